@@ -1,0 +1,59 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+MAIL_SINK_PORT ?= 8025
+
+.PHONY: install run test test-sqlite test-postgres lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## make run: migrate the SQLite database, load the demo congress if empty, start a local
+## mail sink (prints every email), the outbox worker and the web server on :5000.
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Emails are delivered to a local mail sink and printed below (port $(MAIL_SINK_PORT))."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_SINK_PORT) -c aiosmtpd.handlers.Debugging & \
+	  sleep 1; \
+	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(MAIL_SINK_PORT) $(FLASK) mail worker & \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: ruff, then the whole suite on SQLite and on a throwaway PostgreSQL database.
+test: install lint test-sqlite test-postgres
+
+lint:
+	$(BIN)/ruff check .
+
+test-sqlite:
+	env -u DATABASE_URL -u TEST_DATABASE_URL $(BIN)/pytest -q
+
+test-postgres:
+	@if $(BIN)/python scripts/test_database.py check "$(PG_ADMIN_URL)"; then \
+	  url=$$($(BIN)/python scripts/test_database.py create "$(PG_ADMIN_URL)") && \
+	  echo "PostgreSQL run on $$url" && \
+	  TEST_DATABASE_URL="$$url" $(BIN)/pytest -q; status=$$?; \
+	  $(BIN)/python scripts/test_database.py drop "$(PG_ADMIN_URL)" "$$url"; exit $$status; \
+	else \
+	  echo "PostgreSQL is not reachable at $(PG_ADMIN_URL): the PostgreSQL run is SKIPPED."; \
+	  if [ -n "$$CI" ]; then echo "CI must run it: failing."; exit 1; fi; \
+	fi
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

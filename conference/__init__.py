@@ -1,0 +1,171 @@
+"""The congress management application: create_app binds extensions and blueprints."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import BASE_DIR, CONFIGS, ProductionConfig
+
+#: Domains that add links to the navigation, home page and dashboard, through the templates
+#: templates/_parts/<domain>_nav.html, _nav_organizer.html, _home_actions.html, _dashboard.html.
+DOMAIN_PARTS = ("abstracts", "registration", "program")
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    """Build the app for a config name or class (default: FLASK_CONFIG, else development)."""
+    if config is None:
+        config = os.environ.get("FLASK_CONFIG", "development")
+    config_class = CONFIGS[config] if isinstance(config, str) else config
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_class)
+    if os.environ.get("TRUST_PROXY_HEADERS"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("conference").setLevel(logging.WARNING if app.testing else logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+
+    from conference.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from conference import model_registry  # noqa: F401
+    from conference.accounts.models import User
+    from conference.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from conference.security import set_security_headers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see this page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        raw_id, _, stamp = user_id.partition(":")
+        if not raw_id.isdigit():
+            return None
+        user = db.session.get(User, int(raw_id))
+        if user is None or user.security_stamp != stamp or not user.is_active_account:
+            return None
+        return user
+
+    app.after_request(set_security_headers)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from conference.abstracts.views import bp as abstracts_bp
+    from conference.accounts.views import bp as accounts_bp
+    from conference.admin.views import bp as admin_bp
+    from conference.api import init_api
+    from conference.program.views import bp as program_bp
+    from conference.registration.views import bp as registration_bp
+
+    for blueprint in (program_bp, accounts_bp, admin_bp, registration_bp, abstracts_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    from conference.api.errors import error_body
+    from conference.errors import DomainError
+    from conference.extensions import db
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if wants_json():
+            data = getattr(exc, "data", None) or {}
+            custom = exc.description if exc.description != type(exc).description else None
+            return error_body(exc.code or 500, message=data.get("message") or custom, exc=exc)
+        template = f"errors/{exc.code}.html"
+        try:
+            return render_template(template, error=exc), exc.code
+        except Exception:
+            return render_template("errors/generic.html", error=exc), exc.code
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return error_body(
+                exc.status, code=exc.code, message=exc.message, fields=exc.fields, **exc.extra
+            )
+        return render_template("errors/generic.html", error=exc), exc.status
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s", request.path)
+        if wants_json():
+            return error_body(500, message="Something went wrong on our side.")
+        return render_template("errors/500.html"), 500
+
+    @app.route("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from conference.accounts.models import Role
+    from conference.accounts.services import country_name
+    from conference.program.queries import get_current_congress
+    from conference.timeutil import to_local
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "congress": get_current_congress(),
+            "Role": Role,
+            "current_user": current_user,
+            "DOMAIN_PARTS": DOMAIN_PARTS,
+        }
+
+    @app.template_filter("local")
+    def local_filter(value, fmt="%a %d %b %Y, %H:%M"):
+        """Format a UTC datetime in the congress time zone."""
+        if value is None:
+            return ""
+        congress = get_current_congress()
+        if congress is None:
+            return value.strftime(fmt + " UTC")
+        return to_local(value, congress.tz).strftime(fmt)
+
+    @app.template_filter("dict_without_page")
+    def dict_without_page(args: dict) -> dict:
+        return {key: value for key, value in args.items() if key != "page"}
+
+    @app.template_filter("country")
+    def country_filter(code):
+        return country_name(code or "")

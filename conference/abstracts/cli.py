@@ -1,0 +1,5 @@
+"""Flask CLI commands of the abstracts domain."""
+
+from flask.cli import AppGroup
+
+abstracts_cli = AppGroup("abstracts", help="Abstracts commands.")

@@ -1,0 +1,239 @@
+"""Abstracts with their ordered authors and disclosures, and the decision on each.
+
+Review tables (assignments, scores) live beside these and are added by the review work.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.accounts.models import User
+from conference.models import Base, TimestampMixin, utcnow
+from conference.program.models import Congress, Track
+
+
+class AbstractKind(enum.StrEnum):
+    REGULAR = "regular"
+    TRIALS_IN_PROGRESS = "trials_in_progress"
+    LATE_BREAKING = "late_breaking"
+
+
+class AbstractStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Outcome(enum.StrEnum):
+    """The committee's decision (DOMAIN.md)."""
+
+    PLENARY = "plenary"
+    ORAL = "oral"
+    POSTER_DISCUSSION = "poster_discussion"
+    POSTER = "poster"
+    PUBLICATION_ONLY = "publication_only"
+    REJECTED = "rejected"
+
+
+#: Outcomes that put an abstract in the program (publication-only and rejected do not).
+PRESENTED_OUTCOMES = frozenset(
+    {Outcome.PLENARY, Outcome.ORAL, Outcome.POSTER_DISCUSSION, Outcome.POSTER}
+)
+OUTCOME_LABELS = {
+    Outcome.PLENARY: "Plenary",
+    Outcome.ORAL: "Oral presentation",
+    Outcome.POSTER_DISCUSSION: "Poster discussion",
+    Outcome.POSTER: "Poster",
+    Outcome.PUBLICATION_ONLY: "Publication only",
+    Outcome.REJECTED: "Not accepted",
+}
+SECTION_NAMES = ("background", "methods", "results", "conclusions")
+
+DISCLOSURE_TYPES = (
+    "employment",
+    "leadership",
+    "stock",
+    "honoraria",
+    "consulting_advisory",
+    "speakers_bureau",
+    "research_funding",
+    "patents_royalties",
+    "travel",
+    "other",
+)
+
+
+class Abstract(TimestampMixin, Base):
+    """A structured scientific abstract submitted to one track of a congress."""
+
+    __tablename__ = "abstracts"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "number"),
+        Index("ix_abstracts_congress_status", "congress_id", "status"),
+        CheckConstraint("status IN ('draft', 'submitted', 'withdrawn')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    #: The account that owns the submission (may or may not be an author).
+    submitter_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[AbstractKind] = mapped_column(String(30), default=AbstractKind.REGULAR)
+    status: Mapped[AbstractStatus] = mapped_column(String(20), default=AbstractStatus.DRAFT)
+    #: Stable public number given at first submission, e.g. "A-0042".
+    number: Mapped[str | None] = mapped_column(String(20))
+
+    title: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    methods: Mapped[str] = mapped_column(Text, default="")
+    results: Mapped[str] = mapped_column(Text, default="")
+    conclusions: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    #: At most one simple table: a list of rows, each a list of cell strings; None if no table.
+    table: Mapped[list | None] = mapped_column(JSON)
+    is_clinical_trial: Mapped[bool] = mapped_column(default=False)
+    #: Normalised registry identifier (NCT..., EudraCT, ISRCTN..., EU CT, ACTRN...).
+    trial_registration: Mapped[str] = mapped_column(String(40), default="")
+    #: Study group listed after the individual authors.
+    group_name: Mapped[str] = mapped_column(String(300), default="")
+
+    attests_ethics_approval: Mapped[bool] = mapped_column(default=False)
+    attests_not_previously_published: Mapped[bool] = mapped_column(default=False)
+    attests_coauthors_agree: Mapped[bool] = mapped_column(default=False)
+    attests_will_present: Mapped[bool] = mapped_column(default=False)
+
+    submitted_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    # Decision (internal until released).
+    outcome: Mapped[Outcome | None] = mapped_column(String(30))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When authors were told; the outcome is public only from then on.
+    decision_released_at: Mapped[datetime | None]
+    #: The outcome that was emailed, to detect a change after release.
+    released_outcome: Mapped[Outcome | None] = mapped_column(String(30))
+    #: The presenting author confirmed they will present (the program relies on it).
+    presenter_confirmed_at: Mapped[datetime | None]
+
+    # Embargo: nothing public before these moments (None: not public until set).
+    title_release_at: Mapped[datetime | None]
+    body_release_at: Mapped[datetime | None]
+
+    congress: Mapped[Congress] = relationship()
+    track: Mapped[Track | None] = relationship()
+    submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
+    authors: Mapped[list[AbstractAuthor]] = relationship(
+        back_populates="abstract",
+        order_by="AbstractAuthor.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def presenting_author(self) -> AbstractAuthor | None:
+        return next((author for author in self.authors if author.is_presenting), None)
+
+    @property
+    def first_author(self) -> AbstractAuthor | None:
+        return self.authors[0] if self.authors else None
+
+    @property
+    def is_accepted(self) -> bool:
+        """Accepted for presentation (plenary, oral, poster discussion or poster)."""
+        return self.status == AbstractStatus.SUBMITTED and self.outcome in PRESENTED_OUTCOMES
+
+    @property
+    def sections(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in SECTION_NAMES}
+
+    def is_title_public(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.title_release_at is not None and self.title_release_at <= now
+
+    def is_body_public(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.body_release_at is not None and self.body_release_at <= now
+
+    def is_author(self, user: User) -> bool:
+        email = user.email.lower()
+        return any(author.email.lower() == email for author in self.authors)
+
+    def can_view(self, user: User | None) -> bool:
+        """Submitter, listed authors and organizers (reviewers: through their assignments)."""
+        if user is None or not user.is_authenticated:
+            return False
+        return user.id == self.submitter_id or user.is_organizer or self.is_author(user)
+
+    def can_edit(self, user: User | None) -> bool:
+        return bool(user and user.is_authenticated and user.id == self.submitter_id)
+
+    def __repr__(self) -> str:
+        return f"<Abstract {self.id} {self.number or 'draft'} {self.status}>"
+
+
+class AbstractAuthor(Base):
+    """One author of an abstract, in order; exactly one presents."""
+
+    __tablename__ = "abstract_authors"
+    __table_args__ = (UniqueConstraint("abstract_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    abstract_id: Mapped[int] = mapped_column(
+        ForeignKey("abstracts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    #: ISO 3166-1 alpha-2.
+    country: Mapped[str] = mapped_column(String(2), default="")
+    is_presenting: Mapped[bool] = mapped_column(default=False)
+    #: The author declared no relationships in the past 24 months.
+    nothing_to_disclose: Mapped[bool] = mapped_column(default=False)
+    #: Linked account, when one exists with this email.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    abstract: Mapped[Abstract] = relationship(back_populates="authors")
+    disclosures: Mapped[list[AuthorDisclosure]] = relationship(
+        back_populates="author", cascade="all, delete-orphan", order_by="AuthorDisclosure.id"
+    )
+
+    @property
+    def has_disclosure(self) -> bool:
+        return self.nothing_to_disclose or bool(self.disclosures)
+
+    def __repr__(self) -> str:
+        return f"<AbstractAuthor {self.position} {self.name}>"
+
+
+class AuthorDisclosure(Base):
+    """A financial relationship of an author with a company (past 24 months)."""
+
+    __tablename__ = "author_disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("abstract_authors.id", ondelete="CASCADE"), index=True
+    )
+    company: Mapped[str] = mapped_column(String(200))
+    #: One of DISCLOSURE_TYPES.
+    relationship_type: Mapped[str] = mapped_column(String(40))
+
+    author: Mapped[AbstractAuthor] = relationship(back_populates="disclosures")
+
+    def __repr__(self) -> str:
+        return f"<AuthorDisclosure {self.company} {self.relationship_type}>"

@@ -1,0 +1,151 @@
+"""Users, their roles and reviewer expertise, and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.models import Base, TimestampMixin, utcnow
+from conference.program.models import Track
+from conference.registration.models import ProfessionalCategory
+
+
+class Role(enum.StrEnum):
+    """What a user may do beyond attending. Everyone is an attendee."""
+
+    REVIEWER = "reviewer"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.REVIEWER: "Reviewer",
+    Role.ORGANIZER: "Organizer",
+    Role.ADMIN: "Administrator",
+}
+
+reviewer_tracks = Table(
+    "reviewer_tracks",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("track_id", ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    """A person with an account: author, attendee, reviewer or organizer."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Always stored lower-cased, so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200))
+    #: Academic or professional title: Dr, Prof, ...
+    title: Mapped[str] = mapped_column(String(40), default="")
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    #: ISO 3166-1 alpha-2.
+    country: Mapped[str] = mapped_column(String(2), default="")
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional_categories.id", ondelete="SET NULL")
+    )
+    email_confirmed_at: Mapped[datetime | None]
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+    #: Changes whenever the password does: old reset links and sessions stop working.
+    security_stamp: Mapped[str] = mapped_column(String(32), default="")
+
+    category: Mapped[ProfessionalCategory | None] = relationship()
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+    expertise: Mapped[list[Track]] = relationship(
+        secondary=reviewer_tracks, order_by=Track.position
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.is_active_account
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.security_stamp}"
+
+    @property
+    def role_names(self) -> set[Role]:
+        return {Role(item.role) for item in self.roles}
+
+    def has_role(self, role: Role | str) -> bool:
+        """Admins hold every role; organizers also act as reviewers where asked."""
+        names = self.role_names
+        role = Role(role)
+        if Role.ADMIN in names:
+            return True
+        return role in names
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.has_role(Role.ORGANIZER)
+
+    @property
+    def is_reviewer(self) -> bool:
+        return Role.REVIEWER in self.role_names
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.title} {self.name}".strip()
+
+    def can_manage_roles(self, actor: User) -> bool:
+        return actor.is_organizer
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(Base):
+    """One role held by one user."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id} {self.role}>"
+
+
+class ApiToken(Base):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} user={self.user_id}>"

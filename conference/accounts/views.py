@@ -1,0 +1,253 @@
+"""Account pages: sign-up, confirmation, login, logout, password reset, profile, roles."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from conference.accounts import services
+from conference.accounts.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResendConfirmationForm,
+    ResetPasswordForm,
+    RolesForm,
+    SignUpForm,
+)
+from conference.accounts.models import ROLE_LABELS, Role, User
+from conference.errors import DomainError, NotAllowed
+from conference.extensions import db, limiter
+from conference.program.queries import get_current_congress, get_tracks
+from conference.registration.queries import get_categories
+from conference.security import organizer_required
+from conference.webforms import show_domain_error
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _fill_profile_choices(form) -> None:
+    form.country.choices = [("", "—"), *services.country_choices()]
+    congress = get_current_congress()
+    categories = get_categories(congress, active_only=True) if congress else []
+    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("program.home")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("program.home"))
+    form = SignUpForm()
+    _fill_profile_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                title=form.title.data,
+                affiliation=form.affiliation.data,
+                country=form.country.data,
+                category_id=form.category_id.data or None,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            return render_template("accounts/check_email.html", email=user.email)
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        user = services.confirm_email(token)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("accounts.resend_confirmation"))
+    flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def resend_confirmation():
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None and not user.is_confirmed:
+            services.send_confirmation(user)
+            db.session.commit()
+        flash("If that address has an unconfirmed account, a new link is on its way.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("program.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except NotAllowed as exc:
+            db.session.rollback()
+            form.password.errors = [exc.message]
+            if exc.code == "unconfirmed":
+                flash("Didn't get the email? Ask for a new confirmation link below.", "info")
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("program.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash("If an account uses that address, we have emailed it a reset link.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            logout_user()
+            flash("Your password is changed. Log in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    _fill_profile_choices(form)
+    if request.method == "GET":
+        form.category_id.data = current_user.category_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                name=form.name.data,
+                title=form.title.data,
+                affiliation=form.affiliation.data,
+                country=form.country.data,
+                category_id=form.category_id.data or None,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+# -- organizer: users and roles --------------------------------------------------------------------
+
+
+@bp.route("/manage/users")
+@organizer_required
+def users():
+    query_text = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(User).order_by(User.name, User.id)
+    if query_text:
+        like = f"%{query_text.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(User.name).like(like),
+                User.email.like(like),
+                func.lower(User.affiliation).like(like),
+            )
+        )
+    if role in {r.value for r in Role}:
+        from conference.accounts.models import UserRole
+
+        query = query.where(User.roles.any(UserRole.role == role))
+    pagination = db.paginate(query, page=page, per_page=50, error_out=False)
+    return render_template(
+        "accounts/users.html",
+        pagination=pagination,
+        q=query_text,
+        role=role,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/manage/users/<int:user_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_roles(user_id: int):
+    user = db.get_or_404(User, user_id)
+    congress = get_current_congress()
+    form = RolesForm()
+    form.roles.choices = [(role.value, ROLE_LABELS[role]) for role in Role]
+    form.tracks.choices = [(t.id, t.name) for t in get_tracks(congress)] if congress else []
+    if request.method == "GET":
+        form.roles.data = sorted(role.value for role in user.role_names)
+        form.tracks.data = [track.id for track in user.expertise]
+    if form.validate_on_submit():
+        try:
+            services.set_roles(
+                user, set(form.roles.data), actor=current_user, track_ids=form.tracks.data
+            )
+            db.session.commit()
+        except NotAllowed as exc:
+            db.session.rollback()
+            abort(403, exc.message)
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(f"Roles of {user.display_name} saved.", "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/edit_roles.html", form=form, user=user)

@@ -1,0 +1,58 @@
+"""Organizer dashboard and the mail outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from conference.accounts.services import count_users
+from conference.extensions import db
+from conference.mail import OutboxMessage, OutboxStatus, outbox_counts, retry_message
+from conference.security import organizer_required
+
+bp = Blueprint("admin", __name__, url_prefix="/manage")
+
+
+@bp.route("/")
+@organizer_required
+def dashboard():
+    return render_template("admin/dashboard.html", outbox=outbox_counts(), users=count_users())
+
+
+@bp.route("/outbox")
+@organizer_required
+def outbox():
+    status = request.args.get("status", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == status)
+    pagination = db.paginate(query, page=page, per_page=50, error_out=False)
+    return render_template(
+        "admin/outbox.html",
+        pagination=pagination,
+        status=status,
+        counts=outbox_counts(),
+        statuses=[s.value for s in OutboxStatus],
+        form=FlaskForm(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+@organizer_required
+def outbox_message(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("admin/outbox_message.html", message=message, form=FlaskForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@organizer_required
+def retry(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    form = FlaskForm()
+    if form.validate_on_submit() and message.status == OutboxStatus.FAILED:
+        retry_message(message)
+        db.session.commit()
+        flash("The message is queued again.", "success")
+    return redirect(url_for("admin.outbox_message", message_id=message.id))

@@ -1,0 +1,23 @@
+"""Shared marshmallow fields for the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marshmallow import fields
+
+from conference.program.queries import get_current_congress
+from conference.timeutil import local_to_utc
+
+
+class CongressDateTime(fields.DateTime):
+    """ISO 8601; a time without offset is read in the congress's time zone; output in UTC."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
+        congress = get_current_congress()
+        if parsed.tzinfo is None and congress is not None:
+            return local_to_utc(parsed, congress.tz)
+        if parsed.tzinfo is None:
+            raise self.make_error("invalid", input=value, obj_type="datetime")
+        return local_to_utc(parsed, parsed.tzinfo)

@@ -1,0 +1,42 @@
+"""The demo congress loaded by `make run` / `flask --app wsgi demo load` into an empty database.
+
+Each domain adds its part in its own module; `load_demo` runs them in order. Dates are set
+relative to the day of loading, so abstract submission and registration are open today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from conference.extensions import db
+from conference.program.models import Congress
+
+
+@dataclass
+class DemoResult:
+    congress: Congress
+    #: (role description, email, password) of each demo account.
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def database_is_empty() -> bool:
+    from conference.accounts.models import User
+
+    return not (
+        db.session.scalar(select(func.count(Congress.id)))
+        or db.session.scalar(select(func.count(User.id)))
+    )
+
+
+def load_demo(size: str = "small") -> DemoResult:
+    """Create the demo congress, its people and content; the caller commits."""
+    from conference.demo import abstracts, core, program, registration
+
+    result = core.load(size)
+    # Order matters: the program schedules accepted abstracts.
+    for module in (abstracts, registration, program):
+        module.load(result, size)
+        db.session.flush()
+    return result

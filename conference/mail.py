@@ -1,0 +1,296 @@
+"""The mail outbox: messages are rows written with their cause, delivered by a worker.
+
+`queue_mail` adds a row to the current session, so the message exists exactly when the
+change that caused it is committed. `deliver_due` claims rows one by one (a conditional
+UPDATE, so two workers never take the same row), sends them through Flask-Mail and records
+the outcome. A failure to reach the server reschedules the message with exponential
+backoff; nothing is dropped. A row left in `sending` by a crashed worker is never resent
+blindly (that could deliver it twice): it is marked `failed` for an organizer to resend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import secrets
+import smtplib
+import socket
+import time
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from flask_mail import Message
+from jinja2 import TemplateNotFound
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from conference.extensions import db, mail
+from conference.models import Base, utcnow
+
+log = logging.getLogger(__name__)
+
+#: A message left "sending" longer than this was interrupted mid-delivery.
+STALE_SENDING_AFTER = timedelta(minutes=15)
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """One email waiting to be sent, being sent, sent, or given up on."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    #: Template name, e.g. "accounts/confirm": lets organizers filter and tests find mail.
+    kind: Mapped[str] = mapped_column(String(80), index=True)
+    #: When set, at most one message with this key is ever queued (e.g. one per decision).
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    #: Stable Message-ID header, so a receiving server can recognise a resend.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.kind} to={self.to_address} {self.status}>"
+
+
+def _render(template: str, ext: str, context: dict) -> str | None:
+    try:
+        return render_template(f"emails/{template}.{ext}", **context)
+    except TemplateNotFound:
+        return None
+
+
+def queue_mail(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    dedupe_key: str | None = None,
+    user_id: int | None = None,
+    **context,
+) -> OutboxMessage | None:
+    """Queue an email in the current transaction; it is sent only if the caller commits.
+
+    With a `dedupe_key` that was already queued, nothing is added and None is returned.
+    """
+    if dedupe_key is not None:
+        exists = db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        if exists:
+            return None
+    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    body_text = _render(template, "txt", context)
+    if body_text is None:
+        raise TemplateNotFound(f"emails/{template}.txt")
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    domain = domain.strip(">").strip() or "localhost"
+    message = OutboxMessage(
+        to_address=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=_render(template, "html", context),
+        kind=template,
+        dedupe_key=dedupe_key,
+        user_id=user_id,
+        message_id=f"<{secrets.token_hex(12)}@{domain}>",
+        status=OutboxStatus.QUEUED,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next attempt after `attempts` failed ones."""
+    seconds = BACKOFF_BASE_SECONDS * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, BACKOFF_MAX_SECONDS))
+
+
+def _recover_stale(now: datetime) -> int:
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - STALE_SENDING_AFTER,
+        )
+        .values(
+            status=OutboxStatus.FAILED,
+            last_error="Delivery was interrupted; not retried automatically to avoid sending "
+            "it twice. Resend it from the outbox if it did not arrive.",
+        )
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=now,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _is_permanent(exc: BaseException) -> bool:
+    """A 5xx answer about this message (bad recipient, refused content): retrying won't help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _record_failure(
+    message: OutboxMessage, error: str, now: datetime, permanent: bool = False
+) -> None:
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    message.last_error = error[:2000]
+    if permanent or message.attempts >= max_attempts:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = now + backoff(message.attempts)
+    db.session.commit()
+
+
+def _postpone(ids: list[int], error: str, now: datetime) -> None:
+    """The server could not be reached: count an attempt for each due message and back off."""
+    for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        message.attempts += 1
+        message.last_error = error[:2000]
+        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            message.status = OutboxStatus.FAILED
+        else:
+            message.next_attempt_at = now + backoff(message.attempts)
+    db.session.commit()
+
+
+def _as_flask_message(message: OutboxMessage) -> Message:
+    msg = Message(
+        subject=message.subject,
+        recipients=[message.to_address],
+        body=message.body_text,
+        html=message.body_html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    msg.msgId = message.message_id
+    return msg
+
+
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, socket.timeout)
+
+
+def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
+    """Send the messages whose time has come; return counts of sent, retried and failed."""
+    now = now or utcnow()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "recovered": _recover_stale(now)}
+    due_ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.QUEUED,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    if not due_ids:
+        return counts
+    try:
+        connection = mail.connect()
+        connection.__enter__()
+    except TRANSIENT_ERRORS as exc:
+        _postpone(due_ids, f"Cannot reach the mail server: {exc!r}", now)
+        counts["retry"] = len(due_ids)
+        return counts
+    try:
+        for message_id in due_ids:
+            if not _claim(message_id, now):
+                continue  # another worker took it
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                connection.send(_as_flask_message(message))
+            except TRANSIENT_ERRORS as exc:
+                _record_failure(
+                    message, f"{type(exc).__name__}: {exc}", now, permanent=_is_permanent(exc)
+                )
+                if message.status == OutboxStatus.FAILED:
+                    counts["failed"] += 1
+                else:
+                    counts["retry"] += 1
+                if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
+                    exc, smtplib.SMTPException
+                ):
+                    break  # connection gone: the rest waits for the next round
+                continue
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+            db.session.commit()
+            counts["sent"] += 1
+    finally:
+        with contextlib.suppress(TRANSIENT_ERRORS):
+            connection.__exit__(None, None, None)
+    return counts
+
+
+def retry_message(message: OutboxMessage) -> None:
+    """Put a failed message back in the queue (an organizer's decision)."""
+    message.status = OutboxStatus.QUEUED
+    message.next_attempt_at = utcnow()
+    message.claimed_at = None
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    counts = {status.value: 0 for status in OutboxStatus}
+    counts.update(dict(rows))
+    return counts
+
+
+def run_worker(interval: float = 2.0, max_rounds: int | None = None) -> None:
+    """Deliver due messages forever (or `max_rounds` times), sleeping between rounds."""
+    rounds = 0
+    while max_rounds is None or rounds < max_rounds:
+        try:
+            counts = deliver_due()
+            if counts["sent"] or counts["retry"] or counts["failed"]:
+                log.info("outbox: %s", counts)
+        except Exception:  # keep the worker alive; the error is logged
+            db.session.rollback()
+            log.exception("outbox round failed")
+        finally:
+            db.session.remove()
+        rounds += 1
+        time.sleep(interval)

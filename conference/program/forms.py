@@ -1,0 +1,94 @@
+"""Organizer forms for the congress settings, tracks and rooms."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from conference.program.models import CountingPreset, TableCounting
+from conference.program.services import KEY_DATE_FIELDS
+
+KEY_DATE_LABELS = {
+    "abstract_submission_opens_at": "Abstract submission opens",
+    "abstract_submission_closes_at": "Abstract submission closes",
+    "late_breaking_opens_at": "Late-breaking window opens",
+    "late_breaking_closes_at": "Late-breaking window closes",
+    "abstract_withdrawal_closes_at": "Abstract withdrawal deadline",
+    "review_closes_at": "Review closes",
+    "registration_opens_at": "Registration opens",
+    "early_fee_closes_at": "Early fee ends",
+    "regular_fee_closes_at": "Regular fee ends (on-site fee after)",
+    "refund_deadline_at": "Refund deadline",
+}
+
+
+class CongressForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    short_name = StringField("Short name", validators=[DataRequired(), Length(max=40)])
+    starts_on = DateField("First day", validators=[DataRequired()])
+    ends_on = DateField("Last day", validators=[DataRequired()])
+    timezone = StringField("Time zone (IANA)", validators=[DataRequired(), Length(max=64)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    country = StringField("Country (ISO code)", validators=[Optional(), Length(max=2)])
+    currency = StringField("Currency (ISO 4217)", validators=[DataRequired(), Length(min=3, max=3)])
+    website = StringField("Website", validators=[Optional(), Length(max=300)])
+    contact_email = StringField("Contact email", validators=[Optional(), Length(max=254)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    counting_preset = SelectField(
+        "Abstract length rule", choices=[(p.value, p.value.upper()) for p in CountingPreset]
+    )
+    length_limit = IntegerField("Length limit (characters)", validators=[NumberRange(1, 100000)])
+    count_title = BooleanField("Title counts")
+    count_headings = BooleanField("Section headings count")
+    count_spaces = BooleanField("Spaces count")
+    table_counting = SelectField(
+        "A table counts by", choices=[(t.value, t.value) for t in TableCounting]
+    )
+    table_flat_amount = IntegerField("Flat amount per table", validators=[NumberRange(0, 100000)])
+    max_tables = IntegerField("Tables allowed", validators=[NumberRange(0, 10)])
+    max_authors = IntegerField("Authors allowed", validators=[NumberRange(1, 200)])
+    first_author_quota = IntegerField(
+        "Regular abstracts per first author", validators=[NumberRange(1, 100)]
+    )
+    reviews_per_abstract = IntegerField("Reviewers per abstract", validators=[NumberRange(1, 20)])
+    submit = SubmitField("Save settings")
+
+
+for _field in KEY_DATE_FIELDS:
+    setattr(
+        CongressForm,
+        _field,
+        DateTimeLocalField(
+            KEY_DATE_LABELS[_field], format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        ),
+    )
+
+
+class TrackForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    slug = StringField(
+        "Slug",
+        validators=[Optional(), Length(max=120)],
+        description="Used in URLs and the API; made from the name when empty.",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    colour = StringField("Colour", default="#455a64", validators=[DataRequired(), Length(max=7)])
+    position = IntegerField("Order", default=0, validators=[Optional()])
+    is_active = BooleanField("Active (retired tracks take no new abstracts)", default=True)
+    submit = SubmitField("Save track")
+
+
+class RoomForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    capacity = IntegerField("Capacity (seats)", validators=[Optional(), NumberRange(min=0)])
+    position = IntegerField("Order", default=0, validators=[Optional()])
+    submit = SubmitField("Save room")

@@ -1,0 +1,40 @@
+"""Reads of the congress, its tracks and rooms."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from sqlalchemy import select
+
+from conference.extensions import db
+from conference.program.models import Congress, Room, Track
+
+
+def get_current_congress() -> Congress | None:
+    """The congress this instance serves (CONGRESS_SLUG, else the first), once per request."""
+    if "congress" not in g:
+        slug = current_app.config.get("CONGRESS_SLUG")
+        query = select(Congress)
+        query = query.where(Congress.slug == slug) if slug else query.order_by(Congress.id)
+        g.congress = db.session.scalars(query.limit(1)).first()
+    return g.congress
+
+
+def get_tracks(congress: Congress, *, active_only: bool = False) -> list[Track]:
+    query = select(Track).where(Track.congress_id == congress.id)
+    if active_only:
+        query = query.where(Track.is_active.is_(True))
+    return list(db.session.scalars(query.order_by(Track.position, Track.id)))
+
+
+def get_track_by_slug(congress: Congress, slug: str) -> Track | None:
+    return db.session.scalar(
+        select(Track).where(Track.congress_id == congress.id, Track.slug == slug)
+    )
+
+
+def get_rooms(congress: Congress) -> list[Room]:
+    return list(
+        db.session.scalars(
+            select(Room).where(Room.congress_id == congress.id).order_by(Room.position, Room.id)
+        )
+    )

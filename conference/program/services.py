@@ -1,0 +1,264 @@
+"""Writes to the congress settings, tracks and rooms, with their rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from conference.errors import Conflict, FieldErrors, ValidationFailed
+from conference.extensions import db
+from conference.program.models import (
+    COUNTING_PRESETS,
+    Congress,
+    CountingPreset,
+    Room,
+    TableCounting,
+    Track,
+)
+from conference.slugs import is_slug, slugify
+from conference.timeutil import is_valid_timezone
+
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+CONGRESS_TEXT_FIELDS = {
+    "name": 200,
+    "short_name": 40,
+    "venue": 200,
+    "city": 100,
+    "description": 20000,
+    "website": 300,
+    "contact_email": 254,
+}
+KEY_DATE_FIELDS = (
+    "abstract_submission_opens_at",
+    "abstract_submission_closes_at",
+    "late_breaking_opens_at",
+    "late_breaking_closes_at",
+    "abstract_withdrawal_closes_at",
+    "review_closes_at",
+    "registration_opens_at",
+    "early_fee_closes_at",
+    "regular_fee_closes_at",
+    "refund_deadline_at",
+)
+RULE_INT_FIELDS = {
+    "length_limit": (1, 100000),
+    "table_flat_amount": (0, 100000),
+    "max_tables": (0, 10),
+    "max_authors": (1, 200),
+    "first_author_quota": (1, 100),
+    "reviews_per_abstract": (1, 20),
+}
+RULE_BOOL_FIELDS = ("count_title", "count_headings", "count_spaces")
+#: Pairs that must be in this order when both are set: (earlier, later, message).
+DATE_ORDER = (
+    (
+        "abstract_submission_opens_at",
+        "abstract_submission_closes_at",
+        "Submission must close after it opens.",
+    ),
+    (
+        "late_breaking_opens_at",
+        "late_breaking_closes_at",
+        "The late-breaking window must close after it opens.",
+    ),
+    (
+        "registration_opens_at",
+        "early_fee_closes_at",
+        "The early fee must end after registration opens.",
+    ),
+    (
+        "early_fee_closes_at",
+        "regular_fee_closes_at",
+        "The regular fee must end after the early fee.",
+    ),
+)
+
+
+def update_congress(congress: Congress, **data) -> Congress:
+    """Change a congress's details, key dates and abstract rules after checking them all."""
+    errors = FieldErrors()
+    for field, max_length in CONGRESS_TEXT_FIELDS.items():
+        if field in data:
+            value = (data[field] or "").strip()
+            if field in ("name", "short_name") and not value:
+                errors.add(field, "This field is required.")
+            elif len(value) > max_length:
+                errors.add(field, f"At most {max_length} characters.")
+            data[field] = value
+    if "timezone" in data and not is_valid_timezone(data["timezone"] or ""):
+        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Vienna.")
+    if "currency" in data:
+        data["currency"] = (data["currency"] or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", data["currency"]):
+            errors.add("currency", "Use a three-letter ISO 4217 code such as EUR.")
+    if "country" in data:
+        from conference.accounts.services import check_country
+
+        data["country"] = (data["country"] or "").strip().upper()
+        if problem := check_country(data["country"]):
+            errors.add("country", problem)
+    for field in ("starts_on", "ends_on"):
+        if field in data and not isinstance(data[field], date):
+            errors.add(field, "Enter a date as YYYY-MM-DD.")
+    for field, (low, high) in RULE_INT_FIELDS.items():
+        if field in data and not (isinstance(data[field], int) and low <= data[field] <= high):
+            errors.add(field, f"Enter a whole number from {low} to {high}.")
+    if "counting_preset" in data:
+        try:
+            data["counting_preset"] = CountingPreset(data["counting_preset"])
+        except ValueError:
+            errors.add("counting_preset", "Choose asco, sabcs, esso or custom.")
+    if "table_counting" in data:
+        try:
+            data["table_counting"] = TableCounting(data["table_counting"])
+        except ValueError:
+            errors.add("table_counting", "Choose characters or flat.")
+    errors.raise_if_any()
+
+    starts_on = data.get("starts_on", congress.starts_on)
+    ends_on = data.get("ends_on", congress.ends_on)
+    if starts_on and ends_on and ends_on < starts_on:
+        errors.add("ends_on", "The congress must end on or after its first day.")
+    merged = {field: data.get(field, getattr(congress, field)) for field in KEY_DATE_FIELDS}
+    for earlier, later, message in DATE_ORDER:
+        if merged[earlier] and merged[later] and merged[later] <= merged[earlier]:
+            errors.add(later, message)
+    errors.raise_if_any()
+
+    preset = data.get("counting_preset")
+    if preset and preset != CountingPreset.CUSTOM:
+        # A preset fixes the whole rule; individual values in the same request are ignored.
+        data.update(COUNTING_PRESETS[preset])
+    elif (
+        any(
+            field in data
+            for field in (*RULE_BOOL_FIELDS, "length_limit", "table_counting", "table_flat_amount")
+        )
+        and preset is None
+    ):
+        data["counting_preset"] = CountingPreset.CUSTOM
+    for field, value in data.items():
+        if hasattr(Congress, field) and field not in ("id", "slug"):
+            setattr(congress, field, value)
+    db.session.flush()
+    return congress
+
+
+def _check_track(congress: Congress, data: dict, track: Track | None = None) -> None:
+    errors = FieldErrors()
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+        if not data["name"]:
+            errors.add("name", "Enter the track's name.")
+        elif len(data["name"]) > 120:
+            errors.add("name", "At most 120 characters.")
+    if "slug" in data:
+        data["slug"] = (data["slug"] or "").strip().lower()
+        if not is_slug(data["slug"]):
+            errors.add("slug", "Use lower-case letters, digits and hyphens only.")
+    if "colour" in data and not COLOUR_RE.match(data["colour"] or ""):
+        errors.add("colour", "Use a colour like #1565c0.")
+    errors.raise_if_any()
+    for field in ("slug", "name"):
+        if field in data:
+            clash = db.session.scalar(
+                select(Track.id).where(
+                    Track.congress_id == congress.id,
+                    func.lower(getattr(Track, field)) == data[field].lower(),
+                    Track.id != (track.id if track else -1),
+                )
+            )
+            if clash:
+                raise Conflict(
+                    f"Another track already has this {field}.",
+                    code="duplicate",
+                    fields={field: [f"Another track already has this {field}."]},
+                )
+
+
+def create_track(congress: Congress, **data) -> Track:
+    if not data.get("slug") and data.get("name"):
+        data["slug"] = slugify(data["name"])
+    data.setdefault("name", "")
+    data.setdefault("slug", "")
+    _check_track(congress, data)
+    if "position" not in data:
+        data["position"] = (
+            db.session.scalar(
+                select(func.max(Track.position)).where(Track.congress_id == congress.id)
+            )
+            or 0
+        ) + 1
+    track = Track(congress=congress, **data)
+    db.session.add(track)
+    db.session.flush()
+    return track
+
+
+def update_track(track: Track, **data) -> Track:
+    _check_track(track.congress, data, track)
+    for field, value in data.items():
+        setattr(track, field, value)
+    db.session.flush()
+    return track
+
+
+def _check_room(congress: Congress, data: dict, room: Room | None = None) -> None:
+    errors = FieldErrors()
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+        if not data["name"]:
+            errors.add("name", "Enter the room's name.")
+        elif len(data["name"]) > 120:
+            errors.add("name", "At most 120 characters.")
+    capacity = data.get("capacity")
+    if capacity is not None and (not isinstance(capacity, int) or capacity < 0):
+        errors.add("capacity", "Capacity must be a whole number of seats, 0 or more.")
+    errors.raise_if_any()
+    if "name" in data:
+        clash = db.session.scalar(
+            select(Room.id).where(
+                Room.congress_id == congress.id,
+                func.lower(Room.name) == data["name"].lower(),
+                Room.id != (room.id if room else -1),
+            )
+        )
+        if clash:
+            raise Conflict(
+                "Another room already has this name.",
+                code="duplicate",
+                fields={"name": ["Another room already has this name."]},
+            )
+
+
+def create_room(congress: Congress, **data) -> Room:
+    data.setdefault("name", "")
+    _check_room(congress, data)
+    if "position" not in data:
+        data["position"] = (
+            db.session.scalar(
+                select(func.max(Room.position)).where(Room.congress_id == congress.id)
+            )
+            or 0
+        ) + 1
+    room = Room(congress=congress, **data)
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def update_room(room: Room, **data) -> Room:
+    _check_room(room.congress, data, room)
+    for field, value in data.items():
+        setattr(room, field, value)
+    db.session.flush()
+    return room
+
+
+def require_congress(congress: Congress | None) -> Congress:
+    if congress is None:
+        raise ValidationFailed("No congress is set up yet. Run `flask --app wsgi demo load`.")
+    return congress

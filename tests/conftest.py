@@ -1,0 +1,251 @@
+"""Shared fixtures: a migrated real database, the app, clients, a real SMTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, inspect, text
+
+from conference import create_app
+from conference.extensions import db, limiter
+from config import TestingConfig
+
+pytest_plugins = ["tests.factories"]
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    # A file, not :memory:, so live servers in other threads share it.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Migrate an empty database to head once per run, with Alembic (never create_all)."""
+    url = _database_url(tmp_path_factory)
+    config = type("MigrateConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(config)
+    with app.app_context():
+        engine = db.engine
+        if is_postgres(url):
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app_config(database_url):
+    """The config class tests run with; override in a module to change settings."""
+    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    ctx = app.app_context()
+    ctx.push()
+    limiter.reset()
+    yield app
+    db.session.remove()
+    _empty_tables(app)
+    db.engine.dispose()
+    ctx.pop()
+
+
+def _empty_tables(app) -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log a user in on the test client (through the session, like Flask-Login does)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user):
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    def logout(self):
+        with self.client.session_transaction() as session:
+            session.clear()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+# -- a real SMTP server on loopback ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Collector:
+    def __init__(self, sink: list):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content or envelope.content)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.sink.append(message)
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    """aiosmtpd on 127.0.0.1; stop() and start() simulate an outage on the same port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages: list[Message] = []
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(
+            _Collector(self.messages), hostname="127.0.0.1", port=self.port
+        )
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    @staticmethod
+    def text_of(message: Message) -> str:
+        if message.is_multipart():
+            for part in message.walk():
+                if part.get_content_type() == "text/plain":
+                    return part.get_payload(decode=True).decode(
+                        part.get_content_charset() or "utf-8"
+                    )
+        return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+
+
+@pytest.fixture
+def smtp(app):
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False)
+    app.extensions["mail"].server = "127.0.0.1"
+    app.extensions["mail"].port = server.port
+    yield server
+    server.stop()
+
+
+def deliver_outbox(**kwargs) -> dict:
+    """Run one round of the outbox worker (tests call the same function the CLI does)."""
+    from conference.mail import deliver_due
+
+    return deliver_due(**kwargs)
+
+
+# -- a live server for browser and concurrency tests ----------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        from werkzeug.serving import make_server
+
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("live server did not start")
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def live_server_factory(app_config):
+    """Start the app (with CSRF on, like production) on a free port in a thread."""
+    servers = []
+
+    def start(**config_overrides):
+        overrides = {"WTF_CSRF_ENABLED": True, **config_overrides}
+        config = type("LiveConfig", (app_config,), overrides)
+        live_app = create_app(config)
+        server = LiveServer(live_app, free_port())
+        server.app = live_app
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def table_names(engine) -> set[str]:
+    return set(inspect(engine).get_table_names())
+
+
+def postgres_url_or_skip(url: str) -> str:
+    if not is_postgres(url):
+        pytest.skip(
+            "needs PostgreSQL: run with DATABASE_URL=postgresql+psycopg://... "
+            "(make test does this when a server is reachable)"
+        )
+    return url
+
+
+@pytest.fixture
+def pg_engine_url(database_url):
+    return postgres_url_or_skip(database_url)
+
+
+__all__ = ["create_engine", "deliver_outbox"]

@@ -1,0 +1,81 @@
+"""Factory fixtures: each returns a callable, so a test states only what matters to it."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from conference.accounts import services as accounts
+from conference.accounts.models import Role, User
+from conference.extensions import db
+from conference.program import services as program
+from conference.registration import services as registration
+
+PASSWORD = "Correct-horse-42"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def congress(app):
+    """A congress with the demo's dates (submission and registration open today) and 3 tracks."""
+    from conference.demo.core import make_congress
+
+    congress = make_congress()
+    for name in ("Cancer metastasis", "Cancer immunology", "Surgical oncology"):
+        program.create_track(congress, name=name)
+    program.create_room(congress, name="Hall A", capacity=500)
+    registration.create_category(
+        congress, name="Oncologist", is_prescriber=True, is_cme_eligible=True
+    )
+    registration.create_category(congress, name="Student / trainee", requires_proof=True)
+    db.session.commit()
+    return congress
+
+
+@pytest.fixture
+def create_user(app):
+    def create(
+        role: str | Role | None = None,
+        *,
+        email: str | None = None,
+        confirmed=True,
+        password: str = PASSWORD,
+        tracks=(),
+        **fields,
+    ) -> User:
+        n = next(_counter)
+        fields.setdefault("name", f"User {n}")
+        fields.setdefault("affiliation", f"Institute {n}")
+        fields.setdefault("country", "AT")
+        user = accounts.sign_up(
+            email=email or f"user{n}@example.org",
+            password=password,
+            confirmed=confirmed,
+            **fields,
+        )
+        roles = [role] if isinstance(role, str | Role) else list(role or [])
+        for item in roles:
+            if item and item != "attendee":
+                accounts.grant_role(user, item)
+        if tracks:
+            user.expertise = list(tracks)
+        db.session.commit()
+        return user
+
+    return create
+
+
+@pytest.fixture
+def organizer(create_user, congress):
+    return create_user("organizer", name="Olga Organizer")
+
+
+@pytest.fixture
+def api_token(app):
+    def make(user) -> dict:
+        raw, _ = accounts.issue_api_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
