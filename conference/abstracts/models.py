@@ -59,6 +59,15 @@ OUTCOME_LABELS = {
     Outcome.PUBLICATION_ONLY: "Publication only",
     Outcome.REJECTED: "Not accepted",
 }
+#: Overall scores this far apart flag a disagreement for the committee.
+LARGE_SPREAD = 2
+SCORE_CRITERIA = ("novelty", "methods", "results", "relevance")
+SCORE_LABELS = {
+    "novelty": "Novelty",
+    "methods": "Methods",
+    "results": "Results",
+    "relevance": "Clinical relevance",
+}
 SECTION_NAMES = ("background", "methods", "results", "conclusions")
 
 DISCLOSURE_TYPES = (
@@ -129,6 +138,8 @@ class Abstract(TimestampMixin, Base):
     released_outcome: Mapped[Outcome | None] = mapped_column(String(30))
     #: The presenting author confirmed they will present (the program relies on it).
     presenter_confirmed_at: Mapped[datetime | None]
+    #: Decision emails sent so far (the next one is a correction when this is > 0).
+    decision_notice_count: Mapped[int] = mapped_column(default=0)
 
     # Embargo: nothing public before these moments (None: not public until set).
     title_release_at: Mapped[datetime | None]
@@ -141,6 +152,9 @@ class Abstract(TimestampMixin, Base):
         back_populates="abstract",
         order_by="AbstractAuthor.position",
         cascade="all, delete-orphan",
+    )
+    reviews: Mapped[list[ReviewAssignment]] = relationship(
+        back_populates="abstract", cascade="all, delete-orphan", order_by="ReviewAssignment.id"
     )
 
     @property
@@ -180,6 +194,43 @@ class Abstract(TimestampMixin, Base):
 
     def can_edit(self, user: User | None) -> bool:
         return bool(user and user.is_authenticated and user.id == self.submitter_id)
+
+    def can_review(self, user: User | None) -> bool:
+        """Only reviewers assigned to this abstract (blinded view)."""
+        if user is None or not user.is_authenticated:
+            return False
+        return any(review.reviewer_id == user.id for review in self.reviews)
+
+    def can_manage(self, user: User | None) -> bool:
+        return bool(user and user.is_authenticated and user.is_organizer)
+
+    @property
+    def is_decision_released(self) -> bool:
+        return self.released_outcome is not None
+
+    @property
+    def has_unreleased_change(self) -> bool:
+        return self.outcome is not None and self.outcome != self.released_outcome
+
+    @property
+    def overall_scores(self) -> list[int]:
+        return [r.overall for r in self.reviews if r.overall is not None]
+
+    @property
+    def mean_score(self) -> float | None:
+        scores = self.overall_scores
+        return round(sum(scores) / len(scores), 2) if scores else None
+
+    @property
+    def score_spread(self) -> int | None:
+        scores = self.overall_scores
+        return max(scores) - min(scores) if len(scores) > 1 else None
+
+    @property
+    def has_large_disagreement(self) -> bool:
+        """Reviewers' overall scores differ by 2 points or more."""
+        spread = self.score_spread
+        return spread is not None and spread >= LARGE_SPREAD
 
     def __repr__(self) -> str:
         return f"<Abstract {self.id} {self.number or 'draft'} {self.status}>"
@@ -237,3 +288,98 @@ class AuthorDisclosure(Base):
 
     def __repr__(self) -> str:
         return f"<AuthorDisclosure {self.company} {self.relationship_type}>"
+
+
+class AbstractCounter(Base):
+    """The last public number given per congress; locked FOR UPDATE to number submissions."""
+
+    __tablename__ = "abstract_counters"
+
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_number: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<AbstractCounter {self.congress_id} {self.last_number}>"
+
+
+class TrackReviewer(Base):
+    """A reviewer in a track's review pool (chosen by organizers from declared expertise)."""
+
+    __tablename__ = "track_reviewers"
+    __table_args__ = (UniqueConstraint("track_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    track: Mapped[Track] = relationship()
+    reviewer: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TrackReviewer track={self.track_id} user={self.user_id}>"
+
+
+class ReviewAssignment(Base):
+    """One reviewer assigned to one abstract, with their (revisable) review."""
+
+    __tablename__ = "review_assignments"
+    __table_args__ = (
+        UniqueConstraint("abstract_id", "reviewer_id"),
+        CheckConstraint("novelty IS NULL OR novelty BETWEEN 1 AND 5", name="novelty_range"),
+        CheckConstraint("methods IS NULL OR methods BETWEEN 1 AND 5", name="methods_range"),
+        CheckConstraint("results IS NULL OR results BETWEEN 1 AND 5", name="results_range"),
+        CheckConstraint("relevance IS NULL OR relevance BETWEEN 1 AND 5", name="relevance_range"),
+        CheckConstraint("overall IS NULL OR overall BETWEEN 1 AND 5", name="overall_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    abstract_id: Mapped[int] = mapped_column(
+        ForeignKey("abstracts.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    novelty: Mapped[int | None]
+    methods: Mapped[int | None]
+    results: Mapped[int | None]
+    relevance: Mapped[int | None]
+    overall: Mapped[int | None]
+    comment_to_committee: Mapped[str] = mapped_column(Text, default="")
+    comment_to_authors: Mapped[str] = mapped_column(Text, default="")
+    #: First time the review was completed; None while not scored.
+    reviewed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+
+    abstract: Mapped[Abstract] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()
+
+    @property
+    def is_complete(self) -> bool:
+        return self.overall is not None
+
+    @property
+    def scores(self) -> dict[str, int | None]:
+        return {name: getattr(self, name) for name in SCORE_CRITERIA}
+
+    def can_edit(self, user: User | None) -> bool:
+        return bool(user and user.is_authenticated and user.id == self.reviewer_id)
+
+    def __repr__(self) -> str:
+        return f"<ReviewAssignment abstract={self.abstract_id} reviewer={self.reviewer_id}>"
+
+
+class DecisionTemplate(Base):
+    """The organizer-edited email text for one outcome of one congress."""
+
+    __tablename__ = "decision_templates"
+    __table_args__ = (UniqueConstraint("congress_id", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    outcome: Mapped[Outcome] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<DecisionTemplate {self.congress_id} {self.outcome}>"

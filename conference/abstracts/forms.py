@@ -1,0 +1,232 @@
+"""Web forms of the abstracts domain, and their translation to the services' plain data."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import NumberRange, Optional
+
+from conference.abstracts.counting import parse_table_text, table_as_text
+from conference.abstracts.models import OUTCOME_LABELS, SCORE_LABELS, Abstract
+from conference.abstracts.services import ATTESTATIONS, KIND_LABELS
+
+EXTRA_AUTHOR_ROWS = 3
+DISCLOSURE_HELP = (
+    "One relationship per line as “Company: type”, type one of employment, leadership, stock, "
+    "honoraria, consulting/advisory, speakers bureau, research funding, patents/royalties, "
+    "travel, other."
+)
+
+
+class AuthorForm(Form):
+    name = StringField("Name")
+    email = StringField("Email")
+    affiliation = StringField("Affiliation(s)")
+    country = StringField("Country (ISO code)")
+    presenting = BooleanField("Presenting author")
+    nothing_to_disclose = BooleanField("Nothing to disclose")
+    disclosures = TextAreaField("Disclosures", description=DISCLOSURE_HELP)
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            (field.data or "").strip() for field in (self.name, self.email, self.affiliation)
+        )
+
+
+class AbstractForm(FlaskForm):
+    title = TextAreaField("Title")
+    track = SelectField("Track", choices=[])
+    kind = SelectField("Type", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    background = TextAreaField("Background")
+    methods = TextAreaField("Methods")
+    results = TextAreaField("Results")
+    conclusions = TextAreaField("Conclusions")
+    keywords = StringField("Keywords (comma-separated)")
+    table = TextAreaField(
+        "Table (optional)", description="One row per line; separate cells with a | character."
+    )
+    is_clinical_trial = BooleanField("This abstract reports a clinical trial")
+    trial_registration = StringField("Trial registration identifier")
+    group_name = StringField("Study group (listed after the authors)")
+    authors = FieldList(FormField(AuthorForm), min_entries=1)
+    attest_ethics_approval = BooleanField(ATTESTATIONS["ethics_approval"])
+    attest_not_previously_published = BooleanField(ATTESTATIONS["not_previously_published"])
+    attest_coauthors_agree = BooleanField(ATTESTATIONS["coauthors_agree"])
+    attest_will_present = BooleanField(ATTESTATIONS["will_present"])
+    save = SubmitField("Save draft")
+    submit = SubmitField("Submit abstract")
+
+
+def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
+    """Put an abstract's values in the form (for GET)."""
+    form.title.data = abstract.title
+    form.track.data = abstract.track.slug if abstract.track else ""
+    form.kind.data = str(abstract.kind)
+    for name in ("background", "methods", "results", "conclusions"):
+        getattr(form, name).data = getattr(abstract, name)
+    form.keywords.data = ", ".join(abstract.keywords or [])
+    form.table.data = table_as_text(abstract.table)
+    form.is_clinical_trial.data = abstract.is_clinical_trial
+    form.trial_registration.data = abstract.trial_registration
+    form.group_name.data = abstract.group_name
+    for name in ATTESTATIONS:
+        getattr(form, f"attest_{name}").data = getattr(abstract, f"attests_{name}")
+    while len(form.authors.entries):
+        form.authors.pop_entry()
+    for author in abstract.authors:
+        form.authors.append_entry(
+            {
+                "name": author.name,
+                "email": author.email,
+                "affiliation": author.affiliation,
+                "country": author.country,
+                "presenting": author.is_presenting,
+                "nothing_to_disclose": author.nothing_to_disclose,
+                "disclosures": "\n".join(
+                    f"{d.company}: {d.relationship_type}" for d in author.disclosures
+                ),
+            }
+        )
+    pad_authors(form, max_authors)
+
+
+def pad_authors(form: AbstractForm, max_authors: int) -> None:
+    target = min(max(len(form.authors.entries), 1) + EXTRA_AUTHOR_ROWS, max_authors)
+    while len(form.authors.entries) < target:
+        form.authors.append_entry()
+
+
+def _relationship(text: str) -> str:
+    return re.sub(r"[^a-z]+", "_", text.lower()).strip("_")
+
+
+def parse_disclosures(text: str) -> list[dict]:
+    items = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        company, sep, kind = line.rpartition(":")
+        if not sep:
+            company, kind = line, ""
+        items.append({"company": company.strip(), "relationship": _relationship(kind)})
+    return items
+
+
+def form_data(form: AbstractForm) -> tuple[dict, dict[int, int]]:
+    """The services' data from the form, and the form row of each kept author."""
+    authors, rows = [], {}
+    for index, entry in enumerate(form.authors.entries):
+        author = entry.form
+        if author.is_blank:
+            continue
+        rows[len(authors)] = index
+        authors.append(
+            {
+                "name": author.name.data,
+                "email": author.email.data,
+                "affiliation": author.affiliation.data,
+                "country": author.country.data,
+                "presenting": author.presenting.data,
+                "nothing_to_disclose": author.nothing_to_disclose.data,
+                "disclosures": parse_disclosures(author.disclosures.data),
+            }
+        )
+    data = {
+        "title": form.title.data,
+        "track": form.track.data or None,
+        "kind": form.kind.data,
+        "sections": {
+            name: getattr(form, name).data
+            for name in ("background", "methods", "results", "conclusions")
+        },
+        "keywords": [k.strip() for k in (form.keywords.data or "").split(",") if k.strip()],
+        "table": parse_table_text(form.table.data),
+        "is_clinical_trial": form.is_clinical_trial.data,
+        "trial_registration": form.trial_registration.data,
+        "group_name": form.group_name.data,
+        "authors": authors,
+        "attestations": {name: getattr(form, f"attest_{name}").data for name in ATTESTATIONS},
+    }
+    return data, rows
+
+
+def place_errors(form: AbstractForm, fields: dict, rows: dict[int, int]) -> list[str]:
+    """Attach the service's field errors to form fields; return those without a field."""
+    unplaced: list[str] = []
+    for key, messages in fields.items():
+        parts = key.split(".")
+        target = None
+        if parts[0] == "sections" and len(parts) == 2:
+            target = getattr(form, parts[1], None)
+        elif parts[0] == "attestations" and len(parts) == 2:
+            target = getattr(form, f"attest_{parts[1]}", None)
+        elif parts[0] == "authors" and len(parts) >= 2 and parts[1].isdigit():
+            row = rows.get(int(parts[1]))
+            if row is not None:
+                sub = form.authors.entries[row].form
+                target = getattr(sub, parts[2], None) if len(parts) == 3 else sub.name
+        elif parts[0] in ("length", "first_author", "submission", "authors"):
+            target = None
+        else:
+            target = getattr(form, parts[0], None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors) + list(messages)
+        else:
+            unplaced.extend(messages)
+    return unplaced
+
+
+class ActionForm(FlaskForm):
+    """A button that changes state: only its CSRF token is checked."""
+
+
+class ReviewForm(FlaskForm):
+    novelty = SelectField(SCORE_LABELS["novelty"], choices=[], validate_choice=False)
+    methods = SelectField(SCORE_LABELS["methods"], choices=[], validate_choice=False)
+    results = SelectField(SCORE_LABELS["results"], choices=[], validate_choice=False)
+    relevance = SelectField(SCORE_LABELS["relevance"], choices=[], validate_choice=False)
+    overall = SelectField("Overall score", choices=[], validate_choice=False)
+    comment_to_committee = TextAreaField("Comment for the committee (not shown to authors)")
+    comment_to_authors = TextAreaField("Comment for the authors")
+    submit = SubmitField("Save review")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [(str(n), str(n)) for n in range(1, 6)]
+        for name in ("novelty", "methods", "results", "relevance", "overall"):
+            getattr(self, name).choices = choices
+
+
+class AssignForm(FlaskForm):
+    reviews_per_abstract = IntegerField(
+        "Reviewers per abstract", validators=[Optional(), NumberRange(1, 20)]
+    )
+    track = SelectField("Track", choices=[], validate_choice=False)
+    allow_overload = BooleanField("Allow more than the balanced load per reviewer")
+    run = SubmitField("Assign reviewers")
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField(
+        "Outcome", choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()]
+    )
+    decide = SubmitField("Record decision")
+
+
+class TemplateForm(FlaskForm):
+    subject = StringField("Subject")
+    body = TextAreaField("Message")
+    save = SubmitField("Save template")

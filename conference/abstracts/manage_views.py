@@ -1,0 +1,314 @@
+"""Organizer pages: review pools and assignment, scores and progress, decisions and release."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.abstracts import decisions, review
+from conference.abstracts.forms import ActionForm, AssignForm, DecisionForm, TemplateForm
+from conference.abstracts.models import (
+    OUTCOME_LABELS,
+    SCORE_CRITERIA,
+    SCORE_LABELS,
+    Abstract,
+    Outcome,
+)
+from conference.abstracts.queries import (
+    abstracts_query,
+    get_abstract,
+    get_pool_ids,
+    get_reviewers,
+    get_submitted_abstracts,
+    review_progress,
+)
+from conference.abstracts.services import KIND_LABELS
+from conference.abstracts.views import bp, congress_or_404
+from conference.accounts.models import User
+from conference.errors import DomainError
+from conference.extensions import db
+from conference.program.models import Track
+from conference.program.queries import get_track_by_slug, get_tracks
+from conference.security import organizer_required
+from conference.webforms import show_domain_error
+
+
+def _abstract_or_404(abstract_id: int) -> Abstract:
+    abstract = get_abstract(abstract_id)
+    if abstract is None or abstract.congress_id != congress_or_404().id:
+        abort(404)
+    return abstract
+
+
+def _check_csrf() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/manage/abstracts")
+@organizer_required
+def manage_abstracts():
+    congress = congress_or_404()
+    track = get_track_by_slug(congress, request.args.get("track", "")) or None
+    sort = request.args.get("sort", "mean")
+    status = request.args.get("status", "submitted")
+    if status == "submitted":
+        abstracts = get_submitted_abstracts(congress, track=track, sort=sort)
+    else:
+        abstracts = list(
+            db.session.scalars(
+                abstracts_query(
+                    congress, current_user, status=status or None, track=track, all_visible=True
+                )
+            )
+        )
+    form = DecisionForm()
+    return render_template(
+        "abstracts/manage_list.html",
+        abstracts=abstracts,
+        tracks=get_tracks(congress),
+        track=track,
+        sort=sort,
+        status=status,
+        form=form,
+        outcome_labels=OUTCOME_LABELS,
+        pending=sum(1 for a in abstracts if a.has_unreleased_change),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/manage/abstracts/decide", methods=["POST"])
+@organizer_required
+def bulk_decide():
+    congress = congress_or_404()
+    form = DecisionForm()
+    ids = [int(i) for i in request.form.getlist("abstract_ids") if i.isdigit()]
+    if not form.validate_on_submit():
+        abort(400)
+    if not ids:
+        flash("Tick the abstracts to decide first.", "warning")
+        return redirect(request.referrer or url_for("abstracts.manage_abstracts"))
+    abstracts = list(
+        db.session.scalars(
+            select(Abstract).where(Abstract.id.in_(ids), Abstract.congress_id == congress.id)
+        )
+    )
+    try:
+        count = decisions.decide_abstracts(abstracts, form.outcome.data, current_user)
+        db.session.commit()
+        flash(
+            f"{count} abstract(s) decided: {OUTCOME_LABELS[Outcome(form.outcome.data)]}.", "success"
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(request.referrer or url_for("abstracts.manage_abstracts"))
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>")
+@organizer_required
+def manage_abstract(abstract_id: int):
+    congress = congress_or_404()
+    abstract = _abstract_or_404(abstract_id)
+    form = DecisionForm(outcome=abstract.outcome)
+    assigned = {r.reviewer_id for r in abstract.reviews}
+    candidates = [
+        user
+        for user in get_reviewers(congress)
+        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
+    ]
+    return render_template(
+        "abstracts/manage_detail.html",
+        abstract=abstract,
+        form=form,
+        action_form=ActionForm(),
+        candidates=[(u, review.conflict_of_interest(abstract, u)) for u in candidates],
+        tracks=get_tracks(congress, active_only=True),
+        outcome_labels=OUTCOME_LABELS,
+        kind_labels=KIND_LABELS,
+        score_criteria=SCORE_CRITERIA,
+        score_labels=SCORE_LABELS,
+    )
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/decision", methods=["POST"])
+@organizer_required
+def decide(abstract_id: int):
+    abstract = _abstract_or_404(abstract_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        decisions.decide_abstract(abstract, form.outcome.data, current_user)
+        db.session.commit()
+        flash(f"Decision recorded for {abstract.number} (not yet released).", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/reviewers", methods=["POST"])
+@organizer_required
+def add_reviewer(abstract_id: int):
+    abstract = _abstract_or_404(abstract_id)
+    _check_csrf()
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    if reviewer is None:
+        flash("Choose a reviewer.", "warning")
+    else:
+        try:
+            review.add_reviewer(abstract, reviewer)
+            db.session.commit()
+            flash(f"{reviewer.display_name} assigned.", "success")
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+    return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/reviewers/<int:user_id>/remove", methods=["POST"])
+@organizer_required
+def remove_reviewer(abstract_id: int, user_id: int):
+    abstract = _abstract_or_404(abstract_id)
+    _check_csrf()
+    reviewer = db.get_or_404(User, user_id)
+    review.remove_reviewer(abstract, reviewer)
+    db.session.commit()
+    flash(f"{reviewer.display_name} removed.", "success")
+    return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/track", methods=["POST"])
+@organizer_required
+def move_track(abstract_id: int):
+    congress = congress_or_404()
+    abstract = _abstract_or_404(abstract_id)
+    _check_csrf()
+    track = get_track_by_slug(congress, request.form.get("track", ""))
+    if track is None:
+        flash("Choose a track.", "warning")
+        return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
+    try:
+        review.move_abstract_track(abstract, track)
+        db.session.commit()
+        flash(
+            f"Moved to {track.name}; reviews kept. Run the assignment for {track.name} to add "
+            "reviewers from its pool.",
+            "success",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("abstracts.manage_review", track=track.slug))
+
+
+@bp.route("/manage/review", methods=["GET", "POST"])
+@organizer_required
+def manage_review():
+    """Track pools, automatic assignment and progress."""
+    congress = congress_or_404()
+    tracks = get_tracks(congress, active_only=True)
+    form = AssignForm()
+    form.track.choices = [("", "All tracks")] + [(t.slug, t.name) for t in tracks]
+    if request.method == "GET":
+        form.track.data = request.args.get("track", "")
+        form.reviews_per_abstract.data = congress.reviews_per_abstract
+    summary = None
+    if form.validate_on_submit():
+        track = get_track_by_slug(congress, form.track.data) if form.track.data else None
+        try:
+            summary = review.assign_reviewers(
+                congress,
+                reviews_per_abstract=form.reviews_per_abstract.data,
+                track=track,
+                allow_overload=form.allow_overload.data,
+            )
+            db.session.commit()
+            flash(f"{summary.assigned} review assignment(s) made.", "success")
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+    per_track, per_reviewer = review_progress(congress)
+    return render_template(
+        "abstracts/manage_review.html",
+        form=form,
+        summary=summary,
+        tracks=tracks,
+        reviewers=get_reviewers(congress),
+        pools=get_pool_ids(congress),
+        per_track=per_track,
+        per_reviewer=per_reviewer,
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/manage/review/pools/<int:track_id>", methods=["POST"])
+@organizer_required
+def set_pool(track_id: int):
+    congress = congress_or_404()
+    track = db.get_or_404(Track, track_id)
+    if track.congress_id != congress.id:
+        abort(404)
+    _check_csrf()
+    ids = [int(i) for i in request.form.getlist("reviewer_ids") if i.isdigit()]
+    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+    try:
+        review.set_track_reviewers(track, users)
+        db.session.commit()
+        flash(f"{track.name}: {len(users)} reviewer(s) in the pool.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        messages = [message for items in exc.fields.values() for message in items]
+        flash(" ".join(messages) or exc.message, "danger")
+    return redirect(url_for("abstracts.manage_review"))
+
+
+@bp.route("/manage/decisions/templates", methods=["GET", "POST"])
+@organizer_required
+def decision_templates():
+    congress = congress_or_404()
+    outcome = request.args.get("outcome", Outcome.ORAL.value)
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        abort(404)
+    template = decisions.get_template(congress, outcome)
+    db.session.commit()
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        try:
+            decisions.update_decision_template(
+                congress, outcome, subject=form.subject.data, body=form.body.data
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(f"Template for “{OUTCOME_LABELS[outcome]}” saved.", "success")
+            return redirect(url_for("abstracts.decision_templates", outcome=outcome.value))
+    return render_template(
+        "abstracts/decision_templates.html",
+        form=form,
+        outcome=outcome,
+        outcome_labels=OUTCOME_LABELS,
+        placeholders=decisions.PLACEHOLDERS,
+    )
+
+
+@bp.route("/manage/decisions/release", methods=["POST"])
+@organizer_required
+def release_decisions():
+    congress = congress_or_404()
+    _check_csrf()
+    count = decisions.release_decisions(congress)
+    db.session.commit()
+    flash(
+        f"{count} decision email(s) queued."
+        if count
+        else "No new or changed decisions to release.",
+        "success" if count else "info",
+    )
+    return redirect(url_for("abstracts.manage_abstracts"))

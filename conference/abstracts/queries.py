@@ -1,0 +1,198 @@
+"""Reads of abstracts, assignments and review progress, with their eager loading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from conference.abstracts.models import (
+    PRESENTED_OUTCOMES,
+    Abstract,
+    AbstractAuthor,
+    AbstractStatus,
+    ReviewAssignment,
+    TrackReviewer,
+)
+from conference.accounts.models import Role, User, UserRole
+from conference.extensions import db
+from conference.program.models import Congress, Track
+
+_FULL = (
+    selectinload(Abstract.authors).selectinload(AbstractAuthor.disclosures),
+    selectinload(Abstract.track),
+    selectinload(Abstract.reviews).selectinload(ReviewAssignment.reviewer),
+)
+
+
+def get_abstract(abstract_id: int) -> Abstract | None:
+    return db.session.scalar(select(Abstract).where(Abstract.id == abstract_id).options(*_FULL))
+
+
+def own_abstracts_query(congress: Congress, user: User):
+    """Abstracts the user submitted or is listed on as an author."""
+    authored = select(AbstractAuthor.abstract_id).where(AbstractAuthor.email == user.email)
+    return select(Abstract).where(
+        Abstract.congress_id == congress.id,
+        or_(Abstract.submitter_id == user.id, Abstract.id.in_(authored)),
+    )
+
+
+def abstracts_query(
+    congress: Congress,
+    user: User,
+    *,
+    status: str | None = None,
+    track: Track | None = None,
+    all_visible: bool = False,
+):
+    """Abstracts `user` may list (organizers: all when `all_visible`), filtered."""
+    if all_visible and user.is_organizer:
+        query = select(Abstract).where(Abstract.congress_id == congress.id)
+    else:
+        query = own_abstracts_query(congress, user)
+    if status:
+        query = query.where(Abstract.status == status)
+    if track is not None:
+        query = query.where(Abstract.track_id == track.id)
+    return query.options(*_FULL).order_by(Abstract.id)
+
+
+def get_own_abstracts(congress: Congress, user: User) -> list[Abstract]:
+    return list(db.session.scalars(abstracts_query(congress, user)))
+
+
+def get_assignments(reviewer: User, congress: Congress) -> list[ReviewAssignment]:
+    """The reviewer's assignments on submitted abstracts (withdrawn ones drop out)."""
+    return list(
+        db.session.scalars(
+            select(ReviewAssignment)
+            .join(Abstract, Abstract.id == ReviewAssignment.abstract_id)
+            .where(
+                ReviewAssignment.reviewer_id == reviewer.id,
+                Abstract.congress_id == congress.id,
+                Abstract.status == AbstractStatus.SUBMITTED,
+            )
+            .options(selectinload(ReviewAssignment.abstract).selectinload(Abstract.track))
+            .order_by(Abstract.number)
+        )
+    )
+
+
+def get_assignment(reviewer: User, abstract_id: int) -> ReviewAssignment | None:
+    return db.session.scalar(
+        select(ReviewAssignment)
+        .where(
+            ReviewAssignment.reviewer_id == reviewer.id,
+            ReviewAssignment.abstract_id == abstract_id,
+        )
+        .options(selectinload(ReviewAssignment.abstract).selectinload(Abstract.track))
+    )
+
+
+def get_submitted_abstracts(
+    congress: Congress, *, track: Track | None = None, sort: str = "mean"
+) -> list[Abstract]:
+    """Submitted abstracts with reviews, sorted by mean overall score (best first) or number."""
+    query = (
+        select(Abstract)
+        .where(Abstract.congress_id == congress.id, Abstract.status == AbstractStatus.SUBMITTED)
+        .options(*_FULL)
+        .order_by(Abstract.number)
+    )
+    if track is not None:
+        query = query.where(Abstract.track_id == track.id)
+    abstracts = list(db.session.scalars(query))
+    if sort == "mean":
+        abstracts.sort(key=lambda a: (a.mean_score is None, -(a.mean_score or 0), a.number or ""))
+    elif sort == "spread":
+        abstracts.sort(key=lambda a: (-(a.score_spread or -1), a.number or ""))
+    return abstracts
+
+
+def get_reviewers(congress: Congress) -> list[User]:
+    """Every reviewer account, with expertise, for pool pages."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.REVIEWER)
+            .options(selectinload(User.expertise))
+            .order_by(User.name)
+        ).unique()
+    )
+
+
+def get_pool_ids(congress: Congress) -> dict[int, set[int]]:
+    rows = db.session.execute(
+        select(TrackReviewer.track_id, TrackReviewer.user_id)
+        .join(Track, Track.id == TrackReviewer.track_id)
+        .where(Track.congress_id == congress.id)
+    ).all()
+    pools: dict[int, set[int]] = {}
+    for track_id, user_id in rows:
+        pools.setdefault(track_id, set()).add(user_id)
+    return pools
+
+
+@dataclass
+class Progress:
+    label: str
+    assigned: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+def review_progress(congress: Congress) -> tuple[list[Progress], list[Progress]]:
+    """Reviews assigned and done per track and per reviewer (two grouped queries)."""
+    base = (
+        select(
+            func.count(ReviewAssignment.id),
+            func.count(ReviewAssignment.overall),
+        )
+        .join(Abstract, Abstract.id == ReviewAssignment.abstract_id)
+        .where(Abstract.congress_id == congress.id, Abstract.status == AbstractStatus.SUBMITTED)
+    )
+    per_track = db.session.execute(
+        base.add_columns(Track.name)
+        .join(Track, Track.id == Abstract.track_id)
+        .group_by(Track.name)
+        .order_by(Track.name)
+    ).all()
+    per_reviewer = db.session.execute(
+        base.add_columns(User.name)
+        .join(User, User.id == ReviewAssignment.reviewer_id)
+        .group_by(User.id, User.name)
+        .order_by(User.name)
+    ).all()
+    return (
+        [Progress(name, assigned, done) for assigned, done, name in per_track],
+        [Progress(name, assigned, done) for assigned, done, name in per_reviewer],
+    )
+
+
+def get_accepted_abstracts(congress: Congress, *, confirmed_only: bool = False) -> list[Abstract]:
+    """Abstracts accepted for presentation whose decision was released (for the program).
+
+    Each has `outcome` (plenary, oral, poster_discussion, poster), `presenting_author`
+    (an AbstractAuthor; `user_id` links an account when one exists) and
+    `presenter_confirmed_at`.
+    """
+    query = (
+        select(Abstract)
+        .where(
+            Abstract.congress_id == congress.id,
+            Abstract.status == AbstractStatus.SUBMITTED,
+            Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
+            Abstract.released_outcome == Abstract.outcome,
+        )
+        .options(selectinload(Abstract.authors), selectinload(Abstract.track))
+        .order_by(Abstract.number)
+    )
+    if confirmed_only:
+        query = query.where(Abstract.presenter_confirmed_at.is_not(None))
+    return list(db.session.scalars(query))

@@ -1,0 +1,134 @@
+"""Reviewer pages: assigned abstracts, blinded, with the score form and a CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from conference.abstracts import review
+from conference.abstracts.forms import ReviewForm
+from conference.abstracts.models import SCORE_CRITERIA, SCORE_LABELS
+from conference.abstracts.queries import get_assignment, get_assignments
+from conference.abstracts.services import KIND_LABELS
+from conference.abstracts.views import bp, congress_or_404
+from conference.accounts.models import Role
+from conference.errors import DomainError, ValidationFailed
+from conference.extensions import db
+from conference.security import role_required
+from conference.webforms import show_domain_error
+
+
+@bp.route("/review/")
+@role_required(Role.REVIEWER)
+def assignments():
+    congress = congress_or_404()
+    return render_template(
+        "abstracts/review_list.html",
+        assignments=get_assignments(current_user, congress),
+        kind_labels=KIND_LABELS,
+    )
+
+
+def _assignment_or_403(abstract_id: int):
+    assignment = get_assignment(current_user, abstract_id)
+    if assignment is None or assignment.abstract.congress_id != congress_or_404().id:
+        abort(403)
+    return assignment
+
+
+@bp.route("/review/<int:abstract_id>", methods=["GET", "POST"])
+@role_required(Role.REVIEWER)
+def review_abstract(abstract_id: int):
+    assignment = _assignment_or_403(abstract_id)
+    form = ReviewForm(obj=assignment)
+    if form.validate_on_submit():
+        data = {
+            "scores": {name: getattr(form, name).data for name in SCORE_CRITERIA},
+            "overall": form.overall.data,
+            "comment_to_committee": form.comment_to_committee.data,
+            "comment_to_authors": form.comment_to_authors.data,
+        }
+        try:
+            review.save_review(assignment, data)
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_domain_error(
+                form,
+                exc,
+                aliases={f"scores.{name}": name for name in SCORE_CRITERIA},
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            flash(f"Review of {assignment.abstract.number} saved.", "success")
+            return redirect(url_for("abstracts.assignments"))
+    elif not form.is_submitted():
+        for name in (*SCORE_CRITERIA, "overall"):
+            value = getattr(assignment, name)
+            getattr(form, name).data = str(value) if value else ""
+    return render_template(
+        "abstracts/review_form.html",
+        assignment=assignment,
+        abstract=assignment.abstract,
+        form=form,
+        kind_labels=KIND_LABELS,
+        score_labels=SCORE_LABELS,
+    )
+
+
+@bp.route("/review/assignments.csv")
+@role_required(Role.REVIEWER)
+def download_assignments():
+    """The reviewer's assigned abstracts as CSV, blinded like the pages."""
+    congress = congress_or_404()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "number",
+            "title",
+            "track",
+            "type",
+            "background",
+            "methods",
+            "results",
+            "conclusions",
+            "keywords",
+            "table",
+            "trial_registration",
+            *SCORE_CRITERIA,
+            "overall",
+        ]
+    )
+    for assignment in get_assignments(current_user, congress):
+        abstract = assignment.abstract
+        writer.writerow(
+            [
+                _cell(abstract.number),
+                _cell(abstract.title),
+                _cell(abstract.track.name if abstract.track else ""),
+                KIND_LABELS[abstract.kind],
+                *(_cell(text) for text in abstract.sections.values()),
+                _cell("; ".join(abstract.keywords or [])),
+                _cell("\n".join(" | ".join(row) for row in abstract.table or [])),
+                _cell(abstract.trial_registration),
+                *(getattr(assignment, name) or "" for name in SCORE_CRITERIA),
+                assignment.overall or "",
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=review-assignments.csv"},
+    )
+
+
+def _cell(text: str | None) -> str:
+    """Neutralise spreadsheet formulas in user text."""
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

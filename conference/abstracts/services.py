@@ -1,0 +1,541 @@
+"""Abstract submission: drafts, submission checks, numbering, withdrawal, presenter confirmation.
+
+Review lives in `review.py`, decisions in `decisions.py`. Every function flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.abstracts.checks import (
+    TRIAL_ID_HELP,
+    normalize_trial_id,
+    patient_identifier_warnings,
+    trial_registry,
+)
+from conference.abstracts.counting import CountingRule, count_length
+from conference.abstracts.models import (
+    DISCLOSURE_TYPES,
+    PRESENTED_OUTCOMES,
+    SECTION_NAMES,
+    Abstract,
+    AbstractAuthor,
+    AbstractCounter,
+    AbstractKind,
+    AbstractStatus,
+    AuthorDisclosure,
+)
+from conference.accounts.models import User
+from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
+from conference.extensions import db
+from conference.mail import queue_mail
+from conference.models import utcnow
+from conference.program.models import Congress
+from conference.program.queries import get_track_by_slug
+
+ATTESTATIONS = {
+    "ethics_approval": "Ethics approval and informed consent were obtained.",
+    "not_previously_published": "The work has not been published before.",
+    "coauthors_agree": "All co-authors agree to the submission.",
+    "will_present": "The presenting author will register and present.",
+}
+KIND_LABELS = {
+    AbstractKind.REGULAR: "Regular abstract",
+    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
+    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
+}
+#: Sections a Trials in Progress abstract may not have.
+TIP_FORBIDDEN = ("results", "conclusions")
+MAX_KEYWORDS = 10
+MAX_TABLE_ROWS = 40
+MAX_TABLE_COLUMNS = 12
+LIMITS = {"title": 500, "section": 20000, "keyword": 80, "group_name": 300, "company": 200}
+CONFIRM_SALT = "abstract-presenter-confirm"
+
+
+# -- reading the input --------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
+    """Copy the given keys of `data` onto the abstract, refusing only malformed input."""
+    congress = abstract.congress
+    if "title" in data:
+        title = _text(data["title"])
+        if len(title) > LIMITS["title"]:
+            errors.add("title", f"Keep the title under {LIMITS['title']} characters.")
+        abstract.title = title[: LIMITS["title"]]
+    if "kind" in data:
+        try:
+            abstract.kind = AbstractKind(data["kind"])
+        except ValueError:
+            errors.add("kind", "Choose regular, trials_in_progress or late_breaking.")
+    if "track" in data:
+        slug = _text(data["track"])
+        track = get_track_by_slug(congress, slug) if slug else None
+        if slug and (track is None or not track.is_active):
+            errors.add("track", "Choose one of the congress's tracks.")
+        else:
+            abstract.track = track
+    for name in SECTION_NAMES:
+        if name in (data.get("sections") or {}):
+            body = _text(data["sections"][name])
+            if len(body) > LIMITS["section"]:
+                errors.add(f"sections.{name}", "This section is far too long.")
+            setattr(abstract, name, body[: LIMITS["section"]])
+    if "keywords" in data:
+        keywords = [_text(k) for k in (data["keywords"] or []) if _text(k)]
+        if len(keywords) > MAX_KEYWORDS:
+            errors.add("keywords", f"Give at most {MAX_KEYWORDS} keywords.")
+        if any(len(k) > LIMITS["keyword"] for k in keywords):
+            errors.add("keywords", f"Keep each keyword under {LIMITS['keyword']} characters.")
+        abstract.keywords = keywords[:MAX_KEYWORDS]
+    if "table" in data:
+        abstract.table = _read_table(data["table"], errors)
+    if "is_clinical_trial" in data:
+        abstract.is_clinical_trial = bool(data["is_clinical_trial"])
+    if "trial_registration" in data:
+        identifier = normalize_trial_id(data["trial_registration"])
+        if len(identifier) > 40:
+            errors.add("trial_registration", TRIAL_ID_HELP)
+        abstract.trial_registration = identifier[:40]
+    if "group_name" in data:
+        group = _text(data["group_name"])
+        if len(group) > LIMITS["group_name"]:
+            errors.add(
+                "group_name", f"Keep the group name under {LIMITS['group_name']} characters."
+            )
+        abstract.group_name = group[: LIMITS["group_name"]]
+    for name in ATTESTATIONS:
+        if name in (data.get("attestations") or {}):
+            setattr(abstract, f"attests_{name}", bool(data["attestations"][name]))
+    if "authors" in data:
+        _replace_authors(abstract, data["authors"] or [], errors)
+
+
+def _read_table(value, errors: FieldErrors) -> list | None:
+    if value in (None, [], ""):
+        return None
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        errors.add("table", "A table is a list of rows, each a list of cells.")
+        return None
+    rows = [[_text(cell) for cell in row] for row in value]
+    rows = [row for row in rows if any(row)]
+    if len(rows) > MAX_TABLE_ROWS or any(len(row) > MAX_TABLE_COLUMNS for row in rows):
+        errors.add(
+            "table",
+            f"Keep the table to {MAX_TABLE_ROWS} rows of at most {MAX_TABLE_COLUMNS} cells.",
+        )
+    return rows or None
+
+
+def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> None:
+    abstract.authors.clear()
+    db.session.flush()  # free the (abstract, position) pairs before re-adding
+    emails = [_text(item.get("email")).lower() for item in authors if isinstance(item, dict)]
+    users = (
+        {
+            user.email: user.id
+            for user in db.session.scalars(select(User).where(User.email.in_(emails)))
+        }
+        if emails
+        else {}
+    )
+    for position, item in enumerate(authors):
+        prefix = f"authors.{position}"
+        if not isinstance(item, dict):
+            errors.add(prefix, "Each author needs a name, email, affiliation and country.")
+            continue
+        email = _text(item.get("email")).lower()
+        author = AbstractAuthor(
+            position=position,
+            name=_text(item.get("name"))[:200],
+            email=email[:254],
+            affiliation=_text(item.get("affiliation"))[:300],
+            country=_text(item.get("country")).upper()[:2],
+            is_presenting=bool(item.get("presenting")),
+            nothing_to_disclose=bool(item.get("nothing_to_disclose")),
+            user_id=users.get(email),
+        )
+        for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
+            if len(_text(item.get(field))) > limit:
+                errors.add(f"{prefix}.{field}", f"Keep this under {limit} characters.")
+        if len(_text(item.get("country"))) > 2:
+            errors.add(f"{prefix}.country", "Use the two-letter country code, e.g. AT.")
+        for disclosure in item.get("disclosures") or []:
+            company = _text(disclosure.get("company"))
+            relationship = _text(disclosure.get("relationship")).lower()
+            if relationship not in DISCLOSURE_TYPES:
+                errors.add(
+                    f"{prefix}.disclosures",
+                    f"“{relationship or '(empty)'}” is not a relationship type; use one of: "
+                    + ", ".join(DISCLOSURE_TYPES)
+                    + ".",
+                )
+                continue
+            if not company or len(company) > LIMITS["company"]:
+                errors.add(f"{prefix}.disclosures", "Name the company of each relationship.")
+                continue
+            author.disclosures.append(
+                AuthorDisclosure(company=company, relationship_type=relationship)
+            )
+        if author.nothing_to_disclose and author.disclosures:
+            errors.add(
+                f"{prefix}.disclosures",
+                "Either list relationships or tick “nothing to disclose”, not both.",
+            )
+        abstract.authors.append(author)
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+def length_of(abstract: Abstract) -> int:
+    return count_length(
+        CountingRule.of(abstract.congress),
+        title=abstract.title,
+        sections=abstract.sections,
+        table=abstract.table,
+    )
+
+
+def warnings_for(abstract: Abstract) -> list[str]:
+    return patient_identifier_warnings(
+        [abstract.title, *abstract.sections.values()]
+        + [str(cell) for row in abstract.table or [] for cell in row]
+    )
+
+
+def submission_window(congress: Congress, kind: AbstractKind) -> tuple[datetime | None, ...]:
+    if kind == AbstractKind.LATE_BREAKING:
+        return congress.late_breaking_opens_at, congress.late_breaking_closes_at
+    return congress.abstract_submission_opens_at, congress.abstract_submission_closes_at
+
+
+def _window_problem(abstract: Abstract, now: datetime, *, editing: bool = False) -> str | None:
+    opens, closes = submission_window(abstract.congress, abstract.kind)
+    label = (
+        "late-breaking submission"
+        if abstract.kind == AbstractKind.LATE_BREAKING
+        else ("abstract submission")
+    )
+    if opens is None or closes is None:
+        return f"The {label} dates are not set yet."
+    if now < opens and not editing:
+        return f"The {label} window has not opened yet."
+    if now >= closes:
+        return f"The {label} deadline has passed."
+    return None
+
+
+def first_author_count(congress: Congress, email: str, exclude_id: int | None = None) -> int:
+    """Submitted regular abstracts with `email` as first author."""
+    query = (
+        select(func.count(Abstract.id))
+        .join(AbstractAuthor, AbstractAuthor.abstract_id == Abstract.id)
+        .where(
+            Abstract.congress_id == congress.id,
+            Abstract.status == AbstractStatus.SUBMITTED,
+            Abstract.kind == AbstractKind.REGULAR,
+            AbstractAuthor.position == 0,
+            func.lower(AbstractAuthor.email) == email.lower(),
+        )
+    )
+    if exclude_id is not None:
+        query = query.where(Abstract.id != exclude_id)
+    return db.session.scalar(query) or 0
+
+
+def submission_problems(abstract: Abstract, now: datetime | None = None) -> FieldErrors:
+    """Every reason the abstract cannot be submitted (or kept submitted), by field."""
+    now = now or utcnow()
+    congress = abstract.congress
+    errors = FieldErrors()
+    window = _window_problem(abstract, now, editing=abstract.status == AbstractStatus.SUBMITTED)
+    if window:
+        errors.add("submission", window)
+    if not abstract.title:
+        errors.add("title", "Give the abstract a title.")
+    if abstract.track is None:
+        errors.add("track", "Choose a track.")
+    tip = abstract.kind == AbstractKind.TRIALS_IN_PROGRESS
+    for name in SECTION_NAMES:
+        body = getattr(abstract, name)
+        if tip and name in TIP_FORBIDDEN:
+            if body:
+                errors.add(
+                    f"sections.{name}",
+                    f"A Trials in Progress abstract has no {name} section: remove it.",
+                )
+        elif not body:
+            errors.add(f"sections.{name}", f"Write the {name} section.")
+    length = length_of(abstract)
+    if length > congress.length_limit:
+        errors.add(
+            "length",
+            f"The abstract has {length} characters; the limit is {congress.length_limit}.",
+        )
+    if abstract.table and congress.max_tables < 1:
+        errors.add("table", "This congress does not allow tables.")
+    if abstract.is_clinical_trial or tip:
+        if not abstract.trial_registration:
+            errors.add(
+                "trial_registration",
+                "Give the trial's registration identifier (required for clinical trials "
+                "and Trials in Progress).",
+            )
+        elif trial_registry(abstract.trial_registration) is None:
+            errors.add(
+                "trial_registration",
+                f"“{abstract.trial_registration}” is not a valid identifier. {TRIAL_ID_HELP}",
+            )
+    elif abstract.trial_registration and trial_registry(abstract.trial_registration) is None:
+        errors.add(
+            "trial_registration",
+            f"“{abstract.trial_registration}” is not a valid identifier. {TRIAL_ID_HELP}",
+        )
+    _author_problems(abstract, errors)
+    for name, text in ATTESTATIONS.items():
+        if not getattr(abstract, f"attests_{name}"):
+            errors.add(f"attestations.{name}", f"Confirm: {text}")
+    first = abstract.first_author
+    if abstract.kind == AbstractKind.REGULAR and first is not None and first.email:
+        already = first_author_count(congress, first.email, exclude_id=abstract.id)
+        if already >= congress.first_author_quota:
+            errors.add(
+                "first_author",
+                f"{first.email} is already first author of {already} regular abstracts; "
+                f"the limit is {congress.first_author_quota}.",
+            )
+    return errors
+
+
+def _author_problems(abstract: Abstract, errors: FieldErrors) -> None:
+    authors = abstract.authors
+    limit = abstract.congress.max_authors
+    if not authors:
+        errors.add("authors", "List at least one author.")
+        return
+    if len(authors) > limit:
+        errors.add(
+            "authors",
+            f"List at most {limit} authors (put the rest under the group name); "
+            f"there are {len(authors)}.",
+        )
+    presenting = sum(1 for author in authors if author.is_presenting)
+    if presenting != 1:
+        errors.add("authors", f"Mark exactly one presenting author (marked now: {presenting}).")
+    seen: set[str] = set()
+    for author in authors:
+        prefix = f"authors.{author.position}"
+        if not author.name:
+            errors.add(f"{prefix}.name", "Give the author's name.")
+        if not author.email:
+            errors.add(f"{prefix}.email", "Give the author's email.")
+        else:
+            try:
+                validate_email(author.email, check_deliverability=False)
+            except EmailNotValidError:
+                errors.add(f"{prefix}.email", f"“{author.email}” is not a valid email address.")
+            if author.email in seen:
+                errors.add(f"{prefix}.email", "This author is listed twice.")
+            seen.add(author.email)
+        if not author.affiliation:
+            errors.add(f"{prefix}.affiliation", "Give the author's affiliation.")
+        if len(author.country) != 2 or not author.country.isalpha():
+            errors.add(f"{prefix}.country", "Give the two-letter country code, e.g. AT.")
+        if not author.has_disclosure:
+            errors.add(
+                f"{prefix}.disclosures",
+                f"{author.name or 'This author'} has no disclosure: list relationships or "
+                "tick “nothing to disclose”.",
+            )
+
+
+# -- verbs ---------------------------------------------------------------------------------------
+
+
+def create_abstract(congress: Congress, submitter: User, data: dict) -> Abstract:
+    """Save a new draft; incomplete is fine, malformed is refused."""
+    abstract = Abstract(congress=congress, submitter=submitter, status=AbstractStatus.DRAFT)
+    db.session.add(abstract)
+    errors = FieldErrors()
+    _apply(abstract, data, errors)
+    errors.raise_if_any()
+    db.session.flush()
+    return abstract
+
+
+def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None) -> Abstract:
+    """Change a draft freely, or a submitted abstract until its deadline (rules still hold)."""
+    now = now or utcnow()
+    if abstract.status == AbstractStatus.WITHDRAWN:
+        raise Conflict(
+            "This abstract was withdrawn and can no longer be changed.", code="withdrawn"
+        )
+    if abstract.status == AbstractStatus.SUBMITTED:
+        problem = _window_problem(abstract, now, editing=True)
+        if problem:
+            raise NotAllowed(f"The abstract can no longer be changed: {problem}")
+    errors = FieldErrors()
+    _apply(abstract, data, errors)
+    errors.raise_if_any()
+    db.session.flush()
+    if abstract.status == AbstractStatus.SUBMITTED:
+        submission_problems(abstract, now).raise_if_any(
+            "The submitted abstract must still meet every rule; please correct the fields."
+        )
+    return abstract
+
+
+def _lock(abstract: Abstract) -> Abstract:
+    """Re-read the abstract's row FOR UPDATE, so two submits of it run one after the other."""
+    db.session.execute(
+        select(Abstract.id).where(Abstract.id == abstract.id).with_for_update()
+    ).all()
+    db.session.refresh(abstract)
+    return abstract
+
+
+def _next_number(congress: Congress) -> str:
+    """The next public number of the congress, from its counter row locked FOR UPDATE."""
+    query = select(AbstractCounter).where(AbstractCounter.congress_id == congress.id)
+    counter = db.session.scalar(query.with_for_update())
+    if counter is None:
+        try:
+            with db.session.begin_nested():
+                counter = AbstractCounter(congress_id=congress.id, last_number=0)
+                db.session.add(counter)
+        except IntegrityError:
+            counter = db.session.scalar(query.with_for_update())
+    counter.last_number += 1
+    db.session.flush()
+    return f"A-{counter.last_number:04d}"
+
+
+def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
+    """Check every rule, give the abstract its number and tell the submitter (once)."""
+    now = now or utcnow()
+    _lock(abstract)
+    if abstract.status == AbstractStatus.SUBMITTED:
+        return abstract  # a retry or double click: nothing new
+    if abstract.status == AbstractStatus.WITHDRAWN:
+        raise Conflict("A withdrawn abstract cannot be submitted again.", code="withdrawn")
+    submission_problems(abstract, now).raise_if_any(
+        "The abstract cannot be submitted yet; please correct the highlighted fields."
+    )
+    if abstract.number is None:
+        abstract.number = _next_number(abstract.congress)
+    abstract.status = AbstractStatus.SUBMITTED
+    abstract.submitted_at = now
+    db.session.flush()
+    queue_mail(
+        abstract.submitter.email,
+        f"Abstract {abstract.number} received: {abstract.title[:120]}",
+        "abstracts/submitted",
+        dedupe_key=f"abstract-submitted:{abstract.id}",
+        user_id=abstract.submitter_id,
+        abstract=abstract,
+        congress=abstract.congress,
+        kind_label=KIND_LABELS[abstract.kind],
+    )
+    return abstract
+
+
+def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
+    """Withdraw a submitted abstract until the withdrawal deadline; tell the submitter once."""
+    now = now or utcnow()
+    _lock(abstract)
+    if abstract.status == AbstractStatus.WITHDRAWN:
+        return abstract
+    if abstract.status != AbstractStatus.SUBMITTED:
+        raise Conflict("Only a submitted abstract can be withdrawn; delete the draft instead.")
+    closes = abstract.congress.abstract_withdrawal_closes_at
+    if closes is not None and now >= closes:
+        raise NotAllowed("The withdrawal deadline has passed; contact the secretariat.")
+    abstract.status = AbstractStatus.WITHDRAWN
+    abstract.withdrawn_at = now
+    abstract.presenter_confirmed_at = None
+    db.session.flush()
+    queue_mail(
+        abstract.submitter.email,
+        f"Abstract {abstract.number} withdrawn",
+        "abstracts/withdrawn",
+        dedupe_key=f"abstract-withdrawn:{abstract.id}",
+        user_id=abstract.submitter_id,
+        abstract=abstract,
+        congress=abstract.congress,
+    )
+    return abstract
+
+
+def delete_draft(abstract: Abstract) -> None:
+    if abstract.status != AbstractStatus.DRAFT:
+        raise Conflict("Only drafts can be deleted; withdraw a submitted abstract instead.")
+    db.session.delete(abstract)
+    db.session.flush()
+
+
+# -- presenter confirmation ---------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def presenter_confirm_token(abstract: Abstract) -> str:
+    return _serializer().dumps(abstract.id)
+
+
+def presenter_confirm_url(abstract: Abstract) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    path = url_for("abstracts.confirm_presenter", token=presenter_confirm_token(abstract))
+    return base + path
+
+
+def abstract_for_confirm_token(token: str) -> Abstract:
+    try:
+        abstract_id = _serializer().loads(token)
+    except BadSignature:
+        raise NotFound("This confirmation link is not valid.") from None
+    abstract = db.session.get(Abstract, abstract_id)
+    if abstract is None:
+        raise NotFound("This confirmation link is not valid.")
+    return abstract
+
+
+def confirm_presentation(abstract: Abstract, now: datetime | None = None) -> Abstract:
+    """The presenting author of an accepted abstract confirms they will present (once)."""
+    if not (
+        abstract.status == AbstractStatus.SUBMITTED
+        and abstract.released_outcome in PRESENTED_OUTCOMES
+        and abstract.outcome in PRESENTED_OUTCOMES
+    ):
+        raise Conflict(
+            "Only an abstract accepted for presentation can be confirmed.", code="not_accepted"
+        )
+    if abstract.presenter_confirmed_at is None:
+        abstract.presenter_confirmed_at = now or utcnow()
+        db.session.flush()
+    return abstract
+
+
+__all__ = [
+    "ATTESTATIONS",
+    "KIND_LABELS",
+    "ValidationFailed",
+    "confirm_presentation",
+    "create_abstract",
+    "submit_abstract",
+    "update_abstract",
+    "withdraw_abstract",
+]
