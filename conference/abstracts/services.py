@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -497,9 +497,9 @@ def presenter_confirm_token(abstract: Abstract) -> str:
 
 
 def presenter_confirm_url(abstract: Abstract) -> str:
+    # No url_for: release also runs outside requests (CLI, tests); the route is fixed.
     base = current_app.config["BASE_URL"].rstrip("/")
-    path = url_for("abstracts.confirm_presenter", token=presenter_confirm_token(abstract))
-    return base + path
+    return f"{base}/abstracts/confirm/{presenter_confirm_token(abstract)}"
 
 
 def abstract_for_confirm_token(token: str) -> Abstract:
