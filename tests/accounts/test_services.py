@@ -152,7 +152,10 @@ def test_profile_update_validates_country_and_category(app, congress, create_use
     assert set(exc.value.fields) == {"country", "category_id", "name"}
     services.update_profile(user, title="Prof", name="New Name", country="fr", affiliation="IGR")
     assert (user.title, user.name, user.country, user.affiliation) == (
-        "Prof", "New Name", "FR", "IGR",
+        "Prof",
+        "New Name",
+        "FR",
+        "IGR",
     )
 
 
