@@ -99,6 +99,10 @@ class TestingConfig(Config):
     #: Forms are tested without CSRF; tests/test_security.py and the browser tests keep it on.
     WTF_CSRF_ENABLED = False
     MAIL_TIMEOUT = 5
+    #: Tests deliver to a real SMTP server on loopback (Flask-Mail would suppress by default).
+    MAIL_SUPPRESS_SEND = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 9  # nothing listens here unless a test's `smtp` fixture sets its own port
     #: Cheap hashing keeps the suite fast; the algorithm (argon2id) is the production one.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
