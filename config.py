@@ -67,14 +67,12 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 2 * 3600)
     API_TOKEN_DAYS = _int("API_TOKEN_DAYS", 30)
 
-    # OpenAPI (flask-smorest); docs served from vendored swagger-ui, no CDN.
+    # OpenAPI (flask-smorest); /api/v1/docs serves the vendored swagger-ui (no CDN).
     API_TITLE = "Congress API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui-5.35.0/"
 
     #: argon2-cffi PasswordHasher parameters; empty means the library's (RFC 9106) defaults.
     ARGON2_PARAMS: dict = {}
@@ -101,6 +99,10 @@ class TestingConfig(Config):
     #: Forms are tested without CSRF; tests/test_security.py and the browser tests keep it on.
     WTF_CSRF_ENABLED = False
     MAIL_TIMEOUT = 5
+    #: Tests deliver to a real SMTP server on loopback (Flask-Mail would suppress by default).
+    MAIL_SUPPRESS_SEND = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 9  # nothing listens here unless a test's `smtp` fixture sets its own port
     #: Cheap hashing keeps the suite fast; the algorithm (argon2id) is the production one.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 

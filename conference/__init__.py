@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -14,6 +14,10 @@ from config import BASE_DIR, CONFIGS, ProductionConfig
 #: Domains that add links to the navigation, home page and dashboard, through the templates
 #: templates/_parts/<domain>_nav.html, _nav_organizer.html, _home_actions.html, _dashboard.html.
 DOMAIN_PARTS = ("abstracts", "registration", "program")
+
+
+#: Keys of `g` that hold per-request caches (cleared when a request starts).
+REQUEST_CACHED = ("congress", "api_user")
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -75,6 +79,12 @@ def _init_extensions(app: Flask) -> None:
         return user
 
     app.after_request(set_security_headers)
+
+    @app.before_request
+    def _fresh_request_cache():
+        # Values cached on `g` belong to one request, even where an app context outlives it.
+        for key in REQUEST_CACHED:
+            g.pop(key, None)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,10 +9,19 @@ class DomainError(Exception):
     status = 400
     code = "domain_error"
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, **extra):
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+        **extra,
+    ):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
+        if code:
+            self.code = code
+        #: More keys for the API error body (e.g. the earlier check-in time).
         self.extra = extra
 
 
@@ -28,11 +37,6 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-
-    def __init__(self, message: str, code: str | None = None, **kwargs):
-        super().__init__(message, **kwargs)
-        if code:
-            self.code = code
 
 
 class NotAllowed(DomainError):

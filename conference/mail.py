@@ -225,6 +225,17 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]
     db.session.commit()
     if not due_ids:
         return counts
+    # Flask-Mail opens smtplib connections without a timeout: bound them with the socket default
+    # (deliver_due runs in the worker or CLI process, never in a web request thread).
+    previous_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT"])
+    try:
+        return _deliver(due_ids, now, counts)
+    finally:
+        socket.setdefaulttimeout(previous_timeout)
+
+
+def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[str, int]:
     try:
         connection = mail.connect()
         connection.__enter__()

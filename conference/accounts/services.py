@@ -12,7 +12,7 @@ import pycountry
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
@@ -23,6 +23,7 @@ from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Track
 from conference.registration.models import ProfessionalCategory
+from conference.urls import external_url
 
 _hashers: dict[tuple, PasswordHasher] = {}
 
@@ -215,14 +216,9 @@ def send_confirmation(user: User) -> None:
         "accounts/confirm",
         user_id=user.id,
         user=user,
-        link=_external("accounts.confirm_email", token=token),
+        link=external_url("accounts.confirm_email", token=token),
         hours=hours,
     )
-
-
-def _external(endpoint: str, **values) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 def confirm_email(token: str) -> User:
@@ -281,7 +277,7 @@ def request_password_reset(email: str) -> None:
         "accounts/reset_password",
         user_id=user.id,
         user=user,
-        link=_external("accounts.reset_password", token=token),
+        link=external_url("accounts.reset_password", token=token),
         hours=max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600),
     )
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import organizer_token_required
-from conference.api.schemas import CongressDateTime
+from conference.api.schemas import LocalOrAwareDateTime
 from conference.extensions import db
 from conference.program import services as program_services
 from conference.program.models import CountingPreset, Room, TableCounting
@@ -70,7 +70,7 @@ def _patch_fields():
         for name, field in CongressSchema._declared_fields.items()
         if not field.dump_only
     }
-    declared.update({name: CongressDateTime(allow_none=True) for name in KEY_DATES})
+    declared.update({name: LocalOrAwareDateTime(allow_none=True) for name in KEY_DATES})
     declared.update(AbstractRulesSchema._declared_fields)
     return declared
 

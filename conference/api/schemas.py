@@ -21,3 +21,10 @@ class CongressDateTime(fields.DateTime):
         if parsed.tzinfo is None:
             raise self.make_error("invalid", input=value, obj_type="datetime")
         return local_to_utc(parsed, parsed.tzinfo)
+
+
+class LocalOrAwareDateTime(fields.DateTime):
+    """ISO 8601 kept as given: naive values stay naive for the service to place in a zone.
+
+    Used where the same request may change the congress's time zone (PATCH /conference).
+    """

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -18,7 +19,7 @@ from conference.program.models import (
     Track,
 )
 from conference.slugs import is_slug, slugify
-from conference.timeutil import is_valid_timezone
+from conference.timeutil import is_valid_timezone, local_to_utc
 
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -103,6 +104,9 @@ def update_congress(congress: Congress, **data) -> Congress:
     for field in ("starts_on", "ends_on"):
         if field in data and not isinstance(data[field], date):
             errors.add(field, "Enter a date as YYYY-MM-DD.")
+    for field in KEY_DATE_FIELDS:
+        if data.get(field) is not None and not isinstance(data[field], datetime):
+            errors.add(field, "Enter a date and time (ISO 8601).")
     for field, (low, high) in RULE_INT_FIELDS.items():
         if field in data and not (isinstance(data[field], int) and low <= data[field] <= high):
             errors.add(field, f"Enter a whole number from {low} to {high}.")
@@ -118,6 +122,11 @@ def update_congress(congress: Congress, **data) -> Congress:
             errors.add("table_counting", "Choose characters or flat.")
     errors.raise_if_any()
 
+    # Key dates without an offset are wall times in the congress's (possibly new) zone.
+    tz = ZoneInfo(data["timezone"]) if "timezone" in data else congress.tz
+    for field in KEY_DATE_FIELDS:
+        if data.get(field) is not None:
+            data[field] = local_to_utc(data[field], tz)
     starts_on = data.get("starts_on", congress.starts_on)
     ends_on = data.get("ends_on", congress.ends_on)
     if starts_on and ends_on and ends_on < starts_on:

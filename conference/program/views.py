@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from conference.errors import DomainError
@@ -14,7 +12,7 @@ from conference.program.models import Room, Track
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
 from conference.program.services import KEY_DATE_FIELDS
 from conference.security import organizer_required
-from conference.timeutil import is_valid_timezone, local_to_utc, to_local
+from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
 bp = Blueprint("program", __name__)
@@ -49,10 +47,8 @@ def edit_congress():
             for name, field in form._fields.items()
             if name not in ("csrf_token", "submit") and name not in KEY_DATE_FIELDS
         }
-        tz = ZoneInfo(form.timezone.data) if is_valid_timezone(form.timezone.data) else congress.tz
-        for field in KEY_DATE_FIELDS:
-            value = getattr(form, field).data
-            data[field] = local_to_utc(value, tz) if value else None
+        # Naive wall times: the service reads them in the (possibly new) congress time zone.
+        data.update({field: getattr(form, field).data for field in KEY_DATE_FIELDS})
         try:
             services.update_congress(congress, **data)
             db.session.commit()

@@ -1,0 +1,213 @@
+"""Account pages and the organizer pages' role matrix."""
+
+import pytest
+
+from conference.accounts.models import User
+from conference.extensions import db
+from conference.mail import OutboxMessage
+from tests.factories import PASSWORD
+
+ORGANIZER_PAGES = [
+    "/manage/",
+    "/manage/congress",
+    "/manage/tracks",
+    "/manage/tracks/new",
+    "/manage/rooms",
+    "/manage/rooms/new",
+    "/manage/categories",
+    "/manage/categories/new",
+    "/manage/users",
+    "/manage/outbox",
+]
+
+
+@pytest.mark.parametrize("path", ORGANIZER_PAGES)
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [(None, 302), ("attendee", 403), ("reviewer", 403), ("organizer", 200), ("admin", 200)],
+)
+def test_organizer_pages_role_matrix(client, auth, congress, create_user, path, role, status):
+    if role:
+        auth.login(create_user(role))
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 302:
+        assert "/login" in response.headers["Location"]
+
+
+def test_organizer_post_is_refused_to_attendees(client, auth, congress, create_user):
+    auth.login(create_user())
+    response = client.post("/manage/tracks/new", data={"name": "Hijack", "colour": "#000000"})
+    assert response.status_code == 403
+    assert "Hijack" not in [t.name for t in congress.tracks]
+
+
+def test_sign_up_page_keeps_typed_values_and_shows_errors(client, congress):
+    response = client.post(
+        "/signup",
+        data={
+            "email": "new@example.org",
+            "password": "short",
+            "password_again": "short",
+            "name": "Nina <b>New</b>",
+            "affiliation": "Curie",
+            "country": "FR",
+            "category_id": "0",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "at least 10 characters" in html
+    assert 'value="new@example.org"' in html
+    assert "Nina &lt;b&gt;New&lt;/b&gt;" in html
+    assert db.session.query(User).count() == 0
+
+
+def test_sign_up_creates_account_and_confirmation_email(client, congress):
+    response = client.post(
+        "/signup",
+        data={
+            "email": "New@Example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "name": "Nina New",
+            "country": "FR",
+            "category_id": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    message = db.session.scalar(db.select(OutboxMessage))
+    assert message.to_address == "new@example.org"
+
+
+def test_duplicate_sign_up_shows_a_field_error(client, congress, create_user):
+    create_user(email="taken@example.org")
+    response = client.post(
+        "/signup",
+        data={
+            "email": "TAKEN@example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "name": "Twin",
+            "category_id": "0",
+        },
+    )
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_login_logout(client, congress, create_user):
+    user = create_user(email="in@example.org")
+    response = client.post("/login", data={"email": "IN@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert user.last_login_at is not None
+    client.post("/logout")
+    assert client.get("/profile").status_code == 302
+
+
+def test_login_refuses_bad_password_with_message(client, congress, create_user):
+    create_user(email="in@example.org")
+    response = client.post("/login", data={"email": "in@example.org", "password": "nope-nope-1"})
+    assert response.status_code == 200
+    assert "Wrong email address or password." in response.get_data(as_text=True)
+
+
+def test_login_ignores_offsite_next(client, congress, create_user):
+    create_user(email="in@example.org")
+    response = client.post(
+        "/login?next=https://evil.example.com/",
+        data={"email": "in@example.org", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_login_is_rate_limited(client, congress, create_user):
+    create_user(email="in@example.org")
+    statuses = [
+        client.post(
+            "/login", data={"email": "in@example.org", "password": "bad-guess-11"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert statuses[0] == 200
+    assert statuses[-1] == 429
+
+
+def test_profile_edit(client, auth, congress, create_user):
+    user = auth.login(create_user())
+    category = congress_category(congress)
+    response = client.post(
+        "/profile",
+        data={
+            "title": "Dr",
+            "name": "Renamed",
+            "affiliation": "Gustave Roussy",
+            "country": "FR",
+            "category_id": str(category.id),
+        },
+    )
+    assert response.status_code == 302
+    assert (user.name, user.country, user.category_id) == ("Renamed", "FR", category.id)
+
+
+def congress_category(congress):
+    from conference.registration.queries import get_categories
+
+    return get_categories(congress)[0]
+
+
+def test_profile_shows_field_errors(client, auth, congress, create_user):
+    auth.login(create_user())
+    response = client.post("/profile", data={"name": "", "country": "", "category_id": "0"})
+    assert response.status_code == 200
+    assert "This field is required." in response.get_data(as_text=True)
+
+
+def test_organizer_manages_roles_on_the_admin_page(client, auth, congress, organizer, create_user):
+    auth.login(organizer)
+    target = create_user()
+    track = congress.tracks[0]
+    response = client.post(
+        f"/manage/users/{target.id}", data={"roles": ["reviewer"], "tracks": [str(track.id)]}
+    )
+    assert response.status_code == 302
+    assert target.is_reviewer and target.expertise == [track]
+    page = client.get("/manage/users?role=reviewer").get_data(as_text=True)
+    assert target.email in page
+
+
+def test_confirmation_page_confirms(client, congress):
+    from conference.accounts import services
+
+    user = services.sign_up(email="c@example.org", password=PASSWORD, name="C")
+    db.session.commit()
+    message = db.session.scalar(db.select(OutboxMessage))
+    link = next(w for w in message.body_text.split() if w.startswith("http"))
+    path = link.split("127.0.0.1:5000", 1)[1]
+    assert client.get(path).status_code == 302
+    assert user.is_confirmed
+    assert client.get("/confirm/garbage").status_code == 302
+
+
+def test_reset_password_pages(client, congress, create_user):
+    create_user(email="r@example.org")
+    assert client.post("/password/forgot", data={"email": "r@example.org"}).status_code == 302
+    message = db.session.scalar(db.select(OutboxMessage))
+    path = next(w for w in message.body_text.split() if w.startswith("http")).split(":5000")[1]
+    response = client.post(path, data={"password": "weak", "password_again": "weak"})
+    assert "at least 10 characters" in response.get_data(as_text=True)
+    response = client.post(
+        path, data={"password": "Good-new-pass-5", "password_again": "Good-new-pass-5"}
+    )
+    assert response.status_code == 302
+    assert client.get(path).status_code == 302  # used: back to "forgot"
+
+
+def test_home_page_shows_congress_tracks_and_key_dates(client, congress):
+    html = client.get("/").get_data(as_text=True)
+    assert congress.name in html
+    for track in congress.tracks:
+        assert track.name in html
+    assert "Abstract submission closes" in html
+    assert "Create an account" in html

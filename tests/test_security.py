@@ -1,0 +1,78 @@
+"""CSRF, headers, escaping, production secrets."""
+
+import pytest
+
+from conference import create_app
+from config import ProductionConfig, TestingConfig
+
+
+@pytest.fixture
+def csrf_client(app_config):
+    config = type("CSRFConfig", (app_config,), {"WTF_CSRF_ENABLED": True})
+    return create_app(config).test_client()
+
+
+def test_forms_refuse_posts_without_csrf_token(csrf_client, congress, create_user):
+    create_user(email="c@example.org")
+    response = csrf_client.post("/login", data={"email": "c@example.org", "password": "x"})
+    assert response.status_code == 400
+    response = csrf_client.post("/logout")
+    assert response.status_code == 400
+
+
+def test_api_needs_no_csrf_but_a_token(csrf_client, congress):
+    response = csrf_client.post("/api/v1/tracks", json={"name": "X"})
+    assert response.status_code == 401
+
+
+def test_security_headers(client, congress):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_httponly(client, congress, create_user):
+    create_user(email="c@example.org")
+    from tests.factories import PASSWORD
+
+    response = client.post("/login", data={"email": "c@example.org", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_user_text_is_escaped_on_organizer_pages(client, auth, congress, organizer, create_user):
+    create_user(name="<script>alert(1)</script>", affiliation="<img src=x onerror=alert(2)>")
+    auth.login(organizer)
+    html = client.get("/manage/users").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL"):
+        create_app(ProductionConfig)
+
+
+def test_production_starts_with_secrets(monkeypatch, database_url):
+    monkeypatch.setenv("SECRET_KEY", "s3cret-for-test")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {"SECRET_KEY": "s3cret-for-test", "SQLALCHEMY_DATABASE_URI": database_url},
+    )
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SECRET_KEY"] != TestingConfig.SECRET_KEY
+
+
+def test_error_pages_are_html_outside_the_api(client, congress):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
+    assert "There is nothing at this address." in response.get_data(as_text=True)
