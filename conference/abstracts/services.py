@@ -38,6 +38,7 @@ from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.program.queries import get_track_by_slug
+from conference.urls import external_url
 
 ATTESTATIONS = {
     "ethics_approval": "Ethics approval and informed consent were obtained.",
@@ -497,9 +498,7 @@ def presenter_confirm_token(abstract: Abstract) -> str:
 
 
 def presenter_confirm_url(abstract: Abstract) -> str:
-    # No url_for: release also runs outside requests (CLI, tests); the route is fixed.
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/abstracts/confirm/{presenter_confirm_token(abstract)}"
+    return external_url("abstracts.confirm_presenter", token=presenter_confirm_token(abstract))
 
 
 def abstract_for_confirm_token(token: str) -> Abstract:

@@ -41,8 +41,8 @@ def test_release_sends_exactly_one_email_per_abstract_over_smtp(
     assert decisions.release_decisions(congress) == 2
     assert decisions.release_decisions(congress) == 0  # a second click
     db.session.commit()
-    print(deliver_outbox(), [(m["To"], m["Subject"]) for m in smtp.messages])
-    messages = smtp.to(author.email)
+    deliver_outbox()
+    messages = [m for m in smtp.to(author.email) if "received" not in m["Subject"]]
     assert len(messages) == 2
     texts = {m["Subject"]: smtp.text_of(m) for m in messages}
     oral_text = next(t for s, t in texts.items() if oral.number in s)
