@@ -22,7 +22,7 @@ def reviewer_ids(abstract):
     "a, b",
     [
         ("Karolinska Institutet", "Dept. of Oncology, Karolinska Institutet, Stockholm"),
-        ("Charité – Universitätsmedizin Berlin", "charite universitatsmedizin berlin"),
+        ("Charité \u2013 Universitätsmedizin Berlin", "charite universitatsmedizin berlin"),
         ("Univ. of Milan", "University of Milan"),
         ("Institut Curie; Hôpital Saint-Louis", "Hopital Saint Louis"),
         ("Centre Léon Bérard", "Center Leon Berard"),
