@@ -212,6 +212,11 @@ def assign_reviewers(
         by_track[abstract.track_id].append(abstract)
     now = utcnow()
     rows: list[dict] = []
+    #: Reviews per reviewer across tracks: breaks ties so multi-track reviewers stay balanced.
+    overall_load: dict[int, int] = defaultdict(int)
+    for abstract in abstracts:
+        for existing in abstract.reviews:
+            overall_load[existing.reviewer_id] += 1
     for track_id, track_abstracts in by_track.items():
         if track_id is None:
             summary.unassigned.extend((a, "the abstract has no track") for a in track_abstracts)
@@ -249,12 +254,16 @@ def assign_reviewers(
             plans.append((len(eligible) - need, abstract, need, eligible, conflicted))
         plans.sort(key=lambda plan: (plan[0], plan[1].id))
         for _slack, abstract, need, eligible, conflicted in plans:
-            candidates = sorted(eligible, key=lambda person: (load[person.id], person.id))
+            candidates = sorted(
+                eligible,
+                key=lambda person: (load[person.id], overall_load[person.id], person.id),
+            )
             if not allow_overload:
                 candidates = [person for person in candidates if load[person.id] < cap]
             chosen = candidates[:need]
             for person in chosen:
                 load[person.id] += 1
+                overall_load[person.id] += 1
                 rows.append(
                     {"abstract_id": abstract.id, "reviewer_id": person.id, "assigned_at": now}
                 )
