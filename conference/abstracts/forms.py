@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -47,6 +49,8 @@ class AuthorForm(Form):
 
 
 class AbstractForm(FlaskForm):
+    #: Idempotency token: a double click on "Submit" finds the draft the first click made.
+    creation_key = HiddenField(default=lambda: uuid.uuid4().hex)
     title = TextAreaField("Title")
     track = SelectField("Track", choices=[])
     kind = SelectField("Type", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
@@ -61,7 +65,7 @@ class AbstractForm(FlaskForm):
     is_clinical_trial = BooleanField("This abstract reports a clinical trial")
     trial_registration = StringField("Trial registration identifier")
     group_name = StringField("Study group (listed after the authors)")
-    authors = FieldList(FormField(AuthorForm), min_entries=1)
+    authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=100)
     attest_ethics_approval = BooleanField(ATTESTATIONS["ethics_approval"])
     attest_not_previously_published = BooleanField(ATTESTATIONS["not_previously_published"])
     attest_coauthors_agree = BooleanField(ATTESTATIONS["coauthors_agree"])

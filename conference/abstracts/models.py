@@ -90,6 +90,7 @@ class Abstract(TimestampMixin, Base):
     __tablename__ = "abstracts"
     __table_args__ = (
         UniqueConstraint("congress_id", "number"),
+        UniqueConstraint("submitter_id", "creation_key"),
         Index("ix_abstracts_congress_status", "congress_id", "status"),
         CheckConstraint("status IN ('draft', 'submitted', 'withdrawn')", name="status_known"),
     )
@@ -103,6 +104,9 @@ class Abstract(TimestampMixin, Base):
     )
     kind: Mapped[AbstractKind] = mapped_column(String(30), default=AbstractKind.REGULAR)
     status: Mapped[AbstractStatus] = mapped_column(String(20), default=AbstractStatus.DRAFT)
+    #: Idempotency key of the request that created it (form token or Idempotency-Key header),
+    #: so a double click or a retried POST finds this draft instead of making another.
+    creation_key: Mapped[str | None] = mapped_column(String(64))
     #: Stable public number given at first submission, e.g. "A-0042".
     number: Mapped[str | None] = mapped_column(String(20))
 

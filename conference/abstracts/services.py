@@ -365,9 +365,35 @@ def _author_problems(abstract: Abstract, errors: FieldErrors) -> None:
 # -- verbs ---------------------------------------------------------------------------------------
 
 
-def create_abstract(congress: Congress, submitter: User, data: dict) -> Abstract:
-    """Save a new draft; incomplete is fine, malformed is refused."""
-    abstract = Abstract(congress=congress, submitter=submitter, status=AbstractStatus.DRAFT)
+def create_abstract(
+    congress: Congress, submitter: User, data: dict, creation_key: str | None = None
+) -> Abstract:
+    """Save a new draft; incomplete is fine, malformed is refused.
+
+    With a `creation_key` (the form's token or an Idempotency-Key header) a repeated request
+    finds the abstract the first one made instead of creating a second.
+    """
+    creation_key = (creation_key or "").strip()[:64] or None
+    abstract = Abstract(
+        congress=congress,
+        submitter=submitter,
+        status=AbstractStatus.DRAFT,
+        creation_key=creation_key,
+    )
+    if creation_key:
+        try:
+            with db.session.begin_nested():
+                db.session.add(abstract)
+                db.session.flush()
+        except IntegrityError:
+            existing = db.session.scalar(
+                select(Abstract).where(
+                    Abstract.submitter_id == submitter.id, Abstract.creation_key == creation_key
+                )
+            )
+            if existing.status == AbstractStatus.DRAFT:
+                return update_abstract(existing, data)
+            return existing
     db.session.add(abstract)
     errors = FieldErrors()
     _apply(abstract, data, errors)

@@ -91,7 +91,9 @@ def edit_abstract(abstract_id: int | None = None):
         wants_submit = bool(form.submit.data)
         try:
             if abstract is None:
-                abstract = services.create_abstract(congress, current_user, data)
+                abstract = services.create_abstract(
+                    congress, current_user, data, creation_key=form.creation_key.data
+                )
             else:
                 services.update_abstract(abstract, data)
             db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
@@ -254,9 +255,15 @@ def _reviewer_from(payload: dict) -> User:
 @blp.arguments(AbstractInSchema)
 @blp.doc(security=SECURITY)
 def create_abstract(payload):
-    """Save a new draft (incomplete is fine). 201 with `id`, `status`, `length`, `warnings`."""
+    """Save a new draft (incomplete is fine). 201 with `id`, `status`, `length`, `warnings`.
+
+    Send an `Idempotency-Key` header to make retries safe: the same key returns the same
+    abstract.
+    """
     user = bearer_user()
-    abstract = services.create_abstract(_congress(), user, payload)
+    abstract = services.create_abstract(
+        _congress(), user, payload, creation_key=request.headers.get("Idempotency-Key")
+    )
     db.session.commit()
     return abstract_json(abstract, user), 201
 

@@ -237,3 +237,13 @@ def test_review_after_withdrawal_is_refused(client, make_abstract, make_reviewer
         client.put(f"/api/v1/abstracts/{abstract.id}/review", json=body, headers=h).status_code
         == 409
     )
+
+
+def test_retried_create_with_idempotency_key_makes_one_draft(client, author, headers, congress):
+    h = {**headers(author), "Idempotency-Key": "retry-123"}
+    first = client.post("/api/v1/abstracts", json=valid_payload(), headers=h)
+    second = client.post("/api/v1/abstracts", json=valid_payload(), headers=h)
+    assert first.status_code == second.status_code == 201
+    assert first.json["id"] == second.json["id"]
+    other = client.post("/api/v1/abstracts", json=valid_payload(), headers=headers(author))
+    assert other.json["id"] != first.json["id"]

@@ -253,3 +253,17 @@ def test_presenter_confirms_through_the_link(client, make_abstract, organizer, c
     db.session.expire_all()
     assert abstract.presenter_confirmed_at is not None
     assert client.get("/abstracts/confirm/forged").status_code == 404
+
+
+def test_double_click_on_submit_makes_one_abstract(client, auth, author, congress):
+    auth.login(author)
+    fields = form_fields(creation_key="a" * 32)
+    first = client.post("/abstracts/new", data=fields)
+    second = client.post("/abstracts/new", data=fields)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    from conference.abstracts.queries import get_own_abstracts
+
+    (abstract,) = get_own_abstracts(congress, author)
+    assert abstract.number == "A-0001"
+    assert db.session.query(OutboxMessage).filter_by(kind="abstracts/submitted").count() == 1
