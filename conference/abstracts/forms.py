@@ -182,6 +182,8 @@ def place_errors(form: AbstractForm, fields: dict, rows: dict[int, int]) -> list
             if row is not None:
                 sub = form.authors.entries[row].form
                 target = getattr(sub, parts[2], None) if len(parts) == 3 else sub.name
+        elif parts[0] == "first_author" and rows:
+            target = form.authors.entries[rows[0]].form.email
         elif parts[0] in ("length", "first_author", "submission", "authors"):
             target = None
         else:

@@ -57,19 +57,23 @@ DESIGNS = ["prospective", "retrospective", "multicentre"]
 KEYWORDS = ["metastasis", "liquid biopsy", "prognosis", "resistance", "imaging", "immunotherapy"]
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _content(rng: random.Random, track_index: int, n: int) -> dict:
     method, disease = TOPICS[track_index % len(TOPICS)]
     patients = rng.randint(40, 600)
     return {
-        "title": f"{method.capitalize()} in {disease}: a {rng.choice(DESIGNS)} study ({n})",
+        "title": f"{_upper_first(method)} in {disease}: a {rng.choice(DESIGNS)} study ({n})",
         "sections": {
             "background": f"Outcomes in {disease} remain poor and better tools to guide "
             f"treatment are needed. We studied whether {method} adds information.",
             "methods": f"We enrolled {patients} patients across {rng.randint(2, 14)} centres "
             f"and analysed {method} at baseline and every 3 months.",
-            "results": f"Median follow-up was {rng.randint(12, 40)} months. {method.capitalize()} "
+            "results": f"Median follow-up was {rng.randint(12, 40)} months. {_upper_first(method)} "
             f"was associated with progression-free survival (HR {rng.uniform(0.4, 0.9):.2f}).",
-            "conclusions": f"{method.capitalize()} may help to select patients with {disease} "
+            "conclusions": f"{_upper_first(method)} may help to select patients with {disease} "
             "for intensified treatment; validation is ongoing.",
         },
         "keywords": rng.sample(KEYWORDS, 3),
