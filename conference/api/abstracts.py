@@ -21,6 +21,7 @@ from conference.abstracts.queries import (
     get_abstract,
     get_assignment,
     get_assignments,
+    review_progress,
 )
 from conference.accounts.models import Role, User
 from conference.api.auth import bearer_user, organizer_token_required, token_required
@@ -90,6 +91,14 @@ class AssignSchema(Schema):
     reviews_per_abstract = fields.Integer(validate=validate.Range(min=1, max=20))
     track = fields.String()
     allow_overload = fields.Boolean(load_default=False)
+
+
+class PoolSchema(Schema):
+    reviewer_ids = fields.List(fields.Integer(), required=True)
+
+
+class TrackMoveSchema(Schema):
+    track = fields.String(required=True)
 
 
 class ReviewerRefSchema(Schema):
@@ -233,6 +242,13 @@ def _for_organizer(abstract_id: int) -> Abstract:
     return abstract
 
 
+def _track(slug: str):
+    track = get_track_by_slug(_congress(), slug)
+    if track is None:
+        raise ValidationFailed("Unknown track.", fields={"track": ["No track with this slug."]})
+    return track
+
+
 def _reviewer_from(payload: dict) -> User:
     user = None
     if payload.get("reviewer_id"):
@@ -366,6 +382,51 @@ def assign(payload):
             {"id": a.id, "number": a.number, "reason": reason} for a, reason in summary.unassigned
         ],
     }
+
+
+@blp.route("/review/pools/<slug>", methods=["PUT"])
+@organizer_token_required
+@blp.arguments(PoolSchema)
+@blp.doc(security=SECURITY)
+def put_pool(payload, slug):
+    """Set a track's reviewer pool (reviewers who declared that expertise)."""
+    track = _track(slug)
+    ids = payload["reviewer_ids"]
+    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+    missing = set(ids) - {u.id for u in users}
+    if missing:
+        raise ValidationFailed(
+            "Unknown reviewers.",
+            fields={"reviewer_ids": [f"No user with id {i}." for i in sorted(missing)]},
+        )
+    review.set_track_reviewers(track, users)
+    db.session.commit()
+    return {"track": track.slug, "reviewer_ids": sorted(u.id for u in users)}
+
+
+@blp.route("/review/progress", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+def progress():
+    """Reviews assigned and done, per track and per reviewer."""
+    per_track, per_reviewer = review_progress(_congress())
+    return {
+        "tracks": [{"track": p.label, "assigned": p.assigned, "done": p.done} for p in per_track],
+        "reviewers": [
+            {"reviewer": p.label, "assigned": p.assigned, "done": p.done} for p in per_reviewer
+        ],
+    }
+
+
+@blp.route("/abstracts/<int:abstract_id>/track", methods=["POST"])
+@organizer_token_required
+@blp.arguments(TrackMoveSchema)
+@blp.doc(security=SECURITY)
+def move_track(payload, abstract_id):
+    """Move an abstract to another track (reviews kept; run /review/assign for that track)."""
+    abstract = review.move_abstract_track(_for_organizer(abstract_id), _track(payload["track"]))
+    db.session.commit()
+    return abstract_json(abstract, bearer_user())
 
 
 @blp.route("/abstracts/<int:abstract_id>/reviewers", methods=["POST"])

@@ -247,3 +247,35 @@ def test_retried_create_with_idempotency_key_makes_one_draft(client, author, hea
     assert first.json["id"] == second.json["id"]
     other = client.post("/api/v1/abstracts", json=valid_payload(), headers=headers(author))
     assert other.json["id"] != first.json["id"]
+
+
+def test_pools_progress_and_track_moves(
+    client, make_abstract, make_reviewer, organizer, headers, congress
+):
+    org = headers(organizer)
+    reviewers = [make_reviewer() for _ in range(3)]
+    ids = [r.id for r in reviewers]
+    response = client.put(
+        "/api/v1/review/pools/cancer-metastasis", json={"reviewer_ids": ids}, headers=org
+    )
+    assert response.status_code == 200 and response.json["reviewer_ids"] == sorted(ids)
+    bad = client.put(
+        "/api/v1/review/pools/cancer-immunology", json={"reviewer_ids": ids}, headers=org
+    )
+    assert bad.status_code == 422  # no declared expertise in that track
+    assert (
+        client.put(
+            "/api/v1/review/pools/cancer-metastasis", json={"reviewer_ids": [999999]}, headers=org
+        ).status_code
+        == 422
+    )
+    abstract = make_abstract()
+    client.post("/api/v1/review/assign", json={}, headers=org)
+    progress = client.get("/api/v1/review/progress", headers=org).json
+    assert progress["tracks"] == [{"track": "Cancer metastasis", "assigned": 3, "done": 0}]
+    moved = client.post(
+        f"/api/v1/abstracts/{abstract.id}/track", json={"track": "surgical-oncology"}, headers=org
+    )
+    assert moved.status_code == 200 and moved.json["track"] == "surgical-oncology"
+    assert len(moved.json["reviews"]) == 3
+    assert client.get("/api/v1/review/progress", headers=headers(reviewers[0])).status_code == 403
