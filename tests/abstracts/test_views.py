@@ -267,3 +267,21 @@ def test_double_click_on_submit_makes_one_abstract(client, auth, author, congres
     (abstract,) = get_own_abstracts(congress, author)
     assert abstract.number == "A-0001"
     assert db.session.query(OutboxMessage).filter_by(kind="abstracts/submitted").count() == 1
+
+
+def test_review_form_is_read_only_after_review_closes(client, auth, make_abstract, make_reviewer):
+    from datetime import timedelta
+
+    from conference.models import utcnow
+
+    abstract = make_abstract()
+    reviewer = make_reviewer()
+    review.add_reviewer(abstract, reviewer)
+    abstract.congress.review_closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    auth.login(reviewer)
+    page = client.get(f"/review/{abstract.id}").get_data(as_text=True)
+    assert "your scores can no longer be changed" in page and "<fieldset disabled" in page
+    good = {"novelty": "4", "methods": "4", "results": "3", "relevance": "5", "overall": "4"}
+    refused = client.post(f"/review/{abstract.id}", data=good).get_data(as_text=True)
+    assert "Review has closed" in refused
