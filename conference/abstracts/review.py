@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -72,7 +73,8 @@ def _normalize_part(text: str) -> str:
     return " ".join(word for word in words if word not in _STOPWORDS)
 
 
-def institution_keys(affiliation: str | None) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def institution_keys(affiliation: str | None) -> frozenset[str]:
     """Normalised institutions of an affiliation string.
 
     Several affiliations are separated by ";" or new lines. Within one, comma-separated
@@ -91,14 +93,14 @@ def institution_keys(affiliation: str | None) -> set[str]:
         )
         if institution:
             keys.add(institution)
-    return keys
+    return frozenset(keys)
 
 
 @dataclass
 class _Person:
     id: int
     email: str
-    institutions: set[str]
+    institutions: frozenset[str]
 
 
 def _reviewer_profile(user: User) -> _Person:
@@ -241,16 +243,14 @@ def assign_reviewers(
             if need <= 0:
                 continue
             profile = _abstract_profile(abstract)
-            eligible = [
-                person
-                for person in pool
-                if person.id not in have and _conflict_reason(person, profile) is None
-            ]
-            conflicted = sum(
-                1
-                for person in pool
-                if person.id not in have and _conflict_reason(person, profile) is not None
-            )
+            eligible, conflicted = [], 0
+            for person in pool:
+                if person.id in have:
+                    continue
+                if _conflict_reason(person, profile) is None:
+                    eligible.append(person)
+                else:
+                    conflicted += 1
             plans.append((len(eligible) - need, abstract, need, eligible, conflicted))
         plans.sort(key=lambda plan: (plan[0], plan[1].id))
         for _slack, abstract, need, eligible, conflicted in plans:

@@ -285,3 +285,21 @@ def test_review_form_is_read_only_after_review_closes(client, auth, make_abstrac
     good = {"novelty": "4", "methods": "4", "results": "3", "relevance": "5", "overall": "4"}
     refused = client.post(f"/review/{abstract.id}", data=good).get_data(as_text=True)
     assert "Review has closed" in refused
+
+
+def test_submitter_confirms_from_the_abstract_page(
+    client, auth, make_abstract, organizer, author, congress
+):
+    abstract = make_abstract()
+    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.release_decisions(congress)
+    db.session.commit()
+    auth.login(author)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Decision: <strong>Poster</strong>" in page and "will register and present" in page
+    client.post(f"/abstracts/confirm/{services.presenter_confirm_token(abstract)}")
+    db.session.expire_all()
+    assert abstract.presenter_confirmed_at is not None
+    assert "presentation confirmed" in client.get(f"/abstracts/{abstract.id}").get_data(
+        as_text=True
+    )
