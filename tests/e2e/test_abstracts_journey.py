@@ -120,3 +120,32 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
     assert len(decision) == 1
     assert "report the assay's sensitivity" in smtp.text_of(decision[0])
     assert page.js_errors == []
+
+
+def test_live_counter_matches_the_server_for_other_rules(
+    page, congress, create_user, live_server_factory
+):
+    author = create_user(name="Uma Unicode")
+    congress.count_spaces = True
+    congress.count_headings = True
+    congress.count_title = False
+    congress.table_counting = "flat"
+    congress.table_flat_amount = 320
+    congress.length_limit = 3400
+    db.session.commit()
+    server = live_server_factory()
+    log_in(page, server.url, author)
+    page.goto(server.url + "/abstracts/new")
+    sections = {
+        "background": "Ärzte\tsaw 😀 two\r\nlines  and   spaces ",
+        "methods": "",
+        "results": "x",
+    }
+    page.get_by_label("Title", exact=True).fill("Not counted here")
+    for name, text in sections.items():
+        page.get_by_label(name.capitalize()).fill(text)
+    page.get_by_label("Table (optional)").fill("a | b\n  \nc | d")
+    table = [["a", "b"], ["c", "d"]]
+    expected = count_length(CountingRule.of(congress), title="x", sections=sections, table=table)
+    assert page.locator("#length-counter").get_attribute("data-count") == str(expected)
+    assert page.js_errors == []
