@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
 from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
@@ -199,8 +200,17 @@ def sign_up(
         security_stamp=secrets.token_hex(16),
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race must not undo the caller
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        # Someone signed up with this address between our check and our insert.
+        raise Conflict(
+            "An account with this email address already exists.",
+            code="email_taken",
+            fields={"email": ["An account with this email address already exists."]},
+        ) from None
     if not confirmed:
         send_confirmation(user)
     return user
