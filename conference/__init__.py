@@ -17,7 +17,7 @@ DOMAIN_PARTS = ("abstracts", "registration", "program")
 
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
-REQUEST_CACHED = ("congress", "api_user")
+REQUEST_CACHED = ("congress", "api_user", "_login_user")
 
 
 def create_app(config: str | type | None = None) -> Flask:

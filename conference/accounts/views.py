@@ -202,7 +202,7 @@ def profile():
 def create_token():
     if not FlaskForm().validate_on_submit():
         abort(400)
-    raw, token = services.issue_api_token(current_user)
+    raw, _ = services.issue_api_token(current_user)
     db.session.commit()
     flash("Your new API token (shown only now; copy it): " + raw, "success")
     return redirect(url_for("accounts.profile"))
