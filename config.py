@@ -39,6 +39,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "congress@localhost")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    MAIL_DEBUG = False
     #: Attempts before an outbox message is marked failed for good.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
 

@@ -53,7 +53,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from conference import model_registry  # noqa: F401
+    from conference import model_registry, sqlite  # noqa: F401
     from conference.accounts.models import User
     from conference.extensions import csrf, db, limiter, login_manager, mail, migrate
     from conference.security import set_security_headers

@@ -81,20 +81,29 @@ def user_token(email, days):
 @click.option("--size", type=click.Choice(["small", "large"]), default="small")
 def demo_load(size):
     """Load the demo congress into an empty database (does nothing otherwise)."""
+    from conference.accounts.services import get_user_by_email
     from conference.demo import database_is_empty, load_demo
+    from conference.demo.core import ACCOUNTS, DEMO_PASSWORD
 
     if not database_is_empty():
         click.echo("The database already has data: the demo congress was not loaded.")
-        return
-    result = load_demo(size)
-    db.session.commit()
-    click.echo(
-        f"Loaded the demo congress: {result.congress.name} ({result.congress.starts_on} "
-        f"to {result.congress.ends_on})."
-    )
-    click.echo("Demo accounts (email / password):")
-    for description, email, password in result.accounts:
-        click.echo(f"  {description:<40} {email:<28} {password}")
+        accounts = [
+            (description, email, DEMO_PASSWORD)
+            for description, email, *_ in ACCOUNTS
+            if get_user_by_email(email) is not None
+        ]
+    else:
+        result = load_demo(size)
+        db.session.commit()
+        click.echo(
+            f"Loaded the demo congress: {result.congress.name} ({result.congress.starts_on} "
+            f"to {result.congress.ends_on})."
+        )
+        accounts = result.accounts
+    if accounts:
+        click.echo("Demo accounts (email / password):")
+        for description, email, password in accounts:
+            click.echo(f"  {description:<40} {email:<28} {password}")
 
 
 @mail_cli.command("send")

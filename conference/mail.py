@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 #: A message left "sending" longer than this was interrupted mid-delivery.
 STALE_SENDING_AFTER = timedelta(minutes=15)
 BACKOFF_BASE_SECONDS = 30
-BACKOFF_MAX_SECONDS = 3600
+#: Longest wait between attempts: delivery resumes within this time after an outage ends.
+BACKOFF_MAX_SECONDS = 15 * 60
 
 
 class OutboxStatus(enum.StrEnum):
@@ -168,11 +169,12 @@ def _is_permanent(exc: BaseException) -> bool:
 
 
 def _record_failure(
-    message: OutboxMessage, error: str, now: datetime, permanent: bool = False
+    message: OutboxMessage, error: str, now: datetime, permanent: bool = False, outage=False
 ) -> None:
+    """A failed attempt at one message: retry later, or give up when it is hopeless."""
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     message.last_error = error[:2000]
-    if permanent or message.attempts >= max_attempts:
+    if permanent or (not outage and message.attempts >= max_attempts):
         message.status = OutboxStatus.FAILED
     else:
         message.status = OutboxStatus.QUEUED
@@ -181,14 +183,15 @@ def _record_failure(
 
 
 def _postpone(ids: list[int], error: str, now: datetime) -> None:
-    """The server could not be reached: count an attempt for each due message and back off."""
+    """The server could not be reached: back off, but never give up on the messages.
+
+    An outage says nothing about the messages themselves, so it does not count towards
+    MAIL_MAX_ATTEMPTS: they stay queued and go out once the server answers again.
+    """
     for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
         message.attempts += 1
         message.last_error = error[:2000]
-        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.FAILED
-        else:
-            message.next_attempt_at = now + backoff(message.attempts)
+        message.next_attempt_at = now + backoff(message.attempts)
     db.session.commit()
 
 
@@ -251,17 +254,22 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
             try:
                 connection.send(_as_flask_message(message))
             except TRANSIENT_ERRORS as exc:
+                connection_lost = isinstance(exc, smtplib.SMTPServerDisconnected) or not (
+                    isinstance(exc, smtplib.SMTPException)
+                )
                 _record_failure(
-                    message, f"{type(exc).__name__}: {exc}", now, permanent=_is_permanent(exc)
+                    message,
+                    f"{type(exc).__name__}: {exc}",
+                    now,
+                    permanent=_is_permanent(exc),
+                    outage=connection_lost,
                 )
                 if message.status == OutboxStatus.FAILED:
                     counts["failed"] += 1
                 else:
                     counts["retry"] += 1
-                if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
-                    exc, smtplib.SMTPException
-                ):
-                    break  # connection gone: the rest waits for the next round
+                if connection_lost:
+                    break  # the rest waits for the next round
                 continue
             message.status = OutboxStatus.SENT
             message.sent_at = utcnow()

@@ -15,9 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
-from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
+from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
 from conference.mail import queue_mail
 from conference.models import utcnow
@@ -199,8 +200,17 @@ def sign_up(
         security_stamp=secrets.token_hex(16),
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a savepoint: a lost race must not undo the caller
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        # Someone signed up with this address between our check and our insert.
+        raise Conflict(
+            "An account with this email address already exists.",
+            code="email_taken",
+            fields={"email": ["An account with this email address already exists."]},
+        ) from None
     if not confirmed:
         send_confirmation(user)
     return user
@@ -423,6 +433,29 @@ def user_for_api_token(raw: str, now: datetime | None = None) -> User | None:
 def revoke_api_tokens(user: User) -> int:
     result = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     return result.rowcount or 0
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens (someone else's is "not found")."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("No such token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+
+
+def get_active_api_tokens(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > utcnow(),
+            )
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def count_users() -> int:

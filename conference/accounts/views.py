@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 
 from conference.accounts import services
@@ -188,7 +189,37 @@ def profile():
         else:
             flash("Profile saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        tokens=services.get_active_api_tokens(current_user),
+        token_form=FlaskForm(),
+    )
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    raw, _ = services.issue_api_token(current_user)
+    db.session.commit()
+    flash("Your new API token (shown only now; copy it): " + raw, "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_api_token(current_user, token_id)
+    except DomainError:
+        abort(404)
+    db.session.commit()
+    flash("The token is revoked.", "info")
+    return redirect(url_for("accounts.profile"))
 
 
 # -- organizer: users and roles --------------------------------------------------------------------

@@ -204,3 +204,13 @@ def test_user_count(app, create_user):
     create_user()
     create_user()
     assert services.count_users() == db.session.query(User).count() == 2
+
+
+def test_concurrent_duplicate_sign_up_is_a_conflict_not_a_crash(app, congress, monkeypatch):
+    """The unique index decides when two sign-ups race past the lookup."""
+    services.sign_up(email="race@example.org", password=PASSWORD, name="First")
+    db.session.commit()
+    monkeypatch.setattr(services, "get_user_by_email", lambda email: None)
+    with pytest.raises(Conflict):
+        services.sign_up(email="race@example.org", password=PASSWORD, name="Second")
+    assert db.session.query(User).count() == 1

@@ -211,3 +211,24 @@ def test_home_page_shows_congress_tracks_and_key_dates(client, congress):
         assert track.name in html
     assert "Abstract submission closes" in html
     assert "Create an account" in html
+
+
+def test_user_creates_and_revokes_own_api_token(client, auth, congress, create_user):
+    import re
+
+    user = auth.login(create_user())
+    response = client.post("/profile/tokens", follow_redirects=True)
+    raw = re.search(r"(ct_[A-Za-z0-9_-]+)", response.get_data(as_text=True)).group(1)
+    assert (
+        client.get("/api/v1/conference", headers={"Authorization": f"Bearer {raw}"}).status_code
+        == 200
+    )
+    from conference.accounts.services import get_active_api_tokens, user_for_api_token
+
+    [token] = get_active_api_tokens(user)
+    other = create_user()
+    auth.login(other)
+    assert client.post(f"/profile/tokens/{token.id}/revoke").status_code == 404
+    auth.login(user)
+    assert client.post(f"/profile/tokens/{token.id}/revoke").status_code == 302
+    assert user_for_api_token(raw) is None

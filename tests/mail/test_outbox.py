@@ -83,23 +83,49 @@ def test_message_queued_during_outage_is_delivered_when_back(app, congress, smtp
 def test_backoff_grows_and_is_capped():
     assert backoff(1) == timedelta(seconds=30)
     assert backoff(2) == timedelta(seconds=60)
-    assert backoff(30) == timedelta(hours=1)
+    assert backoff(30) == timedelta(minutes=15)
 
 
-def test_gives_up_after_max_attempts(app, congress, smtp):
-    app.config["MAIL_MAX_ATTEMPTS"] = 2
+def test_a_long_outage_never_gives_up(app, congress, smtp):
+    app.config["MAIL_MAX_ATTEMPTS"] = 3
     queue(1)
     smtp.stop()
     now = utcnow()
-    deliver_due(now=now)
-    deliver_due(now=now + timedelta(hours=2))
+    for hour in range(10):
+        deliver_due(now=now + timedelta(hours=hour))
     [message] = db.session.scalars(select(OutboxMessage))
-    assert message.status == OutboxStatus.FAILED and message.attempts == 2
+    assert message.status == OutboxStatus.QUEUED and message.attempts == 10
     smtp.start()
-    assert deliver_due(now=now + timedelta(hours=4))["sent"] == 0
+    assert deliver_due(now=now + timedelta(hours=11))["sent"] == 1
+
+
+class TemporarilyRefusing:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "451 Mailbox busy, try later"
+
+
+def test_a_message_refused_again_and_again_gives_up_then_can_be_requeued(app, congress, smtp):
+    from aiosmtpd.controller import Controller
+
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    queue(1)
+    smtp.stop()
+    refusing = Controller(TemporarilyRefusing(), hostname="127.0.0.1", port=smtp.port)
+    refusing.start()
+    now = utcnow()
+    try:
+        assert deliver_due(now=now)["retry"] == 1
+        assert deliver_due(now=now + timedelta(hours=1))["failed"] == 1
+    finally:
+        refusing.stop()
+    [message] = db.session.scalars(select(OutboxMessage))
+    assert message.status == OutboxStatus.FAILED and "451" in message.last_error
+    smtp.start()
+    assert deliver_due(now=now + timedelta(hours=2))["sent"] == 0
     retry_message(message)
     db.session.commit()
     assert deliver_due()["sent"] == 1
+    assert len(smtp.messages) == 1
 
 
 def test_two_workers_never_send_the_same_message(app, congress, smtp):
