@@ -195,5 +195,11 @@ def main(n_abstracts: int = 2000, n_reviewers: int = 150, n_tracks: int = 10) ->
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    main(*args)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("abstracts", type=int, nargs="?", default=2000)
+    parser.add_argument("reviewers", type=int, nargs="?", default=150)
+    parser.add_argument("--tracks", type=int, default=10)
+    options = parser.parse_args()
+    main(options.abstracts, options.reviewers, options.tracks)
