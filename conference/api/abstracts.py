@@ -453,6 +453,17 @@ def remove_reviewer(payload, abstract_id):
     return "", 204
 
 
+@blp.route("/abstracts/<int:abstract_id>/reviewers/<int:reviewer_id>", methods=["DELETE"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+def remove_reviewer_by_id(abstract_id, reviewer_id):
+    """Take a reviewer off an abstract (for clients that cannot send a DELETE body)."""
+    abstract = _for_organizer(abstract_id)
+    review.remove_reviewer(abstract, _reviewer_from({"reviewer_id": reviewer_id}))
+    db.session.commit()
+    return "", 204
+
+
 @blp.route("/review/assignments", methods=["GET"])
 @token_required(Role.REVIEWER)
 @blp.doc(security=SECURITY)

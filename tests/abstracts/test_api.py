@@ -208,6 +208,10 @@ def test_manual_assignment_conflict_is_409(
     assert client.delete(path, json={"reviewer_id": fine.id}, headers=org).status_code == 204
     db.session.expire_all()
     assert not abstract.reviews
+    assert client.post(path, json={"reviewer_id": fine.id}, headers=org).status_code == 201
+    assert client.delete(f"{path}/{fine.id}", headers=org).status_code == 204
+    db.session.expire_all()
+    assert not abstract.reviews
     assert client.post(path, json={"reviewer_id": 999999}, headers=org).status_code == 422
 
 
