@@ -17,6 +17,7 @@ import secrets
 import smtplib
 import socket
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -51,7 +52,8 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    to_address: Mapped[str] = mapped_column(String(254))
+    #: One address, or several separated by ", " (one message to all the authors, say).
+    to_address: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -81,8 +83,19 @@ def _render(template: str, ext: str, context: dict) -> str | None:
         return None
 
 
+def recipients(to: str | Iterable[str]) -> list[str]:
+    """Addresses from a string or a list, lower-cased, blanks and repeats dropped, in order."""
+    items = to.split(",") if isinstance(to, str) else list(to)
+    seen: dict[str, None] = {}
+    for item in items:
+        address = (item or "").strip().lower()
+        if address:
+            seen.setdefault(address)
+    return list(seen)
+
+
 def queue_mail(
-    to: str,
+    to: str | Iterable[str],
     subject: str,
     template: str,
     *,
@@ -92,8 +105,12 @@ def queue_mail(
 ) -> OutboxMessage | None:
     """Queue an email in the current transaction; it is sent only if the caller commits.
 
-    With a `dedupe_key` that was already queued, nothing is added and None is returned.
+    `to` is one address or several (all in the To header of a single message). With a
+    `dedupe_key` that was already queued, nothing is added and None is returned.
     """
+    addresses = recipients(to)
+    if not addresses:
+        raise ValueError("queue_mail needs at least one recipient")
     if dedupe_key is not None:
         exists = db.session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
@@ -107,7 +124,7 @@ def queue_mail(
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
     domain = domain.strip(">").strip() or "localhost"
     message = OutboxMessage(
-        to_address=to,
+        to_address=", ".join(addresses),
         subject=subject,
         body_text=body_text,
         body_html=_render(template, "html", context),
@@ -198,7 +215,7 @@ def _postpone(ids: list[int], error: str, now: datetime) -> None:
 def _as_flask_message(message: OutboxMessage) -> Message:
     msg = Message(
         subject=message.subject,
-        recipients=[message.to_address],
+        recipients=recipients(message.to_address),
         body=message.body_text,
         html=message.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],

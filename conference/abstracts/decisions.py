@@ -199,8 +199,9 @@ def release_decisions(congress: Congress, now: datetime | None = None) -> int:
         subject = render_placeholders(template.subject, values)
         if correction:
             subject = f"Correction: {subject}"
+        # One message per abstract, addressed to the submitter and every author together.
         queue_mail(
-            abstract.submitter.email,
+            [abstract.submitter.email, *(author.email for author in abstract.authors)],
             subject[:300],
             "abstracts/decision",
             dedupe_key=f"abstract-decision:{abstract.id}:{abstract.decision_notice_count}",

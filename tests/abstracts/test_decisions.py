@@ -51,6 +51,13 @@ def test_release_sends_exactly_one_email_per_abstract_over_smtp(
     assert "Committee-only remark" not in oral_text
     assert "/abstracts/confirm/" in oral_text
     assert get_accepted_abstracts(congress) == [oral]
+    # One message per abstract reaches every author together: never one per author.
+    oral_messages = [
+        m for m in smtp.messages if oral.number in m["Subject"] and "received" not in m["Subject"]
+    ]
+    assert len(oral_messages) == 1
+    to = set(oral_messages[0]["X-Envelope-To"].split(", "))
+    assert {a.email.lower() for a in oral.authors} | {author.email} == to
 
 
 def test_changed_decision_sends_one_correction(make_abstract, organizer, congress, smtp, author):

@@ -220,3 +220,20 @@ def test_organizer_sees_outbox_with_failures(client, auth, congress, organizer, 
     message = db.session.scalar(select(OutboxMessage))
     page = client.get(f"/manage/outbox/{message.id}").get_data(as_text=True)
     assert "Next attempt" in page
+
+
+def test_one_message_to_several_recipients(app, congress, smtp):
+    queue_mail(
+        ["Ann@example.org", "bob@example.org", "ann@example.org", ""],
+        "Decision",
+        "accounts/confirm",
+        user=None,
+        link="l",
+        hours=1,
+    )
+    db.session.commit()
+    assert deliver_due()["sent"] == 1
+    [message] = smtp.messages
+    both = {"ann@example.org", "bob@example.org"}
+    assert set(message["To"].split(", ")) == both
+    assert set(message["X-Envelope-To"].split(", ")) == both
