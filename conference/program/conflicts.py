@@ -209,8 +209,10 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
 
     # People in two places at once (chairs, discussants, presenters).
     names = dict(
-        db.session.execute(select(Speaker.id, Speaker.name).where(Speaker.congress_id == congress.id))
-    )  # fmt: skip
+        db.session.execute(
+            select(Speaker.id, Speaker.name).where(Speaker.congress_id == congress.id)
+        ).all()
+    )
     commitments = defaultdict(list)  # speaker -> [(start, end, (session_id, label, pres_id))]
     for speaker_id, session_id, role in db.session.execute(
         select(SessionPerson.speaker_id, SessionPerson.session_id, SessionPerson.role)
