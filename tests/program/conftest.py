@@ -143,3 +143,11 @@ def publish(congress):
         return version
 
     return run
+
+
+@pytest.fixture
+def smtp(smtp, app):
+    """The shared SMTP fixture, with Flask-Mail's TESTING suppression turned off (otherwise
+    Flask-Mail silently drops every message when app.testing is set)."""
+    app.extensions["mail"].suppress = False
+    return smtp

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 class PublicUrls:
     """Build public URLs with one url_for call per kind instead of one per object."""
 
     def __init__(self, external: bool = True):
+        if not has_request_context():
+            with current_app.test_request_context():
+                self.__init__(external)
+            return
         base = current_app.config.get("BASE_URL", "").rstrip("/") if external else ""
         self.base = base
         self._session = base + url_for("program.public_session", session_id=0)[:-1]
