@@ -19,6 +19,8 @@ from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
     FORMAT_LABELS,
+    AgendaItem,
+    SessionPerson,
     Presentation,
     PresentationSpeaker,
     ProgramSession,
@@ -80,14 +82,29 @@ def congress_from_xml(data: bytes) -> Congress:
     return congress
 
 
+def _delete_schedule(congress: Congress) -> None:
+    """Delete every session with its rows explicitly (SQLite may not enforce cascades)."""
+    sessions = select(ProgramSession.id).where(ProgramSession.congress_id == congress.id)
+    presentations = select(Presentation.id).where(Presentation.session_id.in_(sessions))
+    db.session.flush()
+    for statement in (
+        delete(PresentationSpeaker).where(PresentationSpeaker.presentation_id.in_(presentations)),
+        delete(Presentation).where(Presentation.session_id.in_(sessions)),
+        delete(SessionPerson).where(SessionPerson.session_id.in_(sessions)),
+        delete(AgendaItem).where(AgendaItem.session_id.in_(sessions)),
+        delete(ProgramSession).where(ProgramSession.congress_id == congress.id),
+    ):
+        db.session.execute(statement)
+    db.session.expire_all()
+
+
 def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> dict:
     """Add the schedule's program to the congress; returns counts of what was created."""
     root = _parse(data)
     tz = congress.tz
     counts = defaultdict(int)
     if replace:
-        db.session.execute(delete(ProgramSession).where(ProgramSession.congress_id == congress.id))
-        db.session.flush()
+        _delete_schedule(congress)
 
     tracks = {t.name.lower(): t for t in db.session.scalars(
         select(Track).where(Track.congress_id == congress.id))}  # fmt: skip

@@ -1,0 +1,74 @@
+"""frab XML import: the reference program, round trips, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.errors import ValidationFailed
+from conference.extensions import db
+from conference.program.frab_import import import_frab
+from conference.program.schedule_models import Presentation, ProgramSession, Speaker
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def count(model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_import_onco_small_from_the_cli(runner, congress):
+    result = runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml"),
+                                 "--publish"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert count(Presentation) == 200
+    assert count(Speaker) == 125
+    sessions = db.session.scalars(select(ProgramSession)).all()
+    assert len(sessions) == len({s.title for s in sessions})
+    first = db.session.scalar(select(ProgramSession).where(
+        ProgramSession.title == "Session D1-R01-1: Cancer metastasis: Emerging evidence"))  # fmt: skip
+    assert first.room.name == "Plenary Hall" and first.track.name == "Cancer metastasis"
+    assert [p.title for p in first.presentations][0].startswith("Predictive biomarkers")
+    assert "published version 1" in result.output
+
+
+def test_import_creates_the_congress_when_there_is_none(runner, app):
+    result = runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml")])
+    assert result.exit_code == 0, result.output
+    assert "International Oncology Congress 2026" in result.output
+
+
+def test_export_then_import_round_trips(client, congress, runner, publish):
+    runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml")])
+    publish()
+    exported = client.get("/program/schedule.xml").data
+    before = {(p.title, p.starts_at, p.session.title, p.session.room.name,
+               tuple(sorted(s.speaker.guid for s in p.speakers)))
+              for p in db.session.scalars(select(Presentation))}  # fmt: skip
+    import_frab(congress, exported, replace=True)
+    db.session.commit()
+    db.session.expire_all()
+    after = {(p.title, p.starts_at, p.session.title, p.session.room.name,
+              tuple(sorted(s.speaker.guid for s in p.speakers)))
+             for p in db.session.scalars(select(Presentation))}  # fmt: skip
+    assert after == before and len(after) == 200
+
+
+def test_bad_file_is_refused_with_a_message(congress):
+    with pytest.raises(ValidationFailed) as exc:
+        import_frab(congress, b"<schedule><day")
+    assert "file" in exc.value.fields
+    with pytest.raises(ValidationFailed):
+        import_frab(congress, b"<notaschedule/>")
+
+
+def test_upload_from_the_organizer_page(client, auth, organizer):
+    auth.login(organizer)
+    data = {"file": ((DATA / "onco-small.frab.xml").open("rb"), "onco-small.frab.xml")}
+    response = client.post("/manage/program/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert count(Presentation) == 200
+    response = client.post("/manage/program/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422 and b"invalid-feedback" in response.data
