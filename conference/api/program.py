@@ -16,8 +16,8 @@ from conference.models import utcnow
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
 from conference.program.exports.urls import PublicUrls
-from conference.program.publishing import publish_program, session_credits
 from conference.program.published import get_published_program
+from conference.program.publishing import publish_program, session_credits
 from conference.program.queries import get_current_congress
 from conference.program.schedule_models import FORMAT_LABELS, SessionFormat
 from conference.program.schedule_queries import get_abstract, get_session
@@ -33,9 +33,7 @@ class SessionQuerySchema(Schema):
 
 class SessionInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    format = fields.String(
-        required=True, validate=validate.OneOf([f.value for f in SessionFormat])
-    )
+    format = fields.String(required=True, validate=validate.OneOf([f.value for f in SessionFormat]))
     track = fields.String(allow_none=True)
     room = fields.Integer(allow_none=True)
     starts_at = CongressDateTime(required=True)
@@ -159,8 +157,12 @@ def get_published_session(session_id: int):
 
 
 def _live_person(speaker, urls) -> dict:
-    return {"id": speaker.id, "name": speaker.name, "email": speaker.email,
-            "url": urls.speaker(speaker.id)}  # fmt: skip
+    return {
+        "id": speaker.id,
+        "name": speaker.name,
+        "email": speaker.email,
+        "url": urls.speaker(speaker.id),
+    }
 
 
 def _live_session(session, urls, conflicts=None) -> dict:
@@ -210,7 +212,9 @@ def _session_or_404(congress, session_id):
 
 def _reloaded(congress, session_id):
     db.session.expire_all()
-    return _live_session(get_session(congress, session_id), PublicUrls(), detect_conflicts(congress))
+    return _live_session(
+        get_session(congress, session_id), PublicUrls(), detect_conflicts(congress)
+    )
 
 
 @blp.route("/sessions", methods=["POST"])

@@ -31,25 +31,133 @@ from conference.program.schedule_models import (
 from conference.program.sessions import speaker_for_author
 from conference.timeutil import local_to_utc
 
-FIRST = ("Anna Ben Carla David Elena Farid Giulia Hiro Ines Jonas Kemal Lena Marco Nadia Omar "
-         "Paula Quentin Rosa Sven Tanvi Ugo Vera Wei Ximena Yusuf Zofia Amara Bruno Chloe Dmitri "
-         "Eva Felix Greta Hugo Ivana Jamal Kira Luis Maya Nils").split()  # fmt: skip
-LAST = ("Schmidt Rossi Tanaka Novak Garcia Kowalski Dubois Jensen Ivanova Haddad Müller Silva "
-        "Okafor Larsen Moreau Fischer Costa Nakamura Horvat Yilmaz Berg Petrov Lopez Weber "
-        "Andersen Kim Santos Laine Romano Hughes Popov Martin Sato Keller Rahman Ortiz Bauer "
-        "Nowak Mendes Eriksson").split()  # fmt: skip
-TOPICS = ("circulating tumour DNA|immune checkpoint blockade|metastasectomy|liquid biopsy|"
-          "CAR-T cell therapy|stereotactic radiotherapy|PARP inhibition|tumour microenvironment|"
-          "radiomics|HER2-targeted therapy|oligometastatic disease|bone metastases|"
-          "brain metastases|peritoneal carcinomatosis|minimal residual disease").split("|")  # fmt: skip
-SETTINGS = ("breast cancer|colorectal cancer|non-small-cell lung cancer|melanoma|prostate cancer|"
-            "pancreatic cancer|ovarian cancer|gastric cancer|sarcoma|renal cell carcinoma").split("|")  # fmt: skip
-PATTERNS = ("{topic} in {setting}: where do we stand?|Advances in {topic} for {setting}|"
-            "{topic} and survival in {setting}|Practical {topic} in {setting}|"
-            "Controversies in {topic} for {setting}").split("|")  # fmt: skip
+FIRST = [
+    "Anna",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Giulia",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemal",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Omar",
+    "Paula",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tanvi",
+    "Ugo",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zofia",
+    "Amara",
+    "Bruno",
+    "Chloe",
+    "Dmitri",
+    "Eva",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Ivana",
+    "Jamal",
+    "Kira",
+    "Luis",
+    "Maya",
+    "Nils",
+]
+LAST = [
+    "Schmidt",
+    "Rossi",
+    "Tanaka",
+    "Novak",
+    "Garcia",
+    "Kowalski",
+    "Dubois",
+    "Jensen",
+    "Ivanova",
+    "Haddad",
+    "Müller",
+    "Silva",
+    "Okafor",
+    "Larsen",
+    "Moreau",
+    "Fischer",
+    "Costa",
+    "Nakamura",
+    "Horvat",
+    "Yilmaz",
+    "Berg",
+    "Petrov",
+    "Lopez",
+    "Weber",
+    "Andersen",
+    "Kim",
+    "Santos",
+    "Laine",
+    "Romano",
+    "Hughes",
+    "Popov",
+    "Martin",
+    "Sato",
+    "Keller",
+    "Rahman",
+    "Ortiz",
+    "Bauer",
+    "Nowak",
+    "Mendes",
+    "Eriksson",
+]
+TOPICS = [
+    "circulating tumour DNA",
+    "immune checkpoint blockade",
+    "metastasectomy",
+    "liquid biopsy",
+    "CAR-T cell therapy",
+    "stereotactic radiotherapy",
+    "PARP inhibition",
+    "tumour microenvironment",
+    "radiomics",
+    "HER2-targeted therapy",
+    "oligometastatic disease",
+    "bone metastases",
+    "brain metastases",
+    "peritoneal carcinomatosis",
+    "minimal residual disease",
+]
+SETTINGS = [
+    "breast cancer",
+    "colorectal cancer",
+    "non-small-cell lung cancer",
+    "melanoma",
+    "prostate cancer",
+    "pancreatic cancer",
+    "ovarian cancer",
+    "gastric cancer",
+    "sarcoma",
+    "renal cell carcinoma",
+]
+PATTERNS = [
+    "{topic} in {setting}: where do we stand?",
+    "Advances in {topic} for {setting}",
+    "{topic} and survival in {setting}",
+    "Practical {topic} in {setting}",
+    "Controversies in {topic} for {setting}",
+]
 COMPANIES = ("Helix Pharma", "Northwind Oncology", "Medora Bio", "Calyx Therapeutics")
-SLOTS = ((time(8, 30), time(10, 0)), (time(10, 30), time(12, 0)),
-         (time(13, 30), time(15, 0)), (time(15, 30), time(17, 0)))  # fmt: skip
+SLOTS = (
+    (time(8, 30), time(10, 0)),
+    (time(10, 30), time(12, 0)),
+    (time(13, 30), time(15, 0)),
+    (time(15, 30), time(17, 0)),
+)
 EXTRA_ROOMS = ["Hall D", "Hall E", "Hall F", "Auditorium Maximum"] + [
     f"Room {floor}.{n:02d}" for floor in (1, 2) for n in range(3, 8)
 ]
@@ -138,9 +246,16 @@ def load(result: DemoResult, size: str = "small") -> None:
             ("Lunch break", time(12, 0), time(13, 30)),
             ("Coffee break", time(15, 0), time(15, 30)),
         ):
-            db.session.add(ProgramSession(congress_id=congress.id, title=title,
-                                          format=SessionFormat.BREAK, room=foyer,
-                                          starts_at=at(start), ends_at=at(end)))  # fmt: skip
+            db.session.add(
+                ProgramSession(
+                    congress_id=congress.id,
+                    title=title,
+                    format=SessionFormat.BREAK,
+                    room=foyer,
+                    starts_at=at(start),
+                    ends_at=at(end),
+                )
+            )
         satellite_room = talk_rooms[1 % len(talk_rooms)]
         db.session.add(
             ProgramSession(
@@ -166,8 +281,9 @@ def load(result: DemoResult, size: str = "small") -> None:
                 capacity=mtp_room.capacity,
             )
             mtp.people.append(
-                SessionPerson(speaker=speakers[(day_number * 7) % pool_size],
-                              role=SessionRole.CHAIR)  # fmt: skip
+                SessionPerson(
+                    speaker=speakers[(day_number * 7) % pool_size], role=SessionRole.CHAIR
+                )
             )
             db.session.add(mtp)
         if poster_room is not None:
@@ -183,8 +299,11 @@ def load(result: DemoResult, size: str = "small") -> None:
             share = posters[day_number::day_count]
             for index, abstract in enumerate(share):
                 presenter = abstract.presenting_author or abstract.first_author
-                p = Presentation(abstract=abstract, board_number=f"P{day_number + 1}{index + 1:03d}",
-                                 position=index)  # fmt: skip
+                p = Presentation(
+                    abstract=abstract,
+                    board_number=f"P{day_number + 1}{index + 1:03d}",
+                    position=index,
+                )
                 if presenter is not None:
                     p.speakers.append(
                         PresentationSpeaker(speaker=speaker_for_author(congress, presenter))
@@ -227,20 +346,24 @@ def load(result: DemoResult, size: str = "small") -> None:
                 )
                 for position in range(2 if room_number % 2 == 0 else 1):
                     session.people.append(
-                        SessionPerson(speaker=speakers[next(cursor)], role=SessionRole.CHAIR,
-                                      position=position)  # fmt: skip
+                        SessionPerson(
+                            speaker=speakers[next(cursor)],
+                            role=SessionRole.CHAIR,
+                            position=position,
+                        )
                     )
                 if fmt == SessionFormat.POSTER_DISCUSSION:
                     session.people.append(
-                        SessionPerson(speaker=speakers[next(cursor)],
-                                      role=SessionRole.DISCUSSANT)  # fmt: skip
+                        SessionPerson(speaker=speakers[next(cursor)], role=SessionRole.DISCUSSANT)
                     )
                 minutes = 80 // talks_per_session
                 for index in range(talks_per_session):
                     starts_at = at(start_clock) + timedelta(minutes=index * minutes)
-                    p = Presentation(starts_at=starts_at,
-                                     ends_at=starts_at + timedelta(minutes=minutes),
-                                     position=index)  # fmt: skip
+                    p = Presentation(
+                        starts_at=starts_at,
+                        ends_at=starts_at + timedelta(minutes=minutes),
+                        position=index,
+                    )
                     if talks:
                         abstract = talks.pop(0)
                         p.abstract = abstract
@@ -259,8 +382,9 @@ def load(result: DemoResult, size: str = "small") -> None:
                         p.type_label = "Invited talk"
                         for position in range(1 + (index % 4 == 0)):
                             p.speakers.append(
-                                PresentationSpeaker(speaker=speakers[next(cursor)],
-                                                    position=position)  # fmt: skip
+                                PresentationSpeaker(
+                                    speaker=speakers[next(cursor)], position=position
+                                )
                             )
                     session.presentations.append(p)
                 db.session.add(session)

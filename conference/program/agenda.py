@@ -26,9 +26,7 @@ def star_session(user, session_id: int) -> None:
 
 def unstar_session(user, session_id: int) -> None:
     db.session.execute(
-        delete(AgendaItem).where(
-            AgendaItem.user_id == user.id, AgendaItem.session_id == session_id
-        )
+        delete(AgendaItem).where(AgendaItem.user_id == user.id, AgendaItem.session_id == session_id)
     )
     db.session.flush()
 

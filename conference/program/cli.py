@@ -11,7 +11,9 @@ program_cli = AppGroup("program", help="Program commands.")
 @program_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Delete the current sessions first.")
-@click.option("--publish", is_flag=True, help="Publish a version afterwards (conflicts acknowledged).")
+@click.option(
+    "--publish", is_flag=True, help="Publish a version afterwards (conflicts acknowledged)."
+)
 def import_command(file: Path, replace: bool, publish: bool):
     """Import a frab schedule XML (creating the congress if there is none)."""
     from conference.errors import DomainError

@@ -53,8 +53,12 @@ class ScheduleConflict:
         return any(o["type"] == type_ and o["id"] == id_ for o in self.objects)
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "key": self.key, "message": self.message,
-                "objects": self.objects}  # fmt: skip
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "message": self.message,
+            "objects": self.objects,
+        }
 
 
 def _fmt(value: datetime, tz) -> str:
@@ -119,9 +123,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                     f"room_overlap:{first.id}:{second.id}",
                     f"{room_name} is used twice at once: “{first.title}” and “{second.title}” "
                     f"({_fmt(max(first.starts_at, second.starts_at), tz)}).",
-                    [session_obj(first), session_obj(second),
-                     {"type": "room", "id": room_id, "label": room_name}],
-                )  # fmt: skip
+                    [
+                        session_obj(first),
+                        session_obj(second),
+                        {"type": "room", "id": room_id, "label": room_name},
+                    ],
+                )
             )
         satellites = [r for r in room_sessions if r.format == SessionFormat.INDUSTRY_SATELLITE]
         accredited = [r for r in room_sessions if r.is_accredited]
@@ -254,15 +261,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 session = sessions[item[2][0]]
                 objects.append(session_obj(session))
                 if item[2][2] is not None:
-                    objects.append(
-                        {"type": "presentation", "id": item[2][2], "label": item[2][1]}
-                    )
+                    objects.append({"type": "presentation", "id": item[2][2], "label": item[2][1]})
             conflicts.append(
                 ScheduleConflict(
                     "person_overlap",
                     f"person_overlap:{speaker_id}:{pair[0]}:{pair[1]}",
-                    f"{name} {what}: {a[2][1]} and {b[2][1]} "
-                    f"({_fmt(max(a[0], b[0]), tz)}).",
+                    f"{name} {what}: {a[2][1]} and {b[2][1]} ({_fmt(max(a[0], b[0]), tz)}).",
                     objects,
                 )
             )

@@ -20,11 +20,11 @@ from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
     FORMAT_LABELS,
     AgendaItem,
-    SessionPerson,
     Presentation,
     PresentationSpeaker,
     ProgramSession,
     SessionFormat,
+    SessionPerson,
     Speaker,
 )
 from conference.slugs import slugify
@@ -45,7 +45,8 @@ def _parse(data: bytes):
         ) from None
     if root.tag != "schedule":
         raise ValidationFailed(
-            "This is not a frab schedule.", fields={"file": ["The root element must be <schedule>."]}
+            "This is not a frab schedule.",
+            fields={"file": ["The root element must be <schedule>."]},
         )
     return root
 
@@ -106,8 +107,10 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
     if replace:
         _delete_schedule(congress)
 
-    tracks = {t.name.lower(): t for t in db.session.scalars(
-        select(Track).where(Track.congress_id == congress.id))}  # fmt: skip
+    tracks = {
+        t.name.lower(): t
+        for t in db.session.scalars(select(Track).where(Track.congress_id == congress.id))
+    }
     tracks_by_slug = {t.slug: t for t in tracks.values()}
     conf = root.find("conference")
     for element in conf.findall("track") if conf is not None else []:
@@ -122,9 +125,13 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
         track = program_services.create_track(congress, name=name[:120], colour=colour[:7])
         tracks[name.lower()] = tracks_by_slug[track.slug] = track
         counts["tracks"] += 1
-    rooms = {r.name: r for r in db.session.scalars(select(Room).where(Room.congress_id == congress.id))}
-    speakers = {s.guid: s for s in db.session.scalars(
-        select(Speaker).where(Speaker.congress_id == congress.id))}  # fmt: skip
+    rooms = {
+        r.name: r for r in db.session.scalars(select(Room).where(Room.congress_id == congress.id))
+    }
+    speakers = {
+        s.guid: s
+        for s in db.session.scalars(select(Speaker).where(Speaker.congress_id == congress.id))
+    }
 
     errors: list[str] = []
     groups: dict[tuple, list] = defaultdict(list)
@@ -197,7 +204,9 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
                 position=position,
             )
             persons = event.find("persons")
-            for index, person in enumerate(persons.findall("person") if persons is not None else []):
+            for index, person in enumerate(
+                persons.findall("person") if persons is not None else []
+            ):
                 name = (person.text or "").strip()
                 if not name:
                     continue
@@ -208,8 +217,9 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
                 ):
                     continue
                 if speaker is None:
-                    speaker = Speaker(congress_id=congress.id, guid=guid, name=name[:200],
-                                      disclosures=[])  # fmt: skip
+                    speaker = Speaker(
+                        congress_id=congress.id, guid=guid, name=name[:200], disclosures=[]
+                    )
                     db.session.add(speaker)
                     speakers[guid] = speaker
                     counts["speakers"] += 1

@@ -51,7 +51,7 @@ def _parse_day(value: str | None, program) -> date | None:
 
 @bp.route("/program")
 def public_program():
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     now = utcnow()
     filters = {
         "day": request.args.get("day", ""),
@@ -82,7 +82,7 @@ def public_program():
 
 @bp.route("/program/sessions/<int:session_id>")
 def public_session(session_id: int):
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     s = program.session_by_id.get(session_id) if program else None
     if s is None:
         abort(404, "This session is not in the published program.")
@@ -105,7 +105,7 @@ def public_session(session_id: int):
 
 @bp.route("/program/speakers/<int:speaker_id>")
 def public_speaker(speaker_id: int):
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     speaker = program.speakers.get(speaker_id) if program else None
     items = program.speaker_items.get(speaker_id) if program else None
     if speaker is None or not items:
@@ -122,7 +122,7 @@ def public_speaker(speaker_id: int):
 
 @bp.route("/program/schedule.<any(ics, xml, json, csv, pdf):kind>")
 def export(kind: str):
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     if program is None:
         abort(404, "The program is not published yet.")
     build, mimetype, filename = EXPORTS[kind]
@@ -155,7 +155,7 @@ def star_session(session_id: int):
 @bp.route("/program/agenda")
 @login_required
 def my_agenda():
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     token = agenda_services.ensure_feed_token(current_user)
     db.session.commit()
     ids = get_agenda_session_ids(current_user)
@@ -196,13 +196,13 @@ def _agenda_response(user, program, attachment: bool) -> Response:
 @bp.route("/program/agenda.ics")
 @login_required
 def agenda_download():
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     return _agenda_response(current_user, program, attachment=True)
 
 
 @bp.route("/program/agenda/<token>.ics")
 def agenda_feed(token: str):
-    congress, program = _program_or_404()
+    _congress, program = _program_or_404()
     user = agenda_services.user_for_feed_token(token)
     if user is None:
         abort(404)

@@ -245,12 +245,8 @@ def _index(snapshot: dict):
 def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[int, list[str]]]:
     """Changes from `old` to `new`, and per speaker id the lines telling them what moved."""
     if old is None:
-        return [
-            {"kind": "first_version", "message": "First published version of the program."}
-        ], {}
-    rooms = {r["id"]: r["name"] for r in new["rooms"]} | {
-        r["id"]: r["name"] for r in old["rooms"]
-    }
+        return [{"kind": "first_version", "message": "First published version of the program."}], {}
+    rooms = {r["id"]: r["name"] for r in new["rooms"]} | {r["id"]: r["name"] for r in old["rooms"]}
     old_sessions, old_pres = _index(old)
     new_sessions, new_pres = _index(new)
 
@@ -261,12 +257,22 @@ def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[in
     changes: list[dict] = []
     for sid in new_sessions.keys() - old_sessions.keys():
         s = new_sessions[sid]
-        changes.append({"kind": "session_added", "session": sid,
-                        "message": f"New session “{s['title']}” ({when(s, s)})."})  # fmt: skip
+        changes.append(
+            {
+                "kind": "session_added",
+                "session": sid,
+                "message": f"New session “{s['title']}” ({when(s, s)}).",
+            }
+        )
     for sid in old_sessions.keys() - new_sessions.keys():
         s = old_sessions[sid]
-        changes.append({"kind": "session_removed", "session": sid,
-                        "message": f"Session “{s['title']}” was removed."})  # fmt: skip
+        changes.append(
+            {
+                "kind": "session_removed",
+                "session": sid,
+                "message": f"Session “{s['title']}” was removed.",
+            }
+        )
     for sid in new_sessions.keys() & old_sessions.keys():
         a, b = old_sessions[sid], new_sessions[sid]
         parts = []
@@ -277,13 +283,23 @@ def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[in
         if a["title"] != b["title"]:
             parts.append(f"title “{a['title']}” → “{b['title']}”")
         if parts:
-            changes.append({"kind": "session_changed", "session": sid,
-                            "message": f"“{b['title']}”: " + "; ".join(parts) + "."})  # fmt: skip
+            changes.append(
+                {
+                    "kind": "session_changed",
+                    "session": sid,
+                    "message": f"“{b['title']}”: " + "; ".join(parts) + ".",
+                }
+            )
     affected: dict[int, list[str]] = defaultdict(list)
     for pid, (p, s) in new_pres.items():
         if pid not in old_pres:
-            changes.append({"kind": "presentation_added", "presentation": pid,
-                            "message": f"“{p['title']}” added to “{s['title']}”."})  # fmt: skip
+            changes.append(
+                {
+                    "kind": "presentation_added",
+                    "presentation": pid,
+                    "message": f"“{p['title']}” added to “{s['title']}”.",
+                }
+            )
             continue
         op, os_ = old_pres[pid]
         moved_time = (op.get("starts_at") or os_["starts_at"]) != (
@@ -301,8 +317,13 @@ def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[in
                 affected[speaker_id].append(line)
     for pid in old_pres.keys() - new_pres.keys():
         p, s = old_pres[pid]
-        changes.append({"kind": "presentation_removed", "presentation": pid,
-                        "message": f"“{p['title']}” was removed from the program."})  # fmt: skip
+        changes.append(
+            {
+                "kind": "presentation_removed",
+                "presentation": pid,
+                "message": f"“{p['title']}” was removed from the program.",
+            }
+        )
     return changes, affected
 
 
@@ -329,7 +350,9 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
         )
     previous = latest_version(congress)
     snapshot = build_snapshot(congress)
-    changes, affected = diff_snapshots(previous.snapshot if previous else None, snapshot, congress.tz)
+    changes, affected = diff_snapshots(
+        previous.snapshot if previous else None, snapshot, congress.tz
+    )
     version = ProgramVersion(
         congress_id=congress.id,
         number=(previous.number + 1) if previous else 1,

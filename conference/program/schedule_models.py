@@ -171,9 +171,7 @@ class Presentation(Base):
         ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
     )
     guid: Mapped[str] = mapped_column(String(36), default=new_guid)
-    abstract_id: Mapped[int | None] = mapped_column(
-        ForeignKey("abstracts.id", ondelete="CASCADE")
-    )
+    abstract_id: Mapped[int | None] = mapped_column(ForeignKey("abstracts.id", ondelete="CASCADE"))
     #: Title and text of an invited talk (an abstract's come from the abstract).
     title: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text, default="")
@@ -231,9 +229,7 @@ class ProgramVersion(Base):
     congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
     number: Mapped[int]
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     snapshot: Mapped[dict] = mapped_column(JSON)
     #: Changes since the previous version: [{"kind", "message", ...}].
     changes: Mapped[list] = mapped_column(JSON, default=list)
@@ -252,9 +248,7 @@ class AgendaItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("program_sessions.id", ondelete="CASCADE")
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

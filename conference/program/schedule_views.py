@@ -126,14 +126,21 @@ def schedule_editor():
         local_end = to_local(s.ends_at, tz)
         last_hour = max(last_hour, local_end.hour + (1 if local_end.minute else 0))
     last_hour = min(last_hour, 24)
-    day_start = local_to_utc(datetime.combine(day, datetime.min.time()).replace(hour=first_hour), tz)
+    day_start = local_to_utc(
+        datetime.combine(day, datetime.min.time()).replace(hour=first_hour), tz
+    )
     blocks: dict = {room.id: [] for room in rooms}
     unplaced = []
     for s in sessions:
         top = max(0, int((s.starts_at - day_start).total_seconds() // 60)) * PX_PER_MINUTE
         height = max(20, s.minutes * PX_PER_MINUTE)
-        item = {"session": s, "top": top, "height": height,
-                "start": to_local(s.starts_at, tz), "end": to_local(s.ends_at, tz)}  # fmt: skip
+        item = {
+            "session": s,
+            "top": top,
+            "height": height,
+            "start": to_local(s.starts_at, tz),
+            "end": to_local(s.ends_at, tz),
+        }
         if s.room_id in blocks:
             blocks[s.room_id].append(item)
         else:
@@ -312,7 +319,9 @@ def add_presentation(session_id: int):
         abort(404)
     add_form = _presentation_form(congress, session)
     if add_form.validate_on_submit():
-        abstract = get_abstract(congress, add_form.abstract.data) if add_form.abstract.data else None
+        abstract = (
+            get_abstract(congress, add_form.abstract.data) if add_form.abstract.data else None
+        )
         try:
             if add_form.abstract.data and abstract is None:
                 raise ValidationFailed("No such abstract.", fields={"abstract": ["Unknown."]})
@@ -363,7 +372,7 @@ def update_presentation(presentation_id: int):
             if not time_form.validate():
                 raise ValidationFailed(
                     "Please correct the presentation's times.",
-                    fields={k: v for k, v in time_form.errors.items()},
+                    fields=dict(time_form.errors),
                 )
             session_services.update_presentation(
                 presentation,
@@ -409,16 +418,23 @@ def place_abstract(abstract_id: int):
 
 def _json_error(exc: DomainError):
     db.session.rollback()
-    body = {"error": {"status": exc.status, "code": exc.code, "message": exc.message,
-                      "fields": exc.fields}}  # fmt: skip
+    body = {
+        "error": {
+            "status": exc.status,
+            "code": exc.code,
+            "message": exc.message,
+            "fields": exc.fields,
+        }
+    }
     return jsonify(body), exc.status
 
 
 def _json_ok(congress, session=None):
     conflicts = detect_conflicts(congress)
     touching = conflicts_touching(conflicts, session) if session is not None else conflicts
-    return jsonify({"ok": True, "warnings": [c.as_dict() for c in touching],
-                    "conflicts": len(conflicts)})  # fmt: skip
+    return jsonify(
+        {"ok": True, "warnings": [c.as_dict() for c in touching], "conflicts": len(conflicts)}
+    )
 
 
 @bp.route("/manage/program/editor/sessions/<int:session_id>/move", methods=["POST"])
@@ -482,9 +498,7 @@ def editor_move_presentation(presentation_id: int):
     if presentation is None or target is None:
         return _json_error(ValidationFailed("Unknown session.", fields={"session": ["Unknown."]}))
     try:
-        session_services.move_presentation(
-            presentation, target, int(payload.get("position") or 0)
-        )
+        session_services.move_presentation(presentation, target, int(payload.get("position") or 0))
         db.session.commit()
     except DomainError as exc:
         return _json_error(exc)

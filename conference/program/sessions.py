@@ -185,9 +185,19 @@ def _check_times(starts_at, ends_at, errors: FieldErrors) -> None:
 
 
 def _set_people(congress, session, role, people) -> None:
-    session.people[:] = [p for p in session.people if p.role != role]
+    """Make `people` the session's chairs (or discussants), reusing rows that stay."""
+    current = {p.speaker_id: p for p in session.people if p.role == role and p.speaker_id}
+    wanted = {speaker.id for speaker in people}
+    for link in [p for p in session.people if p.role == role]:
+        if link.speaker_id not in wanted:
+            session.people.remove(link)
+    db.session.flush()
     for position, speaker in enumerate(people):
-        session.people.append(SessionPerson(speaker=speaker, role=role, position=position))
+        link = current.get(speaker.id)
+        if link is None:
+            session.people.append(SessionPerson(speaker=speaker, role=role, position=position))
+        else:
+            link.position = position
 
 
 def create_session(congress: Congress, **data) -> ProgramSession:
@@ -235,9 +245,7 @@ def update_session(session: ProgramSession, **data) -> ProgramSession:
         ends_at = starts_at + (session.ends_at - session.starts_at)  # a move keeps the length
     _check_times(starts_at, ends_at, errors)
     chairs = (
-        resolve_people(congress, data.pop("chairs"), "chairs", errors)
-        if "chairs" in data
-        else None
+        resolve_people(congress, data.pop("chairs"), "chairs", errors) if "chairs" in data else None
     )
     discussants = (
         resolve_people(congress, data.pop("discussants"), "discussants", errors)
@@ -424,9 +432,7 @@ def move_presentation(presentation: Presentation, session: ProgramSession, posit
     if old.id != session.id:
         if session.congress_id != old.congress_id:
             raise ValidationFailed("No such session.", fields={"session": ["Unknown session."]})
-        old.presentations.remove(presentation)
-        db.session.flush()
-        session.presentations.append(presentation)
+        presentation.session = session  # moves it between the two collections
         if session.format == SessionFormat.POSTER:
             presentation.starts_at = presentation.ends_at = None
             presentation.board_number = presentation.board_number or (
@@ -471,6 +477,6 @@ def reorder_presentations(session: ProgramSession, ordered_ids: list[int]) -> No
 
 def remove_presentation(presentation: Presentation) -> None:
     session = presentation.session
-    session.presentations.remove(presentation)
     db.session.delete(presentation)
     db.session.flush()
+    db.session.expire(session, ["presentations"])

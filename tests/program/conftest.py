@@ -151,3 +151,15 @@ def smtp(smtp, app):
     Flask-Mail silently drops every message when app.testing is set)."""
     app.extensions["mail"].suppress = False
     return smtp
+
+
+@pytest.fixture(autouse=True)
+def _fresh_user_per_request(app):
+    """The shared `app` fixture keeps one app context (and so one `g`) for the whole test:
+    forget the cached user at each request so logging in between requests works."""
+    from flask import g
+
+    @app.before_request
+    def forget_cached_user():
+        g.pop("_login_user", None)
+        g.pop("api_user", None)

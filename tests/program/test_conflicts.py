@@ -29,7 +29,9 @@ def test_chair_in_two_places(congress, make_session, room_b, at):
     assert kinds(congress) == []
 
 
-def test_presenting_author_with_two_talks_at_once(congress, make_session, make_abstract, room_b, at):
+def test_presenting_author_with_two_talks_at_once(
+    congress, make_session, make_abstract, room_b, at
+):
     a = make_session("A")
     b = make_session("B", room=room_b)
     services.add_presentation(a, abstract=make_abstract(presenter_email="twice@example.org"))
@@ -74,8 +76,9 @@ def test_ticketed_capacity_above_room(congress, make_session):
 
 def test_satellite_too_close_to_accredited_session(congress, make_session, at):
     make_session("Accredited", start="09:00", end="10:30")
-    satellite = make_session("Satellite", format="industry_satellite", is_accredited=False,
-                             start="10:45", end="11:30")  # fmt: skip
+    satellite = make_session(
+        "Satellite", format="industry_satellite", is_accredited=False, start="10:45", end="11:30"
+    )
     assert kinds(congress) == ["satellite_too_close"]
     services.update_session(satellite, starts_at=at(0, "11:00"))
     assert kinds(congress) == []

@@ -59,17 +59,24 @@ def test_schedule_json_validates_against_the_c3voc_schema(client, published):
     schema = json.loads((SCHEMAS / "schedule.schema.json").read_text())
     document = client.get("/program/schedule.json").get_json()
     jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
-    events = [e for day in document["schedule"]["conference"]["days"]
-              for room in day["rooms"].values() for e in room]  # fmt: skip
+    events = [
+        e
+        for day in document["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for e in room
+    ]
     assert {e["title"] for e in events} >= {f"Talk {NASTY}", "Second talk", "Coffee"}
     assert all(e["url"].startswith("http") for e in events)
 
 
-def test_csv_has_a_row_per_presentation_and_neutralises_formulas(client, congress, make_session,
-                                                                  publish):  # fmt: skip
-    make_session("=HYPERLINK(\"http://evil\")")
+def test_csv_has_a_row_per_presentation_and_neutralises_formulas(
+    client, congress, make_session, publish
+):
+    make_session('=HYPERLINK("http://evil")')
     publish()
-    rows = list(csv.reader(io.StringIO(client.get("/program/schedule.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/program/schedule.csv").data.decode("utf-8-sig")))
+    )
     assert rows[0][0] == "day"
     assert rows[1][5].startswith("'=")
 
@@ -80,8 +87,9 @@ def test_pdf_program_book(client, published):
     assert "attachment" in response.headers["Content-Disposition"]
 
 
-def test_exports_are_cached_per_version_and_refreshed_on_publish(client, congress, make_session,
-                                                                  publish):  # fmt: skip
+def test_exports_are_cached_per_version_and_refreshed_on_publish(
+    client, congress, make_session, publish
+):
     session = make_session("Before")
     publish()
     assert b"Before" in client.get("/program/schedule.xml").data

@@ -20,17 +20,21 @@ def count(model):
 
 
 def test_import_onco_small_from_the_cli(runner, congress):
-    result = runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml"),
-                                 "--publish"])  # fmt: skip
+    result = runner.invoke(
+        args=["program", "import", str(DATA / "onco-small.frab.xml"), "--publish"]
+    )
     assert result.exit_code == 0, result.output
     assert count(Presentation) == 200
     assert count(Speaker) == 125
     sessions = db.session.scalars(select(ProgramSession)).all()
     assert len(sessions) == len({s.title for s in sessions})
-    first = db.session.scalar(select(ProgramSession).where(
-        ProgramSession.title == "Session D1-R01-1: Cancer metastasis: Emerging evidence"))  # fmt: skip
+    first = db.session.scalar(
+        select(ProgramSession).where(
+            ProgramSession.title == "Session D1-R01-1: Cancer metastasis: Emerging evidence"
+        )
+    )
     assert first.room.name == "Plenary Hall" and first.track.name == "Cancer metastasis"
-    assert [p.title for p in first.presentations][0].startswith("Predictive biomarkers")
+    assert first.presentations[0].title.startswith("Predictive biomarkers")
     assert "published version 1" in result.output
 
 
@@ -44,15 +48,29 @@ def test_export_then_import_round_trips(client, congress, runner, publish):
     runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml")])
     publish()
     exported = client.get("/program/schedule.xml").data
-    before = {(p.title, p.starts_at, p.session.title, p.session.room.name,
-               tuple(sorted(s.speaker.guid for s in p.speakers)))
-              for p in db.session.scalars(select(Presentation))}  # fmt: skip
+    before = {
+        (
+            p.title,
+            p.starts_at,
+            p.session.title,
+            p.session.room.name,
+            tuple(sorted(s.speaker.guid for s in p.speakers)),
+        )
+        for p in db.session.scalars(select(Presentation))
+    }
     import_frab(congress, exported, replace=True)
     db.session.commit()
     db.session.expire_all()
-    after = {(p.title, p.starts_at, p.session.title, p.session.room.name,
-              tuple(sorted(s.speaker.guid for s in p.speakers)))
-             for p in db.session.scalars(select(Presentation))}  # fmt: skip
+    after = {
+        (
+            p.title,
+            p.starts_at,
+            p.session.title,
+            p.session.room.name,
+            tuple(sorted(s.speaker.guid for s in p.speakers)),
+        )
+        for p in db.session.scalars(select(Presentation))
+    }
     assert after == before and len(after) == 200
 
 

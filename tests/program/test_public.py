@@ -19,8 +19,9 @@ def test_nothing_public_before_publishing(congress, make_session, client):
     assert client.get("/api/v1/sessions").get_json()["sessions"] == []
 
 
-def test_public_program_shows_the_published_version_only(congress, make_session, client,
-                                                         publish, at):  # fmt: skip
+def test_public_program_shows_the_published_version_only(
+    congress, make_session, client, publish, at
+):
     session = make_session("Version one title")
     publish()
     services.update_session(session, title="Draft title")
@@ -48,14 +49,20 @@ def test_session_page_with_presentations_chairs_and_disclosures(
     assert "Bone metastases" in speaker_page
 
 
-def test_embargo_on_pages_search_and_exports(congress, make_session, make_abstract, client,
-                                             publish):  # fmt: skip
+def test_embargo_on_pages_search_and_exports(
+    congress, make_session, make_abstract, client, publish
+):
     session = make_session()
     later = utcnow() + timedelta(days=3)
-    hidden = make_abstract(title="Embargoed breakthrough", results="Zoledronate secret result",
-                           title_release_at=later, body_release_at=later)  # fmt: skip
-    shown = make_abstract(title="Public finding", results="Visible result text",
-                          body_release_at=later)  # fmt: skip
+    hidden = make_abstract(
+        title="Embargoed breakthrough",
+        results="Zoledronate secret result",
+        title_release_at=later,
+        body_release_at=later,
+    )
+    shown = make_abstract(
+        title="Public finding", results="Visible result text", body_release_at=later
+    )
     services.add_presentation(session, abstract=hidden)
     services.add_presentation(session, abstract=shown)
     publish()
@@ -94,12 +101,16 @@ def test_embargo_lifts_at_release_time(congress, make_session, make_abstract, cl
     assert b"Released result" in program.cached_export("json", build_schedule_json, future)
 
 
-def test_search_by_title_speaker_and_abstract_text(congress, make_session, make_abstract, client,
-                                                   publish, room_b):  # fmt: skip
+def test_search_by_title_speaker_and_abstract_text(
+    congress, make_session, make_abstract, client, publish, room_b
+):
     one = make_session("Lung session")
-    services.add_presentation(one, abstract=make_abstract(title="Osimertinib study",
-                                                          presenter_name="Yara Quill",
-                                                          results="Plasma EGFR clearance"))  # fmt: skip
+    services.add_presentation(
+        one,
+        abstract=make_abstract(
+            title="Osimertinib study", presenter_name="Yara Quill", results="Plasma EGFR clearance"
+        ),
+    )
     make_session("Other session", room=room_b)
     publish()
     for query in ("osimertinib", "quill", "egfr clearance"):
@@ -113,8 +124,9 @@ def test_search_by_title_speaker_and_abstract_text(congress, make_session, make_
     assert "Lung session" not in client.get(f"/program?track={track}").get_data(as_text=True)
 
 
-def test_attendee_stars_sessions_and_gets_an_agenda_feed(congress, make_session, client, auth,
-                                                         create_user, publish):  # fmt: skip
+def test_attendee_stars_sessions_and_gets_an_agenda_feed(
+    congress, make_session, client, auth, create_user, publish
+):
     session = make_session("Starred session")
     make_session("Not starred", start="11:00", end="12:00")
     publish()
@@ -141,9 +153,10 @@ def test_starring_needs_an_account(congress, make_session, client, publish):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_public_pages_work_without_javascript_and_on_a_phone(congress, make_session, client,
-                                                             publish):  # fmt: skip
+def test_public_pages_work_without_javascript_and_on_a_phone(
+    congress, make_session, client, publish
+):
     make_session()
     publish()
     page = client.get("/program").get_data(as_text=True)
-    assert 'name="viewport"' in page and "<form method=\"get\"" in page
+    assert 'name="viewport"' in page and '<form method="get"' in page

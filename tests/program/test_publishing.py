@@ -32,8 +32,9 @@ def test_publish_without_conflicts_needs_no_acknowledgement(congress, make_sessi
     assert publish_program(congress, None, []).number == 1
 
 
-def test_versions_are_kept_and_changes_emailed(congress, make_session, make_abstract, room_b,
-                                               at, smtp, publish):  # fmt: skip
+def test_versions_are_kept_and_changes_emailed(
+    congress, make_session, make_abstract, room_b, at, smtp, publish
+):
     session = make_session("Liver metastases")
     abstract = make_abstract(presenter_email="mover@example.org", presenter_name="Mo Ver")
     services.add_presentation(session, abstract=abstract)
@@ -57,9 +58,9 @@ def test_versions_are_kept_and_changes_emailed(congress, make_session, make_abst
     body = smtp.text_of(message)
     assert "Hall B" in body and "14:00" in body
     assert smtp.to("stay@example.org") == []
-    assert first.snapshot["sessions"][0]["starts_at"] != second.snapshot["sessions"][-1][
-        "starts_at"
-    ]
+    assert (
+        first.snapshot["sessions"][0]["starts_at"] != second.snapshot["sessions"][-1]["starts_at"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +72,9 @@ def test_cme_credit_in_quarter_steps(minutes, credits):
 
 def test_cme_shown_on_session_and_summed_per_day(congress, make_session, client, publish):
     make_session("Accredited", start="09:00", end="10:30")
-    make_session("Satellite", format="industry_satellite", is_accredited=False,
-                 start="13:00", end="14:00")  # fmt: skip
+    make_session(
+        "Satellite", format="industry_satellite", is_accredited=False, start="13:00", end="14:00"
+    )
     make_session("Break", format="break", is_accredited=False, start="10:30", end="11:00")
     make_session("Afternoon", start="14:30", end="15:15")
     publish()
@@ -80,4 +82,8 @@ def test_cme_shown_on_session_and_summed_per_day(congress, make_session, client,
     assert "up to 2.25 CME credits" in page
     sessions = client.get("/api/v1/sessions").get_json()["sessions"]
     assert {s["title"]: s["cme_credits"] for s in sessions} == {
-        "Accredited": 1.5, "Satellite": 0.0, "Break": 0.0, "Afternoon": 0.75}  # fmt: skip
+        "Accredited": 1.5,
+        "Satellite": 0.0,
+        "Break": 0.0,
+        "Afternoon": 0.75,
+    }

@@ -32,30 +32,47 @@ def test_create_session_with_chairs_by_email_and_new_person(congress, at, create
 
 def test_unknown_bare_email_is_a_field_error(congress, at):
     with pytest.raises(ValidationFailed) as exc:
-        services.create_session(congress, title="X", format="oral", starts_at=at(0, "09:00"),
-                                ends_at=at(0, "10:00"), chairs=["nobody@example.org"])  # fmt: skip
+        services.create_session(
+            congress,
+            title="X",
+            format="oral",
+            starts_at=at(0, "09:00"),
+            ends_at=at(0, "10:00"),
+            chairs=["nobody@example.org"],
+        )
     assert "chairs" in exc.value.fields
 
 
 def test_session_ending_before_it_starts_is_refused(congress, at):
     with pytest.raises(ValidationFailed) as exc:
-        services.create_session(congress, title="Backwards", format="oral",
-                                starts_at=at(0, "10:00"), ends_at=at(0, "09:00"))  # fmt: skip
+        services.create_session(
+            congress,
+            title="Backwards",
+            format="oral",
+            starts_at=at(0, "10:00"),
+            ends_at=at(0, "09:00"),
+        )
     assert "ends_at" in exc.value.fields
 
 
 def test_missing_title_and_unknown_format_are_refused(congress, at):
     with pytest.raises(ValidationFailed) as exc:
-        services.create_session(congress, title=" ", format="party",
-                                starts_at=at(0, "09:00"), ends_at=at(0, "10:00"))  # fmt: skip
+        services.create_session(
+            congress, title=" ", format="party", starts_at=at(0, "09:00"), ends_at=at(0, "10:00")
+        )
     assert {"title", "format"} <= set(exc.value.fields)
 
 
 def test_industry_satellite_is_never_accredited(congress, at):
     with pytest.raises(ValidationFailed) as exc:
-        services.create_session(congress, title="Sponsored", format="industry_satellite",
-                                is_accredited=True, starts_at=at(0, "12:30"),
-                                ends_at=at(0, "13:00"))  # fmt: skip
+        services.create_session(
+            congress,
+            title="Sponsored",
+            format="industry_satellite",
+            is_accredited=True,
+            starts_at=at(0, "12:30"),
+            ends_at=at(0, "13:00"),
+        )
     assert "is_accredited" in exc.value.fields
 
 
@@ -89,15 +106,17 @@ def test_an_abstract_is_placed_once(make_session, make_abstract):
     abstract = make_abstract()
     services.add_presentation(make_session(), abstract=abstract)
     with pytest.raises(ValidationFailed):
-        services.add_presentation(make_session("Other", start="11:00", end="12:00"),
-                                  abstract=abstract)  # fmt: skip
+        services.add_presentation(
+            make_session("Other", start="11:00", end="12:00"), abstract=abstract
+        )
 
 
 def test_presentation_outside_its_session_is_refused(make_session, make_abstract, at):
     session = make_session()
     with pytest.raises(ValidationFailed) as exc:
-        services.add_presentation(session, abstract=make_abstract(),
-                                  starts_at=at(0, "10:20"), ends_at=at(0, "10:40"))  # fmt: skip
+        services.add_presentation(
+            session, abstract=make_abstract(), starts_at=at(0, "10:20"), ends_at=at(0, "10:40")
+        )
     assert "ends_at" in exc.value.fields
 
 
@@ -112,8 +131,9 @@ def test_moving_a_session_moves_its_presentations(make_session, make_abstract, a
 
 def test_shrinking_a_session_below_its_talks_is_refused(make_session, make_abstract, at):
     session = make_session()
-    services.add_presentation(session, abstract=make_abstract(),
-                              starts_at=at(0, "10:00"), ends_at=at(0, "10:20"))  # fmt: skip
+    services.add_presentation(
+        session, abstract=make_abstract(), starts_at=at(0, "10:00"), ends_at=at(0, "10:20")
+    )
     with pytest.raises(ValidationFailed):
         services.update_session(session, ends_at=at(0, "10:10"))
 
@@ -135,6 +155,7 @@ def test_reorder_runs_talks_back_to_back(make_session, make_abstract):
 
 def test_invited_talk_with_new_speaker(make_session):
     session = make_session("Symposium", format="symposium")
-    talk = services.add_presentation(session, title="State of the art",
-                                     speakers=["Ines Invited <ines@example.org>"])  # fmt: skip
+    talk = services.add_presentation(
+        session, title="State of the art", speakers=["Ines Invited <ines@example.org>"]
+    )
     assert talk.speakers[0].speaker.email == "ines@example.org"

@@ -4,10 +4,10 @@ Each builder takes a `PublishedProgram` and the current time (for the embargo) a
 on its plain data only: no database access, so the cost does not depend on the ORM.
 """
 
+from conference.program.exports.book import build_pdf
 from conference.program.exports.calendar import build_agenda_ics, build_ics
 from conference.program.exports.frab import build_frab_xml, build_schedule_json
 from conference.program.exports.tables import build_csv
-from conference.program.exports.book import build_pdf
 
 __all__ = [
     "build_agenda_ics",

@@ -19,7 +19,7 @@ def build_pdf(program, now: datetime) -> bytes:
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"{program.congress['name']} – program",
+        title=f"{program.congress['name']} \u2013 program",
         leftMargin=15 * mm,
         rightMargin=15 * mm,
         topMargin=15 * mm,
@@ -42,7 +42,7 @@ def build_pdf(program, now: datetime) -> bytes:
             story.append(Paragraph(f"Up to {credits:g} CME credits this day.", small))
         for s in program.sessions_by_day[day]:
             head = (
-                f"{s['start']:%H:%M}–{s['end']:%H:%M} · "
+                f"{s['start']:%H:%M}\u2013{s['end']:%H:%M} · "
                 f"{s['room']['name'] if s['room'] else 'TBA'} · {s['format_label']}"
             )
             if s["track"]:

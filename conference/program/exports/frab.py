@@ -65,20 +65,24 @@ def events(program, now: datetime):
                 url = urls.presentation(s["id"], p["id"])
                 description = f"Board {p['board_number']}" if p["board_number"] else ""
             slug = f"{acronym}-{event_id:04d}-{slugify(title)[:60] or 'event'}".strip("-")
-            yield s, room, {
-                **base,
-                "id": event_id,
-                "guid": guid,
-                "title": title,
-                "type": kind,
-                "start_dt": start,
-                "end_dt": end,
-                "abstract": abstract,
-                "description": description,
-                "slug": slug,
-                "persons": persons,
-                "url": url,
-            }
+            yield (
+                s,
+                room,
+                {
+                    **base,
+                    "id": event_id,
+                    "guid": guid,
+                    "title": title,
+                    "type": kind,
+                    "start_dt": start,
+                    "end_dt": end,
+                    "abstract": abstract,
+                    "description": description,
+                    "slug": slug,
+                    "persons": persons,
+                    "url": url,
+                },
+            )
 
 
 def _day_bounds(day):
@@ -125,9 +129,7 @@ def build_frab_xml(program, now: datetime) -> bytes:
             if room:
                 attrs["guid"] = _room_guid(program, room)
             room_elements[room_key] = etree.SubElement(day_elements[day], "room", **attrs)
-        event = etree.SubElement(
-            room_elements[room_key], "event", guid=e["guid"], id=str(e["id"])
-        )
+        event = etree.SubElement(room_elements[room_key], "event", guid=e["guid"], id=str(e["id"]))
         sub = etree.SubElement
         sub(event, "room").text = e["room"]
         sub(event, "title").text = e["title"]
@@ -149,10 +151,10 @@ def build_frab_xml(program, now: datetime) -> bytes:
         sub(event, "url").text = e["url"]
     # Rooms must be grouped per day: events() is in time order, so sort rooms in place.
     room_order = {r["id"]: i for i, r in enumerate(program.rooms)}
-    for (day, room_id), element in room_elements.items():
+    for (day, _room_id), element in room_elements.items():
         parent = day_elements[day]
         parent.remove(element)
-    for (day, room_id), element in sorted(
+    for (day, _room_id), element in sorted(
         room_elements.items(), key=lambda item: (item[0][0], room_order.get(item[0][1], 999))
     ):
         day_elements[day].append(element)
@@ -197,8 +199,12 @@ def build_schedule_json(program, now: datetime) -> bytes:
                 "abstract": e["abstract"],
                 "description": e["description"],
                 "persons": [
-                    {"id": p["id"], "guid": _person_guid(p), "name": p["name"],
-                     "url": urls.speaker(p["id"])}  # fmt: skip
+                    {
+                        "id": p["id"],
+                        "guid": _person_guid(p),
+                        "name": p["name"],
+                        "url": urls.speaker(p["id"]),
+                    }
                     for p in e["persons"]
                 ],
                 "links": [],

@@ -8,8 +8,22 @@ from datetime import datetime
 
 from conference.program.exports.urls import PublicUrls
 
-HEADER = ["day", "start", "end", "room", "track", "session", "format", "cme_credits",
-          "presentation_start", "presentation_end", "board", "title", "speakers", "url"]  # fmt: skip
+HEADER = [
+    "day",
+    "start",
+    "end",
+    "room",
+    "track",
+    "session",
+    "format",
+    "cme_credits",
+    "presentation_start",
+    "presentation_end",
+    "board",
+    "title",
+    "speakers",
+    "url",
+]
 
 
 def _cell(value) -> str:
@@ -35,7 +49,9 @@ def build_csv(program, now: datetime) -> bytes:
             f"{s['cme_credits']:g}",
         ]
         if not s["presentations"]:
-            writer.writerow([_cell(v) for v in common + ["", "", "", "", "", urls.session(s["id"])]])
+            writer.writerow(
+                [_cell(v) for v in [*common, "", "", "", "", "", urls.session(s["id"])]]
+            )
         for p in s["presentations"]:
             writer.writerow(
                 [_cell(v) for v in common]
