@@ -86,10 +86,23 @@ def request(port: int, path: str) -> tuple[int, bytes, float]:
 def serve(env: dict):
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "1", "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -133,22 +146,27 @@ def measure(kind: str, env: dict, requests: int) -> dict:
                     sys.exit(f"{path} answered {status}")
                 timings.append(elapsed)
             timings.sort()
-            p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+            p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
             results[name] = {
                 "median": statistics.median(timings),
                 "p95": p95,
                 "first": first[2],
                 "bytes": len(body),
             }
-        print(f"\n[{kind}] {len(sessions)} sessions, "
-              f"{sum(len(s['presentations']) for s in sessions)} presentations")  # fmt: skip
-        print(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'first ms':>10}{'target':>8}"
-              f"{'KB':>8}  ok")  # fmt: skip
+        print(
+            f"\n[{kind}] {len(sessions)} sessions, "
+            f"{sum(len(s['presentations']) for s in sessions)} presentations"
+        )
+        print(
+            f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'first ms':>10}{'target':>8}{'KB':>8}  ok"
+        )
         for name, figures in results.items():
             target = TARGETS[name]
             ok = "yes" if figures["median"] <= target else "NO"
-            print(f"{name:<22}{figures['median']:>10.1f}{figures['p95']:>9.1f}"
-                  f"{figures['first']:>10.0f}{target:>8}{figures['bytes'] / 1024:>8.0f}  {ok}")  # fmt: skip
+            print(
+                f"{name:<22}{figures['median']:>10.1f}{figures['p95']:>9.1f}"
+                f"{figures['first']:>10.0f}{target:>8}{figures['bytes'] / 1024:>8.0f}  {ok}"
+            )
         return results
     finally:
         process.terminate()
