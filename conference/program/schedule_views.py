@@ -525,8 +525,13 @@ def publish():
         else:
             flash(f"Version {version.number} of the program is published.", "success")
             return redirect(url_for("program.publish"))
+    latest = publishing.latest_version(congress)
+    pending, _ = publishing.diff_snapshots(
+        latest.snapshot if latest else None, publishing.build_snapshot(congress), congress.tz
+    )
     return render_template(
         "program/publish.html",
+        pending=pending,
         conflicts=_conflict_views(detect_conflicts(congress)),
         acknowledged=set(request.form.getlist("acknowledge")),
         versions=get_versions(congress),

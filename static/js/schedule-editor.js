@@ -86,6 +86,17 @@
     });
   }
 
+  // Double-click an empty slot to create a session there (the form opens prefilled).
+  grid.querySelectorAll(".sched-room").forEach(function (column) {
+    column.addEventListener("dblclick", function (e) {
+      if (e.target !== column) { return; }
+      var minutes = snap(e.clientY - column.getBoundingClientRect().top);
+      var hour = firstHour + Math.floor(minutes / 60);
+      window.location.href = grid.dataset.newUrl + "?day=" + day + "&hour=" + hour +
+        "&room=" + column.dataset.roomId;
+    });
+  });
+
   // Sessions: move by the header, resize by the lower edge (pointer events).
   grid.querySelectorAll(".sched-session").forEach(function (block) {
     var head = block.querySelector(".sched-session-head");

@@ -179,10 +179,16 @@ def test_publish_page_requires_each_acknowledgement(
     auth.login(organizer)
     page = client.get("/manage/program/publish").get_data(as_text=True)
     assert 'name="acknowledge"' in page
+    assert "First published version" in page  # the pending changes are listed
     response = client.post("/manage/program/publish", data={})
     assert response.status_code == 409 and db.session.query(ProgramVersion).count() == 0
     key = page.split('name="acknowledge" value="')[1].split('"')[0]
     response = client.post("/manage/program/publish", data={"acknowledge": key})
     assert response.status_code == 302
     assert db.session.query(ProgramVersion).count() == 1
-    assert "Version 1" in client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/manage/program/publish").get_data(as_text=True)
+    assert "Version 1" in page
+    db.session.query(ProgramSession).filter_by(title="B").one().title = "B renamed"
+    db.session.commit()
+    page = client.get("/manage/program/publish").get_data(as_text=True)
+    assert "title “B” → “B renamed”" in page
