@@ -6,6 +6,7 @@ its group whose title is its subtitle becomes a session without presentations.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
@@ -28,7 +29,7 @@ from conference.program.schedule_models import (
     Speaker,
 )
 from conference.slugs import slugify
-from conference.timeutil import local_to_utc
+from conference.timeutil import is_valid_timezone, local_to_utc
 
 LABEL_FORMATS = {label.lower(): fmt for fmt, label in FORMAT_LABELS.items()}
 
@@ -68,15 +69,26 @@ def congress_from_xml(data: bytes) -> Congress:
     conf = root.find("conference")
     if conf is None:
         raise ValidationFailed("No <conference> element.", fields={"file": ["No <conference>."]})
+    try:
+        starts_on = date.fromisoformat(_text(conf, "start")[:10])
+        ends_on = date.fromisoformat(_text(conf, "end")[:10])
+    except ValueError:
+        raise ValidationFailed(
+            "The schedule's conference dates are unreadable.",
+            fields={"file": ["<conference> needs <start> and <end> dates (YYYY-MM-DD)."]},
+        ) from None
+    timezone = _text(conf, "time_zone_name", "UTC") or "UTC"
+    if not is_valid_timezone(timezone):
+        timezone = "UTC"
     title = _text(conf, "title", "Imported congress")
     acronym = _text(conf, "acronym", slugify(title)[:40]) or "congress"
     congress = Congress(
         slug=slugify(acronym)[:40] or "congress",
         name=title[:200],
         short_name=acronym[:40],
-        starts_on=date.fromisoformat(_text(conf, "start")[:10]),
-        ends_on=date.fromisoformat(_text(conf, "end")[:10]),
-        timezone=_text(conf, "time_zone_name", "UTC") or "UTC",
+        starts_on=starts_on,
+        ends_on=max(starts_on, ends_on),
+        timezone=timezone,
     )
     db.session.add(congress)
     db.session.flush()
@@ -121,7 +133,9 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
         if slug in tracks_by_slug:
             tracks[name.lower()] = tracks_by_slug[slug]
             continue
-        colour = element.get("color") or "#455a64"
+        colour = element.get("color") or ""
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            colour = "#455a64"
         track = program_services.create_track(congress, name=name[:120], colour=colour[:7])
         tracks[name.lower()] = tracks_by_slug[track.slug] = track
         counts["tracks"] += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,25 @@ def test_upload_from_the_organizer_page(client, auth, organizer):
     assert count(Presentation) == 200
     response = client.post("/manage/program/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 422 and b"invalid-feedback" in response.data
+
+
+def test_upload_checks_csrf_and_accepts_files_above_the_default_limit(app, client, auth, organizer):
+    app.config["WTF_CSRF_ENABLED"] = True
+    auth.login(organizer)
+    page = client.get("/manage/program/import").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    xml = (DATA / "onco-small.frab.xml").read_bytes()
+    padded = xml.replace(b"<schedule>", b"<schedule><!--" + b"x" * (7 * 1024 * 1024) + b"-->", 1)
+    assert len(padded) > app.config["MAX_CONTENT_LENGTH"]
+
+    def upload(data):
+        return client.post(
+            "/manage/program/import",
+            content_type="multipart/form-data",
+            data={**data, "file": (io.BytesIO(padded), "big.xml")},
+        )
+
+    refused = upload({})
+    assert refused.status_code == 422 and count(Presentation) == 0
+    assert upload({"csrf_token": token}).status_code == 302
+    assert count(Presentation) == 200

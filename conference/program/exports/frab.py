@@ -12,7 +12,13 @@ from lxml import etree
 from conference.program.exports.urls import PublicUrls
 from conference.slugs import slugify
 
+#: Characters XML 1.0 cannot carry (lxml refuses them): dropped from user text.
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GUID_NAMESPACE = uuid.UUID("8d6f6f8e-4a1c-5b1e-9a57-2f0c6c1b7e10")
+
+
+def _clean(value) -> str:
+    return XML_INVALID.sub("", value) if value else ""
 
 
 def _acronym(program) -> str:
@@ -97,7 +103,7 @@ def build_frab_xml(program, now: datetime) -> bytes:
     etree.SubElement(root, "generator", name="congress-program", version="1")
     etree.SubElement(root, "version").text = f"{program.number}"
     conference = etree.SubElement(root, "conference")
-    etree.SubElement(conference, "title").text = program.congress["name"]
+    etree.SubElement(conference, "title").text = _clean(program.congress["name"])
     etree.SubElement(conference, "acronym").text = _acronym(program).replace("_", "-")
     etree.SubElement(conference, "start").text = program.congress["starts_on"]
     etree.SubElement(conference, "end").text = program.congress["ends_on"]
@@ -106,7 +112,7 @@ def build_frab_xml(program, now: datetime) -> bytes:
     etree.SubElement(conference, "base_url").text = urls.base + "/"
     etree.SubElement(conference, "time_zone_name").text = program.congress["timezone"]
     for track in program.tracks:
-        attrs = {"name": track["name"], "color": track["colour"]}
+        attrs = {"name": _clean(track["name"]), "color": track["colour"]}
         if re.fullmatch(r"[a-z][a-z0-9-]+", track["slug"]):
             attrs["slug"] = track["slug"]
         etree.SubElement(conference, "track", **attrs)
@@ -125,29 +131,29 @@ def build_frab_xml(program, now: datetime) -> bytes:
             )
         room_key = (day, room["id"] if room else None)
         if room_key not in room_elements:
-            attrs = {"name": room["name"] if room else "TBA"}
+            attrs = {"name": _clean(room["name"]) if room else "TBA"}
             if room:
                 attrs["guid"] = _room_guid(program, room)
             room_elements[room_key] = etree.SubElement(day_elements[day], "room", **attrs)
         event = etree.SubElement(room_elements[room_key], "event", guid=e["guid"], id=str(e["id"]))
         sub = etree.SubElement
-        sub(event, "room").text = e["room"]
-        sub(event, "title").text = e["title"]
-        sub(event, "subtitle").text = e["subtitle"]
-        sub(event, "type").text = e["type"]
+        sub(event, "room").text = _clean(e["room"])
+        sub(event, "title").text = _clean(e["title"])
+        sub(event, "subtitle").text = _clean(e["subtitle"])
+        sub(event, "type").text = _clean(e["type"])
         sub(event, "date").text = e["start_dt"].isoformat()
         sub(event, "start").text = e["start_dt"].strftime("%H:%M")
         sub(event, "duration").text = _duration(e["start_dt"], e["end_dt"])
-        sub(event, "abstract").text = e["abstract"]
+        sub(event, "abstract").text = _clean(e["abstract"])
         sub(event, "slug").text = e["slug"]
-        sub(event, "track").text = e["track"]
+        sub(event, "track").text = _clean(e["track"])
         persons = sub(event, "persons")
         for person in e["persons"]:
-            sub(persons, "person", id=str(person["id"]), guid=_person_guid(person)).text = person[
-                "name"
-            ]
+            sub(persons, "person", id=str(person["id"]), guid=_person_guid(person)).text = _clean(
+                person["name"]
+            )
         sub(event, "language").text = "en"
-        sub(event, "description").text = e["description"]
+        sub(event, "description").text = _clean(e["description"])
         sub(event, "url").text = e["url"]
     # Rooms must be grouped per day: events() is in time order, so sort rooms in place.
     room_order = {r["id"]: i for i, r in enumerate(program.rooms)}
