@@ -147,3 +147,17 @@ class ImportForm(FlaskForm):
     file = FileField("frab schedule XML", validators=[FileRequired()])
     replace = BooleanField("Replace the current sessions")
     submit = SubmitField("Import")
+
+
+class SpeakerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=300)])
+    country = StringField("Country (ISO code)", validators=[Optional(), Length(max=2)])
+    nothing_to_disclose = BooleanField("Nothing to disclose (past 24 months)")
+    disclosures = TextAreaField(
+        "Disclosures",
+        validators=[Optional(), Length(max=4000)],
+        description="One per line: “Company: relationship” (e.g. “Helix Pharma: honoraria”).",
+    )
+    submit = SubmitField("Save person")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus
@@ -16,6 +16,7 @@ from conference.program.schedule_models import (
     PresentationSpeaker,
     ProgramSession,
     SessionPerson,
+    Speaker,
 )
 from conference.timeutil import local_day_bounds
 
@@ -95,3 +96,13 @@ def get_agenda_session_ids(user) -> list[int]:
             .order_by(AgendaItem.id)
         )
     )
+
+
+def search_speakers(congress: Congress, query: str = "", limit: int = 200) -> list[Speaker]:
+    statement = select(Speaker).where(Speaker.congress_id == congress.id)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            func.lower(Speaker.name).like(pattern) | func.lower(Speaker.email).like(pattern)
+        )
+    return list(db.session.scalars(statement.order_by(Speaker.name, Speaker.id).limit(limit)))

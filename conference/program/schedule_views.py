@@ -18,17 +18,19 @@ from conference.program.forms import (
     PresentationForm,
     PresentationTimeForm,
     SessionForm,
+    SpeakerForm,
 )
 from conference.program.frab_import import import_frab
 from conference.program.published import get_versions
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
-from conference.program.schedule_models import FORMAT_LABELS, SessionFormat
+from conference.program.schedule_models import FORMAT_LABELS, SessionFormat, Speaker
 from conference.program.schedule_queries import (
     get_abstract,
     get_presentation,
     get_session,
     get_sessions,
     get_unscheduled_abstracts,
+    search_speakers,
 )
 from conference.program.views import bp
 from conference.security import organizer_required
@@ -59,6 +61,8 @@ def _fix_url(obj: dict, presentation_sessions: dict) -> str | None:
         )
     if obj["type"] == "abstract":
         return url_for("program.schedule_editor") + f"#abstract-{obj['id']}"
+    if obj["type"] == "speaker":
+        return url_for("program.edit_speaker", speaker_id=obj["id"])
     if obj["type"] == "room":
         return url_for("program.edit_room", room_id=obj["id"])
     return None
@@ -81,11 +85,7 @@ def _conflict_views(conflicts, sessions=None) -> list[dict]:
     )
     views = []
     for c in conflicts:
-        links = [
-            (o["label"], url)
-            for o in c.objects
-            if (url := _fix_url(o, mapping)) and o["type"] != "speaker"
-        ]
+        links = [(o["label"], url) for o in c.objects if (url := _fix_url(o, mapping))]
         views.append({"kind": c.kind, "key": c.key, "message": c.message, "links": links})
     return views
 
@@ -511,6 +511,54 @@ def editor_move_presentation(presentation_id: int):
     except DomainError as exc:
         return _json_error(exc)
     return _json_ok(congress, target)
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+@bp.route("/manage/program/speakers")
+@organizer_required
+def speakers():
+    congress = _congress()
+    query = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "program/speakers.html", speakers=search_speakers(congress, query), q=query
+    )
+
+
+@bp.route("/manage/program/speakers/<int:speaker_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_speaker(speaker_id: int):
+    congress = _congress()
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or speaker.congress_id != congress.id:
+        abort(404)
+    form = SpeakerForm(obj=speaker)
+    if request.method == "GET":
+        form.disclosures.data = "\n".join(
+            f"{d['company']}: {d['relationship']}" for d in speaker.disclosures or []
+        )
+    if form.validate_on_submit():
+        try:
+            session_services.update_speaker(
+                speaker,
+                name=form.name.data,
+                email=form.email.data,
+                affiliation=form.affiliation.data,
+                country=(form.country.data or "").upper(),
+                nothing_to_disclose=form.nothing_to_disclose.data,
+                disclosures=session_services.parse_disclosures(form.disclosures.data),
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Person saved.", "success")
+            return redirect(url_for("program.edit_speaker", speaker_id=speaker_id))
+    return render_template("program/edit_speaker.html", form=form, speaker=speaker), (
+        422 if form.errors else 200
+    )
 
 
 # -- publishing and import ----------------------------------------------------------------

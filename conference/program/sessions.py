@@ -138,6 +138,66 @@ def resolve_people(congress: Congress, entries, field: str, errors: FieldErrors)
     return people
 
 
+def update_speaker(speaker: Speaker, **data) -> Speaker:
+    """Change a person's details and disclosures ([{"company", "relationship"}])."""
+    from conference.abstracts.models import DISCLOSURE_TYPES
+
+    errors = FieldErrors()
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            errors.add("name", "Give the person's name.")
+        data["name"] = name[:200]
+    if "email" in data:
+        email = (data["email"] or "").strip().lower() or None
+        if email and not EMAIL_RE.match(email):
+            errors.add("email", "This is not an email address.")
+        elif email:
+            other = db.session.scalar(
+                select(Speaker.id).where(
+                    Speaker.congress_id == speaker.congress_id,
+                    Speaker.email == email,
+                    Speaker.id != speaker.id,
+                )
+            )
+            if other:
+                errors.add("email", "Another person on the program has this email.")
+        data["email"] = email
+    disclosures = []
+    for entry in data.get("disclosures") or []:
+        company = (entry.get("company") or "").strip()
+        relationship = (entry.get("relationship") or "").strip().lower().replace(" ", "_")
+        if not company or relationship not in DISCLOSURE_TYPES:
+            errors.add(
+                "disclosures",
+                f"“{company} {relationship}”: give a company and one of "
+                + ", ".join(DISCLOSURE_TYPES)
+                + ".",
+            )
+            continue
+        disclosures.append({"company": company[:200], "relationship": relationship})
+    if data.get("nothing_to_disclose") and disclosures:
+        errors.add("nothing_to_disclose", "Either nothing to disclose, or list relationships.")
+    errors.raise_if_any()
+    for key in ("name", "email", "affiliation", "country", "nothing_to_disclose"):
+        if key in data:
+            setattr(speaker, key, data[key] if key != "affiliation" else (data[key] or "")[:300])
+    if "disclosures" in data:
+        speaker.disclosures = disclosures
+    db.session.flush()
+    return speaker
+
+
+def parse_disclosures(text: str | None) -> list[dict]:
+    """Read "Company: relationship" lines of a form."""
+    entries = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            company, _, relationship = line.rpartition(":")
+            entries.append({"company": company.strip(), "relationship": relationship.strip()})
+    return entries
+
+
 def parse_people(text: str | None) -> list[str]:
     """Split a form's people field (one per line or comma-separated)."""
     if not text:

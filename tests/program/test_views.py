@@ -192,3 +192,35 @@ def test_publish_page_requires_each_acknowledgement(
     db.session.commit()
     page = client.get("/manage/program/publish").get_data(as_text=True)
     assert "title “B” → “B renamed”" in page
+
+
+def test_edit_a_person_and_their_disclosures(
+    client, auth, organizer, congress, make_session, publish
+):
+    session = make_session(chairs=["Cleo Chair <cleo@example.org>"])
+    speaker = session.chairs[0]
+    auth.login(organizer)
+    assert "Cleo Chair" in client.get("/manage/program/speakers?q=cleo").get_data(as_text=True)
+    url = f"/manage/program/speakers/{speaker.id}"
+    bad = client.post(
+        url,
+        data={
+            "name": "Cleo Chair",
+            "email": "cleo@example.org",
+            "disclosures": "Helix Pharma: bribes",
+        },
+    )
+    assert bad.status_code == 422 and "Helix Pharma: bribes" in bad.get_data(as_text=True)
+    good = client.post(
+        url,
+        data={
+            "name": "Cleo Chair",
+            "email": "cleo@example.org",
+            "affiliation": "Karolinska",
+            "disclosures": "Helix Pharma: honoraria\nMedora Bio: research funding",
+        },
+    )
+    assert good.status_code == 302
+    publish()
+    page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    assert "Helix Pharma (honoraria)" in page and "Medora Bio (research funding)" in page
