@@ -143,3 +143,57 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
     calendar = Calendar.from_ical(Path(download_info.value.path()).read_bytes())
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Liver metastases"]
     context.close()
+
+
+def test_organizer_moves_and_resizes_a_session_by_dragging(
+    page, live_server_factory, organizer, congress, scheduled
+):
+    target, clash, _abstract = scheduled
+    server = live_server_factory()
+    login(page, server, organizer)
+    day = congress.starts_on.isoformat()
+    page.goto(f"{server.url}/manage/program?day={day}")
+    assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    head = page.locator(f"#session-{clash.id} .sched-session-head")
+    box = head.bounding_box()
+    hall_a = page.locator(f"#session-{target.id}").bounding_box()
+    # Drag "Bone metastases" into Hall A, one hour later (2 px per minute): a room overlap.
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")) as info:
+        page.mouse.move(box["x"] + box["width"] - 5, box["y"] + 3)
+        page.mouse.down()
+        page.mouse.move(hall_a["x"] + hall_a["width"] / 2, box["y"] + 60, steps=10)
+        page.mouse.move(hall_a["x"] + hall_a["width"] / 2, box["y"] + 123, steps=10)
+        page.mouse.up()
+    assert info.value.status == 200
+    page.wait_for_load_state()
+    page.locator(".conflict[data-kind=room_overlap]").wait_for()
+    moved = page.locator(f"#session-{clash.id}")
+    assert moved.get_attribute("data-start") == f"{day}T10:00"
+    assert moved.get_attribute("data-room-id") == str(congress.rooms[0].id)
+
+    # Drag it half an hour later (the overlap is gone), then make it 30 minutes longer.
+    page.locator(f"#session-{clash.id}").scroll_into_view_if_needed()
+    head = page.locator(f"#session-{clash.id} .sched-session-head").bounding_box()
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")):
+        page.mouse.move(head["x"] + head["width"] - 5, head["y"] + 3)
+        page.mouse.down()
+        page.mouse.move(head["x"] + head["width"] - 5, head["y"] + 30, steps=5)
+        page.mouse.move(head["x"] + head["width"] - 5, head["y"] + 63, steps=5)
+        page.mouse.up()
+    page.wait_for_load_state()
+    page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
+    assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    assert page.locator(f"#session-{clash.id}").get_attribute("data-start") == f"{day}T10:30"
+    page.locator(f"#session-{clash.id} .sched-resize").scroll_into_view_if_needed()
+    handle = page.locator(f"#session-{clash.id} .sched-resize").bounding_box()
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")):
+        page.mouse.move(handle["x"] + 20, handle["y"] + 3)
+        page.mouse.down()
+        page.mouse.move(handle["x"] + 20, handle["y"] + 30, steps=5)
+        page.mouse.move(handle["x"] + 20, handle["y"] + 63, steps=5)
+        page.mouse.up()
+    page.wait_for_load_state()
+    page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
+    assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    assert page.locator(f"#session-{clash.id}").get_attribute("data-end") == f"{day}T12:30"
+    assert not page.js_errors
