@@ -172,9 +172,27 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
             f"{len(errors)} event(s) could not be read.", fields={"file": errors[:20]}
         )
 
+    # Importing the same file again adds nothing: events already imported are skipped.
+    known = set(
+        db.session.scalars(
+            select(Presentation.guid)
+            .join(ProgramSession)
+            .where(ProgramSession.congress_id == congress.id)
+        )
+    ) | set(
+        db.session.scalars(
+            select(ProgramSession.guid).where(ProgramSession.congress_id == congress.id)
+        )
+    )
     for key in order:
         _, room_name, subtitle = key
-        items = sorted(groups[key], key=lambda item: item[0])
+        items = sorted(
+            (item for item in groups[key] if item[2].get("guid") not in known),
+            key=lambda item: item[0],
+        )
+        counts["skipped"] += len(groups[key]) - len(items)
+        if not items:
+            continue
         if room_name not in rooms:
             rooms[room_name] = program_services.create_room(congress, name=room_name[:120])
             counts["rooms"] += 1
@@ -241,4 +259,4 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
             session.presentations.append(presentation)
             counts["presentations"] += 1
     db.session.flush()
-    return dict(counts)
+    return {key: value for key, value in counts.items() if value}

@@ -113,3 +113,11 @@ def test_upload_checks_csrf_and_accepts_files_above_the_default_limit(app, clien
     assert refused.status_code == 422 and count(Presentation) == 0
     assert upload({"csrf_token": token}).status_code == 302
     assert count(Presentation) == 200
+
+
+def test_importing_the_same_file_twice_adds_nothing(congress):
+    data = (DATA / "onco-small.frab.xml").read_bytes()
+    import_frab(congress, data)
+    counts = import_frab(congress, data)
+    assert counts == {"skipped": 200}
+    assert count(Presentation) == 200
