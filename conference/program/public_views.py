@@ -147,7 +147,7 @@ def star_session(session_id: int):
     db.session.commit()
     flash(message, "success")
     target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
         target = url_for("program.public_session", session_id=session_id)
     return redirect(target)
 

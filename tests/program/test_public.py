@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from conference.extensions import db
@@ -160,3 +161,14 @@ def test_public_pages_work_without_javascript_and_on_a_phone(
     publish()
     page = client.get("/program").get_data(as_text=True)
     assert 'name="viewport"' in page and '<form method="get"' in page
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example"])
+def test_star_never_redirects_off_site(
+    congress, make_session, client, auth, create_user, publish, target
+):
+    session = make_session()
+    publish()
+    auth.login(create_user())
+    response = client.post(f"/program/sessions/{session.id}/star", data={"next": target})
+    assert response.headers["Location"].endswith(f"/program/sessions/{session.id}")
