@@ -146,6 +146,7 @@ def schedule_editor():
         else:
             unplaced.append(item)
     conflicts = detect_conflicts(congress)
+    flagged = {o["id"] for c in conflicts for o in c.objects if o["type"] == "session"}
     unscheduled = get_unscheduled_abstracts(congress)
     return render_template(
         "program/editor.html",
@@ -159,6 +160,7 @@ def schedule_editor():
         grid_height=(last_hour - first_hour) * 60 * PX_PER_MINUTE,
         px_per_minute=PX_PER_MINUTE,
         conflicts=_conflict_views(conflicts),
+        flagged=flagged,
         unscheduled=unscheduled,
         day_sessions=[s for s in sessions if s.format != SessionFormat.BREAK],
         format_labels=FORMAT_LABELS,
