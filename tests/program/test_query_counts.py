@@ -110,7 +110,7 @@ def measure(client, congress, organizer, auth) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize("size", [(4, 24)])
+@pytest.mark.parametrize("size", [(8, 60)])
 def test_query_counts_do_not_grow_with_sessions(
     app, congress, at, make_abstract, publish, client, organizer, auth, size
 ):
