@@ -283,8 +283,6 @@ def _render_session_page(congress, session, form, add_form, status=None):
         time_form.ends_at.data = _local_input(p.ends_at, congress)
         time_form.board_number.data = p.board_number
         time_forms[p.id] = time_form
-    if not add_form.starts_at.data and request.method == "GET":
-        add_form.starts_at.data = None
     warnings = _conflict_views(conflicts_touching(detect_conflicts(congress), session))
     has_errors = bool(form.errors or add_form.errors)
     return render_template(
