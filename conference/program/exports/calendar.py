@@ -20,7 +20,7 @@ def _calendar(program, name: str) -> Calendar:
     return calendar
 
 
-def _session_event(program, s, urls, host, stamp, now) -> Event:
+def _session_event(program, s, urls, host, stamp, now, with_talks=True) -> Event:
     event = Event()
     event.add("uid", f"session-{s['guid']}@{host}")
     event.add("dtstamp", stamp)
@@ -34,7 +34,7 @@ def _session_event(program, s, urls, host, stamp, now) -> Event:
     lines = [s["format_label"]]
     if s["chair_people"]:
         lines.append("Chairs: " + ", ".join(p["name"] for p in s["chair_people"]))
-    for p in s["presentations"]:
+    for p in s["presentations"] if with_talks else ():
         when = p["start"].strftime("%H:%M") + " " if p["start"] else ""
         names = ", ".join(x["name"] for x in p["speaker_people"])
         lines.append(f"{when}{program.public_title(p, now)}" + (f" ({names})" if names else ""))
@@ -52,7 +52,9 @@ def build_ics(program, now: datetime) -> bytes:
     stamp = program.published_at.astimezone(UTC)
     calendar = _calendar(program, program.congress["name"])
     for s in program.sessions:
-        calendar.add_component(_session_event(program, s, urls, host, stamp, now))
+        # Timed talks are events of their own; posters are listed in their session's event.
+        untimed = any(p["start"] is None for p in s["presentations"])
+        calendar.add_component(_session_event(program, s, urls, host, stamp, now, untimed))
         for p in s["presentations"]:
             if p["start"] is None:
                 continue
