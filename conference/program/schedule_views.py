@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
@@ -23,7 +24,12 @@ from conference.program.forms import (
 from conference.program.frab_import import import_frab
 from conference.program.published import get_versions
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
-from conference.program.schedule_models import FORMAT_LABELS, SessionFormat, Speaker
+from conference.program.schedule_models import (
+    FORMAT_LABELS,
+    Presentation,
+    SessionFormat,
+    Speaker,
+)
 from conference.program.schedule_queries import (
     get_abstract,
     get_presentation,
@@ -68,11 +74,8 @@ def _fix_url(obj: dict, presentation_sessions: dict) -> str | None:
     return None
 
 
-def _conflict_views(conflicts, sessions=None) -> list[dict]:
-    from sqlalchemy import select
-
-    from conference.program.schedule_models import Presentation
-
+def _conflict_views(conflicts) -> list[dict]:
+    """Conflicts with links to the pages that fix them."""
     ids = [o["id"] for c in conflicts for o in c.objects if o["type"] == "presentation"]
     mapping = (
         dict(
