@@ -224,3 +224,28 @@ def test_edit_a_person_and_their_disclosures(
     publish()
     page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
     assert "Helix Pharma (honoraria)" in page and "Medora Bio (research funding)" in page
+
+
+def test_editor_json_calls_need_the_csrf_header(
+    app, client, auth, organizer, congress, make_session
+):
+    app.config["WTF_CSRF_ENABLED"] = True
+    session = make_session()
+    auth.login(organizer)
+    page = client.get("/manage/program").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    url = f"/manage/program/editor/sessions/{session.id}/move"
+    body = {"starts_at": f"{congress.starts_on.isoformat()}T11:00"}
+    assert client.post(url, json=body).status_code == 400
+    assert db.session.get(ProgramSession, session.id).starts_at == session.starts_at
+    response = client.post(url, json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+
+
+def test_publish_from_the_command_line(runner, congress, make_session):
+    make_session("A")
+    make_session("B", start="10:00", end="11:00")
+    refused = runner.invoke(args=["program", "publish"])
+    assert refused.exit_code != 0 and "acknowledged" in refused.output
+    result = runner.invoke(args=["program", "publish", "--acknowledge-all"])
+    assert result.exit_code == 0 and "Published version 1" in result.output
