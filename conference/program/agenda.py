@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.errors import NotFound
 from conference.extensions import db
@@ -20,8 +21,11 @@ def star_session(user, session_id: int) -> None:
         )
     )
     if not exists:
-        db.session.add(AgendaItem(user_id=user.id, session_id=session_id))
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # a double click may race with itself
+                db.session.add(AgendaItem(user_id=user.id, session_id=session_id))
+        except IntegrityError:
+            pass
 
 
 def unstar_session(user, session_id: int) -> None:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.models import Abstract, AbstractAuthor, AuthorDisclosure
 from conference.errors import Conflict
@@ -362,8 +363,14 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
         changes=changes,
         acknowledged=[c.as_dict() for c in conflicts],
     )
-    db.session.add(version)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+    except IntegrityError:
+        raise Conflict(
+            "Another version was published at the same moment: reload and publish again.",
+            code="version_taken",
+        ) from None
     for speaker_id, lines in affected.items():
         speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
         if not speaker or not speaker.get("email"):

@@ -87,3 +87,19 @@ def test_cme_shown_on_session_and_summed_per_day(congress, make_session, client,
         "Break": 0.0,
         "Afternoon": 0.75,
     }
+
+
+def test_a_version_number_taken_meanwhile_is_a_conflict_not_a_crash(
+    congress, make_session, monkeypatch
+):
+    from conference.program import publishing
+
+    make_session()
+    publish_program(congress, None, [])
+    db.session.commit()
+    monkeypatch.setattr(publishing, "latest_version", lambda congress: None)  # a stale read
+    with pytest.raises(Conflict) as exc:
+        publish_program(congress, None, [])
+    assert exc.value.code == "version_taken"
+    db.session.rollback()
+    assert db.session.query(ProgramVersion).count() == 1
