@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.models import (
     PRESENTED_OUTCOMES,
@@ -446,8 +447,14 @@ def add_presentation(
     )
     for index, speaker in enumerate(dict.fromkeys(people)):
         presentation.speakers.append(PresentationSpeaker(speaker=speaker, position=index))
-    session.presentations.append(presentation)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another organizer may place it at the same moment
+            session.presentations.append(presentation)
+    except IntegrityError:
+        raise ValidationFailed(
+            "This abstract was just placed in a session by someone else.",
+            fields={"abstract": ["This abstract is already placed in a session."]},
+        ) from None
     if position is not None:
         reorder_presentations(session, _ordered_with(session, presentation, position))
     return presentation
