@@ -1,7 +1,313 @@
-"""API resources of the program domain."""
+"""API resources of the program domain: the published program (public) and the schedule
+(organizers). Every session, presentation and speaker object carries `url`, its public page."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from datetime import date
+
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import CongressDateTime
+from conference.errors import ValidationFailed
+from conference.extensions import db
+from conference.models import utcnow
+from conference.program import sessions as session_services
+from conference.program.conflicts import conflicts_touching, detect_conflicts
+from conference.program.exports.urls import PublicUrls
+from conference.program.published import get_published_program
+from conference.program.publishing import publish_program, session_credits
+from conference.program.queries import get_current_congress
+from conference.program.schedule_models import FORMAT_LABELS, SessionFormat
+from conference.program.schedule_queries import get_abstract, get_session
 
 blp = Blueprint("api_program", __name__, url_prefix="/api/v1", description="Program")
+
+
+class SessionQuerySchema(Schema):
+    day = fields.Date()
+    track = fields.String()
+    room = fields.Integer()
+
+
+class SessionInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    format = fields.String(required=True, validate=validate.OneOf([f.value for f in SessionFormat]))
+    track = fields.String(allow_none=True)
+    room = fields.Integer(allow_none=True)
+    starts_at = CongressDateTime(required=True)
+    ends_at = CongressDateTime(required=True)
+    chairs = fields.List(fields.String(), load_default=list)
+    discussants = fields.List(fields.String(), load_default=list)
+    is_accredited = fields.Boolean(load_default=False)
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    description = fields.String(load_default="")
+
+
+class SessionPatchSchema(SessionInSchema):
+    title = fields.String(validate=validate.Length(min=1, max=300))
+    format = fields.String(validate=validate.OneOf([f.value for f in SessionFormat]))
+    starts_at = CongressDateTime()
+    ends_at = CongressDateTime()
+    chairs = fields.List(fields.String())
+    discussants = fields.List(fields.String())
+    is_accredited = fields.Boolean()
+    description = fields.String()
+
+
+class PresentationInSchema(Schema):
+    abstract = fields.Integer()
+    title = fields.String(validate=validate.Length(max=500))
+    speakers = fields.List(fields.String(), load_default=list)
+    starts_at = CongressDateTime(allow_none=True)
+    ends_at = CongressDateTime(allow_none=True)
+    board_number = fields.String(allow_none=True, validate=validate.Length(max=20))
+
+
+class PublishSchema(Schema):
+    acknowledge = fields.List(fields.String(), load_default=list)
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, message="No congress is set up yet.")
+    return congress
+
+
+# -- published (public) --------------------------------------------------------------------
+
+
+def _person(person: dict, urls: PublicUrls) -> dict:
+    return {
+        "id": person["id"],
+        "name": person["name"],
+        "affiliation": person["affiliation"],
+        "url": urls.speaker(person["id"]),
+    }
+
+
+def _published_session(program, s: dict, urls: PublicUrls, now, *, full: bool) -> dict:
+    item = {
+        "id": s["id"],
+        "url": urls.session(s["id"]),
+        "title": s["title"],
+        "format": s["format"],
+        "track": s["track"]["slug"] if s["track"] else None,
+        "room": {"id": s["room"]["id"], "name": s["room"]["name"]} if s["room"] else None,
+        "starts_at": s["start"].isoformat(),
+        "ends_at": s["end"].isoformat(),
+        "is_accredited": s["is_accredited"],
+        "cme_credits": s["cme_credits"],
+        "capacity": s["capacity"],
+        "chairs": [_person(p, urls) for p in s["chair_people"]],
+        "discussants": [_person(p, urls) for p in s["discussant_people"]],
+        "presentations": [],
+    }
+    for p in s["presentations"]:
+        presentation = {
+            "id": p["id"],
+            "url": urls.presentation(s["id"], p["id"]),
+            "title": program.public_title(p, now),
+            "abstract": p["abstract_id"] if program.title_public(p, now) else None,
+            "starts_at": p["start"].isoformat() if p["start"] else None,
+            "ends_at": p["end"].isoformat() if p["end"] else None,
+            "board_number": p["board_number"],
+            "speakers": [_person(x, urls) for x in p["speaker_people"]],
+        }
+        if full:
+            presentation["sections"] = [
+                {"heading": name, "text": text} for name, text in program.public_sections(p, now)
+            ]
+        item["presentations"].append(presentation)
+    if full:
+        item["description"] = s["description"]
+    return item
+
+
+@blp.route("/sessions", methods=["GET"])
+@blp.arguments(SessionQuerySchema, location="query")
+def list_sessions(query):
+    """Sessions of the published program, filtered by day (congress time zone), track, room."""
+    program = get_published_program(_congress())
+    if program is None:
+        return {"version": None, "sessions": []}
+    now, urls = utcnow(), PublicUrls()
+    day: date | None = query.get("day")
+    sessions = program.filter_sessions(day=day, track=query.get("track"), room=query.get("room"))
+    return {
+        "version": program.number,
+        "sessions": [_published_session(program, s, urls, now, full=False) for s in sessions],
+    }
+
+
+@blp.route("/sessions/<int:session_id>", methods=["GET"])
+def get_published_session(session_id: int):
+    """One session of the published program with its presentations (abstract text after
+    its embargo)."""
+    program = get_published_program(_congress())
+    s = program.session_by_id.get(session_id) if program else None
+    if s is None:
+        abort(404, message="This session is not in the published program.")
+    return _published_session(program, s, PublicUrls(), utcnow(), full=True)
+
+
+# -- the schedule (organizers) -------------------------------------------------------------
+
+
+def _live_person(speaker, urls) -> dict:
+    return {
+        "id": speaker.id,
+        "name": speaker.name,
+        "email": speaker.email,
+        "url": urls.speaker(speaker.id),
+    }
+
+
+def _live_session(session, urls, conflicts=None) -> dict:
+    body = {
+        "id": session.id,
+        "url": urls.session(session.id),
+        "title": session.title,
+        "format": str(session.format),
+        "format_label": FORMAT_LABELS.get(session.format, ""),
+        "track": session.track.slug if session.track else None,
+        "room": session.room_id,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "is_accredited": session.is_accredited,
+        "cme_credits": session_credits(
+            session.format, session.is_accredited, session.starts_at, session.ends_at
+        ),
+        "capacity": session.capacity,
+        "description": session.description,
+        "chairs": [_live_person(s, urls) for s in session.chairs],
+        "discussants": [_live_person(s, urls) for s in session.discussants],
+        "presentations": [
+            {
+                "id": p.id,
+                "url": urls.presentation(session.id, p.id),
+                "abstract": p.abstract_id,
+                "title": p.display_title,
+                "starts_at": p.starts_at.isoformat() if p.starts_at else None,
+                "ends_at": p.ends_at.isoformat() if p.ends_at else None,
+                "board_number": p.board_number,
+                "speakers": [_live_person(link.speaker, urls) for link in p.speakers],
+            }
+            for p in session.presentations
+        ],
+    }
+    if conflicts is not None:
+        body["warnings"] = [c.as_dict() for c in conflicts_touching(conflicts, session)]
+    return body
+
+
+def _session_or_404(congress, session_id):
+    session = get_session(congress, session_id)
+    if session is None:
+        abort(404, message="No session with this id.")
+    return session
+
+
+def _reloaded(congress, session_id):
+    db.session.expire_all()
+    return _live_session(
+        get_session(congress, session_id), PublicUrls(), detect_conflicts(congress)
+    )
+
+
+@blp.route("/sessions", methods=["POST"])
+@organizer_token_required
+@blp.arguments(SessionInSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def create_session(payload):
+    """Add a session (organizers). Overlaps are saved and returned as `warnings`."""
+    congress = _congress()
+    session = session_services.create_session(congress, **payload)
+    db.session.commit()
+    return _reloaded(congress, session.id), 201
+
+
+@blp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@organizer_token_required
+@blp.arguments(SessionPatchSchema(partial=True))
+@blp.doc(security=[{"bearerAuth": []}])
+def patch_session(payload, session_id: int):
+    """Move, resize or edit a session (organizers); returns the warnings touching it."""
+    congress = _congress()
+    session = _session_or_404(congress, session_id)
+    session_services.update_session(session, **payload)
+    db.session.commit()
+    return _reloaded(congress, session_id)
+
+
+@blp.route("/sessions/<int:session_id>", methods=["DELETE"])
+@organizer_token_required
+@blp.doc(security=[{"bearerAuth": []}])
+def delete_session(session_id: int):
+    """Delete a session and its presentations (organizers)."""
+    congress = _congress()
+    session = _session_or_404(congress, session_id)
+    session_services.delete_session(session)
+    db.session.commit()
+    return {"deleted": session_id, "warnings": []}
+
+
+@blp.route("/sessions/<int:session_id>/presentations", methods=["POST"])
+@organizer_token_required
+@blp.arguments(PresentationInSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def add_presentation(payload, session_id: int):
+    """Place an accepted abstract (or an invited talk) in a session (organizers); 422 if the
+    abstract is not accepted or the times fall outside the session."""
+    congress = _congress()
+    session = _session_or_404(congress, session_id)
+    abstract = None
+    if payload.get("abstract") is not None:
+        abstract = get_abstract(congress, payload["abstract"])
+        if abstract is None:
+            raise ValidationFailed("No such abstract.", fields={"abstract": ["Unknown abstract."]})
+    elif not payload.get("title"):
+        raise ValidationFailed(
+            "Give an accepted abstract, or the title of an invited talk.",
+            fields={"abstract": ["Required unless a title is given."]},
+        )
+    presentation = session_services.add_presentation(
+        session,
+        abstract=abstract,
+        title=payload.get("title") or "",
+        speakers=payload.get("speakers") or [],
+        starts_at=payload.get("starts_at"),
+        ends_at=payload.get("ends_at"),
+        board_number=payload.get("board_number"),
+    )
+    db.session.commit()
+    body = _reloaded(congress, session_id)
+    body["presentation"] = next(p for p in body["presentations"] if p["id"] == presentation.id)
+    return body, 201
+
+
+@blp.route("/program/conflicts", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=[{"bearerAuth": []}])
+def list_conflicts():
+    """Every conflict of the current schedule: kind, key, objects involved and a message."""
+    conflicts = detect_conflicts(_congress())
+    return {"count": len(conflicts), "conflicts": [c.as_dict() for c in conflicts]}
+
+
+@blp.route("/program/publish", methods=["POST"])
+@organizer_token_required
+@blp.arguments(PublishSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def publish(payload):
+    """Publish a new version; 409 listing the conflicts not acknowledged (by `key`)."""
+    version = publish_program(_congress(), bearer_user(), payload["acknowledge"])
+    db.session.commit()
+    return {
+        "version": version.number,
+        "published_at": version.published_at.isoformat(),
+        "changes": version.changes,
+        "acknowledged": version.acknowledged,
+    }, 201

@@ -1,6 +1,7 @@
 """Organizer forms for the congress settings, tracks and rooms."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -92,3 +93,71 @@ class RoomForm(FlaskForm):
     capacity = IntegerField("Capacity (seats)", validators=[Optional(), NumberRange(min=0)])
     position = IntegerField("Order", default=0, validators=[Optional()])
     submit = SubmitField("Save room")
+
+
+class SessionForm(FlaskForm):
+    """A session of the schedule; times are wall-clock times in the congress time zone."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    format = SelectField("Format", validators=[DataRequired()])
+    track = SelectField("Track", coerce=int)
+    room = SelectField("Room", coerce=int)
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    chairs = TextAreaField(
+        "Chairs",
+        validators=[Optional(), Length(max=4000)],
+        description="One per line: an email, or “Name <email>” for someone new.",
+    )
+    discussants = TextAreaField("Discussants", validators=[Optional(), Length(max=4000)])
+    is_accredited = BooleanField("CME-accredited (never for industry satellites)")
+    capacity = IntegerField(
+        "Ticketed capacity",
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        description="Expected audience of a ticketed session (leave empty otherwise).",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    submit = SubmitField("Save session")
+
+
+class PresentationForm(FlaskForm):
+    """Place an accepted abstract, or an invited talk, in a session."""
+
+    abstract = SelectField("Accepted abstract", coerce=int, validate_choice=False)
+    title = StringField("or an invited talk: title", validators=[Optional(), Length(max=500)])
+    speakers = TextAreaField(
+        "Invited speaker(s)",
+        validators=[Optional(), Length(max=2000)],
+        description="One per line: an email, or “Name <email>”.",
+    )
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    board_number = StringField("Poster board", validators=[Optional(), Length(max=20)])
+    submit = SubmitField("Add to session")
+
+
+class PresentationTimeForm(FlaskForm):
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    ends_at = DateTimeLocalField("Ends", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    board_number = StringField("Board", validators=[Optional(), Length(max=20)])
+    submit = SubmitField("Save")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("frab schedule XML", validators=[FileRequired()])
+    replace = BooleanField("Replace the current sessions")
+    submit = SubmitField("Import")
+
+
+class SpeakerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    email = StringField("Email", validators=[Optional(), Length(max=254)])
+    affiliation = StringField("Affiliation", validators=[Optional(), Length(max=300)])
+    country = StringField("Country (ISO code)", validators=[Optional(), Length(max=2)])
+    nothing_to_disclose = BooleanField("Nothing to disclose (past 24 months)")
+    disclosures = TextAreaField(
+        "Disclosures",
+        validators=[Optional(), Length(max=4000)],
+        description="One per line: “Company: relationship” (e.g. “Helix Pharma: honoraria”).",
+    )
+    submit = SubmitField("Save person")

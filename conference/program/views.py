@@ -140,3 +140,7 @@ def edit_room(room_id: int | None = None):
             flash("Room saved.", "success")
             return redirect(url_for("program.rooms"))
     return render_template("program/edit_room.html", form=form, room=room)
+
+
+# The schedule's organizer pages and the public program register their routes on `bp`.
+from conference.program import public_views, schedule_views  # noqa: E402, F401

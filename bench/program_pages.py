@@ -1,0 +1,190 @@
+"""Benchmark the public program pages and exports at ASCO scale, served by gunicorn.
+
+Two datasets, each in its own fresh SQLite database:
+  demo   `flask demo load --size large` (4 days, 24 rooms, ~300 sessions, 2,400 talks)
+  frab   onco-large.frab.xml brought in by `flask program import --publish`
+
+For each, one sync gunicorn worker on 127.0.0.1 serves the app (production config); after
+warm-up requests, each page is requested --requests times and the median and p95 latency
+are printed next to the targets.
+
+    .venv/bin/python bench/program_pages.py [--frab PATH] [--requests 30] [--only demo|frab]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+DEFAULT_FRAB = ROOT / "bench" / "data" / "onco-large.frab.xml"
+#: Target medians in milliseconds (issue #5).
+TARGETS = {
+    "program (all days)": 600,
+    "session page": 20,
+    "speaker page": 20,
+    "schedule.json": 1200,
+    "schedule.xml": 340,
+    "schedule.ics": 700,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(args: list[str], env: dict) -> None:
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def prepare(kind: str, frab: Path, workdir: Path) -> dict:
+    database = workdir / f"{kind}.sqlite"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "FLASK_CONFIG": "production",
+        "SECRET_KEY": "bench-only-secret",
+        "BASE_URL": "http://127.0.0.1",
+        "SESSION_COOKIE_SECURE": "0",
+    }
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    started = time.perf_counter()
+    run([*flask, "db", "upgrade"], env)
+    if kind == "demo":
+        run([*flask, "demo", "load", "--size", "large"], env)
+    else:
+        run([*flask, "program", "import", str(frab), "--publish"], env)
+    print(f"[{kind}] database ready in {time.perf_counter() - started:.1f}s", flush=True)
+    return env
+
+
+def request(port: int, path: str) -> tuple[int, bytes, float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    connection.close()
+    return response.status, body, elapsed
+
+
+def serve(env: dict):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "1",
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit("gunicorn did not start")
+
+
+def measure(kind: str, env: dict, requests: int) -> dict:
+    process, port = serve(env)
+    try:
+        status, body, _ = request(port, "/api/v1/sessions")
+        sessions = json.loads(body)["sessions"]
+        busiest = max(sessions, key=lambda s: len(s["presentations"]))
+        speaker = next(
+            (p["speakers"][0] for s in sessions for p in s["presentations"] if p["speakers"]),
+            None,
+        )
+        pages = {
+            "program (all days)": "/program",
+            "session page": f"/program/sessions/{busiest['id']}",
+            "speaker page": f"/program/speakers/{speaker['id']}" if speaker else None,
+            "schedule.json": "/program/schedule.json",
+            "schedule.xml": "/program/schedule.xml",
+            "schedule.ics": "/program/schedule.ics",
+        }
+        results = {}
+        for name, path in pages.items():
+            if path is None:
+                continue
+            first = request(port, path)  # cold: builds the cached export if any
+            for _ in range(2):
+                request(port, path)
+            timings = []
+            for _ in range(requests):
+                status, body, elapsed = request(port, path)
+                if status != 200:
+                    sys.exit(f"{path} answered {status}")
+                timings.append(elapsed)
+            timings.sort()
+            p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+            results[name] = {
+                "median": statistics.median(timings),
+                "p95": p95,
+                "first": first[2],
+                "bytes": len(body),
+            }
+        print(
+            f"\n[{kind}] {len(sessions)} sessions, "
+            f"{sum(len(s['presentations']) for s in sessions)} presentations"
+        )
+        print(
+            f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'first ms':>10}{'target':>8}{'KB':>8}  ok"
+        )
+        for name, figures in results.items():
+            target = TARGETS[name]
+            ok = "yes" if figures["median"] <= target else "NO"
+            print(
+                f"{name:<22}{figures['median']:>10.1f}{figures['p95']:>9.1f}"
+                f"{figures['first']:>10.0f}{target:>8}{figures['bytes'] / 1024:>8.0f}  {ok}"
+            )
+        return results
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frab", type=Path, default=DEFAULT_FRAB)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--only", choices=["demo", "frab"])
+    args = parser.parse_args()
+    kinds = [args.only] if args.only else ["demo", "frab"]
+    with tempfile.TemporaryDirectory(prefix="program-bench-") as tmp:
+        for kind in kinds:
+            env = prepare(kind, args.frab, Path(tmp))
+            measure(kind, env, max(1, min(args.requests, 500)))
+
+
+if __name__ == "__main__":
+    main()

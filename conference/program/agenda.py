@@ -1,0 +1,57 @@
+"""Attendees' personal agendas: starred sessions and a private calendar feed."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.errors import NotFound
+from conference.extensions import db
+from conference.program.schedule_models import AgendaFeed, AgendaItem, ProgramSession
+
+
+def star_session(user, session_id: int) -> None:
+    if db.session.get(ProgramSession, session_id) is None:
+        raise NotFound("This session is no longer in the program.")
+    exists = db.session.scalar(
+        select(AgendaItem.id).where(
+            AgendaItem.user_id == user.id, AgendaItem.session_id == session_id
+        )
+    )
+    if not exists:
+        try:
+            with db.session.begin_nested():  # a double click may race with itself
+                db.session.add(AgendaItem(user_id=user.id, session_id=session_id))
+        except IntegrityError:
+            pass
+
+
+def unstar_session(user, session_id: int) -> None:
+    db.session.execute(
+        delete(AgendaItem).where(AgendaItem.user_id == user.id, AgendaItem.session_id == session_id)
+    )
+    db.session.flush()
+
+
+def ensure_feed_token(user) -> str:
+    feed = db.session.scalar(select(AgendaFeed).where(AgendaFeed.user_id == user.id))
+    if feed is None:
+        feed = AgendaFeed(user_id=user.id, token=secrets.token_urlsafe(32))
+        db.session.add(feed)
+        db.session.flush()
+    return feed.token
+
+
+def reset_feed_token(user) -> str:
+    db.session.execute(delete(AgendaFeed).where(AgendaFeed.user_id == user.id))
+    db.session.flush()
+    return ensure_feed_token(user)
+
+
+def user_for_feed_token(token: str):
+    from conference.accounts.models import User
+
+    feed = db.session.scalar(select(AgendaFeed).where(AgendaFeed.token == token))
+    return db.session.get(User, feed.user_id) if feed else None

@@ -1,0 +1,83 @@
+"""A printable program book (PDF, reportlab): sessions by day with their presentations."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+
+def build_pdf(program, now: datetime) -> bytes:
+    """Every user string goes through escape(): Paragraph reads a mini-markup."""
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"{program.congress['name']} \u2013 program",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    story = [
+        Paragraph(escape(program.congress["name"]), styles["Title"]),
+        Paragraph(
+            escape(f"Program version {program.number} · times in {program.congress['timezone']}"),
+            styles["Normal"],
+        ),
+    ]
+    for day in program.days:
+        story.append(PageBreak())
+        credits = program.day_credits(day)
+        story.append(Paragraph(escape(day.strftime("%A %d %B %Y")), styles["Heading1"]))
+        if credits:
+            story.append(Paragraph(f"Up to {credits:g} CME credits this day.", small))
+        for s in program.sessions_by_day[day]:
+            head = (
+                f"{s['start']:%H:%M}\u2013{s['end']:%H:%M} · "
+                f"{s['room']['name'] if s['room'] else 'TBA'} · {s['format_label']}"
+            )
+            if s["track"]:
+                head += f" · {s['track']['name']}"
+            if s["cme_credits"]:
+                head += f" · CME {s['cme_credits']:g}"
+            story.append(Spacer(1, 4 * mm))
+            story.append(Paragraph(f"<b>{escape(s['title'])}</b>", styles["Heading3"]))
+            story.append(Paragraph(escape(head), small))
+            if s["chair_people"]:
+                names = ", ".join(p["name"] for p in s["chair_people"])
+                story.append(Paragraph(escape(f"Chairs: {names}"), small))
+            rows = []
+            for p in s["presentations"]:
+                when = p["start"].strftime("%H:%M") if p["start"] else (p["board_number"] or "")
+                names = ", ".join(x["name"] for x in p["speaker_people"])
+                rows.append(
+                    [
+                        Paragraph(escape(when), small),
+                        Paragraph(
+                            f"{escape(program.public_title(p, now))}<br/><i>{escape(names)}</i>",
+                            small,
+                        ),
+                    ]
+                )
+            if rows:
+                table = Table(rows, colWidths=[18 * mm, 160 * mm])
+                table.setStyle(
+                    TableStyle(
+                        [
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                        ]
+                    )
+                )
+                story.append(table)
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,67 @@
+"""The program as CSV (one row per presentation, and per session without any)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from conference.program.exports.urls import PublicUrls
+
+HEADER = [
+    "day",
+    "start",
+    "end",
+    "room",
+    "track",
+    "session",
+    "format",
+    "cme_credits",
+    "presentation_start",
+    "presentation_end",
+    "board",
+    "title",
+    "speakers",
+    "url",
+]
+
+
+def _cell(value) -> str:
+    """Neutralise spreadsheet formulas in user text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def build_csv(program, now: datetime) -> bytes:
+    urls = PublicUrls()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for s in program.sessions:
+        common = [
+            s["day"].isoformat(),
+            s["start"].strftime("%H:%M"),
+            s["end"].strftime("%H:%M"),
+            s["room"]["name"] if s["room"] else "",
+            s["track"]["name"] if s["track"] else "",
+            s["title"],
+            s["format_label"],
+            f"{s['cme_credits']:g}",
+        ]
+        if not s["presentations"]:
+            writer.writerow(
+                [_cell(v) for v in [*common, "", "", "", "", "", urls.session(s["id"])]]
+            )
+        for p in s["presentations"]:
+            writer.writerow(
+                [_cell(v) for v in common]
+                + [
+                    p["start"].strftime("%H:%M") if p["start"] else "",
+                    p["end"].strftime("%H:%M") if p["end"] else "",
+                    _cell(p["board_number"] or ""),
+                    _cell(program.public_title(p, now)),
+                    _cell("; ".join(x["name"] for x in p["speaker_people"])),
+                    urls.presentation(s["id"], p["id"]),
+                ]
+            )
+    return buffer.getvalue().encode("utf-8-sig")

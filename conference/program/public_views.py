@@ -1,0 +1,209 @@
+"""Public program pages (published version only), personal agendas and exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from conference.extensions import db
+from conference.models import utcnow
+from conference.program import agenda as agenda_services
+from conference.program.exports import (
+    build_agenda_ics,
+    build_csv,
+    build_frab_xml,
+    build_ics,
+    build_pdf,
+    build_schedule_json,
+)
+from conference.program.exports.urls import PublicUrls
+from conference.program.published import get_published_program
+from conference.program.queries import get_current_congress
+from conference.program.schedule_queries import get_agenda_session_ids
+from conference.program.views import bp
+
+EXPORTS = {
+    "ics": (build_ics, "text/calendar; charset=utf-8", "schedule.ics"),
+    "xml": (build_frab_xml, "application/xml; charset=utf-8", "schedule.xml"),
+    "json": (build_schedule_json, "application/json; charset=utf-8", "schedule.json"),
+    "csv": (build_csv, "text/csv; charset=utf-8", "program.csv"),
+    "pdf": (build_pdf, "application/pdf", "program.pdf"),
+}
+
+
+def _program_or_404():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, "No congress is set up yet.")
+    return congress, get_published_program(congress)
+
+
+def _parse_day(value: str | None, program) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@bp.route("/program")
+def public_program():
+    _congress, program = _program_or_404()
+    now = utcnow()
+    filters = {
+        "day": request.args.get("day", ""),
+        "track": request.args.get("track", ""),
+        "room": request.args.get("room", type=int),
+        "q": request.args.get("q", "").strip()[:200],
+    }
+    days = []
+    if program is not None:
+        day = _parse_day(filters["day"], program)
+        sessions = program.filter_sessions(
+            day=day, track=filters["track"] or None, room=filters["room"], q=filters["q"], now=now
+        )
+        by_day: dict = {}
+        for s in sessions:
+            by_day.setdefault(s["day"], []).append(s)
+        days = [(d, by_day[d], program.day_credits(d)) for d in sorted(by_day)]
+    return render_template(
+        "program/public_program.html",
+        program=program,
+        days=days,
+        filters=filters,
+        now=now,
+        urls=PublicUrls(external=False),
+        starred=set(get_agenda_session_ids(current_user)),
+    )
+
+
+@bp.route("/program/sessions/<int:session_id>")
+def public_session(session_id: int):
+    _congress, program = _program_or_404()
+    s = program.session_by_id.get(session_id) if program else None
+    if s is None:
+        abort(404, "This session is not in the published program.")
+    people = {}
+    for person in s["chair_people"] + s["discussant_people"]:
+        people[person["id"]] = person
+    for p in s["presentations"]:
+        for person in p["speaker_people"]:
+            people[person["id"]] = person
+    return render_template(
+        "program/public_session.html",
+        program=program,
+        s=s,
+        people=list(people.values()),
+        now=utcnow(),
+        urls=PublicUrls(external=False),
+        starred=set(get_agenda_session_ids(current_user)),
+    )
+
+
+@bp.route("/program/speakers/<int:speaker_id>")
+def public_speaker(speaker_id: int):
+    _congress, program = _program_or_404()
+    speaker = program.speakers.get(speaker_id) if program else None
+    items = program.speaker_items.get(speaker_id) if program else None
+    if speaker is None or not items:
+        abort(404, "This person is not in the published program.")
+    return render_template(
+        "program/public_speaker.html",
+        program=program,
+        speaker=speaker,
+        items=items,
+        now=utcnow(),
+        urls=PublicUrls(external=False),
+    )
+
+
+@bp.route("/program/schedule.<any(ics, xml, json, csv, pdf):kind>")
+def export(kind: str):
+    _congress, program = _program_or_404()
+    if program is None:
+        abort(404, "The program is not published yet.")
+    build, mimetype, filename = EXPORTS[kind]
+    payload = program.cached_export(kind, build)
+    response = Response(payload, mimetype=mimetype.split(";")[0])
+    response.headers["Content-Type"] = mimetype
+    if kind in ("csv", "pdf"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.route("/program/sessions/<int:session_id>/star", methods=["POST"])
+@login_required
+def star_session(session_id: int):
+    if request.form.get("action") == "unstar":
+        agenda_services.unstar_session(current_user, session_id)
+        message = "Removed from your agenda."
+    else:
+        agenda_services.star_session(current_user, session_id)
+        message = "Added to your agenda."
+    db.session.commit()
+    flash(message, "success")
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        target = url_for("program.public_session", session_id=session_id)
+    return redirect(target)
+
+
+@bp.route("/program/agenda")
+@login_required
+def my_agenda():
+    _congress, program = _program_or_404()
+    token = agenda_services.ensure_feed_token(current_user)
+    db.session.commit()
+    ids = get_agenda_session_ids(current_user)
+    sessions = [program.session_by_id[i] for i in ids if program and i in program.session_by_id]
+    sessions.sort(key=lambda s: s["start"])
+    return render_template(
+        "program/agenda.html",
+        program=program,
+        sessions=sessions,
+        feed_url=url_for("program.agenda_feed", token=token, _external=True),
+        urls=PublicUrls(external=False),
+        now=utcnow(),
+        starred=set(ids),
+    )
+
+
+@bp.route("/program/agenda/reset", methods=["POST"])
+@login_required
+def reset_agenda_feed():
+    agenda_services.reset_feed_token(current_user)
+    db.session.commit()
+    flash("Your calendar feed has a new private address; the old one no longer works.", "info")
+    return redirect(url_for("program.my_agenda"))
+
+
+def _agenda_response(user, program, attachment: bool) -> Response:
+    ids = get_agenda_session_ids(user)
+    name = f"{program.congress['short_name']}: my agenda" if program else "My agenda"
+    body = build_agenda_ics(program, ids, utcnow(), name) if program else b""
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Cache-Control"] = "private, no-store"
+    if attachment:
+        response.headers["Content-Disposition"] = 'attachment; filename="my-agenda.ics"'
+    return response
+
+
+@bp.route("/program/agenda.ics")
+@login_required
+def agenda_download():
+    _congress, program = _program_or_404()
+    return _agenda_response(current_user, program, attachment=True)
+
+
+@bp.route("/program/agenda/<token>.ics")
+def agenda_feed(token: str):
+    _congress, program = _program_or_404()
+    user = agenda_services.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    return _agenda_response(user, program, attachment=False)

@@ -1,0 +1,231 @@
+"""Reads of the published program: the latest version's snapshot, parsed once per process.
+
+Public pages, the public API and the exports serve only published versions. A version is
+immutable, so its parsed form and its rendered exports are cached in memory, keyed by the
+version; publishing a new version makes a new key (the old one drops out). Embargoed
+abstract text is filtered at read time, and a cached export expires at the next release time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import defaultdict
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from conference.extensions import db
+from conference.models import utcnow
+from conference.program.models import Congress
+from conference.program.publishing import cme_credits
+from conference.program.schedule_models import ProgramVersion
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple, PublishedProgram] = {}
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class PublishedProgram:
+    """One published version, indexed for the public pages and exports."""
+
+    def __init__(self, version_id: int, number: int, published_at: datetime, snapshot: dict):
+        self.version_id = version_id
+        self.number = number
+        self.published_at = published_at
+        self.congress = snapshot["congress"]
+        self.tz = ZoneInfo(self.congress["timezone"])
+        self.tracks = snapshot["tracks"]
+        self.track_by_id = {t["id"]: t for t in self.tracks}
+        self.track_by_slug = {t["slug"]: t for t in self.tracks}
+        self.rooms = snapshot["rooms"]
+        self.room_by_id = {r["id"]: r for r in self.rooms}
+        self.speakers = {int(k): v for k, v in snapshot["speakers"].items()}
+        self.sessions = snapshot["sessions"]
+        self.session_by_id = {}
+        self.presentation_by_id = {}
+        self.sessions_by_day: dict[date, list[dict]] = defaultdict(list)
+        #: speaker id -> [(session, role, presentation or None)]
+        self.speaker_items: dict[int, list[tuple]] = defaultdict(list)
+        releases = set()
+        for s in self.sessions:
+            s["start"] = _dt(s["starts_at"]).astimezone(self.tz)
+            s["end"] = _dt(s["ends_at"]).astimezone(self.tz)
+            s["day"] = s["start"].date()
+            s["track"] = self.track_by_id.get(s["track_id"])
+            s["room"] = self.room_by_id.get(s["room_id"])
+            s["chair_people"] = [self.speakers[i] for i in s["chairs"] if i in self.speakers]
+            s["discussant_people"] = [
+                self.speakers[i] for i in s["discussants"] if i in self.speakers
+            ]
+            s["_hay"] = " ".join(
+                [s["title"], s["description"] or ""]
+                + [p["name"] for p in s["chair_people"] + s["discussant_people"]]
+            ).lower()
+            self.session_by_id[s["id"]] = s
+            self.sessions_by_day[s["day"]].append(s)
+            for speaker in s["chair_people"]:
+                self.speaker_items[speaker["id"]].append((s, "Chair", None))
+            for speaker in s["discussant_people"]:
+                self.speaker_items[speaker["id"]].append((s, "Discussant", None))
+            for p in s["presentations"]:
+                p["start"] = _dt(p["starts_at"]).astimezone(self.tz) if p["starts_at"] else None
+                p["end"] = _dt(p["ends_at"]).astimezone(self.tz) if p["ends_at"] else None
+                p["title_release"] = _dt(p["title_release_at"])
+                p["body_release"] = _dt(p["body_release_at"])
+                for moment in (p["title_release"], p["body_release"]):
+                    if moment is not None:
+                        releases.add(moment)
+                p["speaker_people"] = [
+                    self.speakers[i] for i in p["speakers"] if i in self.speakers
+                ]
+                p["_hay_title"] = " ".join(
+                    [p["title"]] + [x["name"] for x in p["speaker_people"]]
+                ).lower()
+                p["_hay_names"] = " ".join(x["name"] for x in p["speaker_people"]).lower()
+                p["_hay_body"] = " ".join(text for _, text in p["sections"]).lower()
+                self.presentation_by_id[p["id"]] = (p, s)
+                for speaker in p["speaker_people"]:
+                    self.speaker_items[speaker["id"]].append((s, "Speaker", p))
+        self.days = sorted(self.sessions_by_day)
+        self.releases = sorted(releases)
+        self.exports: dict[str, tuple[datetime | None, object]] = {}
+
+    # -- embargo ---------------------------------------------------------------------------
+
+    @staticmethod
+    def title_public(p: dict, now: datetime) -> bool:
+        if not p["is_abstract"]:
+            return True
+        return p["title_release"] is not None and p["title_release"] <= now
+
+    @staticmethod
+    def body_public(p: dict, now: datetime) -> bool:
+        if not p["is_abstract"]:
+            return True
+        return p["body_release"] is not None and p["body_release"] <= now
+
+    def public_title(self, p: dict, now: datetime) -> str:
+        if self.title_public(p, now):
+            return p["title"]
+        label = f"Abstract {p['number']}" if p.get("number") else "Abstract"
+        return f"{label} (title embargoed)"
+
+    def public_sections(self, p: dict, now: datetime) -> list:
+        return p["sections"] if self.body_public(p, now) else []
+
+    def next_release_after(self, now: datetime) -> datetime | None:
+        index = bisect.bisect_right(self.releases, now)
+        return self.releases[index] if index < len(self.releases) else None
+
+    def cached_export(self, kind: str, build, now: datetime | None = None):
+        """The rendered export `kind`, built once per version and embargo state."""
+        now = now or utcnow()
+        cached = self.exports.get(kind)
+        if cached is not None and (cached[0] is None or now < cached[0]):
+            return cached[1]
+        payload = build(self, now)
+        self.exports[kind] = (self.next_release_after(now), payload)
+        return payload
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def filter_sessions(
+        self,
+        *,
+        day: date | None = None,
+        track: str | None = None,
+        room: int | None = None,
+        q: str | None = None,
+        now: datetime | None = None,
+    ) -> list[dict]:
+        sessions = self.sessions_by_day.get(day, []) if day else self.sessions
+        if track:
+            track_obj = self.track_by_slug.get(track)
+            track_id = track_obj["id"] if track_obj else -1
+            sessions = [s for s in sessions if s["track_id"] == track_id]
+        if room:
+            sessions = [s for s in sessions if s["room_id"] == room]
+        if q:
+            needle = q.strip().lower()
+            now = now or utcnow()
+            sessions = [s for s in sessions if self._matches(s, needle, now)]
+        return sessions
+
+    def _matches(self, s: dict, needle: str, now: datetime) -> bool:
+        if needle in s["_hay"]:
+            return True
+        for p in s["presentations"]:
+            if self.title_public(p, now):
+                if needle in p["_hay_title"]:
+                    return True
+            elif needle in p["_hay_names"]:
+                return True
+            if needle in p["_hay_body"] and self.body_public(p, now):
+                return True
+        return False
+
+    def day_credits(self, day: date) -> float:
+        """Accredited minutes of the day with concurrent sessions counted once."""
+        intervals = sorted(
+            (s["start"], s["end"]) for s in self.sessions_by_day.get(day, []) if s["cme_credits"]
+        )
+        total, current_start, current_end = 0.0, None, None
+        for start, end in intervals:
+            if current_end is None or start > current_end:
+                if current_end is not None:
+                    total += (current_end - current_start).total_seconds() / 60
+                current_start, current_end = start, end
+            else:
+                current_end = max(current_end, end)
+        if current_end is not None:
+            total += (current_end - current_start).total_seconds() / 60
+        return cme_credits(total)
+
+    def __repr__(self) -> str:
+        return f"<PublishedProgram v{self.number}>"
+
+
+def get_published_program(congress: Congress | None) -> PublishedProgram | None:
+    """The latest published version (one small query when it is already parsed)."""
+    if congress is None:
+        return None
+    head = db.session.execute(
+        select(ProgramVersion.id, ProgramVersion.number, ProgramVersion.published_at)
+        .where(ProgramVersion.congress_id == congress.id)
+        .order_by(ProgramVersion.number.desc())
+        .limit(1)
+    ).first()
+    if head is None:
+        return None
+    key = (congress.id, head.id, head.number, head.published_at.isoformat())
+    program = _CACHE.get(key)
+    if program is None:
+        snapshot = db.session.scalar(
+            select(ProgramVersion.snapshot).where(ProgramVersion.id == head.id)
+        )
+        program = PublishedProgram(head.id, head.number, head.published_at, snapshot)
+        with _LOCK:
+            _CACHE.clear()
+            _CACHE[key] = program
+    return program
+
+
+def get_versions(congress: Congress) -> list:
+    return list(
+        db.session.execute(
+            select(
+                ProgramVersion.id,
+                ProgramVersion.number,
+                ProgramVersion.published_at,
+                ProgramVersion.changes,
+                ProgramVersion.acknowledged,
+            )
+            .where(ProgramVersion.congress_id == congress.id)
+            .order_by(ProgramVersion.number.desc())
+        )
+    )

@@ -1,0 +1,388 @@
+"""Publishing program versions: a snapshot built from flat queries, the changes since the
+previous version, and emails to presenters whose time or room changed."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.abstracts.models import Abstract, AbstractAuthor, AuthorDisclosure
+from conference.errors import Conflict
+from conference.extensions import db
+from conference.mail import queue_mail
+from conference.models import utcnow
+from conference.program.conflicts import detect_conflicts
+from conference.program.models import Congress, Room, Track
+from conference.program.schedule_models import (
+    FORMAT_LABELS,
+    Presentation,
+    PresentationSpeaker,
+    ProgramSession,
+    ProgramVersion,
+    SessionFormat,
+    SessionPerson,
+    Speaker,
+)
+
+
+def cme_credits(minutes: float) -> float:
+    """1 credit per 60 minutes of accredited content, rounded down to 0.25 steps."""
+    return math.floor(minutes / 60 * 4 + 1e-9) / 4
+
+
+def session_credits(format_: str, is_accredited: bool, starts_at, ends_at) -> float:
+    if not is_accredited or format_ in (SessionFormat.BREAK, SessionFormat.INDUSTRY_SATELLITE):
+        return 0.0
+    return cme_credits((ends_at - starts_at).total_seconds() / 60)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build_snapshot(congress: Congress) -> dict:
+    """The whole program as plain data, from a fixed number of flat queries."""
+    tracks = [
+        {"id": t.id, "name": t.name, "slug": t.slug, "colour": t.colour}
+        for t in db.session.execute(
+            select(Track.id, Track.name, Track.slug, Track.colour)
+            .where(Track.congress_id == congress.id)
+            .order_by(Track.position, Track.id)
+        )
+    ]
+    rooms = [
+        {"id": r.id, "name": r.name, "capacity": r.capacity}
+        for r in db.session.execute(
+            select(Room.id, Room.name, Room.capacity)
+            .where(Room.congress_id == congress.id)
+            .order_by(Room.position, Room.id)
+        )
+    ]
+    room_order = {room["id"]: index for index, room in enumerate(rooms)}
+    sessions = {}
+    for s in db.session.execute(
+        select(
+            ProgramSession.id,
+            ProgramSession.guid,
+            ProgramSession.title,
+            ProgramSession.format,
+            ProgramSession.track_id,
+            ProgramSession.room_id,
+            ProgramSession.starts_at,
+            ProgramSession.ends_at,
+            ProgramSession.description,
+            ProgramSession.is_accredited,
+            ProgramSession.capacity,
+        ).where(ProgramSession.congress_id == congress.id)
+    ):
+        sessions[s.id] = {
+            "id": s.id,
+            "guid": s.guid,
+            "title": s.title,
+            "format": str(s.format),
+            "format_label": FORMAT_LABELS.get(s.format, str(s.format)),
+            "track_id": s.track_id,
+            "room_id": s.room_id,
+            "starts_at": _iso(s.starts_at),
+            "ends_at": _iso(s.ends_at),
+            "description": s.description,
+            "is_accredited": bool(s.is_accredited),
+            "capacity": s.capacity,
+            "cme_credits": session_credits(s.format, s.is_accredited, s.starts_at, s.ends_at),
+            "chairs": [],
+            "discussants": [],
+            "presentations": [],
+        }
+    for session_id, speaker_id, role in db.session.execute(
+        select(SessionPerson.session_id, SessionPerson.speaker_id, SessionPerson.role)
+        .join(ProgramSession, ProgramSession.id == SessionPerson.session_id)
+        .where(ProgramSession.congress_id == congress.id)
+        .order_by(SessionPerson.position, SessionPerson.id)
+    ):
+        sessions[session_id]["chairs" if role == "chair" else "discussants"].append(speaker_id)
+    presentations = {}
+    for p in db.session.execute(
+        select(
+            Presentation.id,
+            Presentation.guid,
+            Presentation.session_id,
+            Presentation.abstract_id,
+            Presentation.title,
+            Presentation.text,
+            Presentation.type_label,
+            Presentation.starts_at,
+            Presentation.ends_at,
+            Presentation.board_number,
+            Presentation.position,
+            Abstract.number,
+            Abstract.title.label("abstract_title"),
+            Abstract.background,
+            Abstract.methods,
+            Abstract.results,
+            Abstract.conclusions,
+            Abstract.outcome,
+            Abstract.title_release_at,
+            Abstract.body_release_at,
+        )
+        .join(ProgramSession, ProgramSession.id == Presentation.session_id)
+        .outerjoin(Abstract, Abstract.id == Presentation.abstract_id)
+        .where(ProgramSession.congress_id == congress.id)
+        .order_by(Presentation.session_id, Presentation.position, Presentation.id)
+    ):
+        is_abstract = p.abstract_id is not None
+        item = {
+            "id": p.id,
+            "guid": p.guid,
+            "session_id": p.session_id,
+            "abstract_id": p.abstract_id,
+            "number": p.number,
+            "title": p.abstract_title if is_abstract else p.title,
+            "type": p.type_label
+            or (str(p.outcome).replace("_", " ").capitalize() if is_abstract else "Talk"),
+            "sections": (
+                [
+                    [name.capitalize(), getattr(p, name)]
+                    for name in ("background", "methods", "results", "conclusions")
+                    if getattr(p, name)
+                ]
+                if is_abstract
+                else ([["", p.text]] if p.text else [])
+            ),
+            # None: public now (invited talks); abstracts stay embargoed until a time is set.
+            "title_release_at": _iso(p.title_release_at) if is_abstract else None,
+            "body_release_at": _iso(p.body_release_at) if is_abstract else None,
+            "is_abstract": is_abstract,
+            "starts_at": _iso(p.starts_at),
+            "ends_at": _iso(p.ends_at),
+            "board_number": p.board_number,
+            "speakers": [],
+        }
+        presentations[p.id] = item
+        sessions[p.session_id]["presentations"].append(item)
+    for presentation_id, speaker_id in db.session.execute(
+        select(PresentationSpeaker.presentation_id, PresentationSpeaker.speaker_id)
+        .join(Presentation, Presentation.id == PresentationSpeaker.presentation_id)
+        .join(ProgramSession, ProgramSession.id == Presentation.session_id)
+        .where(ProgramSession.congress_id == congress.id)
+        .order_by(PresentationSpeaker.presentation_id, PresentationSpeaker.position)
+    ):
+        presentations[presentation_id]["speakers"].append(speaker_id)
+    speakers = {}
+    for s in db.session.execute(
+        select(
+            Speaker.id,
+            Speaker.guid,
+            Speaker.name,
+            Speaker.email,
+            Speaker.affiliation,
+            Speaker.country,
+            Speaker.nothing_to_disclose,
+            Speaker.disclosures,
+        ).where(Speaker.congress_id == congress.id)
+    ):
+        speakers[s.id] = {
+            "id": s.id,
+            "guid": s.guid,
+            "name": s.name,
+            "email": s.email,
+            "affiliation": s.affiliation,
+            "country": s.country,
+            "nothing_to_disclose": bool(s.nothing_to_disclose),
+            "disclosures": list(s.disclosures or []),
+        }
+    # Presenting authors' disclosures come from their abstracts.
+    by_email = {s["email"]: s for s in speakers.values() if s["email"]}
+    scheduled = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
+    for email, nothing, company, relationship in db.session.execute(
+        select(
+            func.lower(AbstractAuthor.email),
+            AbstractAuthor.nothing_to_disclose,
+            AuthorDisclosure.company,
+            AuthorDisclosure.relationship_type,
+        )
+        .outerjoin(AuthorDisclosure, AuthorDisclosure.author_id == AbstractAuthor.id)
+        .where(AbstractAuthor.abstract_id.in_(scheduled), AbstractAuthor.is_presenting.is_(True))
+    ):
+        speaker = by_email.get(email)
+        if speaker is None:
+            continue
+        speaker["nothing_to_disclose"] = speaker["nothing_to_disclose"] or bool(nothing)
+        entry = {"company": company, "relationship": relationship}
+        if company and entry not in speaker["disclosures"]:
+            speaker["disclosures"].append(entry)
+    ordered = sorted(
+        sessions.values(),
+        key=lambda s: (s["starts_at"], room_order.get(s["room_id"], 999), s["id"]),
+    )
+    return {
+        "congress": {
+            "name": congress.name,
+            "short_name": congress.short_name,
+            "slug": congress.slug,
+            "timezone": congress.timezone,
+            "starts_on": congress.starts_on.isoformat(),
+            "ends_on": congress.ends_on.isoformat(),
+            "website": congress.website,
+        },
+        "tracks": tracks,
+        "rooms": rooms,
+        "speakers": speakers,
+        "sessions": ordered,
+    }
+
+
+def _index(snapshot: dict):
+    sessions = {s["id"]: s for s in snapshot.get("sessions", [])}
+    presentations = {
+        p["id"]: (p, s) for s in snapshot.get("sessions", []) for p in s["presentations"]
+    }
+    return sessions, presentations
+
+
+def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[int, list[str]]]:
+    """Changes from `old` to `new`, and per speaker id the lines telling them what moved."""
+    if old is None:
+        return [{"kind": "first_version", "message": "First published version of the program."}], {}
+    rooms = {r["id"]: r["name"] for r in new["rooms"]} | {r["id"]: r["name"] for r in old["rooms"]}
+    old_sessions, old_pres = _index(old)
+    new_sessions, new_pres = _index(new)
+
+    def when(item, session):
+        start = item.get("starts_at") or session["starts_at"]
+        return datetime.fromisoformat(start).astimezone(tz).strftime("%a %d %b %H:%M")
+
+    changes: list[dict] = []
+    for sid in new_sessions.keys() - old_sessions.keys():
+        s = new_sessions[sid]
+        changes.append(
+            {
+                "kind": "session_added",
+                "session": sid,
+                "message": f"New session “{s['title']}” ({when(s, s)}).",
+            }
+        )
+    for sid in old_sessions.keys() - new_sessions.keys():
+        s = old_sessions[sid]
+        changes.append(
+            {
+                "kind": "session_removed",
+                "session": sid,
+                "message": f"Session “{s['title']}” was removed.",
+            }
+        )
+    for sid in new_sessions.keys() & old_sessions.keys():
+        a, b = old_sessions[sid], new_sessions[sid]
+        parts = []
+        if (a["starts_at"], a["ends_at"]) != (b["starts_at"], b["ends_at"]):
+            parts.append(f"time {when(a, a)} → {when(b, b)}")
+        if a["room_id"] != b["room_id"]:
+            parts.append(f"room {rooms.get(a['room_id'], '—')} → {rooms.get(b['room_id'], '—')}")
+        if a["title"] != b["title"]:
+            parts.append(f"title “{a['title']}” → “{b['title']}”")
+        if parts:
+            changes.append(
+                {
+                    "kind": "session_changed",
+                    "session": sid,
+                    "message": f"“{b['title']}”: " + "; ".join(parts) + ".",
+                }
+            )
+    affected: dict[int, list[str]] = defaultdict(list)
+    for pid, (p, s) in new_pres.items():
+        if pid not in old_pres:
+            changes.append(
+                {
+                    "kind": "presentation_added",
+                    "presentation": pid,
+                    "message": f"“{p['title']}” added to “{s['title']}”.",
+                }
+            )
+            continue
+        op, os_ = old_pres[pid]
+        moved_time = (op.get("starts_at") or os_["starts_at"]) != (
+            p.get("starts_at") or s["starts_at"]
+        )
+        moved_room = os_["room_id"] != s["room_id"]
+        if moved_time or moved_room:
+            line = (
+                f"“{p['title']}”: now {when(p, s)} in {rooms.get(s['room_id'], '—')} "
+                f"(was {when(op, os_)} in {rooms.get(os_['room_id'], '—')}), "
+                f"session “{s['title']}”."
+            )
+            changes.append({"kind": "presentation_moved", "presentation": pid, "message": line})
+            for speaker_id in p["speakers"]:
+                affected[speaker_id].append(line)
+    for pid in old_pres.keys() - new_pres.keys():
+        p, s = old_pres[pid]
+        changes.append(
+            {
+                "kind": "presentation_removed",
+                "presentation": pid,
+                "message": f"“{p['title']}” was removed from the program.",
+            }
+        )
+    return changes, affected
+
+
+def latest_version(congress: Congress) -> ProgramVersion | None:
+    return db.session.scalar(
+        select(ProgramVersion)
+        .where(ProgramVersion.congress_id == congress.id)
+        .order_by(ProgramVersion.number.desc())
+        .limit(1)
+    )
+
+
+def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVersion:
+    """Publish a new version; refused (409) while a conflict is not acknowledged."""
+    conflicts = detect_conflicts(congress)
+    acknowledged = set(acknowledged or ())
+    missing = [c for c in conflicts if c.key not in acknowledged]
+    if missing:
+        raise Conflict(
+            f"{len(missing)} conflict(s) must be fixed or acknowledged before publishing.",
+            code="unacknowledged_conflicts",
+            fields={"acknowledge": [c.message for c in missing[:50]]},
+            conflicts=[c.as_dict() for c in missing],
+        )
+    previous = latest_version(congress)
+    snapshot = build_snapshot(congress)
+    changes, affected = diff_snapshots(
+        previous.snapshot if previous else None, snapshot, congress.tz
+    )
+    version = ProgramVersion(
+        congress_id=congress.id,
+        number=(previous.number + 1) if previous else 1,
+        published_at=utcnow(),
+        published_by_id=getattr(user, "id", None),
+        snapshot=snapshot,
+        changes=changes,
+        acknowledged=[c.as_dict() for c in conflicts],
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+    except IntegrityError:
+        raise Conflict(
+            "Another version was published at the same moment: reload and publish again.",
+            code="version_taken",
+        ) from None
+    for speaker_id, lines in affected.items():
+        speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
+        if not speaker or not speaker.get("email"):
+            continue
+        queue_mail(
+            speaker["email"],
+            f"{congress.short_name}: your presentation time or room changed",
+            "program/schedule_changed",
+            dedupe_key=f"program-change:{congress.id}:{version.number}:{speaker['email']}",
+            name=speaker["name"],
+            congress=congress,
+            lines=lines,
+            version=version.number,
+        )
+    return version

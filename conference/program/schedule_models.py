@@ -1,0 +1,269 @@
+"""Sessions in rooms and time slots, their people and presentations, published versions,
+and attendees' personal agendas."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.models import Base, TimestampMixin, utcnow
+from conference.program.models import Room, Track
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+class SessionFormat(enum.StrEnum):
+    PLENARY = "plenary"
+    ORAL = "oral"
+    POSTER_DISCUSSION = "poster_discussion"
+    POSTER = "poster"
+    EDUCATIONAL = "educational"
+    SYMPOSIUM = "symposium"
+    TUMOUR_BOARD = "tumour_board"
+    MEET_THE_PROFESSOR = "meet_the_professor"
+    INDUSTRY_SATELLITE = "industry_satellite"
+    BREAK = "break"
+
+
+FORMAT_LABELS = {
+    SessionFormat.PLENARY: "Plenary",
+    SessionFormat.ORAL: "Oral abstract session",
+    SessionFormat.POSTER_DISCUSSION: "Poster discussion",
+    SessionFormat.POSTER: "Poster session",
+    SessionFormat.EDUCATIONAL: "Educational session",
+    SessionFormat.SYMPOSIUM: "Symposium",
+    SessionFormat.TUMOUR_BOARD: "Tumour board",
+    SessionFormat.MEET_THE_PROFESSOR: "Meet the professor",
+    SessionFormat.INDUSTRY_SATELLITE: "Industry satellite symposium",
+    SessionFormat.BREAK: "Break",
+}
+
+
+class SessionRole(enum.StrEnum):
+    CHAIR = "chair"
+    DISCUSSANT = "discussant"
+
+
+class Speaker(Base):
+    """A person on the program (chair, discussant, presenter), with or without an account."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (UniqueConstraint("congress_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(36), default=new_guid)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Lower-cased; None for people known only by name (e.g. imported programs).
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    nothing_to_disclose: Mapped[bool] = mapped_column(default=False)
+    #: [{"company": ..., "relationship": ...}] declared for the past 24 months.
+    disclosures: Mapped[list] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.id} {self.name}>"
+
+
+class ProgramSession(TimestampMixin, Base):
+    """A session of the program: a format, a room and a time slot."""
+
+    __tablename__ = "program_sessions"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        CheckConstraint(
+            "NOT (format = 'industry_satellite' AND is_accredited)", name="satellite_not_cme"
+        ),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        Index("ix_program_sessions_congress_start", "congress_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(36), default=new_guid)
+    title: Mapped[str] = mapped_column(String(300))
+    format: Mapped[SessionFormat] = mapped_column(String(30))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_accredited: Mapped[bool] = mapped_column(default=False)
+    #: Ticketed seats (meet-the-professor, workshops); the expected audience when set.
+    capacity: Mapped[int | None]
+
+    track: Mapped[Track | None] = relationship()
+    room: Mapped[Room | None] = relationship()
+    presentations: Mapped[list[Presentation]] = relationship(
+        back_populates="session",
+        order_by="Presentation.position, Presentation.id",
+        cascade="all, delete-orphan",
+    )
+    people: Mapped[list[SessionPerson]] = relationship(
+        back_populates="session",
+        order_by="SessionPerson.position, SessionPerson.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def chairs(self) -> list[Speaker]:
+        return [p.speaker for p in self.people if p.role == SessionRole.CHAIR]
+
+    @property
+    def discussants(self) -> list[Speaker]:
+        return [p.speaker for p in self.people if p.role == SessionRole.DISCUSSANT]
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def __repr__(self) -> str:
+        return f"<ProgramSession {self.id} {self.title!r}>"
+
+
+class SessionPerson(Base):
+    """A chair or discussant of a session."""
+
+    __tablename__ = "session_people"
+    __table_args__ = (
+        UniqueConstraint("session_id", "speaker_id", "role"),
+        CheckConstraint("role IN ('chair', 'discussant')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[SessionRole] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[ProgramSession] = relationship(back_populates="people")
+    speaker: Mapped[Speaker] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SessionPerson {self.role} {self.speaker_id} in {self.session_id}>"
+
+
+class Presentation(Base):
+    """An accepted abstract or an invited talk inside a session (posters: a board number)."""
+
+    __tablename__ = "presentations"
+    __table_args__ = (
+        UniqueConstraint("abstract_id"),
+        CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="times_ordered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("program_sessions.id", ondelete="CASCADE"), index=True
+    )
+    guid: Mapped[str] = mapped_column(String(36), default=new_guid)
+    abstract_id: Mapped[int | None] = mapped_column(ForeignKey("abstracts.id", ondelete="CASCADE"))
+    #: Title and text of an invited talk (an abstract's come from the abstract).
+    title: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    type_label: Mapped[str] = mapped_column(String(60), default="")
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    board_number: Mapped[str | None] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[ProgramSession] = relationship(back_populates="presentations")
+    abstract = relationship("Abstract")
+    speakers: Mapped[list[PresentationSpeaker]] = relationship(
+        back_populates="presentation",
+        order_by="PresentationSpeaker.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def display_title(self) -> str:
+        return self.abstract.title if self.abstract is not None else self.title
+
+    def __repr__(self) -> str:
+        return f"<Presentation {self.id} in {self.session_id}>"
+
+
+class PresentationSpeaker(Base):
+    """A speaker of a presentation, in order (the first presents)."""
+
+    __tablename__ = "presentation_speakers"
+    __table_args__ = (UniqueConstraint("presentation_id", "speaker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    presentation_id: Mapped[int] = mapped_column(
+        ForeignKey("presentations.id", ondelete="CASCADE"), index=True
+    )
+    speaker_id: Mapped[int] = mapped_column(
+        ForeignKey("speakers.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    presentation: Mapped[Presentation] = relationship(back_populates="speakers")
+    speaker: Mapped[Speaker] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PresentationSpeaker {self.speaker_id} of {self.presentation_id}>"
+
+
+class ProgramVersion(Base):
+    """A published program: a frozen snapshot that the public pages and exports serve."""
+
+    __tablename__ = "program_versions"
+    __table_args__ = (UniqueConstraint("congress_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    #: Changes since the previous version: [{"kind", "message", ...}].
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    #: Conflicts the organizer acknowledged when publishing: [{"key", "kind", "message"}].
+    acknowledged: Mapped[list] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<ProgramVersion {self.number}>"
+
+
+class AgendaItem(Base):
+    """A session an attendee starred into their personal agenda."""
+
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("user_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("program_sessions.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AgendaItem {self.user_id}:{self.session_id}>"
+
+
+class AgendaFeed(Base):
+    """The private token of an attendee's agenda calendar feed."""
+
+    __tablename__ = "agenda_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AgendaFeed {self.user_id}>"

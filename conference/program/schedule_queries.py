@@ -1,0 +1,108 @@
+"""Reads of the editable schedule, with the eager loading that keeps query counts flat."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus
+from conference.extensions import db
+from conference.program.models import Congress
+from conference.program.schedule_models import (
+    AgendaItem,
+    Presentation,
+    PresentationSpeaker,
+    ProgramSession,
+    SessionPerson,
+    Speaker,
+)
+from conference.timeutil import local_day_bounds
+
+_SESSION_LOADING = (
+    selectinload(ProgramSession.room),
+    selectinload(ProgramSession.track),
+    selectinload(ProgramSession.people).selectinload(SessionPerson.speaker),
+    selectinload(ProgramSession.presentations)
+    .selectinload(Presentation.speakers)
+    .selectinload(PresentationSpeaker.speaker),
+    selectinload(ProgramSession.presentations)
+    .selectinload(Presentation.abstract)
+    .selectinload(Abstract.authors),
+)
+
+
+def get_sessions(congress: Congress, day: date | None = None) -> list[ProgramSession]:
+    query = select(ProgramSession).where(ProgramSession.congress_id == congress.id)
+    if day is not None:
+        start, end = local_day_bounds(day, congress.tz)
+        query = query.where(ProgramSession.starts_at < end, ProgramSession.ends_at > start)
+    query = query.options(*_SESSION_LOADING).order_by(ProgramSession.starts_at, ProgramSession.id)
+    return list(db.session.scalars(query))
+
+
+def get_session(congress: Congress, session_id: int) -> ProgramSession | None:
+    session = db.session.scalar(
+        select(ProgramSession)
+        .where(ProgramSession.id == session_id, ProgramSession.congress_id == congress.id)
+        .options(*_SESSION_LOADING)
+    )
+    return session
+
+
+def get_presentation(congress: Congress, presentation_id: int) -> Presentation | None:
+    return db.session.scalar(
+        select(Presentation)
+        .join(ProgramSession)
+        .where(Presentation.id == presentation_id, ProgramSession.congress_id == congress.id)
+        .options(selectinload(Presentation.session).selectinload(ProgramSession.presentations))
+    )
+
+
+def get_unscheduled_abstracts(congress: Congress) -> list[Abstract]:
+    """Accepted abstracts without a slot, by track and decision."""
+    placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
+    return list(
+        db.session.scalars(
+            select(Abstract)
+            .where(
+                Abstract.congress_id == congress.id,
+                Abstract.status == AbstractStatus.SUBMITTED,
+                Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
+                Abstract.id.not_in(placed),
+            )
+            .options(selectinload(Abstract.track), selectinload(Abstract.authors))
+            .order_by(Abstract.track_id, Abstract.outcome, Abstract.number, Abstract.id)
+        )
+    )
+
+
+def get_abstract(congress: Congress, abstract_id: int) -> Abstract | None:
+    return db.session.scalar(
+        select(Abstract)
+        .where(Abstract.id == abstract_id, Abstract.congress_id == congress.id)
+        .options(selectinload(Abstract.authors))
+    )
+
+
+def get_agenda_session_ids(user) -> list[int]:
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        db.session.scalars(
+            select(AgendaItem.session_id)
+            .where(AgendaItem.user_id == user.id)
+            .order_by(AgendaItem.id)
+        )
+    )
+
+
+def search_speakers(congress: Congress, query: str = "", limit: int = 200) -> list[Speaker]:
+    statement = select(Speaker).where(Speaker.congress_id == congress.id)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            func.lower(Speaker.name).like(pattern) | func.lower(Speaker.email).like(pattern)
+        )
+    return list(db.session.scalars(statement.order_by(Speaker.name, Speaker.id).limit(limit)))

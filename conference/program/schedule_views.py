@@ -1,0 +1,630 @@
+"""Organizer pages of the schedule: the day grid editor (with JSON calls for drag and drop,
+and forms for the same actions without JavaScript), conflicts, publishing and import."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.errors import DomainError, ValidationFailed
+from conference.extensions import csrf, db
+from conference.program import publishing
+from conference.program import sessions as session_services
+from conference.program.conflicts import conflicts_touching, detect_conflicts
+from conference.program.forms import (
+    ImportForm,
+    PresentationForm,
+    PresentationTimeForm,
+    SessionForm,
+    SpeakerForm,
+)
+from conference.program.frab_import import import_frab
+from conference.program.published import get_versions
+from conference.program.queries import get_current_congress, get_rooms, get_tracks
+from conference.program.schedule_models import (
+    FORMAT_LABELS,
+    Presentation,
+    SessionFormat,
+    Speaker,
+)
+from conference.program.schedule_queries import (
+    get_abstract,
+    get_presentation,
+    get_session,
+    get_sessions,
+    get_unscheduled_abstracts,
+    search_speakers,
+)
+from conference.program.views import bp
+from conference.security import organizer_required
+from conference.timeutil import local_to_utc, to_local
+from conference.webforms import show_domain_error
+
+PX_PER_MINUTE = 2
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, "No congress is set up yet.")
+    return congress
+
+
+def _days(congress) -> list[date]:
+    count = (congress.ends_on - congress.starts_on).days + 1
+    return [congress.starts_on + timedelta(days=i) for i in range(max(count, 1))]
+
+
+def _fix_url(obj: dict, presentation_sessions: dict) -> str | None:
+    if obj["type"] == "session":
+        return url_for("program.edit_session", session_id=obj["id"])
+    if obj["type"] == "presentation" and obj["id"] in presentation_sessions:
+        return url_for("program.edit_session", session_id=presentation_sessions[obj["id"]]) + (
+            f"#presentation-{obj['id']}"
+        )
+    if obj["type"] == "abstract":
+        return url_for("program.schedule_editor") + f"#abstract-{obj['id']}"
+    if obj["type"] == "speaker":
+        return url_for("program.edit_speaker", speaker_id=obj["id"])
+    if obj["type"] == "room":
+        return url_for("program.edit_room", room_id=obj["id"])
+    return None
+
+
+def _conflict_views(conflicts) -> list[dict]:
+    """Conflicts with links to the pages that fix them."""
+    ids = [o["id"] for c in conflicts for o in c.objects if o["type"] == "presentation"]
+    mapping = (
+        dict(
+            db.session.execute(
+                select(Presentation.id, Presentation.session_id).where(Presentation.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    views = []
+    for c in conflicts:
+        links = [(o["label"], url) for o in c.objects if (url := _fix_url(o, mapping))]
+        views.append({"kind": c.kind, "key": c.key, "message": c.message, "links": links})
+    return views
+
+
+def _local_input(value: datetime | None, congress) -> datetime | None:
+    return to_local(value, congress.tz).replace(tzinfo=None) if value else None
+
+
+def _parse_local(value, congress) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return local_to_utc(parsed, congress.tz)
+
+
+# -- the grid ------------------------------------------------------------------------------
+
+
+@bp.route("/manage/program")
+@organizer_required
+def schedule_editor():
+    congress = _congress()
+    days = _days(congress)
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else None
+    except ValueError:
+        day = None
+    day = day or days[0]
+    rooms = get_rooms(congress)
+    sessions = get_sessions(congress, day)
+    tz = congress.tz
+    first_hour, last_hour = 7, 20
+    for s in sessions:
+        first_hour = min(first_hour, to_local(s.starts_at, tz).hour)
+        local_end = to_local(s.ends_at, tz)
+        last_hour = max(last_hour, local_end.hour + (1 if local_end.minute else 0))
+    last_hour = min(last_hour, 24)
+    day_start = local_to_utc(
+        datetime.combine(day, datetime.min.time()).replace(hour=first_hour), tz
+    )
+    blocks: dict = {room.id: [] for room in rooms}
+    unplaced = []
+    for s in sessions:
+        top = max(0, int((s.starts_at - day_start).total_seconds() // 60)) * PX_PER_MINUTE
+        height = max(20, s.minutes * PX_PER_MINUTE)
+        item = {
+            "session": s,
+            "top": top,
+            "height": height,
+            "start": to_local(s.starts_at, tz),
+            "end": to_local(s.ends_at, tz),
+        }
+        if s.room_id in blocks:
+            blocks[s.room_id].append(item)
+        else:
+            unplaced.append(item)
+    conflicts = detect_conflicts(congress)
+    flagged = {o["id"] for c in conflicts for o in c.objects if o["type"] == "session"}
+    unscheduled = get_unscheduled_abstracts(congress)
+    return render_template(
+        "program/editor.html",
+        day=day,
+        days=days,
+        rooms=rooms,
+        blocks=blocks,
+        unplaced=unplaced,
+        hours=list(range(first_hour, last_hour)),
+        first_hour=first_hour,
+        grid_height=(last_hour - first_hour) * 60 * PX_PER_MINUTE,
+        px_per_minute=PX_PER_MINUTE,
+        conflicts=_conflict_views(conflicts),
+        flagged=flagged,
+        unscheduled=unscheduled,
+        day_sessions=[s for s in sessions if s.format != SessionFormat.BREAK],
+        format_labels=FORMAT_LABELS,
+    )
+
+
+@bp.route("/manage/program/conflicts")
+@organizer_required
+def conflicts():
+    congress = _congress()
+    return render_template(
+        "program/conflicts.html", conflicts=_conflict_views(detect_conflicts(congress))
+    )
+
+
+# -- sessions (forms) -------------------------------------------------------------------------
+
+
+def _session_form(congress, session=None) -> SessionForm:
+    form = SessionForm(obj=session if request.method == "GET" else None)
+    form.format.choices = [(f.value, label) for f, label in FORMAT_LABELS.items()]
+    form.track.choices = [(0, "—")] + [(t.id, t.name) for t in get_tracks(congress)]
+    form.room.choices = [(0, "—")] + [(r.id, r.name) for r in get_rooms(congress)]
+    if request.method == "GET":
+        if session is not None:
+            form.track.data = session.track_id or 0
+            form.room.data = session.room_id or 0
+            form.starts_at.data = _local_input(session.starts_at, congress)
+            form.ends_at.data = _local_input(session.ends_at, congress)
+            form.chairs.data = "\n".join(
+                f"{p.name} <{p.email}>" if p.email else p.name for p in session.chairs
+            )
+            form.discussants.data = "\n".join(
+                f"{p.name} <{p.email}>" if p.email else p.name for p in session.discussants
+            )
+        else:
+            try:
+                day = date.fromisoformat(request.args.get("day", ""))
+            except ValueError:
+                day = congress.starts_on
+            hour = request.args.get("hour", 9, type=int) % 24
+            form.starts_at.data = datetime.combine(day, datetime.min.time()).replace(hour=hour)
+            form.ends_at.data = form.starts_at.data + timedelta(minutes=90)
+            form.room.data = request.args.get("room", 0, type=int)
+    return form
+
+
+def _session_data(form: SessionForm, congress) -> dict:
+    return {
+        "title": form.title.data,
+        "format": form.format.data,
+        "track": form.track.data or None,
+        "room": form.room.data or None,
+        "starts_at": local_to_utc(form.starts_at.data, congress.tz),
+        "ends_at": local_to_utc(form.ends_at.data, congress.tz),
+        "chairs": session_services.parse_people(form.chairs.data),
+        "discussants": session_services.parse_people(form.discussants.data),
+        "is_accredited": form.is_accredited.data,
+        "capacity": form.capacity.data,
+        "description": form.description.data or "",
+    }
+
+
+@bp.route("/manage/program/sessions/new", methods=["GET", "POST"])
+@organizer_required
+def new_session():
+    congress = _congress()
+    form = _session_form(congress)
+    if form.validate_on_submit():
+        try:
+            session = session_services.create_session(congress, **_session_data(form, congress))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Session created.", "success")
+            return redirect(url_for("program.edit_session", session_id=session.id))
+    return render_template("program/edit_session.html", form=form, session=None), (
+        422 if form.errors else 200
+    )
+
+
+def _presentation_form(congress, session) -> PresentationForm:
+    form = PresentationForm(prefix="add")
+    form.abstract.choices = [(0, "— invited talk —")] + [
+        (a.id, f"{a.number or a.id} · {a.outcome} · {a.title[:90]}")
+        for a in get_unscheduled_abstracts(congress)
+    ]
+    return form
+
+
+@bp.route("/manage/program/sessions/<int:session_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_session(session_id: int):
+    congress = _congress()
+    session = get_session(congress, session_id)
+    if session is None:
+        abort(404)
+    form = _session_form(congress, session)
+    if form.validate_on_submit():
+        try:
+            session_services.update_session(session, **_session_data(form, congress))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+            session = get_session(congress, session_id)
+        else:
+            flash("Session saved.", "success")
+            return redirect(url_for("program.edit_session", session_id=session.id))
+    return _render_session_page(congress, session, form, _presentation_form(congress, session))
+
+
+def _render_session_page(congress, session, form, add_form, status=None):
+    time_forms = {}
+    for p in session.presentations:
+        time_form = PresentationTimeForm(prefix=f"p{p.id}", formdata=None)
+        time_form.starts_at.data = _local_input(p.starts_at, congress)
+        time_form.ends_at.data = _local_input(p.ends_at, congress)
+        time_form.board_number.data = p.board_number
+        time_forms[p.id] = time_form
+    warnings = _conflict_views(conflicts_touching(detect_conflicts(congress), session))
+    has_errors = bool(form.errors or add_form.errors)
+    return render_template(
+        "program/edit_session.html",
+        form=form,
+        session=session,
+        add_form=add_form,
+        time_forms=time_forms,
+        warnings=warnings,
+        local=lambda value: to_local(value, congress.tz),
+    ), (status or (422 if has_errors else 200))
+
+
+@bp.route("/manage/program/sessions/<int:session_id>/delete", methods=["POST"])
+@organizer_required
+def delete_session(session_id: int):
+    congress = _congress()
+    session = get_session(congress, session_id)
+    if session is None:
+        abort(404)
+    day = to_local(session.starts_at, congress.tz).date()
+    session_services.delete_session(session)
+    db.session.commit()
+    flash("Session deleted.", "success")
+    return redirect(url_for("program.schedule_editor", day=day.isoformat()))
+
+
+@bp.route("/manage/program/sessions/<int:session_id>/presentations", methods=["POST"])
+@organizer_required
+def add_presentation(session_id: int):
+    congress = _congress()
+    session = get_session(congress, session_id)
+    if session is None:
+        abort(404)
+    add_form = _presentation_form(congress, session)
+    if add_form.validate_on_submit():
+        abstract = (
+            get_abstract(congress, add_form.abstract.data) if add_form.abstract.data else None
+        )
+        try:
+            if add_form.abstract.data and abstract is None:
+                raise ValidationFailed("No such abstract.", fields={"abstract": ["Unknown."]})
+            session_services.add_presentation(
+                session,
+                abstract=abstract,
+                title=add_form.title.data or "",
+                speakers=session_services.parse_people(add_form.speakers.data),
+                starts_at=_parse_local(add_form.starts_at.data, congress),
+                ends_at=_parse_local(add_form.ends_at.data, congress),
+                board_number=add_form.board_number.data or None,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(add_form, exc)
+            session = get_session(congress, session_id)
+        else:
+            flash("Presentation added.", "success")
+            return redirect(url_for("program.edit_session", session_id=session_id))
+    form = _session_form(congress, session)
+    return _render_session_page(congress, session, form, add_form, status=422)
+
+
+@bp.route("/manage/program/presentations/<int:presentation_id>", methods=["POST"])
+@organizer_required
+def update_presentation(presentation_id: int):
+    congress = _congress()
+    presentation = get_presentation(congress, presentation_id)
+    if presentation is None:
+        abort(404)
+    session_id = presentation.session_id
+    action = request.form.get("action", "save")
+    try:
+        if action == "remove":
+            session_services.remove_presentation(presentation)
+            message = "Presentation removed."
+        elif action in ("up", "down"):
+            ids = [p.id for p in presentation.session.presentations]
+            index = ids.index(presentation.id)
+            target = index - 1 if action == "up" else index + 1
+            if 0 <= target < len(ids):
+                ids[index], ids[target] = ids[target], ids[index]
+                session_services.reorder_presentations(presentation.session, ids)
+            message = "Order saved."
+        else:
+            time_form = PresentationTimeForm(prefix=f"p{presentation.id}")
+            if not time_form.validate():
+                raise ValidationFailed(
+                    "Please correct the presentation's times.",
+                    fields=dict(time_form.errors),
+                )
+            session_services.update_presentation(
+                presentation,
+                starts_at=_parse_local(time_form.starts_at.data, congress),
+                ends_at=_parse_local(time_form.ends_at.data, congress),
+                board_number=time_form.board_number.data,
+            )
+            message = "Presentation saved."
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        details = " ".join(m for messages in exc.fields.values() for m in messages)
+        flash(f"{exc.message} {details}".strip(), "danger")
+    else:
+        flash(message, "success")
+    return redirect(url_for("program.edit_session", session_id=session_id))
+
+
+@bp.route("/manage/program/abstracts/<int:abstract_id>/place", methods=["POST"])
+@organizer_required
+def place_abstract(abstract_id: int):
+    """Place an unscheduled abstract at the end of a session (the no-JavaScript path)."""
+    congress = _congress()
+    abstract = get_abstract(congress, abstract_id)
+    session = get_session(congress, request.form.get("session", 0, type=int))
+    if abstract is None or session is None:
+        flash("Choose a session for this abstract.", "danger")
+        return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
+    try:
+        session_services.add_presentation(session, abstract=abstract)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        details = " ".join(m for messages in exc.fields.values() for m in messages)
+        flash(f"{exc.message} {details}".strip(), "danger")
+    else:
+        flash(f"Abstract placed in “{session.title}”.", "success")
+    return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
+
+
+# -- JSON calls from the drag-and-drop editor (CSRF token in the X-CSRFToken header) ---------
+
+
+def _int(value) -> int:
+    """An id or position from a JSON body (0 when missing or not a number)."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _json_error(exc: DomainError):
+    db.session.rollback()
+    body = {
+        "error": {
+            "status": exc.status,
+            "code": exc.code,
+            "message": exc.message,
+            "fields": exc.fields,
+        }
+    }
+    return jsonify(body), exc.status
+
+
+def _json_ok(congress, session=None):
+    conflicts = detect_conflicts(congress)
+    touching = conflicts_touching(conflicts, session) if session is not None else conflicts
+    return jsonify(
+        {"ok": True, "warnings": [c.as_dict() for c in touching], "conflicts": len(conflicts)}
+    )
+
+
+@bp.route("/manage/program/editor/sessions/<int:session_id>/move", methods=["POST"])
+@organizer_required
+def editor_move_session(session_id: int):
+    congress = _congress()
+    session = get_session(congress, session_id)
+    if session is None:
+        abort(404)
+    payload = request.get_json(silent=True) or {}
+    changes = {}
+    if "room" in payload:
+        try:
+            changes["room"] = int(payload["room"]) if payload["room"] else None
+        except (TypeError, ValueError):
+            return _json_error(ValidationFailed("Unknown room.", fields={"room": ["Unknown."]}))
+    for key in ("starts_at", "ends_at"):
+        if payload.get(key):
+            value = _parse_local(payload[key], congress)
+            if value is None:
+                return _json_error(
+                    ValidationFailed("Unreadable time.", fields={key: ["Not a date and time."]})
+                )
+            changes[key] = value
+    try:
+        session_services.update_session(session, **changes)
+        db.session.commit()
+    except DomainError as exc:
+        return _json_error(exc)
+    return _json_ok(congress, session)
+
+
+@bp.route("/manage/program/editor/sessions/<int:session_id>/presentations", methods=["POST"])
+@organizer_required
+def editor_add_presentation(session_id: int):
+    congress = _congress()
+    session = get_session(congress, session_id)
+    payload = request.get_json(silent=True) or {}
+    abstract = get_abstract(congress, _int(payload.get("abstract")))
+    if session is None or abstract is None:
+        return _json_error(
+            ValidationFailed("Unknown session or abstract.", fields={"abstract": ["Unknown."]})
+        )
+    try:
+        session_services.add_presentation(
+            session, abstract=abstract, position=_int(payload.get("position"))
+        )
+        db.session.commit()
+    except DomainError as exc:
+        return _json_error(exc)
+    return _json_ok(congress, session)
+
+
+@bp.route("/manage/program/editor/presentations/<int:presentation_id>/move", methods=["POST"])
+@organizer_required
+def editor_move_presentation(presentation_id: int):
+    congress = _congress()
+    presentation = get_presentation(congress, presentation_id)
+    payload = request.get_json(silent=True) or {}
+    target = get_session(congress, _int(payload.get("session")))
+    if presentation is None or target is None:
+        return _json_error(ValidationFailed("Unknown session.", fields={"session": ["Unknown."]}))
+    try:
+        session_services.move_presentation(presentation, target, _int(payload.get("position")))
+        db.session.commit()
+    except DomainError as exc:
+        return _json_error(exc)
+    return _json_ok(congress, target)
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+@bp.route("/manage/program/speakers")
+@organizer_required
+def speakers():
+    congress = _congress()
+    query = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "program/speakers.html", speakers=search_speakers(congress, query), q=query
+    )
+
+
+@bp.route("/manage/program/speakers/<int:speaker_id>", methods=["GET", "POST"])
+@organizer_required
+def edit_speaker(speaker_id: int):
+    congress = _congress()
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None or speaker.congress_id != congress.id:
+        abort(404)
+    form = SpeakerForm(obj=speaker)
+    if request.method == "GET":
+        form.disclosures.data = "\n".join(
+            f"{d['company']}: {d['relationship']}" for d in speaker.disclosures or []
+        )
+    if form.validate_on_submit():
+        try:
+            session_services.update_speaker(
+                speaker,
+                name=form.name.data,
+                email=form.email.data,
+                affiliation=form.affiliation.data,
+                country=(form.country.data or "").upper(),
+                nothing_to_disclose=form.nothing_to_disclose.data,
+                disclosures=session_services.parse_disclosures(form.disclosures.data),
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Person saved.", "success")
+            return redirect(url_for("program.edit_speaker", speaker_id=speaker_id))
+    return render_template("program/edit_speaker.html", form=form, speaker=speaker), (
+        422 if form.errors else 200
+    )
+
+
+# -- publishing and import ----------------------------------------------------------------
+
+
+@bp.route("/manage/program/publish", methods=["GET", "POST"])
+@organizer_required
+def publish():
+    congress = _congress()
+    status = 200
+    if request.method == "POST":
+        acknowledged = request.form.getlist("acknowledge")
+        try:
+            version = publishing.publish_program(congress, current_user, acknowledged)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            status = exc.status
+        else:
+            flash(f"Version {version.number} of the program is published.", "success")
+            return redirect(url_for("program.publish"))
+    latest = publishing.latest_version(congress)
+    pending, _ = publishing.diff_snapshots(
+        latest.snapshot if latest else None, publishing.build_snapshot(congress), congress.tz
+    )
+    return render_template(
+        "program/publish.html",
+        pending=pending,
+        conflicts=_conflict_views(detect_conflicts(congress)),
+        acknowledged=set(request.form.getlist("acknowledge")),
+        versions=get_versions(congress),
+    ), status
+
+
+#: Programs of large congresses are bigger than the app-wide upload limit.
+IMPORT_MAX_BYTES = 32 * 1024 * 1024
+
+
+@bp.route("/manage/program/import", methods=["GET", "POST"])
+@organizer_required
+def import_program():
+    congress = _congress()
+    request.max_content_length = IMPORT_MAX_BYTES
+    form = ImportForm()  # its own csrf_token field is still checked
+    if form.validate_on_submit():
+        try:
+            counts = import_frab(congress, form.file.data.read(), replace=form.replace.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(
+                "Imported "
+                + ", ".join(f"{value} {key}" for key, value in sorted(counts.items()))
+                + ". Check the conflicts, then publish.",
+                "success",
+            )
+            return redirect(url_for("program.schedule_editor"))
+    return render_template("program/import.html", form=form), (422 if form.errors else 200)
+
+
+# The app-wide CSRF check reads the body under the default size limit before the view can
+# raise it; ImportForm (a FlaskForm) validates the CSRF token itself.
+csrf.exempt(import_program)

@@ -1,0 +1,103 @@
+"""Exports parse with real parsers and validate against the published schemas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from icalendar import Calendar
+from lxml import etree
+
+from conference.abstracts.models import Outcome
+from conference.program import sessions as services
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "conference" / "program" / "schemas"
+NASTY = 'Tricky <script>alert("x")</script> & “quotes”, semi;colon\\back'
+
+
+@pytest.fixture
+def published(congress, make_session, make_abstract, room_b, publish):
+    session = make_session(NASTY, chairs=["Cleo <cleo@example.org>"])
+    services.add_presentation(session, abstract=make_abstract(title=f"Talk {NASTY}"))
+    services.add_presentation(session, abstract=make_abstract(title="Second talk"))
+    posters = make_session("Posters", format="poster", is_accredited=False, room=room_b)
+    services.add_presentation(posters, abstract=make_abstract(outcome=Outcome.POSTER))
+    make_session("Coffee", format="break", is_accredited=False, start="10:30", end="11:00")
+    publish()
+    return session
+
+
+def test_ics_parses_with_icalendar(client, published):
+    response = client.get("/program/schedule.ics")
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    events = calendar.walk("VEVENT")
+    summaries = [str(e["SUMMARY"]) for e in events]
+    assert NASTY in summaries and f"Talk {NASTY}" in summaries and "Coffee" in summaries
+    first = next(e for e in events if str(e["SUMMARY"]) == NASTY)
+    assert first.decoded("DTSTART") == published.starts_at
+    assert str(first["URL"]).endswith(f"/program/sessions/{published.id}")
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
+def test_frab_xml_validates_against_the_xsd(client, published):
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
+    response = client.get("/program/schedule.xml")
+    document = etree.fromstring(response.data)
+    schema.assertValid(document)
+    titles = document.xpath("//event/title/text()")
+    assert f"Talk {NASTY}" in titles
+    assert b"<script>" not in response.data  # escaped by the serializer
+    assert document.xpath("//event/subtitle/text()").count(NASTY) == 2
+
+
+def test_schedule_json_validates_against_the_c3voc_schema(client, published):
+    schema = json.loads((SCHEMAS / "schedule.schema.json").read_text())
+    document = client.get("/program/schedule.json").get_json()
+    jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
+    events = [
+        e
+        for day in document["schedule"]["conference"]["days"]
+        for room in day["rooms"].values()
+        for e in room
+    ]
+    assert {e["title"] for e in events} >= {f"Talk {NASTY}", "Second talk", "Coffee"}
+    assert all(e["url"].startswith("http") for e in events)
+
+
+def test_csv_has_a_row_per_presentation_and_neutralises_formulas(
+    client, congress, make_session, publish
+):
+    make_session('=HYPERLINK("http://evil")')
+    publish()
+    rows = list(
+        csv.reader(io.StringIO(client.get("/program/schedule.csv").data.decode("utf-8-sig")))
+    )
+    assert rows[0][0] == "day"
+    assert rows[1][5].startswith("'=")
+
+
+def test_pdf_program_book(client, published):
+    response = client.get("/program/schedule.pdf")
+    assert response.data.startswith(b"%PDF")
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_exports_are_cached_per_version_and_refreshed_on_publish(
+    client, congress, make_session, publish
+):
+    session = make_session("Before")
+    publish()
+    assert b"Before" in client.get("/program/schedule.xml").data
+    services.update_session(session, title="After")
+    from conference.extensions import db
+
+    db.session.commit()
+    assert b"Before" in client.get("/program/schedule.xml").data  # still the published one
+    publish()
+    data = client.get("/program/schedule.xml").data
+    assert b"After" in data and b"Before" not in data
