@@ -1,7 +1,7 @@
 """program: sessions, speakers, presentations, versions, agendas
 
 Revision ID: 0005_program
-Revises: 0002_abstracts
+Revises: 0003_abstract_review
 Create Date: 2026-11-21 23:35:56.836100
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_program'
-down_revision = '0002_abstracts'
+down_revision = '0003_abstract_review'
 branch_labels = None
 depends_on = None
 
