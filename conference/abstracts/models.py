@@ -178,13 +178,30 @@ class Abstract(TimestampMixin, Base):
     def sections(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in SECTION_NAMES}
 
-    def is_title_public(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.title_release_at is not None and self.title_release_at <= now
+    def release_times(
+        self, session_starts_at: datetime | None = None
+    ) -> tuple[datetime | None, datetime | None]:
+        """(title public from, body public from): see conference.abstracts.embargo."""
+        from conference.abstracts.embargo import release_times
 
-    def is_body_public(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.body_release_at is not None and self.body_release_at <= now
+        return release_times(
+            self.congress,
+            kind=self.kind,
+            decision_released_at=self.decision_released_at,
+            title_release_at=self.title_release_at,
+            body_release_at=self.body_release_at,
+            session_starts_at=session_starts_at,
+        )
+
+    def is_title_public(self, now: datetime | None = None) -> bool:
+        title_at, _ = self.release_times()
+        return title_at is not None and title_at <= (now or utcnow())
+
+    def is_body_public(
+        self, now: datetime | None = None, session_starts_at: datetime | None = None
+    ) -> bool:
+        _, body_at = self.release_times(session_starts_at)
+        return body_at is not None and body_at <= (now or utcnow())
 
     def is_author(self, user: User) -> bool:
         email = user.email.lower()

@@ -173,6 +173,9 @@ def make_congress(today=None) -> Congress:
         early_fee_closes_at=_at(today + timedelta(days=40), 23, tz),
         regular_fee_closes_at=_at(starts_on - timedelta(days=7), 23, tz),
         refund_deadline_at=_at(starts_on - timedelta(days=30), 23, tz),
+        # The demo program shows accepted titles now; texts stay embargoed until day one.
+        abstract_titles_release_at=_at(today - timedelta(days=1), 9, tz),
+        abstract_bodies_release_at=_at(starts_on, 7, tz),
     )
     return congress
 

@@ -28,6 +28,8 @@ KEY_DATE_LABELS = {
     "early_fee_closes_at": "Early fee ends",
     "regular_fee_closes_at": "Regular fee ends (on-site fee after)",
     "refund_deadline_at": "Refund deadline",
+    "abstract_titles_release_at": "Accepted abstract titles published (embargo)",
+    "abstract_bodies_release_at": "Abstract texts published (embargo)",
 }
 
 

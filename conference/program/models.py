@@ -98,6 +98,10 @@ class Congress(TimestampMixin, Base):
     #: The regular (advance) fee applies until this moment, then the on-site fee.
     regular_fee_closes_at: Mapped[datetime | None]
     refund_deadline_at: Mapped[datetime | None]
+    #: Default embargo: accepted abstracts' titles are public from this moment (None: never).
+    abstract_titles_release_at: Mapped[datetime | None]
+    #: Default embargo of abstract bodies (late-breaking ones: when their session starts).
+    abstract_bodies_release_at: Mapped[datetime | None]
 
     # Abstract rules (DOMAIN.md defaults; organizers change them per congress).
     counting_preset: Mapped[CountingPreset] = mapped_column(String(20), default=CountingPreset.ASCO)
@@ -138,6 +142,8 @@ class Congress(TimestampMixin, Base):
             ("Early registration fee ends", self.early_fee_closes_at),
             ("Regular registration fee ends", self.regular_fee_closes_at),
             ("Refund deadline", self.refund_deadline_at),
+            ("Accepted abstract titles published", self.abstract_titles_release_at),
+            ("Abstract texts published", self.abstract_bodies_release_at),
         ]
         return sorted(((label, at) for label, at in labels if at), key=lambda item: item[1])
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from conference.abstracts.embargo import release_times
 from conference.abstracts.models import Abstract, AbstractAuthor, AuthorDisclosure
 from conference.errors import Conflict
 from conference.extensions import db
@@ -127,6 +128,9 @@ def build_snapshot(congress: Congress) -> dict:
             Abstract.outcome,
             Abstract.title_release_at,
             Abstract.body_release_at,
+            Abstract.kind,
+            Abstract.decision_released_at,
+            ProgramSession.starts_at.label("session_starts_at"),
         )
         .join(ProgramSession, ProgramSession.id == Presentation.session_id)
         .outerjoin(Abstract, Abstract.id == Presentation.abstract_id)
@@ -134,6 +138,18 @@ def build_snapshot(congress: Congress) -> dict:
         .order_by(Presentation.session_id, Presentation.position, Presentation.id)
     ):
         is_abstract = p.abstract_id is not None
+        title_release, body_release = (
+            release_times(
+                congress,
+                kind=p.kind,
+                decision_released_at=p.decision_released_at,
+                title_release_at=p.title_release_at,
+                body_release_at=p.body_release_at,
+                session_starts_at=p.session_starts_at,
+            )
+            if is_abstract
+            else (None, None)
+        )
         item = {
             "id": p.id,
             "guid": p.guid,
@@ -152,9 +168,10 @@ def build_snapshot(congress: Congress) -> dict:
                 if is_abstract
                 else ([["", p.text]] if p.text else [])
             ),
-            # None: public now (invited talks); abstracts stay embargoed until a time is set.
-            "title_release_at": _iso(p.title_release_at) if is_abstract else None,
-            "body_release_at": _iso(p.body_release_at) if is_abstract else None,
+            # Invited talks are public at once; abstracts follow abstracts.embargo (None: not
+            # public in this version).
+            "title_release_at": _iso(title_release),
+            "body_release_at": _iso(body_release),
             "is_abstract": is_abstract,
             "starts_at": _iso(p.starts_at),
             "ends_at": _iso(p.ends_at),

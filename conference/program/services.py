@@ -43,6 +43,8 @@ KEY_DATE_FIELDS = (
     "early_fee_closes_at",
     "regular_fee_closes_at",
     "refund_deadline_at",
+    "abstract_titles_release_at",
+    "abstract_bodies_release_at",
 )
 RULE_INT_FIELDS = {
     "length_limit": (1, 100000),
@@ -74,6 +76,11 @@ DATE_ORDER = (
         "early_fee_closes_at",
         "regular_fee_closes_at",
         "The regular fee must end after the early fee.",
+    ),
+    (
+        "abstract_titles_release_at",
+        "abstract_bodies_release_at",
+        "Abstract texts cannot be published before their titles.",
     ),
 )
 
@@ -133,7 +140,11 @@ def update_congress(congress: Congress, **data) -> Congress:
         errors.add("ends_on", "The congress must end on or after its first day.")
     merged = {field: data.get(field, getattr(congress, field)) for field in KEY_DATE_FIELDS}
     for earlier, later, message in DATE_ORDER:
-        if merged[earlier] and merged[later] and merged[later] <= merged[earlier]:
+        if not (merged[earlier] and merged[later]):
+            continue
+        may_coincide = later == "abstract_bodies_release_at"
+        too_early = merged[later] < merged[earlier]
+        if too_early or (merged[later] == merged[earlier] and not may_coincide):
             errors.add(later, message)
     errors.raise_if_any()
 

@@ -74,12 +74,13 @@ def make_abstract(app, congress, create_user):
             outcome=outcome,
             decided_at=now,
             decision_released_at=now,
+            released_outcome=outcome,
             title_release_at=title_release_at
             if title_release_at is not None
-            else (now - timedelta(days=1) if public else None),
+            else (now - timedelta(days=1) if public else now + timedelta(days=365)),
             body_release_at=body_release_at
             if body_release_at is not None
-            else (now - timedelta(days=1) if public else None),
+            else (now - timedelta(days=1) if public else now + timedelta(days=365)),
         )
         author = AbstractAuthor(
             position=0,
@@ -143,23 +144,3 @@ def publish(congress):
         return version
 
     return run
-
-
-@pytest.fixture
-def smtp(smtp, app):
-    """The shared SMTP fixture, with Flask-Mail's TESTING suppression turned off (otherwise
-    Flask-Mail silently drops every message when app.testing is set)."""
-    app.extensions["mail"].suppress = False
-    return smtp
-
-
-@pytest.fixture(autouse=True)
-def _fresh_user_per_request(app):
-    """The shared `app` fixture keeps one app context (and so one `g`) for the whole test:
-    forget the cached user at each request so logging in between requests works."""
-    from flask import g
-
-    @app.before_request
-    def forget_cached_user():
-        g.pop("_login_user", None)
-        g.pop("api_user", None)
