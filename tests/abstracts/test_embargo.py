@@ -8,13 +8,13 @@ T0 = datetime(2030, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def times(congress, **overrides):
-    values = dict(
-        kind="regular",
-        decision_released_at=T0,
-        title_release_at=None,
-        body_release_at=None,
-        session_starts_at=None,
-    )
+    values = {
+        "kind": "regular",
+        "decision_released_at": T0,
+        "title_release_at": None,
+        "body_release_at": None,
+        "session_starts_at": None,
+    }
     values.update(overrides)
     return release_times(congress, **values)
 
