@@ -48,12 +48,12 @@ class CategoryForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
-    email = StringField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    email = StringField("Email", validators=[Length(max=254)])
     affiliation = StringField("Affiliation (institution)", validators=[Length(max=300)])
-    country = SelectField("Country", validators=[DataRequired()])
-    category = SelectField("Professional category", validators=[DataRequired()])
+    country = SelectField("Country", validate_choice=False)
+    category = SelectField("Professional category", validate_choice=False)
     proof = FileField(
         "Proof of status (PDF, PNG or JPEG, up to 5 MB)",
         description="Only for categories that ask for it.",
