@@ -33,6 +33,12 @@ def get_settings(congress: Congress) -> RegistrationSettings:
     )
     if settings is not None:
         return settings
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite has one writer at a time (and pysqlite's SAVEPOINTs are unreliable).
+        settings = RegistrationSettings(congress_id=congress.id)
+        db.session.add(settings)
+        db.session.flush()
+        return settings
     try:
         with db.session.begin_nested():
             settings = RegistrationSettings(congress_id=congress.id)

@@ -1,0 +1,84 @@
+"""No overselling: many simultaneous HTTP registrations for the last places of a real server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.models import HOLDING_STATUSES, Registration
+from tests.registration.conftest import attendee_data
+
+PLACES = 7
+REQUESTS = 80
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def _burst(server_url: str, count: int) -> list[tuple[int, dict]]:
+    barrier = threading.Barrier(count)
+    results: list[tuple[int, dict]] = [(0, {})] * count
+
+    def worker(index: int) -> None:
+        body = attendee_data(email=f"burst{index}@example.org")
+        barrier.wait()
+        results[index] = _post(f"{server_url}/api/v1/registrations", body)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+@pytest.mark.postgres
+def test_simultaneous_registrations_never_oversell_on_postgresql(
+    pg_engine_url, priced, live_server_factory
+):
+    congress, *_ = priced
+    services.update_registration_settings(congress, capacity=PLACES)
+    db.session.commit()
+    server = live_server_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 40})
+    results = _burst(server.url, REQUESTS)
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {201: REQUESTS}, statuses
+    outcome = Counter(body["status"] for _, body in results)
+    assert outcome == {"awaiting_payment": PLACES, "waitlisted": REQUESTS - PLACES}
+    holding = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.status.in_(HOLDING_STATUSES))
+    )
+    assert holding == PLACES
+
+
+def test_simultaneous_registrations_never_oversell_on_sqlite_either(
+    database_url, priced, live_server_factory
+):
+    if database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL test above covers this database")
+    congress, *_ = priced
+    services.update_registration_settings(congress, capacity=3)
+    db.session.commit()
+    server = live_server_factory()
+    results = _burst(server.url, 16)
+    assert Counter(status for status, _ in results) == {201: 16}
+    outcome = Counter(body["status"] for _, body in results)
+    assert outcome == {"awaiting_payment": 3, "waitlisted": 13}
