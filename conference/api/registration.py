@@ -303,8 +303,8 @@ def create_registration(payload):
         user=bearer_user(),
         submission_key=request.headers.get("Idempotency-Key") or None,
     )
+    body = registration_json(registration)  # before commit expires (and reloads) everything
     db.session.commit()
-    body = registration_json(registration)
     return body, 201 if created else 200
 
 

@@ -52,14 +52,18 @@ def get_settings(congress: Congress) -> RegistrationSettings:
 
 def lock_places(congress: Congress) -> RegistrationSettings:
     """Take the congress's place lock until the transaction ends; return fresh settings."""
-    settings = get_settings(congress)
     if db.session.get_bind().dialect.name == "postgresql":
-        return db.session.scalars(
+        locked = db.session.scalars(
             select(RegistrationSettings)
-            .where(RegistrationSettings.id == settings.id)
+            .where(RegistrationSettings.congress_id == congress.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        ).one()
+        ).first()
+        if locked is not None:
+            return locked
+        get_settings(congress)  # first use: create the row, then lock it
+        return lock_places(congress)
+    settings = get_settings(congress)
     # SQLite: a write takes the database's single RESERVED lock (BEGIN IMMEDIATE's effect);
     # other writers wait (busy timeout) until this transaction ends.
     db.session.execute(
@@ -102,13 +106,21 @@ def remaining(
 
 
 def has_room(settings: RegistrationSettings, category: ProfessionalCategory) -> bool:
-    """Whether a place is free; call with the place lock held."""
-    if settings.capacity is not None and places_taken(settings.congress) >= settings.capacity:
+    """Whether a place is free; call with the place lock held (one counting query)."""
+    if settings.capacity is None and category.capacity is None:
+        return True
+    total, in_category = db.session.execute(
+        select(
+            func.count(Registration.id),
+            func.count(Registration.id).filter(Registration.category_id == category.id),
+        ).where(
+            Registration.congress_id == settings.congress_id,
+            Registration.status.in_(HOLDING_STATUSES),
+        )
+    ).one()
+    if settings.capacity is not None and total >= settings.capacity:
         return False
-    return not (
-        category.capacity is not None
-        and places_taken(settings.congress, category) >= category.capacity
-    )
+    return category.capacity is None or in_category < category.capacity
 
 
 def give_place(
@@ -151,7 +163,7 @@ def fill_from_waitlist(
     ).all()
     for registration in waiting:
         if settings.capacity is not None and places_taken(congress) >= settings.capacity:
-            break
+            break  # full again: the rest keep waiting
         if not has_room(settings, registration.category):
             continue
         give_place(registration, settings, now, offer=True)

@@ -339,6 +339,7 @@ def register_attendee(
     if active_registration_for(congress, email) is not None:
         raise _already_registered(email)
 
+    reference = _unique_reference(congress.short_name)
     settings = capacity.lock_places(congress)
     # Under the lock: a concurrent double-click or duplicate may have committed meanwhile.
     if submission_key:
@@ -356,7 +357,7 @@ def register_attendee(
     registration = Registration(
         congress=congress,
         category=category,
-        reference=_unique_reference(congress.short_name),
+        reference=reference,
         manage_salt=new_salt(),
         submission_key=submission_key or None,
         user_id=user.id if user is not None and getattr(user, "is_authenticated", False) else None,
@@ -368,6 +369,8 @@ def register_attendee(
         currency=congress.currency,
         status=RegistrationStatus.WAITLISTED,
         proof_status=ProofStatus.MISSING if category.requires_proof else ProofStatus.NOT_NEEDED,
+        payments=[],
+        receipts=[],
         **clean,
     )
     if proof is not None and category.requires_proof:

@@ -286,3 +286,21 @@ def test_erasure_removes_personal_data_but_keeps_counts_and_payments(register):
     assert registration.country == "FR" and registration.category.slug == "oncologist"
     assert len(registration.payments) == 2  # the payment and its refund are kept
     assert registration.receipts
+
+
+def test_an_unreachable_mail_server_never_loses_a_registration(register, smtp):
+    from tests.conftest import deliver_outbox
+
+    smtp.stop()
+    registration = register(email="patient@example.org")
+    counts = deliver_outbox()
+    assert counts["retry"] == 1 and counts["sent"] == 0
+    assert db.session.get(Registration, registration.id) is not None
+    smtp.start()
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "patient@example.org")
+    ).one()
+    message.next_attempt_at = utcnow()
+    db.session.commit()
+    assert deliver_outbox()["sent"] == 1
+    assert registration.reference in smtp.text_of(smtp.to("patient@example.org")[0])
