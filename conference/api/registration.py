@@ -342,6 +342,24 @@ def update_one(payload, reference):
     return registration_json(registration)
 
 
+@blp.route("/registrations/<reference>/proof", methods=["POST"])
+@blp.doc(
+    description="Upload the proof of status as multipart/form-data field `proof` (PDF, PNG or "
+    "JPEG, up to 5 MB; the type is checked by content). Needs the manage token."
+)
+def upload_proof(reference):
+    """Add or replace the proof of status (manage token)."""
+    from conference.registration.uploads import MAX_PROOF_BYTES
+
+    registration = _registration_for_attendee(reference)
+    upload = request.files.get("proof")
+    if upload is None or not upload.filename:
+        abort(422, message="Send the file as multipart field `proof`.")
+    services.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
+    db.session.commit()
+    return registration_json(registration)
+
+
 @blp.route("/registrations/<reference>/cancel", methods=["POST"])
 @blp.arguments(CancelInSchema)
 def cancel(payload, reference):

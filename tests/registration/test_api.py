@@ -144,3 +144,18 @@ def test_organizer_list_filters_and_paginates(client, register, api_token, organ
     assert client.get("/api/v1/registrations?status=bogus", headers=headers).status_code == 422
     g.pop("api_user", None)
     assert client.get("/api/v1/registrations").status_code == 401
+
+
+def test_proof_upload_through_the_api_is_checked_by_content(client, register):
+    import io
+
+    from tests.registration.conftest import PDF_BYTES
+
+    registration = register(category="student-trainee")
+    assert registration.proof_status == "missing"
+    url = f"/api/v1/registrations/{registration.reference}/proof"
+    headers = _token_headers(registration)
+    bad = client.post(url, data={"proof": (io.BytesIO(b"GIF89a..."), "x.pdf")}, headers=headers)
+    assert bad.status_code == 422 and "proof" in bad.json["error"]["fields"]
+    good = client.post(url, data={"proof": (io.BytesIO(PDF_BYTES), "x.pdf")}, headers=headers)
+    assert good.status_code == 200 and good.json["proof_status"] == "pending"
