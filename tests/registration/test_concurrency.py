@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.registration import services
-from conference.registration.models import HOLDING_STATUSES, Registration
+from conference.registration.models import HOLDING_STATUSES, Receipt, Registration
 from tests.registration.conftest import attendee_data
 
 PLACES = 7
@@ -52,7 +52,7 @@ def _burst(server_url: str, count: int) -> list[tuple[int, dict]]:
 
 @pytest.mark.postgres
 def test_simultaneous_registrations_never_oversell_on_postgresql(
-    pg_engine_url, priced, live_server_factory
+    pg_engine_url, priced, live_server_factory, api_token, organizer
 ):
     congress, *_ = priced
     services.update_registration_settings(congress, capacity=PLACES)
@@ -67,6 +67,32 @@ def test_simultaneous_registrations_never_oversell_on_postgresql(
         select(func.count(Registration.id)).where(Registration.status.in_(HOLDING_STATUSES))
     )
     assert holding == PLACES
+
+    # Paying all of them at once numbers their receipts 1..PLACES, without gaps or repeats.
+    headers = {**api_token(organizer), "Content-Type": "application/json"}
+    references = [body["reference"] for _, body in results if body["status"] != "waitlisted"]
+    barrier = threading.Barrier(len(references))
+    codes: list[int] = []
+
+    def pay(reference: str) -> None:
+        request = urllib.request.Request(
+            f"{server.url}/api/v1/registrations/{reference}/payments",
+            data=json.dumps({"kind": "bank_transfer", "amount": "450.00"}).encode(),
+            headers=headers,
+            method="POST",
+        )
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            codes.append(response.status)
+
+    threads = [threading.Thread(target=pay, args=(ref,)) for ref in references]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert codes == [201] * PLACES
+    numbers = db.session.scalars(select(Receipt.number)).all()
+    assert sorted(numbers) == list(range(1, PLACES + 1))
 
 
 def test_simultaneous_registrations_never_oversell_on_sqlite_either(
