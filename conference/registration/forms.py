@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from conference.registration.payments import RECORDABLE_KINDS
 
@@ -134,9 +134,9 @@ class SettingsForm(FlaskForm):
     )
     payment_days = IntegerField(
         "Days to pay before an unpaid registration expires",
-        validators=[DataRequired(), NumberRange(min=1)],
+        validators=[InputRequired(), NumberRange(min=1)],
     )
     offer_hours = IntegerField(
-        "Hours a waiting-list offer stays open", validators=[DataRequired(), NumberRange(min=1)]
+        "Hours a waiting-list offer stays open", validators=[InputRequired(), NumberRange(min=1)]
     )
     submit = SubmitField("Save settings")

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from conference.accounts.services import country_choices
 from conference.errors import Conflict, DomainError
-from conference.extensions import db
+from conference.extensions import db, limiter
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import capacity, documents, services, uploads
@@ -291,6 +291,7 @@ def received(reference):
 
 
 @bp.route("/registration/link", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
 def request_link():
     congress = _congress()
     form = LinkRequestForm()

@@ -304,3 +304,26 @@ def test_an_unreachable_mail_server_never_loses_a_registration(register, smtp):
     db.session.commit()
     assert deliver_outbox()["sent"] == 1
     assert registration.reference in smtp.text_of(smtp.to("patient@example.org")[0])
+
+
+def test_an_unanswered_offer_expires_and_goes_to_the_next_person(priced, register):
+    congress, *_ = priced
+    services.update_registration_settings(congress, capacity=1, offer_hours=24)
+    db.session.commit()
+    first = register()
+    second, third = register(), register()
+    services.cancel_registration(first)
+    db.session.commit()
+    assert second.status == RegistrationStatus.AWAITING_PAYMENT
+    later = second.offered_at + timedelta(hours=24, seconds=1)
+    assert capacity.expire_unpaid(congress, now=later) == [second]
+    db.session.commit()
+    assert third.status == RegistrationStatus.AWAITING_PAYMENT and third.offered_at == later
+    kinds = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.to_address == second.email)
+    ).all()
+    assert kinds == [
+        "registration/received",
+        "registration/waitlist_offer",
+        "registration/cancelled",
+    ]

@@ -224,3 +224,52 @@ def test_check_in_desk_refuses_unpaid_and_finds_by_name(client, auth, organizer,
     assert unpaid.checked_in_at is None
     missing = client.post("/manage/check-in", data={"query": "nobody here"})
     assert missing.status_code == 404
+
+
+def test_category_form_sets_fees_and_keeps_bad_input(client, auth, organizer, priced):
+    _, oncologist, _ = priced
+    auth.login(organizer)
+    url = f"/manage/categories/{oncologist.id}"
+    form = {
+        "name": "Oncologist",
+        "slug": "oncologist",
+        "fee_early": "4x0",
+        "fee_regular": "500",
+        "fee_onsite": "",
+        "capacity": "",
+        "cancellation_fee": "25",
+        "is_active": "y",
+    }
+    page = client.post(url, data=form).get_data(as_text=True)
+    assert 'value="4x0"' in page and "Enter an amount such as 450" in page
+    response = client.post(url, data={**form, "fee_early": "400", "capacity": "12"})
+    assert response.status_code == 302
+    db.session.refresh(oncologist)
+    assert str(oncologist.fee_for("early")) == "400.00" and oncologist.fee_for("onsite") is None
+    assert oncologist.capacity == 12
+
+
+def test_settings_form_changes_capacity(client, auth, organizer, priced):
+    from conference.registration.capacity import get_settings
+
+    auth.login(organizer)
+    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24"}
+    assert client.post("/manage/registration/settings", data=form).status_code == 302
+    settings = get_settings(priced[0])
+    db.session.refresh(settings)
+    assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
+    page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
+    assert "Number must be at least 1" in page.get_data(as_text=True)
+
+
+def test_manage_link_request_sends_a_fresh_link(client, register, smtp):
+    registration = register(email="lost@example.org")
+    old_path = manage_path(registration)
+    client.post("/registration/link", data={"email": "LOST@example.org"})
+    client.post("/registration/link", data={"email": "nobody@example.org"})
+    db.session.refresh(registration)
+    assert client.get(old_path).status_code == 404
+    deliver_outbox()
+    links = [m for m in smtp.to("lost@example.org") if "link" in m["Subject"]]
+    assert manage_path(registration) in smtp.text_of(links[0])
+    assert smtp.to("nobody@example.org") == []
