@@ -17,6 +17,7 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.registration import capacity, notify, uploads
+from conference.registration import capacity as places
 from conference.registration.fees import fee_at
 from conference.registration.models import (
     ACTIVE_STATUSES,
@@ -150,6 +151,9 @@ def set_category_rules(
             existing[period].amount = amount
         else:
             category.fees.append(CategoryFee(period=period, amount=amount))
+    grew = capacity is not ... and (
+        capacity is None or (category.capacity is not None and capacity > category.capacity)
+    )
     if capacity is not ...:
         category.capacity = capacity
     if fee is not ...:
@@ -157,6 +161,10 @@ def set_category_rules(
     if requires_proof is not None:
         category.requires_proof = requires_proof
     db.session.flush()
+    if grew and category.id is not None:
+        # More places: offer them to the people waiting.
+        settings = places.lock_places(category.congress)
+        places.fill_from_waitlist(category.congress, settings, utcnow())
     return category
 
 

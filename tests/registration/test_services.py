@@ -327,3 +327,15 @@ def test_an_unanswered_offer_expires_and_goes_to_the_next_person(priced, registe
         "registration/waitlist_offer",
         "registration/cancelled",
     ]
+
+
+def test_raising_a_category_capacity_offers_places_to_the_waiting_list(priced, register):
+    oncologist = priced[1]
+    services.set_category_rules(oncologist, capacity=1)
+    db.session.commit()
+    register()
+    waiting = register()
+    assert waiting.status == RegistrationStatus.WAITLISTED
+    services.set_category_rules(oncologist, capacity=2)
+    db.session.commit()
+    assert waiting.status == RegistrationStatus.AWAITING_PAYMENT and waiting.offered_at
