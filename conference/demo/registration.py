@@ -4,6 +4,7 @@ registrations in every status (waiting list included)."""
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
@@ -53,6 +54,10 @@ PEOPLE = [
 ]
 
 PROOF = b"%PDF-1.4\n% demo proof of status\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _round5(value: float) -> Decimal:
@@ -111,7 +116,7 @@ def load(result: DemoResult, size: str = "small") -> None:
             {
                 "first_name": first,
                 "last_name": last if index < len(PEOPLE) else f"{last} {index}",
-                "email": f"{first.lower()}.{index}@example.org".encode("ascii", "ignore").decode(),
+                "email": f"{_ascii(first).lower()}.{index}@example.org",
                 "affiliation": affiliation,
                 "country": country,
                 "category": slug,
