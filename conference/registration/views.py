@@ -271,6 +271,11 @@ def register():
                     )
             else:
                 session[f"manage:{registration.reference}"] = manage_path(registration)
+                flash(
+                    f"Thank you: your reference is {registration.reference}. We emailed you the "
+                    "private link to this page.",
+                    "success",
+                )
                 return redirect(url_for("registration.received", reference=registration.reference))
     return render_template(
         "registration/register.html",
