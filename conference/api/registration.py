@@ -224,7 +224,7 @@ class ListArgsSchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def registration_json(registration, *, private: bool = True) -> dict:
+def registration_json(registration, *, private: bool = True, position: bool = True) -> dict:
     data = {
         "reference": registration.reference,
         "status": registration.status.value,
@@ -241,7 +241,7 @@ def registration_json(registration, *, private: bool = True) -> dict:
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
         ),
     }
-    if registration.status == RegistrationStatus.WAITLISTED:
+    if position and registration.status == RegistrationStatus.WAITLISTED:
         data["waitlist_position"] = capacity.waitlist_position(registration)
     if private:
         data.update(
@@ -318,7 +318,7 @@ def list_registrations(args):
     query = registrations_query(_congress(), RegistrationFilters(**args))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
     return {
-        "registrations": [registration_json(r) for r in pagination.items],
+        "registrations": [registration_json(r, position=False) for r in pagination.items],
         "page": page,
         "per_page": per_page,
         "total": pagination.total,

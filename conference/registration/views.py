@@ -209,6 +209,7 @@ def _category_choices(congress, now):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
 def register():
     congress = _congress()
     now = utcnow()

@@ -273,3 +273,30 @@ def test_manage_link_request_sends_a_fresh_link(client, register, smtp):
     links = [m for m in smtp.to("lost@example.org") if "link" in m["Subject"]]
     assert manage_path(registration) in smtp.text_of(links[0])
     assert smtp.to("nobody@example.org") == []
+
+
+def test_list_page_query_count_does_not_grow_with_registrations(client, auth, organizer, register):
+    from sqlalchemy import event
+
+    auth.login(organizer)
+
+    def queries_for(path: str) -> int:
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for _ in range(2):
+        register()
+    few = queries_for("/manage/registrations")
+    for _ in range(6):
+        record_payment(register(), kind="bank_transfer", amount="450.00")
+    db.session.commit()
+    assert queries_for("/manage/registrations") == few
