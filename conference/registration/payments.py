@@ -145,9 +145,11 @@ def next_receipt_number(registration: Registration) -> int:
 
 
 def issue_receipt(registration: Registration, now: datetime | None = None) -> Receipt | None:
-    """Number a receipt for a confirmed registration (once)."""
+    """Number a receipt for a confirmed registration (once; none when nothing was paid)."""
     if registration.receipts:
         return registration.receipts[0]
+    if registration.amount_received <= 0:
+        return None
     receipt = Receipt(
         congress_id=registration.congress_id,
         registration=registration,

@@ -299,6 +299,21 @@ def _unique_reference(prefix: str) -> str:
     raise RuntimeError("no free registration reference")  # pragma: no cover
 
 
+def _replayed(submission_key: str, email) -> Registration | None:
+    """The registration made earlier with this submission key, if it is the same person's."""
+    existing = db.session.scalar(
+        select(Registration).where(Registration.submission_key == submission_key)
+    )
+    if existing is None:
+        return None
+    if existing.email_key != (email or "").strip().lower():
+        raise Conflict(
+            "This idempotency key was already used for another registration.",
+            code="idempotency_key_reused",
+        )
+    return existing
+
+
 def register_attendee(
     congress: Congress,
     data: dict,
@@ -312,9 +327,7 @@ def register_attendee(
     the first registration with created=False (a double-click registers once)."""
     now = now or utcnow()
     if submission_key:
-        existing = db.session.scalar(
-            select(Registration).where(Registration.submission_key == submission_key)
-        )
+        existing = _replayed(submission_key, data.get("email"))
         if existing is not None:
             return existing, False
     check_open(congress, now)
@@ -351,9 +364,7 @@ def register_attendee(
     settings = capacity.lock_places(congress)
     # Under the lock: a concurrent double-click or duplicate may have committed meanwhile.
     if submission_key:
-        existing = db.session.scalar(
-            select(Registration).where(Registration.submission_key == submission_key)
-        )
+        existing = _replayed(submission_key, email)
         if existing is not None:
             return existing, False
     if active_registration_for(congress, email) is not None:

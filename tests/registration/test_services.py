@@ -339,3 +339,12 @@ def test_raising_a_category_capacity_offers_places_to_the_waiting_list(priced, r
     services.set_category_rules(oncologist, capacity=2)
     db.session.commit()
     assert waiting.status == RegistrationStatus.AWAITING_PAYMENT and waiting.offered_at
+
+
+def test_a_submission_key_cannot_fetch_someone_elses_registration(priced):
+    congress, *_ = priced
+    services.register_attendee(congress, attendee_data(), submission_key="shared")
+    db.session.commit()
+    with pytest.raises(Conflict) as exc:
+        services.register_attendee(congress, attendee_data(), submission_key="shared")
+    assert exc.value.code == "idempotency_key_reused"
