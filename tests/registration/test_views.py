@@ -300,3 +300,12 @@ def test_list_page_query_count_does_not_grow_with_registrations(client, auth, or
         record_payment(register(), kind="bank_transfer", amount="450.00")
     db.session.commit()
     assert queries_for("/manage/registrations") == few
+
+
+def test_a_signed_in_user_is_linked_to_their_registration(client, auth, priced, create_user):
+    user = create_user(email="member@example.org", name="Mem Ber", country="DE")
+    auth.login(user)
+    form = client.get("/register").get_data(as_text=True)
+    assert 'value="member@example.org"' in form
+    client.post("/register", data=_form(email="member@example.org", submission_key="m1"))
+    assert db.session.query(Registration).one().user_id == user.id
