@@ -57,7 +57,9 @@ def test_simultaneous_registrations_never_oversell_on_postgresql(
     congress, *_ = priced
     services.update_registration_settings(congress, capacity=PLACES)
     db.session.commit()
-    server = live_server_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 40})
+    server = live_server_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10, "pool_timeout": 30}
+    )
     results = _burst(server.url, REQUESTS)
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: REQUESTS}, statuses
