@@ -16,9 +16,9 @@ from conference.api.schemas import CongressDateTime
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, services
+from conference.registration import capacity, checkin, proofs, services
 from conference.registration.fees import fee_at
-from conference.registration.models import PaymentKind, RegistrationStatus
+from conference.registration.models import RegistrationStatus
 from conference.registration.payments import RECORDABLE_KINDS, record_payment
 from conference.registration.queries import (
     RegistrationFilters,
@@ -355,7 +355,7 @@ def upload_proof(reference):
     upload = request.files.get("proof")
     if upload is None or not upload.filename:
         abort(422, message="Send the file as multipart field `proof`.")
-    services.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
+    proofs.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
     db.session.commit()
     return registration_json(registration)
 
@@ -409,9 +409,9 @@ def verify(payload, reference):
     """Approve or refuse (with a reason) the proof of status."""
     registration = _registration_for_organizer(reference)
     if payload["decision"] == "approve":
-        services.approve_proof(registration, bearer_user())
+        proofs.approve_proof(registration, bearer_user())
     else:
-        services.refuse_proof(registration, bearer_user(), payload["reason"])
+        proofs.refuse_proof(registration, bearer_user(), payload["reason"])
     db.session.commit()
     return registration_json(registration)
 
@@ -422,9 +422,6 @@ def verify(payload, reference):
 def check_in(reference):
     """Check an attendee in: 200 the first time, 409 with `checked_in_at` after."""
     registration = _registration_for_organizer(reference)
-    services.check_in(registration, by=bearer_user(), now=utcnow())
+    checkin.check_in(registration, by=bearer_user(), now=utcnow())
     db.session.commit()
     return registration_json(registration)
-
-
-__all__ = ["PaymentKind"]

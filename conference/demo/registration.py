@@ -11,7 +11,7 @@ from decimal import Decimal
 from conference.demo import DemoResult
 from conference.extensions import db
 from conference.models import utcnow
-from conference.registration import capacity, services
+from conference.registration import capacity, checkin, proofs, services
 from conference.registration.payments import record_payment
 from conference.registration.queries import get_categories
 
@@ -130,7 +130,7 @@ def load(result: DemoResult, size: str = "small") -> None:
             now=now - timedelta(minutes=len(plan) - index),
         )
         if goal in ("confirmed", "checked_in", "cancelled") and category.requires_proof:
-            services.approve_proof(registration, organizer)
+            proofs.approve_proof(registration, organizer)
         if goal in ("confirmed", "checked_in") and registration.amount_due > 0:
             record_payment(
                 registration,
@@ -140,7 +140,7 @@ def load(result: DemoResult, size: str = "small") -> None:
                 by=organizer,
             )
         if goal == "checked_in":
-            services.check_in(registration, by=organizer)
+            checkin.check_in(registration, by=organizer)
         if goal == "cancelled":
             record_payment(
                 registration, kind="card_on_site", amount=registration.amount_due, by=organizer

@@ -1,5 +1,8 @@
-"""Registration rules: categories and fees, registering, proof checks, cancellation, check-in,
-privacy. Payments and receipts are in payments.py, places and the waiting list in capacity.py.
+"""Registration rules: categories and fees, registering, details, manage links, cancellation.
+
+Places and the waiting list are in capacity.py, fee periods in fees.py, payments and receipts in
+payments.py, proof checks in proofs.py, check-in in checkin.py, data export and erasure in
+privacy.py, PDFs in documents.py.
 """
 
 from __future__ import annotations
@@ -8,11 +11,11 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.services import check_country
-from conference.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.models import Congress
@@ -23,7 +26,6 @@ from conference.registration.models import (
     ACTIVE_STATUSES,
     CategoryFee,
     FeePeriod,
-    PaymentKind,
     ProfessionalCategory,
     ProofStatus,
     Registration,
@@ -423,21 +425,6 @@ def _attach_proof(registration: Registration, proof: tuple[str, bytes], now: dat
     registration.proof_refusal_reason = ""
 
 
-def upload_proof(registration: Registration, filename: str, data: bytes) -> Registration:
-    """Add or replace the proof of status (while it is not yet approved)."""
-    if not registration.category.requires_proof:
-        raise Conflict("This category needs no proof of status.", code="proof_not_needed")
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is cancelled.", code="cancelled")
-    if registration.proof_status == ProofStatus.APPROVED:
-        raise Conflict("Your proof of status was already approved.", code="proof_approved")
-    if problem := uploads.check_proof(data):
-        raise ValidationFailed(problem, fields={"proof": [problem]})
-    _attach_proof(registration, (filename, data), utcnow())
-    db.session.flush()
-    return registration
-
-
 def update_details(registration: Registration, data: dict) -> Registration:
     """Change the attendee's own details (not email, category or fee)."""
     if registration.status == RegistrationStatus.CANCELLED or registration.erased_at:
@@ -462,56 +449,6 @@ def request_manage_link(congress: Congress, email: str) -> None:
     registration.manage_salt = new_salt()
     db.session.flush()
     notify.manage_link(registration)
-
-
-# -- proof checks -----------------------------------------------------------------------------
-
-
-def approve_proof(registration: Registration, organizer, now: datetime | None = None):
-    """Accept the proof of status: the place moves on to payment (or is confirmed if free)."""
-    now = now or utcnow()
-    if registration.status not in (
-        RegistrationStatus.AWAITING_VERIFICATION,
-        RegistrationStatus.WAITLISTED,
-    ):
-        raise Conflict("This registration is not waiting for a proof check.", code="not_pending")
-    registration.proof_status = ProofStatus.APPROVED
-    registration.proof_checked_at = now
-    registration.proof_checked_by_id = organizer.id if organizer else None
-    registration.proof_refusal_reason = ""
-    if registration.status == RegistrationStatus.AWAITING_VERIFICATION:
-        settings = capacity.get_settings(registration.congress)
-        capacity.give_place(registration, settings, now)
-    db.session.flush()
-    if registration.status == RegistrationStatus.CONFIRMED:
-        from conference.registration.payments import issue_receipt
-
-        issue_receipt(registration)
-        notify.confirmed(registration)
-    elif registration.status == RegistrationStatus.AWAITING_PAYMENT:
-        notify.received(registration)
-    return registration
-
-
-def refuse_proof(registration: Registration, organizer, reason: str, now=None) -> Registration:
-    """Refuse the proof with a reason; the attendee may upload another one."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(
-            "Give the reason for refusing.", fields={"reason": ["Give the reason."]}
-        )
-    if registration.status not in (
-        RegistrationStatus.AWAITING_VERIFICATION,
-        RegistrationStatus.WAITLISTED,
-    ):
-        raise Conflict("This registration is not waiting for a proof check.", code="not_pending")
-    registration.proof_status = ProofStatus.REFUSED
-    registration.proof_refusal_reason = reason[:500]
-    registration.proof_checked_at = now or utcnow()
-    registration.proof_checked_by_id = organizer.id if organizer else None
-    db.session.flush()
-    notify.proof_refused(registration)
-    return registration
 
 
 # -- cancellation -----------------------------------------------------------------------------
@@ -552,121 +489,3 @@ def cancel_registration(
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)
     return registration
-
-
-# -- check-in ---------------------------------------------------------------------------------
-
-
-def check_in(registration: Registration, by=None, now: datetime | None = None) -> Registration:
-    """Let a confirmed, fully paid attendee in, once."""
-    now = now or utcnow()
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is cancelled: do not let in.", code="cancelled")
-    if registration.status != RegistrationStatus.CONFIRMED or registration.amount_due > 0:
-        due = f"{registration.amount_due} {registration.currency}"
-        raise Conflict(
-            f"Not confirmed ({registration.status.label.lower()}): {due} still due.",
-            code="not_paid",
-        )
-    if registration.checked_in_at is None:
-        result = db.session.execute(
-            update(Registration)
-            .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
-            .values(checked_in_at=now, checked_in_by_id=by.id if by else None)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            registration.checked_in_at = now
-            registration.checked_in_by_id = by.id if by else None
-            return registration
-        db.session.refresh(registration)
-    raise Conflict(
-        "Already checked in.",
-        code="already_checked_in",
-        checked_in_at=registration.checked_in_at.isoformat(),
-    )
-
-
-# -- privacy ----------------------------------------------------------------------------------
-
-
-def export_data(registration: Registration) -> dict:
-    """Everything held about the attendee, for a data download."""
-    return {
-        "congress": registration.congress.name,
-        "reference": registration.reference,
-        "status": registration.status.value,
-        "first_name": registration.first_name,
-        "last_name": registration.last_name,
-        "email": registration.email,
-        "affiliation": registration.affiliation,
-        "country": registration.country,
-        "category": registration.category.name,
-        "badge_name": registration.badge_name,
-        "dietary": registration.dietary,
-        "accessibility": registration.accessibility,
-        "share_with_exhibitors": registration.share_with_exhibitors,
-        "terms_accepted_at": registration.terms_accepted_at.isoformat(),
-        "registered_at": registration.created_at.isoformat(),
-        "fee": {
-            "amount": str(registration.fee_amount),
-            "currency": registration.currency,
-            "period": registration.fee_period.value,
-        },
-        "proof_of_status": {
-            "status": registration.proof_status.value,
-            "filename": registration.proof_filename,
-        },
-        "payments": [
-            {
-                "kind": p.kind.value,
-                "amount": str(p.amount),
-                "currency": p.currency,
-                "recorded_at": p.recorded_at.isoformat(),
-            }
-            for p in registration.payments
-        ],
-        "checked_in_at": (
-            registration.checked_in_at.isoformat() if registration.checked_in_at else None
-        ),
-    }
-
-
-def erase_registration(registration: Registration, now: datetime | None = None) -> Registration:
-    """Remove personal data; keep category, country, fee and payments (anonymous counts and
-    accounting records). An active registration is cancelled first."""
-    now = now or utcnow()
-    if registration.erased_at:
-        raise Conflict("This registration was already erased.", code="already_erased")
-    registration.erasure_requested_at = now
-    if registration.status != RegistrationStatus.CANCELLED:
-        cancel_registration(registration, reason="Erasure requested.", now=now)
-    uploads.delete_proof(registration.proof_file)
-    registration.first_name = "Erased"
-    registration.last_name = "attendee"
-    registration.email = f"erased-{registration.id}@invalid"
-    registration.email_key = None
-    registration.affiliation = ""
-    registration.badge_name = ""
-    registration.dietary = ""
-    registration.accessibility = ""
-    registration.share_with_exhibitors = False
-    registration.user_id = None
-    registration.proof_file = None
-    registration.proof_filename = ""
-    registration.submission_key = None
-    registration.erased_at = now
-    db.session.flush()
-    return registration
-
-
-def get_or_404(congress: Congress, reference: str) -> Registration:
-    from conference.registration.queries import get_registration
-
-    registration = get_registration(congress, reference)
-    if registration is None:
-        raise NotFound("No registration with this reference.")
-    return registration
-
-
-__all__ = ["PaymentKind", "func"]

@@ -28,7 +28,7 @@ from conference.errors import Conflict, DomainError
 from conference.extensions import db, limiter
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, documents, services, uploads
+from conference.registration import capacity, checkin, documents, privacy, proofs, services, uploads
 from conference.registration.fees import fee_at, period_closes_at
 from conference.registration.forms import (
     CategoryForm,
@@ -368,7 +368,7 @@ def manage_action(reference, token, action):
                 form.proof.errors = ["Choose a file to upload."]
                 return render_template("registration/manage.html", **context), 422
             data = form.proof.data.read(uploads.MAX_PROOF_BYTES + 1)
-            services.upload_proof(registration, form.proof.data.filename, data)
+            proofs.upload_proof(registration, form.proof.data.filename, data)
             message = "Your proof of status was uploaded; an organizer will check it."
         elif action in ("cancel", "erase"):
             form = context[f"{action}_form"]
@@ -379,7 +379,7 @@ def manage_action(reference, token, action):
                 services.cancel_registration(registration, reason=form.reason.data)
                 message = "Your registration is cancelled."
             else:
-                services.erase_registration(registration)
+                privacy.erase_registration(registration)
                 db.session.commit()
                 flash("Your personal data was erased. Thank you.", "success")
                 return redirect(url_for("program.home"))
@@ -431,7 +431,7 @@ def qr(reference, token):
 def data_export(reference, token):
     registration = _attendee_registration(reference, token)
     response = Response(
-        json.dumps(services.export_data(registration), indent=2, ensure_ascii=False),
+        json.dumps(privacy.export_data(registration), indent=2, ensure_ascii=False),
         mimetype="application/json",
     )
     response.headers["Content-Disposition"] = (
@@ -631,10 +631,10 @@ def detail_action(reference, action):
             if not form.validate_on_submit():
                 return render_template("registration/detail.html", **context), 422
             if form.decision.data == "approve":
-                services.approve_proof(registration, current_user)
+                proofs.approve_proof(registration, current_user)
                 message = "Proof approved."
             else:
-                services.refuse_proof(registration, current_user, form.reason.data)
+                proofs.refuse_proof(registration, current_user, form.reason.data)
                 message = "Proof refused; the attendee was told why."
         elif action == "cancel":
             form = context["cancel_form"]
@@ -646,7 +646,7 @@ def detail_action(reference, action):
         elif action == "check-in":
             if not context["checkin_form"].validate_on_submit():
                 abort(400)
-            services.check_in(registration, by=current_user)
+            checkin.check_in(registration, by=current_user)
             message = "Checked in."
         else:
             abort(404)
@@ -705,7 +705,7 @@ def checkin_desk():
         if found is not None:
             matches = []
             try:
-                services.check_in(found, by=current_user)
+                checkin.check_in(found, by=current_user)
                 db.session.commit()
                 result = {"ok": True, "registration": found, "message": "Checked in: welcome!"}
             except Conflict as exc:

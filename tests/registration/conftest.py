@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from decimal import Decimal
 
 import pytest
 
@@ -62,9 +61,6 @@ def register(priced):
         return registration
 
     return make
-
-
-__all__ = ["PDF_BYTES", "Decimal", "attendee_data"]
 
 
 @pytest.fixture(autouse=True)

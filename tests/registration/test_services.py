@@ -12,7 +12,7 @@ from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.mail import OutboxMessage
 from conference.models import utcnow
-from conference.registration import capacity, services
+from conference.registration import capacity, checkin, privacy, proofs, services
 from conference.registration.fees import period_at
 from conference.registration.models import FeePeriod, Registration, RegistrationStatus
 from conference.registration.payments import record_payment
@@ -181,7 +181,7 @@ def test_proof_approval_then_payment_confirms(register, organizer):
     assert student.status == RegistrationStatus.AWAITING_VERIFICATION
     with pytest.raises(Conflict):
         record_payment(student, kind="bank_transfer", amount="150.00", by=organizer)
-    services.approve_proof(student, organizer)
+    proofs.approve_proof(student, organizer)
     assert student.status == RegistrationStatus.AWAITING_PAYMENT
     record_payment(student, kind="bank_transfer", amount="100.00", by=organizer)
     assert student.status == RegistrationStatus.AWAITING_PAYMENT
@@ -197,11 +197,11 @@ def test_proof_approval_then_payment_confirms(register, organizer):
 def test_refused_proof_keeps_waiting_with_the_reason(register, organizer):
     student = register(category="student-trainee", proof=("letter.pdf", PDF_BYTES))
     with pytest.raises(ValidationFailed):
-        services.refuse_proof(student, organizer, "")
-    services.refuse_proof(student, organizer, "The letter is older than 6 months.")
+        proofs.refuse_proof(student, organizer, "")
+    proofs.refuse_proof(student, organizer, "The letter is older than 6 months.")
     assert student.status == RegistrationStatus.AWAITING_VERIFICATION
     assert student.proof_status == "refused"
-    services.upload_proof(student, "new.pdf", PDF_BYTES)
+    proofs.upload_proof(student, "new.pdf", PDF_BYTES)
     assert student.proof_status == "pending"
 
 
@@ -251,10 +251,10 @@ def test_cancellation_before_the_deadline_refunds_minus_the_fee(priced, register
 def test_check_in_twice_is_refused_with_the_first_time(register):
     confirmed = register()
     record_payment(confirmed, kind="bank_transfer", amount="450.00")
-    first = services.check_in(confirmed)
+    first = checkin.check_in(confirmed)
     assert first.checked_in_at is not None
     with pytest.raises(Conflict) as exc:
-        services.check_in(confirmed)
+        checkin.check_in(confirmed)
     assert exc.value.code == "already_checked_in"
     assert exc.value.extra["checked_in_at"] == confirmed.checked_in_at.isoformat()
 
@@ -262,11 +262,11 @@ def test_check_in_twice_is_refused_with_the_first_time(register):
 def test_check_in_refuses_unpaid_and_cancelled(register):
     unpaid = register()
     with pytest.raises(Conflict) as exc:
-        services.check_in(unpaid)
+        checkin.check_in(unpaid)
     assert exc.value.code == "not_paid"
     services.cancel_registration(unpaid)
     with pytest.raises(Conflict) as exc:
-        services.check_in(unpaid)
+        checkin.check_in(unpaid)
     assert exc.value.code == "cancelled"
 
 
@@ -275,9 +275,9 @@ def test_erasure_removes_personal_data_but_keeps_counts_and_payments(register):
         email="forget@example.org", dietary="Vegan", proof=None, affiliation="Secret Lab"
     )
     record_payment(registration, kind="bank_transfer", amount="450.00")
-    data = services.export_data(registration)
+    data = privacy.export_data(registration)
     assert data["email"] == "forget@example.org" and data["dietary"] == "Vegan"
-    services.erase_registration(registration)
+    privacy.erase_registration(registration)
     db.session.commit()
     assert registration.status == RegistrationStatus.CANCELLED
     assert "forget" not in registration.email and registration.email_key is None
