@@ -24,22 +24,22 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
     )
 
 
-def received(registration: Registration, position: int | None = None):
+def received(registration: Registration, position: int | None = None, *, new: bool = False):
     return _send(
         registration,
         "received",
         f"registration {registration.reference} received",
-        "received",
+        None if new else "received",
         position=position,
     )
 
 
-def confirmed(registration: Registration):
+def confirmed(registration: Registration, *, new: bool = False):
     return _send(
         registration,
         "confirmed",
         f"registration {registration.reference} confirmed",
-        "confirmed",
+        None if new else "confirmed",
     )
 
 

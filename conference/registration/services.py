@@ -369,8 +369,7 @@ def register_attendee(
         existing = _replayed(submission_key, email)
         if existing is not None:
             return existing, False
-    if active_registration_for(congress, email) is not None:
-        raise _already_registered(email)
+    # A duplicate committed meanwhile is refused by the partial unique index (flush below).
     room = capacity.has_room(settings, category)
     if not room and capacity.expire_unpaid(congress, now):
         room = capacity.has_room(settings, category)
@@ -406,10 +405,11 @@ def register_attendee(
     except IntegrityError:
         db.session.rollback()
         raise _already_registered(email) from None
+    # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
     if registration.status == RegistrationStatus.CONFIRMED:
-        notify.confirmed(registration)
+        notify.confirmed(registration, new=True)
     else:
-        notify.received(registration, position=capacity.waitlist_position(registration))
+        notify.received(registration, position=capacity.waitlist_position(registration), new=True)
     return registration, True
 
 
