@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from conference.extensions import db
 from conference.models import utcnow
@@ -27,27 +28,19 @@ from conference.registration.models import (
 
 
 def get_settings(congress: Congress) -> RegistrationSettings:
-    """The congress's registration settings, created on first use."""
-    settings = db.session.scalar(
-        select(RegistrationSettings).where(RegistrationSettings.congress_id == congress.id)
-    )
+    """The congress's registration settings, created on first use (safe under concurrency)."""
+    query = select(RegistrationSettings).where(RegistrationSettings.congress_id == congress.id)
+    settings = db.session.scalar(query)
     if settings is not None:
         return settings
-    if db.session.get_bind().dialect.name != "postgresql":
-        # SQLite has one writer at a time (and pysqlite's SAVEPOINTs are unreliable).
-        settings = RegistrationSettings(congress_id=congress.id)
-        db.session.add(settings)
-        db.session.flush()
-        return settings
-    try:
-        with db.session.begin_nested():
-            settings = RegistrationSettings(congress_id=congress.id)
-            db.session.add(settings)
-    except IntegrityError:  # created meanwhile by a concurrent request
-        settings = db.session.scalar(
-            select(RegistrationSettings).where(RegistrationSettings.congress_id == congress.id)
-        )
-    return settings
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(RegistrationSettings)
+        .values(congress_id=congress.id)
+        .on_conflict_do_nothing(index_elements=["congress_id"])
+    )
+    return db.session.scalar(query)
 
 
 def lock_places(congress: Congress) -> RegistrationSettings:

@@ -110,3 +110,23 @@ def test_simultaneous_registrations_never_oversell_on_sqlite_either(
     assert Counter(status for status, _ in results) == {201: 16}
     outcome = Counter(body["status"] for _, body in results)
     assert outcome == {"awaiting_payment": 3, "waitlisted": 13}
+
+
+def test_simultaneous_duplicates_register_once(priced, live_server_factory):
+    server = live_server_factory()
+    body = attendee_data(email="same@example.org")
+    count = 12
+    barrier = threading.Barrier(count)
+    codes: list[int] = []
+
+    def worker(index: int) -> None:
+        payload = {**body, "email": "SAME@example.org" if index % 2 else "same@example.org"}
+        barrier.wait()
+        codes.append(_post(f"{server.url}/api/v1/registrations", payload)[0])
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [201] + [409] * (count - 1)
