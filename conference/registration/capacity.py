@@ -68,6 +68,19 @@ def lock_places(congress: Congress) -> RegistrationSettings:
     return settings
 
 
+def lock_registration(registration: Registration) -> Registration:
+    """Lock one registration's row until the transaction ends (two organizers, a double-click),
+    then reload it, so the checks that follow see the latest state."""
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(registration)
+    return registration
+
+
 def places_taken(congress: Congress, category: ProfessionalCategory | None = None) -> int:
     query = select(func.count(Registration.id)).where(
         Registration.congress_id == congress.id, Registration.status.in_(HOLDING_STATUSES)

@@ -15,7 +15,7 @@ from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.models import utcnow
 from conference.registration import notify
-from conference.registration.capacity import get_settings
+from conference.registration.capacity import get_settings, lock_registration
 from conference.registration.models import (
     Payment,
     PaymentKind,
@@ -78,14 +78,15 @@ def record_payment(
         raise Conflict(
             "Check the proof of status first: the fee depends on it.", code="not_verified"
         )
-    # Serialize payments of this registration (two organizers, or a double-click).
-    db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id)
-        .values(updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(registration)
+    # Serialize payments of this registration (two organizers, or a double-click), then look
+    # for the same key again: a simultaneous twin may have committed while we waited.
+    lock_registration(registration)
+    if idempotency_key:
+        existing = db.session.scalar(
+            select(Payment).where(Payment.idempotency_key == idempotency_key)
+        )
+        if existing is not None and existing.registration_id == registration.id:
+            return existing
     due = registration.amount_due
     if due <= 0:
         raise Conflict("Nothing is due: this registration is fully paid.", code="already_paid")

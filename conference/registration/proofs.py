@@ -30,6 +30,7 @@ def upload_proof(registration: Registration, filename: str, data: bytes) -> Regi
 def approve_proof(registration: Registration, organizer, now: datetime | None = None):
     """Accept the proof of status: the place moves on to payment (or is confirmed if free)."""
     now = now or utcnow()
+    capacity.lock_registration(registration)
     if registration.status not in (
         RegistrationStatus.AWAITING_VERIFICATION,
         RegistrationStatus.WAITLISTED,
@@ -60,6 +61,7 @@ def refuse_proof(registration: Registration, organizer, reason: str, now=None) -
         raise ValidationFailed(
             "Give the reason for refusing.", fields={"reason": ["Give the reason."]}
         )
+    capacity.lock_registration(registration)
     if registration.status not in (
         RegistrationStatus.AWAITING_VERIFICATION,
         RegistrationStatus.WAITLISTED,

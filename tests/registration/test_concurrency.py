@@ -6,6 +6,7 @@ import json
 import threading
 import urllib.request
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -130,3 +131,41 @@ def test_simultaneous_duplicates_register_once(priced, live_server_factory):
     for thread in threads:
         thread.join(60)
     assert sorted(codes) == [201] + [409] * (count - 1)
+
+
+def test_simultaneous_identical_payments_record_once(
+    register, live_server_factory, api_token, organizer
+):
+    registration = register()
+    url = f"/api/v1/registrations/{registration.reference}/payments"
+    server = live_server_factory()
+    headers = {**api_token(organizer), "Content-Type": "application/json"}
+    body = json.dumps({"kind": "bank_transfer", "amount": "100.00", "idempotency_key": "dbl"})
+    count = 8
+    barrier = threading.Barrier(count)
+    codes: list[int] = []
+
+    def pay() -> None:
+        request = urllib.request.Request(
+            f"{server.url}{url}",
+            data=body.encode(),
+            headers=headers,
+            method="POST",
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                codes.append(response.status)
+        except urllib.error.HTTPError as exc:
+            codes.append(exc.code)
+
+    threads = [threading.Thread(target=pay) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert codes == [201] * count
+    db.session.expire_all()
+    assert [p.amount for p in db.session.get(Registration, registration.id).payments] == [
+        Decimal("100.00")
+    ]
