@@ -66,7 +66,7 @@ def count_holding(url: str) -> Counter:
     return Counter(dict(rows))
 
 
-def post(base: str, index: int) -> tuple[int, str, float]:
+def post(base: str, index: int) -> tuple[int, str, float, float]:
     body = {
         "first_name": "Bench",
         "last_name": f"Person {index}",
@@ -90,7 +90,8 @@ def post(base: str, index: int) -> tuple[int, str, float]:
         status, payload = exc.code, {}
     except OSError:
         status, payload = 0, {}
-    return status, payload.get("status", ""), time.perf_counter() - started
+    finished = time.perf_counter()
+    return status, payload.get("status", ""), finished - started, finished
 
 
 def wait_until_up(base: str, deadline: float) -> None:
@@ -146,7 +147,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, time.monotonic() + 30)
 
-        results: list[tuple[int, str, float]] = []
+        results: list[tuple[int, str, float, float]] = []
         lock = threading.Lock()
 
         def run(index: int) -> None:
@@ -159,9 +160,11 @@ def main() -> int:
             list(pool.map(run, range(args.requests)))
         elapsed = time.perf_counter() - started
 
-        codes = Counter(code for code, _, _ in results)
-        outcomes = Counter(state for _, state, _ in results)
-        latencies = sorted(latency for _, _, latency in results)
+        codes = Counter(code for code, _, _, _ in results)
+        outcomes = Counter(state for _, state, _, _ in results)
+        latencies = sorted(latency for _, _, latency, _ in results)
+        confirmed_done = [done for _, state, _, done in results if state == "confirmed"]
+        fill_time = (max(confirmed_done) - started) if confirmed_done else float("nan")
         p95 = latencies[int(len(latencies) * 0.95) - 1]
         db_counts = count_holding(url)
         holding = sum(
@@ -176,7 +179,10 @@ def main() -> int:
         print(f"outcomes          {dict(outcomes)}")
         print(f"elapsed           {elapsed:.2f} s")
         print(f"requests/s        {args.requests / elapsed:.1f}")
-        print(f"confirmed/s       {confirmed / elapsed:.1f}")
+        print(f"confirmed/s       {confirmed / fill_time:.1f} (until the last place was taken,")
+        print(
+            f"                  {fill_time:.2f} s; {confirmed / elapsed:.1f} over the whole burst)"
+        )
         print(f"latency p50       {statistics.median(latencies) * 1000:.0f} ms")
         print(f"latency p95       {p95 * 1000:.0f} ms")
         print(f"latency max       {latencies[-1] * 1000:.0f} ms")
