@@ -159,3 +159,15 @@ def test_proof_upload_through_the_api_is_checked_by_content(client, register):
     assert bad.status_code == 422 and "proof" in bad.json["error"]["fields"]
     good = client.post(url, data={"proof": (io.BytesIO(PDF_BYTES), "x.pdf")}, headers=headers)
     assert good.status_code == 200 and good.json["proof_status"] == "pending"
+
+
+def test_openapi_documents_the_registration_endpoints(client, priced):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in (
+        "/api/v1/registration/categories",
+        "/api/v1/registration/categories/{slug}",
+        "/api/v1/registration/settings",
+        "/api/v1/registrations",
+        "/api/v1/registrations/{reference}/check-in",
+    ):
+        assert path in paths
