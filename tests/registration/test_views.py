@@ -309,3 +309,17 @@ def test_a_signed_in_user_is_linked_to_their_registration(client, auth, priced, 
     assert 'value="member@example.org"' in form
     client.post("/register", data=_form(email="member@example.org", submission_key="m1"))
     assert db.session.query(Registration).one().user_id == user.id
+
+
+def test_batch_badges_print_four_per_a4_page(client, auth, organizer, register):
+    for index in range(5):
+        record_payment(register(last_name=f"Printed{index}"), kind="waived")
+    register(last_name="Unpaid")
+    db.session.commit()
+    auth.login(organizer)
+    reader = PdfReader(io.BytesIO(client.get("/manage/registrations/badges.pdf").data))
+    assert len(reader.pages) == 2
+    assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 portrait
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert all(f"Printed{index}" in text for index in range(5))
+    assert "Unpaid" not in text
