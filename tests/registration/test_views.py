@@ -185,6 +185,8 @@ def test_list_filters_sorts_and_exports_csv(client, auth, organizer, register):
         as_text=True
     )
     assert "Gamma" in page and "Alpha" not in page
+    assert page.index("=HYPERLINK(1)") < page.index("Gamma")  # sorted by name, ascending
+    assert "sort=name&amp;direction=desc" in page  # the header link reverses the order
     csv_text = client.get("/manage/registrations.csv?country=FR").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in csv_text and "Alpha" not in csv_text
     totals = client.get("/manage/registrations/totals").get_data(as_text=True)
