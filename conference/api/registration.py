@@ -1,7 +1,427 @@
-"""API resources of the registration domain."""
+"""API resources of the registration domain: categories and fees, registrations, payments,
+proof checks and check-in. Handlers are thin: they call conference.registration services.
+
+Attendees authenticate a registration with its manage token (`X-Manage-Token` header or
+`token` query parameter, from the link emailed to them); organizers with a Bearer token.
+"""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from flask import request
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import CongressDateTime
+from conference.extensions import db
+from conference.models import utcnow
+from conference.program.queries import get_current_congress
+from conference.registration import capacity, checkin, proofs, services
+from conference.registration.fees import fee_at
+from conference.registration.models import RegistrationStatus
+from conference.registration.payments import RECORDABLE_KINDS, record_payment
+from conference.registration.queries import (
+    RegistrationFilters,
+    get_categories,
+    get_category_by_slug,
+    get_registration,
+    registrations_query,
+)
+from conference.registration.tokens import token_matches
 
 blp = Blueprint("api_registration", __name__, url_prefix="/api/v1", description="Registration")
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, message="No congress is set up yet.")
+    return congress
+
+
+def _money(amount, currency) -> dict:
+    return {"amount": str(amount), "currency": currency}
+
+
+# -- categories and settings ------------------------------------------------------------------
+
+
+class FeesSchema(Schema):
+    early = fields.Decimal(allow_none=True, as_string=True)
+    regular = fields.Decimal(allow_none=True, as_string=True)
+    onsite = fields.Decimal(allow_none=True, as_string=True)
+
+
+class CategoryPatchSchema(Schema):
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    fees = fields.Nested(FeesSchema)
+    requires_proof = fields.Boolean()
+    cancellation_fee = fields.Decimal(as_string=True, validate=validate.Range(min=0))
+
+
+class SettingsPatchSchema(Schema):
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    payment_days = fields.Integer(validate=validate.Range(min=1))
+    offer_hours = fields.Integer(validate=validate.Range(min=1))
+    registration_opens_at = CongressDateTime(allow_none=True)
+    early_fee_closes_at = CongressDateTime(allow_none=True)
+    regular_fee_closes_at = CongressDateTime(allow_none=True)
+    refund_deadline_at = CongressDateTime(allow_none=True)
+
+
+def _category_json(category, settings, taken) -> dict:
+    period, amount = fee_at(category)
+    return {
+        "slug": category.slug,
+        "name": category.name,
+        "fee": None
+        if amount is None
+        else {**_money(amount, category.congress.currency), "period": period.value},
+        "fees": {fee.period.value: str(fee.amount) for fee in category.fees},
+        "requires_proof": category.requires_proof,
+        "proof_hint": category.proof_hint,
+        "is_prescriber": category.is_prescriber,
+        "capacity": category.capacity,
+        "remaining": capacity.remaining(settings, category, taken),
+        "cancellation_fee": str(category.cancellation_fee),
+    }
+
+
+@blp.route("/registration/categories", methods=["GET"])
+def list_categories():
+    """Categories open for registration, each with the fee in force now and places left."""
+    congress = _congress()
+    settings = capacity.get_settings(congress)
+    taken = capacity.taken_by_category(congress)
+    db.session.commit()
+    return {
+        "categories": [
+            _category_json(category, settings, taken)
+            for category in get_categories(congress, active_only=True)
+        ]
+    }
+
+
+@blp.route("/registration/categories/<slug>", methods=["PATCH"])
+@organizer_token_required
+@blp.arguments(CategoryPatchSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def patch_category(payload, slug):
+    """Set a category's capacity, fees per period, cancellation fee, proof requirement."""
+    congress = _congress()
+    category = get_category_by_slug(congress, slug)
+    if category is None:
+        abort(404, message="No category with this slug.")
+    kwargs = {}
+    if "fees" in payload:
+        kwargs["fees"] = payload["fees"]
+    for key in ("capacity", "cancellation_fee", "requires_proof"):
+        if key in payload:
+            kwargs[key] = payload[key]
+    services.set_category_rules(category, **kwargs)
+    db.session.commit()
+    settings = capacity.get_settings(congress)
+    return _category_json(category, settings, capacity.taken_by_category(congress))
+
+
+def _settings_json(congress, settings) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "capacity": settings.capacity,
+        "taken": capacity.places_taken(congress),
+        "payment_days": settings.payment_days,
+        "offer_hours": settings.offer_hours,
+        "currency": congress.currency,
+        "timezone": congress.timezone,
+        "registration_opens_at": iso(congress.registration_opens_at),
+        "early_fee_closes_at": iso(congress.early_fee_closes_at),
+        "regular_fee_closes_at": iso(congress.regular_fee_closes_at),
+        "refund_deadline_at": iso(congress.refund_deadline_at),
+    }
+
+
+@blp.route("/registration/settings", methods=["GET"])
+@organizer_token_required
+def get_settings():
+    """Overall capacity, payment time, offer time and key dates of registration."""
+    congress = _congress()
+    settings = capacity.get_settings(congress)
+    db.session.commit()
+    return _settings_json(congress, settings)
+
+
+@blp.route("/registration/settings", methods=["PATCH"])
+@organizer_token_required
+@blp.arguments(SettingsPatchSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def patch_settings(payload):
+    """Change the overall capacity, fee period closing dates and refund deadline."""
+    congress = _congress()
+    settings = services.update_registration_settings(congress, **payload)
+    db.session.commit()
+    return _settings_json(congress, settings)
+
+
+# -- registrations ----------------------------------------------------------------------------
+
+
+class RegistrationInSchema(Schema):
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    email = fields.String(required=True)
+    affiliation = fields.String(load_default="")
+    country = fields.String(required=True)
+    category = fields.String(required=True)
+    badge_name = fields.String(load_default="")
+    dietary = fields.String(load_default="")
+    accessibility = fields.String(load_default="")
+    share_with_exhibitors = fields.Boolean(load_default=False)
+    accept_terms = fields.Boolean(required=True)
+
+
+class RegistrationUpdateSchema(Schema):
+    first_name = fields.String()
+    last_name = fields.String()
+    affiliation = fields.String()
+    country = fields.String()
+    badge_name = fields.String()
+    dietary = fields.String()
+    accessibility = fields.String()
+    share_with_exhibitors = fields.Boolean()
+
+
+class PaymentInSchema(Schema):
+    kind = fields.String(
+        required=True, validate=validate.OneOf([kind.value for kind in RECORDABLE_KINDS])
+    )
+    amount = fields.Decimal(as_string=True, allow_none=True)
+    note = fields.String(load_default="")
+    idempotency_key = fields.String(validate=validate.Length(max=64), allow_none=True)
+
+
+class VerifyInSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
+    reason = fields.String(load_default="")
+
+
+class CancelInSchema(Schema):
+    reason = fields.String(load_default="")
+
+
+class ListArgsSchema(Schema):
+    category = fields.String(load_default="")
+    status = fields.String(
+        load_default="", validate=validate.OneOf(["", *[s.value for s in RegistrationStatus]])
+    )
+    country = fields.String(load_default="")
+    checked_in = fields.String(load_default="", validate=validate.OneOf(["", "yes", "no"]))
+    q = fields.String(load_default="")
+    sort = fields.String(load_default="created")
+    direction = fields.String(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+def registration_json(registration, *, private: bool = True, position: bool = True) -> dict:
+    data = {
+        "reference": registration.reference,
+        "status": registration.status.value,
+        "category": registration.category.slug,
+        "fee": {
+            **_money(registration.fee_amount, registration.currency),
+            "period": registration.fee_period.value,
+        },
+        "amount_due": _money(registration.amount_due, registration.currency),
+        "amount_paid": _money(registration.amount_paid, registration.currency),
+        "expires_at": registration.expires_at.isoformat() if registration.expires_at else None,
+        "proof_status": registration.proof_status.value,
+        "checked_in_at": (
+            registration.checked_in_at.isoformat() if registration.checked_in_at else None
+        ),
+    }
+    if position and registration.status == RegistrationStatus.WAITLISTED:
+        data["waitlist_position"] = capacity.waitlist_position(registration)
+    if private:
+        data.update(
+            first_name=registration.first_name,
+            last_name=registration.last_name,
+            email=registration.email,
+            affiliation=registration.affiliation,
+            country=registration.country,
+            badge_name=registration.badge_name,
+            dietary=registration.dietary,
+            accessibility=registration.accessibility,
+            share_with_exhibitors=registration.share_with_exhibitors,
+            payments=[
+                {
+                    "kind": p.kind.value,
+                    **_money(p.amount, p.currency),
+                    "note": p.note,
+                    "recorded_at": p.recorded_at.isoformat(),
+                }
+                for p in registration.payments
+            ],
+        )
+    return data
+
+
+def _registration_for_attendee(reference: str):
+    """The registration if the request carries its manage token or an organizer's token."""
+    registration = get_registration(_congress(), reference)
+    token = request.headers.get("X-Manage-Token") or request.args.get("token", "")
+    if registration is not None and token and token_matches(registration, token):
+        return registration
+    user = bearer_user()
+    if registration is not None and user is not None and user.is_organizer:
+        return registration
+    if not token and user is None:
+        abort(401, message="Send the manage token (X-Manage-Token) or an organizer token.")
+    abort(404, message="No registration with this reference and token.")
+
+
+def _registration_for_organizer(reference: str):
+    registration = get_registration(_congress(), reference)
+    if registration is None:
+        abort(404, message="No registration with this reference.")
+    return registration
+
+
+@blp.route("/registrations", methods=["POST"])
+@blp.arguments(RegistrationInSchema)
+@blp.doc(
+    description="Register (no token needed). An `Idempotency-Key` header makes a retried "
+    "request return the first registration instead of a conflict."
+)
+def create_registration(payload):
+    """Register an attendee: 201 with reference, status and amount due."""
+    congress = _congress()
+    registration, created = services.register_attendee(
+        congress,
+        payload,
+        user=bearer_user(),
+        submission_key=request.headers.get("Idempotency-Key") or None,
+    )
+    body = registration_json(registration)  # before commit expires (and reloads) everything
+    db.session.commit()
+    return body, 201 if created else 200
+
+
+@blp.route("/registrations", methods=["GET"])
+@organizer_token_required
+@blp.arguments(ListArgsSchema, location="query")
+@blp.doc(security=[{"bearerAuth": []}])
+def list_registrations(args):
+    """Registrations, filtered (category, status, country, checked_in, q), sorted, paginated."""
+    page, per_page = args.pop("page"), args.pop("per_page")
+    query = registrations_query(_congress(), RegistrationFilters(**args))
+    pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return {
+        "registrations": [registration_json(r, position=False) for r in pagination.items],
+        "page": page,
+        "per_page": per_page,
+        "total": pagination.total,
+        "pages": pagination.pages,
+    }
+
+
+@blp.route("/registrations/<reference>", methods=["GET"])
+def get_one(reference):
+    """A registration, for its attendee (manage token) or an organizer."""
+    return registration_json(_registration_for_attendee(reference))
+
+
+@blp.route("/registrations/<reference>", methods=["PATCH"])
+@blp.arguments(RegistrationUpdateSchema)
+def update_one(payload, reference):
+    """Update the attendee's details (manage token)."""
+    registration = _registration_for_attendee(reference)
+    services.update_details(registration, payload)
+    db.session.commit()
+    return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/proof", methods=["POST"])
+@blp.doc(
+    description="Upload the proof of status as multipart/form-data field `proof` (PDF, PNG or "
+    "JPEG, up to 5 MB; the type is checked by content). Needs the manage token."
+)
+def upload_proof(reference):
+    """Add or replace the proof of status (manage token)."""
+    from conference.registration.uploads import MAX_PROOF_BYTES
+
+    registration = _registration_for_attendee(reference)
+    upload = request.files.get("proof")
+    if upload is None or not upload.filename:
+        abort(422, message="Send the file as multipart field `proof`.")
+    proofs.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
+    db.session.commit()
+    return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/cancel", methods=["POST"])
+@blp.arguments(CancelInSchema)
+def cancel(payload, reference):
+    """Cancel (manage token or organizer); a refund minus the cancellation fee is recorded."""
+    registration = _registration_for_attendee(reference)
+    user = bearer_user()
+    services.cancel_registration(
+        registration, by=user if user and user.is_organizer else None, reason=payload["reason"]
+    )
+    db.session.commit()
+    return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/payments", methods=["POST"])
+@organizer_token_required
+@blp.arguments(PaymentInSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def add_payment(payload, reference):
+    """Record a payment (bank transfer, card on site, waived). Send `idempotency_key` (or the
+    Idempotency-Key header) so a retry records it once."""
+    registration = _registration_for_organizer(reference)
+    key = payload.get("idempotency_key") or request.headers.get("Idempotency-Key")
+    payment = record_payment(
+        registration,
+        kind=payload["kind"],
+        amount=payload.get("amount"),
+        note=payload["note"],
+        by=bearer_user(),
+        idempotency_key=key,
+    )
+    db.session.commit()
+    return {
+        "payment": {
+            "id": payment.id,
+            "kind": payment.kind.value,
+            **_money(payment.amount, payment.currency),
+        },
+        "registration": registration_json(registration),
+    }, 201
+
+
+@blp.route("/registrations/<reference>/verify", methods=["POST"])
+@organizer_token_required
+@blp.arguments(VerifyInSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def verify(payload, reference):
+    """Approve or refuse (with a reason) the proof of status."""
+    registration = _registration_for_organizer(reference)
+    if payload["decision"] == "approve":
+        proofs.approve_proof(registration, bearer_user())
+    else:
+        proofs.refuse_proof(registration, bearer_user(), payload["reason"])
+    db.session.commit()
+    return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/check-in", methods=["POST"])
+@organizer_token_required
+@blp.doc(security=[{"bearerAuth": []}])
+def check_in(reference):
+    """Check an attendee in: 200 the first time, 409 with `checked_in_at` after."""
+    registration = _registration_for_organizer(reference)
+    checkin.check_in(registration, by=bearer_user(), now=utcnow())
+    db.session.commit()
+    return registration_json(registration)

@@ -1,5 +1,31 @@
 """Flask CLI commands of the registration domain."""
 
+import click
 from flask.cli import AppGroup
 
+from conference.extensions import db
+
 registration_cli = AppGroup("registration", help="Registration commands.")
+
+
+def expire_all() -> int:
+    """Expire unpaid registrations of every congress and commit; return how many expired.
+
+    The callable a scheduler or the mail worker loop can run as well as the CLI.
+    """
+    from sqlalchemy import select
+
+    from conference.program.models import Congress
+    from conference.registration.capacity import expire_unpaid
+
+    total = 0
+    for congress in db.session.scalars(select(Congress)).all():
+        total += len(expire_unpaid(congress))
+        db.session.commit()
+    return total
+
+
+@registration_cli.command("expire")
+def expire():
+    """Cancel unpaid registrations past their time and offer their places to the waiting list."""
+    click.echo(f"{expire_all()} expired")

@@ -1,8 +1,22 @@
-"""Organizer form for professional categories."""
+"""Forms of the registration domain (organizer and attendee)."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from conference.registration.payments import RECORDABLE_KINDS
+
+AMOUNT_HELP = "In the congress currency, e.g. 450.00; empty: not offered in this period."
 
 
 class CategoryForm(FlaskForm):
@@ -19,4 +33,110 @@ class CategoryForm(FlaskForm):
     is_cme_eligible = BooleanField("Can earn CME credit")
     position = IntegerField("Order", validators=[Optional()])
     is_active = BooleanField("Open for registration", default=True)
+    fee_early = StringField("Early fee", description=AMOUNT_HELP)
+    fee_regular = StringField("Regular fee", description=AMOUNT_HELP)
+    fee_onsite = StringField("On-site fee", description=AMOUNT_HELP)
+    capacity = IntegerField(
+        "Places for this category",
+        validators=[Optional(), NumberRange(min=0)],
+        description="Empty: only the congress capacity applies.",
+    )
+    cancellation_fee = StringField(
+        "Cancellation fee", description="Kept from the refund when cancelling before the deadline."
+    )
     submit = SubmitField("Save category")
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    email = StringField("Email", validators=[Length(max=254)])
+    affiliation = StringField("Affiliation (institution)", validators=[Length(max=300)])
+    country = SelectField("Country", validate_choice=False)
+    category = SelectField("Professional category", validate_choice=False)
+    proof = FileField(
+        "Proof of status (PDF, PNG or JPEG, up to 5 MB)",
+        description="Only for categories that ask for it.",
+    )
+    badge_name = StringField(
+        "Name on badge",
+        validators=[Length(max=100)],
+        description="Leave empty to print your first and last name.",
+    )
+    dietary = StringField("Dietary needs", validators=[Length(max=500)])
+    accessibility = StringField("Accessibility needs", validators=[Length(max=500)])
+    share_with_exhibitors = BooleanField(
+        "I agree that exhibitors may receive my contact details (optional)"
+    )
+    accept_terms = BooleanField("I accept the registration terms and cancellation policy")
+    submission_key = HiddenField()
+    submit = SubmitField("Register")
+
+
+class DetailsForm(FlaskForm):
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    affiliation = StringField("Affiliation", validators=[Length(max=300)])
+    country = SelectField("Country", validators=[DataRequired()])
+    badge_name = StringField("Name on badge", validators=[Length(max=100)])
+    dietary = StringField("Dietary needs", validators=[Length(max=500)])
+    accessibility = StringField("Accessibility needs", validators=[Length(max=500)])
+    share_with_exhibitors = BooleanField("Exhibitors may receive my contact details")
+    submit = SubmitField("Save my details")
+
+
+class ProofForm(FlaskForm):
+    proof = FileField("Proof of status (PDF, PNG or JPEG, up to 5 MB)")
+    submit = SubmitField("Upload")
+
+
+class ConfirmForm(FlaskForm):
+    confirm = BooleanField("Yes, I am sure")
+    reason = StringField("Reason (optional)", validators=[Length(max=300)])
+    submit = SubmitField("Confirm")
+
+
+class LinkRequestForm(FlaskForm):
+    email = StringField("Email you registered with", validators=[DataRequired(), Email()])
+    submit = SubmitField("Email me a new link")
+
+
+class PaymentForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[(kind.value, kind.label) for kind in RECORDABLE_KINDS],
+        default="bank_transfer",
+    )
+    amount = StringField("Amount", description="Empty for a waiver: waives what is due.")
+    note = StringField("Bank reference / slip number / reason", validators=[Length(max=300)])
+    idempotency_key = HiddenField()
+    submit = SubmitField("Record payment")
+
+
+class VerifyForm(FlaskForm):
+    decision = RadioField(
+        "Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], default="approve"
+    )
+    reason = StringField("Reason for refusing (sent to the attendee)", validators=[Length(max=500)])
+    submit = SubmitField("Save decision")
+
+
+class CheckInForm(FlaskForm):
+    query = StringField("Reference or name", validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField("Check in")
+
+
+class SettingsForm(FlaskForm):
+    capacity = IntegerField(
+        "Places for the whole congress",
+        validators=[Optional(), NumberRange(min=0)],
+        description="Empty: unlimited.",
+    )
+    payment_days = IntegerField(
+        "Days to pay before an unpaid registration expires",
+        validators=[InputRequired(), NumberRange(min=1)],
+    )
+    offer_hours = IntegerField(
+        "Hours a waiting-list offer stays open", validators=[InputRequired(), NumberRange(min=1)]
+    )
+    submit = SubmitField("Save settings")

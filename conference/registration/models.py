@@ -1,12 +1,107 @@
-"""Professional categories of attendees (fees and registrations build on them)."""
+"""Professional categories, their fees, registrations, payments and receipts."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models import Base
+from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Congress
+
+
+class FeePeriod(enum.StrEnum):
+    """The fee in force depends on when a registration is made (closing dates on Congress)."""
+
+    EARLY = "early"
+    REGULAR = "regular"
+    ONSITE = "onsite"
+
+    @property
+    def label(self) -> str:
+        return {"early": "Early", "regular": "Regular", "onsite": "On-site"}[self.value]
+
+
+class RegistrationStatus(enum.StrEnum):
+    AWAITING_VERIFICATION = "awaiting_verification"
+    AWAITING_PAYMENT = "awaiting_payment"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+#: Statuses that take a place from the congress and category capacity.
+HOLDING_STATUSES = (
+    RegistrationStatus.AWAITING_VERIFICATION,
+    RegistrationStatus.AWAITING_PAYMENT,
+    RegistrationStatus.CONFIRMED,
+)
+#: Statuses under which an email counts as registered (one active registration per email).
+ACTIVE_STATUSES = (*HOLDING_STATUSES, RegistrationStatus.WAITLISTED)
+
+
+class ProofStatus(enum.StrEnum):
+    NOT_NEEDED = "not_needed"
+    MISSING = "missing"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class PaymentKind(enum.StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    CARD_ON_SITE = "card_on_site"
+    WAIVED = "waived"
+    ONLINE = "online"
+    REFUND = "refund"
+
+    @property
+    def label(self) -> str:
+        return {
+            "bank_transfer": "Bank transfer",
+            "card_on_site": "Card on site",
+            "waived": "Waived",
+            "online": "Online payment",
+            "refund": "Refund",
+        }[self.value]
+
+
+class EnumString(TypeDecorator):
+    """A StrEnum stored as plain text (with a CHECK), loaded back as the enum member."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.StrEnum], length: int):
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(self.enum_class(value))
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_class(value)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class ProfessionalCategory(Base):
@@ -32,8 +127,267 @@ class ProfessionalCategory(Base):
     is_cme_eligible: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Places for this category (None: only the congress capacity limits it).
+    capacity: Mapped[int | None]
+    #: Kept from a refund when a registration of this category is cancelled in time.
+    cancellation_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
+
+    congress: Mapped[Congress] = relationship()
+    fees: Mapped[list[CategoryFee]] = relationship(
+        back_populates="category", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def fee_for(self, period: FeePeriod) -> Decimal | None:
+        for fee in self.fees:
+            if fee.period == period:
+                return fee.amount
+        return None
+
+    def __repr__(self) -> str:
+        return f"<ProfessionalCategory {self.slug}>"
+
+
+class CategoryFee(Base):
+    """The amount a category pays in one fee period (in the congress currency)."""
+
+    __tablename__ = "registration_fees"
+    __table_args__ = (
+        UniqueConstraint("category_id", "period"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(_in("period", FeePeriod), name="period_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("professional_categories.id", ondelete="CASCADE")
+    )
+    period: Mapped[FeePeriod] = mapped_column(EnumString(FeePeriod, 10))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    category: Mapped[ProfessionalCategory] = relationship(back_populates="fees")
+
+    def __repr__(self) -> str:
+        return f"<CategoryFee {self.category_id} {self.period} {self.amount}>"
+
+
+class RegistrationSettings(Base):
+    """Per-congress registration rules, and the row locked to serialize place-taking changes.
+
+    Every change that takes or frees a place locks this row first (SELECT ... FOR UPDATE on
+    PostgreSQL, a write on SQLite), then counts; so places are never oversold. The receipt
+    counter lives here too, so receipt numbers are gapless.
+    """
+
+    __tablename__ = "registration_settings"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("payment_days > 0", name="payment_days_positive"),
+        CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), unique=True
+    )
+    #: Places for the whole congress (None: unlimited).
+    capacity: Mapped[int | None]
+    #: Days an unpaid registration holds its place before it expires.
+    payment_days: Mapped[int] = mapped_column(default=14)
+    #: Hours a waiting-list offer stays open.
+    offer_hours: Mapped[int] = mapped_column(default=72)
+    #: Bumped by every locked change (the lock itself on SQLite).
+    lock_version: Mapped[int] = mapped_column(default=0)
+    #: Last receipt number issued (gapless per congress).
+    last_receipt_number: Mapped[int] = mapped_column(default=0)
 
     congress: Mapped[Congress] = relationship()
 
     def __repr__(self) -> str:
-        return f"<ProfessionalCategory {self.slug}>"
+        return f"<RegistrationSettings congress={self.congress_id} capacity={self.capacity}>"
+
+
+class Registration(TimestampMixin, Base):
+    """One person's registration to a congress (an account is optional)."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint(_in("status", RegistrationStatus), name="status_known"),
+        CheckConstraint(_in("proof_status", ProofStatus), name="proof_status_known"),
+        CheckConstraint(_in("fee_period", FeePeriod), name="fee_period_known"),
+        CheckConstraint("fee_amount >= 0", name="fee_not_negative"),
+        # One active registration per email and congress (email_key is the lower-cased email).
+        Index(
+            "uq_registrations_active_email",
+            "congress_id",
+            "email_key",
+            unique=True,
+            postgresql_where=text(_in("status", ACTIVE_STATUSES)),
+            sqlite_where=text(_in("status", ACTIVE_STATUSES)),
+        ),
+        Index("ix_registrations_congress_status", "congress_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: Short public reference, e.g. MET26-7K3Q.
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    #: Random salt of the private manage token: the token is an HMAC of the reference and this
+    #: salt under SECRET_KEY, so the database alone never reveals a working link.
+    manage_salt: Mapped[str] = mapped_column(String(32))
+    #: Client-chosen key making a repeated submission (double-click) return the first result.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("professional_categories.id"))
+    status: Mapped[RegistrationStatus] = mapped_column(EnumString(RegistrationStatus, 30))
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    #: Lower-cased email for the uniqueness rule (NULL once erased).
+    email_key: Mapped[str | None] = mapped_column(String(254))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    #: ISO 3166-1 alpha-2 (kept after erasure for anonymous counts).
+    country: Mapped[str] = mapped_column(String(2), default="")
+    badge_name: Mapped[str] = mapped_column(String(100), default="")
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    accessibility: Mapped[str] = mapped_column(String(500), default="")
+    share_with_exhibitors: Mapped[bool] = mapped_column(default=False)
+    terms_accepted_at: Mapped[datetime]
+
+    #: Fee in force when the registration was made.
+    fee_period: Mapped[FeePeriod] = mapped_column(EnumString(FeePeriod, 10))
+    fee_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+
+    #: An unpaid registration gives its place back after this moment.
+    expires_at: Mapped[datetime | None]
+    waitlisted_at: Mapped[datetime | None]
+    offered_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+
+    proof_status: Mapped[ProofStatus] = mapped_column(
+        EnumString(ProofStatus, 12), default=ProofStatus.NOT_NEEDED
+    )
+    #: File name under UPLOAD_DIR (never under static/).
+    proof_file: Mapped[str | None] = mapped_column(String(200))
+    proof_filename: Mapped[str] = mapped_column(String(200), default="")
+    proof_content_type: Mapped[str] = mapped_column(String(50), default="")
+    proof_uploaded_at: Mapped[datetime | None]
+    proof_checked_at: Mapped[datetime | None]
+    proof_checked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    proof_refusal_reason: Mapped[str] = mapped_column(String(500), default="")
+
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    erasure_requested_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    congress: Mapped[Congress] = relationship()
+    category: Mapped[ProfessionalCategory] = relationship()
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="registration", order_by="Payment.id", cascade="all, delete-orphan"
+    )
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="registration", order_by="Receipt.number"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def display_badge_name(self) -> str:
+        return self.badge_name or self.full_name
+
+    @property
+    def amount_paid(self) -> Decimal:
+        """What was paid or waived, less refunds."""
+        total = Decimal("0.00")
+        for payment in self.payments:
+            total += -payment.amount if payment.kind == PaymentKind.REFUND else payment.amount
+        return total
+
+    @property
+    def amount_received(self) -> Decimal:
+        return sum(
+            (p.amount for p in self.payments if p.kind != PaymentKind.REFUND), Decimal("0.00")
+        )
+
+    @property
+    def amount_due(self) -> Decimal:
+        if self.status == RegistrationStatus.CANCELLED:
+            return Decimal("0.00")
+        return max(self.fee_amount - self.amount_received, Decimal("0.00"))
+
+    @property
+    def is_fully_paid(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED and self.amount_due == 0
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in HOLDING_STATUSES
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.reference} {self.status}>"
+
+
+class Payment(Base):
+    """Money received (or waived, or refunded) for a registration, recorded by an organizer."""
+
+    __tablename__ = "registration_payments"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(_in("kind", PaymentKind), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[PaymentKind] = mapped_column(EnumString(PaymentKind, 20))
+    #: Always positive; a refund's kind says it goes back to the attendee.
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    #: Bank reference, card slip number, reason for a waiver.
+    note: Mapped[str] = mapped_column(String(300), default="")
+    #: Makes a repeated submission of the same payment form record it once.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="payments")
+
+    def __repr__(self) -> str:
+        return f"<Payment {self.kind} {self.amount} {self.currency}>"
+
+
+class Receipt(Base):
+    """A numbered receipt for a fully paid registration (numbers gapless per congress)."""
+
+    __tablename__ = "registration_receipts"
+    __table_args__ = (UniqueConstraint("congress_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="RESTRICT"), index=True
+    )
+    number: Mapped[int]
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="receipts")
+
+    @property
+    def label(self) -> str:
+        return f"{self.registration.congress.short_name}-R{self.number:05d}"
+
+    def __repr__(self) -> str:
+        return f"<Receipt {self.number}>"

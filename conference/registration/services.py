@@ -1,14 +1,39 @@
-"""Writes to professional categories (registrations, fees and payments build on these)."""
+"""Registration rules: categories and fees, registering, details, manage links, cancellation.
+
+Places and the waiting list are in capacity.py, fee periods in fees.py, payments and receipts in
+payments.py, proof checks in proofs.py, check-in in checkin.py, data export and erasure in
+privacy.py, PDFs in documents.py.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.accounts.services import check_country
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
+from conference.models import utcnow
 from conference.program.models import Congress
-from conference.registration.models import ProfessionalCategory
+from conference.registration import capacity, notify, uploads
+from conference.registration import capacity as places
+from conference.registration.fees import fee_at
+from conference.registration.models import (
+    ACTIVE_STATUSES,
+    CategoryFee,
+    FeePeriod,
+    ProfessionalCategory,
+    ProofStatus,
+    Registration,
+    RegistrationStatus,
+)
+from conference.registration.tokens import new_reference, new_salt
 from conference.slugs import is_slug, slugify
+from conference.timeutil import local_to_utc
 
 
 def _check_category(congress: Congress, data: dict, category=None) -> None:
@@ -68,3 +93,399 @@ def update_category(category: ProfessionalCategory, **data) -> ProfessionalCateg
         setattr(category, field, value)
     db.session.flush()
     return category
+
+
+# -- fees and capacity settings ---------------------------------------------------------------
+
+
+def parse_amount(value, field: str, errors: FieldErrors) -> Decimal | None:
+    """Read a money amount (>= 0, two decimals); None stays None (no fee in that period)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors.add(field, "Enter an amount such as 450 or 450.00.")
+        return None
+    if not amount.is_finite() or amount < 0:
+        errors.add(field, "Enter an amount of 0 or more.")
+        return None
+    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("100000000"):
+        errors.add(field, "Use at most two decimals and less than 100,000,000.")
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def set_category_rules(
+    category: ProfessionalCategory,
+    *,
+    fees: dict | None = None,
+    capacity=...,
+    cancellation_fee=...,
+    requires_proof: bool | None = None,
+) -> ProfessionalCategory:
+    """Set a category's fees per period (None removes one), capacity and cancellation fee."""
+    errors = FieldErrors()
+    parsed: dict[FeePeriod, Decimal | None] = {}
+    for period_name, raw in (fees or {}).items():
+        try:
+            period = FeePeriod(period_name)
+        except ValueError:
+            errors.add(f"fees.{period_name}", "Unknown fee period (early, regular, onsite).")
+            continue
+        parsed[period] = parse_amount(raw, f"fees.{period.value}", errors)
+    if (
+        capacity is not ...
+        and capacity is not None
+        and (not isinstance(capacity, int) or capacity < 0)
+    ):
+        errors.add("capacity", "Enter a whole number of places (0 or more), or leave it empty.")
+    fee = ...
+    if cancellation_fee is not ...:
+        fee = parse_amount(cancellation_fee, "cancellation_fee", errors) or Decimal("0.00")
+    errors.raise_if_any()
+    existing = {item.period: item for item in category.fees}
+    for period, amount in parsed.items():
+        if amount is None:
+            if period in existing:
+                category.fees.remove(existing[period])
+        elif period in existing:
+            existing[period].amount = amount
+        else:
+            category.fees.append(CategoryFee(period=period, amount=amount))
+    grew = capacity is not ... and (
+        capacity is None or (category.capacity is not None and capacity > category.capacity)
+    )
+    if capacity is not ...:
+        category.capacity = capacity
+    if fee is not ...:
+        category.cancellation_fee = fee
+    if requires_proof is not None:
+        category.requires_proof = requires_proof
+    db.session.flush()
+    if grew and category.id is not None:
+        # More places: offer them to the people waiting.
+        settings = places.lock_places(category.congress)
+        places.fill_from_waitlist(category.congress, settings, utcnow())
+    return category
+
+
+def update_registration_settings(congress: Congress, **data):
+    """Overall capacity, payment and offer times, and the fee and refund dates of the congress."""
+    from conference.program import services as program_services
+
+    errors = FieldErrors()
+    settings = capacity.get_settings(congress)
+    if "capacity" in data and data["capacity"] is not None and data["capacity"] < 0:
+        errors.add("capacity", "Enter a whole number of places (0 or more), or leave it empty.")
+    for field in ("payment_days", "offer_hours"):
+        if field in data and (data[field] is None or data[field] < 1):
+            errors.add(field, "Enter a whole number of 1 or more.")
+    errors.raise_if_any()
+    dates = {
+        key: data[key]
+        for key in (
+            "registration_opens_at",
+            "early_fee_closes_at",
+            "regular_fee_closes_at",
+            "refund_deadline_at",
+        )
+        if key in data
+    }
+    if dates:
+        program_services.update_congress(congress, **dates)
+    for field in ("capacity", "payment_days", "offer_hours"):
+        if field in data:
+            setattr(settings, field, data[field])
+    db.session.flush()
+    if "capacity" in data:
+        locked = capacity.lock_places(congress)
+        capacity.fill_from_waitlist(congress, locked, utcnow())
+    return settings
+
+
+# -- registering ------------------------------------------------------------------------------
+
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "affiliation": 300,
+    "badge_name": 100,
+    "dietary": 500,
+    "accessibility": 500,
+}
+
+
+def registration_window(congress: Congress) -> tuple[datetime | None, datetime]:
+    """When registration opens, and when it closes (the end of the congress's last day)."""
+    closes = local_to_utc(
+        datetime.combine(congress.ends_on + timedelta(days=1), time.min), congress.tz
+    )
+    return congress.registration_opens_at, closes
+
+
+def check_open(congress: Congress, now: datetime) -> None:
+    opens, closes = registration_window(congress)
+    if opens is None or now < opens:
+        raise Conflict("Registration is not open yet.", code="registration_closed")
+    if now >= closes:
+        raise Conflict("Registration is closed.", code="registration_closed")
+
+
+def _clean_details(data: dict, errors: FieldErrors, *, partial: bool = False) -> dict:
+    clean = {}
+    for field, limit in TEXT_LIMITS.items():
+        if partial and field not in data:
+            continue
+        value = (data.get(field) or "").strip()
+        if len(value) > limit:
+            errors.add(field, f"At most {limit} characters.")
+        clean[field] = value
+    for field in ("first_name", "last_name"):
+        if field in clean and not clean[field]:
+            errors.add(field, "This field is required.")
+    if not partial or "country" in data:
+        country = (data.get("country") or "").strip().upper()
+        if not country:
+            errors.add("country", "Choose your country.")
+        elif problem := check_country(country):
+            errors.add("country", problem)
+        clean["country"] = country
+    if not partial or "share_with_exhibitors" in data:
+        clean["share_with_exhibitors"] = bool(data.get("share_with_exhibitors"))
+    return clean
+
+
+def _find_category(congress: Congress, slug: str | None) -> ProfessionalCategory | None:
+    if not slug:
+        return None
+    return db.session.scalar(
+        select(ProfessionalCategory).where(
+            ProfessionalCategory.congress_id == congress.id,
+            ProfessionalCategory.slug == str(slug),
+            ProfessionalCategory.is_active.is_(True),
+        )
+    )
+
+
+def active_registration_for(congress: Congress, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.congress_id == congress.id,
+            Registration.email_key == email.strip().lower(),
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def _already_registered(email: str) -> Conflict:
+    message = (
+        "This email address already has a registration for this congress. Use the link in "
+        "your confirmation email to manage it, or ask for a new link."
+    )
+    return Conflict(
+        message,
+        code="already_registered",
+        fields={"email": [message]},
+        manage_link_request="/registration/link",
+    )
+
+
+def _unique_reference(prefix: str) -> str:
+    for attempt in range(40):
+        reference = new_reference(prefix, 4 if attempt < 20 else 6)
+        if not db.session.scalar(
+            select(Registration.id).where(Registration.reference == reference)
+        ):
+            return reference
+    raise RuntimeError("no free registration reference")  # pragma: no cover
+
+
+def _replayed(submission_key: str, email) -> Registration | None:
+    """The registration made earlier with this submission key, if it is the same person's."""
+    existing = db.session.scalar(
+        select(Registration).where(Registration.submission_key == submission_key)
+    )
+    if existing is None:
+        return None
+    if existing.email_key != (email or "").strip().lower():
+        raise Conflict(
+            "This idempotency key was already used for another registration.",
+            code="idempotency_key_reused",
+        )
+    return existing
+
+
+def register_attendee(
+    congress: Congress,
+    data: dict,
+    *,
+    user=None,
+    proof: tuple[str, bytes] | None = None,
+    submission_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Registration, bool]:
+    """Register a person; return (registration, created). A repeated `submission_key` returns
+    the first registration with created=False (a double-click registers once)."""
+    now = now or utcnow()
+    if submission_key:
+        existing = _replayed(submission_key, data.get("email"))
+        if existing is not None:
+            return existing, False
+    check_open(congress, now)
+    errors = FieldErrors()
+    clean = _clean_details(data, errors)
+    email = (data.get("email") or "").strip()
+    if not email:
+        errors.add("email", "Enter your email address.")
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            errors.add("email", f"This email address is not valid: {exc}")
+    category = _find_category(congress, data.get("category"))
+    if category is None:
+        errors.add("category", "Choose a professional category from the list.")
+    if data.get("accept_terms") is not True:
+        errors.add("accept_terms", "You must accept the terms and conditions to register.")
+    period = amount = None
+    if category is not None:
+        period, amount = fee_at(category, now)
+        if amount is None:
+            errors.add(
+                "category",
+                f"This category has no {period.label.lower()} fee; choose another category.",
+            )
+    if proof is not None and (problem := uploads.check_proof(proof[1])):
+        errors.add("proof", problem)
+    errors.raise_if_any()
+    if active_registration_for(congress, email) is not None:
+        raise _already_registered(email)
+
+    reference = _unique_reference(congress.short_name)
+    settings = capacity.lock_places(congress)
+    # Under the lock: a concurrent double-click or duplicate may have committed meanwhile.
+    if submission_key:
+        existing = _replayed(submission_key, email)
+        if existing is not None:
+            return existing, False
+    # A duplicate committed meanwhile is refused by the partial unique index (flush below).
+    room = capacity.has_room(settings, category)
+    if not room and capacity.expire_unpaid(congress, now):
+        room = capacity.has_room(settings, category)
+
+    registration = Registration(
+        congress=congress,
+        category=category,
+        reference=reference,
+        manage_salt=new_salt(),
+        submission_key=submission_key or None,
+        user_id=user.id if user is not None and getattr(user, "is_authenticated", False) else None,
+        email=email,
+        email_key=email.lower(),
+        terms_accepted_at=now,
+        fee_period=period,
+        fee_amount=amount,
+        currency=congress.currency,
+        status=RegistrationStatus.WAITLISTED,
+        proof_status=ProofStatus.MISSING if category.requires_proof else ProofStatus.NOT_NEEDED,
+        payments=[],
+        receipts=[],
+        **clean,
+    )
+    if proof is not None and category.requires_proof:
+        _attach_proof(registration, proof, now)
+    if room:
+        capacity.give_place(registration, settings, now)
+    else:
+        registration.waitlisted_at = now
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _already_registered(email) from None
+    # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
+    if registration.status == RegistrationStatus.CONFIRMED:
+        notify.confirmed(registration, new=True)
+    else:
+        notify.received(registration, position=capacity.waitlist_position(registration), new=True)
+    return registration, True
+
+
+def _attach_proof(registration: Registration, proof: tuple[str, bytes], now: datetime) -> None:
+    filename, data = proof
+    stored, content_type = uploads.store_proof(data)
+    uploads.delete_proof(registration.proof_file)
+    registration.proof_file = stored
+    registration.proof_filename = (filename or "proof")[-200:]
+    registration.proof_content_type = content_type
+    registration.proof_uploaded_at = now
+    registration.proof_status = ProofStatus.PENDING
+    registration.proof_refusal_reason = ""
+
+
+def update_details(registration: Registration, data: dict) -> Registration:
+    """Change the attendee's own details (not email, category or fee)."""
+    if registration.status == RegistrationStatus.CANCELLED or registration.erased_at:
+        raise Conflict("A cancelled registration cannot be changed.", code="cancelled")
+    errors = FieldErrors()
+    clean = _clean_details(data, errors, partial=True)
+    errors.raise_if_any()
+    for field, value in clean.items():
+        setattr(registration, field, value)
+    db.session.flush()
+    return registration
+
+
+def request_manage_link(congress: Congress, email: str) -> None:
+    """Email a fresh manage link to an address with an active registration (silent otherwise).
+
+    The old link stops working: the token's salt changes.
+    """
+    registration = active_registration_for(congress, email or "")
+    if registration is None:
+        return
+    registration.manage_salt = new_salt()
+    db.session.flush()
+    notify.manage_link(registration)
+
+
+# -- cancellation -----------------------------------------------------------------------------
+
+
+def refund_for(registration: Registration, now: datetime) -> Decimal:
+    """What a cancellation now gives back: paid minus the category's cancellation fee, before
+    the refund deadline; nothing after it."""
+    deadline = registration.congress.refund_deadline_at
+    paid = registration.amount_paid
+    if paid <= 0 or (deadline is not None and now >= deadline):
+        return Decimal("0.00")
+    return max(paid - registration.category.cancellation_fee, Decimal("0.00"))
+
+
+def cancel_registration(
+    registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
+) -> Registration:
+    """Cancel, record the refund due, give the place to the next person waiting."""
+    from conference.registration.payments import add_refund
+
+    now = now or utcnow()
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise Conflict("This registration is already cancelled.", code="already_cancelled")
+    settings = capacity.lock_places(registration.congress)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise Conflict("This registration is already cancelled.", code="already_cancelled")
+    held = registration.holds_place
+    refund = refund_for(registration, now)
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.expires_at = None
+    registration.cancel_reason = (reason or ("Cancelled by an organizer." if by else ""))[:300]
+    refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
+    db.session.flush()
+    notify.cancelled(registration, refund=refund_payment)
+    if held:
+        capacity.fill_from_waitlist(registration.congress, settings, now)
+    return registration

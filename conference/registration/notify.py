@@ -1,0 +1,91 @@
+"""Registration emails, queued in the outbox in the same transaction as their cause."""
+
+from __future__ import annotations
+
+from conference.mail import queue_mail
+from conference.registration.models import Registration
+from conference.registration.tokens import manage_url
+
+
+def _send(registration: Registration, template: str, subject: str, key: str | None, **ctx):
+    if registration.erased_at:
+        return None
+    congress = registration.congress
+    return queue_mail(
+        registration.email,
+        f"{congress.short_name}: {subject}",
+        f"registration/{template}",
+        dedupe_key=f"registration:{registration.id}:{key}" if key else None,
+        user_id=registration.user_id,
+        registration=registration,
+        congress=congress,
+        manage_url=manage_url(registration),
+        **ctx,
+    )
+
+
+def received(registration: Registration, position: int | None = None, *, new: bool = False):
+    return _send(
+        registration,
+        "received",
+        f"registration {registration.reference} received",
+        None if new else "received",
+        position=position,
+    )
+
+
+def confirmed(registration: Registration, *, new: bool = False):
+    return _send(
+        registration,
+        "confirmed",
+        f"registration {registration.reference} confirmed",
+        None if new else "confirmed",
+    )
+
+
+def waitlist_offer(registration: Registration):
+    return _send(
+        registration,
+        "waitlist_offer",
+        "a place is available for you",
+        f"offer:{registration.offered_at.isoformat() if registration.offered_at else ''}",
+    )
+
+
+def payment_received(registration: Registration, payment):
+    return _send(
+        registration,
+        "payment_received",
+        f"payment received for {registration.reference}",
+        f"payment:{payment.id}",
+        payment=payment,
+    )
+
+
+def proof_refused(registration: Registration):
+    return _send(registration, "proof_refused", "your proof of status was not accepted", None)
+
+
+def cancelled(registration: Registration, refund=None):
+    return _send(
+        registration,
+        "cancelled",
+        f"registration {registration.reference} cancelled",
+        "cancelled",
+        refund=refund,
+    )
+
+
+def expired(registration: Registration):
+    return _send(
+        registration,
+        "cancelled",
+        f"registration {registration.reference} expired",
+        "cancelled",
+        refund=None,
+        expired=True,
+    )
+
+
+def manage_link(registration: Registration):
+    return _send(registration, "manage_link", "your registration link", None)

@@ -1,0 +1,210 @@
+"""Payments recorded by organizers, refunds, gapless receipt numbers, and the interface an
+online card provider must implement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import select, update
+
+from conference.errors import Conflict, FieldErrors
+from conference.extensions import db
+from conference.models import utcnow
+from conference.registration import notify
+from conference.registration.capacity import get_settings, lock_registration
+from conference.registration.models import (
+    Payment,
+    PaymentKind,
+    Receipt,
+    Registration,
+    RegistrationSettings,
+    RegistrationStatus,
+)
+
+#: Kinds an organizer records by hand (refunds come from cancellations, online from a provider).
+RECORDABLE_KINDS = (PaymentKind.BANK_TRANSFER, PaymentKind.CARD_ON_SITE, PaymentKind.WAIVED)
+
+
+def record_payment(
+    registration: Registration,
+    *,
+    kind: str,
+    amount=None,
+    note: str = "",
+    by=None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Payment:
+    """Record money received (or a waiver); a fully paid registration is confirmed.
+
+    The same `idempotency_key` twice records one payment (a double-click on the form).
+    """
+    from conference.registration.services import parse_amount
+
+    now = now or utcnow()
+    if idempotency_key:
+        existing = db.session.scalar(
+            select(Payment).where(Payment.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            if existing.registration_id != registration.id:
+                raise Conflict("This payment key was used for another registration.")
+            return existing
+    errors = FieldErrors()
+    try:
+        kind = PaymentKind(kind)
+    except ValueError:
+        kind = None
+    if kind not in RECORDABLE_KINDS:
+        errors.add("kind", "Choose bank transfer, card on site or waived.")
+    parsed = None
+    if amount is None or (isinstance(amount, str) and not amount.strip()):
+        if kind != PaymentKind.WAIVED:
+            errors.add("amount", "Enter the amount received.")
+    else:
+        parsed = parse_amount(amount, "amount", errors)
+        if parsed is not None and parsed <= 0:
+            errors.add("amount", "Enter an amount above 0.")
+    errors.raise_if_any()
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise Conflict("This registration is cancelled.", code="cancelled")
+    if registration.status == RegistrationStatus.WAITLISTED:
+        raise Conflict("This registration is on the waiting list: no payment is due yet.")
+    if registration.status == RegistrationStatus.AWAITING_VERIFICATION:
+        raise Conflict(
+            "Check the proof of status first: the fee depends on it.", code="not_verified"
+        )
+    # Serialize payments of this registration (two organizers, or a double-click), then look
+    # for the same key again: a simultaneous twin may have committed while we waited.
+    lock_registration(registration)
+    if idempotency_key:
+        existing = db.session.scalar(
+            select(Payment).where(Payment.idempotency_key == idempotency_key)
+        )
+        if existing is not None and existing.registration_id == registration.id:
+            return existing
+    due = registration.amount_due
+    if due <= 0:
+        raise Conflict("Nothing is due: this registration is fully paid.", code="already_paid")
+    if parsed is None:
+        parsed = due
+    if parsed > due:
+        message = f"Only {due} {registration.currency} is due."
+        raise Conflict(message, code="overpayment", fields={"amount": [message]})
+    payment = Payment(
+        registration=registration,
+        kind=kind,
+        amount=parsed,
+        currency=registration.currency,
+        note=(note or "").strip()[:300],
+        idempotency_key=idempotency_key or None,
+        recorded_by_id=by.id if by else None,
+        recorded_at=now,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    if registration.amount_due == 0 and registration.status == RegistrationStatus.AWAITING_PAYMENT:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.expires_at = None
+        db.session.flush()
+        issue_receipt(registration, now)
+        notify.confirmed(registration)
+    else:
+        notify.payment_received(registration, payment)
+    return payment
+
+
+def add_refund(registration: Registration, amount: Decimal, by=None) -> Payment:
+    payment = Payment(
+        registration=registration,
+        kind=PaymentKind.REFUND,
+        amount=amount,
+        currency=registration.currency,
+        note="Refund on cancellation, less the cancellation fee.",
+        recorded_by_id=by.id if by else None,
+    )
+    db.session.add(payment)
+    return payment
+
+
+def next_receipt_number(registration: Registration) -> int:
+    """Take the congress's next receipt number: one atomic UPDATE ... RETURNING on the counter
+    row, in the caller's transaction (a rollback returns the number, so there are no gaps)."""
+    settings = get_settings(registration.congress)
+    return db.session.execute(
+        update(RegistrationSettings)
+        .where(RegistrationSettings.id == settings.id)
+        .values(last_receipt_number=RegistrationSettings.last_receipt_number + 1)
+        .returning(RegistrationSettings.last_receipt_number)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def issue_receipt(registration: Registration, now: datetime | None = None) -> Receipt | None:
+    """Number a receipt for a confirmed registration (once; none when nothing was paid)."""
+    if registration.receipts:
+        return registration.receipts[0]
+    if registration.amount_received <= 0:
+        return None
+    receipt = Receipt(
+        congress_id=registration.congress_id,
+        registration=registration,
+        number=next_receipt_number(registration),
+        amount=registration.amount_received,
+        currency=registration.currency,
+        issued_at=now or utcnow(),
+    )
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+# -- online card payments ---------------------------------------------------------------------
+
+
+@dataclass
+class Checkout:
+    """Where to send the attendee to pay, and the provider's id for the attempt."""
+
+    provider_reference: str
+    redirect_url: str
+
+
+@dataclass
+class WebhookResult:
+    """What a provider's notification says: which registration, how much, paid or not."""
+
+    registration_reference: str
+    provider_reference: str
+    amount: Decimal
+    currency: str
+    succeeded: bool
+
+
+class PaymentProvider(Protocol):
+    """What an online card provider (Stripe, Adyen, Mollie, ...) must implement.
+
+    None is configured: the congress takes bank transfers and cards on site. To add one:
+    1. implement this protocol in conference/registration/providers/<name>.py;
+    2. a "Pay by card" button on the manage page calls `create_checkout` and redirects;
+    3. a CSRF-exempt POST /registration/webhooks/<name> passes the raw request to
+       `handle_webhook`, which must verify the provider's signature and return a
+       WebhookResult; for a success, record_payment(kind="online",
+       idempotency_key=f"<name>:{provider_reference}") records it once even if the provider
+       retries the notification.
+    """
+
+    name: str
+
+    def create_checkout(
+        self, registration: Registration, amount: Decimal, currency: str, return_url: str
+    ) -> Checkout: ...
+
+    def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult: ...
+
+    def refund(self, provider_reference: str, amount: Decimal, currency: str) -> str: ...

@@ -1,0 +1,82 @@
+"""Personal data: export it, erase it (keeping anonymous counts and accounting records)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conference.errors import Conflict
+from conference.extensions import db
+from conference.models import utcnow
+from conference.registration import uploads
+from conference.registration.models import Registration, RegistrationStatus
+from conference.registration.services import cancel_registration
+
+
+def export_data(registration: Registration) -> dict:
+    """Everything held about the attendee, for a data download."""
+    return {
+        "congress": registration.congress.name,
+        "reference": registration.reference,
+        "status": registration.status.value,
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "email": registration.email,
+        "affiliation": registration.affiliation,
+        "country": registration.country,
+        "category": registration.category.name,
+        "badge_name": registration.badge_name,
+        "dietary": registration.dietary,
+        "accessibility": registration.accessibility,
+        "share_with_exhibitors": registration.share_with_exhibitors,
+        "terms_accepted_at": registration.terms_accepted_at.isoformat(),
+        "registered_at": registration.created_at.isoformat(),
+        "fee": {
+            "amount": str(registration.fee_amount),
+            "currency": registration.currency,
+            "period": registration.fee_period.value,
+        },
+        "proof_of_status": {
+            "status": registration.proof_status.value,
+            "filename": registration.proof_filename,
+        },
+        "payments": [
+            {
+                "kind": p.kind.value,
+                "amount": str(p.amount),
+                "currency": p.currency,
+                "recorded_at": p.recorded_at.isoformat(),
+            }
+            for p in registration.payments
+        ],
+        "checked_in_at": (
+            registration.checked_in_at.isoformat() if registration.checked_in_at else None
+        ),
+    }
+
+
+def erase_registration(registration: Registration, now: datetime | None = None) -> Registration:
+    """Remove personal data; keep category, country, fee and payments (anonymous counts and
+    accounting records). An active registration is cancelled first."""
+    now = now or utcnow()
+    if registration.erased_at:
+        raise Conflict("This registration was already erased.", code="already_erased")
+    registration.erasure_requested_at = now
+    if registration.status != RegistrationStatus.CANCELLED:
+        cancel_registration(registration, reason="Erasure requested.", now=now)
+    uploads.delete_proof(registration.proof_file)
+    registration.first_name = "Erased"
+    registration.last_name = "attendee"
+    registration.email = f"erased-{registration.id}@invalid"
+    registration.email_key = None
+    registration.affiliation = ""
+    registration.badge_name = ""
+    registration.dietary = ""
+    registration.accessibility = ""
+    registration.share_with_exhibitors = False
+    registration.user_id = None
+    registration.proof_file = None
+    registration.proof_filename = ""
+    registration.submission_key = None
+    registration.erased_at = now
+    db.session.flush()
+    return registration

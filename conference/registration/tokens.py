@@ -1,0 +1,48 @@
+"""References and private manage links of registrations."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+
+#: No 0/O, 1/I/L, U/V: easy to read out at the door and to type.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+
+
+def new_reference(prefix: str, length: int = 4) -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))
+    return f"{prefix.upper()}-{code}"
+
+
+def normalize_reference(text: str) -> str:
+    return (text or "").strip().upper().replace(" ", "")
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def manage_token(reference: str, salt: str) -> str:
+    """The private token of a manage link: an HMAC under SECRET_KEY (nothing stored)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"registration-manage:{reference}:{salt}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")[:32]
+
+
+def token_matches(registration, token: str) -> bool:
+    """Constant-time check of a manage token against a registration."""
+    expected = manage_token(registration.reference, registration.manage_salt)
+    return hmac.compare_digest(expected.encode(), (token or "").encode())
+
+
+def manage_path(registration) -> str:
+    token = manage_token(registration.reference, registration.manage_salt)
+    return f"/registration/manage/{registration.reference}/{token}"
+
+
+def manage_url(registration) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + manage_path(registration)

@@ -1,0 +1,77 @@
+"""In Chromium: a student registers with proof, an organizer approves it and records the
+payment, the confirmation email arrives, and the attendee is checked in by reference."""
+
+from __future__ import annotations
+
+import re
+
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.queries import get_category_by_slug
+from tests.conftest import deliver_outbox
+from tests.factories import PASSWORD
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_student_registration_to_check_in(
+    page, congress, organizer, smtp, live_server_factory, tmp_path, app
+):
+    app.config["MAIL_SUPPRESS_SEND"] = False
+    app.extensions["mail"].suppress = False
+    student = get_category_by_slug(congress, "student-trainee")
+    services.set_category_rules(student, fees={"early": "150", "regular": "200", "onsite": "250"})
+    db.session.commit()
+    server = live_server_factory(UPLOAD_DIR=str(tmp_path / "uploads"))
+    proof = tmp_path / "letter.pdf"
+    proof.write_bytes(PDF)
+
+    # The student registers, with proof of status.
+    page.goto(f"{server.url}/register")
+    page.fill("#first_name", "Sofia")
+    page.fill("#last_name", "Student")
+    page.fill("#email", "sofia@example.org")
+    page.fill("#affiliation", "Medical University of Vienna")
+    page.select_option("#country", "AT")
+    page.select_option("#category", "student-trainee")
+    page.set_input_files("#proof", str(proof))
+    page.check("#accept_terms")
+    page.click("button[type=submit], input[type=submit][value=Register]")
+    page.wait_for_selector("#reference")
+    reference = page.inner_text("#reference")
+    assert re.fullmatch(r"MET26-[2-9A-Z]{4}", reference)
+    assert "Awaiting verification" in page.content()
+
+    # The organizer logs in, approves the proof and records the payment.
+    page.goto(f"{server.url}/login")
+    page.fill("#email", organizer.email)
+    page.fill("#password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{server.url}/manage/registrations/proofs")
+    page.click(f"tr:has-text('{reference}') >> text=Check")
+    page.check("#verify-decision-0")
+    page.click("#verify input[type=submit]")
+    page.wait_for_selector("text=Proof approved.")
+    page.fill("#payment-note", "SEPA transfer 2026-001")
+    page.click("#payment input[type=submit]")
+    page.wait_for_selector("text=Payment recorded.")
+    assert "Confirmed" in page.content()
+
+    # The confirmation email arrives, with the reference and a link to the badge and QR code.
+    deliver_outbox()
+    confirmations = [m for m in smtp.to("sofia@example.org") if "confirmed" in m["Subject"]]
+    assert confirmations, [m["Subject"] for m in smtp.messages]
+    body = smtp.text_of(confirmations[0])
+    assert reference in body and "/badge.pdf" in body
+
+    # At the door: typed reference, then a second attempt is refused.
+    page.goto(f"{server.url}/manage/check-in")
+    page.fill("#query", reference)
+    page.click("#checkin-form input[type=submit]")
+    page.wait_for_selector("#checkin-result")
+    assert "Checked in" in page.inner_text("#checkin-result")
+    assert page.inner_text("#count-checked-in") == "1"
+    page.fill("#query", reference)
+    page.click("#checkin-form input[type=submit]")
+    assert "Already checked in at" in page.inner_text("#checkin-result")
+    assert page.js_errors == []

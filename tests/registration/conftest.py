@@ -1,0 +1,79 @@
+"""Fixtures of the registration tests: fees on the `congress` categories, a register helper."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.queries import get_category_by_slug
+
+_numbers = itertools.count(1)
+
+FEES = {"early": "450.00", "regular": "550.00", "onsite": "650.00"}
+STUDENT_FEES = {"early": "150.00", "regular": "200.00", "onsite": "250.00"}
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def priced(congress):
+    """The `congress` with fees for both categories; returns (congress, oncologist, student)."""
+    oncologist = get_category_by_slug(congress, "oncologist")
+    student = get_category_by_slug(congress, "student-trainee")
+    services.set_category_rules(oncologist, fees=FEES, cancellation_fee="50.00")
+    services.set_category_rules(student, fees=STUDENT_FEES)
+    db.session.commit()
+    return congress, oncologist, student
+
+
+def attendee_data(**overrides) -> dict:
+    n = next(_numbers)
+    data = {
+        "first_name": "Marie",
+        "last_name": f"Curie{n}",
+        "email": f"marie{n}@example.org",
+        "affiliation": "Institut du Radium",
+        "country": "FR",
+        "category": "oncologist",
+        "badge_name": "",
+        "dietary": "",
+        "accessibility": "",
+        "share_with_exhibitors": False,
+        "accept_terms": True,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def register(priced):
+    """Register someone through the service (and commit); keyword arguments override fields."""
+    congress = priced[0]
+
+    def make(proof=None, now=None, **overrides):
+        registration, _ = services.register_attendee(
+            congress, attendee_data(**overrides), proof=proof, now=now
+        )
+        db.session.commit()
+        return registration
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path):
+    """Proof files of a test go to its own temporary folder."""
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+@pytest.fixture
+def smtp(smtp, app):
+    """The shared SMTP server, with Flask-Mail's testing-mode suppression turned off so the
+    outbox really delivers to it."""
+    app.config["MAIL_SUPPRESS_SEND"] = False
+    app.extensions["mail"].suppress = False
+    return smtp
