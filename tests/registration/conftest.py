@@ -68,12 +68,3 @@ def upload_dir(app, tmp_path):
     """Proof files of a test go to its own temporary folder."""
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     return tmp_path / "uploads"
-
-
-@pytest.fixture
-def smtp(smtp, app):
-    """The shared SMTP server, with Flask-Mail's testing-mode suppression turned off so the
-    outbox really delivers to it."""
-    app.config["MAIL_SUPPRESS_SEND"] = False
-    app.extensions["mail"].suppress = False
-    return smtp

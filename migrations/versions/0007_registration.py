@@ -1,7 +1,7 @@
 """registration: fees, settings, registrations, payments, receipts
 
-Revision ID: 0004_registration
-Revises: 0002_abstracts
+Revision ID: 0007_registration
+Revises: 0006_outbox_embargo
 Create Date: 2026-11-21 23:37:42.519822
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_registration'
-down_revision = '0002_abstracts'
+revision = '0007_registration'
+down_revision = '0006_outbox_embargo'
 branch_labels = None
 depends_on = None
 
