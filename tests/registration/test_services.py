@@ -320,7 +320,9 @@ def test_an_unanswered_offer_expires_and_goes_to_the_next_person(priced, registe
     db.session.commit()
     assert third.status == RegistrationStatus.AWAITING_PAYMENT and third.offered_at == later
     kinds = db.session.scalars(
-        select(OutboxMessage.kind).where(OutboxMessage.to_address == second.email)
+        select(OutboxMessage.kind)
+        .where(OutboxMessage.to_address == second.email)
+        .order_by(OutboxMessage.id)
     ).all()
     assert kinds == [
         "registration/received",
