@@ -315,10 +315,39 @@ def outbox_counts() -> dict[str, int]:
     return counts
 
 
-def run_worker(interval: float = 2.0, max_rounds: int | None = None) -> None:
-    """Deliver due messages forever (or `max_rounds` times), sleeping between rounds."""
+def redact_recipient(address: str) -> int:
+    """Erase a person's address and text from delivered or failed messages (privacy erasure).
+
+    Messages still queued are left to go out (e.g. the confirmation of the erasure's
+    cancellation); the counts by kind and status stay for the organizers.
+    """
+    rows = db.session.scalars(
+        select(OutboxMessage).where(
+            func.lower(OutboxMessage.to_address) == address.strip().lower(),
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        )
+    ).all()
+    for message in rows:
+        message.to_address = "erased@invalid"
+        message.subject = "(erased)"
+        message.body_text = ""
+        message.body_html = None
+        message.user_id = None
+    return len(rows)
+
+
+def run_worker(interval: float = 2.0, max_rounds: int | None = None, jobs=None) -> None:
+    """Deliver due messages forever (or `max_rounds` times), sleeping between rounds, and run
+    the periodic jobs (conference.jobs) when they are due."""
+    from conference.jobs import JobRunner
+
+    runner = JobRunner(jobs)
     rounds = 0
     while max_rounds is None or rounds < max_rounds:
+        try:
+            runner.run_due()
+        finally:
+            db.session.remove()
         try:
             counts = deliver_due()
             if counts["sent"] or counts["retry"] or counts["failed"]:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.mail import redact_recipient
 from conference.models import utcnow
 from conference.registration import uploads
 from conference.registration.models import Registration, RegistrationStatus
@@ -64,6 +65,7 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     if registration.status != RegistrationStatus.CANCELLED:
         cancel_registration(registration, reason="Erasure requested.", now=now)
     uploads.delete_proof(registration.proof_file)
+    redact_recipient(registration.email)
     registration.first_name = "Erased"
     registration.last_name = "attendee"
     registration.email = f"erased-{registration.id}@invalid"

@@ -176,6 +176,17 @@ def test_expire_command(register, runner):
     assert unpaid.status == RegistrationStatus.CANCELLED
 
 
+def test_the_background_worker_expires_unpaid_registrations(register):
+    from conference.mail import run_worker
+
+    unpaid = register()
+    unpaid.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    run_worker(interval=0, max_rounds=1)
+    db.session.refresh(unpaid)
+    assert unpaid.status == RegistrationStatus.CANCELLED
+
+
 def test_proof_approval_then_payment_confirms(register, organizer):
     student = register(category="student-trainee", proof=("letter.pdf", PDF_BYTES))
     assert student.status == RegistrationStatus.AWAITING_VERIFICATION
@@ -286,6 +297,23 @@ def test_erasure_removes_personal_data_but_keeps_counts_and_payments(register):
     assert registration.country == "FR" and registration.category.slug == "oncologist"
     assert len(registration.payments) == 2  # the payment and its refund are kept
     assert registration.receipts
+
+
+def test_erasure_also_removes_delivered_mail_to_the_attendee(register, smtp):
+    from tests.conftest import deliver_outbox
+
+    registration = register(email="forget@example.org", proof=None)
+    deliver_outbox()
+    privacy.erase_registration(registration)
+    db.session.commit()
+    leftover = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.body_text.contains("forget@example.org"))
+    ).all()
+    addressed = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == "forget@example.org")
+    ).all()
+    assert leftover == []
+    assert [m.status for m in addressed] == ["queued"]  # only the cancellation, still to go
 
 
 def test_an_unreachable_mail_server_never_loses_a_registration(register, smtp):
