@@ -182,9 +182,9 @@ def test_the_background_worker_expires_unpaid_registrations(register):
     unpaid = register()
     unpaid.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
+    registration_id = unpaid.id
     run_worker(interval=0, max_rounds=1)
-    db.session.refresh(unpaid)
-    assert unpaid.status == RegistrationStatus.CANCELLED
+    assert db.session.get(Registration, registration_id).status == RegistrationStatus.CANCELLED
 
 
 def test_proof_approval_then_payment_confirms(register, organizer):
