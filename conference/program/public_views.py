@@ -10,27 +10,13 @@ from flask_login import current_user, login_required
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
-from conference.program.exports import (
-    build_agenda_ics,
-    build_csv,
-    build_frab_xml,
-    build_ics,
-    build_pdf,
-    build_schedule_json,
-)
+from conference.program.export_store import EXPORTS, get_export
+from conference.program.exports import build_agenda_ics
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
 from conference.program.queries import get_current_congress
 from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
-
-EXPORTS = {
-    "ics": (build_ics, "text/calendar; charset=utf-8", "schedule.ics"),
-    "xml": (build_frab_xml, "application/xml; charset=utf-8", "schedule.xml"),
-    "json": (build_schedule_json, "application/json; charset=utf-8", "schedule.json"),
-    "csv": (build_csv, "text/csv; charset=utf-8", "program.csv"),
-    "pdf": (build_pdf, "application/pdf", "program.pdf"),
-}
 
 
 def _program_or_404():
@@ -125,8 +111,9 @@ def export(kind: str):
     _congress, program = _program_or_404()
     if program is None:
         abort(404, "The program is not published yet.")
-    build, mimetype, filename = EXPORTS[kind]
-    payload = program.cached_export(kind, build)
+    _build, mimetype, filename = EXPORTS[kind]
+    payload = get_export(program, kind)
+    db.session.commit()  # an export built by this request is kept for the other workers
     response = Response(payload, mimetype=mimetype.split(";")[0])
     response.headers["Content-Type"] = mimetype
     if kind in ("csv", "pdf"):

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.models import utcnow
+from conference.program.cme import cme_credits
 from conference.program.models import Congress
-from conference.program.publishing import cme_credits
 from conference.program.schedule_models import ProgramVersion
 
 _LOCK = threading.Lock()
@@ -75,8 +75,8 @@ class PublishedProgram:
             for p in s["presentations"]:
                 p["start"] = _dt(p["starts_at"]).astimezone(self.tz) if p["starts_at"] else None
                 p["end"] = _dt(p["ends_at"]).astimezone(self.tz) if p["ends_at"] else None
-                p["title_release"] = _dt(p["title_release_at"])
-                p["body_release"] = _dt(p["body_release_at"])
+                p["title_release"] = _dt(p.get("title_release_at"))
+                p["body_release"] = _dt(p.get("body_release_at"))
                 for moment in (p["title_release"], p["body_release"]):
                     if moment is not None:
                         releases.add(moment)
@@ -93,7 +93,8 @@ class PublishedProgram:
                     self.speaker_items[speaker["id"]].append((s, "Speaker", p))
         self.days = sorted(self.sessions_by_day)
         self.releases = sorted(releases)
-        self.exports: dict[str, tuple[datetime | None, object]] = {}
+        #: (kind, embargo epoch) -> rendered export (see export_store).
+        self.exports: dict[tuple[str, int], bytes] = {}
 
     # -- embargo ---------------------------------------------------------------------------
 
@@ -122,15 +123,9 @@ class PublishedProgram:
         index = bisect.bisect_right(self.releases, now)
         return self.releases[index] if index < len(self.releases) else None
 
-    def cached_export(self, kind: str, build, now: datetime | None = None):
-        """The rendered export `kind`, built once per version and embargo state."""
-        now = now or utcnow()
-        cached = self.exports.get(kind)
-        if cached is not None and (cached[0] is None or now < cached[0]):
-            return cached[1]
-        payload = build(self, now)
-        self.exports[kind] = (self.next_release_after(now), payload)
-        return payload
+    def embargo_epoch(self, now: datetime) -> int:
+        """How many release times have passed: the embargo state of every text at `now`."""
+        return bisect.bisect_right(self.releases, now)
 
     # -- reads -----------------------------------------------------------------------------
 
