@@ -17,14 +17,17 @@ from datetime import UTC, datetime
 
 #: Control characters other than HTAB and newlines (newlines are escaped, CR dropped).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"})
 LINE_OCTETS = 75
 
 
 def escape_text(value: object) -> str:
     """A TEXT value (RFC 5545 3.3.11)."""
-    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).translate(_TEXT_ESCAPES)
+    text = str(value or "")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    # Chained replace() is several times faster than str.translate() with a mapping.
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def uri(value: str) -> str:
@@ -35,11 +38,14 @@ def uri(value: str) -> str:
 
 def utc_stamp(value: datetime) -> str:
     """A DATE-TIME in UTC form, e.g. 20261122T083000Z."""
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    v = value.astimezone(UTC)
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}Z"
 
 
 def fold(line: str) -> str:
     """One content line, folded at 75 octets, with its CRLF."""
+    if len(line) <= LINE_OCTETS // 4:  # even 4-octet characters fit
+        return line + "\r\n"
     data = line.encode("utf-8")
     if len(data) <= LINE_OCTETS:
         return line + "\r\n"
