@@ -54,7 +54,7 @@ def public_program():
         by_day: dict = {}
         for s in sessions:
             by_day.setdefault(s["day"], []).append(s)
-        days = [(d, by_day[d], program.day_credits(d)) for d in sorted(by_day)]
+        days = [(d, by_day[d], program.day_cme(d)) for d in sorted(by_day)]
     return render_template(
         "program/public_program.html",
         program=program,

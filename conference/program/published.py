@@ -14,11 +14,13 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from conference.accounts.models import User
 from conference.extensions import db
 from conference.models import utcnow
-from conference.program.cme import cme_credits
+from conference.program.cme import DayCredits
+from conference.program.cme import day_credits as cme_day_credits
 from conference.program.models import Congress
 from conference.program.schedule_models import ProgramVersion
 
@@ -164,22 +166,11 @@ class PublishedProgram:
                 return True
         return False
 
-    def day_credits(self, day: date) -> float:
-        """Accredited minutes of the day with concurrent sessions counted once."""
-        intervals = sorted(
-            (s["start"], s["end"]) for s in self.sessions_by_day.get(day, []) if s["cme_credits"]
+    def day_cme(self, day: date) -> DayCredits:
+        """Credits offered on `day`, and the most one person can claim (see cme.day_credits)."""
+        return cme_day_credits(
+            (s["start"], s["end"], s["cme_credits"]) for s in self.sessions_by_day.get(day, [])
         )
-        total, current_start, current_end = 0.0, None, None
-        for start, end in intervals:
-            if current_end is None or start > current_end:
-                if current_end is not None:
-                    total += (current_end - current_start).total_seconds() / 60
-                current_start, current_end = start, end
-            else:
-                current_end = max(current_end, end)
-        if current_end is not None:
-            total += (current_end - current_start).total_seconds() / 60
-        return cme_credits(total)
 
     def __repr__(self) -> str:
         return f"<PublishedProgram v{self.number}>"
@@ -210,7 +201,7 @@ def get_published_program(congress: Congress | None) -> PublishedProgram | None:
     return program
 
 
-def get_versions(congress: Congress) -> list:
+def _version_heads(congress: Congress, *where) -> list:
     return list(
         db.session.execute(
             select(
@@ -219,8 +210,49 @@ def get_versions(congress: Congress) -> list:
                 ProgramVersion.published_at,
                 ProgramVersion.changes,
                 ProgramVersion.acknowledged,
+                User.name.label("published_by_name"),
+                User.email.label("published_by_email"),
             )
-            .where(ProgramVersion.congress_id == congress.id)
+            .outerjoin(User, User.id == ProgramVersion.published_by_id)
+            .where(ProgramVersion.congress_id == congress.id, *where)
             .order_by(ProgramVersion.number.desc())
         )
     )
+
+
+def get_versions(congress: Congress) -> list:
+    """Every published version, newest first, with who published it (no snapshots)."""
+    return _version_heads(congress)
+
+
+def latest_number(congress: Congress) -> int | None:
+    """The number of the current public version (None before the first)."""
+    return db.session.scalar(
+        select(func.max(ProgramVersion.number)).where(ProgramVersion.congress_id == congress.id)
+    )
+
+
+def get_version(congress: Congress, number: int):
+    """One published version (as in get_versions), or None."""
+    if not 0 < number < 2**31:  # beyond any column value (and SQLite's integers)
+        return None
+    rows = _version_heads(congress, ProgramVersion.number == number)
+    return rows[0] if rows else None
+
+
+def get_version_program(congress: Congress, number: int) -> PublishedProgram | None:
+    """An old (or the latest) version's program, read from its own snapshot (not cached:
+    organizers browse these rarely)."""
+    if not 0 < number < 2**31:
+        return None
+    row = db.session.execute(
+        select(
+            ProgramVersion.id,
+            ProgramVersion.number,
+            ProgramVersion.published_at,
+            ProgramVersion.snapshot,
+        ).where(ProgramVersion.congress_id == congress.id, ProgramVersion.number == number)
+    ).first()
+    if row is None:
+        return None
+    return PublishedProgram(row.id, row.number, row.published_at, row.snapshot)
