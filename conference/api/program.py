@@ -133,6 +133,25 @@ class PublishedSessionSchema(Schema):
     description = fields.String(metadata={"description": "Single session only."})
 
 
+class ProgramDaySchema(Schema):
+    date = fields.Date()
+    sessions = fields.Integer(metadata={"description": "Sessions that day."})
+    cme_offered = fields.Float(
+        metadata={"description": "Sum of the credits of every accredited session that day."}
+    )
+    cme_claimable = fields.Float(
+        metadata={
+            "description": "The most one attendee can earn that day: sessions held at the "
+            "same time count once."
+        }
+    )
+
+
+class ProgramDaysSchema(Schema):
+    version = fields.Integer(allow_none=True)
+    days = fields.List(fields.Nested(ProgramDaySchema))
+
+
 class PublishedSessionListSchema(Schema):
     version = fields.Integer(
         allow_none=True, metadata={"description": "The published version (null before any)."}
@@ -309,6 +328,28 @@ def get_published_session(session_id: int):
     if s is None:
         abort(404, message="This session is not in the published program.")
     return _published_session(program, s, PublicUrls(), utcnow(), full=True)
+
+
+@blp.route("/program/days", methods=["GET"])
+@blp.response(200, ProgramDaysSchema)
+def list_program_days():
+    """Days of the published program with their CME figures: credits offered and the most
+    one attendee can claim."""
+    program = get_published_program(_congress())
+    if program is None:
+        return {"version": None, "days": []}
+    days = []
+    for day in program.days:
+        cme = program.day_cme(day)
+        days.append(
+            {
+                "date": day,
+                "sessions": len(program.sessions_by_day[day]),
+                "cme_offered": cme.offered,
+                "cme_claimable": cme.claimable,
+            }
+        )
+    return {"version": program.number, "days": days}
 
 
 # -- the schedule (organizers) -------------------------------------------------------------

@@ -88,3 +88,25 @@ def test_program_day_headings_show_both_figures(congress, make_session, room_b, 
     one_day = client.get(f"/program?day={congress.starts_on.isoformat()}").get_data(as_text=True)
     assert "3 credits offered" in one_day and "Next day" not in one_day
     assert client.get("/program/schedule.pdf").data.startswith(b"%PDF")
+
+
+def test_api_day_summary(congress, make_session, room_b, client, publish):
+    assert client.get("/api/v1/program/days").get_json() == {"version": None, "days": []}
+    make_session("Morning A", start="09:00", end="10:30")
+    make_session("Morning B", start="10:00", end="11:30", room=room_b)
+    make_session("Coffee", format="break", is_accredited=False, start="11:30", end="12:00")
+    publish()
+    body = client.get("/api/v1/program/days").get_json()
+    assert body == {
+        "version": 1,
+        "days": [
+            {
+                "date": congress.starts_on.isoformat(),
+                "sessions": 3,
+                "cme_offered": 3.0,
+                "cme_claimable": 1.5,
+            }
+        ],
+    }
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/program/days" in spec["paths"]
