@@ -34,13 +34,13 @@ from conference.program.schedule_models import (
     FORMAT_LABELS,
     Presentation,
     SessionFormat,
-    Speaker,
 )
 from conference.program.schedule_queries import (
     get_abstract,
     get_presentation,
     get_session,
     get_sessions,
+    get_speaker,
     get_unscheduled_abstracts,
     search_speakers,
 )
@@ -539,8 +539,8 @@ def speakers():
 @organizer_required
 def edit_speaker(speaker_id: int):
     congress = _congress()
-    speaker = db.session.get(Speaker, speaker_id)
-    if speaker is None or speaker.congress_id != congress.id:
+    speaker = get_speaker(congress, speaker_id)
+    if speaker is None:
         abort(404)
     form = SpeakerForm(obj=speaker)
     if request.method == "GET":
