@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
-from conference.program.export_store import EXPORTS, get_export
+from conference.program.export_store import EXPORTS, serve_export
 from conference.program.exports import build_agenda_ics
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
@@ -108,12 +108,14 @@ def public_speaker(speaker_id: int):
 
 @bp.route("/program/schedule.<any(ics, xml, json, csv, pdf):kind>")
 def export(kind: str):
-    _congress, program = _program_or_404()
-    if program is None:
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, "No congress is set up yet.")
+    payload = serve_export(congress, kind)
+    if payload is None:
         abort(404, "The program is not published yet.")
-    _build, mimetype, filename = EXPORTS[kind]
-    payload = get_export(program, kind)
     db.session.commit()  # an export built by this request is kept for the other workers
+    _build, mimetype, filename = EXPORTS[kind]
     response = Response(payload, mimetype=mimetype.split(";")[0])
     response.headers["Content-Type"] = mimetype
     if kind in ("csv", "pdf"):

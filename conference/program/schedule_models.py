@@ -261,7 +261,9 @@ class ProgramExport(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("program_versions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     embargo_epoch: Mapped[int] = mapped_column(default=0)
-    #: The next release time (the moment this export stops being current); None: never.
+    #: Current from the last release time before it was built (None: from the start) until
+    #: the next one (None: for good): a request finds it by time without parsing the snapshot.
+    valid_from: Mapped[datetime | None]
     valid_until: Mapped[datetime | None]
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
     content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('embargo_epoch', sa.Integer(), nullable=False),
+    sa.Column('valid_from', sa.DateTime(timezone=True), nullable=True),
     sa.Column('valid_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('built_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),

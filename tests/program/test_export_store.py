@@ -31,6 +31,7 @@ def stored(version_id=None) -> list[tuple[str, int]]:
 def new_worker():
     """What another gunicorn worker sees: nothing parsed or rendered in its memory."""
     published._CACHE.clear()
+    export_store._MEMORY.clear()
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_storing_the_same_export_twice_is_harmless(congress, make_session, publi
     version = publish()
     new_worker()
     program = get_published_program(congress)
-    export_store._store(version.id, "xml", 0, None, b"other worker")  # a race: already there
+    export_store._store(version.id, "xml", (0, None, None), b"other worker")  # already there
     db.session.commit()
     assert stored(version.id).count(("xml", 0)) == 1
     assert b"<schedule>" in get_export(program, "xml")
@@ -152,3 +153,49 @@ def test_a_new_version_gets_its_own_exports(client, congress, make_session, publ
     assert stored(first.id) and stored(second.id)
     data = client.get("/program/schedule.ics").data
     assert b"Second title" in data and b"First title" not in data
+
+
+def test_a_stored_export_is_served_without_parsing_the_snapshot(
+    client, congress, make_session, publish, no_building, monkeypatch
+):
+    make_session("No parsing")
+    publish()
+    new_worker()
+    no_building()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the snapshot was parsed")
+
+    monkeypatch.setattr(published.PublishedProgram, "__init__", refuse)
+    response = client.get("/program/schedule.ics")
+    assert response.status_code == 200 and b"No parsing" in response.data
+
+
+def test_exports_are_found_by_their_embargo_window(congress, make_session, make_abstract, publish):
+    session = make_session()
+    release = utcnow() + timedelta(hours=1)
+    services.add_presentation(
+        session,
+        abstract=make_abstract(
+            title="Late breaking", title_release_at=release, body_release_at=release
+        ),
+    )
+    version = publish()
+    later = release + timedelta(minutes=1)
+    after = export_store.serve_export(congress, "xml", later)
+    db.session.commit()
+    assert b"Late breaking" in after
+    windows = db.session.execute(
+        select(
+            ProgramExport.embargo_epoch, ProgramExport.valid_from, ProgramExport.valid_until
+        ).where(ProgramExport.version_id == version.id, ProgramExport.kind == "xml")
+    ).all()
+    assert sorted(windows) == [(0, None, release), (1, release, None)]
+    new_worker()
+    assert b"Late breaking" not in export_store.serve_export(congress, "xml")
+    assert export_store.serve_export(congress, "xml", later) == after
+
+
+def test_no_export_before_the_first_version(client, congress):
+    assert export_store.serve_export(congress, "ics") is None
+    assert client.get("/program/schedule.ics").status_code == 404
