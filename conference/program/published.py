@@ -1,9 +1,9 @@
 """Reads of the published program: the latest version's snapshot, parsed once per process.
 
 Public pages, the public API and the exports serve only published versions. A version is
-immutable, so its parsed form and its rendered exports are cached in memory, keyed by the
-version; publishing a new version makes a new key (the old one drops out). Embargoed
-abstract text is filtered at read time, and a cached export expires at the next release time.
+immutable, so its parsed form is cached in memory, keyed by the version; publishing a new
+version makes a new key (the old one drops out). Embargoed abstract text is filtered at read
+time. Rendered exports are stored per version and embargo state by export_store.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from conference.models import utcnow
 from conference.program.cme import DayCredits
 from conference.program.cme import day_credits as cme_day_credits
 from conference.program.models import Congress
+from conference.program.queries import is_id
 from conference.program.schedule_models import ProgramVersion
 
 _LOCK = threading.Lock()
@@ -234,7 +235,7 @@ def latest_number(congress: Congress) -> int | None:
 
 def get_version(congress: Congress, number: int):
     """One published version (as in get_versions), or None."""
-    if not 0 < number < 2**31:  # beyond any column value (and SQLite's integers)
+    if not is_id(number):
         return None
     rows = _version_heads(congress, ProgramVersion.number == number)
     return rows[0] if rows else None
@@ -243,7 +244,7 @@ def get_version(congress: Congress, number: int):
 def get_version_program(congress: Congress, number: int) -> PublishedProgram | None:
     """An old (or the latest) version's program, read from its own snapshot (not cached:
     organizers browse these rarely)."""
-    if not 0 < number < 2**31:
+    if not is_id(number):
         return None
     row = db.session.execute(
         select(
