@@ -18,7 +18,7 @@ import json
 import threading
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
@@ -72,8 +72,17 @@ def _remember(version: tuple, kind: str, valid_from, valid_until, payload: bytes
 
 
 def _store(version_id: int, kind: str, window, payload: bytes) -> None:
-    """Insert the export; another worker storing the same key first is fine."""
+    """Insert the export; another worker storing the same key first is fine. Exports of the
+    same version whose time window has ended are deleted: they are never served again."""
     epoch, valid_from, valid_until = window
+    if valid_from is not None:
+        db.session.execute(
+            delete(ProgramExport).where(
+                ProgramExport.version_id == version_id,
+                ProgramExport.kind == kind,
+                ProgramExport.valid_until <= valid_from,
+            )
+        )
     try:
         with db.session.begin_nested():
             db.session.add(
@@ -166,5 +175,17 @@ def build_version_exports(version: ProgramVersion, kinds=BUILT_ON_PUBLISH, now=N
     snapshot = json.loads(json.dumps(version.snapshot))
     program = PublishedProgram(version.id, version.number, version.published_at, snapshot)
     window = _window(program, now)
+    # Only the latest version is public: older versions' exports are never served again
+    # (an organizer's view of an old version reads its snapshot).
+    db.session.execute(
+        delete(ProgramExport).where(
+            ProgramExport.version_id.in_(
+                select(ProgramVersion.id).where(
+                    ProgramVersion.congress_id == version.congress_id,
+                    ProgramVersion.id != version.id,
+                )
+            )
+        )
+    )
     for kind in kinds:
         _store(version.id, kind, window, EXPORTS[kind][0](program, now))

@@ -114,12 +114,6 @@ def test_a_passing_release_time_changes_the_key(
     assert b"Embargoed trial" not in before and b"Hidden result" not in before
     program = get_published_program(congress)
     assert program.embargo_epoch(utcnow()) == 0
-    later = release + timedelta(seconds=1)
-    assert program.embargo_epoch(later) == 1
-    after = get_export(program, "json", later)
-    db.session.commit()
-    assert b"Embargoed trial" in after and b"Hidden result" in after
-    assert ("json", 0) in stored(version.id) and ("json", 1) in stored(version.id)
     valid_until = db.session.scalar(
         select(ProgramExport.valid_until).where(
             ProgramExport.version_id == version.id,
@@ -128,7 +122,14 @@ def test_a_passing_release_time_changes_the_key(
         )
     )
     assert valid_until == release
-    # Another worker, before the release, still serves the embargoed export.
+    later = release + timedelta(seconds=1)
+    assert program.embargo_epoch(later) == 1
+    after = get_export(program, "json", later)
+    db.session.commit()
+    assert b"Embargoed trial" in after and b"Hidden result" in after
+    assert ("json", 1) in stored(version.id)
+    assert ("json", 0) not in stored(version.id)  # its window ended: never served again
+    # A worker whose clock is behind rebuilds the embargoed one rather than leak the text.
     new_worker()
     assert get_export(get_published_program(congress), "json") == before
 
@@ -144,13 +145,18 @@ def test_storing_the_same_export_twice_is_harmless(congress, make_session, publi
     assert b"<schedule>" in get_export(program, "xml")
 
 
-def test_a_new_version_gets_its_own_exports(client, congress, make_session, publish):
+def test_a_new_version_gets_its_own_exports_and_drops_the_old_ones(
+    client, congress, make_session, publish
+):
     session = make_session("First title")
     first = publish()
+    assert client.get("/program/schedule.pdf").status_code == 200
+    assert len(stored(first.id)) == 5
     services.update_session(session, title="Second title")
     db.session.commit()
     second = publish()
-    assert stored(first.id) and stored(second.id)
+    assert stored(first.id) == []  # never served again
+    assert len(stored(second.id)) == len(export_store.BUILT_ON_PUBLISH)
     data = client.get("/program/schedule.ics").data
     assert b"Second title" in data and b"First title" not in data
 
@@ -190,10 +196,25 @@ def test_exports_are_found_by_their_embargo_window(congress, make_session, make_
             ProgramExport.embargo_epoch, ProgramExport.valid_from, ProgramExport.valid_until
         ).where(ProgramExport.version_id == version.id, ProgramExport.kind == "xml")
     ).all()
-    assert sorted(windows) == [(0, None, release), (1, release, None)]
+    assert windows == [(1, release, None)]
+    before = export_store.serve_export(congress, "xml", release - timedelta(seconds=1))
+    assert b"Late breaking" not in before  # rebuilt for a time inside the old window
     new_worker()
-    assert b"Late breaking" not in export_store.serve_export(congress, "xml")
     assert export_store.serve_export(congress, "xml", later) == after
+
+
+def test_exports_whose_window_ended_are_deleted(congress, make_session, make_abstract, publish):
+    session = make_session()
+    soon, later = utcnow() + timedelta(hours=1), utcnow() + timedelta(hours=2)
+    services.add_presentation(
+        session, abstract=make_abstract(title_release_at=soon, body_release_at=later)
+    )
+    version = publish()
+    for moment in (soon + timedelta(seconds=1), later + timedelta(seconds=1)):
+        export_store.serve_export(congress, "csv", moment)
+        db.session.commit()
+    epochs = [e for k, e in stored(version.id) if k == "csv"]
+    assert epochs == [2]  # epochs 0 and 1 ended when the later releases passed
 
 
 def test_no_export_before_the_first_version(client, congress):
