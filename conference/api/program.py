@@ -69,6 +69,181 @@ class PublishSchema(Schema):
     acknowledge = fields.List(fields.String(), load_default=list)
 
 
+# -- response schemas (document the bodies; dumping them returns the same JSON) ----------
+
+
+def _datetime(**kwargs):
+    """An ISO 8601 date-time already rendered as a string by the handler."""
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+def _url():
+    return fields.String(metadata={"format": "uri", "description": "The public page."})
+
+
+class PersonOutSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    affiliation = fields.String()
+    url = _url()
+
+
+class SectionOutSchema(Schema):
+    heading = fields.String()
+    text = fields.String()
+
+
+class PublishedPresentationSchema(Schema):
+    id = fields.Integer()
+    url = _url()
+    title = fields.String(
+        metadata={"description": "“Abstract N (title embargoed)” until the title's release."}
+    )
+    abstract = fields.Integer(allow_none=True, metadata={"description": "The abstract's id."})
+    starts_at = _datetime(allow_none=True)
+    ends_at = _datetime(allow_none=True)
+    board_number = fields.String(allow_none=True)
+    speakers = fields.List(fields.Nested(PersonOutSchema))
+    sections = fields.List(
+        fields.Nested(SectionOutSchema),
+        metadata={"description": "Single session only; empty until the text's release."},
+    )
+
+
+class RoomRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PublishedSessionSchema(Schema):
+    id = fields.Integer()
+    url = _url()
+    title = fields.String()
+    format = fields.String(metadata={"enum": [f.value for f in SessionFormat]})
+    track = fields.String(allow_none=True, metadata={"description": "The track's slug."})
+    room = fields.Nested(RoomRefSchema, allow_none=True)
+    starts_at = _datetime()
+    ends_at = _datetime()
+    is_accredited = fields.Boolean()
+    cme_credits = fields.Float()
+    capacity = fields.Integer(allow_none=True)
+    chairs = fields.List(fields.Nested(PersonOutSchema))
+    discussants = fields.List(fields.Nested(PersonOutSchema))
+    presentations = fields.List(fields.Nested(PublishedPresentationSchema))
+    description = fields.String(metadata={"description": "Single session only."})
+
+
+class ProgramDaySchema(Schema):
+    date = fields.Date()
+    sessions = fields.Integer(metadata={"description": "Sessions that day."})
+    cme_offered = fields.Float(
+        metadata={"description": "Sum of the credits of every accredited session that day."}
+    )
+    cme_claimable = fields.Float(
+        metadata={
+            "description": "The most one attendee can earn that day: sessions held at the "
+            "same time count once."
+        }
+    )
+
+
+class ProgramDaysSchema(Schema):
+    version = fields.Integer(allow_none=True)
+    days = fields.List(fields.Nested(ProgramDaySchema))
+
+
+class PublishedSessionListSchema(Schema):
+    version = fields.Integer(
+        allow_none=True, metadata={"description": "The published version (null before any)."}
+    )
+    sessions = fields.List(fields.Nested(PublishedSessionSchema))
+
+
+class ConflictObjectSchema(Schema):
+    type = fields.String(
+        metadata={"enum": ["session", "presentation", "speaker", "abstract", "room"]}
+    )
+    id = fields.Integer()
+    label = fields.String()
+
+
+class ConflictSchema(Schema):
+    kind = fields.String()
+    key = fields.String(metadata={"description": "Stable: acknowledge it by this key."})
+    message = fields.String()
+    objects = fields.List(fields.Nested(ConflictObjectSchema))
+
+
+class ConflictListSchema(Schema):
+    count = fields.Integer()
+    conflicts = fields.List(fields.Nested(ConflictSchema))
+
+
+class LivePersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    url = _url()
+
+
+class LivePresentationSchema(Schema):
+    id = fields.Integer()
+    url = _url()
+    abstract = fields.Integer(allow_none=True)
+    title = fields.String()
+    starts_at = _datetime(allow_none=True)
+    ends_at = _datetime(allow_none=True)
+    board_number = fields.String(allow_none=True)
+    speakers = fields.List(fields.Nested(LivePersonSchema))
+
+
+class LiveSessionSchema(Schema):
+    """A session of the schedule being edited (not necessarily published)."""
+
+    id = fields.Integer()
+    url = _url()
+    title = fields.String()
+    format = fields.String(metadata={"enum": [f.value for f in SessionFormat]})
+    format_label = fields.String()
+    track = fields.String(allow_none=True)
+    room = fields.Integer(allow_none=True, metadata={"description": "The room's id."})
+    starts_at = _datetime()
+    ends_at = _datetime()
+    is_accredited = fields.Boolean()
+    cme_credits = fields.Float()
+    capacity = fields.Integer(allow_none=True)
+    description = fields.String()
+    chairs = fields.List(fields.Nested(LivePersonSchema))
+    discussants = fields.List(fields.Nested(LivePersonSchema))
+    presentations = fields.List(fields.Nested(LivePresentationSchema))
+    warnings = fields.List(
+        fields.Nested(ConflictSchema), metadata={"description": "Conflicts touching it."}
+    )
+
+
+class AddedPresentationSchema(LiveSessionSchema):
+    presentation = fields.Nested(LivePresentationSchema, metadata={"description": "The new one."})
+
+
+class DeletedSchema(Schema):
+    deleted = fields.Integer()
+    warnings = fields.List(fields.Nested(ConflictSchema))
+
+
+class ChangeSchema(Schema):
+    kind = fields.String()
+    message = fields.String()
+    session = fields.Integer()
+    presentation = fields.Integer()
+
+
+class PublishResultSchema(Schema):
+    version = fields.Integer()
+    published_at = _datetime()
+    changes = fields.List(fields.Nested(ChangeSchema))
+    acknowledged = fields.List(fields.Nested(ConflictSchema))
+
+
 def _congress():
     congress = get_current_congress()
     if congress is None:
@@ -128,6 +303,7 @@ def _published_session(program, s: dict, urls: PublicUrls, now, *, full: bool) -
 
 @blp.route("/sessions", methods=["GET"])
 @blp.arguments(SessionQuerySchema, location="query")
+@blp.response(200, PublishedSessionListSchema)
 def list_sessions(query):
     """Sessions of the published program, filtered by day (congress time zone), track, room."""
     program = get_published_program(_congress())
@@ -143,6 +319,7 @@ def list_sessions(query):
 
 
 @blp.route("/sessions/<int:session_id>", methods=["GET"])
+@blp.response(200, PublishedSessionSchema)
 def get_published_session(session_id: int):
     """One session of the published program with its presentations (abstract text after
     its embargo)."""
@@ -151,6 +328,28 @@ def get_published_session(session_id: int):
     if s is None:
         abort(404, message="This session is not in the published program.")
     return _published_session(program, s, PublicUrls(), utcnow(), full=True)
+
+
+@blp.route("/program/days", methods=["GET"])
+@blp.response(200, ProgramDaysSchema)
+def list_program_days():
+    """Days of the published program with their CME figures: credits offered and the most
+    one attendee can claim."""
+    program = get_published_program(_congress())
+    if program is None:
+        return {"version": None, "days": []}
+    days = []
+    for day in program.days:
+        cme = program.day_cme(day)
+        days.append(
+            {
+                "date": day,
+                "sessions": len(program.sessions_by_day[day]),
+                "cme_offered": cme.offered,
+                "cme_claimable": cme.claimable,
+            }
+        )
+    return {"version": program.number, "days": days}
 
 
 # -- the schedule (organizers) -------------------------------------------------------------
@@ -220,6 +419,7 @@ def _reloaded(congress, session_id):
 @blp.route("/sessions", methods=["POST"])
 @organizer_token_required
 @blp.arguments(SessionInSchema)
+@blp.response(201, LiveSessionSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def create_session(payload):
     """Add a session (organizers). Overlaps are saved and returned as `warnings`."""
@@ -232,6 +432,7 @@ def create_session(payload):
 @blp.route("/sessions/<int:session_id>", methods=["PATCH"])
 @organizer_token_required
 @blp.arguments(SessionPatchSchema(partial=True))
+@blp.response(200, LiveSessionSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def patch_session(payload, session_id: int):
     """Move, resize or edit a session (organizers); returns the warnings touching it."""
@@ -244,6 +445,7 @@ def patch_session(payload, session_id: int):
 
 @blp.route("/sessions/<int:session_id>", methods=["DELETE"])
 @organizer_token_required
+@blp.response(200, DeletedSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def delete_session(session_id: int):
     """Delete a session and its presentations (organizers)."""
@@ -257,6 +459,7 @@ def delete_session(session_id: int):
 @blp.route("/sessions/<int:session_id>/presentations", methods=["POST"])
 @organizer_token_required
 @blp.arguments(PresentationInSchema)
+@blp.response(201, AddedPresentationSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def add_presentation(payload, session_id: int):
     """Place an accepted abstract (or an invited talk) in a session (organizers); 422 if the
@@ -290,6 +493,7 @@ def add_presentation(payload, session_id: int):
 
 @blp.route("/program/conflicts", methods=["GET"])
 @organizer_token_required
+@blp.response(200, ConflictListSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def list_conflicts():
     """Every conflict of the current schedule: kind, key, objects involved and a message."""
@@ -300,6 +504,7 @@ def list_conflicts():
 @blp.route("/program/publish", methods=["POST"])
 @organizer_token_required
 @blp.arguments(PublishSchema)
+@blp.response(201, PublishResultSchema)
 @blp.doc(security=[{"bearerAuth": []}])
 def publish(payload):
     """Publish a new version; 409 listing the conflicts not acknowledged (by `key`)."""

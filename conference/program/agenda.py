@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.program.queries import is_id
 from conference.program.schedule_models import AgendaFeed, AgendaItem, ProgramSession
 
 
 def star_session(user, session_id: int) -> None:
-    if db.session.get(ProgramSession, session_id) is None:
+    if not is_id(session_id) or db.session.get(ProgramSession, session_id) is None:
         raise NotFound("This session is no longer in the program.")
     exists = db.session.scalar(
         select(AgendaItem.id).where(

@@ -10,27 +10,13 @@ from flask_login import current_user, login_required
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
-from conference.program.exports import (
-    build_agenda_ics,
-    build_csv,
-    build_frab_xml,
-    build_ics,
-    build_pdf,
-    build_schedule_json,
-)
+from conference.program.export_store import EXPORTS, serve_export
+from conference.program.exports import build_agenda_ics
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
 from conference.program.queries import get_current_congress
 from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
-
-EXPORTS = {
-    "ics": (build_ics, "text/calendar; charset=utf-8", "schedule.ics"),
-    "xml": (build_frab_xml, "application/xml; charset=utf-8", "schedule.xml"),
-    "json": (build_schedule_json, "application/json; charset=utf-8", "schedule.json"),
-    "csv": (build_csv, "text/csv; charset=utf-8", "program.csv"),
-    "pdf": (build_pdf, "application/pdf", "program.pdf"),
-}
 
 
 def _program_or_404():
@@ -68,7 +54,7 @@ def public_program():
         by_day: dict = {}
         for s in sessions:
             by_day.setdefault(s["day"], []).append(s)
-        days = [(d, by_day[d], program.day_credits(d)) for d in sorted(by_day)]
+        days = [(d, by_day[d], program.day_cme(d)) for d in sorted(by_day)]
     return render_template(
         "program/public_program.html",
         program=program,
@@ -122,11 +108,14 @@ def public_speaker(speaker_id: int):
 
 @bp.route("/program/schedule.<any(ics, xml, json, csv, pdf):kind>")
 def export(kind: str):
-    _congress, program = _program_or_404()
-    if program is None:
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, "No congress is set up yet.")
+    payload = serve_export(congress, kind)
+    if payload is None:
         abort(404, "The program is not published yet.")
-    build, mimetype, filename = EXPORTS[kind]
-    payload = program.cached_export(kind, build)
+    db.session.commit()  # an export built by this request is kept for the other workers
+    _build, mimetype, filename = EXPORTS[kind]
     response = Response(payload, mimetype=mimetype.split(";")[0])
     response.headers["Content-Type"] = mimetype
     if kind in ("csv", "pdf"):

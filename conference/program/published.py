@@ -1,9 +1,9 @@
 """Reads of the published program: the latest version's snapshot, parsed once per process.
 
 Public pages, the public API and the exports serve only published versions. A version is
-immutable, so its parsed form and its rendered exports are cached in memory, keyed by the
-version; publishing a new version makes a new key (the old one drops out). Embargoed
-abstract text is filtered at read time, and a cached export expires at the next release time.
+immutable, so its parsed form is cached in memory, keyed by the version; publishing a new
+version makes a new key (the old one drops out). Embargoed abstract text is filtered at read
+time. Rendered exports are stored per version and embargo state by export_store.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from collections import defaultdict
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from conference.accounts.models import User
 from conference.extensions import db
 from conference.models import utcnow
+from conference.program.cme import DayCredits
+from conference.program.cme import day_credits as cme_day_credits
 from conference.program.models import Congress
-from conference.program.publishing import cme_credits
+from conference.program.queries import is_id
 from conference.program.schedule_models import ProgramVersion
 
 _LOCK = threading.Lock()
@@ -75,8 +78,8 @@ class PublishedProgram:
             for p in s["presentations"]:
                 p["start"] = _dt(p["starts_at"]).astimezone(self.tz) if p["starts_at"] else None
                 p["end"] = _dt(p["ends_at"]).astimezone(self.tz) if p["ends_at"] else None
-                p["title_release"] = _dt(p["title_release_at"])
-                p["body_release"] = _dt(p["body_release_at"])
+                p["title_release"] = _dt(p.get("title_release_at"))
+                p["body_release"] = _dt(p.get("body_release_at"))
                 for moment in (p["title_release"], p["body_release"]):
                     if moment is not None:
                         releases.add(moment)
@@ -93,7 +96,8 @@ class PublishedProgram:
                     self.speaker_items[speaker["id"]].append((s, "Speaker", p))
         self.days = sorted(self.sessions_by_day)
         self.releases = sorted(releases)
-        self.exports: dict[str, tuple[datetime | None, object]] = {}
+        #: (kind, embargo epoch) -> rendered export (see export_store).
+        self.exports: dict[tuple[str, int], bytes] = {}
 
     # -- embargo ---------------------------------------------------------------------------
 
@@ -122,15 +126,9 @@ class PublishedProgram:
         index = bisect.bisect_right(self.releases, now)
         return self.releases[index] if index < len(self.releases) else None
 
-    def cached_export(self, kind: str, build, now: datetime | None = None):
-        """The rendered export `kind`, built once per version and embargo state."""
-        now = now or utcnow()
-        cached = self.exports.get(kind)
-        if cached is not None and (cached[0] is None or now < cached[0]):
-            return cached[1]
-        payload = build(self, now)
-        self.exports[kind] = (self.next_release_after(now), payload)
-        return payload
+    def embargo_epoch(self, now: datetime) -> int:
+        """How many release times have passed: the embargo state of every text at `now`."""
+        return bisect.bisect_right(self.releases, now)
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -169,22 +167,11 @@ class PublishedProgram:
                 return True
         return False
 
-    def day_credits(self, day: date) -> float:
-        """Accredited minutes of the day with concurrent sessions counted once."""
-        intervals = sorted(
-            (s["start"], s["end"]) for s in self.sessions_by_day.get(day, []) if s["cme_credits"]
+    def day_cme(self, day: date) -> DayCredits:
+        """Credits offered on `day`, and the most one person can claim (see cme.day_credits)."""
+        return cme_day_credits(
+            (s["start"], s["end"], s["cme_credits"]) for s in self.sessions_by_day.get(day, [])
         )
-        total, current_start, current_end = 0.0, None, None
-        for start, end in intervals:
-            if current_end is None or start > current_end:
-                if current_end is not None:
-                    total += (current_end - current_start).total_seconds() / 60
-                current_start, current_end = start, end
-            else:
-                current_end = max(current_end, end)
-        if current_end is not None:
-            total += (current_end - current_start).total_seconds() / 60
-        return cme_credits(total)
 
     def __repr__(self) -> str:
         return f"<PublishedProgram v{self.number}>"
@@ -215,7 +202,7 @@ def get_published_program(congress: Congress | None) -> PublishedProgram | None:
     return program
 
 
-def get_versions(congress: Congress) -> list:
+def _version_heads(congress: Congress, *where) -> list:
     return list(
         db.session.execute(
             select(
@@ -224,8 +211,49 @@ def get_versions(congress: Congress) -> list:
                 ProgramVersion.published_at,
                 ProgramVersion.changes,
                 ProgramVersion.acknowledged,
+                User.name.label("published_by_name"),
+                User.email.label("published_by_email"),
             )
-            .where(ProgramVersion.congress_id == congress.id)
+            .outerjoin(User, User.id == ProgramVersion.published_by_id)
+            .where(ProgramVersion.congress_id == congress.id, *where)
             .order_by(ProgramVersion.number.desc())
         )
     )
+
+
+def get_versions(congress: Congress) -> list:
+    """Every published version, newest first, with who published it (no snapshots)."""
+    return _version_heads(congress)
+
+
+def latest_number(congress: Congress) -> int | None:
+    """The number of the current public version (None before the first)."""
+    return db.session.scalar(
+        select(func.max(ProgramVersion.number)).where(ProgramVersion.congress_id == congress.id)
+    )
+
+
+def get_version(congress: Congress, number: int):
+    """One published version (as in get_versions), or None."""
+    if not is_id(number):
+        return None
+    rows = _version_heads(congress, ProgramVersion.number == number)
+    return rows[0] if rows else None
+
+
+def get_version_program(congress: Congress, number: int) -> PublishedProgram | None:
+    """An old (or the latest) version's program, read from its own snapshot (not cached:
+    organizers browse these rarely)."""
+    if not is_id(number):
+        return None
+    row = db.session.execute(
+        select(
+            ProgramVersion.id,
+            ProgramVersion.number,
+            ProgramVersion.published_at,
+            ProgramVersion.snapshot,
+        ).where(ProgramVersion.congress_id == congress.id, ProgramVersion.number == number)
+    ).first()
+    if row is None:
+        return None
+    return PublishedProgram(row.id, row.number, row.published_at, row.snapshot)

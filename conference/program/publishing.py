@@ -3,7 +3,6 @@ previous version, and emails to presenters whose time or room changed."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import datetime
 
@@ -16,7 +15,9 @@ from conference.errors import Conflict
 from conference.extensions import db
 from conference.mail import queue_mail
 from conference.models import utcnow
+from conference.program.cme import cme_credits, session_credits
 from conference.program.conflicts import detect_conflicts
+from conference.program.export_store import build_version_exports
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
     FORMAT_LABELS,
@@ -24,21 +25,11 @@ from conference.program.schedule_models import (
     PresentationSpeaker,
     ProgramSession,
     ProgramVersion,
-    SessionFormat,
     SessionPerson,
     Speaker,
 )
 
-
-def cme_credits(minutes: float) -> float:
-    """1 credit per 60 minutes of accredited content, rounded down to 0.25 steps."""
-    return math.floor(minutes / 60 * 4 + 1e-9) / 4
-
-
-def session_credits(format_: str, is_accredited: bool, starts_at, ends_at) -> float:
-    if not is_accredited or format_ in (SessionFormat.BREAK, SessionFormat.INDUSTRY_SATELLITE):
-        return 0.0
-    return cme_credits((ends_at - starts_at).total_seconds() / 60)
+__all__ = ["build_snapshot", "cme_credits", "diff_snapshots", "publish_program", "session_credits"]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -388,6 +379,8 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
             "Another version was published at the same moment: reload and publish again.",
             code="version_taken",
         ) from None
+    # Rendered once here, in the same transaction, and shared by every worker.
+    build_version_exports(version)
     for speaker_id, lines in affected.items():
         speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
         if not speaker or not speaker.get("email"):

@@ -8,6 +8,15 @@ from sqlalchemy import select
 from conference.extensions import db
 from conference.program.models import Congress, Room, Track
 
+#: The largest id an INTEGER primary key holds (PostgreSQL); larger ids from URLs or JSON
+#: bodies would make the database raise instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value) -> bool:
+    """A value that can be a primary key (int, 1..MAX_ID); not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
 
 def get_current_congress() -> Congress | None:
     """The congress this instance serves (CONGRESS_SLUG, else the first), once per request."""

@@ -7,7 +7,16 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
@@ -238,6 +247,29 @@ class ProgramVersion(Base):
 
     def __repr__(self) -> str:
         return f"<ProgramVersion {self.number}>"
+
+
+class ProgramExport(Base):
+    """A rendered export (ics, xml, json, csv, pdf) of a published version, shared by every
+    worker. `embargo_epoch` is how many embargo release times had passed when it was built:
+    when the next one passes, the key changes and the export is built again."""
+
+    __tablename__ = "program_exports"
+    __table_args__ = (UniqueConstraint("version_id", "kind", "embargo_epoch"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("program_versions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    embargo_epoch: Mapped[int] = mapped_column(default=0)
+    #: Current from the last release time before it was built (None: from the start) until
+    #: the next one (None: for good): a request finds it by time without parsing the snapshot.
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    def __repr__(self) -> str:
+        return f"<ProgramExport {self.kind} of version {self.version_id} ({self.embargo_epoch})>"
 
 
 class AgendaItem(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus
 from conference.extensions import db
 from conference.program.models import Congress
+from conference.program.queries import is_id
 from conference.program.schedule_models import (
     AgendaItem,
     Presentation,
@@ -43,6 +44,8 @@ def get_sessions(congress: Congress, day: date | None = None) -> list[ProgramSes
 
 
 def get_session(congress: Congress, session_id: int) -> ProgramSession | None:
+    if not is_id(session_id):
+        return None
     session = db.session.scalar(
         select(ProgramSession)
         .where(ProgramSession.id == session_id, ProgramSession.congress_id == congress.id)
@@ -52,6 +55,8 @@ def get_session(congress: Congress, session_id: int) -> ProgramSession | None:
 
 
 def get_presentation(congress: Congress, presentation_id: int) -> Presentation | None:
+    if not is_id(presentation_id):
+        return None
     return db.session.scalar(
         select(Presentation)
         .join(ProgramSession)
@@ -79,6 +84,8 @@ def get_unscheduled_abstracts(congress: Congress) -> list[Abstract]:
 
 
 def get_abstract(congress: Congress, abstract_id: int) -> Abstract | None:
+    if not is_id(abstract_id):
+        return None
     return db.session.scalar(
         select(Abstract)
         .where(Abstract.id == abstract_id, Abstract.congress_id == congress.id)
@@ -96,6 +103,13 @@ def get_agenda_session_ids(user) -> list[int]:
             .order_by(AgendaItem.id)
         )
     )
+
+
+def get_speaker(congress: Congress, speaker_id: int) -> Speaker | None:
+    if not is_id(speaker_id):
+        return None
+    speaker = db.session.get(Speaker, speaker_id)
+    return speaker if speaker is not None and speaker.congress_id == congress.id else None
 
 
 def search_speakers(congress: Congress, query: str = "", limit: int = 200) -> list[Speaker]:

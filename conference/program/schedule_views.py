@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
+from conference.models import utcnow
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
@@ -22,19 +23,24 @@ from conference.program.forms import (
     SpeakerForm,
 )
 from conference.program.frab_import import import_frab
-from conference.program.published import get_versions
+from conference.program.published import (
+    get_version,
+    get_version_program,
+    get_versions,
+    latest_number,
+)
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
 from conference.program.schedule_models import (
     FORMAT_LABELS,
     Presentation,
     SessionFormat,
-    Speaker,
 )
 from conference.program.schedule_queries import (
     get_abstract,
     get_presentation,
     get_session,
     get_sessions,
+    get_speaker,
     get_unscheduled_abstracts,
     search_speakers,
 )
@@ -533,8 +539,8 @@ def speakers():
 @organizer_required
 def edit_speaker(speaker_id: int):
     congress = _congress()
-    speaker = db.session.get(Speaker, speaker_id)
-    if speaker is None or speaker.congress_id != congress.id:
+    speaker = get_speaker(congress, speaker_id)
+    if speaker is None:
         abort(404)
     form = SpeakerForm(obj=speaker)
     if request.method == "GET":
@@ -595,6 +601,40 @@ def publish():
         acknowledged=set(request.form.getlist("acknowledge")),
         versions=get_versions(congress),
     ), status
+
+
+@bp.route("/manage/program/versions")
+@organizer_required
+def versions():
+    congress = _congress()
+    return render_template("program/versions.html", versions=get_versions(congress))
+
+
+@bp.route("/manage/program/versions/<int:number>")
+@organizer_required
+def version_program(number: int):
+    """An old (or the current) published version's program, read from its snapshot."""
+    congress = _congress()
+    version = get_version(congress, number)
+    program = get_version_program(congress, number) if version is not None else None
+    if program is None:
+        abort(404, "No published version with this number.")
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else None
+    except ValueError:
+        day = None
+    shown = [day] if day in program.sessions_by_day else ([] if day else program.days)
+    current = latest_number(congress)
+    return render_template(
+        "program/version_program.html",
+        version=version,
+        program=program,
+        day=day,
+        days=[(d, program.sessions_by_day[d], program.day_cme(d)) for d in shown],
+        now=utcnow(),
+        is_current=current == number,
+        current_number=current,
+    )
 
 
 #: Programs of large congresses are bigger than the app-wide upload limit.

@@ -23,6 +23,7 @@ from conference.accounts.models import User
 from conference.errors import FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.program.models import Congress, Room, Track
+from conference.program.queries import is_id
 from conference.program.schedule_models import (
     Presentation,
     PresentationSpeaker,
@@ -224,7 +225,7 @@ def _check_session(congress: Congress, data: dict, errors: FieldErrors) -> None:
             errors.add("format", "Choose one of the session formats.")
     for key, model in (("track", Track), ("room", Room)):
         if key in data and data[key] is not None and not isinstance(data[key], model):
-            found = db.session.get(model, data[key]) if isinstance(data[key], int) else None
+            found = db.session.get(model, data[key]) if is_id(data[key]) else None
             if found is None and key == "track" and isinstance(data[key], str):
                 found = db.session.scalar(
                     select(Track).where(Track.congress_id == congress.id, Track.slug == data[key])

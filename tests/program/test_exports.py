@@ -101,3 +101,60 @@ def test_exports_are_cached_per_version_and_refreshed_on_publish(
     publish()
     data = client.get("/program/schedule.xml").data
     assert b"After" in data and b"Before" not in data
+
+
+# -- the RFC 5545 writer ---------------------------------------------------------------------
+
+
+def test_ical_writer_escapes_and_folds_at_75_octets():
+    from conference.program.exports.ical import CalendarWriter
+
+    long_text = "Ünïcödé, ; \\ " * 20 + "\nsecond line\r\nthird\x00\x07 line"
+    writer = CalendarWriter()
+    writer.begin("VCALENDAR")
+    writer.raw("VERSION", "2.0")
+    writer.text("PRODID", "-//test//EN")
+    writer.begin("VEVENT")
+    writer.text("UID", "x@example.org")
+    writer.text("SUMMARY", long_text)
+    writer.texts("CATEGORIES", ["Lung, thoracic", "Breast;GYN"])
+    writer.uri("URL", "http://example.org/a\r\nX-INJECTED:1")
+    writer.end("VEVENT")
+    writer.end("VCALENDAR")
+    data = writer.to_bytes()
+    assert data.endswith(b"\r\n")
+    lines = data.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in lines)
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    assert any(line.startswith(b" ") for line in lines)  # folded
+    for line in lines:
+        line.decode("utf-8")  # a fold never splits a UTF-8 sequence
+    event = Calendar.from_ical(data).walk("VEVENT")[0]
+    expected = long_text.replace("\r\n", "\n").replace("\x00", "").replace("\x07", "")
+    assert str(event["SUMMARY"]) == expected
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["Lung, thoracic", "Breast;GYN"]
+    assert "X-INJECTED" not in event
+    assert str(event["URL"]) == "http://example.org/aX-INJECTED:1"
+
+
+@pytest.mark.parametrize("size", range(70, 82))
+def test_ical_fold_never_splits_multibyte_characters(size):
+    from conference.program.exports.ical import fold
+
+    line = "SUMMARY:" + "a" * (size - 9) + "€€€€"
+    folded = fold(line).encode()
+    parts = folded[:-2].split(b"\r\n")
+    assert all(len(p) <= 75 for p in parts)
+    assert b"".join(p[1:] if i else p for i, p in enumerate(parts)).decode() == line
+
+
+def test_ics_events_match_the_published_program(client, published):
+    calendar = Calendar.from_ical(client.get("/program/schedule.ics").data)
+    assert str(calendar["VERSION"]) == "2.0"
+    events = calendar.walk("VEVENT")
+    talk = next(e for e in events if str(e["SUMMARY"]) == f"Talk {NASTY}")
+    assert talk.decoded("DTSTART").tzinfo is not None
+    assert str(talk["DESCRIPTION"]).startswith(NASTY)
+    assert str(talk["LOCATION"]) == published.room.name
+    session = next(e for e in events if str(e["SUMMARY"]) == NASTY)
+    assert "Chairs: Cleo" in str(session["DESCRIPTION"])

@@ -97,9 +97,9 @@ def test_embargo_lifts_at_release_time(congress, make_session, make_abstract, cl
 
     program = get_published_program(congress)
     future = utcnow() + timedelta(seconds=5)
-    from conference.program.exports import build_schedule_json
+    from conference.program.export_store import get_export
 
-    assert b"Released result" in program.cached_export("json", build_schedule_json, future)
+    assert b"Released result" in get_export(program, "json", future)
 
 
 def test_search_by_title_speaker_and_abstract_text(

@@ -36,10 +36,16 @@ def build_pdf(program, now: datetime) -> bytes:
     ]
     for day in program.days:
         story.append(PageBreak())
-        credits = program.day_credits(day)
+        cme = program.day_cme(day)
         story.append(Paragraph(escape(day.strftime("%A %d %B %Y")), styles["Heading1"]))
-        if credits:
-            story.append(Paragraph(f"Up to {credits:g} CME credits this day.", small))
+        if cme.offered:
+            story.append(
+                Paragraph(
+                    f"CME: {cme.offered:g} credits offered this day; up to {cme.claimable:g} "
+                    "claimable by one attendee (sessions at the same time count once).",
+                    small,
+                )
+            )
         for s in program.sessions_by_day[day]:
             head = (
                 f"{s['start']:%H:%M}\u2013{s['end']:%H:%M} · "

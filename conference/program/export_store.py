@@ -1,0 +1,191 @@
+"""Rendered exports of published versions, stored in the database and shared by every worker.
+
+An export is identified by (version, kind, embargo epoch): the epoch is the number of embargo
+release times already passed, so the key changes when one passes and the export is rebuilt
+with the newly public text. Each row also records the time window in which it is current
+(`valid_from`, `valid_until`: the release times around it), so serving a stored export needs
+two small queries and no parsing of the snapshot.
+
+Publishing builds the exports of the new version in the same transaction; a missing one (the
+PDF book, a new embargo epoch, a version published before this table) is built by the first
+request that needs it and stored for the other workers. Each worker keeps the bytes it served
+in memory for the current version.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.extensions import db
+from conference.models import utcnow
+from conference.program.exports import (
+    build_csv,
+    build_frab_xml,
+    build_ics,
+    build_pdf,
+    build_schedule_json,
+)
+from conference.program.models import Congress
+from conference.program.published import PublishedProgram, get_published_program
+from conference.program.schedule_models import ProgramExport, ProgramVersion
+
+#: kind -> (builder, Content-Type, download name)
+EXPORTS = {
+    "ics": (build_ics, "text/calendar; charset=utf-8", "schedule.ics"),
+    "xml": (build_frab_xml, "application/xml; charset=utf-8", "schedule.xml"),
+    "json": (build_schedule_json, "application/json; charset=utf-8", "schedule.json"),
+    "csv": (build_csv, "text/csv; charset=utf-8", "program.csv"),
+    "pdf": (build_pdf, "application/pdf", "program.pdf"),
+}
+#: Built when a version is published (about 1 s together at 2,400 talks). The PDF book takes
+#: several seconds at that size, so the first request builds it and stores it for the others.
+BUILT_ON_PUBLISH = ("ics", "xml", "json", "csv")
+
+_LOCK = threading.Lock()
+#: This worker's copy: (version, kind) -> (valid_from, valid_until, bytes); a version is
+#: (congress id, id, number, published_at), as in published._CACHE (ids may be reused).
+_MEMORY: dict[tuple[tuple, str], tuple[datetime | None, datetime | None, bytes]] = {}
+
+
+def _window(
+    program: PublishedProgram, now: datetime
+) -> tuple[int, datetime | None, datetime | None]:
+    epoch = program.embargo_epoch(now)
+    valid_from = program.releases[epoch - 1] if epoch > 0 else None
+    return epoch, valid_from, program.next_release_after(now)
+
+
+def _current(valid_from, valid_until, now) -> bool:
+    return (valid_from is None or valid_from <= now) and (valid_until is None or now < valid_until)
+
+
+def _remember(version: tuple, kind: str, valid_from, valid_until, payload: bytes) -> None:
+    with _LOCK:
+        for key in [k for k in _MEMORY if k[0] != version]:
+            del _MEMORY[key]  # an older version
+        _MEMORY[(version, kind)] = (valid_from, valid_until, payload)
+
+
+def _store(version_id: int, kind: str, window, payload: bytes) -> None:
+    """Insert the export; another worker storing the same key first is fine. Exports of the
+    same version whose time window has ended are deleted: they are never served again."""
+    epoch, valid_from, valid_until = window
+    if valid_from is not None:
+        db.session.execute(
+            delete(ProgramExport).where(
+                ProgramExport.version_id == version_id,
+                ProgramExport.kind == kind,
+                ProgramExport.valid_until <= valid_from,
+            )
+        )
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ProgramExport(
+                    version_id=version_id,
+                    kind=kind,
+                    embargo_epoch=epoch,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    content=payload,
+                )
+            )
+    except IntegrityError:
+        pass
+
+
+def get_export(program: PublishedProgram, kind: str, now: datetime | None = None) -> bytes:
+    """The rendered export `kind` of `program` for the embargo state at `now`.
+
+    Memory first, then the database (one query), else built and stored: the caller commits.
+    """
+    build = EXPORTS[kind][0]
+    now = now or utcnow()
+    window = _window(program, now)
+    payload = program.exports.get((kind, window[0]))
+    if payload is not None:
+        return payload
+    stored = db.session.scalar(
+        select(ProgramExport.content).where(
+            ProgramExport.version_id == program.version_id,
+            ProgramExport.kind == kind,
+            ProgramExport.embargo_epoch == window[0],
+        )
+    )
+    if stored is not None:
+        payload = bytes(stored)
+    else:
+        payload = build(program, now)
+        _store(program.version_id, kind, window, payload)
+    program.exports = {k: v for k, v in program.exports.items() if k[0] != kind}
+    program.exports[(kind, window[0])] = payload
+    return payload
+
+
+def serve_export(congress: Congress | None, kind: str, now: datetime | None = None):
+    """The current export `kind` of the latest published version, or None before the first.
+
+    A stored export is found by time (no snapshot parsed); otherwise it is built and stored
+    (the caller commits)."""
+    if congress is None:
+        return None
+    now = now or utcnow()
+    head = db.session.execute(
+        select(ProgramVersion.id, ProgramVersion.number, ProgramVersion.published_at)
+        .where(ProgramVersion.congress_id == congress.id)
+        .order_by(ProgramVersion.number.desc())
+        .limit(1)
+    ).first()
+    if head is None:
+        return None
+    version = (congress.id, head.id, head.number, head.published_at.isoformat())
+    cached = _MEMORY.get((version, kind))
+    if cached is not None and _current(cached[0], cached[1], now):
+        return cached[2]
+    row = db.session.execute(
+        select(ProgramExport.valid_from, ProgramExport.valid_until, ProgramExport.content).where(
+            ProgramExport.version_id == head.id,
+            ProgramExport.kind == kind,
+            or_(ProgramExport.valid_from.is_(None), ProgramExport.valid_from <= now),
+            or_(ProgramExport.valid_until.is_(None), ProgramExport.valid_until > now),
+        )
+    ).first()
+    if row is not None:
+        payload = bytes(row.content)
+        _remember(version, kind, row.valid_from, row.valid_until, payload)
+        return payload
+    program = get_published_program(congress)
+    if program is None:  # pragma: no cover - deleted meanwhile
+        return None
+    payload = get_export(program, kind, now)
+    _, valid_from, valid_until = _window(program, now)
+    _remember(version, kind, valid_from, valid_until, payload)
+    return payload
+
+
+def build_version_exports(version: ProgramVersion, kinds=BUILT_ON_PUBLISH, now=None) -> None:
+    """Render and store the exports of a version that was just flushed (publishing)."""
+    now = now or utcnow()
+    # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
+    snapshot = json.loads(json.dumps(version.snapshot))
+    program = PublishedProgram(version.id, version.number, version.published_at, snapshot)
+    window = _window(program, now)
+    # Only the latest version is public: older versions' exports are never served again
+    # (an organizer's view of an old version reads its snapshot).
+    db.session.execute(
+        delete(ProgramExport).where(
+            ProgramExport.version_id.in_(
+                select(ProgramVersion.id).where(
+                    ProgramVersion.congress_id == version.congress_id,
+                    ProgramVersion.id != version.id,
+                )
+            )
+        )
+    )
+    for kind in kinds:
+        _store(version.id, kind, window, EXPORTS[kind][0](program, now))
