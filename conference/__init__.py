@@ -8,6 +8,7 @@ import os
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, CONFIGS, ProductionConfig
 
@@ -18,6 +19,16 @@ DOMAIN_PARTS = ("abstracts", "registration", "program")
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
 REQUEST_CACHED = ("congress", "api_user", "_login_user")
+
+#: Largest value of an INTEGER column (PostgreSQL int4); ids in URLs never exceed it.
+MAX_DB_INT = 2**31 - 1
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` URL parts that fit an INTEGER column: larger numbers do not match (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -41,6 +52,8 @@ def create_app(config: str | type | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("conference").setLevel(logging.WARNING if app.testing else logging.INFO)
 
+    # Before any route: ids beyond a database INTEGER are a 404, not an overflow in the query.
+    app.url_map.converters["int"] = DatabaseIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)

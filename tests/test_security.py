@@ -76,3 +76,14 @@ def test_error_pages_are_html_outside_the_api(client, congress):
     assert response.status_code == 404
     assert "text/html" in response.content_type
     assert "There is nothing at this address." in response.get_data(as_text=True)
+
+
+def test_huge_ids_in_addresses_are_404_not_500(client, auth, api_token, congress, organizer):
+    huge = 2**70
+    auth.login(organizer)
+    assert client.get(f"/manage/abstracts/{huge}").status_code == 404
+    assert client.get(f"/abstracts/{huge}").status_code == 404
+    assert client.get(f"/abstracts/{2**31}").status_code == 404
+    response = client.post(f"/api/v1/abstracts/{huge}/submit", headers=api_token(organizer))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
