@@ -9,6 +9,21 @@ from marshmallow import fields
 from conference.program.queries import get_current_congress
 from conference.timeutil import local_to_utc
 
+#: Largest value an INTEGER column holds (PostgreSQL int4, the narrowest of our databases).
+MAX_DB_INT = 2**31 - 1
+
+
+class Integer(fields.Integer):
+    """A whole number that fits an INTEGER column; larger ones are a 422, not a query error."""
+
+    default_error_messages = {"too_large": "Must be between -{max} and {max}."}
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if number is not None and abs(number) > MAX_DB_INT:
+            raise self.make_error("too_large", max=MAX_DB_INT)
+        return number
+
 
 class CongressDateTime(fields.DateTime):
     """ISO 8601; a time without offset is read in the congress's time zone; output in UTC."""
