@@ -86,6 +86,7 @@ def _values(congress) -> dict:
         "slug": db.session.scalar(select(Track.slug).limit(1)),
         "action": "verify",
         "token": "not-a-token",
+        "token_id": 1,
     }
 
 
@@ -166,3 +167,25 @@ def test_organizer_pages_never_fail_with_a_500(app, client, auth, demo):
         if response.status_code >= 500 or response.status_code == 403:
             failures.append((url, response.status_code))
     assert failures == []
+
+
+def test_every_browser_post_needs_a_csrf_token(app_config, demo):
+    """With CSRF on, a POST without a token changes nothing: 400 (the import form: 422)."""
+    from conference import create_app
+
+    csrf_app = create_app(type("CSRFConfig", (app_config,), {"WTF_CSRF_ENABLED": True}))
+    values = _values(demo.congress)
+    organizer = _user("organizer@example.org")
+    client = csrf_app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = organizer.get_id()
+        session["_fresh"] = True
+    accepted = []
+    for method, rule in _routes(csrf_app, lambda m, r: m != "GET" and not r.startswith("/api/")):
+        url = _url(rule, values)
+        for kwargs in ({"data": {}}, {"json": {}}):
+            response = client.open(url, method=method, **kwargs)
+            expected = {422} if rule.endpoint == "program.import_program" else {400}
+            if response.status_code not in expected:
+                accepted.append((method, url, response.status_code))
+    assert accepted == []
