@@ -69,7 +69,7 @@ def _init_extensions(app: Flask) -> None:
     from conference import model_registry, sqlite  # noqa: F401
     from conference.accounts.models import User
     from conference.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from conference.security import set_security_headers
+    from conference.security import drop_nul_characters, set_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -92,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
         return user
 
     app.after_request(set_security_headers)
+    app.before_request(drop_nul_characters)
 
     @app.before_request
     def _fresh_request_cache():

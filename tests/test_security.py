@@ -87,3 +87,18 @@ def test_huge_ids_in_addresses_are_404_not_500(client, auth, api_token, congress
     response = client.post(f"/api/v1/abstracts/{huge}/submit", headers=api_token(organizer))
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
+
+
+def test_nul_characters_never_reach_the_database(client, auth, api_token, congress, organizer):
+    """PostgreSQL cannot store NUL: forms and query strings drop it, JSON bodies get a 422."""
+    auth.login(organizer)
+    response = client.post("/manage/rooms/new", data={"name": "Hall\x00 N", "position": "3"})
+    assert response.status_code == 302
+    assert "Hall N" in client.get("/manage/rooms").get_data(as_text=True)
+    assert client.get("/manage/registrations?q=%00x").status_code == 200
+    assert client.post("/login", data={"email": "\x00", "password": "\x00"}).status_code < 500
+    response = client.post(
+        "/api/v1/tracks", json={"name": "Track\x00", "x": ["\x00"]}, headers=api_token(organizer)
+    )
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"name", "x.0"}
