@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -25,6 +23,7 @@ from conference.extensions import db, limiter
 from conference.program.queries import get_current_congress, get_tracks
 from conference.registration.queries import get_categories
 from conference.security import organizer_required
+from conference.urls import local_path
 from conference.webforms import show_domain_error
 
 bp = Blueprint("accounts", __name__)
@@ -42,11 +41,7 @@ def _fill_profile_choices(form) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return url_for("program.home")
+    return local_path(target) or url_for("program.home")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
