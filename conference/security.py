@@ -82,6 +82,9 @@ def drop_nul_characters():
     from conference.errors import ValidationFailed
 
     request.args = _without_nul(request.args)
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        return  # a view may raise its own limit (program import) before the body is read
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         request.form = _without_nul(request.form)
     elif request.is_json:
