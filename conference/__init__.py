@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from conference.models import MAX_DB_INT
 from config import BASE_DIR, CONFIGS, ProductionConfig
 
 #: Domains that add links to the navigation, home page and dashboard, through the templates
@@ -19,9 +20,6 @@ DOMAIN_PARTS = ("abstracts", "registration", "program")
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
 REQUEST_CACHED = ("congress", "api_user", "_login_user")
-
-#: Largest value of an INTEGER column (PostgreSQL int4); ids in URLs never exceed it.
-MAX_DB_INT = 2**31 - 1
 
 
 class DatabaseIntConverter(IntegerConverter):

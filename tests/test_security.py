@@ -102,3 +102,24 @@ def test_nul_characters_never_reach_the_database(client, auth, api_token, congre
     )
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"name", "x.0"}
+
+
+def test_huge_or_odd_numbers_in_forms_and_query_strings_are_not_500(
+    client, auth, congress, organizer
+):
+    auth.login(organizer)
+    huge = str(10**22)
+    for url in ("/manage/users", "/manage/outbox", "/manage/registrations"):
+        assert client.get(f"{url}?page={huge}").status_code == 200, url
+    assert client.post("/manage/abstracts/1/reviewers", data={"reviewer_id": huge}).status_code in (
+        302,
+        404,
+    )
+    track = congress.tracks[0]
+    for value in (huge, "\u00b2"):  # "²" passes str.isdigit() but int() refuses it
+        response = client.post(f"/manage/review/pools/{track.id}", data={"reviewer_ids": value})
+        assert response.status_code == 302, value
+        response = client.post("/manage/abstracts/decide", data={"abstract_ids": value})
+        assert response.status_code < 500, value
+    response = client.post("/manage/program/abstracts/1/place", data={"session": huge})
+    assert response.status_code < 500

@@ -20,6 +20,7 @@ from conference.accounts.forms import (
 from conference.accounts.models import ROLE_LABELS, Role, User
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db, limiter
+from conference.models import db_int
 from conference.program.queries import get_current_congress, get_tracks
 from conference.registration.queries import get_categories
 from conference.security import organizer_required
@@ -225,7 +226,7 @@ def revoke_token(token_id: int):
 def users():
     query_text = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     query = select(User).order_by(User.name, User.id)
     if query_text:
         like = f"%{query_text.lower()}%"

@@ -6,11 +6,9 @@ from datetime import datetime
 
 from marshmallow import fields
 
+from conference.models import MAX_DB_INT
 from conference.program.queries import get_current_congress
 from conference.timeutil import local_to_utc
-
-#: Largest value an INTEGER column holds (PostgreSQL int4, the narrowest of our databases).
-MAX_DB_INT = 2**31 - 1
 
 
 class Integer(fields.Integer):

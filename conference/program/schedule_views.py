@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
+from conference.models import db_int
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
@@ -207,7 +208,7 @@ def _session_form(congress, session=None) -> SessionForm:
             hour = request.args.get("hour", 9, type=int) % 24
             form.starts_at.data = datetime.combine(day, datetime.min.time()).replace(hour=hour)
             form.ends_at.data = form.starts_at.data + timedelta(minutes=90)
-            form.room.data = request.args.get("room", 0, type=int)
+            form.room.data = request.args.get("room", 0, type=db_int)
     return form
 
 
@@ -400,7 +401,7 @@ def place_abstract(abstract_id: int):
     """Place an unscheduled abstract at the end of a session (the no-JavaScript path)."""
     congress = _congress()
     abstract = get_abstract(congress, abstract_id)
-    session = get_session(congress, request.form.get("session", 0, type=int))
+    session = get_session(congress, request.form.get("session", 0, type=db_int))
     if abstract is None or session is None:
         flash("Choose a session for this abstract.", "danger")
         return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
