@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
-from conference.models import db_int
+from conference.models import MAX_DB_INT, db_int
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
@@ -421,11 +421,25 @@ def place_abstract(abstract_id: int):
 
 
 def _int(value) -> int:
-    """An id or position from a JSON body (0 when missing or not a number)."""
+    """An id or position from a JSON body (0 when missing, not a number or out of range)."""
     try:
-        return int(value or 0)
-    except (TypeError, ValueError):
+        number = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
         return 0
+    return number if abs(number) <= MAX_DB_INT else 0
+
+
+def _room_id(value) -> int:
+    number = int(value)
+    if not 0 < number <= MAX_DB_INT:
+        raise ValueError("not an id")
+    return number
+
+
+def _payload() -> dict:
+    """The JSON object the editor sent ({} for anything else)."""
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
 
 
 def _json_error(exc: DomainError):
@@ -456,12 +470,12 @@ def editor_move_session(session_id: int):
     session = get_session(congress, session_id)
     if session is None:
         abort(404)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     changes = {}
     if "room" in payload:
         try:
-            changes["room"] = int(payload["room"]) if payload["room"] else None
-        except (TypeError, ValueError):
+            changes["room"] = _room_id(payload["room"]) if payload["room"] else None
+        except (TypeError, ValueError, OverflowError):
             return _json_error(ValidationFailed("Unknown room.", fields={"room": ["Unknown."]}))
     for key in ("starts_at", "ends_at"):
         if payload.get(key):
@@ -484,7 +498,7 @@ def editor_move_session(session_id: int):
 def editor_add_presentation(session_id: int):
     congress = _congress()
     session = get_session(congress, session_id)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     abstract = get_abstract(congress, _int(payload.get("abstract")))
     if session is None or abstract is None:
         return _json_error(
@@ -505,7 +519,7 @@ def editor_add_presentation(session_id: int):
 def editor_move_presentation(presentation_id: int):
     congress = _congress()
     presentation = get_presentation(congress, presentation_id)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     target = get_session(congress, _int(payload.get("session")))
     if presentation is None or target is None:
         return _json_error(ValidationFailed("Unknown session.", fields={"session": ["Unknown."]}))
