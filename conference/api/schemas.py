@@ -14,12 +14,12 @@ from conference.timeutil import local_to_utc
 class Integer(fields.Integer):
     """A whole number that fits an INTEGER column; larger ones are a 422, not a query error."""
 
-    default_error_messages = {"too_large": "Must be between -{max} and {max}."}
+    default_error_messages = {"out_of_range": "Must be between -{max} and {max}."}
 
     def _validated(self, value):
         number = super()._validated(value)
         if number is not None and abs(number) > MAX_DB_INT:
-            raise self.make_error("too_large", max=MAX_DB_INT)
+            raise self.make_error("out_of_range", max=MAX_DB_INT)
         return number
 
 

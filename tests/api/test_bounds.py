@@ -33,6 +33,17 @@ def test_room_capacity_too_large(client, congress, headers):
     _field_error(response, "capacity")
 
 
+def test_infinite_numbers_are_a_422(client, congress, headers):
+    room = congress.rooms[0]
+    response = client.patch(
+        f"/api/v1/rooms/{room.id}",
+        data='{"capacity": Infinity, "position": -Infinity}',
+        content_type="application/json",
+        headers=headers,
+    )
+    _field_error(response, "capacity")
+
+
 def test_reviewer_ids_too_large(client, congress, headers):
     slug = congress.tracks[0].slug
     response = client.put(
