@@ -8,7 +8,9 @@ import os
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from conference.models import MAX_DB_INT
 from config import BASE_DIR, CONFIGS, ProductionConfig
 
 #: Domains that add links to the navigation, home page and dashboard, through the templates
@@ -18,6 +20,13 @@ DOMAIN_PARTS = ("abstracts", "registration", "program")
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
 REQUEST_CACHED = ("congress", "api_user", "_login_user")
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` URL parts that fit an INTEGER column: larger numbers do not match (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: str | type | None = None) -> Flask:
@@ -41,6 +50,8 @@ def create_app(config: str | type | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("conference").setLevel(logging.WARNING if app.testing else logging.INFO)
 
+    # Before any route: ids beyond a database INTEGER are a 404, not an overflow in the query.
+    app.url_map.converters["int"] = DatabaseIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -56,7 +67,7 @@ def _init_extensions(app: Flask) -> None:
     from conference import model_registry, sqlite  # noqa: F401
     from conference.accounts.models import User
     from conference.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from conference.security import set_security_headers
+    from conference.security import drop_nul_characters, set_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -79,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
         return user
 
     app.after_request(set_security_headers)
+    app.before_request(drop_nul_characters)
 
     @app.before_request
     def _fresh_request_cache():

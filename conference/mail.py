@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message
 from jinja2 import TemplateNotFound
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -94,6 +94,11 @@ def recipients(to: str | Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def clean_subject(subject: str) -> str:
+    """One line of at most 300 characters: user text in a subject never starts a header."""
+    return " ".join(str(subject).split())[:300]
+
+
 def queue_mail(
     to: str | Iterable[str],
     subject: str,
@@ -125,7 +130,7 @@ def queue_mail(
     domain = domain.strip(">").strip() or "localhost"
     message = OutboxMessage(
         to_address=", ".join(addresses),
-        subject=subject,
+        subject=clean_subject(subject),
         body_text=body_text,
         body_html=_render(template, "html", context),
         kind=template,
@@ -270,6 +275,11 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
             message = db.session.get(OutboxMessage, message_id)
             try:
                 connection.send(_as_flask_message(message))
+            except BadHeaderError as exc:
+                # This message can never be sent as it is; it must not block those after it.
+                _record_failure(message, f"Bad header: {exc!r}", now, permanent=True)
+                counts["failed"] += 1
+                continue
             except TRANSIENT_ERRORS as exc:
                 connection_lost = isinstance(exc, smtplib.SMTPServerDisconnected) or not (
                     isinstance(exc, smtplib.SMTPException)

@@ -55,3 +55,34 @@ class TimestampMixin:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+#: Largest value of an INTEGER column (PostgreSQL int4, the narrowest of our databases).
+MAX_DB_INT = 2**31 - 1
+
+
+def db_int(text: str) -> int:
+    """A whole number from a form or query string that fits an INTEGER column.
+
+    For `request.args.get(name, default, type=db_int)`: anything else (huge numbers, "²",
+    "1.5") raises ValueError, so the default is used instead of a query that overflows.
+    """
+    text = (text or "").strip()
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 10:
+        raise ValueError(f"not a whole number: {text!r}")
+    number = int(text)
+    if abs(number) > MAX_DB_INT:
+        raise ValueError(f"out of range: {text!r}")
+    return number
+
+
+def db_ints(values) -> list[int]:
+    """The values of a multi-valued field that are valid ids (see db_int); others dropped."""
+    found = []
+    for value in values:
+        try:
+            found.append(db_int(value))
+        except ValueError:
+            continue
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 
@@ -10,3 +12,19 @@ def external_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind("localhost")
     path = adapter.build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (for `next=` redirects).
+
+    Browsers drop tabs and line breaks from URLs and read a backslash as a slash, so
+    "/\t/evil.example" or "/\\evil.example" would lead off the site; they are refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -76,3 +76,50 @@ def test_error_pages_are_html_outside_the_api(client, congress):
     assert response.status_code == 404
     assert "text/html" in response.content_type
     assert "There is nothing at this address." in response.get_data(as_text=True)
+
+
+def test_huge_ids_in_addresses_are_404_not_500(client, auth, api_token, congress, organizer):
+    huge = 2**70
+    auth.login(organizer)
+    assert client.get(f"/manage/abstracts/{huge}").status_code == 404
+    assert client.get(f"/abstracts/{huge}").status_code == 404
+    assert client.get(f"/abstracts/{2**31}").status_code == 404
+    response = client.post(f"/api/v1/abstracts/{huge}/submit", headers=api_token(organizer))
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
+
+
+def test_nul_characters_never_reach_the_database(client, auth, api_token, congress, organizer):
+    """PostgreSQL cannot store NUL: forms and query strings drop it, JSON bodies get a 422."""
+    auth.login(organizer)
+    response = client.post("/manage/rooms/new", data={"name": "Hall\x00 N", "position": "3"})
+    assert response.status_code == 302
+    assert "Hall N" in client.get("/manage/rooms").get_data(as_text=True)
+    assert client.get("/manage/registrations?q=%00x").status_code == 200
+    assert client.post("/login", data={"email": "\x00", "password": "\x00"}).status_code < 500
+    response = client.post(
+        "/api/v1/tracks", json={"name": "Track\x00", "x": ["\x00"]}, headers=api_token(organizer)
+    )
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"name", "x.0"}
+
+
+def test_huge_or_odd_numbers_in_forms_and_query_strings_are_not_500(
+    client, auth, congress, organizer
+):
+    auth.login(organizer)
+    huge = str(10**22)
+    for url in ("/manage/users", "/manage/outbox", "/manage/registrations"):
+        assert client.get(f"{url}?page={huge}").status_code == 200, url
+    assert client.post("/manage/abstracts/1/reviewers", data={"reviewer_id": huge}).status_code in (
+        302,
+        404,
+    )
+    track = congress.tracks[0]
+    for value in (huge, "\u00b2"):  # "²" passes str.isdigit() but int() refuses it
+        response = client.post(f"/manage/review/pools/{track.id}", data={"reviewer_ids": value})
+        assert response.status_code == 302, value
+        response = client.post("/manage/abstracts/decide", data={"abstract_ids": value})
+        assert response.status_code < 500, value
+    response = client.post("/manage/program/abstracts/1/place", data={"session": huge})
+    assert response.status_code < 500

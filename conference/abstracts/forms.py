@@ -48,6 +48,21 @@ class AuthorForm(Form):
         )
 
 
+class AsciiIndexFieldList(FieldList):
+    """FieldList that ignores keys like "authors-²-name": str.isdigit() accepts "²", int() not."""
+
+    def _extract_indices(self, prefix, formdata):
+        yield from super()._extract_indices(prefix, _AsciiKeys(formdata))
+
+
+class _AsciiKeys:
+    def __init__(self, formdata):
+        self.formdata = formdata
+
+    def __iter__(self):
+        return (key for key in self.formdata if key.isascii())
+
+
 class AbstractForm(FlaskForm):
     #: Idempotency token: a double click on "Submit" finds the draft the first click made.
     creation_key = HiddenField(default=lambda: uuid.uuid4().hex)
@@ -65,7 +80,7 @@ class AbstractForm(FlaskForm):
     is_clinical_trial = BooleanField("This abstract reports a clinical trial")
     trial_registration = StringField("Trial registration identifier")
     group_name = StringField("Study group (listed after the authors)")
-    authors = FieldList(FormField(AuthorForm), min_entries=1, max_entries=100)
+    authors = AsciiIndexFieldList(FormField(AuthorForm), min_entries=1, max_entries=100)
     attest_ethics_approval = BooleanField(ATTESTATIONS["ethics_approval"])
     attest_not_previously_published = BooleanField(ATTESTATIONS["not_previously_published"])
     attest_coauthors_agree = BooleanField(ATTESTATIONS["coauthors_agree"])

@@ -28,6 +28,7 @@ from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import User
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.models import db_int, db_ints
 from conference.program.models import Track
 from conference.program.queries import get_track_by_slug, get_tracks
 from conference.security import organizer_required
@@ -83,7 +84,7 @@ def manage_abstracts():
 def bulk_decide():
     congress = congress_or_404()
     form = DecisionForm()
-    ids = [int(i) for i in request.form.getlist("abstract_ids") if i.isdigit()]
+    ids = db_ints(request.form.getlist("abstract_ids"))
     if not form.validate_on_submit():
         abort(400)
     if not ids:
@@ -154,7 +155,7 @@ def decide(abstract_id: int):
 def add_reviewer(abstract_id: int):
     abstract = _abstract_or_404(abstract_id)
     _check_csrf()
-    reviewer = db.session.get(User, request.form.get("reviewer_id", type=int) or 0)
+    reviewer = db.session.get(User, request.form.get("reviewer_id", type=db_int) or 0)
     if reviewer is None:
         flash("Choose a reviewer.", "warning")
     else:
@@ -252,7 +253,7 @@ def set_pool(track_id: int):
     if track.congress_id != congress.id:
         abort(404)
     _check_csrf()
-    ids = [int(i) for i in request.form.getlist("reviewer_ids") if i.isdigit()]
+    ids = db_ints(request.form.getlist("reviewer_ids"))
     users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     try:
         review.set_track_reviewers(track, users)

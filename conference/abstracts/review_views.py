@@ -138,4 +138,4 @@ def download_assignments():
 def _cell(text: str | None) -> str:
     """Neutralise spreadsheet formulas in user text."""
     text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -22,9 +20,11 @@ from conference.accounts.forms import (
 from conference.accounts.models import ROLE_LABELS, Role, User
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db, limiter
+from conference.models import db_int
 from conference.program.queries import get_current_congress, get_tracks
 from conference.registration.queries import get_categories
 from conference.security import organizer_required
+from conference.urls import local_path
 from conference.webforms import show_domain_error
 
 bp = Blueprint("accounts", __name__)
@@ -42,11 +42,7 @@ def _fill_profile_choices(form) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return url_for("program.home")
+    return local_path(target) or url_for("program.home")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -230,7 +226,7 @@ def revoke_token(token_id: int):
 def users():
     query_text = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     query = select(User).order_by(User.name, User.id)
     if query_text:
         like = f"%{query_text.lower()}%"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from conference.accounts.services import count_users
 from conference.extensions import db
 from conference.mail import OutboxMessage, OutboxStatus, outbox_counts, retry_message
+from conference.models import db_int
 from conference.security import organizer_required
 
 bp = Blueprint("admin", __name__, url_prefix="/manage")
@@ -24,7 +25,7 @@ def dashboard():
 @organizer_required
 def outbox():
     status = request.args.get("status", "")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=db_int), 1)
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == status)

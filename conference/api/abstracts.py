@@ -25,6 +25,7 @@ from conference.abstracts.queries import (
 )
 from conference.accounts.models import Role, User
 from conference.api.auth import bearer_user, organizer_token_required, token_required
+from conference.api.schemas import Integer
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress, get_track_by_slug
@@ -83,18 +84,18 @@ class ListArgs(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in AbstractStatus]))
     track = fields.String()
     all = fields.Boolean(load_default=True)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class AssignSchema(Schema):
-    reviews_per_abstract = fields.Integer(validate=validate.Range(min=1, max=20))
+    reviews_per_abstract = Integer(validate=validate.Range(min=1, max=20))
     track = fields.String()
     allow_overload = fields.Boolean(load_default=False)
 
 
 class PoolSchema(Schema):
-    reviewer_ids = fields.List(fields.Integer(), required=True)
+    reviewer_ids = fields.List(Integer(), required=True)
 
 
 class TrackMoveSchema(Schema):
@@ -102,20 +103,20 @@ class TrackMoveSchema(Schema):
 
 
 class ReviewerRefSchema(Schema):
-    reviewer_id = fields.Integer()
+    reviewer_id = Integer()
     email = fields.String()
 
 
 class ScoresSchema(Schema):
-    novelty = fields.Integer(required=True)
-    methods = fields.Integer(required=True)
-    results = fields.Integer(required=True)
-    relevance = fields.Integer(required=True)
+    novelty = Integer(required=True)
+    methods = Integer(required=True)
+    results = Integer(required=True)
+    relevance = Integer(required=True)
 
 
 class ReviewInSchema(Schema):
     scores = fields.Nested(ScoresSchema, required=True)
-    overall = fields.Integer(required=True)
+    overall = Integer(required=True)
     comment_to_committee = fields.String(load_default="")
     comment_to_authors = fields.String(load_default="")
 

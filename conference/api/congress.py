@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import organizer_token_required
-from conference.api.schemas import LocalOrAwareDateTime
+from conference.api.schemas import Integer, LocalOrAwareDateTime
 from conference.extensions import db
 from conference.program import services as program_services
 from conference.program.models import CountingPreset, Room, TableCounting
@@ -25,16 +25,16 @@ KEY_DATES = program_services.KEY_DATE_FIELDS
 
 class AbstractRulesSchema(Schema):
     counting_preset = fields.String(validate=validate.OneOf([p.value for p in CountingPreset]))
-    length_limit = fields.Integer()
+    length_limit = Integer()
     count_title = fields.Boolean()
     count_headings = fields.Boolean()
     count_spaces = fields.Boolean()
     table_counting = fields.String(validate=validate.OneOf([t.value for t in TableCounting]))
-    table_flat_amount = fields.Integer()
-    max_tables = fields.Integer()
-    max_authors = fields.Integer()
-    first_author_quota = fields.Integer()
-    reviews_per_abstract = fields.Integer()
+    table_flat_amount = Integer()
+    max_tables = Integer()
+    max_authors = Integer()
+    first_author_quota = Integer()
+    reviews_per_abstract = Integer()
 
 
 class CongressSchema(Schema):
@@ -79,12 +79,12 @@ CongressPatchSchema = Schema.from_dict(_patch_fields(), name="CongressPatch")
 
 
 class TrackSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True)
     slug = fields.String()
     description = fields.String()
     colour = fields.String()
-    position = fields.Integer()
+    position = Integer()
     is_active = fields.Boolean()
 
 
@@ -93,10 +93,10 @@ class TrackPatchSchema(TrackSchema):
 
 
 class RoomSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True)
-    capacity = fields.Integer(allow_none=True)
-    position = fields.Integer()
+    capacity = Integer(allow_none=True)
+    position = Integer()
 
 
 class RoomPatchSchema(RoomSchema):

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
-from conference.api.schemas import CongressDateTime
+from conference.api.schemas import CongressDateTime, Integer
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
@@ -28,20 +28,20 @@ blp = Blueprint("api_program", __name__, url_prefix="/api/v1", description="Prog
 class SessionQuerySchema(Schema):
     day = fields.Date()
     track = fields.String()
-    room = fields.Integer()
+    room = Integer()
 
 
 class SessionInSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     format = fields.String(required=True, validate=validate.OneOf([f.value for f in SessionFormat]))
     track = fields.String(allow_none=True)
-    room = fields.Integer(allow_none=True)
+    room = Integer(allow_none=True)
     starts_at = CongressDateTime(required=True)
     ends_at = CongressDateTime(required=True)
     chairs = fields.List(fields.String(), load_default=list)
     discussants = fields.List(fields.String(), load_default=list)
     is_accredited = fields.Boolean(load_default=False)
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    capacity = Integer(allow_none=True, validate=validate.Range(min=0))
     description = fields.String(load_default="")
 
 
@@ -57,7 +57,7 @@ class SessionPatchSchema(SessionInSchema):
 
 
 class PresentationInSchema(Schema):
-    abstract = fields.Integer()
+    abstract = Integer()
     title = fields.String(validate=validate.Length(max=500))
     speakers = fields.List(fields.String(), load_default=list)
     starts_at = CongressDateTime(allow_none=True)

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
-from conference.api.schemas import CongressDateTime
+from conference.api.schemas import CongressDateTime, Integer
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
@@ -53,16 +53,16 @@ class FeesSchema(Schema):
 
 
 class CategoryPatchSchema(Schema):
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    capacity = Integer(allow_none=True, validate=validate.Range(min=0))
     fees = fields.Nested(FeesSchema)
     requires_proof = fields.Boolean()
     cancellation_fee = fields.Decimal(as_string=True, validate=validate.Range(min=0))
 
 
 class SettingsPatchSchema(Schema):
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0))
-    payment_days = fields.Integer(validate=validate.Range(min=1))
-    offer_hours = fields.Integer(validate=validate.Range(min=1))
+    capacity = Integer(allow_none=True, validate=validate.Range(min=0))
+    payment_days = Integer(validate=validate.Range(min=1))
+    offer_hours = Integer(validate=validate.Range(min=1))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -220,8 +220,8 @@ class ListArgsSchema(Schema):
     q = fields.String(load_default="")
     sort = fields.String(load_default="created")
     direction = fields.String(load_default="desc", validate=validate.OneOf(["asc", "desc"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 def registration_json(registration, *, private: bool = True, position: bool = True) -> dict:

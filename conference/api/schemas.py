@@ -6,8 +6,21 @@ from datetime import datetime
 
 from marshmallow import fields
 
+from conference.models import MAX_DB_INT
 from conference.program.queries import get_current_congress
 from conference.timeutil import local_to_utc
+
+
+class Integer(fields.Integer):
+    """A whole number that fits an INTEGER column; larger ones are a 422, not a query error."""
+
+    default_error_messages = {"out_of_range": "Must be between -{max} and {max}."}
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if number is not None and abs(number) > MAX_DB_INT:
+            raise self.make_error("out_of_range", max=MAX_DB_INT)
+        return number
 
 
 class CongressDateTime(fields.DateTime):

@@ -85,15 +85,17 @@ class TrackForm(FlaskForm):
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     colour = StringField("Colour", default="#455a64", validators=[DataRequired(), Length(max=7)])
-    position = IntegerField("Order", default=0, validators=[Optional()])
+    position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 100000)])
     is_active = BooleanField("Active (retired tracks take no new abstracts)", default=True)
     submit = SubmitField("Save track")
 
 
 class RoomForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    capacity = IntegerField("Capacity (seats)", validators=[Optional(), NumberRange(min=0)])
-    position = IntegerField("Order", default=0, validators=[Optional()])
+    capacity = IntegerField(
+        "Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
+    position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 100000)])
     submit = SubmitField("Save room")
 
 

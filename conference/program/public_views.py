@@ -17,6 +17,7 @@ from conference.program.published import get_published_program
 from conference.program.queries import get_current_congress
 from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
+from conference.urls import local_path
 
 
 def _program_or_404():
@@ -135,10 +136,8 @@ def star_session(session_id: int):
         message = "Added to your agenda."
     db.session.commit()
     flash(message, "success")
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        target = url_for("program.public_session", session_id=session_id)
-    return redirect(target)
+    target = local_path(request.form.get("next"))
+    return redirect(target or url_for("program.public_session", session_id=session_id))
 
 
 @bp.route("/program/agenda")

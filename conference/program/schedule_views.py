@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
-from conference.models import utcnow
+from conference.models import MAX_DB_INT, db_int, utcnow
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
@@ -213,7 +213,7 @@ def _session_form(congress, session=None) -> SessionForm:
             hour = request.args.get("hour", 9, type=int) % 24
             form.starts_at.data = datetime.combine(day, datetime.min.time()).replace(hour=hour)
             form.ends_at.data = form.starts_at.data + timedelta(minutes=90)
-            form.room.data = request.args.get("room", 0, type=int)
+            form.room.data = request.args.get("room", 0, type=db_int)
     return form
 
 
@@ -406,7 +406,7 @@ def place_abstract(abstract_id: int):
     """Place an unscheduled abstract at the end of a session (the no-JavaScript path)."""
     congress = _congress()
     abstract = get_abstract(congress, abstract_id)
-    session = get_session(congress, request.form.get("session", 0, type=int))
+    session = get_session(congress, request.form.get("session", 0, type=db_int))
     if abstract is None or session is None:
         flash("Choose a session for this abstract.", "danger")
         return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
@@ -426,11 +426,25 @@ def place_abstract(abstract_id: int):
 
 
 def _int(value) -> int:
-    """An id or position from a JSON body (0 when missing or not a number)."""
+    """An id or position from a JSON body (0 when missing, not a number or out of range)."""
     try:
-        return int(value or 0)
-    except (TypeError, ValueError):
+        number = int(value or 0)
+    except (TypeError, ValueError, OverflowError):
         return 0
+    return number if abs(number) <= MAX_DB_INT else 0
+
+
+def _room_id(value) -> int:
+    number = int(value)
+    if not 0 < number <= MAX_DB_INT:
+        raise ValueError("not an id")
+    return number
+
+
+def _payload() -> dict:
+    """The JSON object the editor sent ({} for anything else)."""
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else {}
 
 
 def _json_error(exc: DomainError):
@@ -461,12 +475,12 @@ def editor_move_session(session_id: int):
     session = get_session(congress, session_id)
     if session is None:
         abort(404)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     changes = {}
     if "room" in payload:
         try:
-            changes["room"] = int(payload["room"]) if payload["room"] else None
-        except (TypeError, ValueError):
+            changes["room"] = _room_id(payload["room"]) if payload["room"] else None
+        except (TypeError, ValueError, OverflowError):
             return _json_error(ValidationFailed("Unknown room.", fields={"room": ["Unknown."]}))
     for key in ("starts_at", "ends_at"):
         if payload.get(key):
@@ -489,7 +503,7 @@ def editor_move_session(session_id: int):
 def editor_add_presentation(session_id: int):
     congress = _congress()
     session = get_session(congress, session_id)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     abstract = get_abstract(congress, _int(payload.get("abstract")))
     if session is None or abstract is None:
         return _json_error(
@@ -510,7 +524,7 @@ def editor_add_presentation(session_id: int):
 def editor_move_presentation(presentation_id: int):
     congress = _congress()
     presentation = get_presentation(congress, presentation_id)
-    payload = request.get_json(silent=True) or {}
+    payload = _payload()
     target = get_session(congress, _int(payload.get("session")))
     if presentation is None or target is None:
         return _json_error(ValidationFailed("Unknown session.", fields={"session": ["Unknown."]}))

@@ -235,8 +235,8 @@ def _check_room(congress: Congress, data: dict, room: Room | None = None) -> Non
         elif len(data["name"]) > 120:
             errors.add("name", "At most 120 characters.")
     capacity = data.get("capacity")
-    if capacity is not None and (not isinstance(capacity, int) or capacity < 0):
-        errors.add("capacity", "Capacity must be a whole number of seats, 0 or more.")
+    if capacity is not None and (not isinstance(capacity, int) or not 0 <= capacity <= 100_000):
+        errors.add("capacity", "Capacity must be a whole number of seats, from 0 to 100000.")
     errors.raise_if_any()
     if "name" in data:
         clash = db.session.scalar(

@@ -31,14 +31,14 @@ class CategoryForm(FlaskForm):
     proof_hint = StringField("What proof is asked for", validators=[Optional(), Length(max=300)])
     is_prescriber = BooleanField("Healthcare professional who may prescribe (shown on badge)")
     is_cme_eligible = BooleanField("Can earn CME credit")
-    position = IntegerField("Order", validators=[Optional()])
+    position = IntegerField("Order", validators=[Optional(), NumberRange(0, 100000)])
     is_active = BooleanField("Open for registration", default=True)
     fee_early = StringField("Early fee", description=AMOUNT_HELP)
     fee_regular = StringField("Regular fee", description=AMOUNT_HELP)
     fee_onsite = StringField("On-site fee", description=AMOUNT_HELP)
     capacity = IntegerField(
         "Places for this category",
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
         description="Empty: only the congress capacity applies.",
     )
     cancellation_fee = StringField(
@@ -129,14 +129,15 @@ class CheckInForm(FlaskForm):
 class SettingsForm(FlaskForm):
     capacity = IntegerField(
         "Places for the whole congress",
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
         description="Empty: unlimited.",
     )
     payment_days = IntegerField(
         "Days to pay before an unpaid registration expires",
-        validators=[InputRequired(), NumberRange(min=1)],
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
     )
     offer_hours = IntegerField(
-        "Hours a waiting-list offer stays open", validators=[InputRequired(), NumberRange(min=1)]
+        "Hours a waiting-list offer stays open",
+        validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
     )
     submit = SubmitField("Save settings")

@@ -97,6 +97,11 @@ def update_category(category: ProfessionalCategory, **data) -> ProfessionalCateg
 
 # -- fees and capacity settings ---------------------------------------------------------------
 
+#: Upper bounds of the settings (beyond them dates overflow or numbers overflow the columns).
+MAX_PLACES = 1_000_000
+MAX_PAYMENT_DAYS = 365
+MAX_OFFER_HOURS = 24 * 90
+
 
 def parse_amount(value, field: str, errors: FieldErrors) -> Decimal | None:
     """Read a money amount (>= 0, two decimals); None stays None (no fee in that period)."""
@@ -137,9 +142,11 @@ def set_category_rules(
     if (
         capacity is not ...
         and capacity is not None
-        and (not isinstance(capacity, int) or capacity < 0)
+        and (not isinstance(capacity, int) or not 0 <= capacity <= MAX_PLACES)
     ):
-        errors.add("capacity", "Enter a whole number of places (0 or more), or leave it empty.")
+        errors.add(
+            "capacity", f"Enter a whole number of places (0 to {MAX_PLACES}), or leave it empty."
+        )
     fee = ...
     if cancellation_fee is not ...:
         fee = parse_amount(cancellation_fee, "cancellation_fee", errors) or Decimal("0.00")
@@ -176,11 +183,17 @@ def update_registration_settings(congress: Congress, **data):
 
     errors = FieldErrors()
     settings = capacity.get_settings(congress)
-    if "capacity" in data and data["capacity"] is not None and data["capacity"] < 0:
-        errors.add("capacity", "Enter a whole number of places (0 or more), or leave it empty.")
-    for field in ("payment_days", "offer_hours"):
-        if field in data and (data[field] is None or data[field] < 1):
-            errors.add(field, "Enter a whole number of 1 or more.")
+    if (
+        "capacity" in data
+        and data["capacity"] is not None
+        and not (0 <= data["capacity"] <= MAX_PLACES)
+    ):
+        errors.add(
+            "capacity", f"Enter a whole number of places (0 to {MAX_PLACES}), or leave it empty."
+        )
+    for field, most in (("payment_days", MAX_PAYMENT_DAYS), ("offer_hours", MAX_OFFER_HOURS)):
+        if field in data and (data[field] is None or not 1 <= data[field] <= most):
+            errors.add(field, f"Enter a whole number from 1 to {most}.")
     errors.raise_if_any()
     dates = {
         key: data[key]

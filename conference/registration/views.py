@@ -26,7 +26,7 @@ from flask_login import current_user
 from conference.accounts.services import country_choices
 from conference.errors import Conflict, DomainError
 from conference.extensions import db, limiter
-from conference.models import utcnow
+from conference.models import db_int, utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import capacity, checkin, documents, privacy, proofs, services, uploads
 from conference.registration.fees import fee_at, period_closes_at
@@ -467,7 +467,7 @@ def registrations():
     filters = _filters()
     pagination = db.paginate(
         registrations_query(congress, filters),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
         per_page=50,
         error_out=False,
     )

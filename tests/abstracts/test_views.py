@@ -312,3 +312,20 @@ def test_submitter_confirms_from_the_abstract_page(
     assert "presentation confirmed" in client.get(f"/abstracts/{abstract.id}").get_data(
         as_text=True
     )
+
+
+def test_reviewer_csv_cells_neutralise_every_formula_prefix():
+    """Same prefixes as the registrations and program CSVs (tab and CR included)."""
+    from conference.abstracts.review_views import _cell
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1+1", "\r=1+1"):
+        assert _cell(text) == "'" + text
+    assert _cell("Plain") == "Plain" and _cell(None) == ""
+
+
+def test_author_rows_with_non_ascii_digit_index_are_ignored(client, auth, author, congress):
+    auth.login(author)
+    response = client.post("/abstracts/new", data={"authors-\u00b2-name": "x", "title": "Kept"})
+    assert response.status_code in (200, 302, 422)
+    if response.status_code != 302:
+        assert "Kept" in response.get_data(as_text=True)

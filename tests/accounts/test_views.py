@@ -232,3 +232,16 @@ def test_user_creates_and_revokes_own_api_token(client, auth, congress, create_u
     auth.login(user)
     assert client.post(f"/profile/tokens/{token.id}/revoke").status_code == 302
     assert user_for_api_token(raw) is None
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\\evil.example", "/%0d%0a/x"])
+def test_login_next_with_tab_backslash_or_line_break_stays_on_site(
+    client, congress, create_user, target
+):
+    create_user(email="next@example.org")
+    response = client.post(
+        "/login?next=" + target.replace("\t", "%09").replace("\\", "%5C"),
+        data={"email": "next@example.org", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"

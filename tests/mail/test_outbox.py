@@ -237,3 +237,36 @@ def test_one_message_to_several_recipients(app, congress, smtp):
     both = {"ann@example.org", "bob@example.org"}
     assert set(message["To"].split(", ")) == both
     assert set(message["X-Envelope-To"].split(", ")) == both
+
+
+def test_line_breaks_in_a_subject_neither_inject_headers_nor_block_the_outbox(app, congress, smtp):
+    """User text reaches subjects (abstract titles): a CR/LF must not become a header."""
+    bad = queue_mail(
+        "victim@example.org",
+        "Abstract A-1 received: Title\r\nBcc: attacker@example.org",
+        "accounts/confirm",
+        user=type("U", (), {"display_name": "V"})(),
+        link="http://x/y",
+        hours=1,
+    )
+    (after,) = queue(1, prefix="next")
+    db.session.commit()
+    counts = deliver_due()
+    assert counts["sent"] == 2
+    assert db.session.get(OutboxMessage, bad.id).status == OutboxStatus.SENT
+    assert db.session.get(OutboxMessage, after.id).status == OutboxStatus.SENT
+    (message,) = smtp.to("victim@example.org")
+    assert smtp.to("attacker@example.org") == []
+    assert message["Bcc"] is None
+    assert "\n" not in message["Subject"] and "Title" in message["Subject"]
+
+
+def test_a_message_that_cannot_be_sent_fails_alone(app, congress, smtp):
+    """A stored message with a bad header is marked failed; the ones after it still go out."""
+    bad, after = queue(2, prefix="poison")
+    bad.subject = "Hello\r\nBcc: attacker@example.org"  # e.g. queued before subjects were cleaned
+    db.session.commit()
+    counts = deliver_due()
+    assert (counts["sent"], counts["failed"]) == (1, 1)
+    assert db.session.get(OutboxMessage, bad.id).status == OutboxStatus.FAILED
+    assert db.session.get(OutboxMessage, after.id).status == OutboxStatus.SENT

@@ -163,7 +163,10 @@ def test_public_pages_work_without_javascript_and_on_a_phone(
     assert 'name="viewport"' in page and '<form method="get"' in page
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "/\r\n/x"],
+)
 def test_star_never_redirects_off_site(
     congress, make_session, client, auth, create_user, publish, target
 ):

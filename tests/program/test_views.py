@@ -3,6 +3,8 @@ publishing with acknowledgements, and access control."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conference.extensions import db
@@ -249,3 +251,22 @@ def test_publish_from_the_command_line(runner, congress, make_session):
     assert refused.exit_code != 0 and "acknowledged" in refused.output
     result = runner.invoke(args=["program", "publish", "--acknowledge-all"])
     assert result.exit_code == 0 and "Published version 1" in result.output
+
+
+def test_editor_json_calls_refuse_odd_bodies_without_a_500(
+    client, auth, organizer, congress, make_session
+):
+    session = make_session("A")
+    auth.login(organizer)
+    base = "/manage/program/editor"
+    calls = [
+        (f"{base}/sessions/{session.id}/move", [1, 2]),
+        (f"{base}/sessions/{session.id}/move", {"room": 10**30}),
+        (f"{base}/sessions/{session.id}/move", {"room": 1e308 * 10}),
+        (f"{base}/sessions/{session.id}/presentations", {"abstract": 10**30, "position": 1e400}),
+        (f"{base}/sessions/{session.id}/presentations", "text"),
+        (f"{base}/presentations/1/move", {"session": 10**30}),
+    ]
+    for url, body in calls:
+        response = client.post(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code in (200, 404, 422), (url, body, response.status_code)

@@ -261,7 +261,7 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
     db.session.refresh(settings)
     assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
     page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
-    assert "Number must be at least 1" in page.get_data(as_text=True)
+    assert "Number must be between 1 and 365" in page.get_data(as_text=True)
 
 
 def test_manage_link_request_sends_a_fresh_link(client, register, smtp):
