@@ -23,10 +23,13 @@ REQUEST_CACHED = ("congress", "api_user", "_login_user")
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """`<int:...>` URL parts that fit an INTEGER column: larger numbers do not match (404)."""
+    """`<int:...>` URL parts: a number too large for an INTEGER column becomes 0, an id that
+    never exists, so the view answers 404 as for any unknown id. (Refusing the match instead
+    makes Werkzeug answer 405 where another method's rule has the same path.)"""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_DB_INT else 0
 
 
 def create_app(config: str | type | None = None) -> Flask:

@@ -87,6 +87,7 @@ def _values(congress) -> dict:
         "action": "verify",
         "token": "not-a-token",
         "token_id": 1,
+        "number": 1,  # a published program version
     }
 
 
