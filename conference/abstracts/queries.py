@@ -32,7 +32,9 @@ def get_abstract(abstract_id: int) -> Abstract | None:
 
 def own_abstracts_query(congress: Congress, user: User):
     """Abstracts the user submitted or is listed on as an author."""
-    authored = select(AbstractAuthor.abstract_id).where(AbstractAuthor.email == user.email)
+    authored = select(AbstractAuthor.abstract_id).where(
+        func.lower(AbstractAuthor.email) == user.email.lower()
+    )
     return select(Abstract).where(
         Abstract.congress_id == congress.id,
         or_(Abstract.submitter_id == user.id, Abstract.id.in_(authored)),
@@ -81,11 +83,14 @@ def get_assignments(reviewer: User, congress: Congress) -> list[ReviewAssignment
 
 
 def get_assignment(reviewer: User, abstract_id: int) -> ReviewAssignment | None:
+    """The reviewer's assignment on a submitted abstract (None once it is withdrawn)."""
     return db.session.scalar(
         select(ReviewAssignment)
+        .join(Abstract, Abstract.id == ReviewAssignment.abstract_id)
         .where(
             ReviewAssignment.reviewer_id == reviewer.id,
             ReviewAssignment.abstract_id == abstract_id,
+            Abstract.status == AbstractStatus.SUBMITTED,
         )
         .options(selectinload(ReviewAssignment.abstract).selectinload(Abstract.track))
     )

@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
@@ -424,9 +424,14 @@ def user_for_api_token(raw: str, now: datetime | None = None) -> User | None:
         return None
     if not token.user.is_active_account:
         return None
-    # Touch at most once a minute: avoids a write on every call.
+    # Record use at most once a minute, in its own short transaction: read-only calls never
+    # commit the request's session, and a failed request must not lose it either.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
+            )
+        db.session.expire(token, ["last_used_at"])
     return token.user
 
 

@@ -56,7 +56,9 @@ class CategoryPatchSchema(Schema):
     capacity = Integer(allow_none=True, validate=validate.Range(min=0))
     fees = fields.Nested(FeesSchema)
     requires_proof = fields.Boolean()
-    cancellation_fee = fields.Decimal(as_string=True, validate=validate.Range(min=0))
+    #: The service refuses negative amounts with a field error (a Range here would be
+    #: documented as the string "0" in OpenAPI, because the field is dumped as a string).
+    cancellation_fee = fields.Decimal(as_string=True)
 
 
 class SettingsPatchSchema(Schema):

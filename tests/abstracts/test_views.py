@@ -329,3 +329,25 @@ def test_author_rows_with_non_ascii_digit_index_are_ignored(client, auth, author
     assert response.status_code in (200, 302, 422)
     if response.status_code != 302:
         assert "Kept" in response.get_data(as_text=True)
+
+
+def test_a_withdrawn_abstract_leaves_the_reviewers_page(client, auth, make_abstract, make_reviewer):
+    abstract = make_abstract()
+    reviewer = make_reviewer()
+    review.add_reviewer(abstract, reviewer)
+    db.session.commit()
+    auth.login(reviewer)
+    assert client.get(f"/review/{abstract.id}").status_code == 200
+    services.withdraw_abstract(abstract)
+    db.session.commit()
+    assert client.get(f"/review/{abstract.id}").status_code == 403
+
+
+def test_an_author_listed_with_other_case_sees_the_abstract(
+    client, auth, make_abstract, create_user
+):
+    abstract = make_abstract()
+    abstract.authors[1].email = "Bruno.Coauthori@Unimi.example"  # as the submitter typed it
+    db.session.commit()
+    auth.login(create_user(email="bruno.coauthori@unimi.example"))
+    assert abstract.title in client.get("/abstracts/").get_data(as_text=True)

@@ -223,3 +223,15 @@ def test_unexpected_errors_are_json_500_without_details(client, congress, app, m
     monkeypatch.setattr(module, "get_tracks", lambda *a, **k: boom())
     body = error_of(client.get("/api/v1/tracks"), 500)
     assert "secret" not in body["message"]
+
+
+def test_token_use_is_recorded_even_on_read_only_calls(client, congress, create_user, api_token):
+    from conference.accounts.models import ApiToken
+    from conference.extensions import db
+
+    headers = api_token(create_user())
+    assert client.get("/api/v1/tracks", headers=headers).status_code == 200
+    client.patch("/api/v1/conference", json={}, headers=headers)  # 403, also a use
+    db.session.expire_all()
+    token = db.session.scalar(db.select(ApiToken))
+    assert token.last_used_at is not None
