@@ -31,7 +31,12 @@ from conference.program.exports import (
     build_schedule_json,
 )
 from conference.program.models import Congress
-from conference.program.published import PublishedProgram, get_published_program
+from conference.program.published import (
+    PublishedProgram,
+    get_published_program,
+    latest_version_head,
+    version_key,
+)
 from conference.program.schedule_models import ProgramExport, ProgramVersion
 
 #: kind -> (builder, Content-Type, download name)
@@ -135,15 +140,10 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
     if congress is None:
         return None
     now = now or utcnow()
-    head = db.session.execute(
-        select(ProgramVersion.id, ProgramVersion.number, ProgramVersion.published_at)
-        .where(ProgramVersion.congress_id == congress.id)
-        .order_by(ProgramVersion.number.desc())
-        .limit(1)
-    ).first()
+    head = latest_version_head(congress)
     if head is None:
         return None
-    version = (congress.id, head.id, head.number, head.published_at.isoformat())
+    version = version_key(congress, head)
     cached = _MEMORY.get((version, kind))
     if cached is not None and _current(cached[0], cached[1], now):
         return cached[2]

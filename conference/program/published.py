@@ -177,19 +177,29 @@ class PublishedProgram:
         return f"<PublishedProgram v{self.number}>"
 
 
-def get_published_program(congress: Congress | None) -> PublishedProgram | None:
-    """The latest published version (one small query when it is already parsed)."""
-    if congress is None:
-        return None
-    head = db.session.execute(
+def latest_version_head(congress: Congress):
+    """(id, number, published_at) of the latest published version, or None; one small query."""
+    return db.session.execute(
         select(ProgramVersion.id, ProgramVersion.number, ProgramVersion.published_at)
         .where(ProgramVersion.congress_id == congress.id)
         .order_by(ProgramVersion.number.desc())
         .limit(1)
     ).first()
+
+
+def version_key(congress: Congress, head) -> tuple:
+    """Cache key of a published version (changes with every publish)."""
+    return (congress.id, head.id, head.number, head.published_at.isoformat())
+
+
+def get_published_program(congress: Congress | None) -> PublishedProgram | None:
+    """The latest published version (one small query when it is already parsed)."""
+    if congress is None:
+        return None
+    head = latest_version_head(congress)
     if head is None:
         return None
-    key = (congress.id, head.id, head.number, head.published_at.isoformat())
+    key = version_key(congress, head)
     program = _CACHE.get(key)
     if program is None:
         snapshot = db.session.scalar(
