@@ -322,12 +322,17 @@ def remove_reviewer(abstract: Abstract, reviewer: User) -> None:
 # -- reviewing -----------------------------------------------------------------------------------
 
 
+def review_is_closed(congress: Congress, now: datetime | None = None) -> bool:
+    """Whether the review deadline has passed (scores can no longer be changed)."""
+    closes = congress.review_closes_at
+    return closes is not None and (now or utcnow()) >= closes
+
+
 def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None = None):
     """Store or revise the reviewer's scores (1-5) and comments until review closes."""
     now = now or utcnow()
     abstract = assignment.abstract
-    closes = abstract.congress.review_closes_at
-    if closes is not None and now >= closes:
+    if review_is_closed(abstract.congress, now):
         raise NotAllowed("Review has closed; scores can no longer be changed.")
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("This abstract was withdrawn and is no longer reviewed.", code="withdrawn")

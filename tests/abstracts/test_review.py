@@ -199,3 +199,16 @@ def test_moving_track_keeps_reviews(make_abstract, make_reviewer, congress):
     review.move_abstract_track(abstract, congress.tracks[1])
     db.session.commit()
     assert abstract.track == congress.tracks[1] and len(abstract.reviews) == 1
+
+
+def test_review_is_closed_is_the_one_deadline_rule(app, congress):
+    """The score form and save_review read the review deadline from the same function."""
+    now = utcnow()
+    congress.review_closes_at = None
+    assert not review.review_is_closed(congress, now)
+    congress.review_closes_at = now + timedelta(minutes=1)
+    assert not review.review_is_closed(congress, now)
+    congress.review_closes_at = now
+    assert review.review_is_closed(congress, now)
+    congress.review_closes_at = now - timedelta(minutes=1)
+    assert review.review_is_closed(congress)
