@@ -23,8 +23,11 @@ from tests.conftest import _empty_tables
 PAGES = {
     "organizer@example.org": [
         "/manage/abstracts",
+        "/manage/abstracts?status=",
+        "/manage/abstracts?status=draft&sort=number",
         "/manage/review",
         "/manage/registrations",
+        "/manage/registrations?status=waitlisted",
         "/manage/users",
         "/manage/outbox",
         "/abstracts/",
