@@ -290,6 +290,19 @@ def assign_reviewers(
 # -- manual assignment ---------------------------------------------------------------------------
 
 
+def assignment_candidates(
+    abstract: Abstract, reviewers: list[User]
+) -> list[tuple[User, str | None]]:
+    """Reviewers offered for hand assignment: not yet assigned, with expertise in the abstract's
+    track (any, when it has none); each with its conflict of interest (None when there is none)."""
+    assigned = {r.reviewer_id for r in abstract.reviews}
+    return [
+        (user, conflict_of_interest(abstract, user))
+        for user in reviewers
+        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
+    ]
+
+
 def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
     """Assign one reviewer by hand; refuse conflicts of interest with the reason."""
     if abstract.status != AbstractStatus.SUBMITTED:
