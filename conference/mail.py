@@ -72,6 +72,11 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
+    @property
+    def can_retry(self) -> bool:
+        """Only a message that failed for good can be queued again by an organizer."""
+        return self.status == OutboxStatus.FAILED
+
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to={self.to_address} {self.status}>"
 
@@ -309,11 +314,14 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
     return counts
 
 
-def retry_message(message: OutboxMessage) -> None:
-    """Put a failed message back in the queue (an organizer's decision)."""
+def retry_message(message: OutboxMessage) -> bool:
+    """Put a failed message back in the queue (an organizer's decision); False if not failed."""
+    if not message.can_retry:
+        return False
     message.status = OutboxStatus.QUEUED
     message.next_attempt_at = utcnow()
     message.claimed_at = None
+    return True
 
 
 def outbox_counts() -> dict[str, int]:

@@ -113,18 +113,12 @@ def manage_abstract(abstract_id: int):
     congress = congress_or_404()
     abstract = _abstract_or_404(abstract_id)
     form = DecisionForm(outcome=abstract.outcome)
-    assigned = {r.reviewer_id for r in abstract.reviews}
-    candidates = [
-        user
-        for user in get_reviewers(congress)
-        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
-    ]
     return render_template(
         "abstracts/manage_detail.html",
         abstract=abstract,
         form=form,
         action_form=ActionForm(),
-        candidates=[(u, review.conflict_of_interest(abstract, u)) for u in candidates],
+        candidates=review.assignment_candidates(abstract, get_reviewers(congress)),
         tracks=get_tracks(congress, active_only=True),
         outcome_labels=OUTCOME_LABELS,
         kind_labels=KIND_LABELS,

@@ -216,6 +216,10 @@ class Abstract(TimestampMixin, Base):
     def can_edit(self, user: User | None) -> bool:
         return bool(user and user.is_authenticated and user.id == self.submitter_id)
 
+    def can_change(self, user: User | None) -> bool:
+        """The submitter, until the abstract is withdrawn (update_abstract refuses it then)."""
+        return self.can_edit(user) and self.status != AbstractStatus.WITHDRAWN
+
     def can_review(self, user: User | None) -> bool:
         """Only reviewers assigned to this abstract (blinded view)."""
         if user is None or not user.is_authenticated:

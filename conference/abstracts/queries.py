@@ -82,18 +82,23 @@ def get_assignments(reviewer: User, congress: Congress) -> list[ReviewAssignment
     )
 
 
-def get_assignment(reviewer: User, abstract_id: int) -> ReviewAssignment | None:
-    """The reviewer's assignment on a submitted abstract (None once it is withdrawn)."""
-    return db.session.scalar(
+def get_assignment(
+    reviewer: User, abstract_id: int, *, include_withdrawn: bool = False
+) -> ReviewAssignment | None:
+    """The reviewer's assignment on a submitted abstract (None once it is withdrawn, unless
+    `include_withdrawn`: the API then lets save_review refuse it as a conflict)."""
+    query = (
         select(ReviewAssignment)
         .join(Abstract, Abstract.id == ReviewAssignment.abstract_id)
         .where(
             ReviewAssignment.reviewer_id == reviewer.id,
             ReviewAssignment.abstract_id == abstract_id,
-            Abstract.status == AbstractStatus.SUBMITTED,
         )
         .options(selectinload(ReviewAssignment.abstract).selectinload(Abstract.track))
     )
+    if not include_withdrawn:
+        query = query.where(Abstract.status == AbstractStatus.SUBMITTED)
+    return db.session.scalar(query)
 
 
 def get_submitted_abstracts(

@@ -290,6 +290,19 @@ def assign_reviewers(
 # -- manual assignment ---------------------------------------------------------------------------
 
 
+def assignment_candidates(
+    abstract: Abstract, reviewers: list[User]
+) -> list[tuple[User, str | None]]:
+    """Reviewers offered for hand assignment: not yet assigned, with expertise in the abstract's
+    track (any, when it has none); each with its conflict of interest (None when there is none)."""
+    assigned = {r.reviewer_id for r in abstract.reviews}
+    return [
+        (user, conflict_of_interest(abstract, user))
+        for user in reviewers
+        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
+    ]
+
+
 def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
     """Assign one reviewer by hand; refuse conflicts of interest with the reason."""
     if abstract.status != AbstractStatus.SUBMITTED:
@@ -322,12 +335,17 @@ def remove_reviewer(abstract: Abstract, reviewer: User) -> None:
 # -- reviewing -----------------------------------------------------------------------------------
 
 
+def review_is_closed(congress: Congress, now: datetime | None = None) -> bool:
+    """Whether the review deadline has passed (scores can no longer be changed)."""
+    closes = congress.review_closes_at
+    return closes is not None and (now or utcnow()) >= closes
+
+
 def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None = None):
     """Store or revise the reviewer's scores (1-5) and comments until review closes."""
     now = now or utcnow()
     abstract = assignment.abstract
-    closes = abstract.congress.review_closes_at
-    if closes is not None and now >= closes:
+    if review_is_closed(abstract.congress, now):
         raise NotAllowed("Review has closed; scores can no longer be changed.")
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("This abstract was withdrawn and is no longer reviewed.", code="withdrawn")

@@ -17,7 +17,6 @@ from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import Role
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
-from conference.models import utcnow
 from conference.security import role_required
 from conference.webforms import show_domain_error
 
@@ -79,13 +78,8 @@ def review_abstract(abstract_id: int):
         form=form,
         kind_labels=KIND_LABELS,
         score_labels=SCORE_LABELS,
-        review_closed=_review_closed(assignment.abstract.congress),
+        review_closed=review.review_is_closed(assignment.abstract.congress),
     )
-
-
-def _review_closed(congress) -> bool:
-    closes = congress.review_closes_at
-    return closes is not None and utcnow() >= closes
 
 
 @bp.route("/review/assignments.csv")

@@ -142,7 +142,7 @@ def view_abstract(abstract_id: int):
         "abstracts/view.html",
         abstract=abstract,
         action_form=ActionForm(),
-        can_edit=abstract.can_edit(current_user) and abstract.status != AbstractStatus.WITHDRAWN,
+        can_edit=abstract.can_change(current_user),
         length=services.length_of(abstract),
         warnings=services.warnings_for(abstract),
         outcome_labels=OUTCOME_LABELS,

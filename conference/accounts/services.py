@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
@@ -433,11 +433,6 @@ def user_for_api_token(raw: str, now: datetime | None = None) -> User | None:
             )
         db.session.expire(token, ["last_used_at"])
     return token.user
-
-
-def revoke_api_tokens(user: User) -> int:
-    result = db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    return result.rowcount or 0
 
 
 def revoke_api_token(user: User, token_id: int) -> None:

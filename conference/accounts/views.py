@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
 
 from conference.accounts import services
 from conference.accounts.forms import (
@@ -18,6 +17,7 @@ from conference.accounts.forms import (
     SignUpForm,
 )
 from conference.accounts.models import ROLE_LABELS, Role, User
+from conference.accounts.queries import users_query
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db, limiter
 from conference.models import db_int
@@ -227,20 +227,7 @@ def users():
     query_text = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     page = max(request.args.get("page", 1, type=db_int), 1)
-    query = select(User).order_by(User.name, User.id)
-    if query_text:
-        like = f"%{query_text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(User.name).like(like),
-                User.email.like(like),
-                func.lower(User.affiliation).like(like),
-            )
-        )
-    if role in {r.value for r in Role}:
-        from conference.accounts.models import UserRole
-
-        query = query.where(User.roles.any(UserRole.role == role))
+    query = users_query(query_text, role)
     pagination = db.paginate(query, page=page, per_page=50, error_out=False)
     return render_template(
         "accounts/users.html",

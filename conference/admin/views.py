@@ -52,8 +52,7 @@ def outbox_message(message_id: int):
 def retry(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     form = FlaskForm()
-    if form.validate_on_submit() and message.status == OutboxStatus.FAILED:
-        retry_message(message)
+    if form.validate_on_submit() and retry_message(message):
         db.session.commit()
         flash("The message is queued again.", "success")
     return redirect(url_for("admin.outbox_message", message_id=message.id))

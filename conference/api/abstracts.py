@@ -483,7 +483,7 @@ def assignments():
 def put_review(payload, abstract_id):
     """Score an assigned abstract 1-5 on each criterion and overall; revisable until close."""
     user = bearer_user()
-    assignment = get_assignment(user, abstract_id)
+    assignment = get_assignment(user, abstract_id, include_withdrawn=True)
     if assignment is None or assignment.abstract.congress_id != _congress().id:
         abort(403, message="You are not assigned to review this abstract.")
     review.save_review(assignment, payload)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from conference.errors import Conflict, FieldErrors, ValidationFailed
+from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.program.models import (
     COUNTING_PRESETS,
@@ -276,9 +276,3 @@ def update_room(room: Room, **data) -> Room:
         setattr(room, field, value)
     db.session.flush()
     return room
-
-
-def require_congress(congress: Congress | None) -> Congress:
-    if congress is None:
-        raise ValidationFailed("No congress is set up yet. Run `flask --app wsgi demo load`.")
-    return congress

@@ -237,6 +237,12 @@ def registration_window(congress: Congress) -> tuple[datetime | None, datetime]:
     return congress.registration_opens_at, closes
 
 
+def registration_is_open(congress: Congress, now: datetime) -> bool:
+    """Whether `now` is inside the registration window (the rule check_open enforces)."""
+    opens, closes = registration_window(congress)
+    return opens is not None and opens <= now < closes
+
+
 def check_open(congress: Congress, now: datetime) -> None:
     opens, closes = registration_window(congress)
     if opens is None or now < opens:

@@ -224,8 +224,7 @@ def register():
             form.email.data = current_user.email
             form.affiliation.data = current_user.affiliation
             form.country.data = current_user.country
-    opens, closes = services.registration_window(congress)
-    is_open = opens is not None and opens <= now < closes
+    is_open = services.registration_is_open(congress, now)
     if form.validate_on_submit():
         proof = None
         if form.proof.data and getattr(form.proof.data, "filename", ""):
@@ -282,7 +281,7 @@ def register():
         "registration/register.html",
         form=form,
         is_open=is_open,
-        opens=opens,
+        opens=congress.registration_opens_at,
         already=False,
         categories=categories_by_slug,
     )

@@ -199,3 +199,37 @@ def test_moving_track_keeps_reviews(make_abstract, make_reviewer, congress):
     review.move_abstract_track(abstract, congress.tracks[1])
     db.session.commit()
     assert abstract.track == congress.tracks[1] and len(abstract.reviews) == 1
+
+
+def test_review_is_closed_is_the_one_deadline_rule(app, congress):
+    """The score form and save_review read the review deadline from the same function."""
+    now = utcnow()
+    congress.review_closes_at = None
+    assert not review.review_is_closed(congress, now)
+    congress.review_closes_at = now + timedelta(minutes=1)
+    assert not review.review_is_closed(congress, now)
+    congress.review_closes_at = now
+    assert review.review_is_closed(congress, now)
+    congress.review_closes_at = now - timedelta(minutes=1)
+    assert review.review_is_closed(congress)
+
+
+def test_assignment_candidates_have_the_track_expertise_and_are_not_assigned(
+    make_abstract, make_reviewer, congress, track
+):
+    from tests.abstracts.conftest import valid_payload
+
+    other_track = next(t for t in congress.tracks if t.id != track.id)
+    colleague = make_reviewer(affiliation="Istituto Europeo di Oncologia 1")
+    ok = make_reviewer()
+    assigned = make_reviewer()
+    elsewhere = make_reviewer(tracks=[other_track])
+    authors = valid_payload()["authors"]
+    authors[1]["affiliation"] = "Istituto Europeo di Oncologia 1, Milan"
+    abstract = make_abstract(authors=authors)
+    assert abstract.track == track
+    review.add_reviewer(abstract, assigned)
+    candidates = review.assignment_candidates(abstract, [colleague, ok, assigned, elsewhere])
+    assert [user for user, _ in candidates] == [colleague, ok]
+    assert "shares an institution" in candidates[0][1]
+    assert candidates[1][1] is None

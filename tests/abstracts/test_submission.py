@@ -223,3 +223,12 @@ def test_authors_link_to_existing_accounts(make_abstract, create_user):
     abstract = make_abstract(authors=[data_author])
     assert abstract.authors[0].user_id == user.id
     assert abstract.can_view(user) and not abstract.can_edit(user)
+
+
+def test_can_change_is_the_submitter_until_withdrawal(make_abstract, author, organizer):
+    abstract = make_abstract()
+    assert abstract.can_change(author) and not abstract.can_change(organizer)
+    services.withdraw_abstract(abstract)
+    assert abstract.can_edit(author) and not abstract.can_change(author)
+    with pytest.raises(Conflict):
+        services.update_abstract(abstract, valid_payload())

@@ -270,3 +270,17 @@ def test_a_message_that_cannot_be_sent_fails_alone(app, congress, smtp):
     assert (counts["sent"], counts["failed"]) == (1, 1)
     assert db.session.get(OutboxMessage, bad.id).status == OutboxStatus.FAILED
     assert db.session.get(OutboxMessage, after.id).status == OutboxStatus.SENT
+
+
+def test_only_a_failed_message_can_be_queued_again(app, congress):
+    """The rule sits in retry_message (and OutboxMessage.can_retry, which the page shows)."""
+    [message] = queue(1)
+    db.session.commit()
+    assert not message.can_retry
+    assert retry_message(message) is False
+    assert message.status == OutboxStatus.QUEUED
+    message.status = OutboxStatus.SENT
+    assert retry_message(message) is False and message.status == OutboxStatus.SENT
+    message.status = OutboxStatus.FAILED
+    assert message.can_retry
+    assert retry_message(message) is True and message.status == OutboxStatus.QUEUED

@@ -378,3 +378,23 @@ def test_a_submission_key_cannot_fetch_someone_elses_registration(priced):
     with pytest.raises(Conflict) as exc:
         services.register_attendee(congress, attendee_data(), submission_key="shared")
     assert exc.value.code == "idempotency_key_reused"
+
+
+def test_registration_is_open_agrees_with_check_open(priced):
+    """The register page's notice and the service's refusal read the same window."""
+    congress, *_ = priced
+    opens, closes = services.registration_window(congress)
+    for now, expected in [
+        (opens - timedelta(seconds=1), False),
+        (opens, True),
+        (closes - timedelta(seconds=1), True),
+        (closes, False),
+    ]:
+        assert services.registration_is_open(congress, now) is expected
+        if expected:
+            services.check_open(congress, now)
+        else:
+            with pytest.raises(Conflict):
+                services.check_open(congress, now)
+    congress.registration_opens_at = None
+    assert not services.registration_is_open(congress, utcnow())
