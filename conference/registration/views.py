@@ -281,7 +281,12 @@ def register():
         "registration/register.html",
         form=form,
         is_open=is_open,
-        opens=congress.registration_opens_at,
+        # Shown only while registration is not open yet (after it closes: "closed").
+        opens=(
+            congress.registration_opens_at
+            if congress.registration_opens_at and now < congress.registration_opens_at
+            else None
+        ),
         already=False,
         categories=categories_by_slug,
     )

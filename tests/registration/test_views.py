@@ -45,6 +45,25 @@ def test_register_page_shows_categories_with_fees(client, priced):
     assert "Student / trainee - 150.00 EUR (proof of status needed)" in page
 
 
+def test_register_page_says_not_yet_open_or_closed(client, priced):
+    from datetime import timedelta
+
+    from conference.models import utcnow
+
+    congress = priced[0]
+    congress.registration_opens_at = utcnow() + timedelta(days=3)
+    db.session.commit()
+    assert "not open yet: it opens" in client.get("/register").get_data(as_text=True)
+    congress.registration_opens_at = utcnow() - timedelta(days=300)
+    congress.early_fee_closes_at = utcnow() - timedelta(days=200)
+    congress.regular_fee_closes_at = utcnow() - timedelta(days=100)
+    congress.ends_on = (utcnow() - timedelta(days=30)).date()
+    congress.starts_on = congress.ends_on - timedelta(days=3)
+    db.session.commit()
+    html = client.get("/register").get_data(as_text=True)
+    assert "Registration is closed." in html and "not open yet" not in html
+
+
 def test_register_form_registers_and_leads_to_the_manage_page(client, priced, smtp):
     response = client.post("/register", data=_form())
     assert response.status_code == 302
