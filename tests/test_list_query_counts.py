@@ -36,7 +36,8 @@ PAGES = {
     "author@example.org": ["/abstracts/"],
 }
 
-IN_LIST = re.compile(r"IN \((?:\?|%\(\w+\)s|__\[POSTCOMPILE_\w+\])(?:, (?:\?|%\(\w+\)s))*\)")
+#: A list of bound parameters, with PostgreSQL's casts (`%(pk_1)s::INTEGER`) or without.
+IN_LIST = re.compile(r"IN \((?:\s*(?:\?|%\(\w+\)s|__\[POSTCOMPILE_\w+\])(?:::\w+)?\s*,?)+\)")
 
 
 def query_count(statements: list[str]) -> int:
