@@ -175,6 +175,11 @@ class Abstract(TimestampMixin, Base):
         return self.status == AbstractStatus.SUBMITTED and self.outcome in PRESENTED_OUTCOMES
 
     @property
+    def is_acceptance_released(self) -> bool:
+        """Accepted, and that very outcome has been released to the authors."""
+        return self.is_accepted and self.released_outcome == self.outcome
+
+    @property
     def sections(self) -> dict[str, str]:
         return {name: getattr(self, name) for name in SECTION_NAMES}
 

@@ -148,9 +148,7 @@ def view_abstract(abstract_id: int):
         outcome_labels=OUTCOME_LABELS,
         kind_labels=services.KIND_LABELS,
         confirm_token=services.presenter_confirm_token(abstract)
-        if abstract.can_edit(current_user)
-        and abstract.is_accepted
-        and abstract.released_outcome == abstract.outcome
+        if abstract.can_edit(current_user) and abstract.is_acceptance_released
         else None,
     )
 
