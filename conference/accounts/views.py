@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -19,19 +19,15 @@ from conference.accounts.forms import (
 from conference.accounts.models import ROLE_LABELS, Role, User
 from conference.accounts.queries import users_query
 from conference.errors import DomainError, NotAllowed
-from conference.extensions import db, limiter
+from conference.extensions import db
 from conference.models import db_int
 from conference.program.queries import get_current_congress, get_tracks
 from conference.registration.queries import get_categories
-from conference.security import organizer_required
+from conference.security import organizer_required, password_check_limit, signup_limit
 from conference.urls import local_path
 from conference.webforms import show_domain_error
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _fill_profile_choices(form) -> None:
@@ -46,6 +42,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@signup_limit
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("program.home"))
@@ -53,7 +50,7 @@ def signup():
     _fill_profile_choices(form)
     if form.validate_on_submit():
         try:
-            user = services.sign_up(
+            services.register_account(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
@@ -67,25 +64,37 @@ def signup():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            return render_template("accounts/check_email.html", email=user.email)
+            # The same page whether or not the address already had an account (no enumeration).
+            email = services.normalize_email(form.email.data)
+            return render_template("accounts/check_email.html", email=email)
     return render_template("accounts/signup.html", form=form)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@password_check_limit
 def confirm_email(token: str):
+    """GET shows a button; only its POST confirms (mail scanners follow links, never forms)."""
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email(token)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("accounts.resend_confirmation"))
+        flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
+        return redirect(url_for("accounts.login"))
     try:
-        user = services.confirm_email(token)
-        db.session.commit()
+        services.check_confirmation_token(token)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("accounts.resend_confirmation"))
-    flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
-    return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form)
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
@@ -99,7 +108,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("program.home"))
@@ -112,6 +121,8 @@ def login():
             form.password.errors = [exc.message]
             if exc.code == "unconfirmed":
                 flash("Didn't get the email? Ask for a new confirmation link below.", "info")
+            if exc.code == "account_locked":
+                return render_template("accounts/login.html", form=form), exc.status
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -122,13 +133,16 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("program.home"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -140,6 +154,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@password_check_limit
 def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
@@ -252,7 +267,11 @@ def edit_roles(user_id: int):
     if form.validate_on_submit():
         try:
             services.set_roles(
-                user, set(form.roles.data), actor=current_user, track_ids=form.tracks.data
+                # No box ticked submits nothing: an attendee with no roles and no tracks.
+                user,
+                set(form.roles.data or []),
+                actor=current_user,
+                track_ids=form.tracks.data or [],
             )
             db.session.commit()
         except NotAllowed as exc:
