@@ -37,7 +37,11 @@ class MeResponse(Schema):
     country = fields.String(metadata={"description": "ISO 3166-1 alpha-2, or empty"})
     roles = fields.Function(
         lambda user: sorted(role.value for role in user.role_names),
-        metadata={"description": "reviewer, organizer, admin (attendee: none)"},
+        metadata={
+            "type": "array",
+            "items": {"type": "string", "enum": ["reviewer", "organizer", "admin"]},
+            "description": "Roles beyond attending (an attendee has none).",
+        },
     )
     email_confirmed = fields.Boolean(attribute="is_confirmed")
 
