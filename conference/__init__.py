@@ -165,7 +165,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from conference.accounts.models import Role
-    from conference.accounts.services import country_name
+    from conference.countries import country_name
     from conference.program.queries import get_current_congress
     from conference.timeutil import to_local
 

@@ -10,7 +10,6 @@ import secrets
 import time
 from datetime import datetime, timedelta
 
-import pycountry
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
@@ -21,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
+from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db, limiter
 from conference.mail import queue_mail
@@ -106,23 +106,6 @@ def password_problems(password: str, email: str = "") -> list[str]:
     if email and lowered == normalize_email(email):
         problems.append("Password must not be your email address.")
     return problems
-
-
-def check_country(code: str) -> str | None:
-    if not code:
-        return None
-    if pycountry.countries.get(alpha_2=code.upper()) is None:
-        return "Choose a country from the list (ISO 3166 two-letter code)."
-    return None
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda item: item[1])
-
-
-def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code.upper()) if code else None
-    return country.name if country else code
 
 
 def hash_password(password: str) -> str:

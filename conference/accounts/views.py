@@ -18,6 +18,7 @@ from conference.accounts.forms import (
 )
 from conference.accounts.models import ROLE_LABELS, Role, User
 from conference.accounts.queries import users_query
+from conference.countries import country_choices
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db
 from conference.models import db_int
@@ -31,7 +32,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _fill_profile_choices(form) -> None:
-    form.country.choices = [("", "—"), *services.country_choices()]
+    form.country.choices = [("", "—"), *country_choices()]
     congress = get_current_congress()
     categories = get_categories(congress, active_only=True) if congress else []
     form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]

@@ -14,7 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conference.accounts.services import check_country
+from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.models import utcnow

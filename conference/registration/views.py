@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from conference.accounts.services import country_choices
+from conference.countries import country_choices
 from conference.errors import Conflict, DomainError
 from conference.extensions import db, limiter
 from conference.models import db_int, utcnow
