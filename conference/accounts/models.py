@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Track
-from conference.registration.models import ProfessionalCategory
 
 
 class Role(enum.StrEnum):
@@ -52,9 +51,6 @@ class User(UserMixin, TimestampMixin, Base):
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     #: ISO 3166-1 alpha-2.
     country: Mapped[str] = mapped_column(String(2), default="")
-    category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("professional_categories.id", ondelete="SET NULL")
-    )
     email_confirmed_at: Mapped[datetime | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
@@ -64,7 +60,6 @@ class User(UserMixin, TimestampMixin, Base):
     #: Goes up at every logout: sessions and remember-me cookies issued before stop working.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    category: Mapped[ProfessionalCategory | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

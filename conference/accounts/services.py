@@ -26,7 +26,6 @@ from conference.extensions import db, limiter
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Track
-from conference.registration.models import ProfessionalCategory
 from conference.urls import external_url
 
 #: Per cost parameters: the hasher, and a hash of a random password made with it once.
@@ -148,11 +147,6 @@ def _validate_profile(errors: FieldErrors, data: dict) -> None:
         errors.add("name", "Enter your name.")
     if "country" in data and (problem := check_country(data.get("country") or "")):
         errors.add("country", problem)
-    category_id = data.get("category_id")
-    if category_id:
-        category = db.session.get(ProfessionalCategory, category_id)
-        if category is None or not category.is_active:
-            errors.add("category_id", "Choose a professional category from the list.")
 
 
 def sign_up(
@@ -163,7 +157,6 @@ def sign_up(
     title: str = "",
     affiliation: str = "",
     country: str = "",
-    category_id: int | None = None,
     confirmed: bool = False,
 ) -> User:
     """Create an account and queue the confirmation email (unless already confirmed)."""
@@ -173,7 +166,7 @@ def sign_up(
         errors.add("email", problem)
     for problem in password_problems(password, email):
         errors.add("password", problem)
-    _validate_profile(errors, {"name": name, "country": country, "category_id": category_id})
+    _validate_profile(errors, {"name": name, "country": country})
     errors.raise_if_any()
     if get_user_by_email(email) is not None:
         raise Conflict(
@@ -189,7 +182,6 @@ def sign_up(
         title=(title or "").strip(),
         affiliation=(affiliation or "").strip(),
         country=(country or "").upper(),
-        category_id=category_id or None,
         security_stamp=secrets.token_hex(16),
         email_confirmed_at=utcnow() if confirmed else None,
     )
@@ -217,7 +209,6 @@ def register_account(
     title: str = "",
     affiliation: str = "",
     country: str = "",
-    category_id: int | None = None,
 ) -> None:
     """Public sign-up: the same answer whether the address already has an account or not.
 
@@ -233,7 +224,6 @@ def register_account(
             title=title,
             affiliation=affiliation,
             country=country,
-            category_id=category_id,
         )
     except Conflict as exc:
         if exc.code != "email_taken":
@@ -438,7 +428,7 @@ def reset_password(token: str, password: str) -> User:
 
 # -- profile -----------------------------------------------------------------------------------
 
-PROFILE_FIELDS = ("name", "title", "affiliation", "country", "category_id")
+PROFILE_FIELDS = ("name", "title", "affiliation", "country")
 
 
 def update_profile(user: User, **data) -> User:
@@ -452,8 +442,6 @@ def update_profile(user: User, **data) -> User:
             value = value.strip()
         if key == "country":
             value = (value or "").upper()
-        if key == "category_id":
-            value = value or None
         setattr(user, key, value)
     return user
 

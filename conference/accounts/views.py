@@ -23,7 +23,6 @@ from conference.errors import DomainError, NotAllowed
 from conference.extensions import db
 from conference.models import db_int
 from conference.program.queries import get_current_congress, get_tracks
-from conference.registration.queries import get_categories
 from conference.security import organizer_required, password_check_limit, signup_limit
 from conference.urls import local_path
 from conference.webforms import show_domain_error
@@ -33,9 +32,6 @@ bp = Blueprint("accounts", __name__)
 
 def _fill_profile_choices(form) -> None:
     form.country.choices = [("", "—"), *country_choices()]
-    congress = get_current_congress()
-    categories = get_categories(congress, active_only=True) if congress else []
-    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
 
 
 def _safe_next(target: str | None) -> str:
@@ -58,7 +54,6 @@ def signup():
                 title=form.title.data,
                 affiliation=form.affiliation.data,
                 country=form.country.data,
-                category_id=form.category_id.data or None,
             )
             db.session.commit()
         except DomainError as exc:
@@ -182,8 +177,6 @@ def reset_password(token: str):
 def profile():
     form = ProfileForm(obj=current_user)
     _fill_profile_choices(form)
-    if request.method == "GET":
-        form.category_id.data = current_user.category_id or 0
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -192,7 +185,6 @@ def profile():
                 title=form.title.data,
                 affiliation=form.affiliation.data,
                 country=form.country.data,
-                category_id=form.category_id.data or None,
             )
             db.session.commit()
         except DomainError as exc:
