@@ -276,4 +276,43 @@ def edit_roles(user_id: int):
         else:
             flash(f"Roles of {user.display_name} saved.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/edit_roles.html", form=form, user=user)
+    return render_template(
+        "accounts/edit_roles.html", form=form, user=user, account_form=FlaskForm()
+    )
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(User, user_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_account_active(user, active, actor=current_user)
+        db.session.commit()
+    except NotAllowed as exc:
+        db.session.rollback()
+        abort(403, exc.message)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        if active:
+            flash(f"The account of {user.display_name} is enabled again.", "success")
+        else:
+            flash(
+                f"The account of {user.display_name} is disabled: its sessions and API tokens "
+                "no longer work.",
+                "success",
+            )
+    return redirect(url_for("accounts.edit_roles", user_id=user.id))
+
+
+@bp.route("/manage/users/<int:user_id>/disable", methods=["POST"])
+@organizer_required
+def disable_account(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/manage/users/<int:user_id>/enable", methods=["POST"])
+@organizer_required
+def enable_account(user_id: int):
+    return _set_active(user_id, True)

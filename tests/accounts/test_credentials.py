@@ -67,18 +67,24 @@ def test_api_token_issued_before_a_stamp_change_is_refused_even_if_not_revoked(a
     assert services.user_for_api_token(raw) is None
 
 
-def test_disabling_an_account_ends_its_api_tokens_for_good(
-    client, congress, organizer, create_user
+def test_disabling_an_account_ends_its_api_tokens_and_sessions_for_good(
+    app, client, auth, congress, organizer, create_user
 ):
-    user = create_user()
+    user = create_user(email="kofi.mensah@korlebu.example", name="Kofi Mensah")
     headers = _token_headers(client, user.email)
-    services.set_account_active(user, False, actor=organizer)
-    db.session.commit()
+    their_browser = app.test_client()
+    assert _login(their_browser, user.email).status_code == 302
+
+    auth.login(organizer)
+    assert client.post(f"/manage/users/{user.id}/disable").status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
-    services.set_account_active(user, True, actor=organizer)
-    db.session.commit()
-    # Enabling the account again does not bring old tokens back.
+    assert their_browser.get("/profile").status_code == 302
+
+    assert client.post(f"/manage/users/{user.id}/enable").status_code == 302
+    # Enabling the account again does not bring old tokens or sessions back.
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+    assert their_browser.get("/profile").status_code == 302
+    assert _login(app.test_client(), user.email).status_code == 302
 
 
 def test_a_role_change_revokes_the_users_api_tokens(client, auth, congress, organizer, create_user):
