@@ -8,11 +8,29 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
-def _bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+def parse_bool(name: str, value: str | None, default: bool = False) -> bool:
+    """The one reading of a boolean setting: 1/true/yes/on, 0/false/no/off or empty (any case).
+
+    Anything else is refused, so a typo never turns a security setting on or off by accident.
+    """
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(
+        f"{name}={value!r} is not a yes/no value: use 1, true, yes, on or 0, false, no, off."
+    )
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    return parse_bool(name, os.environ.get(name), default)
 
 
 def _int(name: str, default: int) -> int:
@@ -47,7 +65,14 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    #: Password checks per client, one bucket for web login, API token, reset and confirmation.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: Failed logins per account (whatever the client address) before it is locked for a while.
+    ACCOUNT_LOCKOUT_LIMIT = os.environ.get("ACCOUNT_LOCKOUT_LIMIT", "10 per 15 minutes")
+    #: Sign-ups per client.
+    SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per hour;20 per day")
+    #: Honour X-Forwarded-For/-Proto/-Host from one reverse proxy (only behind one).
+    TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS")
 
     # Absolute URLs in emails and exports.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -58,6 +83,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me logged in" lasts this many days (logging out ends it at once).
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_COOKIE_DAYS", 30))
     PERMANENT_SESSION_LIFETIME = timedelta(days=7)
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's life
 
@@ -89,13 +117,13 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
-    """Tests: database from TEST_DATABASE_URL/DATABASE_URL, no CSRF lifetime issues."""
+    """Tests: database from TEST_DATABASE_URL only (never DATABASE_URL, which may be a real
+    system's), no CSRF lifetime issues."""
 
     TESTING = True
     SECRET_KEY = "testing-secret"  # noqa: S105 - tests only
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or os.environ.get(
-        "DATABASE_URL", "sqlite://"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    TRUST_PROXY_HEADERS = False
     RATELIMIT_STORAGE_URI = "memory://"
     #: Forms are tested without CSRF; tests/test_security.py and the browser tests keep it on.
     WTF_CSRF_ENABLED = False
@@ -109,14 +137,16 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without real secrets and a real database."""
+    """Production: refuses to start without real secrets, a real database and Redis (the
+    login and sign-up limits must be shared by every worker process)."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        required = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+        missing = [name for name in required if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "ProductionConfig needs these environment variables: " + ", ".join(missing)

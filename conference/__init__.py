@@ -47,7 +47,7 @@ def create_app(config: str | type | None = None) -> Flask:
         instance_path=str(BASE_DIR / "instance"),
     )
     app.config.from_object(config_class)
-    if os.environ.get("TRUST_PROXY_HEADERS"):
+    if app.config["TRUST_PROXY_HEADERS"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.WARNING)
@@ -70,7 +70,7 @@ def _init_extensions(app: Flask) -> None:
     from conference import model_registry, sqlite  # noqa: F401
     from conference.accounts.models import User
     from conference.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from conference.security import drop_nul_characters, set_security_headers
+    from conference.security import drop_nul_characters, set_cache_control, set_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -84,15 +84,16 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        raw_id, _, stamp = user_id.partition(":")
+        raw_id = user_id.partition(":")[0]
         if not raw_id.isdigit():
             return None
         user = db.session.get(User, int(raw_id))
-        if user is None or user.security_stamp != stamp or not user.is_active_account:
+        if user is None or not user.is_session_id_current(user_id):
             return None
         return user
 
     app.after_request(set_security_headers)
+    app.after_request(set_cache_control)
     app.before_request(drop_nul_characters)
 
     @app.before_request
@@ -164,7 +165,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from conference.accounts.models import Role
-    from conference.accounts.services import country_name
+    from conference.countries import country_name
     from conference.program.queries import get_current_congress
     from conference.timeutil import to_local
 

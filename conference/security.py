@@ -1,14 +1,21 @@
-"""Access decorators and security headers shared by every blueprint."""
+"""Access decorators, rate limits of password checks, security and caching headers shared by
+every blueprint, and the request filters that run before any view."""
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, current_app, g, request
 from flask_login import current_user, login_required
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 
 from conference.accounts.models import Role
+from conference.extensions import limiter
+
+#: Deepest nesting of arrays and objects a JSON body may have (real payloads need under 10).
+MAX_JSON_DEPTH = 64
 
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -36,6 +43,57 @@ def role_required(role: Role | str):
 organizer_required = role_required(Role.ORGANIZER)
 
 
+# -- rate limits -------------------------------------------------------------------------------
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _signup_limit() -> str:
+    return current_app.config["SIGNUP_RATE_LIMIT"]
+
+
+#: One bucket per client for every password (or emailed-token) check: web login, API token,
+#: password reset, confirmation. Shared by every worker process through REDIS_URL.
+password_check_limit = limiter.shared_limit(_login_limit, scope="password-check", methods=["POST"])
+
+#: Account creation per client (sign-up would otherwise probe or flood mailboxes).
+signup_limit = limiter.shared_limit(_signup_limit, scope="sign-up", methods=["POST"])
+
+
+# -- caching of personal data ------------------------------------------------------------------
+
+
+def mark_personal() -> None:
+    """Mark this response as carrying personal data: it gets `Cache-Control: no-store`.
+
+    Responses to a signed-in user (session or API token) get it anyway; call this in views that
+    show personal data to someone who is not signed in (a registration reached by its private
+    link, for example).
+    """
+    g.personal_data = True
+
+
+def _is_signed_in() -> bool:
+    if g.get("api_user") is not None:
+        return True
+    # Only look up the session's user when the request could have one (no query otherwise).
+    if "_login_user" not in g and not request.cookies:
+        return False
+    return bool(current_user and current_user.is_authenticated)
+
+
+def set_cache_control(response):
+    """No shared or browser cache keeps a page meant for one person (after_request)."""
+    if request.endpoint == "static":
+        return response
+    if g.get("personal_data") or _is_signed_in():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
+    return response
+
+
 def set_security_headers(response):
     """Add CSP, frame denial, nosniff and referrer policy to every response."""
     headers = response.headers
@@ -58,19 +116,44 @@ def _without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
     )
 
 
-def _nul_paths(value, path: str = "") -> list[str]:
-    if isinstance(value, str):
-        return [path or "body"] if "\x00" in value else []
-    if isinstance(value, dict):
-        found = [f"{path}.{key}".lstrip(".") for key in value if "\x00" in str(key)]
-        for key, inner in value.items():
-            found += _nul_paths(inner, f"{path}.{key}".lstrip("."))
-        return found
-    if isinstance(value, list):
-        return [
-            p for index, inner in enumerate(value) for p in _nul_paths(inner, f"{path}.{index}")
-        ]
-    return []
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when arrays and objects nest deeper than `limit`: checked before parsing and
+    without recursion, so no body can exhaust the parser's stack or ours."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for match in _JSON_TOKENS.finditer(raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _nul_paths(value) -> list[str]:
+    """Paths (a.0.b) of every string or key holding a NUL character, found without recursion."""
+    found = []
+    stack = [(value, "")]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                found.append(path or "body")
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                inner_path = f"{path}.{key}".lstrip(".")
+                if "\x00" in str(key):
+                    found.append(inner_path)
+                stack.append((inner, inner_path))
+        elif isinstance(item, list):
+            stack.extend((inner, f"{path}.{index}") for index, inner in enumerate(item))
+    return sorted(found)
 
 
 def drop_nul_characters():
@@ -88,7 +171,16 @@ def drop_nul_characters():
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         request.form = _without_nul(request.form)
     elif request.is_json:
-        paths = _nul_paths(request.get_json(silent=True))
+        if _json_too_deep(request.get_data(cache=True)):
+            raise BadRequest(
+                f"The JSON body is nested too deeply (more than {MAX_JSON_DEPTH} levels of "
+                "arrays and objects)."
+            )
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # pragma: no cover - the depth check comes first
+            raise BadRequest("The JSON body is nested too deeply.") from None
+        paths = _nul_paths(body)
         if paths:
             raise ValidationFailed(
                 "Text may not contain NUL characters.",

@@ -8,17 +8,39 @@ python scripts/test_database.py drop   ADMIN_URL DB_URL
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 
-import psycopg
+#: A database the test suite may empty or drop has `test` as a word of its name
+#: (congress_test_1234_ab12cd34, test.sqlite, conference-test); `contest` or `latest` do not.
+TEST_NAME = re.compile(r"(^|[_.-])test($|[_.-])", re.IGNORECASE)
+
+
+def database_name(url: str) -> str:
+    """The database's name in a SQLAlchemy/libpq URL (for SQLite: the file name)."""
+    path = url.split("?", 1)[0].rstrip("/")
+    if path.startswith("sqlite"):
+        return os.path.basename(path.split("sqlite:///", 1)[-1]) if "///" in path else ""
+    return path.rsplit("/", 1)[-1]
+
+
+def is_test_database(url: str) -> bool:
+    """True for an in-memory SQLite database or one whose name marks it as a test database."""
+    if url.split("?", 1)[0] in ("sqlite://", "sqlite:///:memory:"):
+        return True
+    return bool(TEST_NAME.search(database_name(url)))
 
 
 def _connect(admin_url: str):
+    import psycopg
+
     return psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
 
 
 def main(argv: list[str]) -> int:
+    import psycopg  # only here: the test suite imports is_test_database without a driver
+
     action, admin_url = argv[1], argv[2]
     if action == "check":
         try:
@@ -34,9 +56,9 @@ def main(argv: list[str]) -> int:
         print(f"{base}/{name}")
         return 0
     if action == "drop":
-        name = argv[3].rsplit("/", 1)[1]
-        if not name.startswith("congress_test_"):
-            print(f"refusing to drop {name}", file=sys.stderr)
+        name = database_name(argv[3])
+        if not name.startswith("congress_test_") or not is_test_database(argv[3]):
+            print(f"refusing to drop {name}: not a database this script created", file=sys.stderr)
             return 2
         with _connect(admin_url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

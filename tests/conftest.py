@@ -16,16 +16,29 @@ from sqlalchemy import create_engine, inspect, text
 from conference import create_app
 from conference.extensions import db, limiter
 from config import TestingConfig
+from scripts.test_database import database_name, is_test_database
 
 pytest_plugins = ["tests.factories"]
 
 
 def _database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    """TEST_DATABASE_URL, never DATABASE_URL (a real system's); else a throwaway SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        refuse_unless_test_database(url)
         return url
     # A file, not :memory:, so live servers in other threads share it.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+def refuse_unless_test_database(url: str) -> None:
+    """Stop the run before it empties a database whose name does not say it is for tests."""
+    if not is_test_database(url):
+        raise pytest.UsageError(
+            f"TEST_DATABASE_URL names the database {database_name(url)!r}, whose name does not "
+            "mark it as a test database; the suite empties its database and will not touch "
+            "this one. Create one with scripts/test_database.py create ADMIN_URL."
+        )
 
 
 def is_postgres(url: str) -> bool:
@@ -36,6 +49,7 @@ def is_postgres(url: str) -> bool:
 def database_url(tmp_path_factory) -> str:
     """Migrate an empty database to head once per run, with Alembic (never create_all)."""
     url = _database_url(tmp_path_factory)
+    refuse_unless_test_database(url)
     config = type("MigrateConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})
     app = create_app(config)
     with app.app_context():
@@ -82,6 +96,7 @@ def app(_shared_app):
 
 
 def _empty_tables(app) -> None:
+    refuse_unless_test_database(str(db.engine.url.render_as_string(hide_password=False)))
     tables = list(reversed(db.metadata.sorted_tables))
     # DELETE beats TRUNCATE for a handful of rows per test, on PostgreSQL too.
     with db.engine.begin() as conn:

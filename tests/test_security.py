@@ -61,6 +61,7 @@ def test_production_refuses_to_start_without_secrets(monkeypatch):
 def test_production_starts_with_secrets(monkeypatch, database_url):
     monkeypatch.setenv("SECRET_KEY", "s3cret-for-test")
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     config = type(
         "Prod",
         (ProductionConfig,),

@@ -209,6 +209,9 @@ class Abstract(TimestampMixin, Base):
         return body_at is not None and body_at <= (now or utcnow())
 
     def is_author(self, user: User) -> bool:
+        """Listed as an author, by an email the account has confirmed."""
+        if not user.is_confirmed:
+            return False
         email = user.email.lower()
         return any(author.email.lower() == email for author in self.authors)
 

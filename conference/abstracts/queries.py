@@ -31,7 +31,12 @@ def get_abstract(abstract_id: int) -> Abstract | None:
 
 
 def own_abstracts_query(congress: Congress, user: User):
-    """Abstracts the user submitted or is listed on as an author."""
+    """Abstracts the user submitted or is listed on as an author (by a confirmed email only:
+    anyone can sign up with someone else's address)."""
+    if not user.is_confirmed:
+        return select(Abstract).where(
+            Abstract.congress_id == congress.id, Abstract.submitter_id == user.id
+        )
     authored = select(AbstractAuthor.abstract_id).where(
         func.lower(AbstractAuthor.email) == user.email.lower()
     )

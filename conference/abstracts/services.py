@@ -146,7 +146,10 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
     users = (
         {
             user.email: user.id
-            for user in db.session.scalars(select(User).where(User.email.in_(emails)))
+            for user in db.session.scalars(
+                # Only a confirmed address links an account to an author.
+                select(User).where(User.email.in_(emails), User.email_confirmed_at.is_not(None))
+            )
         }
         if emails
         else {}

@@ -23,7 +23,6 @@ class ProfileFieldsMixin:
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     affiliation = StringField("Affiliation / institution", validators=[Optional(), Length(max=300)])
     country = SelectField("Country", validators=[Optional()])
-    category_id = SelectField("Professional category", coerce=int, validators=[Optional()])
 
 
 class SignUpForm(ProfileFieldsMixin, FlaskForm):

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Track
-from conference.registration.models import ProfessionalCategory
 
 
 class Role(enum.StrEnum):
@@ -52,16 +51,15 @@ class User(UserMixin, TimestampMixin, Base):
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     #: ISO 3166-1 alpha-2.
     country: Mapped[str] = mapped_column(String(2), default="")
-    category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("professional_categories.id", ondelete="SET NULL")
-    )
     email_confirmed_at: Mapped[datetime | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
-    #: Changes whenever the password does: old reset links and sessions stop working.
+    #: Changes whenever the password does or the account is disabled: old reset links,
+    #: sessions and API tokens stop working.
     security_stamp: Mapped[str] = mapped_column(String(32), default="")
+    #: Goes up at every logout: sessions and remember-me cookies issued before stop working.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    category: Mapped[ProfessionalCategory | None] = relationship()
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -78,7 +76,12 @@ class User(UserMixin, TimestampMixin, Base):
         return self.is_active_account
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.security_stamp}"
+        """What the session and the remember-me cookie carry (see `is_session_id_current`)."""
+        return f"{self.id}:{self.security_stamp}:{self.session_generation}"
+
+    def is_session_id_current(self, session_id: str) -> bool:
+        """True while no password change, disabling or logout happened since it was issued."""
+        return self.is_active_account and session_id == self.get_id()
 
     @property
     def role_names(self) -> set[Role]:
@@ -144,6 +147,9 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: The user's security stamp when the token was issued: a password change or reset, or
+    #: disabling the account, changes the stamp and so invalidates the token.
+    security_stamp: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
 

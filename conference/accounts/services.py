@@ -4,37 +4,45 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import re
 import secrets
+import time
 from datetime import datetime, timedelta
 
-import pycountry
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse_many
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
+from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
-from conference.extensions import db
+from conference.extensions import db, limiter
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Track
-from conference.registration.models import ProfessionalCategory
 from conference.urls import external_url
 
-_hashers: dict[tuple, PasswordHasher] = {}
+#: Per cost parameters: the hasher, and a hash of a random password made with it once.
+_hashers: dict[tuple, tuple[PasswordHasher, str]] = {}
 
 
-def _password_hasher() -> PasswordHasher:
+def _hasher_and_dummy_hash() -> tuple[PasswordHasher, str]:
     """Argon2id with the configured cost (tests use a cheap one; production the default)."""
     params = tuple(sorted((current_app.config.get("ARGON2_PARAMS") or {}).items()))
     if params not in _hashers:
-        _hashers[params] = PasswordHasher(**dict(params))
+        hasher = PasswordHasher(**dict(params))
+        _hashers[params] = (hasher, hasher.hash(secrets.token_urlsafe(16)))
     return _hashers[params]
+
+
+def _password_hasher() -> PasswordHasher:
+    return _hasher_and_dummy_hash()[0]
 
 
 #: A few of the most common passwords; a long list would add little with the length rule.
@@ -99,23 +107,6 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
-def check_country(code: str) -> str | None:
-    if not code:
-        return None
-    if pycountry.countries.get(alpha_2=code.upper()) is None:
-        return "Choose a country from the list (ISO 3166 two-letter code)."
-    return None
-
-
-def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda item: item[1])
-
-
-def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code.upper()) if code else None
-    return country.name if country else code
-
-
 def hash_password(password: str) -> str:
     return _password_hasher().hash(password)
 
@@ -133,10 +124,11 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def _burn_time(password: str) -> None:
-    """Hash anyway when the email is unknown, so timing does not reveal which emails exist."""
-    hasher = _password_hasher()
-    with contextlib.suppress(VerificationError):
-        hasher.verify(hasher.hash("not-a-real-password-0"), password or "x")
+    """Verify against a stored dummy hash when the email is unknown: exactly the work of a
+    wrong password for a real account, so timing does not reveal which emails exist."""
+    hasher, dummy_hash = _hasher_and_dummy_hash()
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        hasher.verify(dummy_hash, password or "")
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -155,11 +147,6 @@ def _validate_profile(errors: FieldErrors, data: dict) -> None:
         errors.add("name", "Enter your name.")
     if "country" in data and (problem := check_country(data.get("country") or "")):
         errors.add("country", problem)
-    category_id = data.get("category_id")
-    if category_id:
-        category = db.session.get(ProfessionalCategory, category_id)
-        if category is None or not category.is_active:
-            errors.add("category_id", "Choose a professional category from the list.")
 
 
 def sign_up(
@@ -170,7 +157,6 @@ def sign_up(
     title: str = "",
     affiliation: str = "",
     country: str = "",
-    category_id: int | None = None,
     confirmed: bool = False,
 ) -> User:
     """Create an account and queue the confirmation email (unless already confirmed)."""
@@ -180,7 +166,7 @@ def sign_up(
         errors.add("email", problem)
     for problem in password_problems(password, email):
         errors.add("password", problem)
-    _validate_profile(errors, {"name": name, "country": country, "category_id": category_id})
+    _validate_profile(errors, {"name": name, "country": country})
     errors.raise_if_any()
     if get_user_by_email(email) is not None:
         raise Conflict(
@@ -196,7 +182,6 @@ def sign_up(
         title=(title or "").strip(),
         affiliation=(affiliation or "").strip(),
         country=(country or "").upper(),
-        category_id=category_id or None,
         security_stamp=secrets.token_hex(16),
         email_confirmed_at=utcnow() if confirmed else None,
     )
@@ -216,6 +201,53 @@ def sign_up(
     return user
 
 
+def register_account(
+    *,
+    email: str,
+    password: str,
+    name: str,
+    title: str = "",
+    affiliation: str = "",
+    country: str = "",
+) -> None:
+    """Public sign-up: the same answer whether the address already has an account or not.
+
+    A new address gets an unconfirmed account and a confirmation link; an address that has an
+    account gets, instead, an email telling its owner (no account is touched). Both cost the
+    same password hashing, so neither the answer nor its timing reveals which emails exist.
+    """
+    try:
+        sign_up(
+            email=email,
+            password=password,
+            name=name,
+            title=title,
+            affiliation=affiliation,
+            country=country,
+        )
+    except Conflict as exc:
+        if exc.code != "email_taken":
+            raise
+        hash_password(password)  # the work a new account costs
+        owner = get_user_by_email(email)
+        if owner is not None:
+            _tell_owner_of_sign_up_attempt(owner)
+
+
+def _tell_owner_of_sign_up_attempt(owner: User) -> None:
+    queue_mail(
+        owner.email,
+        "Someone tried to create an account with your email address",
+        "accounts/account_exists",
+        # At most one such message a day per account: sign-up must not flood a mailbox.
+        dedupe_key=f"account-exists:{owner.id}:{utcnow().date().isoformat()}",
+        user_id=owner.id,
+        user=owner,
+        login_link=external_url("accounts.login"),
+        reset_link=external_url("accounts.forgot_password"),
+    )
+
+
 def send_confirmation(user: User) -> None:
     """Queue an email with a time-limited link that confirms the address."""
     token = _serializer(CONFIRM_SALT).dumps({"id": user.id, "email": user.email})
@@ -233,6 +265,14 @@ def send_confirmation(user: User) -> None:
 
 def confirm_email(token: str) -> User:
     """Confirm the address named in a token; raise ValidationFailed for a bad/expired one."""
+    user = check_confirmation_token(token)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+def check_confirmation_token(token: str) -> User:
+    """The user a confirmation token names, without confirming; ValidationFailed if bad."""
     max_age = current_app.config["EMAIL_TOKEN_MAX_AGE"]
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=max_age)
@@ -245,22 +285,72 @@ def confirm_email(token: str) -> User:
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
         raise ValidationFailed("This confirmation link is not valid.")
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
     return user
 
 
 # -- login -------------------------------------------------------------------------------------
 
 
+class AccountLocked(NotAllowed):
+    """Too many failed logins for one account: refused for a while, whoever asks."""
+
+    status = 429
+    code = "account_locked"
+
+
+def _failure_limits() -> list:
+    return parse_many(current_app.config["ACCOUNT_LOCKOUT_LIMIT"])
+
+
+def _failure_key(email: str) -> tuple[str, str, str]:
+    # A digest: the shared storage (Redis) never holds email addresses.
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()
+    return (current_app.config.get("RATELIMIT_KEY_PREFIX", ""), "login-failures", digest)
+
+
+def _refuse_if_locked(email: str) -> None:
+    """Raise AccountLocked while the address has too many recent failures (known or not)."""
+    key = _failure_key(email)
+    for limit in _failure_limits():
+        if not limiter.limiter.test(limit, *key):
+            reset_at, _ = limiter.limiter.get_window_stats(limit, *key)
+            minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+            raise AccountLocked(
+                "Too many failed login attempts for this account: it is locked for "
+                f"{minutes} more minute(s). Try again later, or reset your password by email."
+            )
+
+
+def _count_failure(email: str) -> None:
+    key = _failure_key(email)
+    for limit in _failure_limits():
+        limiter.limiter.hit(limit, *key)
+
+
+def clear_login_failures(email: str) -> None:
+    """Forget the failed attempts of an address (a successful login or a password reset)."""
+    key = _failure_key(email)
+    for limit in _failure_limits():
+        limiter.limiter.clear(limit, *key)
+
+
 def authenticate(email: str, password: str) -> User:
-    """Return the user for these credentials or raise; unconfirmed accounts are refused."""
+    """Return the user for these credentials or raise; unconfirmed accounts are refused.
+
+    Failed attempts are counted per address, in the rate-limit storage shared by every worker:
+    past ACCOUNT_LOCKOUT_LIMIT the address is refused (AccountLocked) until the window passes,
+    whatever the client's address. Unknown addresses are counted and verified the same way.
+    """
+    _refuse_if_locked(email)
     user = get_user_by_email(email)
     if user is None:
         _burn_time(password)
+        _count_failure(email)
         raise NotAllowed("Wrong email address or password.")
     if not verify_password(user, password or ""):
+        _count_failure(email)
         raise NotAllowed("Wrong email address or password.")
+    clear_login_failures(email)
     if not user.is_active_account:
         raise NotAllowed("This account is disabled. Contact the organizers.")
     if not user.is_confirmed:
@@ -270,6 +360,11 @@ def authenticate(email: str, password: str) -> User:
         )
     user.last_login_at = utcnow()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Log out everywhere: every session and remember-me cookie of the user stops working."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 # -- password reset ----------------------------------------------------------------------------
@@ -306,13 +401,19 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+def _end_sessions_and_tokens(user: User) -> None:
+    """A new security stamp: sessions, reset links and API tokens issued before stop working."""
+    user.security_stamp = secrets.token_hex(16)
+    revoke_all_api_tokens(user)
+
+
 def set_password(user: User, password: str) -> None:
-    """Change the password; other sessions and old reset links stop working."""
+    """Change the password; other sessions, old reset links and API tokens stop working."""
     problems = password_problems(password, user.email)
     if problems:
         raise ValidationFailed("Choose a stronger password.", fields={"password": problems})
     user.password_hash = hash_password(password)
-    user.security_stamp = secrets.token_hex(16)
+    _end_sessions_and_tokens(user)
     if user.email_confirmed_at is None:
         # Following an emailed link proves the address as well as confirmation would.
         user.email_confirmed_at = utcnow()
@@ -321,12 +422,13 @@ def set_password(user: User, password: str) -> None:
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     set_password(user, password)
+    clear_login_failures(user.email)
     return user
 
 
 # -- profile -----------------------------------------------------------------------------------
 
-PROFILE_FIELDS = ("name", "title", "affiliation", "country", "category_id")
+PROFILE_FIELDS = ("name", "title", "affiliation", "country")
 
 
 def update_profile(user: User, **data) -> User:
@@ -340,8 +442,6 @@ def update_profile(user: User, **data) -> User:
             value = value.strip()
         if key == "country":
             value = (value or "").upper()
-        if key == "category_id":
-            value = value or None
         setattr(user, key, value)
     return user
 
@@ -384,11 +484,31 @@ def set_roles(
             user.roles.remove(item)
     for role in wanted - set(current):
         user.roles.append(UserRole(role=role))
+    if wanted != set(current):
+        # Tokens were handed out for the old roles; the user gets new ones when needed.
+        revoke_all_api_tokens(user)
     if track_ids is not None:
         tracks = list(db.session.scalars(select(Track).where(Track.id.in_(track_ids))))
         if len(tracks) != len(set(track_ids)):
             raise ValidationFailed("Unknown track.", fields={"tracks": ["Unknown track."]})
         user.expertise = tracks
+    return user
+
+
+def set_account_active(user: User, active: bool, *, actor: User) -> User:
+    """Disable an account (its sessions and API tokens end at once) or enable it again."""
+    if not actor.is_organizer:
+        raise NotAllowed("Only organizers can disable or enable accounts.")
+    if user.id == actor.id and not active:
+        raise ValidationFailed(
+            "You cannot disable your own account; ask another organizer.",
+            fields={"is_active": ["You cannot disable your own account."]},
+        )
+    if Role.ADMIN in user.role_names and not actor.has_role(Role.ADMIN):
+        raise NotAllowed("Only administrators can disable or enable an administrator.")
+    if user.is_active_account and not active:
+        _end_sessions_and_tokens(user)
+    user.is_active_account = active
     return user
 
 
@@ -410,19 +530,29 @@ def issue_api_token(user: User, days: int | None = None) -> tuple[str, ApiToken]
     """Create a bearer token; the raw value is returned once and only its digest stored."""
     days = days or current_app.config["API_TOKEN_DAYS"]
     raw = "ct_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, token_hash=_digest(raw), expires_at=utcnow() + timedelta(days=days))
+    token = ApiToken(
+        user=user,
+        token_hash=_digest(raw),
+        expires_at=utcnow() + timedelta(days=days),
+        security_stamp=user.security_stamp,
+    )
     db.session.add(token)
     db.session.flush()
     return raw, token
 
 
 def user_for_api_token(raw: str, now: datetime | None = None) -> User | None:
-    """Return the active user owning a valid, unexpired token."""
+    """Return the active user owning a valid, unexpired token.
+
+    A token is bound to its owner's security stamp: a password change or reset, or disabling
+    the account, invalidates every token issued before.
+    """
     now = now or utcnow()
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
-    if not token.user.is_active_account:
+    user = token.user
+    if not user.is_active_account or token.security_stamp != user.security_stamp:
         return None
     # Record use at most once a minute, in its own short transaction: read-only calls never
     # commit the request's session, and a failed request must not lose it either.
@@ -444,6 +574,16 @@ def revoke_api_token(user: User, token_id: int) -> None:
         token.revoked_at = utcnow()
 
 
+def revoke_all_api_tokens(user: User) -> None:
+    """Revoke every token of the user (password change, disabling, role change)."""
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def get_active_api_tokens(user: User) -> list[ApiToken]:
     return list(
         db.session.scalars(
@@ -452,6 +592,7 @@ def get_active_api_tokens(user: User) -> list[ApiToken]:
                 ApiToken.user_id == user.id,
                 ApiToken.revoked_at.is_(None),
                 ApiToken.expires_at > utcnow(),
+                ApiToken.security_stamp == user.security_stamp,
             )
             .order_by(ApiToken.created_at.desc())
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -18,27 +18,20 @@ from conference.accounts.forms import (
 )
 from conference.accounts.models import ROLE_LABELS, Role, User
 from conference.accounts.queries import users_query
+from conference.countries import country_choices
 from conference.errors import DomainError, NotAllowed
-from conference.extensions import db, limiter
+from conference.extensions import db
 from conference.models import db_int
 from conference.program.queries import get_current_congress, get_tracks
-from conference.registration.queries import get_categories
-from conference.security import organizer_required
+from conference.security import organizer_required, password_check_limit, signup_limit
 from conference.urls import local_path
 from conference.webforms import show_domain_error
 
 bp = Blueprint("accounts", __name__)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def _fill_profile_choices(form) -> None:
-    form.country.choices = [("", "—"), *services.country_choices()]
-    congress = get_current_congress()
-    categories = get_categories(congress, active_only=True) if congress else []
-    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
+    form.country.choices = [("", "—"), *country_choices()]
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,6 +39,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@signup_limit
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("program.home"))
@@ -53,39 +47,50 @@ def signup():
     _fill_profile_choices(form)
     if form.validate_on_submit():
         try:
-            user = services.sign_up(
+            services.register_account(
                 email=form.email.data,
                 password=form.password.data,
                 name=form.name.data,
                 title=form.title.data,
                 affiliation=form.affiliation.data,
                 country=form.country.data,
-                category_id=form.category_id.data or None,
             )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            return render_template("accounts/check_email.html", email=user.email)
+            # The same page whether or not the address already had an account (no enumeration).
+            email = services.normalize_email(form.email.data)
+            return render_template("accounts/check_email.html", email=email)
     return render_template("accounts/signup.html", form=form)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@password_check_limit
 def confirm_email(token: str):
+    """GET shows a button; only its POST confirms (mail scanners follow links, never forms)."""
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            user = services.confirm_email(token)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("accounts.resend_confirmation"))
+        flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
+        return redirect(url_for("accounts.login"))
     try:
-        user = services.confirm_email(token)
-        db.session.commit()
+        services.check_confirmation_token(token)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("accounts.resend_confirmation"))
-    flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
-    return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form)
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def resend_confirmation():
     form = ResendConfirmationForm()
     if form.validate_on_submit():
@@ -99,7 +104,7 @@ def resend_confirmation():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("program.home"))
@@ -112,6 +117,8 @@ def login():
             form.password.errors = [exc.message]
             if exc.code == "unconfirmed":
                 flash("Didn't get the email? Ask for a new confirmation link below.", "info")
+            if exc.code == "account_locked":
+                return render_template("accounts/login.html", form=form), exc.status
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
@@ -122,13 +129,16 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("program.home"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@password_check_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -140,6 +150,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@password_check_limit
 def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
@@ -166,8 +177,6 @@ def reset_password(token: str):
 def profile():
     form = ProfileForm(obj=current_user)
     _fill_profile_choices(form)
-    if request.method == "GET":
-        form.category_id.data = current_user.category_id or 0
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -176,7 +185,6 @@ def profile():
                 title=form.title.data,
                 affiliation=form.affiliation.data,
                 country=form.country.data,
-                category_id=form.category_id.data or None,
             )
             db.session.commit()
         except DomainError as exc:
@@ -252,7 +260,11 @@ def edit_roles(user_id: int):
     if form.validate_on_submit():
         try:
             services.set_roles(
-                user, set(form.roles.data), actor=current_user, track_ids=form.tracks.data
+                # No box ticked submits nothing: an attendee with no roles and no tracks.
+                user,
+                set(form.roles.data or []),
+                actor=current_user,
+                track_ids=form.tracks.data or [],
             )
             db.session.commit()
         except NotAllowed as exc:
@@ -264,4 +276,43 @@ def edit_roles(user_id: int):
         else:
             flash(f"Roles of {user.display_name} saved.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/edit_roles.html", form=form, user=user)
+    return render_template(
+        "accounts/edit_roles.html", form=form, user=user, account_form=FlaskForm()
+    )
+
+
+def _set_active(user_id: int, active: bool):
+    user = db.get_or_404(User, user_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_account_active(user, active, actor=current_user)
+        db.session.commit()
+    except NotAllowed as exc:
+        db.session.rollback()
+        abort(403, exc.message)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        if active:
+            flash(f"The account of {user.display_name} is enabled again.", "success")
+        else:
+            flash(
+                f"The account of {user.display_name} is disabled: its sessions and API tokens "
+                "no longer work.",
+                "success",
+            )
+    return redirect(url_for("accounts.edit_roles", user_id=user.id))
+
+
+@bp.route("/manage/users/<int:user_id>/disable", methods=["POST"])
+@organizer_required
+def disable_account(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/manage/users/<int:user_id>/enable", methods=["POST"])
+@organizer_required
+def enable_account(user_id: int):
+    return _set_active(user_id, True)

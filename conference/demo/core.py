@@ -209,8 +209,8 @@ def load(size: str = "small") -> DemoResult:
             affiliation=affiliation,
             country=country,
             confirmed=True,
-            category_id=categories["oncologist"].id,
         )
+        registration.set_user_category(user, categories["oncologist"].id)
         for role in roles:
             accounts.grant_role(user, role)
         user.expertise = [tracks[index] for index in expertise]

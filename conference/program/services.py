@@ -103,7 +103,7 @@ def update_congress(congress: Congress, **data) -> Congress:
         if not re.fullmatch(r"[A-Z]{3}", data["currency"]):
             errors.add("currency", "Use a three-letter ISO 4217 code such as EUR.")
     if "country" in data:
-        from conference.accounts.services import check_country
+        from conference.countries import check_country
 
         data["country"] = (data["country"] or "").strip().upper()
         if problem := check_country(data["country"]):

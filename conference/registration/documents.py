@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from conference.accounts.services import country_name
+from conference.countries import country_name
 from conference.errors import Conflict
 from conference.registration.models import Registration, RegistrationStatus
 

@@ -141,3 +141,8 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
     )
     submit = SubmitField("Save settings")
+
+
+class ProfileCategoryForm(FlaskForm):
+    category_id = SelectField("Professional category", coerce=int, validators=[Optional()])
+    submit = SubmitField("Save category")

@@ -391,3 +391,21 @@ class Receipt(Base):
 
     def __repr__(self) -> str:
         return f"<Receipt {self.number}>"
+
+
+class UserCategory(Base):
+    """The professional category a person keeps on their account (registration asks again)."""
+
+    __tablename__ = "user_categories"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("professional_categories.id", ondelete="CASCADE"), index=True
+    )
+
+    category: Mapped[ProfessionalCategory] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<UserCategory user={self.user_id} category={self.category_id}>"

@@ -15,6 +15,7 @@ from conference.registration.models import (
     ProofStatus,
     Registration,
     RegistrationStatus,
+    UserCategory,
 )
 from conference.registration.tokens import normalize_reference
 
@@ -218,4 +219,13 @@ def get_badge_registrations(congress: Congress) -> list[Registration]:
             )
             .order_by(func.lower(Registration.last_name), Registration.id)
         ).unique()
+    )
+
+
+def get_user_category(user) -> ProfessionalCategory | None:
+    """The professional category kept on a person's account, if any."""
+    return db.session.scalar(
+        select(ProfessionalCategory)
+        .join(UserCategory, UserCategory.category_id == ProfessionalCategory.id)
+        .where(UserCategory.user_id == user.id)
     )

@@ -14,8 +14,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conference.accounts.services import check_country
-from conference.errors import Conflict, FieldErrors
+from conference.countries import check_country
+from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.models import Congress
@@ -30,6 +30,7 @@ from conference.registration.models import (
     ProofStatus,
     Registration,
     RegistrationStatus,
+    UserCategory,
 )
 from conference.registration.tokens import new_reference, new_salt
 from conference.slugs import is_slug, slugify
@@ -508,3 +509,28 @@ def cancel_registration(
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)
     return registration
+
+
+# -- a person's professional category ----------------------------------------------------------
+
+
+def set_user_category(user, category_id: int | None) -> ProfessionalCategory | None:
+    """Keep (or, with None, forget) the professional category on a person's account."""
+    current = db.session.get(UserCategory, user.id)
+    if not category_id:
+        if current is not None:
+            db.session.delete(current)
+            db.session.flush()
+        return None
+    category = db.session.get(ProfessionalCategory, category_id)
+    if category is None or not category.is_active:
+        raise ValidationFailed(
+            "Choose a professional category from the list.",
+            fields={"category_id": ["Choose a professional category from the list."]},
+        )
+    if current is None:
+        db.session.add(UserCategory(user_id=user.id, category_id=category.id))
+    else:
+        current.category_id = category.id
+    db.session.flush()
+    return category

@@ -21,9 +21,9 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 
-from conference.accounts.services import country_choices
+from conference.countries import country_choices
 from conference.errors import Conflict, DomainError
 from conference.extensions import db, limiter
 from conference.models import db_int, utcnow
@@ -37,6 +37,7 @@ from conference.registration.forms import (
     DetailsForm,
     LinkRequestForm,
     PaymentForm,
+    ProfileCategoryForm,
     ProofForm,
     RegistrationForm,
     SettingsForm,
@@ -59,6 +60,7 @@ from conference.registration.queries import (
     get_registration,
     get_status_counts,
     get_totals,
+    get_user_category,
     registrations_query,
     search_registrations,
 )
@@ -738,3 +740,29 @@ def checkin_desk():
 @organizer_required
 def checkin_counts():
     return jsonify(get_checkin_counts(_congress()))
+
+
+# -- a person's professional category (shown on the profile page) ---------------------------------
+
+
+@bp.route("/profile/category", methods=["GET", "POST"])
+@login_required
+def profile_category():
+    congress = _congress()
+    form = ProfileCategoryForm()
+    categories = get_categories(congress, active_only=True)
+    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
+    if request.method == "GET":
+        current = get_user_category(current_user)
+        form.category_id.data = current.id if current else 0
+    if form.validate_on_submit():
+        try:
+            services.set_user_category(current_user, form.category_id.data or None)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Your professional category is saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("registration/profile_category.html", form=form)

@@ -145,11 +145,11 @@ def test_changing_the_password_ends_other_sessions(app, create_user):
     assert user.get_id() != old_session_id
 
 
-def test_profile_update_validates_country_and_category(app, congress, create_user):
+def test_profile_update_validates_country_and_name(app, congress, create_user):
     user = create_user()
     with pytest.raises(ValidationFailed) as exc:
-        services.update_profile(user, country="ZZ", category_id=999999, name="")
-    assert set(exc.value.fields) == {"country", "category_id", "name"}
+        services.update_profile(user, country="ZZ", name="")
+    assert set(exc.value.fields) == {"country", "name"}
     services.update_profile(user, title="Prof", name="New Name", country="fr", affiliation="IGR")
     assert (user.title, user.name, user.country, user.affiliation) == (
         "Prof",
