@@ -18,7 +18,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_login import current_user
@@ -42,6 +41,7 @@ from conference.registration.forms import (
     SettingsForm,
     VerifyForm,
 )
+from conference.registration.limits import limit_web_registration
 from conference.registration.models import (
     FeePeriod,
     ProfessionalCategory,
@@ -49,6 +49,7 @@ from conference.registration.models import (
     RegistrationStatus,
 )
 from conference.registration.payments import record_payment
+from conference.registration.privacy import mark_personal, no_store_if_personal
 from conference.registration.queries import (
     SORTS,
     RegistrationFilters,
@@ -62,12 +63,13 @@ from conference.registration.queries import (
     registrations_query,
     search_registrations,
 )
-from conference.registration.tokens import manage_path, token_matches
+from conference.registration.tokens import token_matches
 from conference.security import organizer_required
 from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
 bp = Blueprint("registration", __name__)
+bp.after_request(no_store_if_personal)
 
 CATEGORY_FIELDS = (
     "name",
@@ -177,6 +179,7 @@ def settings():
                 capacity=form.capacity.data,
                 payment_days=form.payment_days.data,
                 offer_hours=form.offer_hours.data,
+                proof_hours=form.proof_hours.data,
             )
             db.session.commit()
         except DomainError as exc:
@@ -209,7 +212,7 @@ def _category_choices(congress, now):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limit_web_registration
 def register():
     congress = _congress()
     now = utcnow()
@@ -245,38 +248,30 @@ def register():
                 "accept_terms",
             )
         }
-        category = categories_by_slug.get(form.category.data)
-        if category is not None and category.requires_proof and proof is None:
-            form.proof.errors = ["This category needs proof of status: upload it here."]
+        try:
+            registration, _ = services.register_attendee(
+                congress,
+                data,
+                user=current_user,
+                proof=proof,
+                submission_key=form.submission_key.data or None,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+            if exc.code == "already_registered":
+                return render_template(
+                    "registration/register.html",
+                    form=form,
+                    is_open=is_open,
+                    already=True,
+                    categories=categories_by_slug,
+                )
         else:
-            try:
-                registration, _ = services.register_attendee(
-                    congress,
-                    data,
-                    user=current_user,
-                    proof=proof,
-                    submission_key=form.submission_key.data or None,
-                )
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                show_domain_error(form, exc)
-                if exc.code == "already_registered":
-                    return render_template(
-                        "registration/register.html",
-                        form=form,
-                        is_open=is_open,
-                        already=True,
-                        categories=categories_by_slug,
-                    )
-            else:
-                session[f"manage:{registration.reference}"] = manage_path(registration)
-                flash(
-                    f"Thank you: your reference is {registration.reference}. We emailed you the "
-                    "private link to this page.",
-                    "success",
-                )
-                return redirect(url_for("registration.received", reference=registration.reference))
+            # The manage link goes only by email: whoever typed the address may not own it.
+            flash(f"Thank you: your reference is {registration.reference}.", "success")
+            return redirect(url_for("registration.received", reference=registration.reference))
     return render_template(
         "registration/register.html",
         form=form,
@@ -294,10 +289,8 @@ def register():
 
 @bp.route("/register/received/<reference>")
 def received(reference):
-    path = session.get(f"manage:{reference}")
-    if not path:
-        abort(404)
-    return redirect(path)
+    """Where to look for the manage link (the page shows no personal data and no link)."""
+    return render_template("registration/received.html", reference=reference)
 
 
 @bp.route("/registration/link", methods=["GET", "POST"])
@@ -323,6 +316,7 @@ def _attendee_registration(reference: str, token: str):
     registration = get_registration(_congress(), reference)
     if registration is None or not token_matches(registration, token):
         abort(404)
+    mark_personal()
     return registration
 
 
@@ -336,6 +330,7 @@ def _manage_context(registration, token):
         "proof_form": ProofForm(prefix="proof"),
         "cancel_form": ConfirmForm(prefix="cancel"),
         "erase_form": ConfirmForm(prefix="erase"),
+        "link_form": ConfirmForm(prefix="link"),
         "position": capacity.waitlist_position(registration),
         "refund": services.refund_for(registration, utcnow()),
         "period_closes": period_closes_at(registration.congress, registration.fee_period),
@@ -345,6 +340,8 @@ def _manage_context(registration, token):
 @bp.route("/registration/manage/<reference>/<token>", methods=["GET"])
 def manage(reference, token):
     registration = _attendee_registration(reference, token)
+    if services.confirm_email(registration):  # the emailed link was opened: the address is theirs
+        db.session.commit()
     return render_template("registration/manage.html", **_manage_context(registration, token))
 
 
@@ -387,6 +384,17 @@ def manage_action(reference, token, action):
                 db.session.commit()
                 flash("Your personal data was erased. Thank you.", "success")
                 return redirect(url_for("program.home"))
+        elif action == "link":
+            if not context["link_form"].validate_on_submit():
+                abort(400)
+            services.replace_manage_link(registration)
+            db.session.commit()
+            flash(
+                "Earlier links no longer work, this page's address included. We emailed you "
+                "the new link.",
+                "success",
+            )
+            return redirect(url_for("registration.received", reference=reference))
         else:
             abort(404)
         db.session.commit()
@@ -468,6 +476,7 @@ def _filters() -> RegistrationFilters:
 @organizer_required
 def registrations():
     congress = _congress()
+    mark_personal()
     filters = _filters()
     pagination = db.paginate(
         registrations_query(congress, filters),
@@ -519,6 +528,7 @@ def _csv_safe(value) -> str:
 @organizer_required
 def registrations_csv():
     congress = _congress()
+    mark_personal()
     rows = db.session.scalars(registrations_query(congress, _filters())).unique()
     out = io.StringIO()
     writer = csv.writer(out)
@@ -569,6 +579,7 @@ def totals():
 @bp.route("/manage/registrations/proofs")
 @organizer_required
 def proof_queue():
+    mark_personal()
     return render_template("registration/proofs.html", queue=get_proof_queue(_congress()))
 
 
@@ -585,6 +596,7 @@ def _organizer_registration(reference):
     registration = get_registration(_congress(), reference)
     if registration is None:
         abort(404)
+    mark_personal()
     return registration
 
 
@@ -600,6 +612,7 @@ def _detail_context(registration):
         "verify_form": VerifyForm(prefix="verify"),
         "cancel_form": ConfirmForm(prefix="cancel"),
         "checkin_form": ConfirmForm(prefix="checkin"),
+        "link_form": ConfirmForm(prefix="link"),
         "position": capacity.waitlist_position(registration),
     }
 
@@ -652,6 +665,11 @@ def detail_action(reference, action):
                 abort(400)
             checkin.check_in(registration, by=current_user)
             message = "Checked in."
+        elif action == "replace-link":
+            if not context["link_form"].validate_on_submit():
+                abort(400)
+            services.replace_manage_link(registration, by=current_user)
+            message = "Earlier manage links no longer work; the attendee was emailed a new one."
         else:
             abort(404)
         db.session.commit()
@@ -695,6 +713,7 @@ def proof_file(reference):
 @organizer_required
 def checkin_desk():
     congress = _congress()
+    mark_personal()
     form = CheckInForm()
     result = None
     matches = []

@@ -50,13 +50,20 @@ def attendee_data(**overrides) -> dict:
 
 @pytest.fixture
 def register(priced):
-    """Register someone through the service (and commit); keyword arguments override fields."""
+    """Register someone through the service (and commit); keyword arguments override fields.
+
+    A student sends a letter unless `proof` is given; the registrant opens the emailed link
+    (confirming the address) unless `confirm=False`.
+    """
     congress = priced[0]
 
-    def make(proof=None, now=None, **overrides):
-        registration, _ = services.register_attendee(
-            congress, attendee_data(**overrides), proof=proof, now=now
-        )
+    def make(proof=None, now=None, confirm=True, **overrides):
+        data = attendee_data(**overrides)
+        if proof is None and data["category"] == "student-trainee":
+            proof = ("letter.pdf", PDF_BYTES)
+        registration, _ = services.register_attendee(congress, data, proof=proof, now=now)
+        if confirm:
+            services.confirm_email(registration, now=now)
         db.session.commit()
         return registration
 

@@ -274,26 +274,49 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
     from conference.registration.capacity import get_settings
 
     auth.login(organizer)
-    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24"}
+    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24", "proof_hours": "36"}
     assert client.post("/manage/registration/settings", data=form).status_code == 302
     settings = get_settings(priced[0])
     db.session.refresh(settings)
     assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
+    assert settings.proof_hours == 36
     page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
 
 
-def test_manage_link_request_sends_a_fresh_link(client, register, smtp):
+def test_asking_for_a_link_never_invalidates_the_existing_one(client, register, smtp):
+    """Anyone can ask for a registrant's link: it must not lock the registrant out."""
     registration = register(email="lost@example.org")
     old_path = manage_path(registration)
     client.post("/registration/link", data={"email": "LOST@example.org"})
     client.post("/registration/link", data={"email": "nobody@example.org"})
     db.session.refresh(registration)
-    assert client.get(old_path).status_code == 404
+    assert client.get(old_path).status_code == 200
     deliver_outbox()
     links = [m for m in smtp.to("lost@example.org") if "link" in m["Subject"]]
-    assert manage_path(registration) in smtp.text_of(links[0])
+    assert old_path in smtp.text_of(links[0])
     assert smtp.to("nobody@example.org") == []
+
+
+def test_registrant_and_organizer_can_replace_a_leaked_link(
+    client, auth, organizer, register, smtp
+):
+    registration = register(email="leak@example.org")
+    old_path = manage_path(registration)
+    response = client.post(f"{old_path}/link", data={})
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert client.get(old_path).status_code == 404
+    second_path = manage_path(registration)
+    assert client.get(second_path).status_code == 200
+    auth.login(organizer)
+    response = client.post(f"/manage/registrations/{registration.reference}/replace-link")
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert client.get(second_path).status_code == 404
+    deliver_outbox()
+    links = [smtp.text_of(m) for m in smtp.to("leak@example.org") if "link" in m["Subject"]]
+    assert len(links) == 2 and manage_path(registration) in links[-1]
 
 
 def test_list_page_query_count_does_not_grow_with_registrations(client, auth, organizer, register):
