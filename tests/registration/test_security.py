@@ -21,7 +21,7 @@ from conference.registration.models import (
 )
 from conference.registration.tokens import manage_path, manage_token
 from tests.conftest import deliver_outbox
-from tests.registration.conftest import PDF_BYTES, attendee_data
+from tests.registration.conftest import PDF_BYTES, attendee_data, make_pdf
 
 
 def _proof_json(data: bytes = PDF_BYTES, filename: str = "letter.pdf") -> dict:
@@ -331,3 +331,49 @@ def test_proof_hours_is_an_organizer_setting(client, priced, api_token, organize
     )
     assert bad.status_code == 422 and "proof_hours" in bad.json["error"]["fields"]
     assert capacity.get_settings(congress).proof_hours == 24
+
+
+# -- 5. proof uploads with active content ----------------------------------------------------------
+
+
+def test_register_form_refuses_a_proof_pdf_carrying_javascript(client, priced):
+    letter = (io.BytesIO(make_pdf(javascript=True)), "head-of-department-letter.pdf")
+    data = {**_web_form(category="student-trainee"), "proof": letter}
+    response = client.post("/register", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "contains JavaScript, attached files or embedded media" in page
+    assert db.session.query(Registration).count() == 0
+
+
+def test_api_refuses_a_proof_pdf_with_an_embedded_file(client, register, api_token, organizer):
+    student = register(category="student-trainee")
+    client.post(
+        f"/api/v1/registrations/{student.reference}/verify",
+        json={"decision": "refuse", "reason": "Please send the signed letter."},
+        headers=api_token(organizer),
+    )
+    g.pop("api_user", None)
+    headers = {"X-Manage-Token": manage_token(student.reference, student.manage_salt)}
+    upload = client.post(
+        f"/api/v1/registrations/{student.reference}/proof",
+        data={"proof": (io.BytesIO(make_pdf(attachment=True)), "letter.pdf")},
+        headers=headers,
+    )
+    assert upload.status_code == 422
+    assert "attached files" in upload.json["error"]["fields"]["proof"][0]
+    created = client.post(
+        "/api/v1/registrations",
+        json={
+            **attendee_data(category="student-trainee"),
+            "proof": _proof_json(make_pdf(javascript=True)),
+        },
+    )
+    assert created.status_code == 422 and "proof" in created.json["error"]["fields"]
+    unreadable = client.post(
+        f"/api/v1/registrations/{student.reference}/proof",
+        data={"proof": (io.BytesIO(b"%PDF-1.7 truncated download"), "letter.pdf")},
+        headers=headers,
+    )
+    assert unreadable.status_code == 422
+    assert "could not be read" in unreadable.json["error"]["fields"]["proof"][0]
