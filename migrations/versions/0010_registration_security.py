@@ -5,6 +5,8 @@ Revises: 0008_program_exports
 Create Date: 2026-12-02 18:30:00.000000
 
 """
+from datetime import UTC, datetime, timedelta
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -23,6 +25,18 @@ def upgrade():
     with op.batch_alter_table('registration_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('proof_hours', sa.Integer(), server_default='48', nullable=False))
         batch_op.create_check_constraint(op.f('ck_registration_settings_proof_hours_positive'), 'proof_hours > 0')
+
+    # Places held without a proof of status (missing, or refused) used to be held forever:
+    # from now on they get the default 48 hours to follow up, like new ones.
+    op.execute(
+        sa.text(
+            "UPDATE registrations SET expires_at = :until "
+            "WHERE status = 'awaiting_verification' AND proof_status IN ('missing', 'refused') "
+            "AND expires_at IS NULL"
+        ).bindparams(
+            sa.bindparam("until", datetime.now(UTC) + timedelta(hours=48), type_=sa.DateTime(timezone=True))
+        )
+    )
 
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('registration_id', sa.Integer(), nullable=True))

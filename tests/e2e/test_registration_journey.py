@@ -45,6 +45,14 @@ def test_student_registration_to_check_in(
     page.wait_for_selector("#reference")
     reference = page.inner_text("#reference")
     assert re.fullmatch(r"MET26-[2-9A-Z]{4}", reference)
+    assert "Check your email" in page.content()  # the manage link goes only by email
+
+    # She opens the link from the email: her registration waits for the proof check.
+    deliver_outbox()
+    [received] = smtp.to("sofia@example.org")
+    link = re.search(r"https?://\S+/registration/manage/\S+", smtp.text_of(received)).group(0)
+    page.goto(server.url + link[link.index("/registration/manage/") :])
+    page.wait_for_selector("#reference")
     assert "Awaiting verification" in page.content()
 
     # The organizer logs in, approves the proof and records the payment.
