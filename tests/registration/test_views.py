@@ -64,7 +64,7 @@ def test_register_page_says_not_yet_open_or_closed(client, priced):
     assert "Registration is closed." in html and "not open yet" not in html
 
 
-def test_register_form_registers_and_leads_to_the_manage_page(client, priced, smtp):
+def test_register_form_registers_and_emails_the_manage_link(client, priced, smtp):
     response = client.post("/register", data=_form())
     assert response.status_code == 302
     registration = db.session.query(Registration).one()
