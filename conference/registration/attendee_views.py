@@ -14,7 +14,7 @@ from flask import (
 )
 
 from conference.accounts.services import country_choices
-from conference.errors import DomainError
+from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
 from conference.registration import capacity, documents, privacy, proofs, services, uploads
@@ -27,14 +27,14 @@ from conference.registration.forms import (
 from conference.registration.privacy import mark_personal
 from conference.registration.queries import get_registration
 from conference.registration.tokens import token_matches
-from conference.registration.views import _congress, _local, _pdf, bp
+from conference.registration.views import bp, congress_or_404, local_time, pdf_response
 from conference.webforms import show_domain_error
 
 # -- attendee: the private manage page --------------------------------------------------------
 
 
 def _attendee_registration(reference: str, token: str):
-    registration = get_registration(_congress(), reference)
+    registration = get_registration(congress_or_404(), reference)
     if registration is None or not token_matches(registration, token):
         abort(404)
     mark_personal()
@@ -66,89 +66,115 @@ def manage(reference, token):
     return render_template("registration/manage.html", **_manage_context(registration, token))
 
 
-@bp.route("/registration/manage/<reference>/<token>/<action>", methods=["POST"])
-def manage_action(reference, token, action):
+def _manage_action(reference: str, token: str, form_name: str, act, *, confirm: bool = False):
+    """Validate one form of the manage page, run `act(registration, form)` and commit.
+
+    `act` returns the message to flash (then back to the page) or a response of its own. A
+    service's DomainError shows next to the form's fields, on the page again.
+    """
     registration = _attendee_registration(reference, token)
     context = _manage_context(registration, token)
+    form = context[form_name]
+    if not form.validate_on_submit() or (confirm and not form.confirm.data):
+        if confirm:
+            form.confirm.errors = ["Tick the box to confirm."]
+        return render_template("registration/manage.html", **context), 422
     try:
-        if action == "details":
-            form = context["details"]
-            if not form.validate_on_submit():
-                return render_template("registration/manage.html", **context), 422
-            services.update_details(
-                registration,
-                {name: getattr(form, name).data for name in services.TEXT_LIMITS}
-                | {
-                    "country": form.country.data,
-                    "share_with_exhibitors": form.share_with_exhibitors.data,
-                },
-            )
-            message = "Your details were saved."
-        elif action == "proof":
-            form = context["proof_form"]
-            if not form.validate_on_submit() or not getattr(form.proof.data, "filename", ""):
-                form.proof.errors = ["Choose a file to upload."]
-                return render_template("registration/manage.html", **context), 422
-            data = form.proof.data.read(uploads.MAX_PROOF_BYTES + 1)
-            proofs.upload_proof(registration, form.proof.data.filename, data)
-            message = "Your proof of status was uploaded; an organizer will check it."
-        elif action in ("cancel", "erase"):
-            form = context[f"{action}_form"]
-            if not form.validate_on_submit() or not form.confirm.data:
-                form.confirm.errors = ["Tick the box to confirm."]
-                return render_template("registration/manage.html", **context), 422
-            if action == "cancel":
-                services.cancel_registration(registration, reason=form.reason.data)
-                message = "Your registration is cancelled."
-            else:
-                privacy.erase_registration(registration)
-                db.session.commit()
-                flash("Your personal data was erased. Thank you.", "success")
-                return redirect(url_for("program.home"))
-        elif action == "link":
-            if not context["link_form"].validate_on_submit():
-                abort(400)
-            services.replace_manage_link(registration)
-            db.session.commit()
-            flash(
-                "Earlier links no longer work, this page's address included. We emailed you "
-                "the new link.",
-                "success",
-            )
-            return redirect(url_for("registration.received", reference=reference))
-        else:
-            abort(404)
+        outcome = act(registration, form)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        registration = _attendee_registration(reference, token)
-        context = _manage_context(registration, token)
-        form_name = {"details": "details", "proof": "proof_form"}.get(action, f"{action}_form")
+        context = _manage_context(_attendee_registration(reference, token), token)
         show_domain_error(context[form_name], exc)
         return render_template("registration/manage.html", **context), exc.status
-    flash(message, "success")
+    if not isinstance(outcome, str):
+        return outcome
+    flash(outcome, "success")
     return redirect(url_for("registration.manage", reference=reference, token=token))
+
+
+@bp.route("/registration/manage/<reference>/<token>/details", methods=["POST"])
+def manage_details(reference, token):
+    def save(registration, form):
+        services.update_details(
+            registration,
+            {name: getattr(form, name).data for name in services.TEXT_LIMITS}
+            | {
+                "country": form.country.data,
+                "share_with_exhibitors": form.share_with_exhibitors.data,
+            },
+        )
+        return "Your details were saved."
+
+    return _manage_action(reference, token, "details", save)
+
+
+@bp.route("/registration/manage/<reference>/<token>/proof", methods=["POST"])
+def manage_proof(reference, token):
+    def upload(registration, form):
+        if not getattr(form.proof.data, "filename", ""):
+            message = "Choose a file to upload."
+            raise ValidationFailed(message, fields={"proof": [message]})
+        data = form.proof.data.read(uploads.MAX_PROOF_BYTES + 1)
+        proofs.upload_proof(registration, form.proof.data.filename, data)
+        return "Your proof of status was uploaded; an organizer will check it."
+
+    return _manage_action(reference, token, "proof_form", upload)
+
+
+@bp.route("/registration/manage/<reference>/<token>/cancel", methods=["POST"])
+def manage_cancel(reference, token):
+    def cancel(registration, form):
+        services.cancel_registration(registration, reason=form.reason.data)
+        return "Your registration is cancelled."
+
+    return _manage_action(reference, token, "cancel_form", cancel, confirm=True)
+
+
+@bp.route("/registration/manage/<reference>/<token>/erase", methods=["POST"])
+def manage_erase(reference, token):
+    def erase(registration, form):
+        privacy.erase_registration(registration)
+        flash("Your personal data was erased. Thank you.", "success")
+        return redirect(url_for("program.home"))
+
+    return _manage_action(reference, token, "erase_form", erase, confirm=True)
+
+
+@bp.route("/registration/manage/<reference>/<token>/link", methods=["POST"])
+def manage_replace_link(reference, token):
+    def replace(registration, form):
+        services.replace_manage_link(registration)
+        flash(
+            "Earlier links no longer work, this page's address included. We emailed you the "
+            "new link.",
+            "success",
+        )
+        return redirect(url_for("registration.received", reference=reference))
+
+    return _manage_action(reference, token, "link_form", replace)
 
 
 @bp.route("/registration/manage/<reference>/<token>/badge.pdf")
 def badge(reference, token):
     registration = _attendee_registration(reference, token)
-    return _pdf(documents.badge_pdf(registration), f"badge-{registration.reference}.pdf")
+    return pdf_response(documents.badge_pdf(registration), f"badge-{registration.reference}.pdf")
 
 
 @bp.route("/registration/manage/<reference>/<token>/receipt.pdf")
 def receipt(reference, token):
     registration = _attendee_registration(reference, token)
-    return _pdf(
-        documents.receipt_pdf(registration, _local), f"receipt-{registration.reference}.pdf"
+    return pdf_response(
+        documents.receipt_pdf(registration, local_time), f"receipt-{registration.reference}.pdf"
     )
 
 
 @bp.route("/registration/manage/<reference>/<token>/visa-letter.pdf")
 def visa_letter(reference, token):
     registration = _attendee_registration(reference, token)
-    return _pdf(
-        documents.visa_letter_pdf(registration, _local), f"invitation-{registration.reference}.pdf"
+    return pdf_response(
+        documents.visa_letter_pdf(registration, local_time),
+        f"invitation-{registration.reference}.pdf",
     )
 
 

@@ -19,7 +19,7 @@ from conference.registration.queries import (
     get_registration,
     search_registrations,
 )
-from conference.registration.views import _congress, _local, bp
+from conference.registration.views import bp, congress_or_404, local_time
 from conference.security import organizer_required
 
 # -- organizer: the check-in desk -------------------------------------------------------------
@@ -28,7 +28,7 @@ from conference.security import organizer_required
 @bp.route("/manage/check-in", methods=["GET", "POST"])
 @organizer_required
 def checkin_desk():
-    congress = _congress()
+    congress = congress_or_404()
     mark_personal()
     form = CheckInForm()
     result = None
@@ -52,7 +52,7 @@ def checkin_desk():
                 found = get_registration(congress, found.reference)
                 message = exc.message
                 if exc.code == "already_checked_in":
-                    message = f"Already checked in at {_local(found.checked_in_at)}."
+                    message = f"Already checked in at {local_time(found.checked_in_at)}."
                 result = {"ok": False, "registration": found, "message": message}
                 status = 409
             form.query.data = ""
@@ -72,4 +72,4 @@ def checkin_desk():
 @bp.route("/manage/check-in/counts")
 @organizer_required
 def checkin_counts():
-    return jsonify(get_checkin_counts(_congress()))
+    return jsonify(get_checkin_counts(congress_or_404()))

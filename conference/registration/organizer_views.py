@@ -47,7 +47,7 @@ from conference.registration.queries import (
     get_totals,
     registrations_query,
 )
-from conference.registration.views import _congress, _local, _pdf, bp
+from conference.registration.views import bp, congress_or_404, local_time, pdf_response
 from conference.security import organizer_required
 from conference.webforms import show_domain_error
 
@@ -69,7 +69,7 @@ CATEGORY_FIELDS = (
 @bp.route("/manage/categories")
 @organizer_required
 def categories():
-    congress = _congress()
+    congress = congress_or_404()
     settings = capacity.get_settings(congress)
     taken = capacity.taken_by_category(congress)
     db.session.commit()
@@ -90,7 +90,7 @@ def categories():
 @bp.route("/manage/categories/<int:category_id>", methods=["GET", "POST"])
 @organizer_required
 def edit_category(category_id: int | None = None):
-    congress = _congress()
+    congress = congress_or_404()
     category = db.get_or_404(ProfessionalCategory, category_id) if category_id else None
     if category is not None and category.congress_id != congress.id:
         abort(404)
@@ -132,7 +132,7 @@ def edit_category(category_id: int | None = None):
 @bp.route("/manage/registration/settings", methods=["GET", "POST"])
 @organizer_required
 def settings():
-    congress = _congress()
+    congress = congress_or_404()
     current = capacity.get_settings(congress)
     form = SettingsForm(obj=current)
     if form.validate_on_submit():
@@ -179,7 +179,7 @@ def _filters() -> RegistrationFilters:
 @bp.route("/manage/registrations")
 @organizer_required
 def registrations():
-    congress = _congress()
+    congress = congress_or_404()
     mark_personal()
     filters = _filters()
     pagination = db.paginate(
@@ -231,7 +231,7 @@ def _csv_safe(value) -> str:
 @bp.route("/manage/registrations.csv")
 @organizer_required
 def registrations_csv():
-    congress = _congress()
+    congress = congress_or_404()
     mark_personal()
     rows = db.session.scalars(registrations_query(congress, _filters())).unique()
     out = io.StringIO()
@@ -259,8 +259,8 @@ def registrations_csv():
                     r.dietary,
                     r.accessibility,
                     "yes" if r.share_with_exhibitors else "no",
-                    _local(r.created_at),
-                    _local(r.checked_in_at),
+                    local_time(r.created_at),
+                    local_time(r.checked_in_at),
                 )
             ]
         )
@@ -274,7 +274,7 @@ def registrations_csv():
 @bp.route("/manage/registrations/totals")
 @organizer_required
 def totals():
-    congress = _congress()
+    congress = congress_or_404()
     return render_template(
         "registration/totals.html", totals=get_totals(congress), counts=get_status_counts(congress)
     )
@@ -284,20 +284,20 @@ def totals():
 @organizer_required
 def proof_queue():
     mark_personal()
-    return render_template("registration/proofs.html", queue=get_proof_queue(_congress()))
+    return render_template("registration/proofs.html", queue=get_proof_queue(congress_or_404()))
 
 
 @bp.route("/manage/registrations/badges.pdf")
 @organizer_required
 def all_badges():
-    congress = _congress()
-    return _pdf(
+    congress = congress_or_404()
+    return pdf_response(
         documents.badges_pdf(get_badge_registrations(congress)), f"{congress.short_name}-badges.pdf"
     )
 
 
 def _organizer_registration(reference):
-    registration = get_registration(_congress(), reference)
+    registration = get_registration(congress_or_404(), reference)
     if registration is None:
         abort(404)
     mark_personal()
@@ -328,68 +328,86 @@ def detail(reference):
     return render_template("registration/detail.html", **_detail_context(registration))
 
 
-@bp.route("/manage/registrations/<reference>/<action>", methods=["POST"])
-@organizer_required
-def detail_action(reference, action):
+def _detail_action(reference: str, form_name: str, act, *, confirm: bool = False):
+    """Validate one form of a registration's page, run `act(registration, form)` (returns the
+    message to flash) and commit; a service's DomainError shows next to the form's fields."""
     registration = _organizer_registration(reference)
     context = _detail_context(registration)
+    form = context[form_name]
+    if not form.validate_on_submit() or (confirm and not form.confirm.data):
+        if confirm:
+            form.confirm.errors = ["Tick the box to confirm."]
+        return render_template("registration/detail.html", **context), 422
     try:
-        if action == "payment":
-            form = context["payment_form"]
-            if not form.validate_on_submit():
-                return render_template("registration/detail.html", **context), 422
-            record_payment(
-                registration,
-                kind=form.kind.data,
-                amount=form.amount.data,
-                note=form.note.data,
-                by=current_user,
-                idempotency_key=form.idempotency_key.data or None,
-            )
-            message = "Payment recorded."
-        elif action == "verify":
-            form = context["verify_form"]
-            if not form.validate_on_submit():
-                return render_template("registration/detail.html", **context), 422
-            if form.decision.data == "approve":
-                proofs.approve_proof(registration, current_user)
-                message = "Proof approved."
-            else:
-                proofs.refuse_proof(registration, current_user, form.reason.data)
-                message = "Proof refused; the attendee was told why."
-        elif action == "cancel":
-            form = context["cancel_form"]
-            if not form.validate_on_submit() or not form.confirm.data:
-                form.confirm.errors = ["Tick the box to confirm."]
-                return render_template("registration/detail.html", **context), 422
-            services.cancel_registration(registration, by=current_user, reason=form.reason.data)
-            message = "Registration cancelled."
-        elif action == "check-in":
-            if not context["checkin_form"].validate_on_submit():
-                abort(400)
-            checkin.check_in(registration, by=current_user)
-            message = "Checked in."
-        elif action == "replace-link":
-            if not context["link_form"].validate_on_submit():
-                abort(400)
-            services.replace_manage_link(registration, by=current_user)
-            message = "Earlier manage links no longer work; the attendee was emailed a new one."
-        else:
-            abort(404)
+        message = act(registration, form)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
-        registration = _organizer_registration(reference)
-        context = _detail_context(registration)
-        form_name = {
-            "payment": "payment_form",
-            "verify": "verify_form",
-            "cancel": "cancel_form",
-        }.get(action, "checkin_form")
+        context = _detail_context(_organizer_registration(reference))
         show_domain_error(context[form_name], exc)
         return render_template("registration/detail.html", **context), exc.status
     flash(message, "success")
     return redirect(url_for("registration.detail", reference=reference))
+
+
+@bp.route("/manage/registrations/<reference>/payment", methods=["POST"])
+@organizer_required
+def record_payment_action(reference):
+    def record(registration, form):
+        record_payment(
+            registration,
+            kind=form.kind.data,
+            amount=form.amount.data,
+            note=form.note.data,
+            by=current_user,
+            idempotency_key=form.idempotency_key.data or None,
+        )
+        return "Payment recorded."
+
+    return _detail_action(reference, "payment_form", record)
+
+
+@bp.route("/manage/registrations/<reference>/verify", methods=["POST"])
+@organizer_required
+def verify_proof(reference):
+    def decide(registration, form):
+        if form.decision.data == "approve":
+            proofs.approve_proof(registration, current_user)
+            return "Proof approved."
+        proofs.refuse_proof(registration, current_user, form.reason.data)
+        return "Proof refused; the attendee was told why."
+
+    return _detail_action(reference, "verify_form", decide)
+
+
+@bp.route("/manage/registrations/<reference>/cancel", methods=["POST"])
+@organizer_required
+def cancel(reference):
+    def cancel_it(registration, form):
+        services.cancel_registration(registration, by=current_user, reason=form.reason.data)
+        return "Registration cancelled."
+
+    return _detail_action(reference, "cancel_form", cancel_it, confirm=True)
+
+
+@bp.route("/manage/registrations/<reference>/check-in", methods=["POST"])
+@organizer_required
+def check_in(reference):
+    def check_in_now(registration, form):
+        checkin.check_in(registration, by=current_user)
+        return "Checked in."
+
+    return _detail_action(reference, "checkin_form", check_in_now)
+
+
+@bp.route("/manage/registrations/<reference>/replace-link", methods=["POST"])
+@organizer_required
+def replace_link(reference):
+    def replace(registration, form):
+        services.replace_manage_link(registration, by=current_user)
+        return "Earlier manage links no longer work; the attendee was emailed a new one."
+
+    return _detail_action(reference, "link_form", replace)
 
 
 @bp.route("/manage/registrations/<reference>/proof-file")

@@ -40,17 +40,17 @@ bp = Blueprint("registration", __name__)
 bp.after_request(no_store_if_personal)
 
 
-def _congress():
+def congress_or_404():
     return get_current_congress() or abort(404)
 
 
-def _local(value):
+def local_time(value):
     if value is None:
         return ""
-    return to_local(value, _congress().tz).strftime("%d %b %Y %H:%M")
+    return to_local(value, congress_or_404().tz).strftime("%d %b %Y %H:%M")
 
 
-def _pdf(data: bytes, filename: str) -> Response:
+def pdf_response(data: bytes, filename: str) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -77,7 +77,7 @@ def _category_choices(congress, now):
 @bp.route("/register", methods=["GET", "POST"])
 @limit_web_registration
 def register():
-    congress = _congress()
+    congress = congress_or_404()
     now = utcnow()
     form = RegistrationForm()
     form.country.choices = [("", "Choose your country"), *country_choices()]
@@ -159,7 +159,7 @@ def received(reference):
 @bp.route("/registration/link", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def request_link():
-    congress = _congress()
+    congress = congress_or_404()
     form = LinkRequestForm()
     if form.validate_on_submit():
         services.request_manage_link(congress, form.email.data)

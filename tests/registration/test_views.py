@@ -367,3 +367,24 @@ def test_batch_badges_print_four_per_a4_page(client, auth, organizer, register):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert all(f"Printed{index}" in text for index in range(5))
     assert "Unpaid" not in text
+
+
+def test_each_action_has_its_own_handler_and_unknown_ones_are_not_found(
+    client, auth, organizer, register
+):
+    from flask import current_app
+
+    rules = {rule.rule for rule in current_app.url_map.iter_rules()}
+    assert not any("<action>" in rule for rule in rules)
+    registration = register()
+    assert client.post(f"{manage_path(registration)}/transfer").status_code in (404, 405)
+    auth.login(organizer)
+    response = client.post(f"/manage/registrations/{registration.reference}/refund-all")
+    assert response.status_code in (404, 405)
+    cancelled = client.post(
+        f"/manage/registrations/{registration.reference}/cancel",
+        data={"cancel-confirm": "y", "cancel-reason": "Duplicate booking."},
+    )
+    assert cancelled.status_code == 302
+    db.session.refresh(registration)
+    assert registration.status == RegistrationStatus.CANCELLED
