@@ -33,6 +33,7 @@ from conference.registration.forms import (
 from conference.registration.limits import limit_web_registration
 from conference.registration.privacy import no_store_if_personal
 from conference.registration.queries import get_categories
+from conference.registration.tokens import is_reference, normalize_reference
 from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
@@ -153,6 +154,9 @@ def register():
 @bp.route("/register/received/<reference>")
 def received(reference):
     """Where to look for the manage link (the page shows no personal data and no link)."""
+    reference = normalize_reference(reference)
+    if not is_reference(reference):
+        abort(404)
     return render_template("registration/received.html", reference=reference)
 
 

@@ -377,3 +377,9 @@ def test_api_refuses_a_proof_pdf_with_an_embedded_file(client, register, api_tok
     )
     assert unreadable.status_code == 422
     assert "could not be read" in unreadable.json["error"]["fields"]["proof"][0]
+
+
+def test_received_page_only_echoes_references(client, priced):
+    assert client.get("/register/received/MET26-7K3Q").status_code == 200
+    assert client.get("/register/received/<script>alert(1)</script>").status_code == 404
+    assert client.get("/register/received/" + "A" * 200).status_code == 404
