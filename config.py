@@ -73,6 +73,8 @@ class Config:
     SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "5 per hour;20 per day")
     #: Honour X-Forwarded-For/-Proto/-Host from one reverse proxy (only behind one).
     TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS")
+    #: Registrations per client, the web form and the API together (organizer tokens exempt).
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "30 per minute")
 
     # Absolute URLs in emails and exports.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

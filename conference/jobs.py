@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 #: (name, every N seconds, "module:function")
 PERIODIC_JOBS: list[tuple[str, float, str]] = [
-    ("expire unpaid registrations", 300, "conference.registration.cli:expire_all"),
+    ("expire overdue registrations", 300, "conference.registration.cli:expire_all"),
 ]
 
 

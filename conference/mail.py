@@ -64,6 +64,10 @@ class OutboxMessage(Base):
     #: Stable Message-ID header, so a receiving server can recognise a resend.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The registration a message is about, so erasing it redacts its messages and no others.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -111,6 +115,7 @@ def queue_mail(
     *,
     dedupe_key: str | None = None,
     user_id: int | None = None,
+    registration_id: int | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Queue an email in the current transaction; it is sent only if the caller commits.
@@ -141,6 +146,7 @@ def queue_mail(
         kind=template,
         dedupe_key=dedupe_key,
         user_id=user_id,
+        registration_id=registration_id,
         message_id=f"<{secrets.token_hex(12)}@{domain}>",
         status=OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),

@@ -1,11 +1,15 @@
 """API resources of the registration domain: categories and fees, registrations, payments,
 proof checks and check-in. Handlers are thin: they call conference.registration services.
 
-Attendees authenticate a registration with its manage token (`X-Manage-Token` header or
-`token` query parameter, from the link emailed to them); organizers with a Bearer token.
+Attendees authenticate a registration with its manage token (`X-Manage-Token` header, from
+the link emailed to them; never a query parameter, which would end up in logs and Referer
+headers); organizers with a Bearer token.
 """
 
 from __future__ import annotations
+
+import base64
+import binascii
 
 from flask import request
 from flask_smorest import Blueprint, abort
@@ -18,6 +22,7 @@ from conference.models import utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import capacity, checkin, proofs, services
 from conference.registration.fees import fee_at
+from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
 from conference.registration.payments import RECORDABLE_KINDS, record_payment
 from conference.registration.queries import (
@@ -28,6 +33,7 @@ from conference.registration.queries import (
     registrations_query,
 )
 from conference.registration.tokens import token_matches
+from conference.security import mark_personal
 
 blp = Blueprint("api_registration", __name__, url_prefix="/api/v1", description="Registration")
 
@@ -65,6 +71,7 @@ class SettingsPatchSchema(Schema):
     capacity = Integer(allow_none=True, validate=validate.Range(min=0))
     payment_days = Integer(validate=validate.Range(min=1))
     offer_hours = Integer(validate=validate.Range(min=1))
+    proof_hours = Integer(validate=validate.Range(min=1))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -135,6 +142,7 @@ def _settings_json(congress, settings) -> dict:
         "taken": capacity.places_taken(congress),
         "payment_days": settings.payment_days,
         "offer_hours": settings.offer_hours,
+        "proof_hours": settings.proof_hours,
         "currency": congress.currency,
         "timezone": congress.timezone,
         "registration_opens_at": iso(congress.registration_opens_at),
@@ -169,6 +177,27 @@ def patch_settings(payload):
 # -- registrations ----------------------------------------------------------------------------
 
 
+class Base64Bytes(fields.String):
+    """Bytes sent as standard base64 text."""
+
+    default_error_messages = {"invalid_base64": "Send the file's content encoded in base64."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return base64.b64decode(text.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raise self.make_error("invalid_base64") from None
+
+
+class ProofInSchema(Schema):
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    content = Base64Bytes(
+        required=True,
+        metadata={"description": "The file (PDF, PNG or JPEG, at most 5 MB) in base64."},
+    )
+
+
 class RegistrationInSchema(Schema):
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
@@ -181,6 +210,10 @@ class RegistrationInSchema(Schema):
     accessibility = fields.String(load_default="")
     share_with_exhibitors = fields.Boolean(load_default=False)
     accept_terms = fields.Boolean(required=True)
+    proof = fields.Nested(
+        ProofInSchema,
+        metadata={"description": "Proof of status, required by categories that ask for it."},
+    )
 
 
 class RegistrationUpdateSchema(Schema):
@@ -237,6 +270,7 @@ def registration_json(registration, *, private: bool = True, position: bool = Tr
         },
         "amount_due": _money(registration.amount_due, registration.currency),
         "amount_paid": _money(registration.amount_paid, registration.currency),
+        "amount_waived": _money(registration.amount_waived, registration.currency),
         "expires_at": registration.expires_at.isoformat() if registration.expires_at else None,
         "proof_status": registration.proof_status.value,
         "checked_in_at": (
@@ -272,11 +306,16 @@ def registration_json(registration, *, private: bool = True, position: bool = Tr
 def _registration_for_attendee(reference: str):
     """The registration if the request carries its manage token or an organizer's token."""
     registration = get_registration(_congress(), reference)
-    token = request.headers.get("X-Manage-Token") or request.args.get("token", "")
+    token = request.headers.get("X-Manage-Token", "")
     if registration is not None and token and token_matches(registration, token):
+        # Only the owner of the address has the token: it confirms the address.
+        if services.confirm_email(registration):
+            db.session.commit()
+        mark_personal()
         return registration
     user = bearer_user()
     if registration is not None and user is not None and user.is_organizer:
+        mark_personal()
         return registration
     if not token and user is None:
         abort(401, message="Send the manage token (X-Manage-Token) or an organizer token.")
@@ -291,18 +330,26 @@ def _registration_for_organizer(reference: str):
 
 
 @blp.route("/registrations", methods=["POST"])
+@limit_api_registration
 @blp.arguments(RegistrationInSchema)
+@blp.alt_response(429, description="Too many registrations from this client; try later")
 @blp.doc(
-    description="Register (no token needed). An `Idempotency-Key` header makes a retried "
-    "request return the first registration instead of a conflict."
+    description="Register (no token needed). A category that `requires_proof` needs `proof` "
+    "(file name and base64 content). The private manage link is emailed to the address "
+    "given, never returned. An earlier registration under the same address that was never "
+    "confirmed (its link never opened) is replaced. An `Idempotency-Key` header makes a "
+    "retried request return the first registration instead of a conflict. Anonymous "
+    "requests are rate-limited per client (REGISTRATION_RATE_LIMIT)."
 )
 def create_registration(payload):
     """Register an attendee: 201 with reference, status and amount due."""
     congress = _congress()
+    proof = payload.pop("proof", None)
     registration, created = services.register_attendee(
         congress,
         payload,
         user=bearer_user(),
+        proof=(proof["filename"], proof["content"]) if proof else None,
         submission_key=request.headers.get("Idempotency-Key") or None,
     )
     body = registration_json(registration)  # before commit expires (and reloads) everything

@@ -53,7 +53,12 @@ PEOPLE = [
     ("Noah", "Cohen", "IL", "Sheba Medical Center"),
 ]
 
-PROOF = b"%PDF-1.4\n% demo proof of status\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PROOF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def _ascii(text: str) -> str:

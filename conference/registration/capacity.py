@@ -136,8 +136,8 @@ def give_place(
     category = registration.category
     if category.requires_proof and registration.proof_status != ProofStatus.APPROVED:
         registration.status = RegistrationStatus.AWAITING_VERIFICATION
-        registration.expires_at = None
-    elif registration.fee_amount - registration.amount_received <= 0:
+        registration.expires_at = proof_deadline(registration, settings, now)
+    elif registration.amount_due <= 0:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.expires_at = None
@@ -179,42 +179,97 @@ def fill_from_waitlist(
     return offered
 
 
+#: Proof statuses that leave nobody to check: the registrant has to follow up.
+PROOF_AWAITED = (ProofStatus.MISSING, ProofStatus.REFUSED)
+
+
+def proof_deadline(
+    registration: Registration, settings: RegistrationSettings, now: datetime
+) -> datetime | None:
+    """Until when a place awaiting proof is held: `proof_hours` while no document is waiting
+    for an organizer (missing or refused); no limit while one is."""
+    if registration.proof_status in PROOF_AWAITED:
+        return now + timedelta(hours=settings.proof_hours)
+    return None
+
+
+def _overdue(congress: Congress, now: datetime):
+    """Holds past their time: unpaid ones, and ones whose proof of status never came."""
+    return (
+        (Registration.congress_id == congress.id)
+        & (Registration.expires_at <= now)
+        & (
+            (Registration.status == RegistrationStatus.AWAITING_PAYMENT)
+            | (
+                (Registration.status == RegistrationStatus.AWAITING_VERIFICATION)
+                & Registration.proof_status.in_(PROOF_AWAITED)
+            )
+        )
+    )
+
+
 def expire_unpaid(congress: Congress, now: datetime | None = None) -> list[Registration]:
-    """Cancel unpaid registrations past their time and offer their places; return them."""
+    """Cancel holds past their time (unpaid, or proof of status not sent) and offer their
+    places; return them.
+
+    The rows are locked and read again (SELECT ... FOR UPDATE): a payment committed while
+    this waited for the lock has moved its registration out of the overdue set, so it is
+    never cancelled (on SQLite the place lock already serializes all writers).
+    """
     from conference.registration import notify
 
     now = now or utcnow()
     overdue_exists = db.session.scalar(
-        select(Registration.id)
-        .where(
-            Registration.congress_id == congress.id,
-            Registration.status == RegistrationStatus.AWAITING_PAYMENT,
-            Registration.expires_at <= now,
-        )
-        .limit(1)
+        select(Registration.id).where(_overdue(congress, now)).limit(1)
     )
     if not overdue_exists:
         return []
     settings = lock_places(congress)
     expired = list(
         db.session.scalars(
-            select(Registration).where(
-                Registration.congress_id == congress.id,
-                Registration.status == RegistrationStatus.AWAITING_PAYMENT,
-                Registration.expires_at <= now,
-            )
+            select(Registration)
+            .where(_overdue(congress, now))
+            .order_by(Registration.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
     for registration in expired:
+        unpaid = registration.status == RegistrationStatus.AWAITING_PAYMENT
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
-        registration.cancel_reason = "Not paid in time."
+        registration.cancel_reason = (
+            "Not paid in time." if unpaid else "No accepted proof of status arrived in time."
+        )
         registration.expires_at = None
-        notify.expired(registration)
+        if unpaid:
+            notify.expired(registration)
+        else:
+            notify.proof_expired(registration)
     db.session.flush()
     fill_from_waitlist(congress, settings, now)
     db.session.flush()
     return expired
+
+
+def remind_missing_proof(congress: Congress, now: datetime | None = None) -> int:
+    """Remind (once per hold) registrants whose place awaiting proof ends within half of
+    `proof_hours`; return how many reminders were queued."""
+    from conference.registration import notify
+
+    now = now or utcnow()
+    settings = get_settings(congress)
+    soon = now + timedelta(hours=settings.proof_hours / 2)
+    due = db.session.scalars(
+        select(Registration).where(
+            Registration.congress_id == congress.id,
+            Registration.status == RegistrationStatus.AWAITING_VERIFICATION,
+            Registration.proof_status.in_(PROOF_AWAITED),
+            Registration.expires_at > now,
+            Registration.expires_at <= soon,
+        )
+    ).all()
+    return sum(1 for registration in due if notify.proof_reminder(registration) is not None)
 
 
 def waitlist_position(registration: Registration) -> int | None:

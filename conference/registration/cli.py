@@ -9,23 +9,27 @@ registration_cli = AppGroup("registration", help="Registration commands.")
 
 
 def expire_all() -> int:
-    """Expire unpaid registrations of every congress and commit; return how many expired.
+    """Expire overdue holds (unpaid, or proof of status never sent) of every congress, remind
+    those whose proof is still awaited, and commit; return how many expired.
 
     The callable a scheduler or the mail worker loop can run as well as the CLI.
     """
     from sqlalchemy import select
 
     from conference.program.models import Congress
-    from conference.registration.capacity import expire_unpaid
+    from conference.registration.capacity import expire_unpaid, remind_missing_proof
 
     total = 0
     for congress in db.session.scalars(select(Congress)).all():
         total += len(expire_unpaid(congress))
+        db.session.commit()
+        remind_missing_proof(congress)
         db.session.commit()
     return total
 
 
 @registration_cli.command("expire")
 def expire():
-    """Cancel unpaid registrations past their time and offer their places to the waiting list."""
+    """Cancel unpaid or proof-less registrations past their time, offer their places to the
+    waiting list, and remind registrants whose proof of status is still awaited."""
     click.echo(f"{expire_all()} expired")

@@ -133,7 +133,12 @@ def receipt_pdf(registration: Registration, local) -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
     receipt = registration.receipts[0] if registration.receipts else None
-    title = f"Receipt {receipt.label}" if receipt else "Statement of account (not yet paid)"
+    if receipt:
+        title = f"Receipt {receipt.label}"
+    elif registration.amount_due > 0:
+        title = "Statement of account (not yet paid)"
+    else:
+        title = "Statement of account"
     pdf.setTitle(title)
     y = _letterhead(pdf, registration, title)
     pdf.setFont("Helvetica", 10)
@@ -171,10 +176,30 @@ def receipt_pdf(registration: Registration, local) -> bytes:
     pdf.setFont("Helvetica-Bold", 11)
     pdf.drawString(20 * mm, y, f"Total paid: {registration.amount_paid} {registration.currency}")
     y -= 7 * mm
+    if registration.amount_waived:
+        pdf.drawString(
+            20 * mm, y, f"Fee waived: {registration.amount_waived} {registration.currency}"
+        )
+        y -= 7 * mm
     pdf.drawString(20 * mm, y, f"Amount due: {registration.amount_due} {registration.currency}")
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def _fee_settled_sentence(registration: Registration) -> str:
+    """How the fee was settled, in words: paid, waived, or partly each (a waiver is not paid)."""
+    fee = f"{registration.fee_amount} {registration.currency}"
+    paid, waived = registration.amount_paid, registration.amount_waived
+    reference = registration.reference
+    if not waived:
+        return f"The registration fee of {fee} has been paid in full (registration {reference})."
+    if not paid:
+        return f"The registration fee of {fee} has been waived (registration {reference})."
+    return (
+        f"Of the registration fee of {fee}, {paid} {registration.currency} has been paid and "
+        f"{waived} {registration.currency} waived (registration {reference})."
+    )
 
 
 def visa_letter_pdf(registration: Registration, local) -> bytes:
@@ -196,8 +221,7 @@ def visa_letter_pdf(registration: Registration, local) -> bytes:
         f"({registration.category.name}) of the {congress.name}, to be held at "
         f"{congress.venue}, {congress.city}, from {congress.starts_on:%d %B %Y} to "
         f"{congress.ends_on:%d %B %Y}.",
-        f"The registration fee of {registration.fee_amount} {registration.currency} has been "
-        f"paid in full (registration {registration.reference}).",
+        _fee_settled_sentence(registration),
         "This letter is issued at the request of the participant to support a visa "
         "application. It does not commit the congress to any financial support for travel, "
         "accommodation or other expenses.",

@@ -140,6 +140,11 @@ class SettingsForm(FlaskForm):
         "Hours a waiting-list offer stays open",
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
     )
+    proof_hours = IntegerField(
+        "Hours a place is held while a proof of status is missing or was refused",
+        validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
+        description="The registrant is reminded halfway; then the place goes back to the pool.",
+    )
     submit = SubmitField("Save settings")
 
 

@@ -83,6 +83,10 @@ class PaymentKind(enum.StrEnum):
         }[self.value]
 
 
+#: Kinds that are not money received from the attendee.
+NOT_MONEY_RECEIVED = (PaymentKind.REFUND, PaymentKind.WAIVED)
+
+
 class EnumString(TypeDecorator):
     """A StrEnum stored as plain text (with a CHECK), loaded back as the enum member."""
 
@@ -183,6 +187,7 @@ class RegistrationSettings(Base):
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("payment_days > 0", name="payment_days_positive"),
         CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
+        CheckConstraint("proof_hours > 0", name="proof_hours_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,6 +200,9 @@ class RegistrationSettings(Base):
     payment_days: Mapped[int] = mapped_column(default=14)
     #: Hours a waiting-list offer stays open.
     offer_hours: Mapped[int] = mapped_column(default=72)
+    #: Hours a place is held for a registrant whose proof of status is missing or was refused
+    #: (they are reminded before it is given back).
+    proof_hours: Mapped[int] = mapped_column(default=48, server_default="48")
     #: Bumped by every locked change (the lock itself on SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
     #: Last receipt number issued (gapless per congress).
@@ -253,6 +261,9 @@ class Registration(TimestampMixin, Base):
     accessibility: Mapped[str] = mapped_column(String(500), default="")
     share_with_exhibitors: Mapped[bool] = mapped_column(default=False)
     terms_accepted_at: Mapped[datetime]
+    #: When the registrant first opened the private link emailed to them: until then anyone
+    #: could have typed this address, so a new registration for it replaces this one.
+    email_confirmed_at: Mapped[datetime | None]
 
     #: Fee in force when the registration was made.
     fee_period: Mapped[FeePeriod] = mapped_column(EnumString(FeePeriod, 10))
@@ -307,23 +318,40 @@ class Registration(TimestampMixin, Base):
 
     @property
     def amount_paid(self) -> Decimal:
-        """What was paid or waived, less refunds."""
+        """Money paid, less refunds (a waiver is not money and is never refunded)."""
         total = Decimal("0.00")
         for payment in self.payments:
-            total += -payment.amount if payment.kind == PaymentKind.REFUND else payment.amount
+            if payment.kind == PaymentKind.REFUND:
+                total -= payment.amount
+            elif payment.kind != PaymentKind.WAIVED:
+                total += payment.amount
         return total
 
     @property
     def amount_received(self) -> Decimal:
+        """Money received (refunds not deducted; waivers not included)."""
         return sum(
-            (p.amount for p in self.payments if p.kind != PaymentKind.REFUND), Decimal("0.00")
+            (p.amount for p in self.payments if p.kind not in NOT_MONEY_RECEIVED), Decimal("0.00")
+        )
+
+    @property
+    def amount_waived(self) -> Decimal:
+        return sum(
+            (p.amount for p in self.payments if p.kind == PaymentKind.WAIVED), Decimal("0.00")
         )
 
     @property
     def amount_due(self) -> Decimal:
         if self.status == RegistrationStatus.CANCELLED:
             return Decimal("0.00")
-        return max(self.fee_amount - self.amount_received, Decimal("0.00"))
+        settled = self.amount_received + self.amount_waived
+        return max(self.fee_amount - settled, Decimal("0.00"))
+
+    @property
+    def is_email_unconfirmed(self) -> bool:
+        """Nobody has shown they own the address yet: the emailed link was never opened, and
+        no payment or check-in vouches for the person."""
+        return self.email_confirmed_at is None and not self.payments and not self.checked_in_at
 
     @property
     def is_fully_paid(self) -> bool:

@@ -17,6 +17,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         f"registration/{template}",
         dedupe_key=f"registration:{registration.id}:{key}" if key else None,
         user_id=registration.user_id,
+        registration_id=registration.id,
         registration=registration,
         congress=congress,
         manage_url=manage_url(registration),
@@ -24,22 +25,32 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
     )
 
 
-def received(registration: Registration, position: int | None = None, *, new: bool = False):
+def received(
+    registration: Registration,
+    position: int | None = None,
+    *,
+    new: bool = False,
+    replaced: Registration | None = None,
+):
     return _send(
         registration,
         "received",
         f"registration {registration.reference} received",
         None if new else "received",
         position=position,
+        replaced=replaced,
     )
 
 
-def confirmed(registration: Registration, *, new: bool = False):
+def confirmed(
+    registration: Registration, *, new: bool = False, replaced: Registration | None = None
+):
     return _send(
         registration,
         "confirmed",
         f"registration {registration.reference} confirmed",
         None if new else "confirmed",
+        replaced=replaced,
     )
 
 
@@ -87,5 +98,26 @@ def expired(registration: Registration):
     )
 
 
-def manage_link(registration: Registration):
-    return _send(registration, "manage_link", "your registration link", None)
+def manage_link(registration: Registration, *, replaced: bool = False):
+    return _send(registration, "manage_link", "your registration link", None, replaced=replaced)
+
+
+def proof_reminder(registration: Registration):
+    """Once per hold: the proof of status is still missing and the place will be given back."""
+    return _send(
+        registration,
+        "proof_reminder",
+        "your place is held until you send your proof of status",
+        f"proof-reminder:{registration.expires_at.isoformat()}",
+    )
+
+
+def proof_expired(registration: Registration):
+    return _send(
+        registration,
+        "cancelled",
+        f"registration {registration.reference} expired",
+        "cancelled",
+        refund=None,
+        proof_expired=True,
+    )

@@ -70,6 +70,10 @@ def record_payment(
         if parsed is not None and parsed <= 0:
             errors.add("amount", "Enter an amount above 0.")
     errors.raise_if_any()
+    # Serialize payments of this registration (two organizers, a double-click, the expiry
+    # job), then check its state and look for the same key again: a simultaneous twin may
+    # have committed while we waited.
+    lock_registration(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise Conflict("This registration is cancelled.", code="cancelled")
     if registration.status == RegistrationStatus.WAITLISTED:
@@ -78,9 +82,6 @@ def record_payment(
         raise Conflict(
             "Check the proof of status first: the fee depends on it.", code="not_verified"
         )
-    # Serialize payments of this registration (two organizers, or a double-click), then look
-    # for the same key again: a simultaneous twin may have committed while we waited.
-    lock_registration(registration)
     if idempotency_key:
         existing = db.session.scalar(
             select(Payment).where(Payment.idempotency_key == idempotency_key)

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from conference.errors import Conflict
 from conference.extensions import db
-from conference.mail import redact_recipient
+from conference.mail import OutboxMessage, OutboxStatus
 from conference.models import utcnow
 from conference.registration import uploads
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
+
+
+def redact_messages(registration: Registration) -> int:
+    """Erase this registration's delivered or failed emails (only its own: another message
+    to the same address, a password reset say, is none of its business).
+
+    Messages still queued are left to go out (the confirmation of the erasure's
+    cancellation); their kind and status stay for the organizers' counts.
+    """
+    rows = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        )
+    ).all()
+    for message in rows:
+        message.to_address = "erased@invalid"
+        message.subject = "(erased)"
+        message.body_text = ""
+        message.body_html = None
+        message.user_id = None
+    return len(rows)
 
 
 def export_data(registration: Registration) -> dict:
@@ -65,7 +89,7 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     if registration.status != RegistrationStatus.CANCELLED:
         cancel_registration(registration, reason="Erasure requested.", now=now)
     uploads.delete_proof(registration.proof_file)
-    redact_recipient(registration.email)
+    redact_messages(registration)
     registration.first_name = "Erased"
     registration.last_name = "attendee"
     registration.email = f"erased-{registration.id}@invalid"

@@ -71,6 +71,12 @@ def refuse_proof(registration: Registration, organizer, reason: str, now=None) -
     registration.proof_refusal_reason = reason[:500]
     registration.proof_checked_at = now or utcnow()
     registration.proof_checked_by_id = organizer.id if organizer else None
+    if registration.status == RegistrationStatus.AWAITING_VERIFICATION:
+        # Nothing left to check: the place is held for `proof_hours` for a new document.
+        settings = capacity.get_settings(registration.congress)
+        registration.expires_at = capacity.proof_deadline(
+            registration, settings, registration.proof_checked_at
+        )
     db.session.flush()
     notify.proof_refused(registration)
     return registration

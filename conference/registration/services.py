@@ -192,7 +192,11 @@ def update_registration_settings(congress: Congress, **data):
         errors.add(
             "capacity", f"Enter a whole number of places (0 to {MAX_PLACES}), or leave it empty."
         )
-    for field, most in (("payment_days", MAX_PAYMENT_DAYS), ("offer_hours", MAX_OFFER_HOURS)):
+    for field, most in (
+        ("payment_days", MAX_PAYMENT_DAYS),
+        ("offer_hours", MAX_OFFER_HOURS),
+        ("proof_hours", MAX_OFFER_HOURS),
+    ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
             errors.add(field, f"Enter a whole number from 1 to {most}.")
     errors.raise_if_any()
@@ -208,7 +212,7 @@ def update_registration_settings(congress: Congress, **data):
     }
     if dates:
         program_services.update_congress(congress, **dates)
-    for field in ("capacity", "payment_days", "offer_hours"):
+    for field in ("capacity", "payment_days", "offer_hours", "proof_hours"):
         if field in data:
             setattr(settings, field, data[field])
     db.session.flush()
@@ -376,19 +380,36 @@ def register_attendee(
                 "category",
                 f"This category has no {period.label.lower()} fee; choose another category.",
             )
+    if category is not None and category.requires_proof and proof is None:
+        errors.add(
+            "proof",
+            "This category needs proof of status: upload it with your registration.",
+        )
     if proof is not None and (problem := uploads.check_proof(proof[1])):
         errors.add("proof", problem)
     errors.raise_if_any()
-    if active_registration_for(congress, email) is not None:
+    existing = active_registration_for(congress, email)
+    if existing is not None and not existing.is_email_unconfirmed:
         raise _already_registered(email)
 
     reference = _unique_reference(congress.short_name)
     settings = capacity.lock_places(congress)
     # Under the lock: a concurrent double-click or duplicate may have committed meanwhile.
     if submission_key:
-        existing = _replayed(submission_key, email)
-        if existing is not None:
-            return existing, False
+        replayed = _replayed(submission_key, email)
+        if replayed is not None:
+            return replayed, False
+    # An earlier registration under this address that its owner never confirmed (anyone can
+    # type any address) does not block: the new one replaces it. The owner of the address
+    # receives the new one's link either way.
+    replaced, freed_place = None, False
+    if existing is not None:
+        capacity.lock_registration(existing)
+        if existing.status in ACTIVE_STATUSES:
+            if not existing.is_email_unconfirmed:
+                raise _already_registered(email)
+            replaced, freed_place = existing, existing.holds_place
+            _supersede(existing, now)
     # A duplicate committed meanwhile is refused by the partial unique index (flush below).
     room = capacity.has_room(settings, category)
     if not room and capacity.expire_unpaid(congress, now):
@@ -404,6 +425,7 @@ def register_attendee(
         email=email,
         email_key=email.lower(),
         terms_accepted_at=now,
+        email_confirmed_at=now if _owns_address(user, email) else None,
         fee_period=period,
         fee_amount=amount,
         currency=congress.currency,
@@ -425,12 +447,55 @@ def register_attendee(
     except IntegrityError:
         db.session.rollback()
         raise _already_registered(email) from None
+    if freed_place:
+        # The replaced registration's place, if the new one did not take it, goes to the
+        # people waiting (it may be in another category).
+        capacity.fill_from_waitlist(congress, settings, now)
     # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
     if registration.status == RegistrationStatus.CONFIRMED:
-        notify.confirmed(registration, new=True)
+        notify.confirmed(registration, new=True, replaced=replaced)
     else:
-        notify.received(registration, position=capacity.waitlist_position(registration), new=True)
+        notify.received(
+            registration,
+            position=capacity.waitlist_position(registration),
+            new=True,
+            replaced=replaced,
+        )
     return registration, True
+
+
+def _owns_address(user, email: str) -> bool:
+    """Whether the signed-in user has confirmed this very address for their account."""
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "email_confirmed_at", None) is not None
+        and (user.email or "").strip().lower() == email.strip().lower()
+    )
+
+
+def _supersede(existing: Registration, now: datetime) -> None:
+    """Cancel an unconfirmed registration replaced by a new one for the same address (place
+    lock held); its place is free for the new registration or the waiting list."""
+    existing.status = RegistrationStatus.CANCELLED
+    existing.cancelled_at = now
+    existing.expires_at = None
+    existing.cancel_reason = (
+        "Replaced by a newer registration made with the same email address before this one "
+        "was confirmed."
+    )
+    # Flush now: the partial unique index must see it cancelled before the new row arrives.
+    db.session.flush()
+
+
+def confirm_email(registration: Registration, now: datetime | None = None) -> bool:
+    """The registrant opened the link emailed to them: the address is theirs. Return whether
+    this confirmed it just now."""
+    if registration.email_confirmed_at is not None or registration.erased_at:
+        return False
+    registration.email_confirmed_at = now or utcnow()
+    db.session.flush()
+    return True
 
 
 def _attach_proof(registration: Registration, proof: tuple[str, bytes], now: datetime) -> None:
@@ -443,6 +508,8 @@ def _attach_proof(registration: Registration, proof: tuple[str, bytes], now: dat
     registration.proof_uploaded_at = now
     registration.proof_status = ProofStatus.PENDING
     registration.proof_refusal_reason = ""
+    if registration.status == RegistrationStatus.AWAITING_VERIFICATION:
+        registration.expires_at = None  # a document awaits an organizer: no time limit
 
 
 def update_details(registration: Registration, data: dict) -> Registration:
@@ -459,16 +526,29 @@ def update_details(registration: Registration, data: dict) -> Registration:
 
 
 def request_manage_link(congress: Congress, email: str) -> None:
-    """Email a fresh manage link to an address with an active registration (silent otherwise).
+    """Email the manage link again to an address with an active registration (silent
+    otherwise).
 
-    The old link stops working: the token's salt changes.
+    Anyone can ask for it, so asking never changes the link: the existing one keeps working
+    (only the registrant or an organizer can replace it: `replace_manage_link`).
     """
     registration = active_registration_for(congress, email or "")
     if registration is None:
         return
+    notify.manage_link(registration)
+
+
+def replace_manage_link(registration: Registration, *, by=None) -> Registration:
+    """Revoke every earlier manage link and email a new one (a link that leaked, say).
+
+    For the registrant (from their manage page) and organizers only.
+    """
+    if registration.erased_at:
+        raise Conflict("This registration was erased.", code="erased")
     registration.manage_salt = new_salt()
     db.session.flush()
-    notify.manage_link(registration)
+    notify.manage_link(registration, replaced=True)
+    return registration
 
 
 # -- cancellation -----------------------------------------------------------------------------

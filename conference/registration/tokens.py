@@ -22,6 +22,16 @@ def normalize_reference(text: str) -> str:
     return (text or "").strip().upper().replace(" ", "")
 
 
+def is_reference(text: str) -> bool:
+    """Whether `text` looks like a reference (PREFIX-CODE, code in REFERENCE_ALPHABET)."""
+    prefix, dash, code = text.rpartition("-")
+    return (
+        bool(dash and prefix and 4 <= len(code) <= 6 and len(text) <= 24)
+        and all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in prefix)
+        and all(ch in REFERENCE_ALPHABET for ch in code)
+    )
+
+
 def new_salt() -> str:
     return secrets.token_hex(16)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from flask import current_app
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+log = logging.getLogger(__name__)
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 
@@ -32,8 +38,65 @@ def check_proof(data: bytes) -> str | None:
         return "The file is empty."
     if len(data) > MAX_PROOF_BYTES:
         return "The file is larger than 5 MB."
-    if sniff(data) is None:
+    sniffed = sniff(data)
+    if sniffed is None:
         return "Upload a PDF, PNG or JPEG file."
+    if sniffed[0] == "application/pdf":
+        return pdf_problem(data)
+    return None
+
+
+#: Keys that carry scripts, attached files or embedded media (PDF 1.7, 12.6 and 7.11).
+ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia"}
+#: Action types that run something (/S of an action dictionary).
+ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData"}
+#: Objects visited before giving up on a PDF as too complex to check.
+MAX_PDF_OBJECTS = 200_000
+
+
+def _has_active_content(reader: PdfReader) -> bool:
+    """Walk every object reachable from the trailer (names decoded, object streams read)."""
+    stack, seen, visited = [reader.trailer], set(), 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(item, DictionaryObject):
+            for name, value in item.items():
+                if name in ACTIVE_KEYS:
+                    return True
+                if name == "/S" and isinstance(value, NameObject) and value in ACTIVE_ACTIONS:
+                    return True
+                if name != "/Parent":  # walk down, not back up the page tree
+                    stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """A user-facing problem with a PDF: unreadable, locked, or carrying JavaScript, attached
+    files or embedded media (a proof of status is a letter or a card: it needs none)."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return "This PDF is password-protected. Upload a copy without a password."
+        active = _has_active_content(reader)
+    except Exception:  # pypdf raises many kinds on broken files
+        log.info("unreadable proof PDF", exc_info=True)
+        return "This PDF could not be read. Save it again as a PDF, or upload a PNG or JPEG scan."
+    if active:
+        return (
+            "This PDF contains JavaScript, attached files or embedded media, which we do not "
+            "accept for security reasons. Print it to a new PDF or scan it, and upload that."
+        )
     return None
 
 

@@ -11,7 +11,12 @@ from conference.registration.queries import get_category_by_slug
 from tests.conftest import deliver_outbox
 from tests.factories import PASSWORD
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n0\n%%EOF\n"
+)
 
 
 def test_student_registration_to_check_in(
@@ -40,6 +45,14 @@ def test_student_registration_to_check_in(
     page.wait_for_selector("#reference")
     reference = page.inner_text("#reference")
     assert re.fullmatch(r"MET26-[2-9A-Z]{4}", reference)
+    assert "Check your email" in page.content()  # the manage link goes only by email
+
+    # She opens the link from the email: her registration waits for the proof check.
+    deliver_outbox()
+    [received] = smtp.to("sofia@example.org")
+    link = re.search(r"https?://\S+/registration/manage/\S+", smtp.text_of(received)).group(0)
+    page.goto(server.url + link[link.index("/registration/manage/") :])
+    page.wait_for_selector("#reference")
     assert "Awaiting verification" in page.content()
 
     # The organizer logs in, approves the proof and records the payment.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 
 import pytest
@@ -15,7 +16,29 @@ _numbers = itertools.count(1)
 FEES = {"early": "450.00", "regular": "550.00", "onsite": "650.00"}
 STUDENT_FEES = {"early": "150.00", "regular": "200.00", "onsite": "250.00"}
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def make_pdf(*, javascript: bool = False, attachment: bool = False) -> bytes:
+    """A one-page PDF (a scanned letter, say), optionally carrying active content."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if javascript:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.launchURL('https://evil.example');"),
+            }
+        )
+    if attachment:
+        writer.add_attachment("invoice.exe", b"MZ\x90\x00 not a letter")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF_BYTES = make_pdf()
 
 
 @pytest.fixture
@@ -50,13 +73,20 @@ def attendee_data(**overrides) -> dict:
 
 @pytest.fixture
 def register(priced):
-    """Register someone through the service (and commit); keyword arguments override fields."""
+    """Register someone through the service (and commit); keyword arguments override fields.
+
+    A student sends a letter unless `proof` is given; the registrant opens the emailed link
+    (confirming the address) unless `confirm=False`.
+    """
     congress = priced[0]
 
-    def make(proof=None, now=None, **overrides):
-        registration, _ = services.register_attendee(
-            congress, attendee_data(**overrides), proof=proof, now=now
-        )
+    def make(proof=None, now=None, confirm=True, **overrides):
+        data = attendee_data(**overrides)
+        if proof is None and data["category"] == "student-trainee":
+            proof = ("letter.pdf", PDF_BYTES)
+        registration, _ = services.register_attendee(congress, data, proof=proof, now=now)
+        if confirm:
+            services.confirm_email(registration, now=now)
         db.session.commit()
         return registration
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 
 from conference.extensions import db
+from conference.registration import proofs
 from conference.registration.models import Registration
 from conference.registration.tokens import manage_token
 from tests.registration.conftest import attendee_data
@@ -62,6 +63,11 @@ def test_register_returns_201_then_409_for_the_same_email(client, priced, smtp):
     assert body["status"] == "awaiting_payment"
     assert body["amount_due"] == {"amount": "450.00", "currency": "EUR"}
     assert body["reference"].startswith("MET26-")
+    # The owner of the address uses the emailed token: the registration is theirs now.
+    registration = db.session.query(Registration).one()
+    reference = registration.reference
+    opened = client.get(f"/api/v1/registrations/{reference}", headers=_token_headers(registration))
+    assert opened.status_code == 200
     again = client.post("/api/v1/registrations", json={**data, "email": "API@example.org"})
     assert again.status_code == 409
     assert again.json["error"]["code"] == "already_registered"
@@ -152,7 +158,8 @@ def test_proof_upload_through_the_api_is_checked_by_content(client, register):
     from tests.registration.conftest import PDF_BYTES
 
     registration = register(category="student-trainee")
-    assert registration.proof_status == "missing"
+    proofs.refuse_proof(registration, None, "The letter is not signed.")
+    db.session.commit()
     url = f"/api/v1/registrations/{registration.reference}/proof"
     headers = _token_headers(registration)
     bad = client.post(url, data={"proof": (io.BytesIO(b"GIF89a..."), "x.pdf")}, headers=headers)

@@ -64,7 +64,7 @@ def test_register_page_says_not_yet_open_or_closed(client, priced):
     assert "Registration is closed." in html and "not open yet" not in html
 
 
-def test_register_form_registers_and_leads_to_the_manage_page(client, priced, smtp):
+def test_register_form_registers_and_emails_the_manage_link(client, priced, smtp):
     response = client.post("/register", data=_form())
     assert response.status_code == 302
     registration = db.session.query(Registration).one()
@@ -274,26 +274,49 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
     from conference.registration.capacity import get_settings
 
     auth.login(organizer)
-    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24"}
+    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24", "proof_hours": "36"}
     assert client.post("/manage/registration/settings", data=form).status_code == 302
     settings = get_settings(priced[0])
     db.session.refresh(settings)
     assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
+    assert settings.proof_hours == 36
     page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
 
 
-def test_manage_link_request_sends_a_fresh_link(client, register, smtp):
+def test_asking_for_a_link_never_invalidates_the_existing_one(client, register, smtp):
+    """Anyone can ask for a registrant's link: it must not lock the registrant out."""
     registration = register(email="lost@example.org")
     old_path = manage_path(registration)
     client.post("/registration/link", data={"email": "LOST@example.org"})
     client.post("/registration/link", data={"email": "nobody@example.org"})
     db.session.refresh(registration)
-    assert client.get(old_path).status_code == 404
+    assert client.get(old_path).status_code == 200
     deliver_outbox()
     links = [m for m in smtp.to("lost@example.org") if "link" in m["Subject"]]
-    assert manage_path(registration) in smtp.text_of(links[0])
+    assert old_path in smtp.text_of(links[0])
     assert smtp.to("nobody@example.org") == []
+
+
+def test_registrant_and_organizer_can_replace_a_leaked_link(
+    client, auth, organizer, register, smtp
+):
+    registration = register(email="leak@example.org")
+    old_path = manage_path(registration)
+    response = client.post(f"{old_path}/link", data={})
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert client.get(old_path).status_code == 404
+    second_path = manage_path(registration)
+    assert client.get(second_path).status_code == 200
+    auth.login(organizer)
+    response = client.post(f"/manage/registrations/{registration.reference}/replace-link")
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    assert client.get(second_path).status_code == 404
+    deliver_outbox()
+    links = [smtp.text_of(m) for m in smtp.to("leak@example.org") if "link" in m["Subject"]]
+    assert len(links) == 2 and manage_path(registration) in links[-1]
 
 
 def test_list_page_query_count_does_not_grow_with_registrations(client, auth, organizer, register):
@@ -344,3 +367,24 @@ def test_batch_badges_print_four_per_a4_page(client, auth, organizer, register):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert all(f"Printed{index}" in text for index in range(5))
     assert "Unpaid" not in text
+
+
+def test_each_action_has_its_own_handler_and_unknown_ones_are_not_found(
+    client, auth, organizer, register
+):
+    from flask import current_app
+
+    rules = {rule.rule for rule in current_app.url_map.iter_rules()}
+    assert not any("<action>" in rule for rule in rules)
+    registration = register()
+    assert client.post(f"{manage_path(registration)}/transfer").status_code in (404, 405)
+    auth.login(organizer)
+    response = client.post(f"/manage/registrations/{registration.reference}/refund-all")
+    assert response.status_code in (404, 405)
+    cancelled = client.post(
+        f"/manage/registrations/{registration.reference}/cancel",
+        data={"cancel-confirm": "y", "cancel-reason": "Duplicate booking."},
+    )
+    assert cancelled.status_code == 302
+    db.session.refresh(registration)
+    assert registration.status == RegistrationStatus.CANCELLED

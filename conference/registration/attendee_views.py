@@ -1,0 +1,229 @@
+"""The attendee's private pages: the manage page, its actions, documents and data export."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from conference.countries import country_choices
+from conference.errors import DomainError, ValidationFailed
+from conference.extensions import db
+from conference.models import utcnow
+from conference.registration import capacity, documents, privacy, proofs, services, uploads
+from conference.registration.fees import period_closes_at
+from conference.registration.forms import (
+    ConfirmForm,
+    DetailsForm,
+    ProfileCategoryForm,
+    ProofForm,
+)
+from conference.registration.queries import get_categories, get_registration, get_user_category
+from conference.registration.tokens import token_matches
+from conference.registration.views import bp, congress_or_404, local_time, pdf_response
+from conference.security import mark_personal
+from conference.webforms import show_domain_error
+
+# -- attendee: the private manage page --------------------------------------------------------
+
+
+def _attendee_registration(reference: str, token: str):
+    registration = get_registration(congress_or_404(), reference)
+    if registration is None or not token_matches(registration, token):
+        abort(404)
+    mark_personal()
+    return registration
+
+
+def _manage_context(registration, token):
+    details = DetailsForm(obj=registration, prefix="details")
+    details.country.choices = country_choices()
+    return {
+        "registration": registration,
+        "token": token,
+        "details": details,
+        "proof_form": ProofForm(prefix="proof"),
+        "cancel_form": ConfirmForm(prefix="cancel"),
+        "erase_form": ConfirmForm(prefix="erase"),
+        "link_form": ConfirmForm(prefix="link"),
+        "position": capacity.waitlist_position(registration),
+        "refund": services.refund_for(registration, utcnow()),
+        "period_closes": period_closes_at(registration.congress, registration.fee_period),
+    }
+
+
+@bp.route("/registration/manage/<reference>/<token>", methods=["GET"])
+def manage(reference, token):
+    registration = _attendee_registration(reference, token)
+    if services.confirm_email(registration):  # the emailed link was opened: the address is theirs
+        db.session.commit()
+    return render_template("registration/manage.html", **_manage_context(registration, token))
+
+
+def _manage_action(reference: str, token: str, form_name: str, act, *, confirm: bool = False):
+    """Validate one form of the manage page, run `act(registration, form)` and commit.
+
+    `act` returns the message to flash (then back to the page) or a response of its own. A
+    service's DomainError shows next to the form's fields, on the page again.
+    """
+    registration = _attendee_registration(reference, token)
+    context = _manage_context(registration, token)
+    form = context[form_name]
+    if not form.validate_on_submit() or (confirm and not form.confirm.data):
+        if confirm:
+            form.confirm.errors = ["Tick the box to confirm."]
+        return render_template("registration/manage.html", **context), 422
+    try:
+        outcome = act(registration, form)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        context = _manage_context(_attendee_registration(reference, token), token)
+        show_domain_error(context[form_name], exc)
+        return render_template("registration/manage.html", **context), exc.status
+    if not isinstance(outcome, str):
+        return outcome
+    flash(outcome, "success")
+    return redirect(url_for("registration.manage", reference=reference, token=token))
+
+
+@bp.route("/registration/manage/<reference>/<token>/details", methods=["POST"])
+def manage_details(reference, token):
+    def save(registration, form):
+        services.update_details(
+            registration,
+            {name: getattr(form, name).data for name in services.TEXT_LIMITS}
+            | {
+                "country": form.country.data,
+                "share_with_exhibitors": form.share_with_exhibitors.data,
+            },
+        )
+        return "Your details were saved."
+
+    return _manage_action(reference, token, "details", save)
+
+
+@bp.route("/registration/manage/<reference>/<token>/proof", methods=["POST"])
+def manage_proof(reference, token):
+    def upload(registration, form):
+        if not getattr(form.proof.data, "filename", ""):
+            message = "Choose a file to upload."
+            raise ValidationFailed(message, fields={"proof": [message]})
+        data = form.proof.data.read(uploads.MAX_PROOF_BYTES + 1)
+        proofs.upload_proof(registration, form.proof.data.filename, data)
+        return "Your proof of status was uploaded; an organizer will check it."
+
+    return _manage_action(reference, token, "proof_form", upload)
+
+
+@bp.route("/registration/manage/<reference>/<token>/cancel", methods=["POST"])
+def manage_cancel(reference, token):
+    def cancel(registration, form):
+        services.cancel_registration(registration, reason=form.reason.data)
+        return "Your registration is cancelled."
+
+    return _manage_action(reference, token, "cancel_form", cancel, confirm=True)
+
+
+@bp.route("/registration/manage/<reference>/<token>/erase", methods=["POST"])
+def manage_erase(reference, token):
+    def erase(registration, form):
+        privacy.erase_registration(registration)
+        flash("Your personal data was erased. Thank you.", "success")
+        return redirect(url_for("program.home"))
+
+    return _manage_action(reference, token, "erase_form", erase, confirm=True)
+
+
+@bp.route("/registration/manage/<reference>/<token>/link", methods=["POST"])
+def manage_replace_link(reference, token):
+    def replace(registration, form):
+        services.replace_manage_link(registration)
+        flash(
+            "Earlier links no longer work, this page's address included. We emailed you the "
+            "new link.",
+            "success",
+        )
+        return redirect(url_for("registration.received", reference=reference))
+
+    return _manage_action(reference, token, "link_form", replace)
+
+
+@bp.route("/registration/manage/<reference>/<token>/badge.pdf")
+def badge(reference, token):
+    registration = _attendee_registration(reference, token)
+    return pdf_response(documents.badge_pdf(registration), f"badge-{registration.reference}.pdf")
+
+
+@bp.route("/registration/manage/<reference>/<token>/receipt.pdf")
+def receipt(reference, token):
+    registration = _attendee_registration(reference, token)
+    return pdf_response(
+        documents.receipt_pdf(registration, local_time), f"receipt-{registration.reference}.pdf"
+    )
+
+
+@bp.route("/registration/manage/<reference>/<token>/visa-letter.pdf")
+def visa_letter(reference, token):
+    registration = _attendee_registration(reference, token)
+    return pdf_response(
+        documents.visa_letter_pdf(registration, local_time),
+        f"invitation-{registration.reference}.pdf",
+    )
+
+
+@bp.route("/registration/manage/<reference>/<token>/qr.svg")
+def qr(reference, token):
+    registration = _attendee_registration(reference, token)
+    response = Response(documents.qr_svg(registration.reference), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/registration/manage/<reference>/<token>/data.json")
+def data_export(reference, token):
+    registration = _attendee_registration(reference, token)
+    response = Response(
+        json.dumps(privacy.export_data(registration), indent=2, ensure_ascii=False),
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="my-data-{registration.reference}.json"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- a person's professional category (shown on the profile page) ---------------------------------
+
+
+@bp.route("/profile/category", methods=["GET", "POST"])
+@login_required
+def profile_category():
+    congress = congress_or_404()
+    form = ProfileCategoryForm()
+    categories = get_categories(congress, active_only=True)
+    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
+    if request.method == "GET":
+        current = get_user_category(current_user)
+        form.category_id.data = current.id if current else 0
+    if form.validate_on_submit():
+        try:
+            services.set_user_category(current_user, form.category_id.data or None)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Your professional category is saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("registration/profile_category.html", form=form)
