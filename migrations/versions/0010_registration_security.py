@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_registration_security'
-down_revision = '0008_program_exports'
+down_revision = '0009_accounts_security'
 branch_labels = None
 depends_on = None
 
