@@ -87,9 +87,19 @@ def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
         abstract.title = title[: LIMITS["title"]]
     if "kind" in data:
         try:
-            abstract.kind = AbstractKind(data["kind"])
+            kind = AbstractKind(data["kind"])
         except ValueError:
             errors.add("kind", "Choose regular, trials_in_progress or late_breaking.")
+        else:
+            if kind != abstract.kind and abstract.status != AbstractStatus.DRAFT:
+                # Its quota and window were checked for the kind it was submitted as.
+                errors.add(
+                    "kind",
+                    "The type of a submitted abstract cannot be changed; withdraw it and "
+                    "submit a new abstract of the other type.",
+                )
+            else:
+                abstract.kind = kind
     if "track" in data:
         slug = _text(data["track"])
         track = get_track_by_slug(congress, slug) if slug else None

@@ -383,3 +383,63 @@ def test_coauthor_answers_the_emailed_link_without_an_account_and_only_by_post(
     assert "not listed" in client.get(first_path).text
 
     assert client.get(path[:-3] + "xyz").status_code == 404  # a forged token
+
+
+def test_a_submitted_abstract_cannot_become_late_breaking_before_that_window(make_abstract):
+    abstract = make_abstract()
+    congress = abstract.congress
+    congress.late_breaking_opens_at = utcnow() + timedelta(days=30)
+    congress.late_breaking_closes_at = utcnow() + timedelta(days=40)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_abstract(abstract, {"kind": "late_breaking"})
+    assert "cannot be changed" in problems(exc)["kind"][0]
+    db.session.rollback()
+    assert abstract.kind == "regular"
+    services.update_abstract(abstract, {"kind": "regular", "title": "Same kind, new title"})
+
+
+def test_a_submitted_trials_in_progress_cannot_become_regular_beyond_the_quota(congress, author):
+    congress.first_author_quota = 1
+    me = _self(author)
+    services.submit_abstract(services.create_abstract(congress, author, _as_first_author(me)))
+    tip = services.create_abstract(
+        congress,
+        author,
+        _as_first_author(
+            me,
+            kind="trials_in_progress",
+            sections={"background": "b", "methods": "m"},
+            trial_registration="NCT01234567",
+        ),
+    )
+    services.submit_abstract(tip)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_abstract(
+            tip,
+            {
+                "kind": "regular",
+                "sections": {"results": "r", "conclusions": "c"},
+            },
+        )
+    assert "kind" in problems(exc)
+
+
+def test_the_edit_form_shows_the_fixed_type_next_to_its_field(client, auth, author, congress):
+    from tests.abstracts.test_views import form_fields
+
+    congress.late_breaking_opens_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    auth.login(author)
+    response = client.post("/abstracts/new", data=form_fields())
+    assert response.status_code == 302
+    abstract_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    response = client.post(
+        f"/abstracts/{abstract_id}/edit",
+        data=form_fields(kind="late_breaking", submit=None, save="Save draft"),
+    )
+    assert response.status_code == 422
+    assert (
+        re.search(r'id="kind"[^>]*is-invalid|is-invalid[^>]*id="kind"', response.text)
+        and "cannot be changed" in response.text
+    )
+    assert db.session.get(services.Abstract, abstract_id).kind == "regular"
