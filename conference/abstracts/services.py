@@ -22,7 +22,7 @@ from conference.abstracts.checks import (
     patient_identifier_warnings,
     trial_registry,
 )
-from conference.abstracts.counting import CountingRule, count_length
+from conference.abstracts.counting import CountingRule, count_length, table_rows, trim
 from conference.abstracts.models import (
     DISCLOSURE_TYPES,
     PRESENTED_OUTCOMES,
@@ -69,7 +69,8 @@ AUTHORSHIP_SALT = "abstract-authorship"
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """Input text trimmed of whitespace as the length counter defines it."""
+    return "" if value is None else trim(str(value))
 
 
 def normalize_person_email(value) -> str:
@@ -149,8 +150,7 @@ def _read_table(value, errors: FieldErrors) -> list | None:
     if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
         errors.add("table", "A table is a list of rows, each a list of cells.")
         return None
-    rows = [[_text(cell) for cell in row] for row in value]
-    rows = [row for row in rows if any(row)]
+    rows = table_rows(value)
     if len(rows) > MAX_TABLE_ROWS or any(len(row) > MAX_TABLE_COLUMNS for row in rows):
         errors.add(
             "table",
