@@ -212,11 +212,23 @@ class Abstract(TimestampMixin, Base):
         email = user.email.lower()
         return any(author.email.lower() == email for author in self.authors)
 
+    def is_confirmed_author(self, user: User) -> bool:
+        """Listed, and confirmed being an author (merely being named shows nothing)."""
+        email = user.email.lower()
+        return any(
+            author.email.lower() == email and author.confirmed_at is not None
+            for author in self.authors
+        )
+
     def can_view(self, user: User | None) -> bool:
-        """Submitter, listed authors and organizers (reviewers: through their assignments)."""
+        """Submitter, confirmed authors and organizers (reviewers: through their assignments).
+
+        A person only named on the abstract sees what they need to answer on the
+        authorship page (the title and how they are listed), not the abstract or its authors.
+        """
         if user is None or not user.is_authenticated:
             return False
-        return user.id == self.submitter_id or user.is_organizer or self.is_author(user)
+        return user.id == self.submitter_id or user.is_organizer or self.is_confirmed_author(user)
 
     def can_edit(self, user: User | None) -> bool:
         return bool(user and user.is_authenticated and user.id == self.submitter_id)

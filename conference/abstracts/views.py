@@ -20,7 +20,11 @@ from conference.abstracts.forms import (
     place_errors,
 )
 from conference.abstracts.models import OUTCOME_LABELS, Abstract, AbstractStatus
-from conference.abstracts.queries import get_abstract, get_own_abstracts
+from conference.abstracts.queries import (
+    get_abstract,
+    get_authorship_requests,
+    get_own_abstracts,
+)
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress, get_tracks
@@ -54,6 +58,10 @@ def my_abstracts():
     return render_template(
         "abstracts/mine.html",
         abstracts=get_own_abstracts(congress, current_user),
+        authorship_requests=[
+            (listing.abstract, services.authorship_token(listing))
+            for listing in get_authorship_requests(congress, current_user)
+        ],
         outcome_labels=OUTCOME_LABELS,
         submission_open=congress.is_abstract_submission_open(),
     )

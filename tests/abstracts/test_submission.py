@@ -338,8 +338,10 @@ def test_authors_link_to_existing_accounts(make_abstract, create_user):
         "presenting": True,
         "nothing_to_disclose": True,
     }
-    abstract = make_abstract(authors=[data_author])
+    abstract = make_abstract(authors=[data_author], confirm_first=False)
     assert abstract.authors[0].user_id == user.id
+    assert not abstract.can_view(user)  # named only: not until they confirm
+    services.confirm_authorship(abstract, user.email)
     assert abstract.can_view(user) and not abstract.can_edit(user)
 
 
@@ -443,3 +445,23 @@ def test_the_edit_form_shows_the_fixed_type_next_to_its_field(client, auth, auth
         and "cannot be changed" in response.text
     )
     assert db.session.get(services.Abstract, abstract_id).kind == "regular"
+
+
+def test_a_named_but_unconfirmed_coauthor_cannot_open_the_abstract(
+    client, auth, make_abstract, create_user, api_token
+):
+    named = create_user(name="Dmitri Volkov", email="d.volkov@blokhin.example")
+    data = valid_payload()
+    data["authors"][1] |= {"name": named.name, "email": named.email}
+    abstract = make_abstract(authors=data["authors"])
+    auth.login(named)
+    assert client.get(f"/abstracts/{abstract.id}").status_code == 404
+    mine = client.get("/abstracts/").text
+    assert f'href="/abstracts/{abstract.id}"' not in mine
+    assert "/abstracts/authorship/" in mine  # where they can answer
+    headers = api_token(named)
+    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 404
+    services.confirm_authorship(abstract, named.email)
+    db.session.commit()
+    assert client.get(f"/abstracts/{abstract.id}").status_code == 200
+    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 200
