@@ -246,6 +246,7 @@ def test_changing_a_confirmed_authors_listing_asks_them_again(make_abstract):
     requests = (
         db.session.query(OutboxMessage)
         .filter_by(kind="abstracts/authorship_request", to_address=coauthor.email)
+        .order_by(OutboxMessage.id)
         .all()
     )
     assert len(requests) == 2 and "Gustave Roussy" in requests[1].body_text
