@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import re
 
+from conference.abstracts.counting import WHITESPACE_CLASS
+
+_SPACE = re.compile(f"[{WHITESPACE_CLASS}]+")
+
 #: Registry formats (DOMAIN.md); identifiers are compared stripped of whitespace, upper-cased.
+#: Digits are ASCII only ([0-9], never \d, which also takes Arabic-Indic, Devanagari or
+#: full-width digits); EudraCT numbers exist from 2004, EU CT (CTIS) numbers from 2022.
 TRIAL_ID_FORMATS = (
-    ("ClinicalTrials.gov", re.compile(r"NCT\d{8}")),
-    ("EudraCT", re.compile(r"(19|20)\d{2}-\d{6}-\d{2}")),
-    ("ISRCTN", re.compile(r"ISRCTN\d{8}")),
-    ("EU CT (CTIS)", re.compile(r"(19|20)\d{2}-5\d{5}-\d{2}-\d{2}")),
-    ("ANZCTR", re.compile(r"ACTRN\d{14}")),
+    ("ClinicalTrials.gov", re.compile(r"NCT[0-9]{8}")),
+    ("EudraCT", re.compile(r"20(0[4-9]|[1-9][0-9])-[0-9]{6}-[0-9]{2}")),
+    ("ISRCTN", re.compile(r"ISRCTN[0-9]{8}")),
+    ("EU CT (CTIS)", re.compile(r"20(2[2-9]|[3-9][0-9])-5[0-9]{5}-[0-9]{2}-[0-9]{2}")),
+    ("ANZCTR", re.compile(r"ACTRN[0-9]{14}")),
 )
 TRIAL_ID_HELP = (
-    "Use a registry identifier: NCT followed by 8 digits, EudraCT YYYY-NNNNNN-CC, ISRCTN "
-    "followed by 8 digits, EU CT YYYY-5NNNNN-NN-NN or ACTRN followed by 14 digits."
+    "Use a registry identifier written with the digits 0-9: NCT followed by 8 digits, EudraCT "
+    "YYYY-NNNNNN-CC (from 2004), ISRCTN followed by 8 digits, EU CT YYYY-5NNNNN-NN-NN or ACTRN "
+    "followed by 14 digits."
 )
 
 
 def normalize_trial_id(value: str | None) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    """Whitespace removed, ASCII letters upper-cased (other letters are kept, so they never
+    match: upper-casing a Turkish dotless i would otherwise give an I)."""
+    compact = _SPACE.sub("", value or "")
+    return re.sub(r"[a-z]+", lambda match: match.group().upper(), compact)
 
 
 def trial_registry(identifier: str) -> str | None:

@@ -215,11 +215,26 @@ class Abstract(TimestampMixin, Base):
         email = user.email.lower()
         return any(author.email.lower() == email for author in self.authors)
 
+    def is_confirmed_author(self, user: User) -> bool:
+        """Listed, and confirmed being an author (merely being named shows nothing), matched
+        by an email the account has confirmed."""
+        if not self.is_author(user):
+            return False
+        email = user.email.lower()
+        return any(
+            author.email.lower() == email and author.confirmed_at is not None
+            for author in self.authors
+        )
+
     def can_view(self, user: User | None) -> bool:
-        """Submitter, listed authors and organizers (reviewers: through their assignments)."""
+        """Submitter, confirmed authors and organizers (reviewers: through their assignments).
+
+        A person only named on the abstract sees what they need to answer on the
+        authorship page (the title and how they are listed), not the abstract or its authors.
+        """
         if user is None or not user.is_authenticated:
             return False
-        return user.id == self.submitter_id or user.is_organizer or self.is_author(user)
+        return user.id == self.submitter_id or user.is_organizer or self.is_confirmed_author(user)
 
     def can_edit(self, user: User | None) -> bool:
         return bool(user and user.is_authenticated and user.id == self.submitter_id)
@@ -290,6 +305,10 @@ class AbstractAuthor(Base):
     nothing_to_disclose: Mapped[bool] = mapped_column(default=False)
     #: Linked account, when one exists with this email.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: When this person confirmed being an author as listed (by the emailed link, or as the
+    #: submitter listing themselves); reset when their listing changes. Only a confirmed
+    #: first author's quota is used (see services.quota_holder).
+    confirmed_at: Mapped[datetime | None]
 
     abstract: Mapped[Abstract] = relationship(back_populates="authors")
     disclosures: Mapped[list[AuthorDisclosure]] = relationship(
@@ -299,6 +318,10 @@ class AbstractAuthor(Base):
     @property
     def has_disclosure(self) -> bool:
         return self.nothing_to_disclose or bool(self.disclosures)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
     def __repr__(self) -> str:
         return f"<AbstractAuthor {self.position} {self.name}>"
@@ -335,6 +358,23 @@ class AbstractCounter(Base):
 
     def __repr__(self) -> str:
         return f"<AbstractCounter {self.congress_id} {self.last_number}>"
+
+
+class FirstAuthorQuotaLock(Base):
+    """One row per person and congress, locked FOR UPDATE before counting their first-author
+    abstracts, so two simultaneous submissions for the same person run one after the other
+    (and submissions for other people do not wait)."""
+
+    __tablename__ = "first_author_quota_locks"
+
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The person's normalised email (an account is its email).
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<FirstAuthorQuotaLock {self.congress_id} {self.email}>"
 
 
 class TrackReviewer(Base):

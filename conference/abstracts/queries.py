@@ -31,18 +31,37 @@ def get_abstract(abstract_id: int) -> Abstract | None:
 
 
 def own_abstracts_query(congress: Congress, user: User):
-    """Abstracts the user submitted or is listed on as an author (by a confirmed email only:
-    anyone can sign up with someone else's address)."""
+    """Abstracts the user submitted or confirmed being an author of (matched by email only once
+    the account's email is confirmed: anyone can sign up with someone else's address)."""
     if not user.is_confirmed:
         return select(Abstract).where(
             Abstract.congress_id == congress.id, Abstract.submitter_id == user.id
         )
     authored = select(AbstractAuthor.abstract_id).where(
-        func.lower(AbstractAuthor.email) == user.email.lower()
+        func.lower(AbstractAuthor.email) == user.email.lower(),
+        AbstractAuthor.confirmed_at.is_not(None),
     )
     return select(Abstract).where(
         Abstract.congress_id == congress.id,
         or_(Abstract.submitter_id == user.id, Abstract.id.in_(authored)),
+    )
+
+
+def get_authorship_requests(congress: Congress, user: User) -> list[AbstractAuthor]:
+    """The user's unconfirmed listings on submitted abstracts of the congress."""
+    return list(
+        db.session.scalars(
+            select(AbstractAuthor)
+            .join(Abstract, Abstract.id == AbstractAuthor.abstract_id)
+            .where(
+                Abstract.congress_id == congress.id,
+                Abstract.status == AbstractStatus.SUBMITTED,
+                func.lower(AbstractAuthor.email) == user.email.lower(),
+                AbstractAuthor.confirmed_at.is_(None),
+            )
+            .options(selectinload(AbstractAuthor.abstract))
+            .order_by(Abstract.number)
+        )
     )
 
 

@@ -5,13 +5,16 @@ Review lives in `review.py`, decisions in `decisions.py`. Every function flushes
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from conference.abstracts.checks import (
     TRIAL_ID_HELP,
@@ -19,7 +22,7 @@ from conference.abstracts.checks import (
     patient_identifier_warnings,
     trial_registry,
 )
-from conference.abstracts.counting import CountingRule, count_length
+from conference.abstracts.counting import CountingRule, count_length, table_rows, trim
 from conference.abstracts.models import (
     DISCLOSURE_TYPES,
     PRESENTED_OUTCOMES,
@@ -30,6 +33,7 @@ from conference.abstracts.models import (
     AbstractKind,
     AbstractStatus,
     AuthorDisclosure,
+    FirstAuthorQuotaLock,
 )
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
@@ -58,13 +62,20 @@ MAX_TABLE_ROWS = 40
 MAX_TABLE_COLUMNS = 12
 LIMITS = {"title": 500, "section": 20000, "keyword": 80, "group_name": 300, "company": 200}
 CONFIRM_SALT = "abstract-presenter-confirm"
+AUTHORSHIP_SALT = "abstract-authorship"
 
 
 # -- reading the input --------------------------------------------------------------------------
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """Input text trimmed of whitespace as the length counter defines it."""
+    return "" if value is None else trim(str(value))
+
+
+def normalize_person_email(value) -> str:
+    """The person an email address stands for: trimmed, NFC, lower-cased (accounts alike)."""
+    return unicodedata.normalize("NFC", _text(value)).lower()
 
 
 def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
@@ -77,9 +88,19 @@ def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
         abstract.title = title[: LIMITS["title"]]
     if "kind" in data:
         try:
-            abstract.kind = AbstractKind(data["kind"])
+            kind = AbstractKind(data["kind"])
         except ValueError:
             errors.add("kind", "Choose regular, trials_in_progress or late_breaking.")
+        else:
+            if kind != abstract.kind and abstract.status != AbstractStatus.DRAFT:
+                # Its quota and window were checked for the kind it was submitted as.
+                errors.add(
+                    "kind",
+                    "The type of a submitted abstract cannot be changed; withdraw it and "
+                    "submit a new abstract of the other type.",
+                )
+            else:
+                abstract.kind = kind
     if "track" in data:
         slug = _text(data["track"])
         track = get_track_by_slug(congress, slug) if slug else None
@@ -129,8 +150,7 @@ def _read_table(value, errors: FieldErrors) -> list | None:
     if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
         errors.add("table", "A table is a list of rows, each a list of cells.")
         return None
-    rows = [[_text(cell) for cell in row] for row in value]
-    rows = [row for row in rows if any(row)]
+    rows = table_rows(value)
     if len(rows) > MAX_TABLE_ROWS or any(len(row) > MAX_TABLE_COLUMNS for row in rows):
         errors.add(
             "table",
@@ -139,10 +159,20 @@ def _read_table(value, errors: FieldErrors) -> list | None:
     return rows or None
 
 
+def _listing(author: AbstractAuthor) -> tuple:
+    """What an author confirms: how they are listed, and whether as first author."""
+    return (author.name, author.affiliation, author.country, author.position == 0)
+
+
 def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> None:
+    previous = {
+        author.email: (author.confirmed_at, _listing(author)) for author in abstract.authors
+    }
     abstract.authors.clear()
     db.session.flush()  # free the (abstract, position) pairs before re-adding
-    emails = [_text(item.get("email")).lower() for item in authors if isinstance(item, dict)]
+    emails = [
+        normalize_person_email(item.get("email")) for item in authors if isinstance(item, dict)
+    ]
     users = (
         {
             user.email: user.id
@@ -159,7 +189,7 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         if not isinstance(item, dict):
             errors.add(prefix, "Each author needs a name, email, affiliation and country.")
             continue
-        email = _text(item.get("email")).lower()
+        email = normalize_person_email(item.get("email"))
         author = AbstractAuthor(
             position=position,
             name=_text(item.get("name"))[:200],
@@ -197,7 +227,18 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
                 f"{prefix}.disclosures",
                 "Either list relationships or tick “nothing to disclose”, not both.",
             )
+        confirmed_at, listing = previous.get(author.email, (None, None))
+        if confirmed_at is not None and listing == _listing(author):
+            author.confirmed_at = confirmed_at  # unchanged listing: the confirmation holds
         abstract.authors.append(author)
+    _confirm_submitter_listing(abstract)
+
+
+def _confirm_submitter_listing(abstract: Abstract) -> None:
+    """The submitter listing themselves needs no emailed confirmation."""
+    for author in abstract.authors:
+        if author.email and author.email == abstract.submitter.email and not author.confirmed_at:
+            author.confirmed_at = utcnow()
 
 
 # -- rules ---------------------------------------------------------------------------------------
@@ -241,22 +282,86 @@ def _window_problem(abstract: Abstract, now: datetime, *, editing: bool = False)
     return None
 
 
+def quota_holder(abstract: Abstract) -> str | None:
+    """The person (normalised email) whose first-author quota the abstract uses; None if exempt.
+
+    Only Trials in Progress are exempt (co-authorships never count). The first author is
+    charged once they confirmed their authorship (the submitter listing themselves is
+    confirmed); until then the submitter is, so nobody can spend another person's quota by
+    typing their email, nor escape their own by naming somebody else. `first_author_count`
+    states the same rule in SQL.
+    """
+    if abstract.kind == AbstractKind.TRIALS_IN_PROGRESS:
+        return None
+    first = abstract.first_author
+    if first is not None and first.email and first.confirmed_at is not None:
+        return first.email
+    return abstract.submitter.email
+
+
 def first_author_count(congress: Congress, email: str, exclude_id: int | None = None) -> int:
-    """Submitted regular abstracts with `email` as first author."""
+    """Submitted abstracts charged to the person `email` (see quota_holder)."""
+    first = aliased(AbstractAuthor)
+    submitter = aliased(User)
+    holder = case((first.confirmed_at.is_not(None), first.email), else_=submitter.email)
     query = (
         select(func.count(Abstract.id))
-        .join(AbstractAuthor, AbstractAuthor.abstract_id == Abstract.id)
+        .join(submitter, submitter.id == Abstract.submitter_id)
+        .outerjoin(first, and_(first.abstract_id == Abstract.id, first.position == 0))
         .where(
             Abstract.congress_id == congress.id,
             Abstract.status == AbstractStatus.SUBMITTED,
-            Abstract.kind == AbstractKind.REGULAR,
-            AbstractAuthor.position == 0,
-            func.lower(AbstractAuthor.email) == email.lower(),
+            Abstract.kind != AbstractKind.TRIALS_IN_PROGRESS,
+            holder == normalize_person_email(email),
         )
     )
     if exclude_id is not None:
         query = query.where(Abstract.id != exclude_id)
     return db.session.scalar(query) or 0
+
+
+def lock_quota_holder(congress: Congress, email: str) -> None:
+    """Lock the person's quota row FOR UPDATE (creating it once), before counting for them."""
+    query = (
+        select(FirstAuthorQuotaLock)
+        .where(
+            FirstAuthorQuotaLock.congress_id == congress.id,
+            FirstAuthorQuotaLock.email == email,
+        )
+        .with_for_update()
+    )
+    if db.session.scalar(query) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(FirstAuthorQuotaLock(congress_id=congress.id, email=email))
+        except IntegrityError:
+            db.session.scalar(query)  # made meanwhile by another transaction: wait for it
+
+
+def _quota_problem(abstract: Abstract) -> str | None:
+    holder = quota_holder(abstract)
+    if holder is None:
+        return None
+    congress = abstract.congress
+    already = first_author_count(congress, holder, exclude_id=abstract.id)
+    if already < congress.first_author_quota:
+        return None
+    if holder == abstract.submitter.email:
+        first = abstract.first_author
+        if first is not None and first.email != holder:
+            return (
+                f"Until {first.email} confirms being first author, this abstract counts "
+                f"against your own quota, and you already have {already} abstracts counting "
+                f"against it; the limit is {congress.first_author_quota}."
+            )
+        return (
+            f"You are already first author of {already} abstracts; "
+            f"the limit is {congress.first_author_quota}."
+        )
+    return (
+        f"{holder} is already first author of {already} abstracts; "
+        f"the limit is {congress.first_author_quota}."
+    )
 
 
 def submission_problems(abstract: Abstract, now: datetime | None = None) -> FieldErrors:
@@ -311,15 +416,9 @@ def submission_problems(abstract: Abstract, now: datetime | None = None) -> Fiel
     for name, text in ATTESTATIONS.items():
         if not getattr(abstract, f"attests_{name}"):
             errors.add(f"attestations.{name}", f"Confirm: {text}")
-    first = abstract.first_author
-    if abstract.kind == AbstractKind.REGULAR and first is not None and first.email:
-        already = first_author_count(congress, first.email, exclude_id=abstract.id)
-        if already >= congress.first_author_quota:
-            errors.add(
-                "first_author",
-                f"{first.email} is already first author of {already} regular abstracts; "
-                f"the limit is {congress.first_author_quota}.",
-            )
+    quota = _quota_problem(abstract)
+    if quota:
+        errors.add("first_author", quota)
     return errors
 
 
@@ -421,10 +520,18 @@ def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None)
     errors.raise_if_any()
     db.session.flush()
     if abstract.status == AbstractStatus.SUBMITTED:
+        _lock_quota_of(abstract)
         submission_problems(abstract, now).raise_if_any(
             "The submitted abstract must still meet every rule; please correct the fields."
         )
+        _request_authorship_confirmations(abstract)
     return abstract
+
+
+def _lock_quota_of(abstract: Abstract) -> None:
+    holder = quota_holder(abstract)
+    if holder is not None:
+        lock_quota_holder(abstract.congress, holder)
 
 
 def _lock(abstract: Abstract) -> Abstract:
@@ -460,6 +567,7 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
         return abstract  # a retry or double click: nothing new
     if abstract.status == AbstractStatus.WITHDRAWN:
         raise Conflict("A withdrawn abstract cannot be submitted again.", code="withdrawn")
+    _lock_quota_of(abstract)
     submission_problems(abstract, now).raise_if_any(
         "The abstract cannot be submitted yet; please correct the highlighted fields."
     )
@@ -478,6 +586,7 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
         congress=abstract.congress,
         kind_label=KIND_LABELS[abstract.kind],
     )
+    _request_authorship_confirmations(abstract)
     return abstract
 
 
@@ -513,6 +622,128 @@ def delete_draft(abstract: Abstract) -> None:
         raise Conflict("Only drafts can be deleted; withdraw a submitted abstract instead.")
     db.session.delete(abstract)
     db.session.flush()
+
+
+# -- authorship confirmation -------------------------------------------------------------------
+
+
+def _authorship_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=AUTHORSHIP_SALT)
+
+
+def authorship_token(author: AbstractAuthor) -> str:
+    """Signed (abstract, email): it survives edits that keep the person on the abstract."""
+    return _authorship_serializer().dumps([author.abstract_id, author.email])
+
+
+def authorship_for_token(token: str) -> tuple[Abstract, str]:
+    """The abstract and the email a confirmation link was sent for."""
+    try:
+        abstract_id, email = _authorship_serializer().loads(token)
+    except (BadSignature, TypeError, ValueError):
+        raise NotFound("This confirmation link is not valid.") from None
+    abstract = db.session.get(Abstract, abstract_id)
+    if abstract is None or not isinstance(email, str):
+        raise NotFound("This confirmation link is not valid.")
+    return abstract, email
+
+
+def listed_author(abstract: Abstract, email: str) -> AbstractAuthor | None:
+    return next((author for author in abstract.authors if author.email == email), None)
+
+
+def _request_authorship_confirmations(abstract: Abstract) -> None:
+    """Email each unconfirmed author of a submitted abstract a link to confirm or reject.
+
+    Keyed by how they are listed, so a changed listing asks again and a repeat does not.
+    """
+    if abstract.status != AbstractStatus.SUBMITTED:
+        return
+    for author in abstract.authors:
+        if author.confirmed_at is not None or not author.email:
+            continue
+        listing = "|".join(str(part) for part in (author.email, *_listing(author)))
+        digest = hashlib.sha256(listing.encode()).hexdigest()[:24]
+        queue_mail(
+            author.email,
+            f"Please confirm that you are an author of “{abstract.title[:120]}”",
+            "abstracts/authorship_request",
+            dedupe_key=f"abstract-authorship:{abstract.id}:{digest}",
+            user_id=author.user_id,
+            abstract=abstract,
+            author=author,
+            congress=abstract.congress,
+            link=external_url("abstracts.authorship", token=authorship_token(author)),
+        )
+
+
+def _open_listing(abstract: Abstract, email: str) -> AbstractAuthor:
+    _lock(abstract)
+    if abstract.status == AbstractStatus.WITHDRAWN:
+        raise Conflict("This abstract was withdrawn.", code="withdrawn")
+    author = listed_author(abstract, email)
+    if author is None:
+        raise Conflict("You are no longer listed as an author of this abstract.", code="not_listed")
+    return author
+
+
+def confirm_authorship(abstract: Abstract, email: str, now: datetime | None = None) -> Abstract:
+    """The person `email` confirms being an author as listed (once).
+
+    A first author confirming takes the abstract onto their own quota, so their quota must
+    have room (counted under their lock).
+    """
+    author = _open_listing(abstract, email)
+    if author.confirmed_at is not None:
+        return abstract
+    author.confirmed_at = now or utcnow()
+    db.session.flush()
+    holder = quota_holder(abstract)
+    if author.position == 0 and abstract.status == AbstractStatus.SUBMITTED and holder:
+        congress = abstract.congress
+        lock_quota_holder(congress, holder)
+        already = first_author_count(congress, holder, exclude_id=abstract.id)
+        if already >= congress.first_author_quota:
+            raise Conflict(
+                f"You are already first author of {already} abstracts at this congress; the "
+                f"limit is {congress.first_author_quota}. Have one of them withdrawn before "
+                "confirming, or reject this authorship.",
+                code="first_author_quota",
+            )
+    return abstract
+
+
+def reject_authorship(abstract: Abstract, email: str) -> Abstract:
+    """The person `email` is not an author: remove them and tell the submitter.
+
+    Whoever moves up to first author must confirm again (they agreed to a different role).
+    """
+    author = _open_listing(abstract, email)
+    was_presenting = author.is_presenting
+    abstract.authors.remove(author)
+    db.session.flush()
+    for position, other in enumerate(abstract.authors):
+        if other.position != position:
+            if (position == 0) != (other.position == 0):
+                other.confirmed_at = None
+            other.position = position
+            db.session.flush()  # one at a time: (abstract, position) stays unique
+    _confirm_submitter_listing(abstract)
+    db.session.flush()
+    queue_mail(
+        abstract.submitter.email,
+        f"{author.name or author.email} is not an author of abstract "
+        f"{abstract.number or abstract.title[:60]}",
+        "abstracts/authorship_rejected",
+        user_id=abstract.submitter_id,
+        abstract=abstract,
+        author_name=author.name,
+        author_email=author.email,
+        was_presenting=was_presenting,
+        congress=abstract.congress,
+    )
+    _request_authorship_confirmations(abstract)
+    return abstract
 
 
 # -- presenter confirmation ---------------------------------------------------------------------
@@ -561,8 +792,10 @@ __all__ = [
     "ATTESTATIONS",
     "KIND_LABELS",
     "ValidationFailed",
+    "confirm_authorship",
     "confirm_presentation",
     "create_abstract",
+    "reject_authorship",
     "submit_abstract",
     "update_abstract",
     "withdraw_abstract",

@@ -20,7 +20,11 @@ from conference.abstracts.forms import (
     place_errors,
 )
 from conference.abstracts.models import OUTCOME_LABELS, Abstract, AbstractStatus
-from conference.abstracts.queries import get_abstract, get_own_abstracts
+from conference.abstracts.queries import (
+    get_abstract,
+    get_authorship_requests,
+    get_own_abstracts,
+)
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress, get_tracks
@@ -54,6 +58,10 @@ def my_abstracts():
     return render_template(
         "abstracts/mine.html",
         abstracts=get_own_abstracts(congress, current_user),
+        authorship_requests=[
+            (listing.abstract, services.authorship_token(listing))
+            for listing in get_authorship_requests(congress, current_user)
+        ],
         outcome_labels=OUTCOME_LABELS,
         submission_open=congress.is_abstract_submission_open(),
     )
@@ -213,6 +221,57 @@ def confirm_presenter(token: str):
         form=form,
         outcome_label=OUTCOME_LABELS.get(abstract.released_outcome, ""),
     )
+
+
+def _authorship_or_404(token: str):
+    try:
+        return services.authorship_for_token(token)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/abstracts/authorship/<token>")
+def authorship(token: str):
+    """The emailed link: shows how the person is listed; answering takes a POST (a mail
+    scanner's GET changes nothing). No account is needed."""
+    abstract, email = _authorship_or_404(token)
+    return render_template(
+        "abstracts/authorship.html",
+        abstract=abstract,
+        author=services.listed_author(abstract, email),
+        form=ActionForm(),
+        token=token,
+    )
+
+
+@bp.route("/abstracts/authorship/<token>/confirm", methods=["POST"])
+def confirm_authorship(token: str):
+    abstract, email = _authorship_or_404(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.confirm_authorship(abstract, email)
+        db.session.commit()
+        flash("Thank you: your authorship is confirmed.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("abstracts.authorship", token=token))
+
+
+@bp.route("/abstracts/authorship/<token>/reject", methods=["POST"])
+def reject_authorship(token: str):
+    abstract, email = _authorship_or_404(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.reject_authorship(abstract, email)
+        db.session.commit()
+        flash("You have been removed from the authors; the submitter has been told.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("abstracts.authorship", token=token))
 
 
 from conference.abstracts import manage_views, review_views  # noqa: E402, F401

@@ -151,6 +151,7 @@ def abstract_json(abstract: Abstract, user: User) -> dict:
                 "country": a.country,
                 "presenting": a.is_presenting,
                 "nothing_to_disclose": a.nothing_to_disclose,
+                "is_confirmed": a.is_confirmed,
                 "disclosures": [
                     {"company": d.company, "relationship": d.relationship_type}
                     for d in a.disclosures

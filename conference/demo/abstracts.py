@@ -193,6 +193,8 @@ def load(result: DemoResult, size: str = "small") -> None:
                 "conclusions": "",
             }
         abstract = services.create_abstract(congress, submitter, data)
+        if first[1] != submitter.email:  # the colleague confirmed being first author
+            services.confirm_authorship(abstract, first[1])
         if n % 6 == 0:
             continue  # a draft
         if data["kind"] == "regular":

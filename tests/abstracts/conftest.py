@@ -80,10 +80,13 @@ def author(create_user, congress):
 def make_abstract(congress, author):
     """Create (and by default submit) an abstract through the services."""
 
-    def make(submitter=None, submit=True, **overrides):
+    def make(submitter=None, submit=True, confirm_first=True, **overrides):
         abstract = services.create_abstract(
             congress, submitter or author, valid_payload(**overrides)
         )
+        if confirm_first and abstract.first_author is not None:
+            # The named first author confirmed by the emailed link (the usual case).
+            services.confirm_authorship(abstract, abstract.first_author.email)
         if submit:
             services.submit_abstract(abstract)
         db.session.commit()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conference.abstracts import review
+from conference.abstracts import review, services
 from conference.extensions import db
 from conference.mail import OutboxMessage
 from tests.abstracts.conftest import valid_payload
@@ -76,6 +76,9 @@ def test_someone_elses_abstract_is_404_and_a_coauthor_may_read_not_edit(
         == 404
     )
     h = headers(coauthor)
+    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=h).status_code == 404
+    services.confirm_authorship(abstract, coauthor.email)  # by the emailed link
+    db.session.commit()
     assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=h).status_code == 200
     assert (
         client.patch(f"/api/v1/abstracts/{abstract.id}", json={"title": "x"}, headers=h).status_code

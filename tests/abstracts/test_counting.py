@@ -102,3 +102,78 @@ def test_patient_identifiers_give_a_warning(text):
 
 def test_ordinary_science_gives_no_warning():
     assert patient_identifier_warnings(["We enrolled 120 patients aged 54 to 80 in 2019."]) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "NCT\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667",  # Arabic-Indic digits
+        "NCT\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17",  # full-width digits
+        "NCT\u0966\u0967\u0968\u0969\u096a\u096b\u096c\u096d",  # Devanagari digits
+        "ISRCTN\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+        "2019-\uff10\uff101234-22",
+        "ACTRN1261200012345\u096c",
+        "\u0131srctn12345678",  # a dotless i that upper-cases to I
+        "2003-001234-22",  # EudraCT began in 2004
+        "1999-001234-22",
+        "2021-501234-12-00",  # EU CT numbers began with CTIS in 2022
+    ],
+)
+def test_trial_identifiers_take_ascii_digits_and_real_years_only(raw):
+    assert trial_registry(normalize_trial_id(raw)) is None
+
+
+def test_eudract_numbers_from_2004_are_accepted():
+    assert trial_registry(normalize_trial_id("2004-000123-45")) == "EudraCT"
+    assert trial_registry(normalize_trial_id("\u00a02004-000123-45\u3000")) == "EudraCT"
+
+
+def test_non_ascii_digits_in_a_trial_identifier_are_a_field_error(congress, author):
+    from conference.abstracts import services
+    from conference.errors import ValidationFailed
+    from tests.abstracts.conftest import valid_payload
+
+    abstract = services.create_abstract(
+        congress,
+        author,
+        valid_payload(
+            is_clinical_trial=True,
+            trial_registration="NCT\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
+        ),
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_abstract(abstract)
+    assert "digits 0-9" in exc.value.fields["trial_registration"][0]
+
+
+def test_invisible_and_edge_whitespace_never_count():
+    esso = rule_for(CountingPreset.ESSO)  # spaces count
+    asco = rule_for(CountingPreset.ASCO)  # spaces do not
+    text = "\u00a0 liquid\u200bbiopsy now\ufeff \u3000"
+    assert count_length(esso, title="", sections={"background": text}, table=None) == 16
+    assert count_length(asco, title="", sections={"background": text}, table=None) == 15
+
+
+def test_decomposed_accents_count_like_composed_ones():
+    rule = rule_for(CountingPreset.ESSO)
+    composed = count_length(rule, title="", sections={"background": "Métastases"}, table=None)
+    decomposed = count_length(
+        rule, title="", sections={"background": "Me\u0301tastases"}, table=None
+    )
+    assert composed == decomposed == 10
+
+
+def test_a_table_of_blank_rows_is_no_table_even_counted_flat():
+    rule = rule_for(CountingPreset.SABCS)  # each table counts 320
+    assert parse_table_text(" | \n\u3000|\u2009\n||") is None
+    blank = [["", "\u3000"], ["\u200b", " "]]
+    assert count_length(rule, title="", sections={"background": "ab"}, table=blank) == 2
+
+
+def test_table_rows_split_at_every_line_break():
+    assert parse_table_text("A|B\r\nC|D\u2028E|F\x0bG|H") == [
+        ["A", "B"],
+        ["C", "D"],
+        ["E", "F"],
+        ["G", "H"],
+    ]

@@ -1,5 +1,6 @@
 """Submission rules (services, real database)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -128,26 +129,144 @@ def test_more_than_the_allowed_authors_is_refused(congress, author):
     assert "at most 2 authors" in problems(exc)["authors"][0]
 
 
-def test_first_author_quota_applies_to_regular_abstracts_only(congress, author):
+def _as_first_author(person: dict, **overrides) -> dict:
+    data = valid_payload(**overrides)
+    data["authors"][0] = dict(person)
+    return data
+
+
+def _self(user, email=None) -> dict:
+    return {
+        "name": user.name,
+        "email": email or user.email,
+        "affiliation": "Charité - Universitätsmedizin Berlin",
+        "country": "DE",
+        "presenting": True,
+        "nothing_to_disclose": True,
+    }
+
+
+def test_first_author_quota_counts_late_breaking_and_exempts_only_trials_in_progress(
+    congress, author
+):
     congress.first_author_quota = 2
-    first = valid_payload()["authors"][0]
-    for _ in range(2):
-        data = valid_payload()
-        data["authors"][0] = first
-        services.submit_abstract(services.create_abstract(congress, author, data))
-    data = valid_payload()
-    data["authors"][0] = first
-    third = services.create_abstract(congress, author, data)
+    congress.late_breaking_opens_at = utcnow() - timedelta(days=1)
+    me = _self(author, email="  Ana.Author@Example.ORG ")  # the same person, typed differently
+    services.submit_abstract(services.create_abstract(congress, author, _as_first_author(me)))
+    late = _as_first_author(me, kind="late_breaking")
+    services.submit_abstract(services.create_abstract(congress, author, late))
+    third = services.create_abstract(congress, author, _as_first_author(me))
     with pytest.raises(ValidationFailed) as exc:
         services.submit_abstract(third)
-    assert "already first author of 2" in problems(exc)["first_author"][0]
-    tip = valid_payload(
+    assert "You are already first author of 2 abstracts" in problems(exc)["first_author"][0]
+    tip = _as_first_author(
+        me,
         kind="trials_in_progress",
         sections={"background": "b", "methods": "m"},
         trial_registration="NCT01234567",
     )
-    tip["authors"][0] = first
     services.submit_abstract(services.create_abstract(congress, author, tip))
+
+
+def test_naming_someone_as_first_author_does_not_spend_their_quota(congress, author, create_user):
+    congress.first_author_quota = 2
+    victim = create_user(name="Zofia Kowalska", email="zofia.kowalska@umed.example")
+    named = _self(victim) | {"affiliation": "Medical University of Lodz", "country": "PL"}
+    for _ in range(2):  # someone else types Zofia's email as first author
+        services.submit_abstract(
+            services.create_abstract(congress, author, _as_first_author(named))
+        )
+    # Zofia's own two abstracts still go in: the others count against their submitter.
+    for _ in range(2):
+        services.submit_abstract(
+            services.create_abstract(congress, victim, _as_first_author(named))
+        )
+    db.session.commit()
+    assert services.first_author_count(congress, victim.email) == 2
+    assert services.first_author_count(congress, author.email) == 2
+
+
+def test_naming_other_first_authors_does_not_escape_the_submitters_quota(congress, author):
+    congress.first_author_quota = 2
+    for _ in range(2):
+        services.submit_abstract(services.create_abstract(congress, author, valid_payload()))
+    third = services.create_abstract(congress, author, valid_payload())
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_abstract(third)
+    message = problems(exc)["first_author"][0]
+    assert "counts against your own quota" in message and "confirms" in message
+
+
+def test_a_confirming_first_author_takes_the_abstract_onto_their_quota(
+    congress, author, create_user
+):
+    congress.first_author_quota = 1
+    colleague = create_user(name="Kenji Watanabe", email="k.watanabe@ncc.example")
+    named = _self(colleague) | {"affiliation": "National Cancer Center Tokyo", "country": "JP"}
+    secretary_first = services.create_abstract(congress, author, _as_first_author(named))
+    services.submit_abstract(secretary_first)
+    assert services.quota_holder(secretary_first) == author.email
+    services.confirm_authorship(secretary_first, colleague.email)
+    db.session.commit()
+    assert services.quota_holder(secretary_first) == colleague.email
+    # The submitter's quota is free again; the colleague's is now full.
+    second = services.create_abstract(congress, author, _as_first_author(named))
+    services.submit_abstract(second)
+    db.session.commit()
+    with pytest.raises(Conflict) as exc:
+        services.confirm_authorship(second, colleague.email)
+    assert "already first author of 1" in exc.value.message
+    db.session.rollback()
+    assert services.quota_holder(second) == author.email
+
+
+def test_changing_a_confirmed_authors_listing_asks_them_again(make_abstract):
+    abstract = make_abstract()
+    coauthor = abstract.authors[1]
+    services.confirm_authorship(abstract, coauthor.email)
+    payload = valid_payload()
+    payload["authors"] = [
+        {
+            "name": a.name,
+            "email": a.email,
+            "affiliation": a.affiliation,
+            "country": a.country,
+            "presenting": a.is_presenting,
+            "nothing_to_disclose": True,
+        }
+        for a in abstract.authors
+    ]
+    services.update_abstract(abstract, {"authors": payload["authors"]})
+    assert abstract.authors[1].confirmed_at is not None  # unchanged listing: still confirmed
+    # Adding an institution to a co-author (to keep its reviewers away) needs their word.
+    payload["authors"][1]["affiliation"] += "; Gustave Roussy"
+    services.update_abstract(abstract, {"authors": payload["authors"]})
+    db.session.commit()
+    assert abstract.authors[1].confirmed_at is None
+    requests = (
+        db.session.query(OutboxMessage)
+        .filter_by(kind="abstracts/authorship_request", to_address=coauthor.email)
+        .order_by(OutboxMessage.id)
+        .all()
+    )
+    assert len(requests) == 2 and "Gustave Roussy" in requests[1].body_text
+
+
+def test_rejecting_authorship_removes_the_author_and_tells_the_submitter(make_abstract, author):
+    abstract = make_abstract(confirm_first=False)
+    first, second = abstract.authors
+    services.confirm_authorship(abstract, second.email)
+    services.reject_authorship(abstract, first.email)
+    db.session.commit()
+    assert [a.email for a in abstract.authors] == [second.email]
+    # The co-author moved up to first author: they agreed to another role, so they confirm again.
+    assert abstract.authors[0].position == 0 and abstract.authors[0].confirmed_at is None
+    assert services.quota_holder(abstract) == author.email
+    told = db.session.query(OutboxMessage).filter_by(kind="abstracts/authorship_rejected").one()
+    assert told.to_address == author.email and first.email in told.body_text
+    assert "presenting author" in told.body_text
+    with pytest.raises(Conflict):
+        services.confirm_authorship(abstract, first.email)
 
 
 def test_submission_outside_the_window_is_refused(congress, author):
@@ -220,8 +339,10 @@ def test_authors_link_to_existing_accounts(make_abstract, create_user):
         "presenting": True,
         "nothing_to_disclose": True,
     }
-    abstract = make_abstract(authors=[data_author])
+    abstract = make_abstract(authors=[data_author], confirm_first=False)
     assert abstract.authors[0].user_id == user.id
+    assert not abstract.can_view(user)  # named only: not until they confirm
+    services.confirm_authorship(abstract, user.email)
     assert abstract.can_view(user) and not abstract.can_edit(user)
 
 
@@ -232,3 +353,116 @@ def test_can_change_is_the_submitter_until_withdrawal(make_abstract, author, org
     assert abstract.can_edit(author) and not abstract.can_change(author)
     with pytest.raises(Conflict):
         services.update_abstract(abstract, valid_payload())
+
+
+def test_coauthor_answers_the_emailed_link_without_an_account_and_only_by_post(
+    client, make_abstract
+):
+    abstract = make_abstract(confirm_first=False)
+    first, second = abstract.authors
+    mails = {
+        m.to_address: m
+        for m in db.session.query(OutboxMessage).filter_by(kind="abstracts/authorship_request")
+    }
+    assert set(mails) == {first.email, second.email}  # the submitter is not an author here
+    link = re.search(r"https?://\S+/abstracts/authorship/\S+", mails[second.email].body_text)[0]
+    path = "/" + link.split("/", 3)[3]
+
+    page = client.get(path)  # what a mail scanner does: it changes nothing
+    assert page.status_code == 200
+    assert second.affiliation in page.text and "I am an author as listed" in page.text
+    db.session.refresh(abstract)
+    assert abstract.authors[1].confirmed_at is None
+
+    assert client.post(path + "/confirm").status_code == 302
+    db.session.expire_all()
+    assert abstract.authors[1].confirmed_at is not None
+
+    first_link = re.search(r"https?://\S+", mails[first.email].body_text)[0]
+    first_path = "/" + first_link.split("/", 3)[3]
+    assert client.post(first_path + "/reject").status_code == 302
+    db.session.expire_all()
+    assert [a.email for a in abstract.authors] == [second.email]
+    assert "not listed" in client.get(first_path).text
+
+    assert client.get(path[:-3] + "xyz").status_code == 404  # a forged token
+
+
+def test_a_submitted_abstract_cannot_become_late_breaking_before_that_window(make_abstract):
+    abstract = make_abstract()
+    congress = abstract.congress
+    congress.late_breaking_opens_at = utcnow() + timedelta(days=30)
+    congress.late_breaking_closes_at = utcnow() + timedelta(days=40)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_abstract(abstract, {"kind": "late_breaking"})
+    assert "cannot be changed" in problems(exc)["kind"][0]
+    db.session.rollback()
+    assert abstract.kind == "regular"
+    services.update_abstract(abstract, {"kind": "regular", "title": "Same kind, new title"})
+
+
+def test_a_submitted_trials_in_progress_cannot_become_regular_beyond_the_quota(congress, author):
+    congress.first_author_quota = 1
+    me = _self(author)
+    services.submit_abstract(services.create_abstract(congress, author, _as_first_author(me)))
+    tip = services.create_abstract(
+        congress,
+        author,
+        _as_first_author(
+            me,
+            kind="trials_in_progress",
+            sections={"background": "b", "methods": "m"},
+            trial_registration="NCT01234567",
+        ),
+    )
+    services.submit_abstract(tip)
+    with pytest.raises(ValidationFailed) as exc:
+        services.update_abstract(
+            tip,
+            {
+                "kind": "regular",
+                "sections": {"results": "r", "conclusions": "c"},
+            },
+        )
+    assert "kind" in problems(exc)
+
+
+def test_the_edit_form_shows_the_fixed_type_next_to_its_field(client, auth, author, congress):
+    from tests.abstracts.test_views import form_fields
+
+    congress.late_breaking_opens_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    auth.login(author)
+    response = client.post("/abstracts/new", data=form_fields())
+    assert response.status_code == 302
+    abstract_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    response = client.post(
+        f"/abstracts/{abstract_id}/edit",
+        data=form_fields(kind="late_breaking", submit=None, save="Save draft"),
+    )
+    assert response.status_code == 422
+    assert (
+        re.search(r'id="kind"[^>]*is-invalid|is-invalid[^>]*id="kind"', response.text)
+        and "cannot be changed" in response.text
+    )
+    assert db.session.get(services.Abstract, abstract_id).kind == "regular"
+
+
+def test_a_named_but_unconfirmed_coauthor_cannot_open_the_abstract(
+    client, auth, make_abstract, create_user, api_token
+):
+    named = create_user(name="Dmitri Volkov", email="d.volkov@blokhin.example")
+    data = valid_payload()
+    data["authors"][1] |= {"name": named.name, "email": named.email}
+    abstract = make_abstract(authors=data["authors"])
+    auth.login(named)
+    assert client.get(f"/abstracts/{abstract.id}").status_code == 404
+    mine = client.get("/abstracts/").text
+    assert f'href="/abstracts/{abstract.id}"' not in mine
+    assert "/abstracts/authorship/" in mine  # where they can answer
+    headers = api_token(named)
+    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 404
+    services.confirm_authorship(abstract, named.email)
+    db.session.commit()
+    assert client.get(f"/abstracts/{abstract.id}").status_code == 200
+    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 200
