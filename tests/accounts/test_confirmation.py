@@ -64,8 +64,10 @@ def test_an_unconfirmed_account_with_a_coauthors_email_sees_none_of_their_abstra
     assert not abstract.can_view(squatter)
     assert all(author.user_id != squatter.id for author in abstract.authors)
 
-    # Once the address is confirmed (by whoever reads that mailbox), the abstract is theirs to see.
+    # Once the address is confirmed (by whoever reads that mailbox) and the authorship too
+    # (through the link emailed to that same mailbox), the abstract is theirs to see.
     services.confirm_email(_confirmation_path(coauthor_email).rsplit("/", 1)[1])
+    abstracts.confirm_authorship(abstract, coauthor_email)
     db.session.commit()
     assert abstract in db.session.scalars(own_abstracts_query(congress, squatter)).all()
     assert abstract.can_view(squatter)
