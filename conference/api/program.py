@@ -171,6 +171,9 @@ class ConflictSchema(Schema):
     kind = fields.String()
     key = fields.String(metadata={"description": "Stable: acknowledge it by this key."})
     message = fields.String()
+    blocking = fields.Boolean(
+        metadata={"description": "Cannot be acknowledged: fix it before publishing."}
+    )
     objects = fields.List(fields.Nested(ConflictObjectSchema))
 
 

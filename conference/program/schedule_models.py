@@ -251,15 +251,20 @@ class ProgramVersion(Base):
 
 class ProgramExport(Base):
     """A rendered export (ics, xml, json, csv, pdf) of a published version, shared by every
-    worker. `embargo_epoch` is how many embargo release times had passed when it was built:
-    when the next one passes, the key changes and the export is built again."""
+    worker. `embargo_fingerprint` is the embargo state it was built for (every release time
+    and decision it depends on); `embargo_epoch` is how many embargo release times had passed
+    when it was built: when either changes, the key changes and the export is built again."""
 
     __tablename__ = "program_exports"
-    __table_args__ = (UniqueConstraint("version_id", "kind", "embargo_epoch"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "kind", "embargo_fingerprint", "embargo_epoch"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("program_versions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
+    #: conference.abstracts.embargo.EmbargoState.fingerprint when it was built.
+    embargo_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     embargo_epoch: Mapped[int] = mapped_column(default=0)
     #: Current from the last release time before it was built (None: from the start) until
     #: the next one (None: for good): a request finds it by time without parsing the snapshot.

@@ -95,7 +95,15 @@ def _conflict_views(conflicts) -> list[dict]:
     views = []
     for c in conflicts:
         links = [(o["label"], url) for o in c.objects if (url := _fix_url(o, mapping))]
-        views.append({"kind": c.kind, "key": c.key, "message": c.message, "links": links})
+        views.append(
+            {
+                "kind": c.kind,
+                "key": c.key,
+                "message": c.message,
+                "blocking": c.is_blocking,
+                "links": links,
+            }
+        )
     return views
 
 

@@ -13,12 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conference.abstracts.models import (
-    PRESENTED_OUTCOMES,
-    Abstract,
-    AbstractAuthor,
-    AbstractStatus,
-)
+from conference.abstracts.models import Abstract, AbstractAuthor
 from conference.accounts.models import User
 from conference.errors import FieldErrors, ValidationFailed
 from conference.extensions import db
@@ -358,7 +353,8 @@ def delete_session(session: ProgramSession) -> None:
 
 
 def is_schedulable(abstract: Abstract) -> bool:
-    return abstract.status == AbstractStatus.SUBMITTED and abstract.outcome in PRESENTED_OUTCOMES
+    """Accepted for presentation and that decision released (the abstracts domain's rule)."""
+    return bool(abstract.is_acceptance_released)
 
 
 def _next_slot(session: ProgramSession, minutes: int) -> tuple[datetime, datetime]:
@@ -400,7 +396,11 @@ def add_presentation(
     people: list[Speaker] = []
     if abstract is not None:
         if abstract.congress_id != congress.id or not is_schedulable(abstract):
-            errors.add("abstract", "Only accepted abstracts can be placed in the program.")
+            errors.add(
+                "abstract",
+                "Only abstracts whose acceptance has been released to their authors can be "
+                "placed in the program.",
+            )
         else:
             placed = db.session.scalar(
                 select(Presentation).where(Presentation.abstract_id == abstract.id)
