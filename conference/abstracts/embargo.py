@@ -127,3 +127,30 @@ def current_embargo(congress: Congress) -> EmbargoState:
         rows,
         digest.hexdigest()[:32],
     )
+
+
+def set_release_times(
+    abstract, *, title_release_at: datetime | None, body_release_at: datetime | None
+):
+    """Set an abstract's own release times (None: the congress's defaults, or for a
+    late-breaking body the start of its session). Every public page and export follows at
+    once: they read the embargo live (`current_embargo`)."""
+    from conference.errors import ValidationFailed
+    from conference.extensions import db
+
+    for value in (title_release_at, body_release_at):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("release times are aware datetimes (UTC)")
+    if title_release_at and body_release_at and body_release_at < title_release_at:
+        raise ValidationFailed(
+            "The abstract's text cannot be published before its title.",
+            fields={
+                "body_release_at": [
+                    "Choose a time at or after the title's release, or leave it empty."
+                ]
+            },
+        )
+    abstract.title_release_at = title_release_at
+    abstract.body_release_at = body_release_at
+    db.session.flush()
+    return abstract
