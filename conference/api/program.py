@@ -41,7 +41,12 @@ class SessionInSchema(Schema):
     chairs = fields.List(fields.String(), load_default=list)
     discussants = fields.List(fields.String(), load_default=list)
     is_accredited = fields.Boolean(load_default=False)
-    capacity = Integer(allow_none=True, validate=validate.Range(min=0))
+    expected_audience = Integer(allow_none=True, validate=validate.Range(min=0, max=100_000))
+    ticketed_seats = Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=100_000),
+        metadata={"description": "Only for sessions that need a ticket (null otherwise)."},
+    )
     description = fields.String(load_default="")
 
 
@@ -126,7 +131,9 @@ class PublishedSessionSchema(Schema):
     ends_at = _datetime()
     is_accredited = fields.Boolean()
     cme_credits = fields.Float()
-    capacity = fields.Integer(allow_none=True)
+    ticketed_seats = fields.Integer(
+        allow_none=True, metadata={"description": "Null: no ticket is needed."}
+    )
     chairs = fields.List(fields.Nested(PersonOutSchema))
     discussants = fields.List(fields.Nested(PersonOutSchema))
     presentations = fields.List(fields.Nested(PublishedPresentationSchema))
@@ -214,7 +221,8 @@ class LiveSessionSchema(Schema):
     ends_at = _datetime()
     is_accredited = fields.Boolean()
     cme_credits = fields.Float()
-    capacity = fields.Integer(allow_none=True)
+    expected_audience = fields.Integer(allow_none=True)
+    ticketed_seats = fields.Integer(allow_none=True)
     description = fields.String()
     chairs = fields.List(fields.Nested(LivePersonSchema))
     discussants = fields.List(fields.Nested(LivePersonSchema))
@@ -278,7 +286,7 @@ def _published_session(program, s: dict, urls: PublicUrls, now, *, full: bool) -
         "ends_at": s["end"].isoformat(),
         "is_accredited": s["is_accredited"],
         "cme_credits": s["cme_credits"],
-        "capacity": s["capacity"],
+        "ticketed_seats": s["ticketed_seats"],
         "chairs": [_person(p, urls) for p in s["chair_people"]],
         "discussants": [_person(p, urls) for p in s["discussant_people"]],
         "presentations": [],
@@ -382,7 +390,8 @@ def _live_session(session, urls, conflicts=None) -> dict:
         "cme_credits": session_credits(
             session.format, session.is_accredited, session.starts_at, session.ends_at
         ),
-        "capacity": session.capacity,
+        "expected_audience": session.expected_audience,
+        "ticketed_seats": session.ticketed_seats,
         "description": session.description,
         "chairs": [_live_person(s, urls) for s in session.chairs],
         "discussants": [_live_person(s, urls) for s in session.discussants],

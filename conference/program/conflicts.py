@@ -98,7 +98,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             ProgramSession.ends_at,
             ProgramSession.format,
             ProgramSession.is_accredited,
-            ProgramSession.capacity,
+            ProgramSession.expected_audience,
         ).where(ProgramSession.congress_id == congress.id)
     ).all()
     sessions = {row.id: row for row in rows}
@@ -173,16 +173,16 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             )
         room = rooms.get(row.room_id)
         if (
-            row.capacity is not None
+            row.expected_audience is not None
             and room is not None
             and room.capacity is not None
-            and row.capacity > room.capacity
+            and row.expected_audience > room.capacity
         ):
             conflicts.append(
                 ScheduleConflict(
                     "over_capacity",
                     f"over_capacity:{row.id}:{room.id}",
-                    f"“{row.title}” expects {row.capacity} people but {room.name} seats "
+                    f"“{row.title}” expects {row.expected_audience} people but {room.name} seats "
                     f"{room.capacity}.",
                     [session_obj(row), {"type": "room", "id": room.id, "label": room.name}],
                 )

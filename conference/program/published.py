@@ -67,6 +67,13 @@ class PublishedProgram:
         self.speaker_items: dict[int, list[tuple]] = defaultdict(list)
         releases = set()
         for s in self.sessions:
+            # Versions published before ticketed seats had their own column say nothing
+            # about tickets (their "capacity" was the expected audience).
+            s.setdefault("expected_audience", s.pop("capacity", None))
+            s.setdefault("ticketed_seats", None)
+            #: A recorded mitigation of every relevant relationship (the CME domain records
+            #: it); until one is recorded the page never claims it.
+            s.setdefault("mitigation_recorded", False)
             s["start"] = _dt(s["starts_at"]).astimezone(self.tz)
             s["end"] = _dt(s["ends_at"]).astimezone(self.tz)
             s["day"] = s["start"].date()

@@ -68,7 +68,8 @@ def build_snapshot(congress: Congress) -> dict:
             ProgramSession.ends_at,
             ProgramSession.description,
             ProgramSession.is_accredited,
-            ProgramSession.capacity,
+            ProgramSession.expected_audience,
+            ProgramSession.ticketed_seats,
         ).where(ProgramSession.congress_id == congress.id)
     ):
         sessions[s.id] = {
@@ -83,7 +84,8 @@ def build_snapshot(congress: Congress) -> dict:
             "ends_at": _iso(s.ends_at),
             "description": s.description,
             "is_accredited": bool(s.is_accredited),
-            "capacity": s.capacity,
+            "expected_audience": s.expected_audience,
+            "ticketed_seats": s.ticketed_seats,
             "cme_credits": session_credits(s.format, s.is_accredited, s.starts_at, s.ends_at),
             "chairs": [],
             "discussants": [],

@@ -91,7 +91,13 @@ class ProgramSession(TimestampMixin, Base):
         CheckConstraint(
             "NOT (format = 'industry_satellite' AND is_accredited)", name="satellite_not_cme"
         ),
-        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "expected_audience IS NULL OR expected_audience >= 0",
+            name="expected_audience_not_negative",
+        ),
+        CheckConstraint(
+            "ticketed_seats IS NULL OR ticketed_seats >= 0", name="ticketed_seats_not_negative"
+        ),
         Index("ix_program_sessions_congress_start", "congress_id", "starts_at"),
     )
 
@@ -106,8 +112,10 @@ class ProgramSession(TimestampMixin, Base):
     ends_at: Mapped[datetime]
     description: Mapped[str] = mapped_column(Text, default="")
     is_accredited: Mapped[bool] = mapped_column(default=False)
-    #: Ticketed seats (meet-the-professor, workshops); the expected audience when set.
-    capacity: Mapped[int | None]
+    #: How many people the organizers expect (planning; compared with the room's seats).
+    expected_audience: Mapped[int | None]
+    #: Seats sold by ticket (meet-the-professor, workshops); None: no ticket is needed.
+    ticketed_seats: Mapped[int | None]
 
     track: Mapped[Track | None] = relationship()
     room: Mapped[Room | None] = relationship()

@@ -236,7 +236,8 @@ def _session_data(form: SessionForm, congress) -> dict:
         "chairs": session_services.parse_people(form.chairs.data),
         "discussants": session_services.parse_people(form.discussants.data),
         "is_accredited": form.is_accredited.data,
-        "capacity": form.capacity.data,
+        "expected_audience": form.expected_audience.data,
+        "ticketed_seats": form.ticketed_seats.data,
         "description": form.description.data or "",
     }
 

@@ -42,7 +42,8 @@ SESSION_FIELDS = (
     "chairs",
     "discussants",
     "is_accredited",
-    "capacity",
+    "expected_audience",
+    "ticketed_seats",
     "description",
 )
 
@@ -228,8 +229,12 @@ def _check_session(congress: Congress, data: dict, errors: FieldErrors) -> None:
             if found is None or found.congress_id != congress.id:
                 errors.add(key, f"No such {key} in this congress.")
             data[key] = found
-    if "capacity" in data and data["capacity"] is not None and data["capacity"] < 0:
-        errors.add("capacity", "Capacity cannot be negative.")
+    for key, label in (("expected_audience", "expected audience"), ("ticketed_seats", "seats")):
+        value = data.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000
+        ):
+            errors.add(key, f"The number of {label} must be a whole number from 0 to 100000.")
 
 
 def _check_times(starts_at, ends_at, errors: FieldErrors) -> None:
@@ -280,7 +285,8 @@ def create_session(congress: Congress, **data) -> ProgramSession:
         ends_at=data["ends_at"],
         description=data.get("description") or "",
         is_accredited=bool(data.get("is_accredited")),
-        capacity=data.get("capacity"),
+        expected_audience=data.get("expected_audience"),
+        ticketed_seats=data.get("ticketed_seats"),
     )
     db.session.add(session)
     _set_people(congress, session, SessionRole.CHAIR, chairs)
@@ -331,7 +337,15 @@ def update_session(session: ProgramSession, **data) -> ProgramSession:
             )
     errors.raise_if_any("A presentation would fall outside its session.")
     session.starts_at, session.ends_at = starts_at, ends_at
-    for key in ("title", "format", "track", "room", "description", "capacity"):
+    for key in (
+        "title",
+        "format",
+        "track",
+        "room",
+        "description",
+        "expected_audience",
+        "ticketed_seats",
+    ):
         if key in data:
             setattr(session, key, data[key] if key != "description" else (data[key] or ""))
     if "is_accredited" in data:
