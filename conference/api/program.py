@@ -68,6 +68,20 @@ class PresentationInSchema(Schema):
     starts_at = CongressDateTime(allow_none=True)
     ends_at = CongressDateTime(allow_none=True)
     board_number = fields.String(allow_none=True, validate=validate.Length(max=20))
+    position = Integer(
+        validate=validate.Range(min=0),
+        metadata={"description": "Place in the session's order (default: at the end)."},
+    )
+
+
+#: The schedule editor's drag-and-drop calls validate with these same schemas.
+SessionMoveSchema = SessionPatchSchema(partial=True, only=("room", "starts_at", "ends_at"))
+EditorPresentationSchema = PresentationInSchema(only=("abstract", "position"))
+
+
+class PresentationMoveSchema(Schema):
+    session = Integer(required=True, metadata={"description": "The target session's id."})
+    position = Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class PublishSchema(Schema):
@@ -496,6 +510,7 @@ def add_presentation(payload, session_id: int):
         starts_at=payload.get("starts_at"),
         ends_at=payload.get("ends_at"),
         board_number=payload.get("board_number"),
+        position=payload.get("position"),
     )
     db.session.commit()
     body = _reloaded(congress, session_id)
