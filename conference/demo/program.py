@@ -265,7 +265,8 @@ def load(result: DemoResult, size: str = "small") -> None:
                 starts_at=at(time(7, 30)),
                 ends_at=at(time(8, 15)),
                 is_accredited=True,
-                capacity=mtp_room.capacity,
+                expected_audience=mtp_room.capacity,
+                ticketed_seats=mtp_room.capacity,
             )
             mtp.people.append(
                 SessionPerson(
