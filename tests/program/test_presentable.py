@@ -115,17 +115,23 @@ def test_an_undecided_abstract_placed_earlier_never_reaches_the_public_session_p
 
 
 def test_a_withdrawn_abstract_disappears_from_every_page_and_export_at_once(
-    client, congress, make_session, make_abstract, publish
+    client, auth, create_user, congress, make_session, make_abstract, publish
 ):
     session = make_session("Brain metastases")
     abstract = make_abstract(title="Stereotactic radiosurgery for brain metastases")
     services.add_presentation(session, abstract=abstract)
     publish()
+    auth.login(create_user(email="attendee@example.org"))
+    client.post(f"/program/sessions/{session.id}/star")
+    assert "Stereotactic radiosurgery" in client.get("/program/agenda.ics").get_data(as_text=True)
     before = public_texts(client, session.id)
     assert all("Stereotactic radiosurgery" in text for text in before[:6])
     abstract_services.withdraw_abstract(abstract)
     db.session.commit()
-    for text in public_texts(client, session.id):
+    texts = public_texts(client, session.id) + [
+        client.get("/program/agenda.ics").get_data(as_text=True)
+    ]
+    for text in texts:
         assert "Stereotactic radiosurgery" not in text
         assert abstract.number not in text
     assert client.get("/program?q=stereotactic").status_code == 200
