@@ -8,6 +8,7 @@ import uuid
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -245,6 +246,27 @@ class DecisionForm(FlaskForm):
         "Outcome", choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()]
     )
     decide = SubmitField("Record decision")
+
+
+class ReleaseTimesForm(FlaskForm):
+    """An abstract's own embargo (congress time); empty: the congress's defaults."""
+
+    title_release_at = DateTimeLocalField(
+        "Title public from",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Empty: the congress's date for accepted titles.",
+    )
+    body_release_at = DateTimeLocalField(
+        "Text public from",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=(
+            "Empty: the congress's date for abstract texts (late-breaking abstracts: the start "
+            "of their session)."
+        ),
+    )
+    save_release = SubmitField("Save release times")
 
 
 class TemplateForm(FlaskForm):

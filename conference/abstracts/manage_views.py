@@ -7,7 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from conference.abstracts import decisions, review
-from conference.abstracts.forms import ActionForm, AssignForm, DecisionForm, TemplateForm
+from conference.abstracts.embargo import set_release_times
+from conference.abstracts.forms import (
+    ActionForm,
+    AssignForm,
+    DecisionForm,
+    ReleaseTimesForm,
+    TemplateForm,
+)
 from conference.abstracts.models import (
     OUTCOME_LABELS,
     SCORE_CRITERIA,
@@ -32,6 +39,7 @@ from conference.models import db_int, db_ints
 from conference.program.models import Track
 from conference.program.queries import get_track_by_slug, get_tracks
 from conference.security import organizer_required
+from conference.timeutil import local_to_utc, to_local
 from conference.webforms import show_domain_error
 
 
@@ -110,13 +118,29 @@ def bulk_decide():
 @bp.route("/manage/abstracts/<int:abstract_id>")
 @organizer_required
 def manage_abstract(abstract_id: int):
-    congress = congress_or_404()
     abstract = _abstract_or_404(abstract_id)
+    tz = abstract.congress.tz
+    release_form = ReleaseTimesForm(
+        formdata=None,
+        title_release_at=_local(abstract.title_release_at, tz),
+        body_release_at=_local(abstract.body_release_at, tz),
+    )
+    return _render_detail(abstract, release_form)
+
+
+def _local(value, tz):
+    return to_local(value, tz).replace(tzinfo=None) if value else None
+
+
+def _render_detail(abstract: Abstract, release_form: ReleaseTimesForm, status: int = 200):
+    congress = congress_or_404()
     form = DecisionForm(outcome=abstract.outcome)
     return render_template(
         "abstracts/manage_detail.html",
         abstract=abstract,
         form=form,
+        release_form=release_form,
+        release_times=abstract.release_times(),
         action_form=ActionForm(),
         candidates=review.assignment_candidates(abstract, get_reviewers(congress)),
         tracks=get_tracks(congress, active_only=True),
@@ -124,7 +148,34 @@ def manage_abstract(abstract_id: int):
         kind_labels=KIND_LABELS,
         score_criteria=SCORE_CRITERIA,
         score_labels=SCORE_LABELS,
-    )
+    ), status
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/release-times", methods=["POST"])
+@organizer_required
+def set_abstract_release_times(abstract_id: int):
+    abstract = _abstract_or_404(abstract_id)
+    form = ReleaseTimesForm()
+    if form.validate_on_submit():
+        tz = abstract.congress.tz
+        try:
+            set_release_times(
+                abstract,
+                title_release_at=local_to_utc(form.title_release_at.data, tz)
+                if form.title_release_at.data
+                else None,
+                body_release_at=local_to_utc(form.body_release_at.data, tz)
+                if form.body_release_at.data
+                else None,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(f"Release times of {abstract.number} saved.", "success")
+            return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
+    return _render_detail(abstract, form, status=422)
 
 
 @bp.route("/manage/abstracts/<int:abstract_id>/decision", methods=["POST"])

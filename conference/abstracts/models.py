@@ -16,7 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import User
@@ -174,10 +176,23 @@ class Abstract(TimestampMixin, Base):
         """Accepted for presentation (plenary, oral, poster discussion or poster)."""
         return self.status == AbstractStatus.SUBMITTED and self.outcome in PRESENTED_OUTCOMES
 
-    @property
+    @hybrid_property
     def is_acceptance_released(self) -> bool:
-        """Accepted, and that very outcome has been released to the authors."""
+        """Accepted for presentation, and that very outcome has been released to the authors.
+
+        The one rule of "accepted for presentation": only such abstracts can be scheduled or
+        shown in the program (abstracts.queries uses the SQL form below).
+        """
         return self.is_accepted and self.released_outcome == self.outcome
+
+    @is_acceptance_released.inplace.expression
+    @classmethod
+    def _is_acceptance_released_expression(cls):
+        return and_(
+            cls.status == AbstractStatus.SUBMITTED,
+            cls.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
+            cls.released_outcome == cls.outcome,
+        )
 
     @property
     def sections(self) -> dict[str, str]:

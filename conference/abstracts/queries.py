@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import (
-    PRESENTED_OUTCOMES,
+    SECTION_NAMES,
     Abstract,
     AbstractAuthor,
     AbstractStatus,
+    AuthorDisclosure,
     ReviewAssignment,
     TrackReviewer,
 )
@@ -209,24 +210,167 @@ def review_progress(congress: Congress) -> tuple[list[Progress], list[Progress]]
     )
 
 
-def get_accepted_abstracts(congress: Congress, *, confirmed_only: bool = False) -> list[Abstract]:
+# -- accepted for presentation (the program reads abstracts only through these) -----------
+
+
+def accepted_for_presentation(congress: Congress):
+    """Abstracts of `congress` accepted for presentation with that decision released to
+    their authors: the one rule (`Abstract.is_acceptance_released`) of what may be scheduled
+    and shown in the program."""
+    return select(Abstract).where(
+        Abstract.congress_id == congress.id, Abstract.is_acceptance_released
+    )
+
+
+def get_accepted_abstracts(
+    congress: Congress, *, confirmed_only: bool = False, excluding=None
+) -> list[Abstract]:
     """Abstracts accepted for presentation whose decision was released (for the program).
 
     Each has `outcome` (plenary, oral, poster_discussion, poster), `presenting_author`
     (an AbstractAuthor; `user_id` links an account when one exists) and
-    `presenter_confirmed_at`.
+    `presenter_confirmed_at`. `excluding`: a select of abstract ids to leave out (those
+    already placed in the program).
     """
     query = (
-        select(Abstract)
-        .where(
-            Abstract.congress_id == congress.id,
-            Abstract.status == AbstractStatus.SUBMITTED,
-            Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
-            Abstract.released_outcome == Abstract.outcome,
-        )
+        accepted_for_presentation(congress)
         .options(selectinload(Abstract.authors), selectinload(Abstract.track))
-        .order_by(Abstract.number)
+        .order_by(Abstract.number, Abstract.id)
     )
     if confirmed_only:
         query = query.where(Abstract.presenter_confirmed_at.is_not(None))
+    if excluding is not None:
+        query = query.where(Abstract.id.not_in(excluding))
     return list(db.session.scalars(query))
+
+
+def get_congress_abstract(congress: Congress, abstract_id: int) -> Abstract | None:
+    """One abstract of `congress` with its authors (None: not of this congress)."""
+    return db.session.scalar(
+        select(Abstract)
+        .where(Abstract.id == abstract_id, Abstract.congress_id == congress.id)
+        .options(selectinload(Abstract.authors))
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the program editor may say about an abstract it placed."""
+
+    id: int
+    number: str | None
+    title: str
+    outcome: str | None
+    is_presentable: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.number or self.id}: {self.title}"
+
+
+def get_headlines(congress: Congress, abstract_ids) -> dict[int, Headline]:
+    """Number, title, decision and presentability of these abstracts of `congress`."""
+    if not abstract_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Abstract.id,
+            Abstract.number,
+            Abstract.title,
+            Abstract.outcome,
+            Abstract.is_acceptance_released,
+        ).where(Abstract.congress_id == congress.id, Abstract.id.in_(sorted(set(abstract_ids))))
+    )
+    return {
+        row.id: Headline(row.id, row.number, row.title, row.outcome, bool(row[4])) for row in rows
+    }
+
+
+@dataclass(frozen=True)
+class ProgramText:
+    """The public text of an abstract accepted for presentation (shown after its embargo)."""
+
+    id: int
+    number: str | None
+    title: str
+    outcome: str
+    kind: str
+    #: [(heading, text)] of the non-empty sections, in order.
+    sections: list = field(default_factory=list)
+
+
+def get_program_texts(congress: Congress, abstract_ids) -> dict[int, ProgramText]:
+    """Texts of those of these abstracts that are accepted for presentation."""
+    if not abstract_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Abstract.id,
+            Abstract.number,
+            Abstract.title,
+            Abstract.outcome,
+            Abstract.kind,
+            *(getattr(Abstract, name) for name in SECTION_NAMES),
+        ).where(
+            Abstract.congress_id == congress.id,
+            Abstract.is_acceptance_released,
+            Abstract.id.in_(sorted(set(abstract_ids))),
+        )
+    )
+    return {
+        row.id: ProgramText(
+            row.id,
+            row.number,
+            row.title,
+            str(row.outcome),
+            str(row.kind),
+            [
+                [name.capitalize(), getattr(row, name)]
+                for name in SECTION_NAMES
+                if getattr(row, name)
+            ],
+        )
+        for row in rows
+    }
+
+
+def get_presenter_disclosures(congress: Congress, abstract_ids) -> list:
+    """(email lower-cased, nothing to disclose, company, relationship type) of the presenting
+    authors of these abstracts (one row per disclosure; company None when there is none)."""
+    if not abstract_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(
+                func.lower(AbstractAuthor.email),
+                AbstractAuthor.nothing_to_disclose,
+                AuthorDisclosure.company,
+                AuthorDisclosure.relationship_type,
+            )
+            .join(Abstract, Abstract.id == AbstractAuthor.abstract_id)
+            .outerjoin(AuthorDisclosure, AuthorDisclosure.author_id == AbstractAuthor.id)
+            .where(
+                Abstract.congress_id == congress.id,
+                AbstractAuthor.abstract_id.in_(sorted(set(abstract_ids))),
+                AbstractAuthor.is_presenting.is_(True),
+            )
+        ).all()
+    )
+
+
+def get_release_rows(congress: Congress) -> list:
+    """(id, kind, decision released at, title release at, body release at) of every abstract
+    of `congress` accepted for presentation, by id: what the embargo is computed from."""
+    return list(
+        db.session.execute(
+            select(
+                Abstract.id,
+                Abstract.kind,
+                Abstract.decision_released_at,
+                Abstract.title_release_at,
+                Abstract.body_release_at,
+            )
+            .where(Abstract.congress_id == congress.id, Abstract.is_acceptance_released)
+            .order_by(Abstract.id)
+        ).all()
+    )

@@ -41,7 +41,12 @@ class SessionInSchema(Schema):
     chairs = fields.List(fields.String(), load_default=list)
     discussants = fields.List(fields.String(), load_default=list)
     is_accredited = fields.Boolean(load_default=False)
-    capacity = Integer(allow_none=True, validate=validate.Range(min=0))
+    expected_audience = Integer(allow_none=True, validate=validate.Range(min=0, max=100_000))
+    ticketed_seats = Integer(
+        allow_none=True,
+        validate=validate.Range(min=0, max=100_000),
+        metadata={"description": "Only for sessions that need a ticket (null otherwise)."},
+    )
     description = fields.String(load_default="")
 
 
@@ -63,6 +68,20 @@ class PresentationInSchema(Schema):
     starts_at = CongressDateTime(allow_none=True)
     ends_at = CongressDateTime(allow_none=True)
     board_number = fields.String(allow_none=True, validate=validate.Length(max=20))
+    position = Integer(
+        validate=validate.Range(min=0),
+        metadata={"description": "Place in the session's order (default: at the end)."},
+    )
+
+
+#: The schedule editor's drag-and-drop calls validate with these same schemas.
+SessionMoveSchema = SessionPatchSchema(partial=True, only=("room", "starts_at", "ends_at"))
+EditorPresentationSchema = PresentationInSchema(only=("abstract", "position"))
+
+
+class PresentationMoveSchema(Schema):
+    session = Integer(required=True, metadata={"description": "The target session's id."})
+    position = Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class PublishSchema(Schema):
@@ -126,7 +145,9 @@ class PublishedSessionSchema(Schema):
     ends_at = _datetime()
     is_accredited = fields.Boolean()
     cme_credits = fields.Float()
-    capacity = fields.Integer(allow_none=True)
+    ticketed_seats = fields.Integer(
+        allow_none=True, metadata={"description": "Null: no ticket is needed."}
+    )
     chairs = fields.List(fields.Nested(PersonOutSchema))
     discussants = fields.List(fields.Nested(PersonOutSchema))
     presentations = fields.List(fields.Nested(PublishedPresentationSchema))
@@ -171,6 +192,9 @@ class ConflictSchema(Schema):
     kind = fields.String()
     key = fields.String(metadata={"description": "Stable: acknowledge it by this key."})
     message = fields.String()
+    blocking = fields.Boolean(
+        metadata={"description": "Cannot be acknowledged: fix it before publishing."}
+    )
     objects = fields.List(fields.Nested(ConflictObjectSchema))
 
 
@@ -211,7 +235,8 @@ class LiveSessionSchema(Schema):
     ends_at = _datetime()
     is_accredited = fields.Boolean()
     cme_credits = fields.Float()
-    capacity = fields.Integer(allow_none=True)
+    expected_audience = fields.Integer(allow_none=True)
+    ticketed_seats = fields.Integer(allow_none=True)
     description = fields.String()
     chairs = fields.List(fields.Nested(LivePersonSchema))
     discussants = fields.List(fields.Nested(LivePersonSchema))
@@ -275,7 +300,7 @@ def _published_session(program, s: dict, urls: PublicUrls, now, *, full: bool) -
         "ends_at": s["end"].isoformat(),
         "is_accredited": s["is_accredited"],
         "cme_credits": s["cme_credits"],
-        "capacity": s["capacity"],
+        "ticketed_seats": s["ticketed_seats"],
         "chairs": [_person(p, urls) for p in s["chair_people"]],
         "discussants": [_person(p, urls) for p in s["discussant_people"]],
         "presentations": [],
@@ -379,7 +404,8 @@ def _live_session(session, urls, conflicts=None) -> dict:
         "cme_credits": session_credits(
             session.format, session.is_accredited, session.starts_at, session.ends_at
         ),
-        "capacity": session.capacity,
+        "expected_audience": session.expected_audience,
+        "ticketed_seats": session.ticketed_seats,
         "description": session.description,
         "chairs": [_live_person(s, urls) for s in session.chairs],
         "discussants": [_live_person(s, urls) for s in session.discussants],
@@ -484,6 +510,7 @@ def add_presentation(payload, session_id: int):
         starts_at=payload.get("starts_at"),
         ends_at=payload.get("ends_at"),
         board_number=payload.get("board_number"),
+        position=payload.get("position"),
     )
     db.session.commit()
     body = _reloaded(congress, session_id)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus, Outcome
+from conference.abstracts.models import Outcome
+from conference.abstracts.queries import get_accepted_abstracts
 from conference.demo import DemoResult
 from conference.extensions import db
 from conference.program import services as program_services
@@ -217,18 +215,7 @@ def load(result: DemoResult, size: str = "small") -> None:
     db.session.add_all(speakers)
     db.session.flush()
 
-    accepted = list(
-        db.session.scalars(
-            select(Abstract)
-            .where(
-                Abstract.congress_id == congress.id,
-                Abstract.status == AbstractStatus.SUBMITTED,
-                Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
-            )
-            .options(selectinload(Abstract.authors))
-            .order_by(Abstract.id)
-        )
-    )
+    accepted = sorted(get_accepted_abstracts(congress), key=lambda a: a.id)
     posters = [a for a in accepted if a.outcome == Outcome.POSTER]
     talks = [a for a in accepted if a.outcome != Outcome.POSTER]
 
@@ -278,7 +265,8 @@ def load(result: DemoResult, size: str = "small") -> None:
                 starts_at=at(time(7, 30)),
                 ends_at=at(time(8, 15)),
                 is_accredited=True,
-                capacity=mtp_room.capacity,
+                expected_audience=mtp_room.capacity,
+                ticketed_seats=mtp_room.capacity,
             )
             mtp.people.append(
                 SessionPerson(

@@ -1,7 +1,9 @@
 """Conflicts an organizer must see before publishing, recomputed from a few flat queries.
 
 Each conflict has a stable `key` (its kind and the ids involved), so an organizer can
-acknowledge it when publishing and the acknowledgement survives unrelated edits.
+acknowledge it when publishing and the acknowledgement survives unrelated edits. A blocking
+conflict (`not_presentable`: an abstract placed in the program that is not, or no longer,
+accepted for presentation) cannot be acknowledged: it must be removed before publishing.
 """
 
 from __future__ import annotations
@@ -12,12 +14,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from conference.abstracts.models import (
-    OUTCOME_LABELS,
-    PRESENTED_OUTCOMES,
-    Abstract,
-    AbstractStatus,
-)
+from conference.abstracts.models import OUTCOME_LABELS
+from conference.abstracts.queries import get_accepted_abstracts, get_headlines
 from conference.extensions import db
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
@@ -37,7 +35,10 @@ KINDS = (
     "over_capacity",
     "satellite_too_close",
     "unscheduled_abstract",
+    "not_presentable",
 )
+#: Kinds that cannot be acknowledged: publishing waits until they are fixed.
+BLOCKING_KINDS = frozenset({"not_presentable"})
 SATELLITE_GAP = timedelta(minutes=30)
 
 
@@ -49,6 +50,10 @@ class ScheduleConflict:
     #: [{"type": "session"|"presentation"|"speaker"|"abstract"|"room", "id", "label"}]
     objects: list[dict] = field(default_factory=list)
 
+    @property
+    def is_blocking(self) -> bool:
+        return self.kind in BLOCKING_KINDS
+
     def touches(self, type_: str, id_: int) -> bool:
         return any(o["type"] == type_ and o["id"] == id_ for o in self.objects)
 
@@ -57,6 +62,7 @@ class ScheduleConflict:
             "kind": self.kind,
             "key": self.key,
             "message": self.message,
+            "blocking": self.is_blocking,
             "objects": self.objects,
         }
 
@@ -92,7 +98,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             ProgramSession.ends_at,
             ProgramSession.format,
             ProgramSession.is_accredited,
-            ProgramSession.capacity,
+            ProgramSession.expected_audience,
         ).where(ProgramSession.congress_id == congress.id)
     ).all()
     sessions = {row.id: row for row in rows}
@@ -167,16 +173,16 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             )
         room = rooms.get(row.room_id)
         if (
-            row.capacity is not None
+            row.expected_audience is not None
             and room is not None
             and room.capacity is not None
-            and row.capacity > room.capacity
+            and row.expected_audience > room.capacity
         ):
             conflicts.append(
                 ScheduleConflict(
                     "over_capacity",
                     f"over_capacity:{row.id}:{room.id}",
-                    f"“{row.title}” expects {row.capacity} people but {room.name} seats "
+                    f"“{row.title}” expects {row.expected_audience} people but {room.name} seats "
                     f"{room.capacity}.",
                     [session_obj(row), {"type": "room", "id": room.id, "label": room.name}],
                 )
@@ -190,20 +196,41 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             Presentation.starts_at,
             Presentation.ends_at,
             Presentation.title,
-            Abstract.title.label("abstract_title"),
+            Presentation.abstract_id,
         )
         .join(ProgramSession, ProgramSession.id == Presentation.session_id)
-        .outerjoin(Abstract, Abstract.id == Presentation.abstract_id)
         .where(ProgramSession.congress_id == congress.id)
     ).all()
+    headlines = get_headlines(congress, [p.abstract_id for p in presentations if p.abstract_id])
+
+    def title_of(p) -> str:
+        headline = headlines.get(p.abstract_id)
+        return headline.title if headline is not None else p.title
+
     pres_by_id = {}
     for p in presentations:
         pres_by_id[p.id] = p
         session = sessions[p.session_id]
+        headline = headlines.get(p.abstract_id)
+        if p.abstract_id is not None and (headline is None or not headline.is_presentable):
+            label = headline.label if headline is not None else f"abstract {p.abstract_id}"
+            conflicts.append(
+                ScheduleConflict(
+                    "not_presentable",
+                    f"not_presentable:{p.id}",
+                    f"Abstract {label} is in “{session.title}” but is not accepted for "
+                    "presentation (withdrawn, not accepted, or its acceptance not released): "
+                    "remove it from the program.",
+                    [
+                        {"type": "presentation", "id": p.id, "label": label},
+                        session_obj(session),
+                    ],
+                )
+            )
         if p.starts_at is None or p.ends_at is None:
             continue
         if p.starts_at < session.starts_at or p.ends_at > session.ends_at:
-            title = p.abstract_title or p.title
+            title = title_of(p)
             conflicts.append(
                 ScheduleConflict(
                     "outside_session",
@@ -240,7 +267,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
         session = sessions[p.session_id]
         start = p.starts_at or session.starts_at
         end = p.ends_at or session.ends_at
-        title = p.abstract_title or p.title
+        title = title_of(p)
         commitments[speaker_id].append(
             (start, end, (p.session_id, f"presenting “{title}”", presentation_id))
         )
@@ -272,18 +299,10 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             )
 
     # Accepted abstracts with no slot.
-    for abstract_id, number, title, outcome in db.session.execute(
-        select(Abstract.id, Abstract.number, Abstract.title, Abstract.outcome)
-        .outerjoin(Presentation, Presentation.abstract_id == Abstract.id)
-        .where(
-            Abstract.congress_id == congress.id,
-            Abstract.status == AbstractStatus.SUBMITTED,
-            Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
-            Presentation.id.is_(None),
-        )
-        .order_by(Abstract.number, Abstract.id)
-    ):
-        label = f"{number or abstract_id}: {title}"
+    placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
+    for abstract in get_accepted_abstracts(congress, excluding=placed):
+        abstract_id, outcome = abstract.id, abstract.outcome
+        label = f"{abstract.number or abstract_id}: {abstract.title}"
         conflicts.append(
             ScheduleConflict(
                 "unscheduled_abstract",
@@ -308,4 +327,11 @@ def conflicts_touching(conflicts, session: ProgramSession) -> list[ScheduleConfl
     ]
 
 
-__all__ = ["KINDS", "ScheduleConflict", "Track", "conflicts_touching", "detect_conflicts"]
+__all__ = [
+    "BLOCKING_KINDS",
+    "KINDS",
+    "ScheduleConflict",
+    "Track",
+    "conflicts_touching",
+    "detect_conflicts",
+]

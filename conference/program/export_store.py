@@ -1,10 +1,13 @@
 """Rendered exports of published versions, stored in the database and shared by every worker.
 
-An export is identified by (version, kind, embargo epoch): the epoch is the number of embargo
-release times already passed, so the key changes when one passes and the export is rebuilt
-with the newly public text. Each row also records the time window in which it is current
+An export is identified by (version, kind, embargo fingerprint, embargo epoch): the fingerprint
+changes with every release time and decision the embargo depends on (an organizer moving a
+release later, an abstract withdrawn: see conference.abstracts.embargo), and the epoch is the
+number of embargo release times already passed, so the key changes when one passes and the
+export is rebuilt with the newly public text; exports of another fingerprint are deleted.
+Each row also records the time window in which it is current
 (`valid_from`, `valid_until`: the release times around it), so serving a stored export needs
-two small queries and no parsing of the snapshot.
+three small queries (the version, the embargo, the export) and no parsing of the snapshot.
 
 Publishing builds the exports of the new version in the same transaction; a missing one (the
 PDF book, a new embargo epoch, a version published before this table) is built by the first
@@ -21,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from conference.abstracts.embargo import EmbargoState, current_embargo
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.exports import (
@@ -53,7 +57,7 @@ BUILT_ON_PUBLISH = ("ics", "xml", "json", "csv")
 
 _LOCK = threading.Lock()
 #: This worker's copy: (version, kind) -> (valid_from, valid_until, bytes); a version is
-#: (congress id, id, number, published_at), as in published._CACHE (ids may be reused).
+#: (congress id, id, number, published_at, embargo fingerprint), as in published._CACHE.
 _MEMORY: dict[tuple[tuple, str], tuple[datetime | None, datetime | None, bytes]] = {}
 
 
@@ -76,10 +80,18 @@ def _remember(version: tuple, kind: str, valid_from, valid_until, payload: bytes
         _MEMORY[(version, kind)] = (valid_from, valid_until, payload)
 
 
-def _store(version_id: int, kind: str, window, payload: bytes) -> None:
+def _store(version_id: int, kind: str, fingerprint: str, window, payload: bytes) -> None:
     """Insert the export; another worker storing the same key first is fine. Exports of the
-    same version whose time window has ended are deleted: they are never served again."""
+    same version whose time window has ended, or built for another embargo state, are
+    deleted: they are never served again."""
     epoch, valid_from, valid_until = window
+    db.session.execute(
+        delete(ProgramExport).where(
+            ProgramExport.version_id == version_id,
+            ProgramExport.kind == kind,
+            ProgramExport.embargo_fingerprint != fingerprint,
+        )
+    )
     if valid_from is not None:
         db.session.execute(
             delete(ProgramExport).where(
@@ -94,6 +106,7 @@ def _store(version_id: int, kind: str, window, payload: bytes) -> None:
                 ProgramExport(
                     version_id=version_id,
                     kind=kind,
+                    embargo_fingerprint=fingerprint,
                     embargo_epoch=epoch,
                     valid_from=valid_from,
                     valid_until=valid_until,
@@ -119,6 +132,7 @@ def get_export(program: PublishedProgram, kind: str, now: datetime | None = None
         select(ProgramExport.content).where(
             ProgramExport.version_id == program.version_id,
             ProgramExport.kind == kind,
+            ProgramExport.embargo_fingerprint == program.embargo_fingerprint,
             ProgramExport.embargo_epoch == window[0],
         )
     )
@@ -126,7 +140,7 @@ def get_export(program: PublishedProgram, kind: str, now: datetime | None = None
         payload = bytes(stored)
     else:
         payload = build(program, now)
-        _store(program.version_id, kind, window, payload)
+        _store(program.version_id, kind, program.embargo_fingerprint, window, payload)
     program.exports = {k: v for k, v in program.exports.items() if k[0] != kind}
     program.exports[(kind, window[0])] = payload
     return payload
@@ -143,7 +157,8 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
     head = latest_version_head(congress)
     if head is None:
         return None
-    version = version_key(congress, head)
+    embargo = current_embargo(congress)
+    version = version_key(congress, head, embargo)
     cached = _MEMORY.get((version, kind))
     if cached is not None and _current(cached[0], cached[1], now):
         return cached[2]
@@ -151,6 +166,7 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
         select(ProgramExport.valid_from, ProgramExport.valid_until, ProgramExport.content).where(
             ProgramExport.version_id == head.id,
             ProgramExport.kind == kind,
+            ProgramExport.embargo_fingerprint == embargo.fingerprint,
             or_(ProgramExport.valid_from.is_(None), ProgramExport.valid_from <= now),
             or_(ProgramExport.valid_until.is_(None), ProgramExport.valid_until > now),
         )
@@ -159,7 +175,7 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
         payload = bytes(row.content)
         _remember(version, kind, row.valid_from, row.valid_until, payload)
         return payload
-    program = get_published_program(congress)
+    program = get_published_program(congress, head=head, embargo=embargo)
     if program is None:  # pragma: no cover - deleted meanwhile
         return None
     payload = get_export(program, kind, now)
@@ -168,12 +184,14 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
     return payload
 
 
-def build_version_exports(version: ProgramVersion, kinds=BUILT_ON_PUBLISH, now=None) -> None:
+def build_version_exports(
+    version: ProgramVersion, embargo: EmbargoState, kinds=BUILT_ON_PUBLISH, now=None
+) -> None:
     """Render and store the exports of a version that was just flushed (publishing)."""
     now = now or utcnow()
     # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
     snapshot = json.loads(json.dumps(version.snapshot))
-    program = PublishedProgram(version.id, version.number, version.published_at, snapshot)
+    program = PublishedProgram(version.id, version.number, version.published_at, snapshot, embargo)
     window = _window(program, now)
     # Only the latest version is public: older versions' exports are never served again
     # (an organizer's view of an old version reads its snapshot).
@@ -188,4 +206,4 @@ def build_version_exports(version: ProgramVersion, kinds=BUILT_ON_PUBLISH, now=N
         )
     )
     for kind in kinds:
-        _store(version.id, kind, window, EXPORTS[kind][0](program, now))
+        _store(version.id, kind, embargo.fingerprint, window, EXPORTS[kind][0](program, now))

@@ -115,10 +115,15 @@ class SessionForm(FlaskForm):
     )
     discussants = TextAreaField("Discussants", validators=[Optional(), Length(max=4000)])
     is_accredited = BooleanField("CME-accredited (never for industry satellites)")
-    capacity = IntegerField(
-        "Ticketed capacity",
+    expected_audience = IntegerField(
+        "Expected audience",
         validators=[Optional(), NumberRange(min=0, max=100000)],
-        description="Expected audience of a ticketed session (leave empty otherwise).",
+        description="How many people you expect; compared with the room's seats.",
+    )
+    ticketed_seats = IntegerField(
+        "Ticketed seats",
+        validators=[Optional(), NumberRange(min=0, max=100000)],
+        description="Only for sessions that need a ticket; leave empty otherwise.",
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
     submit = SubmitField("Save session")

@@ -1,9 +1,11 @@
 """Reads of the published program: the latest version's snapshot, parsed once per process.
 
 Public pages, the public API and the exports serve only published versions. A version is
-immutable, so its parsed form is cached in memory, keyed by the version; publishing a new
-version makes a new key (the old one drops out). Embargoed abstract text is filtered at read
-time. Rendered exports are stored per version and embargo state by export_store.
+immutable, so its parsed form is cached in memory, keyed by the version and the embargo's
+fingerprint (`conference.abstracts.embargo`): publishing a new version, changing a release
+time or a decision makes a new key (the old one drops out). Which abstracts are shown and when
+their titles and texts are public is read from the abstracts as they are now, never from the
+snapshot. Rendered exports are stored per version and embargo state by export_store.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from conference.abstracts.embargo import EmbargoState, current_embargo
 from conference.accounts.models import User
 from conference.extensions import db
 from conference.models import utcnow
@@ -36,8 +39,16 @@ def _dt(value: str | None) -> datetime | None:
 class PublishedProgram:
     """One published version, indexed for the public pages and exports."""
 
-    def __init__(self, version_id: int, number: int, published_at: datetime, snapshot: dict):
+    def __init__(
+        self,
+        version_id: int,
+        number: int,
+        published_at: datetime,
+        snapshot: dict,
+        embargo: EmbargoState,
+    ):
         self.version_id = version_id
+        self.embargo_fingerprint = embargo.fingerprint
         self.number = number
         self.published_at = published_at
         self.congress = snapshot["congress"]
@@ -56,6 +67,13 @@ class PublishedProgram:
         self.speaker_items: dict[int, list[tuple]] = defaultdict(list)
         releases = set()
         for s in self.sessions:
+            # Versions published before ticketed seats had their own column say nothing
+            # about tickets (their "capacity" was the expected audience).
+            s.setdefault("expected_audience", s.pop("capacity", None))
+            s.setdefault("ticketed_seats", None)
+            #: A recorded mitigation of every relevant relationship (the CME domain records
+            #: it); until one is recorded the page never claims it.
+            s.setdefault("mitigation_recorded", False)
             s["start"] = _dt(s["starts_at"]).astimezone(self.tz)
             s["end"] = _dt(s["ends_at"]).astimezone(self.tz)
             s["day"] = s["start"].date()
@@ -75,11 +93,21 @@ class PublishedProgram:
                 self.speaker_items[speaker["id"]].append((s, "Chair", None))
             for speaker in s["discussant_people"]:
                 self.speaker_items[speaker["id"]].append((s, "Discussant", None))
+            # An abstract no longer accepted for presentation (withdrawn, decision changed)
+            # leaves every page and export at once.
+            s["presentations"] = [
+                p
+                for p in s["presentations"]
+                if not p["is_abstract"] or embargo.is_presentable(p["abstract_id"])
+            ]
             for p in s["presentations"]:
                 p["start"] = _dt(p["starts_at"]).astimezone(self.tz) if p["starts_at"] else None
                 p["end"] = _dt(p["ends_at"]).astimezone(self.tz) if p["ends_at"] else None
-                p["title_release"] = _dt(p.get("title_release_at"))
-                p["body_release"] = _dt(p.get("body_release_at"))
+                p["title_release"], p["body_release"] = (
+                    embargo.release_times(p["abstract_id"], _dt(s["starts_at"]))
+                    if p["is_abstract"]
+                    else (None, None)
+                )
                 for moment in (p["title_release"], p["body_release"]):
                     if moment is not None:
                         releases.add(moment)
@@ -187,25 +215,30 @@ def latest_version_head(congress: Congress):
     ).first()
 
 
-def version_key(congress: Congress, head) -> tuple:
-    """Cache key of a published version (changes with every publish)."""
-    return (congress.id, head.id, head.number, head.published_at.isoformat())
+def version_key(congress: Congress, head, embargo: EmbargoState) -> tuple:
+    """Cache key of a published version as the public sees it now: changes with every
+    publish and with every release time or decision the embargo depends on."""
+    return (congress.id, head.id, head.number, head.published_at.isoformat(), embargo.fingerprint)
 
 
-def get_published_program(congress: Congress | None) -> PublishedProgram | None:
-    """The latest published version (one small query when it is already parsed)."""
+def get_published_program(
+    congress: Congress | None, *, head=None, embargo: EmbargoState | None = None
+) -> PublishedProgram | None:
+    """The latest published version as the public sees it now (two small queries when it is
+    already parsed; `head` and `embargo` when the caller has just read them)."""
     if congress is None:
         return None
-    head = latest_version_head(congress)
+    head = head or latest_version_head(congress)
     if head is None:
         return None
-    key = version_key(congress, head)
+    embargo = embargo or current_embargo(congress)
+    key = version_key(congress, head, embargo)
     program = _CACHE.get(key)
     if program is None:
         snapshot = db.session.scalar(
             select(ProgramVersion.snapshot).where(ProgramVersion.id == head.id)
         )
-        program = PublishedProgram(head.id, head.number, head.published_at, snapshot)
+        program = PublishedProgram(head.id, head.number, head.published_at, snapshot, embargo)
         with _LOCK:
             _CACHE.clear()
             _CACHE[key] = program
@@ -266,4 +299,6 @@ def get_version_program(congress: Congress, number: int) -> PublishedProgram | N
     ).first()
     if row is None:
         return None
-    return PublishedProgram(row.id, row.number, row.published_at, row.snapshot)
+    return PublishedProgram(
+        row.id, row.number, row.published_at, row.snapshot, current_embargo(congress)
+    )

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from conference.abstracts.embargo import release_times
-from conference.abstracts.models import Abstract, AbstractAuthor, AuthorDisclosure
+from conference.abstracts.embargo import current_embargo
+from conference.abstracts.queries import get_presenter_disclosures, get_program_texts
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.mail import queue_mail
@@ -68,7 +68,8 @@ def build_snapshot(congress: Congress) -> dict:
             ProgramSession.ends_at,
             ProgramSession.description,
             ProgramSession.is_accredited,
-            ProgramSession.capacity,
+            ProgramSession.expected_audience,
+            ProgramSession.ticketed_seats,
         ).where(ProgramSession.congress_id == congress.id)
     ):
         sessions[s.id] = {
@@ -83,7 +84,8 @@ def build_snapshot(congress: Congress) -> dict:
             "ends_at": _iso(s.ends_at),
             "description": s.description,
             "is_accredited": bool(s.is_accredited),
-            "capacity": s.capacity,
+            "expected_audience": s.expected_audience,
+            "ticketed_seats": s.ticketed_seats,
             "cme_credits": session_credits(s.format, s.is_accredited, s.starts_at, s.ends_at),
             "chairs": [],
             "discussants": [],
@@ -97,7 +99,7 @@ def build_snapshot(congress: Congress) -> dict:
     ):
         sessions[session_id]["chairs" if role == "chair" else "discussants"].append(speaker_id)
     presentations = {}
-    for p in db.session.execute(
+    rows = db.session.execute(
         select(
             Presentation.id,
             Presentation.guid,
@@ -110,59 +112,29 @@ def build_snapshot(congress: Congress) -> dict:
             Presentation.ends_at,
             Presentation.board_number,
             Presentation.position,
-            Abstract.number,
-            Abstract.title.label("abstract_title"),
-            Abstract.background,
-            Abstract.methods,
-            Abstract.results,
-            Abstract.conclusions,
-            Abstract.outcome,
-            Abstract.title_release_at,
-            Abstract.body_release_at,
-            Abstract.kind,
-            Abstract.decision_released_at,
-            ProgramSession.starts_at.label("session_starts_at"),
         )
         .join(ProgramSession, ProgramSession.id == Presentation.session_id)
-        .outerjoin(Abstract, Abstract.id == Presentation.abstract_id)
         .where(ProgramSession.congress_id == congress.id)
         .order_by(Presentation.session_id, Presentation.position, Presentation.id)
-    ):
+    ).all()
+    # Only abstracts accepted for presentation enter the program; when their titles and
+    # texts are public is decided when they are read (published.py), never stored here.
+    texts = get_program_texts(congress, [p.abstract_id for p in rows if p.abstract_id])
+    for p in rows:
         is_abstract = p.abstract_id is not None
-        title_release, body_release = (
-            release_times(
-                congress,
-                kind=p.kind,
-                decision_released_at=p.decision_released_at,
-                title_release_at=p.title_release_at,
-                body_release_at=p.body_release_at,
-                session_starts_at=p.session_starts_at,
-            )
-            if is_abstract
-            else (None, None)
-        )
+        text = texts.get(p.abstract_id)
+        if is_abstract and text is None:
+            continue
         item = {
             "id": p.id,
             "guid": p.guid,
             "session_id": p.session_id,
             "abstract_id": p.abstract_id,
-            "number": p.number,
-            "title": p.abstract_title if is_abstract else p.title,
+            "number": text.number if text else None,
+            "title": text.title if text else p.title,
             "type": p.type_label
-            or (str(p.outcome).replace("_", " ").capitalize() if is_abstract else "Talk"),
-            "sections": (
-                [
-                    [name.capitalize(), getattr(p, name)]
-                    for name in ("background", "methods", "results", "conclusions")
-                    if getattr(p, name)
-                ]
-                if is_abstract
-                else ([["", p.text]] if p.text else [])
-            ),
-            # Invited talks are public at once; abstracts follow abstracts.embargo (None: not
-            # public in this version).
-            "title_release_at": _iso(title_release),
-            "body_release_at": _iso(body_release),
+            or (text.outcome.replace("_", " ").capitalize() if text else "Talk"),
+            "sections": (text.sections if text else ([["", p.text]] if p.text else [])),
             "is_abstract": is_abstract,
             "starts_at": _iso(p.starts_at),
             "ends_at": _iso(p.ends_at),
@@ -178,7 +150,8 @@ def build_snapshot(congress: Congress) -> dict:
         .where(ProgramSession.congress_id == congress.id)
         .order_by(PresentationSpeaker.presentation_id, PresentationSpeaker.position)
     ):
-        presentations[presentation_id]["speakers"].append(speaker_id)
+        if presentation_id in presentations:  # not one left out above
+            presentations[presentation_id]["speakers"].append(speaker_id)
     speakers = {}
     for s in db.session.execute(
         select(
@@ -204,17 +177,7 @@ def build_snapshot(congress: Congress) -> dict:
         }
     # Presenting authors' disclosures come from their abstracts.
     by_email = {s["email"]: s for s in speakers.values() if s["email"]}
-    scheduled = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
-    for email, nothing, company, relationship in db.session.execute(
-        select(
-            func.lower(AbstractAuthor.email),
-            AbstractAuthor.nothing_to_disclose,
-            AuthorDisclosure.company,
-            AuthorDisclosure.relationship_type,
-        )
-        .outerjoin(AuthorDisclosure, AuthorDisclosure.author_id == AbstractAuthor.id)
-        .where(AbstractAuthor.abstract_id.in_(scheduled), AbstractAuthor.is_presenting.is_(True))
-    ):
+    for email, nothing, company, relationship in get_presenter_disclosures(congress, texts):
         speaker = by_email.get(email)
         if speaker is None:
             continue
@@ -348,6 +311,15 @@ def latest_version(congress: Congress) -> ProgramVersion | None:
 def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVersion:
     """Publish a new version; refused (409) while a conflict is not acknowledged."""
     conflicts = detect_conflicts(congress)
+    blocking = [c for c in conflicts if c.is_blocking]
+    if blocking:
+        raise Conflict(
+            f"{len(blocking)} presentation(s) must be removed from the program before "
+            "publishing: their abstracts are not accepted for presentation.",
+            code="blocking_conflicts",
+            fields={"acknowledge": [c.message for c in blocking[:50]]},
+            conflicts=[c.as_dict() for c in blocking],
+        )
     acknowledged = set(acknowledged or ())
     missing = [c for c in conflicts if c.key not in acknowledged]
     if missing:
@@ -380,7 +352,7 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
             code="version_taken",
         ) from None
     # Rendered once here, in the same transaction, and shared by every worker.
-    build_version_exports(version)
+    build_version_exports(version, current_embargo(congress))
     for speaker_id, lines in affected.items():
         speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
         if not speaker or not speaker.get("email"):

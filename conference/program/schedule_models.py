@@ -91,7 +91,13 @@ class ProgramSession(TimestampMixin, Base):
         CheckConstraint(
             "NOT (format = 'industry_satellite' AND is_accredited)", name="satellite_not_cme"
         ),
-        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "expected_audience IS NULL OR expected_audience >= 0",
+            name="expected_audience_not_negative",
+        ),
+        CheckConstraint(
+            "ticketed_seats IS NULL OR ticketed_seats >= 0", name="ticketed_seats_not_negative"
+        ),
         Index("ix_program_sessions_congress_start", "congress_id", "starts_at"),
     )
 
@@ -106,8 +112,10 @@ class ProgramSession(TimestampMixin, Base):
     ends_at: Mapped[datetime]
     description: Mapped[str] = mapped_column(Text, default="")
     is_accredited: Mapped[bool] = mapped_column(default=False)
-    #: Ticketed seats (meet-the-professor, workshops); the expected audience when set.
-    capacity: Mapped[int | None]
+    #: How many people the organizers expect (planning; compared with the room's seats).
+    expected_audience: Mapped[int | None]
+    #: Seats sold by ticket (meet-the-professor, workshops); None: no ticket is needed.
+    ticketed_seats: Mapped[int | None]
 
     track: Mapped[Track | None] = relationship()
     room: Mapped[Room | None] = relationship()
@@ -251,15 +259,20 @@ class ProgramVersion(Base):
 
 class ProgramExport(Base):
     """A rendered export (ics, xml, json, csv, pdf) of a published version, shared by every
-    worker. `embargo_epoch` is how many embargo release times had passed when it was built:
-    when the next one passes, the key changes and the export is built again."""
+    worker. `embargo_fingerprint` is the embargo state it was built for (every release time
+    and decision it depends on); `embargo_epoch` is how many embargo release times had passed
+    when it was built: when either changes, the key changes and the export is built again."""
 
     __tablename__ = "program_exports"
-    __table_args__ = (UniqueConstraint("version_id", "kind", "embargo_epoch"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "kind", "embargo_fingerprint", "embargo_epoch"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("program_versions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
+    #: conference.abstracts.embargo.EmbargoState.fingerprint when it was built.
+    embargo_fingerprint: Mapped[str] = mapped_column(String(64), default="")
     embargo_epoch: Mapped[int] = mapped_column(default=0)
     #: Current from the last release time before it was built (None: from the start) until
     #: the next one (None: for good): a request finds it by time without parsing the snapshot.

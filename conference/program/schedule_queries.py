@@ -7,7 +7,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus
+from conference.abstracts.models import Abstract
+from conference.abstracts.queries import get_accepted_abstracts, get_congress_abstract
 from conference.extensions import db
 from conference.program.models import Congress
 from conference.program.queries import is_id
@@ -66,31 +67,17 @@ def get_presentation(congress: Congress, presentation_id: int) -> Presentation |
 
 
 def get_unscheduled_abstracts(congress: Congress) -> list[Abstract]:
-    """Accepted abstracts without a slot, by track and decision."""
+    """Abstracts accepted for presentation without a slot, by track and decision."""
     placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
-    return list(
-        db.session.scalars(
-            select(Abstract)
-            .where(
-                Abstract.congress_id == congress.id,
-                Abstract.status == AbstractStatus.SUBMITTED,
-                Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
-                Abstract.id.not_in(placed),
-            )
-            .options(selectinload(Abstract.track), selectinload(Abstract.authors))
-            .order_by(Abstract.track_id, Abstract.outcome, Abstract.number, Abstract.id)
-        )
-    )
+    abstracts = get_accepted_abstracts(congress, excluding=placed)
+    abstracts.sort(key=lambda a: (a.track_id or 0, a.outcome or "", a.number or "", a.id))
+    return abstracts
 
 
 def get_abstract(congress: Congress, abstract_id: int) -> Abstract | None:
     if not is_id(abstract_id):
         return None
-    return db.session.scalar(
-        select(Abstract)
-        .where(Abstract.id == abstract_id, Abstract.congress_id == congress.id)
-        .options(selectinload(Abstract.authors))
-    )
+    return get_congress_abstract(congress, abstract_id)
 
 
 def get_agenda_session_ids(user) -> list[int]:

@@ -7,11 +7,17 @@ from datetime import date, datetime, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy import select
 
+from conference.api.program import (
+    EditorPresentationSchema,
+    PresentationMoveSchema,
+    SessionMoveSchema,
+)
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
-from conference.models import MAX_DB_INT, db_int, utcnow
+from conference.models import db_int, utcnow
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
@@ -95,7 +101,15 @@ def _conflict_views(conflicts) -> list[dict]:
     views = []
     for c in conflicts:
         links = [(o["label"], url) for o in c.objects if (url := _fix_url(o, mapping))]
-        views.append({"kind": c.kind, "key": c.key, "message": c.message, "links": links})
+        views.append(
+            {
+                "kind": c.kind,
+                "key": c.key,
+                "message": c.message,
+                "blocking": c.is_blocking,
+                "links": links,
+            }
+        )
     return views
 
 
@@ -228,7 +242,8 @@ def _session_data(form: SessionForm, congress) -> dict:
         "chairs": session_services.parse_people(form.chairs.data),
         "discussants": session_services.parse_people(form.discussants.data),
         "is_accredited": form.is_accredited.data,
-        "capacity": form.capacity.data,
+        "expected_audience": form.expected_audience.data,
+        "ticketed_seats": form.ticketed_seats.data,
         "description": form.description.data or "",
     }
 
@@ -425,26 +440,25 @@ def place_abstract(abstract_id: int):
 # -- JSON calls from the drag-and-drop editor (CSRF token in the X-CSRFToken header) ---------
 
 
-def _int(value) -> int:
-    """An id or position from a JSON body (0 when missing, not a number or out of range)."""
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError, OverflowError):
-        return 0
-    return number if abs(number) <= MAX_DB_INT else 0
-
-
-def _room_id(value) -> int:
-    number = int(value)
-    if not 0 < number <= MAX_DB_INT:
-        raise ValueError("not an id")
-    return number
-
-
-def _payload() -> dict:
-    """The JSON object the editor sent ({} for anything else)."""
+def _payload(schema) -> dict:
+    """The JSON object the editor sent, loaded by the same schema as /api/v1 (422 naming the
+    fields when it does not fit)."""
     payload = request.get_json(silent=True)
-    return payload if isinstance(payload, dict) else {}
+    if not isinstance(payload, dict):
+        raise ValidationFailed(
+            "Send a JSON object.", fields={"json": ["The body must be a JSON object."]}
+        )
+    try:
+        return schema.load(payload)
+    except MarshmallowValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"json": exc.messages}
+        raise ValidationFailed(
+            "Please correct the highlighted fields.",
+            fields={
+                key: list(value) if isinstance(value, list) else [str(value)]
+                for key, value in messages.items()
+            },
+        ) from None
 
 
 def _json_error(exc: DomainError):
@@ -475,22 +489,8 @@ def editor_move_session(session_id: int):
     session = get_session(congress, session_id)
     if session is None:
         abort(404)
-    payload = _payload()
-    changes = {}
-    if "room" in payload:
-        try:
-            changes["room"] = _room_id(payload["room"]) if payload["room"] else None
-        except (TypeError, ValueError, OverflowError):
-            return _json_error(ValidationFailed("Unknown room.", fields={"room": ["Unknown."]}))
-    for key in ("starts_at", "ends_at"):
-        if payload.get(key):
-            value = _parse_local(payload[key], congress)
-            if value is None:
-                return _json_error(
-                    ValidationFailed("Unreadable time.", fields={key: ["Not a date and time."]})
-                )
-            changes[key] = value
     try:
+        changes = _payload(SessionMoveSchema)
         session_services.update_session(session, **changes)
         db.session.commit()
     except DomainError as exc:
@@ -503,15 +503,17 @@ def editor_move_session(session_id: int):
 def editor_add_presentation(session_id: int):
     congress = _congress()
     session = get_session(congress, session_id)
-    payload = _payload()
-    abstract = get_abstract(congress, _int(payload.get("abstract")))
-    if session is None or abstract is None:
-        return _json_error(
-            ValidationFailed("Unknown session or abstract.", fields={"abstract": ["Unknown."]})
-        )
+    if session is None:
+        abort(404)
     try:
+        payload = _payload(EditorPresentationSchema)
+        abstract = get_abstract(congress, payload.get("abstract"))
+        if abstract is None:
+            raise ValidationFailed(
+                "No such abstract in this congress.", fields={"abstract": ["Unknown abstract."]}
+            )
         session_services.add_presentation(
-            session, abstract=abstract, position=_int(payload.get("position"))
+            session, abstract=abstract, position=payload.get("position", 0)
         )
         db.session.commit()
     except DomainError as exc:
@@ -524,12 +526,16 @@ def editor_add_presentation(session_id: int):
 def editor_move_presentation(presentation_id: int):
     congress = _congress()
     presentation = get_presentation(congress, presentation_id)
-    payload = _payload()
-    target = get_session(congress, _int(payload.get("session")))
-    if presentation is None or target is None:
-        return _json_error(ValidationFailed("Unknown session.", fields={"session": ["Unknown."]}))
+    if presentation is None:
+        abort(404)
     try:
-        session_services.move_presentation(presentation, target, _int(payload.get("position")))
+        payload = _payload(PresentationMoveSchema())
+        target = get_session(congress, payload["session"])
+        if target is None:
+            raise ValidationFailed(
+                "No such session in this congress.", fields={"session": ["Unknown session."]}
+            )
+        session_services.move_presentation(presentation, target, payload["position"])
         db.session.commit()
     except DomainError as exc:
         return _json_error(exc)

@@ -13,12 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from conference.abstracts.models import (
-    PRESENTED_OUTCOMES,
-    Abstract,
-    AbstractAuthor,
-    AbstractStatus,
-)
+from conference.abstracts.models import Abstract, AbstractAuthor
 from conference.accounts.models import User
 from conference.errors import FieldErrors, ValidationFailed
 from conference.extensions import db
@@ -47,7 +42,8 @@ SESSION_FIELDS = (
     "chairs",
     "discussants",
     "is_accredited",
-    "capacity",
+    "expected_audience",
+    "ticketed_seats",
     "description",
 )
 
@@ -233,8 +229,12 @@ def _check_session(congress: Congress, data: dict, errors: FieldErrors) -> None:
             if found is None or found.congress_id != congress.id:
                 errors.add(key, f"No such {key} in this congress.")
             data[key] = found
-    if "capacity" in data and data["capacity"] is not None and data["capacity"] < 0:
-        errors.add("capacity", "Capacity cannot be negative.")
+    for key, label in (("expected_audience", "expected audience"), ("ticketed_seats", "seats")):
+        value = data.get(key)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000
+        ):
+            errors.add(key, f"The number of {label} must be a whole number from 0 to 100000.")
 
 
 def _check_times(starts_at, ends_at, errors: FieldErrors) -> None:
@@ -285,7 +285,8 @@ def create_session(congress: Congress, **data) -> ProgramSession:
         ends_at=data["ends_at"],
         description=data.get("description") or "",
         is_accredited=bool(data.get("is_accredited")),
-        capacity=data.get("capacity"),
+        expected_audience=data.get("expected_audience"),
+        ticketed_seats=data.get("ticketed_seats"),
     )
     db.session.add(session)
     _set_people(congress, session, SessionRole.CHAIR, chairs)
@@ -336,7 +337,15 @@ def update_session(session: ProgramSession, **data) -> ProgramSession:
             )
     errors.raise_if_any("A presentation would fall outside its session.")
     session.starts_at, session.ends_at = starts_at, ends_at
-    for key in ("title", "format", "track", "room", "description", "capacity"):
+    for key in (
+        "title",
+        "format",
+        "track",
+        "room",
+        "description",
+        "expected_audience",
+        "ticketed_seats",
+    ):
         if key in data:
             setattr(session, key, data[key] if key != "description" else (data[key] or ""))
     if "is_accredited" in data:
@@ -358,7 +367,8 @@ def delete_session(session: ProgramSession) -> None:
 
 
 def is_schedulable(abstract: Abstract) -> bool:
-    return abstract.status == AbstractStatus.SUBMITTED and abstract.outcome in PRESENTED_OUTCOMES
+    """Accepted for presentation and that decision released (the abstracts domain's rule)."""
+    return bool(abstract.is_acceptance_released)
 
 
 def _next_slot(session: ProgramSession, minutes: int) -> tuple[datetime, datetime]:
@@ -400,7 +410,11 @@ def add_presentation(
     people: list[Speaker] = []
     if abstract is not None:
         if abstract.congress_id != congress.id or not is_schedulable(abstract):
-            errors.add("abstract", "Only accepted abstracts can be placed in the program.")
+            errors.add(
+                "abstract",
+                "Only abstracts whose acceptance has been released to their authors can be "
+                "placed in the program.",
+            )
         else:
             placed = db.session.scalar(
                 select(Presentation).where(Presentation.abstract_id == abstract.id)

@@ -107,7 +107,7 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
         {"count": 1, "conflicts": [c.as_dict() for c in detect_conflicts(congress)]}
     )
     patched = client.patch(
-        f"/api/v1/sessions/{program_data.id}", json={"capacity": 40}, headers=headers
+        f"/api/v1/sessions/{program_data.id}", json={"expected_audience": 40}, headers=headers
     ).get_json()
     db.session.expire_all()
     expected = api._live_session(

@@ -67,10 +67,10 @@ def test_presentation_outside_session(congress, make_session, make_abstract, at)
     assert kinds(congress) == []
 
 
-def test_ticketed_capacity_above_room(congress, make_session):
-    session = make_session("Meet the professor", format="meet_the_professor", capacity=600)
+def test_expected_audience_above_room(congress, make_session):
+    session = make_session("Meet the professor", format="meet_the_professor", expected_audience=600)
     assert kinds(congress) == ["over_capacity"]
-    services.update_session(session, capacity=400)
+    services.update_session(session, expected_audience=400)
     assert kinds(congress) == []
 
 

@@ -139,7 +139,9 @@ def test_storing_the_same_export_twice_is_harmless(congress, make_session, publi
     version = publish()
     new_worker()
     program = get_published_program(congress)
-    export_store._store(version.id, "xml", (0, None, None), b"other worker")  # already there
+    export_store._store(
+        version.id, "xml", program.embargo_fingerprint, (0, None, None), b"other worker"
+    )  # already there
     db.session.commit()
     assert stored(version.id).count(("xml", 0)) == 1
     assert b"<schedule>" in get_export(program, "xml")

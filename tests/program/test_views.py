@@ -40,7 +40,8 @@ def form_data(congress, **overrides):
         "chairs": "Fiona Form <fiona@example.org>",
         "discussants": "",
         "is_accredited": "y",
-        "capacity": "",
+        "expected_audience": "",
+        "ticketed_seats": "",
         "description": "",
     }
     data.update(overrides)
