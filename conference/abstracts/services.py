@@ -25,7 +25,6 @@ from conference.abstracts.checks import (
 from conference.abstracts.counting import CountingRule, count_length, table_rows, trim
 from conference.abstracts.models import (
     DISCLOSURE_TYPES,
-    PRESENTED_OUTCOMES,
     SECTION_NAMES,
     Abstract,
     AbstractAuthor,
@@ -774,11 +773,7 @@ def abstract_for_confirm_token(token: str) -> Abstract:
 
 def confirm_presentation(abstract: Abstract, now: datetime | None = None) -> Abstract:
     """The presenting author of an accepted abstract confirms they will present (once)."""
-    if not (
-        abstract.status == AbstractStatus.SUBMITTED
-        and abstract.released_outcome in PRESENTED_OUTCOMES
-        and abstract.outcome in PRESENTED_OUTCOMES
-    ):
+    if not abstract.is_acceptance_released:
         raise Conflict(
             "Only an abstract accepted for presentation can be confirmed.", code="not_accepted"
         )

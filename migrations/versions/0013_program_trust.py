@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_program_trust'
-down_revision = '0008_program_exports'
+down_revision = '0012_abstract_submission'
 branch_labels = None
 depends_on = None
 
