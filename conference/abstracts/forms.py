@@ -214,6 +214,16 @@ class ActionForm(FlaskForm):
     """A button that changes state: only its CSRF token is checked."""
 
 
+class DeclareConflictForm(FlaskForm):
+    explanation = TextAreaField(
+        "Why (optional, for the organizers)",
+        description=(
+            "For example: a co-author is a close collaborator, or you advised on the study."
+        ),
+    )
+    submit = SubmitField("Declare a conflict of interest")
+
+
 class ReviewForm(FlaskForm):
     novelty = SelectField(SCORE_LABELS["novelty"], choices=[], validate_choice=False)
     methods = SelectField(SCORE_LABELS["methods"], choices=[], validate_choice=False)

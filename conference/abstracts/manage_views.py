@@ -18,7 +18,9 @@ from conference.abstracts.models import (
 from conference.abstracts.queries import (
     abstracts_query,
     get_abstract,
+    get_affiliation_changes,
     get_pool_ids,
+    get_review_conflicts,
     get_reviewers,
     get_submitted_abstracts,
     review_progress,
@@ -124,6 +126,7 @@ def manage_abstract(abstract_id: int):
         kind_labels=KIND_LABELS,
         score_criteria=SCORE_CRITERIA,
         score_labels=SCORE_LABELS,
+        review_conflicts=get_review_conflicts(congress, abstract),
     )
 
 
@@ -236,6 +239,9 @@ def manage_review():
         per_track=per_track,
         per_reviewer=per_reviewer,
         action_form=ActionForm(),
+        review_conflicts=get_review_conflicts(congress),
+        affiliation_changes=get_affiliation_changes(congress),
+        score_labels=SCORE_LABELS,
     )
 
 

@@ -12,7 +12,9 @@ from conference.abstracts.models import (
     Abstract,
     AbstractAuthor,
     AbstractStatus,
+    AffiliationChange,
     ReviewAssignment,
+    ReviewConflict,
     TrackReviewer,
 )
 from conference.accounts.models import Role, User, UserRole
@@ -206,3 +208,34 @@ def get_accepted_abstracts(congress: Congress, *, confirmed_only: bool = False) 
     if confirmed_only:
         query = query.where(Abstract.presenter_confirmed_at.is_not(None))
     return list(db.session.scalars(query))
+
+
+def get_review_conflicts(congress: Congress, abstract: Abstract | None = None) -> list:
+    """Assignments removed for conflicts found after assignment, newest first, with drafts."""
+    query = (
+        select(ReviewConflict)
+        .join(Abstract, Abstract.id == ReviewConflict.abstract_id)
+        .where(Abstract.congress_id == congress.id)
+        .options(selectinload(ReviewConflict.abstract), selectinload(ReviewConflict.reviewer))
+        .order_by(ReviewConflict.found_at.desc(), ReviewConflict.id.desc())
+    )
+    if abstract is not None:
+        query = query.where(ReviewConflict.abstract_id == abstract.id)
+    return list(db.session.scalars(query))
+
+
+def get_affiliation_changes(congress: Congress, limit: int = 200) -> list[tuple]:
+    """Reviewers' affiliation changes after assignment, each with its assignments in
+    `congress` (changes that touched none of them are left out), newest first."""
+    changes = db.session.scalars(
+        select(AffiliationChange)
+        .options(selectinload(AffiliationChange.user))
+        .order_by(AffiliationChange.changed_at.desc(), AffiliationChange.id.desc())
+        .limit(limit)
+    )
+    found = []
+    for change in changes:
+        affected = change.affected_in(congress.id)
+        if affected:
+            found.append((change, affected))
+    return found

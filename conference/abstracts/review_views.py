@@ -9,7 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from conference.abstracts import review
-from conference.abstracts.forms import ReviewForm
+from conference.abstracts.forms import DeclareConflictForm, ReviewForm
 from conference.abstracts.models import SCORE_CRITERIA, SCORE_LABELS
 from conference.abstracts.queries import get_assignment, get_assignments
 from conference.abstracts.services import KIND_LABELS
@@ -79,7 +79,33 @@ def review_abstract(abstract_id: int):
         kind_labels=KIND_LABELS,
         score_labels=SCORE_LABELS,
         review_closed=review.review_is_closed(assignment.abstract.congress),
+        locked_reason=review.review_lock_reason(assignment.abstract),
+        conflict_form=DeclareConflictForm(),
     )
+
+
+@bp.route("/review/<int:abstract_id>/conflict", methods=["POST"])
+@role_required(Role.REVIEWER)
+def declare_conflict(abstract_id: int):
+    """The reviewer declares a conflict of interest; the abstract goes to another reviewer."""
+    assignment = _assignment_or_403(abstract_id)
+    form = DeclareConflictForm()
+    if not form.validate_on_submit():
+        abort(400)
+    number = assignment.abstract.number
+    try:
+        review.declare_conflict(assignment, form.explanation.data or "")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("abstracts.review_abstract", abstract_id=abstract_id))
+    flash(
+        f"Thank you: your conflict of interest with {number} is recorded and the abstract "
+        "goes to another reviewer.",
+        "success",
+    )
+    return redirect(url_for("abstracts.assignments"))
 
 
 @bp.route("/review/assignments.csv")

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from conference.abstracts import review
 from conference.abstracts.checks import (
     TRIAL_ID_HELP,
     normalize_trial_id,
@@ -421,6 +422,7 @@ def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None)
         submission_problems(abstract, now).raise_if_any(
             "The submitted abstract must still meet every rule; please correct the fields."
         )
+    review.recheck_conflicts(abstract=abstract)  # authors may have changed: see review.py
     return abstract
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.accounts.models import ApiToken, Role, User, UserRole
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
+from conference.institutions.signals import affiliation_changed
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Track
@@ -335,6 +336,7 @@ def update_profile(user: User, **data) -> User:
     errors = FieldErrors()
     _validate_profile(errors, data)
     errors.raise_if_any()
+    previous_affiliation = user.affiliation
     for key, value in data.items():
         if isinstance(value, str):
             value = value.strip()
@@ -343,6 +345,7 @@ def update_profile(user: User, **data) -> User:
         if key == "category_id":
             value = value or None
         setattr(user, key, value)
+    affiliation_changed.send(user, previous=previous_affiliation)
     return user
 
 

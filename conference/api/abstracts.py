@@ -98,6 +98,10 @@ class PoolSchema(Schema):
     reviewer_ids = fields.List(Integer(), required=True)
 
 
+class ConflictDeclarationSchema(Schema):
+    explanation = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
 class TrackMoveSchema(Schema):
     track = fields.String(required=True)
 
@@ -489,6 +493,21 @@ def put_review(payload, abstract_id):
     review.save_review(assignment, payload)
     db.session.commit()
     return blinded_json(assignment.abstract, assignment)
+
+
+@blp.route("/abstracts/<int:abstract_id>/review/conflict", methods=["POST"])
+@token_required(Role.REVIEWER)
+@blp.arguments(ConflictDeclarationSchema)
+@blp.doc(security=SECURITY)
+def declare_conflict(payload, abstract_id):
+    """Declare a conflict of interest with an assigned abstract; it goes to another reviewer."""
+    user = bearer_user()
+    assignment = get_assignment(user, abstract_id)
+    if assignment is None or assignment.abstract.congress_id != _congress().id:
+        abort(403, message="You are not assigned to review this abstract.")
+    review.declare_conflict(assignment, payload["explanation"])
+    db.session.commit()
+    return {"abstract_id": abstract_id, "declared": True}
 
 
 # -- decisions ----------------------------------------------------------------------------------
