@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from conference.abstracts import decisions, review, services
@@ -95,7 +95,20 @@ class AssignSchema(Schema):
 
 
 class PoolSchema(Schema):
-    reviewer_ids = fields.List(Integer(), required=True)
+    """The whole pool, by user id, by email, or both (an empty list empties the pool)."""
+
+    reviewer_ids = fields.List(Integer(), load_default=None)
+    reviewer_emails = fields.List(
+        fields.String(validate=validate.Length(max=254)), load_default=None
+    )
+
+    @validates_schema
+    def _one_list(self, data, **kwargs):
+        if data.get("reviewer_ids") is None and data.get("reviewer_emails") is None:
+            raise ValidationError(
+                "Give the pool as reviewer_ids, reviewer_emails or both.",
+                field_name="reviewer_ids",
+            )
 
 
 class ConflictDeclarationSchema(Schema):
@@ -394,19 +407,31 @@ def assign(payload):
 @blp.arguments(PoolSchema)
 @blp.doc(security=SECURITY)
 def put_pool(payload, slug):
-    """Set a track's reviewer pool (reviewers who declared that expertise)."""
+    """Set a track's reviewer pool by user id, by email or both (reviewers with that expertise)."""
     track = _track(slug)
-    ids = payload["reviewer_ids"]
-    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
-    missing = set(ids) - {u.id for u in users}
-    if missing:
-        raise ValidationFailed(
-            "Unknown reviewers.",
-            fields={"reviewer_ids": [f"No user with id {i}." for i in sorted(missing)]},
-        )
+    ids = payload.get("reviewer_ids") or []
+    emails = [email.strip().lower() for email in payload.get("reviewer_emails") or []]
+    by_id = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+    by_email = (
+        list(db.session.scalars(select(User).where(User.email.in_(emails)))) if emails else []
+    )
+    errors = {}
+    missing_ids = set(ids) - {u.id for u in by_id}
+    if missing_ids:
+        errors["reviewer_ids"] = [f"No user with id {i}." for i in sorted(missing_ids)]
+    missing_emails = [e for e in dict.fromkeys(emails) if e not in {u.email for u in by_email}]
+    if missing_emails:
+        errors["reviewer_emails"] = [f"No user with the email {e}." for e in missing_emails]
+    if errors:
+        raise ValidationFailed("Unknown reviewers.", fields=errors)
+    users = list({u.id: u for u in (*by_id, *by_email)}.values())
     review.set_track_reviewers(track, users)
     db.session.commit()
-    return {"track": track.slug, "reviewer_ids": sorted(u.id for u in users)}
+    return {
+        "track": track.slug,
+        "reviewer_ids": sorted(u.id for u in users),
+        "reviewer_emails": sorted(u.email for u in users),
+    }
 
 
 @blp.route("/review/progress", methods=["GET"])
