@@ -87,3 +87,15 @@ def test_type_ahead_finds_names_and_aliases_regardless_of_accents(app):
     assert [i.name for i in search_institutions("Clínic Barc")] == ["Hospital Clínic de Barcelona"]
     assert [i.name for i in search_institutions("hcb")] == ["Hospital Clínic de Barcelona"]
     assert search_institutions("   ") == []
+
+
+def test_demo_lists_real_institutions_with_their_spellings(app):
+    from conference.demo import load_demo
+
+    load_demo("small")
+    clinic = search_institutions("Clínic")[0]
+    assert clinic.name == "Hospital Clínic de Barcelona" and "Hospital Clínic" in clinic.aliases
+    match = InstitutionIndex.load().match(
+        "Servicio de Oncología Médica, Hospital Clinic Barcelona", "Hospital Clínic de Barcelona"
+    )
+    assert match is not None and match.how == "identity"
