@@ -19,6 +19,7 @@ from conference.abstracts.queries import (
     abstracts_query,
     get_abstract,
     get_affiliation_changes,
+    get_expertise_ids,
     get_pool_ids,
     get_review_conflicts,
     get_reviewers,
@@ -229,12 +230,14 @@ def manage_review():
             db.session.rollback()
             show_domain_error(form, exc)
     per_track, per_reviewer = review_progress(congress)
+    reviewers = get_reviewers(congress)
     return render_template(
         "abstracts/manage_review.html",
         form=form,
         summary=summary,
         tracks=tracks,
-        reviewers=get_reviewers(congress),
+        reviewers=reviewers,
+        expertise=get_expertise_ids(r.id for r in reviewers),
         pools=get_pool_ids(congress),
         per_track=per_track,
         per_reviewer=per_reviewer,

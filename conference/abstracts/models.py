@@ -334,6 +334,25 @@ class AbstractCounter(Base):
         return f"<AbstractCounter {self.congress_id} {self.last_number}>"
 
 
+class ReviewerExpertise(Base):
+    """A track a reviewer declared expertise in: organizers build track pools from these."""
+
+    __tablename__ = "reviewer_tracks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    user: Mapped[User] = relationship()
+    track: Mapped[Track] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReviewerExpertise user={self.user_id} track={self.track_id}>"
+
+
 class TrackReviewer(Base):
     """A reviewer in a track's review pool (chosen by organizers from declared expertise)."""
 

@@ -18,8 +18,10 @@ from conference.abstracts.models import (
     ConflictSource,
     ReviewAssignment,
     ReviewConflict,
+    ReviewerExpertise,
     TrackReviewer,
 )
+from conference.abstracts.queries import get_expertise_ids
 from conference.accounts.models import Role, User, UserRole
 from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from conference.extensions import db
@@ -111,13 +113,43 @@ def conflict_of_interest(
 # -- pools ---------------------------------------------------------------------------------------
 
 
+def set_reviewer_expertise(user: User, congress: Congress, track_ids) -> list[Track]:
+    """Make these tracks of `congress` the reviewer's declared expertise (other congresses'
+    expertise stays)."""
+    wanted = list(dict.fromkeys(track_ids or []))
+    tracks = (
+        list(
+            db.session.scalars(
+                select(Track).where(Track.id.in_(wanted), Track.congress_id == congress.id)
+            )
+        )
+        if wanted
+        else []
+    )
+    if len(tracks) != len(wanted):
+        raise ValidationFailed(
+            "Choose tracks of this congress.", fields={"tracks": ["Unknown track."]}
+        )
+    congress_tracks = select(Track.id).where(Track.congress_id == congress.id)
+    db.session.execute(
+        delete(ReviewerExpertise).where(
+            ReviewerExpertise.user_id == user.id, ReviewerExpertise.track_id.in_(congress_tracks)
+        )
+    )
+    for track in tracks:
+        db.session.add(ReviewerExpertise(user_id=user.id, track_id=track.id))
+    db.session.flush()
+    return sorted(tracks, key=lambda track: (track.position, track.id))
+
+
 def set_track_reviewers(track: Track, reviewers: list[User]) -> list[User]:
     """Make `reviewers` the track's pool; each must be a reviewer with that expertise."""
     errors = FieldErrors()
+    expertise = get_expertise_ids(user.id for user in reviewers)
     for user in reviewers:
         if not user.is_reviewer:
             errors.add("reviewers", f"{user.display_name} does not hold the reviewer role.")
-        elif track not in user.expertise:
+        elif track.id not in expertise[user.id]:
             errors.add(
                 "reviewers", f"{user.display_name} has not declared expertise in {track.name}."
             )
@@ -280,10 +312,12 @@ def assignment_candidates(
     track (any, when it has none); each with its conflict of interest (None when there is none)."""
     assigned = {r.reviewer_id for r in abstract.reviews}
     index = InstitutionIndex.load()
+    expertise = get_expertise_ids(user.id for user in reviewers)
     return [
         (user, conflict_of_interest(abstract, user, index))
         for user in reviewers
-        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
+        if user.id not in assigned
+        and (abstract.track_id is None or abstract.track_id in expertise[user.id])
     ]
 
 

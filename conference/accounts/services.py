@@ -23,7 +23,6 @@ from conference.extensions import db
 from conference.institutions.signals import affiliation_changed
 from conference.mail import queue_mail
 from conference.models import utcnow
-from conference.program.models import Track
 from conference.registration.models import ProfessionalCategory
 from conference.urls import external_url
 
@@ -352,10 +351,8 @@ def update_profile(user: User, **data) -> User:
 # -- roles -------------------------------------------------------------------------------------
 
 
-def set_roles(
-    user: User, roles: set[Role | str], *, actor: User, track_ids: list[int] | None = None
-) -> User:
-    """Give a user exactly these roles (and reviewer tracks); only organizers may."""
+def set_roles(user: User, roles: set[Role | str], *, actor: User) -> User:
+    """Give a user exactly these roles; only organizers may."""
     if not user.can_manage_roles(actor):
         raise NotAllowed("Only organizers can change roles.")
     wanted = {Role(role) for role in roles}
@@ -387,11 +384,6 @@ def set_roles(
             user.roles.remove(item)
     for role in wanted - set(current):
         user.roles.append(UserRole(role=role))
-    if track_ids is not None:
-        tracks = list(db.session.scalars(select(Track).where(Track.id.in_(track_ids))))
-        if len(tracks) != len(set(track_ids)):
-            raise ValidationFailed("Unknown track.", fields={"tracks": ["Unknown track."]})
-        user.expertise = tracks
     return user
 
 

@@ -21,7 +21,7 @@ from conference.accounts.queries import users_query
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db, limiter
 from conference.models import db_int
-from conference.program.queries import get_current_congress, get_tracks
+from conference.program.queries import get_current_congress
 from conference.registration.queries import get_categories
 from conference.security import organizer_required
 from conference.urls import local_path
@@ -242,18 +242,13 @@ def users():
 @organizer_required
 def edit_roles(user_id: int):
     user = db.get_or_404(User, user_id)
-    congress = get_current_congress()
     form = RolesForm()
     form.roles.choices = [(role.value, ROLE_LABELS[role]) for role in Role]
-    form.tracks.choices = [(t.id, t.name) for t in get_tracks(congress)] if congress else []
     if request.method == "GET":
         form.roles.data = sorted(role.value for role in user.role_names)
-        form.tracks.data = [track.id for track in user.expertise]
     if form.validate_on_submit():
         try:
-            services.set_roles(
-                user, set(form.roles.data), actor=current_user, track_ids=form.tracks.data
-            )
+            services.set_roles(user, set(form.roles.data), actor=current_user)
             db.session.commit()
         except NotAllowed as exc:
             db.session.rollback()
