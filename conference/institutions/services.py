@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
@@ -72,9 +73,24 @@ def create_institution(
         name=name, aliases=_clean_aliases(aliases, name), country=country, ror_id=ror
     )
     _refresh(institution)
-    db.session.add(institution)
-    db.session.flush()
+    if not _insert(institution):  # added meanwhile by a concurrent request
+        raise Conflict(
+            f"“{name}” was just added by someone else.",
+            code="institution_exists",
+            fields={"name": ["This institution was just added by someone else."]},
+        )
     return institution
+
+
+def _insert(institution: Institution) -> bool:
+    """Insert in a savepoint; False when the key or ROR id is already taken."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(institution)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def add_aliases(institution: Institution, aliases) -> Institution:
@@ -134,9 +150,7 @@ def record_affiliation(affiliation: str | None, country: str = "") -> list[Insti
             continue
         institution = Institution(name=part.text, aliases=[], country=(country or "")[:2].upper())
         _refresh(institution)
-        db.session.add(institution)
         known.append(institution)
-        created.append(institution)
-    if created:
-        db.session.flush()
+        if _insert(institution):  # else a concurrent request listed it first: fine
+            created.append(institution)
     return created
