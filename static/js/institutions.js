@@ -9,11 +9,12 @@
   var timer = null;
   var last = "";
 
-  function fill(items) {
+  function fill(items, prefix) {
     while (list.firstChild) { list.removeChild(list.firstChild); }
     items.forEach(function (item) {
       var option = document.createElement("option");
-      option.value = item.name;
+      // Keep what precedes the institution ("Medical Oncology, ") when an option is picked.
+      option.value = prefix + item.name;
       var extra = (item.aliases || []).slice(0, 3).join(", ");
       option.label = item.name + (item.country ? " (" + item.country + ")" : "") +
         (extra ? " — " + extra : "");
@@ -23,16 +24,17 @@
 
   function lookup(text) {
     // Search with the part being typed: the last comma-separated piece.
-    var pieces = text.split(/[,;]/);
-    var query = pieces[pieces.length - 1].trim();
-    if (query.length < 2 || query === last) { return; }
-    last = query;
+    var cut = Math.max(text.lastIndexOf(","), text.lastIndexOf(";"));
+    var prefix = cut >= 0 ? text.slice(0, cut + 1) + " " : "";
+    var query = text.slice(cut + 1).trim();
+    if (query.length < 2 || prefix + query === last) { return; }
+    last = prefix + query;
     fetch(source + "?q=" + encodeURIComponent(query), {
       credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       return response.ok ? response.json() : { items: [] };
-    }).then(function (body) { fill(body.items || []); }).catch(function () {});
+    }).then(function (body) { fill(body.items || [], prefix); }).catch(function () {});
   }
 
   document.addEventListener("input", function (event) {
