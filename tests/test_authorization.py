@@ -28,6 +28,7 @@ ORGANIZER_API = {
     ("POST", "/api/v1/review/assign"),
     ("PUT", "/api/v1/review/pools/<slug>"),
     ("GET", "/api/v1/review/progress"),
+    ("GET", "/api/v1/review/conflicts"),
     ("POST", "/api/v1/abstracts/<int:abstract_id>/track"),
     ("POST", "/api/v1/abstracts/<int:abstract_id>/reviewers"),
     ("DELETE", "/api/v1/abstracts/<int:abstract_id>/reviewers"),

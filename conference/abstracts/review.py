@@ -26,7 +26,7 @@ from conference.accounts.models import Role, User, UserRole
 from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from conference.extensions import db
 from conference.institutions.queries import InstitutionIndex
-from conference.institutions.services import record_affiliation
+from conference.institutions.services import record_affiliations
 from conference.institutions.signals import affiliation_changed
 from conference.mail import queue_mail
 from conference.models import utcnow
@@ -525,12 +525,11 @@ def recheck_conflicts(
     """
     now = now or utcnow()
     if abstract is not None:
-        for author in abstract.authors:
-            record_affiliation(author.affiliation, author.country)
+        record_affiliations([(author.affiliation, author.country) for author in abstract.authors])
         assignments = list(abstract.reviews)
         source = ConflictSource.AUTHORS_CHANGED
     elif user is not None:
-        record_affiliation(user.affiliation, user.country)
+        record_affiliations([(user.affiliation, user.country)])
         assignments = list(
             db.session.scalars(
                 select(ReviewAssignment)

@@ -19,8 +19,10 @@ from conference.abstracts.models import (
 from conference.abstracts.queries import (
     abstracts_query,
     get_abstract,
+    get_affiliation_changes,
     get_assignment,
     get_assignments,
+    get_review_conflicts,
     review_progress,
 )
 from conference.accounts.models import Role, User
@@ -431,6 +433,41 @@ def put_pool(payload, slug):
         "track": track.slug,
         "reviewer_ids": sorted(u.id for u in users),
         "reviewer_emails": sorted(u.email for u in users),
+    }
+
+
+@blp.route("/review/conflicts", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+def review_conflicts():
+    """Assignments removed for conflicts found after assignment (with the drafts kept), and
+    reviewers' affiliation changes with the assignments they affected."""
+    congress = _congress()
+    return {
+        "removed": [
+            {
+                "abstract_id": c.abstract_id,
+                "number": c.abstract.number,
+                "reviewer_id": c.reviewer_id,
+                "reviewer": c.reviewer.display_name,
+                "source": c.source,
+                "reason": c.reason,
+                "found_at": c.found_at.isoformat(),
+                "draft": c.draft,
+            }
+            for c in get_review_conflicts(congress)
+        ],
+        "affiliation_changes": [
+            {
+                "reviewer_id": change.user_id,
+                "reviewer": change.user.display_name,
+                "previous": change.previous,
+                "current": change.current,
+                "changed_at": change.changed_at.isoformat(),
+                "assignments": affected,
+            }
+            for change, affected in get_affiliation_changes(congress)
+        ],
     }
 
 

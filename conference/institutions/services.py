@@ -140,12 +140,21 @@ def record_affiliation(affiliation: str | None, country: str = "") -> list[Insti
     An institution counts as known when one of its spellings is, or matches by name, so a
     variant ("MD Anderson Cancer Center") adds no duplicate of a listed one.
     """
-    parts = affiliation_parts(affiliation)
+    return record_affiliations([(affiliation, country)])
+
+
+def record_affiliations(affiliations: list[tuple[str | None, str]]) -> list[Institution]:
+    """record_affiliation for several (affiliation, country) pairs, reading the list once."""
+    parts = [
+        (part, country)
+        for affiliation, country in affiliations
+        for part in affiliation_parts(affiliation)
+    ]
     if not parts:
         return []
     known = list(db.session.scalars(select(Institution)))
     created = []
-    for part in parts:
+    for part, country in parts:
         if _is_known(part, known) or len(part.text) > 300:
             continue
         institution = Institution(name=part.text, aliases=[], country=(country or "")[:2].upper())

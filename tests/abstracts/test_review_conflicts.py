@@ -151,7 +151,7 @@ def test_editing_without_changing_authors_keeps_assignments(make_abstract, make_
 
 
 def test_reviewer_moving_to_an_authors_institution_loses_the_assignment_and_it_is_logged(
-    client, auth, organizer, make_abstract, make_reviewer
+    client, auth, api_token, organizer, make_abstract, make_reviewer
 ):
     reviewer = make_reviewer(affiliation="Institut Curie, Paris", name="Élodie Martin")
     abstract = make_abstract(authors=authors_with("Gustave Roussy"))
@@ -182,6 +182,16 @@ def test_reviewer_moving_to_an_authors_institution_loses_the_assignment_and_it_i
     }
     record = db.session.scalar(db.select(ReviewConflict))
     assert record.source == "affiliation_changed"
+
+    body = client.get("/api/v1/review/conflicts", headers=api_token(organizer)).json
+    assert body["removed"][0]["reviewer"] == "Dr Élodie Martin"
+    assert body["removed"][0]["source"] == "affiliation_changed"
+    (logged,) = body["affiliation_changes"]
+    assert logged["previous"] == "Institut Curie, Paris"
+    assert {a["number"]: a["removed"] for a in logged["assignments"]} == {
+        abstract.number: True,
+        kept.number: False,
+    }
 
     auth.login(organizer)
     page = client.get("/manage/review").get_data(as_text=True)
@@ -301,3 +311,30 @@ def test_reviewer_declares_a_conflict_through_the_api(
         headers=headers,
     )
     assert too_long.status_code == 422 and "explanation" in too_long.json["error"]["fields"]
+
+
+def test_new_affiliations_are_listed_as_institutions_when_saved(
+    client, auth, api_token, author, make_abstract, create_user
+):
+    from conference.institutions.models import Institution
+
+    person = create_user(name="Lucía Fernández", affiliation="")
+    auth.login(person)
+    client.post(
+        "/profile",
+        data={
+            "name": "Lucía Fernández",
+            "affiliation": "Servicio de Oncología Médica, Hospital Universitario La Paz, Madrid",
+            "country": "ES",
+            "category_id": 0,
+        },
+    )
+    abstract = make_abstract(submit=False)
+    payload = valid_payload()
+    payload["authors"][1]["affiliation"] = "Breast Unit, Champalimaud Foundation, Lisbon"
+    response = client.patch(
+        f"/api/v1/abstracts/{abstract.id}", json=payload, headers=api_token(author)
+    )
+    assert response.status_code == 200
+    names = set(db.session.scalars(db.select(Institution.name)))
+    assert {"Hospital Universitario La Paz", "Champalimaud Foundation"} <= names
