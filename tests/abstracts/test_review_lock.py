@@ -76,3 +76,26 @@ def test_reviews_stay_editable_while_the_decision_is_internal(
     decisions.decide_abstract(abstract, "oral", organizer)
     review.save_review(assignment, SCORES)
     assert assignment.overall == 5
+
+
+def test_affiliation_change_after_release_keeps_the_locked_review_and_logs_it(
+    client, auth, organizer, released
+):
+    abstract, reviewer, _assignment = released
+    # The abstract's second author is at the Istituto Europeo di Oncologia (see valid_payload).
+    author_affiliation = abstract.authors[1].affiliation
+    auth.login(reviewer)
+    client.post(
+        "/profile",
+        data={
+            "name": reviewer.name,
+            "affiliation": f"Divisione di Senologia, {author_affiliation}, Milano",
+            "country": "IT",
+            "category_id": 0,
+        },
+    )
+    db.session.expire_all()
+    assert [r.reviewer_id for r in abstract.reviews] == [reviewer.id]
+    auth.login(organizer)
+    page = client.get("/manage/review").get_data(as_text=True)
+    assert "kept because the decision was already released, although the reviewer shares" in page
