@@ -361,7 +361,7 @@ def review_is_closed(congress: Congress, now: datetime | None = None) -> bool:
 
 def review_lock_reason(abstract: Abstract, now: datetime | None = None) -> str | None:
     """Why reviews of `abstract` can no longer be changed, or None while they can."""
-    if abstract.decision_released_at is not None or abstract.released_outcome is not None:
+    if abstract.is_decision_released:
         return "The decision on this abstract has been released; its reviews are locked."
     if review_is_closed(abstract.congress, now):
         return "Review has closed; scores can no longer be changed."
@@ -372,7 +372,7 @@ def review_lock_reason(abstract: Abstract, now: datetime | None = None) -> str |
 #: names neither the authors nor their affiliations).
 CONFLICTED_REVIEWER_MESSAGE = (
     "You can no longer review this abstract: you have a conflict of interest with its "
-    "authors. The organizers have been told."
+    "authors. Please declare the conflict so that the abstract goes to another reviewer."
 )
 
 
@@ -384,7 +384,7 @@ def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None =
     """
     now = now or utcnow()
     abstract = assignment.abstract
-    if abstract.decision_released_at is not None or abstract.released_outcome is not None:
+    if abstract.is_decision_released:
         raise Conflict(review_lock_reason(abstract, now), code="review_locked")
     if review_is_closed(abstract.congress, now):
         raise NotAllowed("Review has closed; scores can no longer be changed.")
@@ -549,7 +549,7 @@ def recheck_conflicts(
         reason = _conflict_reason(
             _reviewer_profile(assignment.reviewer), _abstract_profile(target), index
         )
-        locked = target.released_outcome is not None or target.decision_released_at is not None
+        locked = target.is_decision_released  # reviews lock at release
         entry = {
             "congress_id": target.congress_id,
             "abstract_id": target.id,
@@ -589,7 +589,7 @@ def declare_conflict(
     """The reviewer declares a conflict of interest: the abstract is reassigned to another."""
     now = now or utcnow()
     abstract = assignment.abstract
-    if abstract.released_outcome is not None or abstract.decision_released_at is not None:
+    if abstract.is_decision_released:
         raise Conflict(review_lock_reason(abstract, now), code="review_locked")
     explanation = " ".join((explanation or "").split())
     if len(explanation) > 1000:
