@@ -50,7 +50,9 @@ def create_user(email, name, password, roles, tracks, affiliation, country):
             missing = [slug for slug, track in zip(tracks, found, strict=True) if track is None]
             if missing:
                 raise click.ClickException(f"Unknown track: {', '.join(missing)}")
-            user.expertise = found
+            from conference.abstracts.review import set_reviewer_expertise
+
+            set_reviewer_expertise(user, congress, [track.id for track in found])
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -59,7 +59,10 @@ def create_user(app):
             if item and item != "attendee":
                 accounts.grant_role(user, item)
         if tracks:
-            user.expertise = list(tracks)
+            from conference.abstracts.review import set_reviewer_expertise
+
+            tracks = list(tracks)
+            set_reviewer_expertise(user, tracks[0].congress, [track.id for track in tracks])
         db.session.commit()
         return user
 

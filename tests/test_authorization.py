@@ -15,6 +15,7 @@ from conference.abstracts.models import Abstract
 from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.extensions import db
+from conference.institutions.models import Institution
 from conference.mail import OutboxMessage
 from conference.program.models import Room, Track
 from conference.program.schedule_models import Presentation, ProgramSession, Speaker
@@ -27,6 +28,7 @@ ORGANIZER_API = {
     ("POST", "/api/v1/review/assign"),
     ("PUT", "/api/v1/review/pools/<slug>"),
     ("GET", "/api/v1/review/progress"),
+    ("GET", "/api/v1/review/conflicts"),
     ("POST", "/api/v1/abstracts/<int:abstract_id>/track"),
     ("POST", "/api/v1/abstracts/<int:abstract_id>/reviewers"),
     ("DELETE", "/api/v1/abstracts/<int:abstract_id>/reviewers"),
@@ -81,6 +83,7 @@ def _values(congress) -> dict:
         "presentation_id": _first(Presentation),
         "speaker_id": _first(Speaker),
         "category_id": _first(ProfessionalCategory),
+        "institution_id": _first(Institution),
         "message_id": _first(OutboxMessage) or 1,
         "reference": registration.reference,
         "slug": db.session.scalar(select(Track.slug).limit(1)),

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from conference.abstracts.queries import get_expertise
 from conference.accounts.models import User
 from conference.extensions import db
 from conference.program.models import Congress
@@ -42,7 +43,7 @@ def test_users_create_with_role_and_tracks(app, runner, congress):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "rev@example.org"))
     assert user.is_reviewer and user.is_confirmed
-    assert [t.slug for t in user.expertise] == ["cancer-immunology"]
+    assert [t.slug for t in get_expertise(user)] == ["cancer-immunology"]
 
 
 def test_users_create_reports_problems(app, runner, congress):

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
+from conference.abstracts.review import set_reviewer_expertise
 from conference.accounts import services as accounts
 from conference.accounts.models import Role
 from conference.accounts.services import get_user_by_email
@@ -53,7 +54,7 @@ def load(size: str, extra_users: int) -> None:
             email=f"extra{n}@example.org", password="A-long-pass-phrase-1", name=f"Extra {n}"
         )
         accounts.grant_role(user, Role.REVIEWER)
-        user.expertise = list(result.congress.tracks[:2])
+        set_reviewer_expertise(user, result.congress, [t.id for t in result.congress.tracks[:2]])
     db.session.commit()
 
 

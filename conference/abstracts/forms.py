@@ -15,11 +15,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.abstracts.counting import parse_table_text, table_as_text
 from conference.abstracts.models import OUTCOME_LABELS, SCORE_LABELS, Abstract
@@ -213,6 +215,28 @@ def place_errors(form: AbstractForm, fields: dict, rows: dict[int, int]) -> list
 
 class ActionForm(FlaskForm):
     """A button that changes state: only its CSRF token is checked."""
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes (the field macro renders fields of this class name as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ExpertiseForm(FlaskForm):
+    tracks = MultiCheckboxField("Tracks of expertise", coerce=int)
+    submit = SubmitField("Save tracks of expertise")
+
+
+class DeclareConflictForm(FlaskForm):
+    explanation = TextAreaField(
+        "Why (optional, for the organizers)",
+        description=(
+            "For example: a co-author is a close collaborator, or you advised on the study."
+        ),
+    )
+    submit = SubmitField("Declare a conflict of interest")
 
 
 class ReviewForm(FlaskForm):

@@ -25,7 +25,10 @@ from conference.abstracts.models import (
 from conference.abstracts.queries import (
     abstracts_query,
     get_abstract,
+    get_affiliation_changes,
+    get_expertise_ids,
     get_pool_ids,
+    get_review_conflicts,
     get_reviewers,
     get_submitted_abstracts,
     review_progress,
@@ -148,6 +151,7 @@ def _render_detail(abstract: Abstract, release_form: ReleaseTimesForm, status: i
         kind_labels=KIND_LABELS,
         score_criteria=SCORE_CRITERIA,
         score_labels=SCORE_LABELS,
+        review_conflicts=get_review_conflicts(congress, abstract),
     ), status
 
 
@@ -277,16 +281,21 @@ def manage_review():
             db.session.rollback()
             show_domain_error(form, exc)
     per_track, per_reviewer = review_progress(congress)
+    reviewers = get_reviewers(congress)
     return render_template(
         "abstracts/manage_review.html",
         form=form,
         summary=summary,
         tracks=tracks,
-        reviewers=get_reviewers(congress),
+        reviewers=reviewers,
+        expertise=get_expertise_ids(r.id for r in reviewers),
         pools=get_pool_ids(congress),
         per_track=per_track,
         per_reviewer=per_reviewer,
         action_form=ActionForm(),
+        review_conflicts=get_review_conflicts(congress),
+        affiliation_changes=get_affiliation_changes(congress),
+        score_labels=SCORE_LABELS,
     )
 
 

@@ -392,6 +392,25 @@ class FirstAuthorQuotaLock(Base):
         return f"<FirstAuthorQuotaLock {self.congress_id} {self.email}>"
 
 
+class ReviewerExpertise(Base):
+    """A track a reviewer declared expertise in: organizers build track pools from these."""
+
+    __tablename__ = "reviewer_tracks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    user: Mapped[User] = relationship()
+    track: Mapped[Track] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReviewerExpertise user={self.user_id} track={self.track_id}>"
+
+
 class TrackReviewer(Base):
     """A reviewer in a track's review pool (chosen by organizers from declared expertise)."""
 
@@ -455,6 +474,82 @@ class ReviewAssignment(Base):
 
     def __repr__(self) -> str:
         return f"<ReviewAssignment abstract={self.abstract_id} reviewer={self.reviewer_id}>"
+
+
+class ConflictSource(enum.StrEnum):
+    """How a conflict of interest was found after the reviewer had been assigned."""
+
+    AUTHORS_CHANGED = "authors_changed"
+    AFFILIATION_CHANGED = "affiliation_changed"
+    DECLARED = "declared"
+
+
+CONFLICT_SOURCE_LABELS = {
+    ConflictSource.AUTHORS_CHANGED: "The abstract's authors changed",
+    ConflictSource.AFFILIATION_CHANGED: "The reviewer's affiliation changed",
+    ConflictSource.DECLARED: "Declared by the reviewer",
+}
+
+
+class ReviewConflict(Base):
+    """An assignment removed for a conflict of interest found after it was made.
+
+    The review draft is kept here for the organizers; a declared conflict also keeps automatic
+    assignment from giving the abstract back to that reviewer.
+    """
+
+    __tablename__ = "review_conflicts"
+    __table_args__ = (
+        CheckConstraint(
+            "source IN ('authors_changed', 'affiliation_changed', 'declared')",
+            name="source_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    abstract_id: Mapped[int] = mapped_column(
+        ForeignKey("abstracts.id", ondelete="CASCADE"), index=True
+    )
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    source: Mapped[ConflictSource] = mapped_column(String(30))
+    #: Why, for organizers (names the affiliations that matched).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_at: Mapped[datetime | None]
+    #: The review as it stood when removed (scores and comments), or None when empty.
+    draft: Mapped[dict | None] = mapped_column(JSON)
+
+    abstract: Mapped[Abstract] = relationship()
+    reviewer: Mapped[User] = relationship()
+
+    @property
+    def source_label(self) -> str:
+        return CONFLICT_SOURCE_LABELS[ConflictSource(self.source)]
+
+    def __repr__(self) -> str:
+        return f"<ReviewConflict abstract={self.abstract_id} reviewer={self.reviewer_id}>"
+
+
+class AffiliationChange(Base):
+    """A reviewer's affiliation changed while they held assignments, and what it did to them."""
+
+    __tablename__ = "affiliation_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    previous: Mapped[str] = mapped_column(String(300), default="")
+    current: Mapped[str] = mapped_column(String(300), default="")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: One entry per assignment held: congress_id, abstract_id, number, removed, reason.
+    affected: Mapped[list] = mapped_column(JSON, default=list)
+
+    user: Mapped[User] = relationship()
+
+    def affected_in(self, congress_id: int) -> list[dict]:
+        return [item for item in self.affected or [] if item.get("congress_id") == congress_id]
+
+    def __repr__(self) -> str:
+        return f"<AffiliationChange user={self.user_id} at={self.changed_at}>"
 
 
 class DecisionTemplate(Base):

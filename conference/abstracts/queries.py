@@ -12,8 +12,11 @@ from conference.abstracts.models import (
     Abstract,
     AbstractAuthor,
     AbstractStatus,
+    AffiliationChange,
     AuthorDisclosure,
     ReviewAssignment,
+    ReviewConflict,
+    ReviewerExpertise,
     TrackReviewer,
 )
 from conference.accounts.models import Role, User, UserRole
@@ -147,13 +150,12 @@ def get_submitted_abstracts(
 
 
 def get_reviewers(congress: Congress) -> list[User]:
-    """Every reviewer account, with expertise, for pool pages."""
+    """Every reviewer account, for pool pages (their expertise: get_expertise_ids)."""
     return list(
         db.session.scalars(
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == Role.REVIEWER)
-            .options(selectinload(User.expertise))
             .order_by(User.name)
         ).unique()
     )
@@ -374,3 +376,63 @@ def get_release_rows(congress: Congress) -> list:
             .order_by(Abstract.id)
         ).all()
     )
+
+
+def get_review_conflicts(congress: Congress, abstract: Abstract | None = None) -> list:
+    """Assignments removed for conflicts found after assignment, newest first, with drafts."""
+    query = (
+        select(ReviewConflict)
+        .join(Abstract, Abstract.id == ReviewConflict.abstract_id)
+        .where(Abstract.congress_id == congress.id)
+        .options(selectinload(ReviewConflict.abstract), selectinload(ReviewConflict.reviewer))
+        .order_by(ReviewConflict.found_at.desc(), ReviewConflict.id.desc())
+    )
+    if abstract is not None:
+        query = query.where(ReviewConflict.abstract_id == abstract.id)
+    return list(db.session.scalars(query))
+
+
+def get_affiliation_changes(congress: Congress, limit: int = 200) -> list[tuple]:
+    """Reviewers' affiliation changes after assignment, each with its assignments in
+    `congress` (changes that touched none of them are left out), newest first."""
+    changes = db.session.scalars(
+        select(AffiliationChange)
+        .options(selectinload(AffiliationChange.user))
+        .order_by(AffiliationChange.changed_at.desc(), AffiliationChange.id.desc())
+        .limit(limit)
+    )
+    found = []
+    for change in changes:
+        affected = change.affected_in(congress.id)
+        if affected:
+            found.append((change, affected))
+    return found
+
+
+def get_expertise(user: User, congress: Congress | None = None) -> list[Track]:
+    """The tracks `user` declared expertise in (of `congress` when given), in track order."""
+    query = (
+        select(Track)
+        .join(ReviewerExpertise, ReviewerExpertise.track_id == Track.id)
+        .where(ReviewerExpertise.user_id == user.id)
+        .order_by(Track.congress_id, Track.position, Track.id)
+    )
+    if congress is not None:
+        query = query.where(Track.congress_id == congress.id)
+    return list(db.session.scalars(query))
+
+
+def get_expertise_ids(user_ids) -> dict[int, set[int]]:
+    """Track ids of each user's declared expertise, in one query."""
+    ids = list(user_ids)
+    found: dict[int, set[int]] = {user_id: set() for user_id in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(ReviewerExpertise.user_id, ReviewerExpertise.track_id).where(
+            ReviewerExpertise.user_id.in_(ids)
+        )
+    )
+    for user_id, track_id in rows:
+        found[user_id].add(track_id)
+    return found

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,131 +14,142 @@ from conference.abstracts.models import (
     SCORE_CRITERIA,
     Abstract,
     AbstractStatus,
+    AffiliationChange,
+    ConflictSource,
     ReviewAssignment,
+    ReviewConflict,
+    ReviewerExpertise,
     TrackReviewer,
 )
-from conference.accounts.models import Role, User
+from conference.abstracts.queries import get_expertise_ids
+from conference.accounts.models import Role, User, UserRole
 from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from conference.extensions import db
+from conference.institutions.queries import InstitutionIndex
+from conference.institutions.services import record_affiliations
+from conference.institutions.signals import affiliation_changed
+from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
 
 # -- conflicts of interest -----------------------------------------------------------------------
-
-_ABBREVIATIONS = {
-    "univ": "university",
-    "uni": "university",
-    "universitat": "university",
-    "universite": "university",
-    "universidad": "university",
-    "universita": "university",
-    "universiteit": "university",
-    "inst": "institute",
-    "institut": "institute",
-    "instituto": "institute",
-    "istituto": "institute",
-    "hosp": "hospital",
-    "hopital": "hospital",
-    "ctr": "center",
-    "centre": "center",
-    "centro": "center",
-    "zentrum": "center",
-    "med": "medical",
-    "natl": "national",
-}
-_STOPWORDS = {"the", "of", "and", "for", "de", "der", "des", "di", "la", "le", "du", "y", "et"}
-_DEPARTMENT_WORDS = (
-    "department",
-    "dept",
-    "division",
-    "unit",
-    "service",
-    "section",
-    "laboratory",
-    "lab",
-    "faculty",
-    "school of",
-    "clinic of",
-)
-
-
-def _normalize_part(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    text = text.replace("&", " and ")
-    words = re.findall(r"[a-z0-9]+", text)
-    words = [_ABBREVIATIONS.get(word, word) for word in words]
-    return " ".join(word for word in words if word not in _STOPWORDS)
-
-
-@functools.lru_cache(maxsize=8192)
-def institution_keys(affiliation: str | None) -> frozenset[str]:
-    """Normalised institutions of an affiliation string.
-
-    Several affiliations are separated by ";" or new lines. Within one, comma-separated
-    parts that name a department are skipped and the first remaining part is taken as the
-    institution ("Dept. of Oncology, Karolinska Institutet, Stockholm" -> "karolinska
-    institutet"); accents, case, punctuation, "the"/"of" and common abbreviations
-    ("Univ.", "Inst.", "Centre") do not matter.
-    """
-    keys: set[str] = set()
-    for one in re.split(r"[;\n]+", affiliation or ""):
-        parts = [_normalize_part(part) for part in one.split(",")]
-        parts = [part for part in parts if part]
-        institution = next(
-            (part for part in parts if not part.startswith(_DEPARTMENT_WORDS)),
-            parts[0] if parts else "",
-        )
-        if institution:
-            keys.add(institution)
-    return frozenset(keys)
+#
+# Institutions are matched by conference.institutions: identity first (the institutions table,
+# with every spelling as an alias), then the tested normalisation of free-text names.
 
 
 @dataclass
 class _Person:
     id: int
     email: str
-    institutions: frozenset[str]
+    affiliation: str
+
+
+@dataclass
+class _AbstractProfile:
+    emails: set[str]
+    user_ids: set[int]
+    #: (author name, affiliation) per author.
+    affiliations: list[tuple[str, str]]
 
 
 def _reviewer_profile(user: User) -> _Person:
-    return _Person(user.id, user.email.lower(), institution_keys(user.affiliation))
+    return _Person(user.id, user.email.lower(), user.affiliation or "")
 
 
-def _abstract_profile(abstract: Abstract) -> tuple[set[str], set[int], set[str]]:
-    emails = {author.email.lower() for author in abstract.authors if author.email}
+def _abstract_profile(abstract: Abstract) -> _AbstractProfile:
     user_ids = {author.user_id for author in abstract.authors if author.user_id}
     user_ids.add(abstract.submitter_id)
-    institutions: set[str] = set()
-    for author in abstract.authors:
-        institutions |= institution_keys(author.affiliation)
-    return emails, user_ids, institutions
+    return _AbstractProfile(
+        emails={author.email.lower() for author in abstract.authors if author.email},
+        user_ids=user_ids,
+        affiliations=[(author.name, author.affiliation or "") for author in abstract.authors],
+    )
 
 
-def _conflict_reason(reviewer: _Person, profile) -> str | None:
-    emails, user_ids, institutions = profile
-    if reviewer.email in emails or reviewer.id in user_ids:
+def _conflict_reason(
+    reviewer: _Person, profile: _AbstractProfile, index: InstitutionIndex
+) -> str | None:
+    if reviewer.email in profile.emails or reviewer.id in profile.user_ids:
         return "the reviewer is an author of this abstract"
-    shared = reviewer.institutions & institutions
-    if shared:
-        return f"the reviewer shares an institution with an author ({sorted(shared)[0]})"
+    for author_name, affiliation in profile.affiliations:
+        match = index.match(reviewer.affiliation, affiliation)
+        if match is not None:
+            return (
+                f"the reviewer shares an institution with author {author_name}: the "
+                f"reviewer's affiliation “{reviewer.affiliation}” and the author's "
+                f"“{affiliation}” {match.explain()}"
+            )
     return None
 
 
-def conflict_of_interest(abstract: Abstract, reviewer: User) -> str | None:
-    """Why `reviewer` may not review `abstract`, or None."""
-    return _conflict_reason(_reviewer_profile(reviewer), _abstract_profile(abstract))
+def _declared_pairs(abstract_ids) -> set[tuple[int, int]]:
+    ids = list(abstract_ids)
+    if not ids:
+        return set()
+    rows = db.session.execute(
+        select(ReviewConflict.abstract_id, ReviewConflict.reviewer_id).where(
+            ReviewConflict.abstract_id.in_(ids),
+            ReviewConflict.source == ConflictSource.DECLARED,
+        )
+    )
+    return {(abstract_id, reviewer_id) for abstract_id, reviewer_id in rows}
+
+
+DECLARED_REASON = "the reviewer declared a conflict of interest with this abstract"
+
+
+def conflict_of_interest(
+    abstract: Abstract, reviewer: User, index: InstitutionIndex | None = None
+) -> str | None:
+    """Why `reviewer` may not review `abstract` (for organizers), or None."""
+    if (abstract.id, reviewer.id) in _declared_pairs([abstract.id]):
+        return DECLARED_REASON
+    return _conflict_reason(
+        _reviewer_profile(reviewer), _abstract_profile(abstract), index or InstitutionIndex.load()
+    )
 
 
 # -- pools ---------------------------------------------------------------------------------------
 
 
+def set_reviewer_expertise(user: User, congress: Congress, track_ids) -> list[Track]:
+    """Make these tracks of `congress` the reviewer's declared expertise (other congresses'
+    expertise stays)."""
+    wanted = list(dict.fromkeys(track_ids or []))
+    tracks = (
+        list(
+            db.session.scalars(
+                select(Track).where(Track.id.in_(wanted), Track.congress_id == congress.id)
+            )
+        )
+        if wanted
+        else []
+    )
+    if len(tracks) != len(wanted):
+        raise ValidationFailed(
+            "Choose tracks of this congress.", fields={"tracks": ["Unknown track."]}
+        )
+    congress_tracks = select(Track.id).where(Track.congress_id == congress.id)
+    db.session.execute(
+        delete(ReviewerExpertise).where(
+            ReviewerExpertise.user_id == user.id, ReviewerExpertise.track_id.in_(congress_tracks)
+        )
+    )
+    for track in tracks:
+        db.session.add(ReviewerExpertise(user_id=user.id, track_id=track.id))
+    db.session.flush()
+    return sorted(tracks, key=lambda track: (track.position, track.id))
+
+
 def set_track_reviewers(track: Track, reviewers: list[User]) -> list[User]:
     """Make `reviewers` the track's pool; each must be a reviewer with that expertise."""
     errors = FieldErrors()
+    expertise = get_expertise_ids(user.id for user in reviewers)
     for user in reviewers:
         if not user.is_reviewer:
             errors.add("reviewers", f"{user.display_name} does not hold the reviewer role.")
-        elif track not in user.expertise:
+        elif track.id not in expertise[user.id]:
             errors.add(
                 "reviewers", f"{user.display_name} has not declared expertise in {track.name}."
             )
@@ -184,13 +192,14 @@ def assign_reviewers(
     reviews_per_abstract: int | None = None,
     track: Track | None = None,
     allow_overload: bool = False,
+    only: Abstract | None = None,
 ) -> AssignmentSummary:
     """Give each submitted abstract N conflict-free reviewers from its track's pool.
 
     Existing assignments are kept. Per track, the most constrained abstracts (fewest
     eligible reviewers) are served first, each by the least-loaded eligible reviewers, and no
     reviewer gets more than ceil(total / reviewers) + 1 reviews of the track unless
-    `allow_overload`.
+    `allow_overload`. With `only`, just that abstract is served (a replacement reviewer).
     """
     wanted = reviews_per_abstract or congress.reviews_per_abstract
     if wanted < 1:
@@ -206,8 +215,12 @@ def assign_reviewers(
     )
     if track is not None:
         query = query.where(Abstract.track_id == track.id)
+    if only is not None:
+        query = query.where(Abstract.id == only.id)
     abstracts = list(db.session.scalars(query))
     pools = _pools(congress)
+    index = InstitutionIndex.load()
+    declared = _declared_pairs(a.id for a in abstracts)
     summary = AssignmentSummary()
     by_track: dict[int | None, list[Abstract]] = defaultdict(list)
     for abstract in abstracts:
@@ -247,7 +260,9 @@ def assign_reviewers(
             for person in pool:
                 if person.id in have:
                     continue
-                if _conflict_reason(person, profile) is None:
+                if (abstract.id, person.id) not in declared and (
+                    _conflict_reason(person, profile, index) is None
+                ):
                     eligible.append(person)
                 else:
                     conflicted += 1
@@ -296,10 +311,13 @@ def assignment_candidates(
     """Reviewers offered for hand assignment: not yet assigned, with expertise in the abstract's
     track (any, when it has none); each with its conflict of interest (None when there is none)."""
     assigned = {r.reviewer_id for r in abstract.reviews}
+    index = InstitutionIndex.load()
+    expertise = get_expertise_ids(user.id for user in reviewers)
     return [
-        (user, conflict_of_interest(abstract, user))
+        (user, conflict_of_interest(abstract, user, index))
         for user in reviewers
-        if user.id not in assigned and (abstract.track is None or abstract.track in user.expertise)
+        if user.id not in assigned
+        and (abstract.track_id is None or abstract.track_id in expertise[user.id])
     ]
 
 
@@ -341,14 +359,39 @@ def review_is_closed(congress: Congress, now: datetime | None = None) -> bool:
     return closes is not None and (now or utcnow()) >= closes
 
 
+def review_lock_reason(abstract: Abstract, now: datetime | None = None) -> str | None:
+    """Why reviews of `abstract` can no longer be changed, or None while they can."""
+    if abstract.is_decision_released:
+        return "The decision on this abstract has been released; its reviews are locked."
+    if review_is_closed(abstract.congress, now):
+        return "Review has closed; scores can no longer be changed."
+    return None
+
+
+#: What a reviewer is told when their assignment turned out to be conflicted (blinded: it
+#: names neither the authors nor their affiliations).
+CONFLICTED_REVIEWER_MESSAGE = (
+    "You can no longer review this abstract: you have a conflict of interest with its "
+    "authors. Please declare the conflict so that the abstract goes to another reviewer."
+)
+
+
 def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None = None):
-    """Store or revise the reviewer's scores (1-5) and comments until review closes."""
+    """Store or revise the reviewer's scores (1-5) and comments until review closes.
+
+    Refused once the decision is released (reviews lock then) and when the reviewer now has a
+    conflict of interest with the abstract (re-checked at every save).
+    """
     now = now or utcnow()
     abstract = assignment.abstract
+    if abstract.is_decision_released:
+        raise Conflict(review_lock_reason(abstract, now), code="review_locked")
     if review_is_closed(abstract.congress, now):
         raise NotAllowed("Review has closed; scores can no longer be changed.")
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("This abstract was withdrawn and is no longer reviewed.", code="withdrawn")
+    if conflict_of_interest(abstract, assignment.reviewer) is not None:
+        raise Conflict(CONFLICTED_REVIEWER_MESSAGE, code="conflict_of_interest")
     errors = FieldErrors()
     scores = data.get("scores") or {}
     values = {}
@@ -381,6 +424,183 @@ def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None =
     assignment.updated_at = now
     db.session.flush()
     return assignment
+
+
+# -- conflicts found after assignment ------------------------------------------------------------
+
+
+def _draft_of(assignment: ReviewAssignment) -> dict | None:
+    draft = {
+        "scores": assignment.scores,
+        "overall": assignment.overall,
+        "comment_to_committee": assignment.comment_to_committee or "",
+        "comment_to_authors": assignment.comment_to_authors or "",
+    }
+    empty = (
+        not any(draft["scores"].values())
+        and draft["overall"] is None
+        and not draft["comment_to_committee"]
+        and not draft["comment_to_authors"]
+    )
+    return None if empty else draft
+
+
+def _organizer_addresses(congress: Congress) -> list[str]:
+    if congress.contact_email:
+        return [congress.contact_email]
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role.in_([Role.ORGANIZER, Role.ADMIN]),
+                User.is_active_account.is_(True),
+            )
+            .distinct()
+            .order_by(User.email)
+        )
+    )
+
+
+def _remove_for_conflict(
+    assignment: ReviewAssignment, source: ConflictSource, reason: str, now: datetime
+) -> ReviewConflict:
+    abstract = assignment.abstract
+    record = ReviewConflict(
+        abstract=abstract,
+        reviewer=assignment.reviewer,
+        source=source,
+        reason=reason,
+        found_at=now,
+        assigned_at=assignment.assigned_at,
+        draft=_draft_of(assignment),
+    )
+    db.session.add(record)
+    abstract.reviews.remove(assignment)
+    db.session.flush()
+    return record
+
+
+def _replace_and_tell(removed: list[ReviewConflict]) -> None:
+    """Give each abstract that lost a reviewer a replacement, and tell the organizers."""
+    by_congress: dict[int, list[tuple[ReviewConflict, str]]] = defaultdict(list)
+    for record in removed:
+        abstract = record.abstract
+        summary = assign_reviewers(abstract.congress, only=abstract)
+        replacement = (
+            "a replacement reviewer was assigned"
+            if summary.assigned
+            else "no replacement could be assigned automatically"
+            + (f" ({summary.unassigned[0][1]})" if summary.unassigned else "")
+        )
+        by_congress[abstract.congress_id].append((record, replacement))
+    for items in by_congress.values():
+        congress = items[0][0].abstract.congress
+        addresses = _organizer_addresses(congress)
+        if addresses:
+            queue_mail(
+                addresses,
+                f"{congress.short_name}: review assignments removed for conflicts of interest",
+                "abstracts/review_conflicts",
+                congress=congress,
+                items=items,
+            )
+
+
+def recheck_conflicts(
+    abstract: Abstract | None = None,
+    user: User | None = None,
+    *,
+    previous_affiliation: str | None = None,
+    now: datetime | None = None,
+) -> list[ReviewConflict]:
+    """Re-check the conflicts of interest of an abstract's or a reviewer's assignments.
+
+    Call it whenever an abstract's authors or a person's affiliation change. Unknown
+    institutions in the new affiliations are added to the institutions list. Assignments that
+    became conflicted are removed (their drafts kept in ReviewConflict), the abstract gets a
+    replacement reviewer when the pool has one, and the organizers are told by email. Reviews
+    of abstracts whose decision was released stay as they are. A reviewer's affiliation change
+    is logged with the assignments it affected.
+    """
+    now = now or utcnow()
+    if abstract is not None:
+        record_affiliations([(author.affiliation, author.country) for author in abstract.authors])
+        assignments = list(abstract.reviews)
+        source = ConflictSource.AUTHORS_CHANGED
+    elif user is not None:
+        record_affiliations([(user.affiliation, user.country)])
+        assignments = list(
+            db.session.scalars(
+                select(ReviewAssignment)
+                .where(ReviewAssignment.reviewer_id == user.id)
+                .options(selectinload(ReviewAssignment.abstract).selectinload(Abstract.authors))
+                .order_by(ReviewAssignment.id)
+            )
+        )
+        source = ConflictSource.AFFILIATION_CHANGED
+    else:
+        return []
+    index = InstitutionIndex.load()
+    removed: list[ReviewConflict] = []
+    affected: list[dict] = []
+    for assignment in assignments:
+        target = assignment.abstract
+        reason = _conflict_reason(
+            _reviewer_profile(assignment.reviewer), _abstract_profile(target), index
+        )
+        locked = target.is_decision_released  # reviews lock at release
+        entry = {
+            "congress_id": target.congress_id,
+            "abstract_id": target.id,
+            "number": target.number,
+            "removed": bool(reason) and not locked,
+            "reason": reason or "",
+        }
+        affected.append(entry)
+        if reason and not locked:
+            removed.append(_remove_for_conflict(assignment, source, reason, now))
+    if user is not None and abstract is None and assignments:
+        db.session.add(
+            AffiliationChange(
+                user=user,
+                previous=(previous_affiliation or "")[:300],
+                current=(user.affiliation or "")[:300],
+                changed_at=now,
+                affected=affected,
+            )
+        )
+        db.session.flush()
+    if removed:
+        _replace_and_tell(removed)
+    return removed
+
+
+@affiliation_changed.connect
+def _on_affiliation_changed(user: User, previous: str | None = None, **_) -> None:
+    """Accounts announce profile affiliation changes; re-check that person's assignments."""
+    if (previous or "") != (user.affiliation or ""):
+        recheck_conflicts(user=user, previous_affiliation=previous)
+
+
+def declare_conflict(
+    assignment: ReviewAssignment, explanation: str = "", now: datetime | None = None
+) -> ReviewConflict:
+    """The reviewer declares a conflict of interest: the abstract is reassigned to another."""
+    now = now or utcnow()
+    abstract = assignment.abstract
+    if abstract.is_decision_released:
+        raise Conflict(review_lock_reason(abstract, now), code="review_locked")
+    explanation = " ".join((explanation or "").split())
+    if len(explanation) > 1000:
+        raise ValidationFailed(
+            "Keep the explanation under 1,000 characters.",
+            fields={"explanation": ["Keep the explanation under 1,000 characters."]},
+        )
+    reason = DECLARED_REASON + (f": “{explanation}”" if explanation else "")
+    record = _remove_for_conflict(assignment, ConflictSource.DECLARED, reason, now)
+    _replace_and_tell([record])
+    return record
 
 
 def move_abstract_track(abstract: Abstract, track: Track) -> Abstract:

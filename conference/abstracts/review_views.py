@@ -5,19 +5,20 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from conference.abstracts import review
-from conference.abstracts.forms import ReviewForm
+from conference.abstracts.forms import DeclareConflictForm, ExpertiseForm, ReviewForm
 from conference.abstracts.models import SCORE_CRITERIA, SCORE_LABELS
-from conference.abstracts.queries import get_assignment, get_assignments
+from conference.abstracts.queries import get_assignment, get_assignments, get_expertise
 from conference.abstracts.services import KIND_LABELS
 from conference.abstracts.views import bp, congress_or_404
-from conference.accounts.models import Role
+from conference.accounts.models import Role, User
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
-from conference.security import role_required
+from conference.program.queries import get_tracks
+from conference.security import organizer_required, role_required
 from conference.webforms import show_domain_error
 
 
@@ -29,6 +30,7 @@ def assignments():
         "abstracts/review_list.html",
         assignments=get_assignments(current_user, congress),
         kind_labels=KIND_LABELS,
+        expertise=get_expertise(current_user, congress),
     )
 
 
@@ -79,7 +81,33 @@ def review_abstract(abstract_id: int):
         kind_labels=KIND_LABELS,
         score_labels=SCORE_LABELS,
         review_closed=review.review_is_closed(assignment.abstract.congress),
+        locked_reason=review.review_lock_reason(assignment.abstract),
+        conflict_form=DeclareConflictForm(),
     )
+
+
+@bp.route("/review/<int:abstract_id>/conflict", methods=["POST"])
+@role_required(Role.REVIEWER)
+def declare_conflict(abstract_id: int):
+    """The reviewer declares a conflict of interest; the abstract goes to another reviewer."""
+    assignment = _assignment_or_403(abstract_id)
+    form = DeclareConflictForm()
+    if not form.validate_on_submit():
+        abort(400)
+    number = assignment.abstract.number
+    try:
+        review.declare_conflict(assignment, form.explanation.data or "")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("abstracts.review_abstract", abstract_id=abstract_id))
+    flash(
+        f"Thank you: your conflict of interest with {number} is recorded and the abstract "
+        "goes to another reviewer.",
+        "success",
+    )
+    return redirect(url_for("abstracts.assignments"))
 
 
 @bp.route("/review/assignments.csv")
@@ -133,3 +161,39 @@ def _cell(text: str | None) -> str:
     """Neutralise spreadsheet formulas in user text."""
     text = text or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# -- reviewer expertise --------------------------------------------------------------------------
+
+
+def _expertise_page(user, congress, back_url: str):
+    form = ExpertiseForm()
+    form.tracks.choices = [(t.id, t.name) for t in get_tracks(congress, active_only=True)]
+    if request.method == "GET":
+        form.tracks.data = [t.id for t in get_expertise(user, congress)]
+    if form.validate_on_submit():
+        try:
+            review.set_reviewer_expertise(user, congress, form.tracks.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(f"Tracks of expertise of {user.display_name} saved.", "success")
+            return redirect(back_url)
+    return render_template("abstracts/expertise.html", form=form, person=user)
+
+
+@bp.route("/review/expertise", methods=["GET", "POST"])
+@role_required(Role.REVIEWER)
+def my_expertise():
+    """Reviewers declare the tracks they can review."""
+    return _expertise_page(current_user, congress_or_404(), url_for("abstracts.assignments"))
+
+
+@bp.route("/manage/reviewers/<int:user_id>/expertise", methods=["GET", "POST"])
+@organizer_required
+def reviewer_expertise(user_id: int):
+    """Organizers set a reviewer's tracks of expertise."""
+    user = db.get_or_404(User, user_id)
+    return _expertise_page(user, congress_or_404(), url_for("abstracts.manage_review"))

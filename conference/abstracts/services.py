@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from conference.abstracts import review
 from conference.abstracts.checks import (
     TRIAL_ID_HELP,
     normalize_trial_id,
@@ -524,6 +525,7 @@ def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None)
             "The submitted abstract must still meet every rule; please correct the fields."
         )
         _request_authorship_confirmations(abstract)
+    review.recheck_conflicts(abstract=abstract)  # authors may have changed: see review.py
     return abstract
 
 

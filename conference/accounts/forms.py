@@ -70,5 +70,4 @@ class MultiCheckboxField(SelectMultipleField):
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField("Roles")
-    tracks = MultiCheckboxField("Reviewer expertise (tracks)", coerce=int)
     submit = SubmitField("Save roles")

@@ -1,4 +1,4 @@
-"""Users, their roles and reviewer expertise, and API tokens."""
+"""Users, their roles, and API tokens."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
-from conference.program.models import Track
 
 
 class Role(enum.StrEnum):
@@ -26,13 +25,6 @@ ROLE_LABELS = {
     Role.ORGANIZER: "Organizer",
     Role.ADMIN: "Administrator",
 }
-
-reviewer_tracks = Table(
-    "reviewer_tracks",
-    Base.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("track_id", ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
-)
 
 
 class User(UserMixin, TimestampMixin, Base):
@@ -62,9 +54,6 @@ class User(UserMixin, TimestampMixin, Base):
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
-    )
-    expertise: Mapped[list[Track]] = relationship(
-        secondary=reviewer_tracks, order_by=Track.position
     )
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -23,9 +23,9 @@ from conference.accounts.models import ApiToken, Role, User, UserRole
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db, limiter
+from conference.institutions.signals import affiliation_changed
 from conference.mail import queue_mail
 from conference.models import utcnow
-from conference.program.models import Track
 from conference.urls import external_url
 
 #: Per cost parameters: the hasher, and a hash of a random password made with it once.
@@ -437,22 +437,22 @@ def update_profile(user: User, **data) -> User:
     errors = FieldErrors()
     _validate_profile(errors, data)
     errors.raise_if_any()
+    previous_affiliation = user.affiliation
     for key, value in data.items():
         if isinstance(value, str):
             value = value.strip()
         if key == "country":
             value = (value or "").upper()
         setattr(user, key, value)
+    affiliation_changed.send(user, previous=previous_affiliation)
     return user
 
 
 # -- roles -------------------------------------------------------------------------------------
 
 
-def set_roles(
-    user: User, roles: set[Role | str], *, actor: User, track_ids: list[int] | None = None
-) -> User:
-    """Give a user exactly these roles (and reviewer tracks); only organizers may."""
+def set_roles(user: User, roles: set[Role | str], *, actor: User) -> User:
+    """Give a user exactly these roles; only organizers may."""
     if not user.can_manage_roles(actor):
         raise NotAllowed("Only organizers can change roles.")
     wanted = {Role(role) for role in roles}
@@ -487,11 +487,6 @@ def set_roles(
     if wanted != set(current):
         # Tokens were handed out for the old roles; the user gets new ones when needed.
         revoke_all_api_tokens(user)
-    if track_ids is not None:
-        tracks = list(db.session.scalars(select(Track).where(Track.id.in_(track_ids))))
-        if len(tracks) != len(set(track_ids)):
-            raise ValidationFailed("Unknown track.", fields={"tracks": ["Unknown track."]})
-        user.expertise = tracks
     return user
 
 

@@ -22,7 +22,6 @@ from conference.countries import country_choices
 from conference.errors import DomainError, NotAllowed
 from conference.extensions import db
 from conference.models import db_int
-from conference.program.queries import get_current_congress, get_tracks
 from conference.security import organizer_required, password_check_limit, signup_limit
 from conference.urls import local_path
 from conference.webforms import show_domain_error
@@ -250,21 +249,17 @@ def users():
 @organizer_required
 def edit_roles(user_id: int):
     user = db.get_or_404(User, user_id)
-    congress = get_current_congress()
     form = RolesForm()
     form.roles.choices = [(role.value, ROLE_LABELS[role]) for role in Role]
-    form.tracks.choices = [(t.id, t.name) for t in get_tracks(congress)] if congress else []
     if request.method == "GET":
         form.roles.data = sorted(role.value for role in user.role_names)
-        form.tracks.data = [track.id for track in user.expertise]
     if form.validate_on_submit():
         try:
             services.set_roles(
-                # No box ticked submits nothing: an attendee with no roles and no tracks.
+                # No box ticked submits nothing: an attendee with no roles.
                 user,
                 set(form.roles.data or []),
                 actor=current_user,
-                track_ids=form.tracks.data or [],
             )
             db.session.commit()
         except NotAllowed as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from conference.abstracts import decisions, review, services
@@ -19,8 +19,10 @@ from conference.abstracts.models import (
 from conference.abstracts.queries import (
     abstracts_query,
     get_abstract,
+    get_affiliation_changes,
     get_assignment,
     get_assignments,
+    get_review_conflicts,
     review_progress,
 )
 from conference.accounts.models import Role, User
@@ -95,7 +97,24 @@ class AssignSchema(Schema):
 
 
 class PoolSchema(Schema):
-    reviewer_ids = fields.List(Integer(), required=True)
+    """The whole pool, by user id, by email, or both (an empty list empties the pool)."""
+
+    reviewer_ids = fields.List(Integer(), load_default=None)
+    reviewer_emails = fields.List(
+        fields.String(validate=validate.Length(max=254)), load_default=None
+    )
+
+    @validates_schema
+    def _one_list(self, data, **kwargs):
+        if data.get("reviewer_ids") is None and data.get("reviewer_emails") is None:
+            raise ValidationError(
+                "Give the pool as reviewer_ids, reviewer_emails or both.",
+                field_name="reviewer_ids",
+            )
+
+
+class ConflictDeclarationSchema(Schema):
+    explanation = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
 class TrackMoveSchema(Schema):
@@ -391,19 +410,66 @@ def assign(payload):
 @blp.arguments(PoolSchema)
 @blp.doc(security=SECURITY)
 def put_pool(payload, slug):
-    """Set a track's reviewer pool (reviewers who declared that expertise)."""
+    """Set a track's reviewer pool by user id, by email or both (reviewers with that expertise)."""
     track = _track(slug)
-    ids = payload["reviewer_ids"]
-    users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
-    missing = set(ids) - {u.id for u in users}
-    if missing:
-        raise ValidationFailed(
-            "Unknown reviewers.",
-            fields={"reviewer_ids": [f"No user with id {i}." for i in sorted(missing)]},
-        )
+    ids = payload.get("reviewer_ids") or []
+    emails = [email.strip().lower() for email in payload.get("reviewer_emails") or []]
+    by_id = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
+    by_email = (
+        list(db.session.scalars(select(User).where(User.email.in_(emails)))) if emails else []
+    )
+    errors = {}
+    missing_ids = set(ids) - {u.id for u in by_id}
+    if missing_ids:
+        errors["reviewer_ids"] = [f"No user with id {i}." for i in sorted(missing_ids)]
+    missing_emails = [e for e in dict.fromkeys(emails) if e not in {u.email for u in by_email}]
+    if missing_emails:
+        errors["reviewer_emails"] = [f"No user with the email {e}." for e in missing_emails]
+    if errors:
+        raise ValidationFailed("Unknown reviewers.", fields=errors)
+    users = list({u.id: u for u in (*by_id, *by_email)}.values())
     review.set_track_reviewers(track, users)
     db.session.commit()
-    return {"track": track.slug, "reviewer_ids": sorted(u.id for u in users)}
+    return {
+        "track": track.slug,
+        "reviewer_ids": sorted(u.id for u in users),
+        "reviewer_emails": sorted(u.email for u in users),
+    }
+
+
+@blp.route("/review/conflicts", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+def review_conflicts():
+    """Assignments removed for conflicts found after assignment (with the drafts kept), and
+    reviewers' affiliation changes with the assignments they affected."""
+    congress = _congress()
+    return {
+        "removed": [
+            {
+                "abstract_id": c.abstract_id,
+                "number": c.abstract.number,
+                "reviewer_id": c.reviewer_id,
+                "reviewer": c.reviewer.display_name,
+                "source": c.source,
+                "reason": c.reason,
+                "found_at": c.found_at.isoformat(),
+                "draft": c.draft,
+            }
+            for c in get_review_conflicts(congress)
+        ],
+        "affiliation_changes": [
+            {
+                "reviewer_id": change.user_id,
+                "reviewer": change.user.display_name,
+                "previous": change.previous,
+                "current": change.current,
+                "changed_at": change.changed_at.isoformat(),
+                "assignments": affected,
+            }
+            for change, affected in get_affiliation_changes(congress)
+        ],
+    }
 
 
 @blp.route("/review/progress", methods=["GET"])
@@ -490,6 +556,21 @@ def put_review(payload, abstract_id):
     review.save_review(assignment, payload)
     db.session.commit()
     return blinded_json(assignment.abstract, assignment)
+
+
+@blp.route("/abstracts/<int:abstract_id>/review/conflict", methods=["POST"])
+@token_required(Role.REVIEWER)
+@blp.arguments(ConflictDeclarationSchema)
+@blp.doc(security=SECURITY)
+def declare_conflict(payload, abstract_id):
+    """Declare a conflict of interest with an assigned abstract; it goes to another reviewer."""
+    user = bearer_user()
+    assignment = get_assignment(user, abstract_id)
+    if assignment is None or assignment.abstract.congress_id != _congress().id:
+        abort(403, message="You are not assigned to review this abstract.")
+    review.declare_conflict(assignment, payload["explanation"])
+    db.session.commit()
+    return {"abstract_id": abstract_id, "declared": True}
 
 
 # -- decisions ----------------------------------------------------------------------------------

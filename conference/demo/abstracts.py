@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from conference.abstracts import decisions, review, services
 from conference.abstracts.models import Abstract, AbstractStatus
+from conference.abstracts.queries import get_expertise_ids
 from conference.accounts import services as accounts
 from conference.accounts.models import Role, User
 from conference.demo import DemoResult
@@ -135,11 +136,12 @@ def load(result: DemoResult, size: str = "small") -> None:
             confirmed=True,
         )
         accounts.grant_role(user, Role.REVIEWER)
-        user.expertise = [tracks[i] for i in expertise]
+        review.set_reviewer_expertise(user, tracks[0].congress, [tracks[i].id for i in expertise])
         reviewers.append(user)
     db.session.flush()
+    expertise = get_expertise_ids(r.id for r in reviewers)
     for track in tracks:
-        review.set_track_reviewers(track, [r for r in reviewers if track in r.expertise])
+        review.set_track_reviewers(track, [r for r in reviewers if track.id in expertise[r.id]])
 
     people = []
     for name, email, affiliation, country in AUTHORS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from conference.abstracts import review
 from conference.accounts import services as accounts
 from conference.accounts.models import Role
 from conference.demo import DemoResult
@@ -213,7 +214,9 @@ def load(size: str = "small") -> DemoResult:
         registration.set_user_category(user, categories["oncologist"].id)
         for role in roles:
             accounts.grant_role(user, role)
-        user.expertise = [tracks[index] for index in expertise]
+        review.set_reviewer_expertise(
+            user, tracks[0].congress, [tracks[index].id for index in expertise]
+        )
         result.accounts.append((description, email, DEMO_PASSWORD))
     db.session.flush()
     return result

@@ -7,9 +7,9 @@ import pytest
 
 from conference.abstracts import review
 from conference.abstracts.models import ReviewAssignment
-from conference.abstracts.review import institution_keys
 from conference.errors import Conflict, NotAllowed, ValidationFailed
 from conference.extensions import db
+from conference.institutions.matching import institution_keys
 from conference.models import utcnow
 
 

@@ -166,14 +166,12 @@ def test_only_organizers_change_roles(app, congress, create_user):
         services.set_roles(target, {Role.REVIEWER}, actor=attendee)
 
 
-def test_organizer_sets_reviewer_with_tracks(app, congress, organizer, create_user):
+def test_organizer_sets_reviewer_role(app, congress, organizer, create_user):
     target = create_user()
-    track_ids = [track.id for track in congress.tracks[:2]]
-    services.set_roles(target, {"reviewer"}, actor=organizer, track_ids=track_ids)
+    services.set_roles(target, {"reviewer"}, actor=organizer)
     db.session.commit()
     assert target.is_reviewer
-    assert [t.id for t in target.expertise] == track_ids
-    services.set_roles(target, set(), actor=organizer, track_ids=[])
+    services.set_roles(target, set(), actor=organizer)
     assert not target.is_reviewer
 
 
