@@ -1,4 +1,5 @@
-"""Property-based run of schemathesis over the whole API: no input makes a 500.
+"""Property-based run of schemathesis over the whole API: no input makes a 500, and every
+success response matches the body schema the OpenAPI document declares for it.
 
 Every operation of /api/v1/openapi.json is called with data generated from its schema (valid
 and invalid), as an organizer so that handlers run rather than stop at 401/403. Bounded and
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import response_schema_conformance
 
 from conference import create_app
 from config import TestingConfig
@@ -40,6 +42,7 @@ def test_no_generated_request_makes_a_server_error(app, congress, organizer, api
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
     server_errors = []
+    nonconforming = []
 
     @given(case=operation.as_strategy())
     @settings(
@@ -57,6 +60,12 @@ def test_no_generated_request_makes_a_server_error(app, congress, organizer, api
                 f"{case.method} {case.formatted_path} body={case.body!r} query={case.query!r} "
                 f"-> {response.status_code} {response.text[:300]}"
             )
+        elif 200 <= response.status_code < 300:
+            try:
+                case.validate_response(response, checks=[response_schema_conformance])
+            except Exception as exc:  # schemathesis raises a group of failures
+                nonconforming.append(f"{case.method} {case.formatted_path}: {exc}"[:1500])
 
     call()
     assert server_errors == []
+    assert nonconforming == []
