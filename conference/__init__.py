@@ -130,6 +130,10 @@ def _register_errors(app: Flask) -> None:
     # Unique violations become Conflict errors naming the field, wherever they happen.
     integrity.install()
 
+    def logged_path() -> str:
+        """The route pattern, not the path: private tokens in URLs never reach the logs."""
+        return request.url_rule.rule if request.url_rule else request.path
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if wants_json():
@@ -155,7 +159,7 @@ def _register_errors(app: Flask) -> None:
     def integrity_error(exc: IntegrityError):
         """The one handler for what the database refused and no pre-check caught."""
         db.session.rollback()
-        app.logger.warning("Integrity error on %s: %s", request.path, exc.orig)
+        app.logger.warning("Integrity error on %s: %s", logged_path(), type(exc.orig).__name__)
         return domain_error(
             integrity.duplicate_from(exc)
             or Conflict(
@@ -169,7 +173,7 @@ def _register_errors(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s", request.path)
+        app.logger.exception("Unhandled error on %s", logged_path())
         if wants_json():
             return error_body(500, message="Something went wrong on our side.")
         return render_template("errors/500.html"), 500

@@ -185,3 +185,28 @@ def test_html_link_is_escaped_and_mail_without_secrets_stays_readable(
 def test_a_secret_cannot_also_be_plain_context(app, congress):
     with pytest.raises(ValueError, match="both as a secret"):
         queue_mail("a@example.org", "Hi", "accounts/confirm", link="x", secrets={"link": "y"})
+
+
+def test_error_logs_name_the_route_not_the_private_token_in_the_path(app, caplog):
+    from conference import create_app
+    from config import TestingConfig
+
+    def boom(reference, token):
+        raise RuntimeError("a bug behind a private link")
+
+    class SameDatabase(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    fresh = create_app(SameDatabase)  # the shared app takes no new routes once it served
+    fresh.add_url_rule("/registration/manage/<reference>/<token>/boom", view_func=boom)
+    token = "Zx9-private-manage-token-4f2a"
+    # The test database is built by Alembic, whose logging set-up disables existing loggers.
+    fresh.logger.disabled = False
+    fresh.logger.addHandler(caplog.handler)
+    try:
+        response = fresh.test_client().get(f"/registration/manage/MET26-ABCD/{token}/boom")
+    finally:
+        fresh.logger.removeHandler(caplog.handler)
+    assert response.status_code == 500
+    assert "/registration/manage/<reference>/<token>/boom" in caplog.text
+    assert token not in caplog.text
