@@ -77,3 +77,34 @@ def test_a_lost_race_inside_a_savepoint_is_still_caught_as_integrity_error(app, 
     else:
         pytest.fail("the duplicate room was accepted")
     assert db.session.scalar(db.select(db.func.count(Room.id))) == len(congress.rooms)
+
+
+def test_concurrent_create_that_the_pre_check_cannot_see_is_a_409(
+    pg_engine_url, client, congress, organizer, api_token
+):
+    """Another transaction inserts the same room and commits while our insert waits on it."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+
+    headers = api_token(organizer)
+    other = create_engine(pg_engine_url)
+    connection = other.connect()
+    transaction = connection.begin()
+    connection.execute(
+        text("INSERT INTO rooms (congress_id, name, position) VALUES (:c, :n, 99)"),
+        {"c": congress.id, "n": "Auditorium Maximum"},
+    )
+    # Our pre-check cannot see the uncommitted row; our INSERT waits for it, then collides.
+    threading.Timer(1.0, transaction.commit).start()
+    try:
+        response = client.post(
+            "/api/v1/rooms", json={"name": "Auditorium Maximum"}, headers=headers
+        )
+    finally:
+        connection.close()
+        other.dispose()
+    assert response.status_code == 409, response.get_data(as_text=True)
+    assert response.get_json()["error"]["fields"] == {
+        "name": ["This name is already taken: choose another one."]
+    }
