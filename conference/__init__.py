@@ -129,9 +129,19 @@ def wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from conference import integrity
     from conference.api.errors import error_body
-    from conference.errors import DomainError
+    from conference.errors import Conflict, DomainError
     from conference.extensions import db
+
+    # Unique violations become Conflict errors naming the field, wherever they happen.
+    integrity.install()
+
+    def logged_path() -> str:
+        """The route pattern, not the path: private tokens in URLs never reach the logs."""
+        return request.url_rule.rule if request.url_rule else request.path
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -154,12 +164,25 @@ def _register_errors(app: Flask) -> None:
             )
         return render_template("errors/generic.html", error=exc), exc.status
 
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):
+        """The one handler for what the database refused and no pre-check caught."""
+        db.session.rollback()
+        app.logger.warning("Integrity error on %s: %s", logged_path(), type(exc.orig).__name__)
+        return domain_error(
+            integrity.duplicate_from(exc)
+            or Conflict(
+                "The change conflicts with data that changed meanwhile; reload and try again.",
+                code="integrity_error",
+            )
+        )
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s", request.path)
+        app.logger.exception("Unhandled error on %s", logged_path())
         if wants_json():
             return error_body(500, message="Something went wrong on our side.")
         return render_template("errors/500.html"), 500

@@ -19,6 +19,7 @@ from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_tracks
 from conference.security import organizer_required, role_required
+from conference.spreadsheet import safe_cell
 from conference.webforms import show_domain_error
 
 
@@ -138,14 +139,14 @@ def download_assignments():
         abstract = assignment.abstract
         writer.writerow(
             [
-                _cell(abstract.number),
-                _cell(abstract.title),
-                _cell(abstract.track.name if abstract.track else ""),
+                safe_cell(abstract.number),
+                safe_cell(abstract.title),
+                safe_cell(abstract.track.name if abstract.track else ""),
                 KIND_LABELS[abstract.kind],
-                *(_cell(text) for text in abstract.sections.values()),
-                _cell("; ".join(abstract.keywords or [])),
-                _cell("\n".join(" | ".join(row) for row in abstract.table or [])),
-                _cell(abstract.trial_registration),
+                *(safe_cell(text) for text in abstract.sections.values()),
+                safe_cell("; ".join(abstract.keywords or [])),
+                safe_cell("\n".join(" | ".join(row) for row in abstract.table or [])),
+                safe_cell(abstract.trial_registration),
                 *(getattr(assignment, name) or "" for name in SCORE_CRITERIA),
                 assignment.overall or "",
             ]
@@ -155,12 +156,6 @@ def download_assignments():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=review-assignments.csv"},
     )
-
-
-def _cell(text: str | None) -> str:
-    """Neutralise spreadsheet formulas in user text."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # -- reviewer expertise --------------------------------------------------------------------------

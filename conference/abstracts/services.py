@@ -674,7 +674,7 @@ def _request_authorship_confirmations(abstract: Abstract) -> None:
             abstract=abstract,
             author=author,
             congress=abstract.congress,
-            link=external_url("abstracts.authorship", token=authorship_token(author)),
+            secrets={"link": external_url("abstracts.authorship", token=authorship_token(author))},
         )
 
 

@@ -20,7 +20,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         registration_id=registration.id,
         registration=registration,
         congress=congress,
-        manage_url=manage_url(registration),
+        secrets={"manage_url": manage_url(registration)},
         **ctx,
     )
 

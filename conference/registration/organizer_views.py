@@ -48,6 +48,7 @@ from conference.registration.queries import (
 )
 from conference.registration.views import bp, congress_or_404, local_time, pdf_response
 from conference.security import mark_personal, organizer_required
+from conference.spreadsheet import safe_cell
 from conference.webforms import show_domain_error
 
 CATEGORY_FIELDS = (
@@ -221,12 +222,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/manage/registrations.csv")
 @organizer_required
 def registrations_csv():
@@ -239,7 +234,7 @@ def registrations_csv():
     for r in rows:
         writer.writerow(
             [
-                _csv_safe(value)
+                safe_cell(value)
                 for value in (
                     r.reference,
                     r.status.value,
