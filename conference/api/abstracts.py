@@ -453,6 +453,7 @@ def put_pool(payload, slug):
 @blp.route("/review/conflicts", methods=["GET"])
 @organizer_token_required
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.ReviewConflictsOut, description="Conflicts found late.")
 def review_conflicts():
     """Assignments removed for conflicts found after assignment (with the drafts kept), and
     reviewers' affiliation changes with the assignments they affected."""
@@ -586,6 +587,7 @@ def put_review(payload, abstract_id):
 @token_required(Role.REVIEWER)
 @blp.arguments(ConflictDeclarationSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.ConflictDeclaredOut, description="Declared.")
 def declare_conflict(payload, abstract_id):
     """Declare a conflict of interest with an assigned abstract; it goes to another reviewer."""
     user = bearer_user()

@@ -34,6 +34,36 @@ class AuthorOut(Schema):
     disclosures = fields.List(fields.Nested(DisclosureOut))
 
 
+class RemovedAssignmentOut(Schema):
+    abstract_id = fields.Integer()
+    number = fields.String(allow_none=True)
+    reviewer_id = fields.Integer()
+    reviewer = fields.String()
+    source = fields.String()
+    reason = fields.String()
+    found_at = fields.String(metadata={"format": "date-time"})
+    draft = fields.Dict(allow_none=True)
+
+
+class AffiliationChangeOut(Schema):
+    reviewer_id = fields.Integer()
+    reviewer = fields.String()
+    previous = fields.String(allow_none=True)
+    current = fields.String(allow_none=True)
+    changed_at = fields.String(metadata={"format": "date-time"})
+    assignments = fields.List(fields.Dict())
+
+
+class ReviewConflictsOut(Schema):
+    removed = fields.List(fields.Nested(RemovedAssignmentOut))
+    affiliation_changes = fields.List(fields.Nested(AffiliationChangeOut))
+
+
+class ConflictDeclaredOut(Schema):
+    abstract_id = fields.Integer()
+    declared = fields.Boolean()
+
+
 class LengthOut(Schema):
     count = fields.Integer()
     limit = fields.Integer(allow_none=True)
@@ -200,6 +230,7 @@ class RegistrationSettingsOut(Schema):
     taken = fields.Integer()
     payment_days = fields.Integer(allow_none=True)
     offer_hours = fields.Integer(allow_none=True)
+    proof_hours = fields.Integer(allow_none=True)
     currency = fields.String()
     timezone = fields.String()
     registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})

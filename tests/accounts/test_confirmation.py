@@ -5,7 +5,7 @@ from conference.abstracts.queries import own_abstracts_query
 from conference.accounts import services
 from conference.accounts.models import User
 from conference.extensions import db
-from conference.mail import OutboxMessage
+from conference.mail import OutboxMessage, delivery_bodies
 from tests.abstracts.conftest import valid_payload
 
 SQUATTER_PASSWORD = "Squatter-pass-99"
@@ -17,7 +17,7 @@ def _confirmation_path(email: str) -> str:
             OutboxMessage.to_address == email, OutboxMessage.kind == "accounts/confirm"
         )
     )
-    link = next(word for word in message.body_text.split() if word.startswith("http"))
+    link = next(word for word in delivery_bodies(message)[0].split() if word.startswith("http"))
     return link.split(":5000", 1)[1]
 
 

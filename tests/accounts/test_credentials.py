@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 from conference.abstracts import services as abstracts
 from conference.accounts import services
 from conference.extensions import db
-from conference.mail import OutboxMessage
+from conference.mail import OutboxMessage, delivery_bodies
 from conference.models import utcnow
 from tests.abstracts.conftest import valid_payload
 from tests.factories import PASSWORD
@@ -26,7 +26,7 @@ def _reset_link_path(email: str) -> str:
         .where(OutboxMessage.to_address == email)
         .order_by(OutboxMessage.id.desc())
     ).first()
-    link = next(word for word in message.body_text.split() if word.startswith("http"))
+    link = next(word for word in delivery_bodies(message)[0].split() if word.startswith("http"))
     return link.split(":5000", 1)[1]
 
 

@@ -1,7 +1,7 @@
 """Password checks are throttled per client across every route, and per account."""
 
 from conference.extensions import db
-from conference.mail import OutboxMessage
+from conference.mail import OutboxMessage, delivery_bodies
 from tests.factories import PASSWORD
 
 WRONG = "Wrong-guess-77"
@@ -103,7 +103,9 @@ def test_a_password_reset_unlocks_the_account(app, client, congress, create_user
     message = db.session.scalar(
         db.select(OutboxMessage).where(OutboxMessage.kind == "accounts/reset_password")
     )
-    path = next(w for w in message.body_text.split() if w.startswith("http")).split(":5000")[1]
+    path = next(w for w in delivery_bodies(message)[0].split() if w.startswith("http")).split(
+        ":5000"
+    )[1]
     new = "Brand-new-pass-8"
     assert client.post(path, data={"password": new, "password_again": new}).status_code == 302
     assert client.post("/login", data={"email": user.email, "password": new}).status_code == 302
