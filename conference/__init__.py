@@ -121,9 +121,15 @@ def wants_json() -> bool:
 
 
 def _register_errors(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from conference import integrity
     from conference.api.errors import error_body
-    from conference.errors import DomainError
+    from conference.errors import Conflict, DomainError
     from conference.extensions import db
+
+    # Unique violations become Conflict errors naming the field, wherever they happen.
+    integrity.install()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -145,6 +151,19 @@ def _register_errors(app: Flask) -> None:
                 exc.status, code=exc.code, message=exc.message, fields=exc.fields, **exc.extra
             )
         return render_template("errors/generic.html", error=exc), exc.status
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc: IntegrityError):
+        """The one handler for what the database refused and no pre-check caught."""
+        db.session.rollback()
+        app.logger.warning("Integrity error on %s: %s", request.path, exc.orig)
+        return domain_error(
+            integrity.duplicate_from(exc)
+            or Conflict(
+                "The change conflicts with data that changed meanwhile; reload and try again.",
+                code="integrity_error",
+            )
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

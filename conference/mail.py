@@ -6,23 +6,35 @@ UPDATE, so two workers never take the same row), sends them through Flask-Mail a
 the outcome. A failure to reach the server reschedules the message with exponential
 backoff; nothing is dropped. A row left in `sending` by a crashed worker is never resent
 blindly (that could deliver it twice): it is marked `failed` for an organizer to resend.
+
+Secrets (password-reset, confirmation and manage links) never sit in a readable body:
+`queue_mail(..., secrets={"link": url})` renders the templates with an opaque placeholder,
+seals the real values with a key derived from SECRET_KEY in a column no page shows, puts them
+into the message only while it is handed to the mail server, and wipes them once it is sent.
+Organizers see the subject and delivery status of such a message, never its text.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import enum
+import hashlib
+import hmac
+import json
 import logging
-import secrets
+import secrets as _secrets_module
 import smtplib
 import socket
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app, render_template
 from flask_mail import BadHeaderError, Message
 from jinja2 import TemplateNotFound
+from markupsafe import escape
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,6 +83,16 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: The message carries a private link: its text is never shown in the outbox.
+    has_secrets: Mapped[bool] = mapped_column(default=False)
+    #: {placeholder: secret value} sealed under a key derived from SECRET_KEY; substituted into
+    #: the body only at delivery and wiped once the message is sent. Never rendered.
+    sealed_secrets: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+    @property
+    def visible_text(self) -> str | None:
+        """The body an organizer may read: None when the message holds a private link."""
+        return None if self.has_secrets else self.body_text
 
     @property
     def can_retry(self) -> bool:
@@ -79,6 +101,10 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.kind} to={self.to_address} {self.status}>"
+
+
+def _random_token(nbytes: int) -> str:
+    return _secrets_module.token_hex(nbytes)
 
 
 def _render(template: str, ext: str, context: dict) -> str | None:
@@ -104,6 +130,43 @@ def clean_subject(subject: str) -> str:
     return " ".join(str(subject).split())[:300]
 
 
+def _secrets_cipher() -> Fernet:
+    secret_key = str(current_app.config["SECRET_KEY"]).encode()
+    derived = hmac.new(secret_key, b"conference.mail.sealed-secrets.v1", hashlib.sha256)
+    return Fernet(base64.urlsafe_b64encode(derived.digest()))
+
+
+def _seal(values: dict[str, str]) -> str:
+    return _secrets_cipher().encrypt(json.dumps(values).encode()).decode()
+
+
+def _unseal(sealed: str) -> dict[str, str]:
+    return json.loads(_secrets_cipher().decrypt(sealed.encode()))
+
+
+class SecretUnavailable(Exception):
+    """The sealed secrets of a message cannot be opened (SECRET_KEY changed)."""
+
+
+def delivery_bodies(message: OutboxMessage) -> tuple[str, str | None]:
+    """The text and HTML bodies as they go to the recipient, private links filled in."""
+    text, html = message.body_text, message.body_html
+    if not message.has_secrets or not message.sealed_secrets:
+        return text, html
+    try:
+        values = _unseal(message.sealed_secrets)
+    except (InvalidToken, ValueError):
+        raise SecretUnavailable(
+            "The private link of this message cannot be recovered (the secret key changed); "
+            "the recipient must ask for a new one."
+        ) from None
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+        if html is not None:
+            html = html.replace(placeholder, str(escape(value)))
+    return text, html
+
+
 def queue_mail(
     to: str | Iterable[str],
     subject: str,
@@ -111,12 +174,15 @@ def queue_mail(
     *,
     dedupe_key: str | None = None,
     user_id: int | None = None,
+    secrets: dict[str, str] | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Queue an email in the current transaction; it is sent only if the caller commits.
 
     `to` is one address or several (all in the To header of a single message). With a
     `dedupe_key` that was already queued, nothing is added and None is returned.
+    `secrets` are template variables holding private links or tokens: the stored body gets
+    an opaque placeholder, the value is sealed apart and only filled in when it is sent.
     """
     addresses = recipients(to)
     if not addresses:
@@ -128,6 +194,14 @@ def queue_mail(
         if exists:
             return None
     context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    sealed: dict[str, str] = {}
+    for name, value in (secrets or {}).items():
+        if name in context:
+            raise ValueError(f"{name!r} is passed both as a secret and as plain context")
+        # Letters, digits and dashes only: it survives HTML escaping and URL building intact.
+        placeholder = f"private-{name.replace('_', '-')}-{_random_token(12)}"
+        sealed[placeholder] = str(value)
+        context[name] = placeholder
     body_text = _render(template, "txt", context)
     if body_text is None:
         raise TemplateNotFound(f"emails/{template}.txt")
@@ -141,9 +215,11 @@ def queue_mail(
         kind=template,
         dedupe_key=dedupe_key,
         user_id=user_id,
-        message_id=f"<{secrets.token_hex(12)}@{domain}>",
+        message_id=f"<{_random_token(12)}@{domain}>",
         status=OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),
+        has_secrets=bool(sealed),
+        sealed_secrets=_seal(sealed) if sealed else None,
     )
     db.session.add(message)
     return message
@@ -223,11 +299,12 @@ def _postpone(ids: list[int], error: str, now: datetime) -> None:
 
 
 def _as_flask_message(message: OutboxMessage) -> Message:
+    body_text, body_html = delivery_bodies(message)
     msg = Message(
         subject=message.subject,
         recipients=recipients(message.to_address),
-        body=message.body_text,
-        html=message.body_html,
+        body=body_text,
+        html=body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
     msg.msgId = message.message_id
@@ -280,6 +357,10 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
             message = db.session.get(OutboxMessage, message_id)
             try:
                 connection.send(_as_flask_message(message))
+            except SecretUnavailable as exc:
+                _record_failure(message, str(exc), now, permanent=True)
+                counts["failed"] += 1
+                continue
             except BadHeaderError as exc:
                 # This message can never be sent as it is; it must not block those after it.
                 _record_failure(message, f"Bad header: {exc!r}", now, permanent=True)
@@ -306,6 +387,7 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
             message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             message.last_error = None
+            message.sealed_secrets = None  # delivered: the private link leaves the database
             db.session.commit()
             counts["sent"] += 1
     finally:
@@ -350,6 +432,7 @@ def redact_recipient(address: str) -> int:
         message.subject = "(erased)"
         message.body_text = ""
         message.body_html = None
+        message.sealed_secrets = None
         message.user_id = None
     return len(rows)
 

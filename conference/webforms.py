@@ -9,7 +9,11 @@ from conference.errors import DomainError
 
 
 def show_domain_error(form: FlaskForm, exc: DomainError, aliases: dict | None = None) -> None:
-    """Attach a service's field errors next to the form's fields; flash what has no field."""
+    """Attach a service's field errors next to the form's fields; flash what has no field.
+
+    A duplicate the database refused (conference.integrity.DuplicateValue) is a Conflict
+    naming its field like any other, so it lands beside the field too.
+    """
     aliases = aliases or {}
     unplaced = []
     for name, messages in exc.fields.items():

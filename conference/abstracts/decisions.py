@@ -211,7 +211,7 @@ def release_decisions(congress: Congress, now: datetime | None = None) -> int:
             correction=correction,
             body=render_placeholders(template.body, values),
             comments=[r.comment_to_authors for r in abstract.reviews if r.comment_to_authors],
-            confirm_url=presenter_confirm_url(abstract)
+            secrets={"confirm_url": presenter_confirm_url(abstract)}
             if abstract.outcome in PRESENTED_OUTCOMES
             else None,
         )

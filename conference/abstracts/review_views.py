@@ -18,6 +18,7 @@ from conference.accounts.models import Role
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.security import role_required
+from conference.spreadsheet import safe_cell
 from conference.webforms import show_domain_error
 
 
@@ -110,14 +111,14 @@ def download_assignments():
         abstract = assignment.abstract
         writer.writerow(
             [
-                _cell(abstract.number),
-                _cell(abstract.title),
-                _cell(abstract.track.name if abstract.track else ""),
+                safe_cell(abstract.number),
+                safe_cell(abstract.title),
+                safe_cell(abstract.track.name if abstract.track else ""),
                 KIND_LABELS[abstract.kind],
-                *(_cell(text) for text in abstract.sections.values()),
-                _cell("; ".join(abstract.keywords or [])),
-                _cell("\n".join(" | ".join(row) for row in abstract.table or [])),
-                _cell(abstract.trial_registration),
+                *(safe_cell(text) for text in abstract.sections.values()),
+                safe_cell("; ".join(abstract.keywords or [])),
+                safe_cell("\n".join(" | ".join(row) for row in abstract.table or [])),
+                safe_cell(abstract.trial_registration),
                 *(getattr(assignment, name) or "" for name in SCORE_CRITERIA),
                 assignment.overall or "",
             ]
@@ -127,9 +128,3 @@ def download_assignments():
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=review-assignments.csv"},
     )
-
-
-def _cell(text: str | None) -> str:
-    """Neutralise spreadsheet formulas in user text."""
-    text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -258,7 +258,7 @@ def send_confirmation(user: User) -> None:
         "accounts/confirm",
         user_id=user.id,
         user=user,
-        link=external_url("accounts.confirm_email", token=token),
+        secrets={"link": external_url("accounts.confirm_email", token=token)},
         hours=hours,
     )
 
@@ -382,7 +382,7 @@ def request_password_reset(email: str) -> None:
         "accounts/reset_password",
         user_id=user.id,
         user=user,
-        link=external_url("accounts.reset_password", token=token),
+        secrets={"link": external_url("accounts.reset_password", token=token)},
         hours=max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600),
     )
 

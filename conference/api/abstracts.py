@@ -24,6 +24,7 @@ from conference.abstracts.queries import (
     review_progress,
 )
 from conference.accounts.models import Role, User
+from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required, token_required
 from conference.api.schemas import Integer
 from conference.errors import ValidationFailed
@@ -271,6 +272,7 @@ def _reviewer_from(payload: dict) -> User:
 @token_required()
 @blp.arguments(AbstractInSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=responses.AbstractOut, description="The new draft.")
 def create_abstract(payload):
     """Save a new draft (incomplete is fine). 201 with `id`, `status`, `length`, `warnings`.
 
@@ -289,6 +291,7 @@ def create_abstract(payload):
 @token_required()
 @blp.arguments(ListArgs, location="query")
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractPageOut, description="One page of abstracts.")
 def list_abstracts(args):
     """Own abstracts (organizers: all), filtered by `status` and `track`, paginated."""
     user = bearer_user()
@@ -315,6 +318,7 @@ def list_abstracts(args):
 @blp.route("/abstracts/<int:abstract_id>", methods=["GET"])
 @token_required()
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract.")
 def get_one(abstract_id):
     """One abstract (submitter, listed authors, organizers)."""
     user = bearer_user()
@@ -325,6 +329,7 @@ def get_one(abstract_id):
 @token_required()
 @blp.arguments(AbstractInSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract as saved.")
 def patch_abstract(payload, abstract_id):
     """Change a draft, or a submitted abstract until the deadline (rules re-checked)."""
     user = bearer_user()
@@ -336,6 +341,7 @@ def patch_abstract(payload, abstract_id):
 @blp.route("/abstracts/<int:abstract_id>/submit", methods=["POST"])
 @token_required()
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The submitted abstract.")
 def submit(abstract_id):
     """Submit: 200 with the number, or 422 with every problem by field. Repeats are no-ops."""
     user = bearer_user()
@@ -347,6 +353,7 @@ def submit(abstract_id):
 @blp.route("/abstracts/<int:abstract_id>/withdraw", methods=["POST"])
 @token_required()
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The withdrawn abstract.")
 def withdraw(abstract_id):
     """Withdraw until the withdrawal deadline."""
     user = bearer_user()
@@ -362,6 +369,11 @@ def withdraw(abstract_id):
 @organizer_token_required
 @blp.arguments(AssignSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(
+    200,
+    schema=responses.AssignmentSummaryOut,
+    description="What was assigned, and what could not be.",
+)
 def assign(payload):
     """Automatic, conflict-free, load-balanced assignment (organizers)."""
     congress = _congress()
@@ -389,6 +401,7 @@ def assign(payload):
 @organizer_token_required
 @blp.arguments(PoolSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.PoolOut, description="The track's reviewer pool.")
 def put_pool(payload, slug):
     """Set a track's reviewer pool (reviewers who declared that expertise)."""
     track = _track(slug)
@@ -408,6 +421,7 @@ def put_pool(payload, slug):
 @blp.route("/review/progress", methods=["GET"])
 @organizer_token_required
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.ProgressOut, description="Review progress.")
 def progress():
     """Reviews assigned and done, per track and per reviewer."""
     per_track, per_reviewer = review_progress(_congress())
@@ -423,6 +437,7 @@ def progress():
 @organizer_token_required
 @blp.arguments(TrackMoveSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract in its new track.")
 def move_track(payload, abstract_id):
     """Move an abstract to another track (reviews kept; run /review/assign for that track)."""
     abstract = review.move_abstract_track(_for_organizer(abstract_id), _track(payload["track"]))
@@ -434,6 +449,7 @@ def move_track(payload, abstract_id):
 @organizer_token_required
 @blp.arguments(ReviewerRefSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=responses.ReviewerAddedOut, description="The new assignment.")
 def add_reviewer(payload, abstract_id):
     """Assign a reviewer by hand; 409 on a conflict of interest."""
     abstract = _for_organizer(abstract_id)
@@ -446,6 +462,7 @@ def add_reviewer(payload, abstract_id):
 @organizer_token_required
 @blp.arguments(ReviewerRefSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(204, description="The reviewer is no longer assigned.")
 def remove_reviewer(payload, abstract_id):
     """Take a reviewer off an abstract."""
     abstract = _for_organizer(abstract_id)
@@ -457,6 +474,7 @@ def remove_reviewer(payload, abstract_id):
 @blp.route("/abstracts/<int:abstract_id>/reviewers/<int:reviewer_id>", methods=["DELETE"])
 @organizer_token_required
 @blp.doc(security=SECURITY)
+@blp.alt_response(204, description="The reviewer is no longer assigned.")
 def remove_reviewer_by_id(abstract_id, reviewer_id):
     """Take a reviewer off an abstract (for clients that cannot send a DELETE body)."""
     abstract = _for_organizer(abstract_id)
@@ -468,6 +486,9 @@ def remove_reviewer_by_id(abstract_id, reviewer_id):
 @blp.route("/review/assignments", methods=["GET"])
 @token_required(Role.REVIEWER)
 @blp.doc(security=SECURITY)
+@blp.alt_response(
+    200, schema=responses.AssignmentsOut, description="The reviewer's abstracts, blinded."
+)
 def assignments():
     """The reviewer's assigned abstracts, blinded (no author names, emails, affiliations)."""
     user = bearer_user()
@@ -480,6 +501,9 @@ def assignments():
 @token_required(Role.REVIEWER)
 @blp.arguments(ReviewInSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(
+    200, schema=responses.BlindedAbstractOut, description="The abstract with the saved review."
+)
 def put_review(payload, abstract_id):
     """Score an assigned abstract 1-5 on each criterion and overall; revisable until close."""
     user = bearer_user()
@@ -498,6 +522,7 @@ def put_review(payload, abstract_id):
 @organizer_token_required
 @blp.arguments(DecisionSchema)
 @blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract with its outcome.")
 def decide(payload, abstract_id):
     """Record the outcome (internal until released)."""
     abstract = decisions.decide_abstract(
@@ -510,6 +535,9 @@ def decide(payload, abstract_id):
 @blp.route("/decisions/release", methods=["POST"])
 @organizer_token_required
 @blp.doc(security=SECURITY)
+@blp.alt_response(
+    200, schema=responses.ReleasedOut, description="How many decision messages were queued."
+)
 def release():
     """Email every new or changed decision, one message per abstract."""
     sent = decisions.release_decisions(_congress())
@@ -518,6 +546,9 @@ def release():
 
 
 @blp.route("/abstracts/rules", methods=["GET"])
+@blp.alt_response(
+    200, schema=responses.CountingRulesOut, description="The counting rule and limits."
+)
 def rules():
     """The counting rule and limits authors write against."""
     congress = _congress()

@@ -11,6 +11,7 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.extensions import db
@@ -90,6 +91,9 @@ def _category_json(category, settings, taken) -> dict:
 
 
 @blp.route("/registration/categories", methods=["GET"])
+@blp.alt_response(
+    200, schema=responses.CategoriesOut, description="Open categories with fees and places."
+)
 def list_categories():
     """Categories open for registration, each with the fee in force now and places left."""
     congress = _congress()
@@ -108,6 +112,7 @@ def list_categories():
 @organizer_token_required
 @blp.arguments(CategoryPatchSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(200, schema=responses.CategoryOut, description="The category as saved.")
 def patch_category(payload, slug):
     """Set a category's capacity, fees per period, cancellation fee, proof requirement."""
     congress = _congress()
@@ -146,6 +151,9 @@ def _settings_json(congress, settings) -> dict:
 
 @blp.route("/registration/settings", methods=["GET"])
 @organizer_token_required
+@blp.alt_response(
+    200, schema=responses.RegistrationSettingsOut, description="Registration settings."
+)
 def get_settings():
     """Overall capacity, payment time, offer time and key dates of registration."""
     congress = _congress()
@@ -158,6 +166,9 @@ def get_settings():
 @organizer_token_required
 @blp.arguments(SettingsPatchSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(
+    200, schema=responses.RegistrationSettingsOut, description="The settings as saved."
+)
 def patch_settings(payload):
     """Change the overall capacity, fee period closing dates and refund deadline."""
     congress = _congress()
@@ -296,6 +307,12 @@ def _registration_for_organizer(reference: str):
     description="Register (no token needed). An `Idempotency-Key` header makes a retried "
     "request return the first registration instead of a conflict."
 )
+@blp.alt_response(201, schema=responses.RegistrationOut, description="The new registration.")
+@blp.alt_response(
+    200,
+    schema=responses.RegistrationOut,
+    description="A retried request (same Idempotency-Key): the first registration.",
+)
 def create_registration(payload):
     """Register an attendee: 201 with reference, status and amount due."""
     congress = _congress()
@@ -314,6 +331,9 @@ def create_registration(payload):
 @organizer_token_required
 @blp.arguments(ListArgsSchema, location="query")
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(
+    200, schema=responses.RegistrationPageOut, description="One page of registrations."
+)
 def list_registrations(args):
     """Registrations, filtered (category, status, country, checked_in, q), sorted, paginated."""
     page, per_page = args.pop("page"), args.pop("per_page")
@@ -329,6 +349,7 @@ def list_registrations(args):
 
 
 @blp.route("/registrations/<reference>", methods=["GET"])
+@blp.alt_response(200, schema=responses.RegistrationOut, description="The registration.")
 def get_one(reference):
     """A registration, for its attendee (manage token) or an organizer."""
     return registration_json(_registration_for_attendee(reference))
@@ -336,6 +357,7 @@ def get_one(reference):
 
 @blp.route("/registrations/<reference>", methods=["PATCH"])
 @blp.arguments(RegistrationUpdateSchema)
+@blp.alt_response(200, schema=responses.RegistrationOut, description="The registration as saved.")
 def update_one(payload, reference):
     """Update the attendee's details (manage token)."""
     registration = _registration_for_attendee(reference)
@@ -348,6 +370,9 @@ def update_one(payload, reference):
 @blp.doc(
     description="Upload the proof of status as multipart/form-data field `proof` (PDF, PNG or "
     "JPEG, up to 5 MB; the type is checked by content). Needs the manage token."
+)
+@blp.alt_response(
+    200, schema=responses.RegistrationOut, description="The registration with its proof."
 )
 def upload_proof(reference):
     """Add or replace the proof of status (manage token)."""
@@ -364,6 +389,7 @@ def upload_proof(reference):
 
 @blp.route("/registrations/<reference>/cancel", methods=["POST"])
 @blp.arguments(CancelInSchema)
+@blp.alt_response(200, schema=responses.RegistrationOut, description="The cancelled registration.")
 def cancel(payload, reference):
     """Cancel (manage token or organizer); a refund minus the cancellation fee is recorded."""
     registration = _registration_for_attendee(reference)
@@ -379,6 +405,9 @@ def cancel(payload, reference):
 @organizer_token_required
 @blp.arguments(PaymentInSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(
+    201, schema=responses.PaymentRecordedOut, description="The payment and the registration."
+)
 def add_payment(payload, reference):
     """Record a payment (bank transfer, card on site, waived). Send `idempotency_key` (or the
     Idempotency-Key header) so a retry records it once."""
@@ -407,6 +436,9 @@ def add_payment(payload, reference):
 @organizer_token_required
 @blp.arguments(VerifyInSchema)
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(
+    200, schema=responses.RegistrationOut, description="The registration after the decision."
+)
 def verify(payload, reference):
     """Approve or refuse (with a reason) the proof of status."""
     registration = _registration_for_organizer(reference)
@@ -421,6 +453,7 @@ def verify(payload, reference):
 @blp.route("/registrations/<reference>/check-in", methods=["POST"])
 @organizer_token_required
 @blp.doc(security=[{"bearerAuth": []}])
+@blp.alt_response(200, schema=responses.RegistrationOut, description="The checked-in registration.")
 def check_in(reference):
     """Check an attendee in: 200 the first time, 409 with `checked_in_at` after."""
     registration = _registration_for_organizer(reference)

@@ -1,4 +1,7 @@
-"""PDFs (badges, receipts, visa invitation letters) with reportlab, and QR codes with segno."""
+"""PDFs (badges, receipts, visa invitation letters) with reportlab, and QR codes with segno.
+
+Text goes through conference.pdf_fonts: embedded Unicode faces, so every name prints.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from conference.countries import country_name
 from conference.errors import Conflict
+from conference.pdf_fonts import BOLD, draw_string, fit_size, markup, new_canvas, stylesheet
 from conference.registration.models import Registration, RegistrationStatus
 
 BADGE_W, BADGE_H = A6
@@ -29,12 +33,6 @@ def qr_svg(text: str) -> bytes:
     return out.getvalue()
 
 
-def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> float:
-    while size > 6 and pdf.stringWidth(text, font, size) > width:
-        size -= 0.5
-    return size
-
-
 def _draw_badge(pdf: canvas.Canvas, registration: Registration, x: float, y: float) -> None:
     """One A6 badge with its lower-left corner at (x, y)."""
     congress = registration.congress
@@ -45,41 +43,31 @@ def _draw_badge(pdf: canvas.Canvas, registration: Registration, x: float, y: flo
     pdf.setFillColorRGB(0.1, 0.2, 0.45)
     pdf.rect(x, y + BADGE_H - 18 * mm, BADGE_W, 18 * mm, fill=1, stroke=0)
     pdf.setFillColorRGB(1, 1, 1)
-    pdf.setFont("Helvetica-Bold", 13)
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 11 * mm, congress.short_name)
-    pdf.setFont("Helvetica", 7)
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 15 * mm, congress.name[:70])
+    left = x + 8 * mm
+    draw_string(pdf, left, y + BADGE_H - 11 * mm, congress.short_name, 13, BOLD)
+    draw_string(pdf, left, y + BADGE_H - 15 * mm, congress.name[:70], 7)
     pdf.setFillColorRGB(0, 0, 0)
     name = registration.display_badge_name
-    size = _fit(pdf, name, "Helvetica-Bold", 20, inner)
-    pdf.setFont("Helvetica-Bold", size)
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 32 * mm, name)
-    pdf.setFont("Helvetica", 10)
+    draw_string(pdf, left, y + BADGE_H - 32 * mm, name, fit_size(name, 20, inner, BOLD), BOLD)
     affiliation = registration.affiliation
-    pdf.setFont("Helvetica", _fit(pdf, affiliation, "Helvetica", 10, inner))
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 40 * mm, affiliation)
-    pdf.setFont("Helvetica", 10)
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 46 * mm, country_name(registration.country))
-    pdf.setFont("Helvetica-Bold", 10)
-    pdf.drawString(x + 8 * mm, y + BADGE_H - 54 * mm, category.name)
+    draw_string(pdf, left, y + BADGE_H - 40 * mm, affiliation, fit_size(affiliation, 10, inner))
+    draw_string(pdf, left, y + BADGE_H - 46 * mm, country_name(registration.country), 10)
+    draw_string(pdf, left, y + BADGE_H - 54 * mm, category.name, 10, BOLD)
     if category.is_prescriber:
         # Exhibitors must see who may prescribe (promotion of prescription drugs).
         pdf.setFillColorRGB(0.0, 0.45, 0.25)
         pdf.rect(x, y, BADGE_W, 14 * mm, fill=1, stroke=0)
         pdf.setFillColorRGB(1, 1, 1)
-        pdf.setFont("Helvetica-Bold", 11)
-        pdf.drawString(x + 8 * mm, y + 5 * mm, "HEALTHCARE PROFESSIONAL - PRESCRIBER")
+        draw_string(pdf, left, y + 5 * mm, "HEALTHCARE PROFESSIONAL - PRESCRIBER", 11, BOLD)
     else:
         pdf.setFillColorRGB(0.85, 0.85, 0.85)
         pdf.rect(x, y, BADGE_W, 14 * mm, fill=1, stroke=0)
         pdf.setFillColorRGB(0, 0, 0)
-        pdf.setFont("Helvetica", 9)
-        pdf.drawString(x + 8 * mm, y + 5 * mm, "Non-prescriber")
+        draw_string(pdf, left, y + 5 * mm, "Non-prescriber", 9)
     pdf.setFillColorRGB(0, 0, 0)
     qr = ImageReader(io.BytesIO(qr_png(registration.reference, scale=4)))
     pdf.drawImage(qr, x + BADGE_W - 38 * mm, y + 17 * mm, 30 * mm, 30 * mm)
-    pdf.setFont("Courier-Bold", 10)
-    pdf.drawString(x + 8 * mm, y + 20 * mm, registration.reference)
+    draw_string(pdf, left, y + 20 * mm, registration.reference, 10, BOLD)
 
 
 def badge_pdf(registration: Registration) -> bytes:
@@ -87,7 +75,7 @@ def badge_pdf(registration: Registration) -> bytes:
     if registration.status != RegistrationStatus.CONFIRMED:
         raise Conflict("The badge is available once the registration is confirmed.")
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A6)
+    pdf = new_canvas(out, pagesize=A6)
     pdf.setTitle(f"Badge {registration.reference}")
     _draw_badge(pdf, registration, 0, 0)
     pdf.showPage()
@@ -98,7 +86,7 @@ def badge_pdf(registration: Registration) -> bytes:
 def badges_pdf(registrations: list[Registration]) -> bytes:
     """Every badge, four A6 badges per A4 page, for printing and cutting."""
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf = new_canvas(out, pagesize=A4)
     pdf.setTitle("Badges")
     slots = [(0, BADGE_H), (BADGE_W, BADGE_H), (0, 0), (BADGE_W, 0)]
     for index, registration in enumerate(registrations):
@@ -107,8 +95,7 @@ def badges_pdf(registrations: list[Registration]) -> bytes:
         x, y = slots[index % 4]
         _draw_badge(pdf, registration, x, y)
     if not registrations:
-        pdf.setFont("Helvetica", 12)
-        pdf.drawString(20 * mm, A4[1] - 30 * mm, "No confirmed registrations.")
+        draw_string(pdf, 20 * mm, A4[1] - 30 * mm, "No confirmed registrations.", 12)
     pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -117,26 +104,22 @@ def badges_pdf(registrations: list[Registration]) -> bytes:
 def _letterhead(pdf: canvas.Canvas, registration: Registration, title: str) -> float:
     congress = registration.congress
     height = A4[1]
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(20 * mm, height - 25 * mm, congress.name)
-    pdf.setFont("Helvetica", 9)
+    draw_string(pdf, 20 * mm, height - 25 * mm, congress.name, 16, BOLD)
     venue = ", ".join(filter(None, [congress.venue, congress.city, country_name(congress.country)]))
-    pdf.drawString(20 * mm, height - 31 * mm, venue)
-    pdf.drawString(20 * mm, height - 36 * mm, congress.contact_email or "")
-    pdf.setFont("Helvetica-Bold", 13)
-    pdf.drawString(20 * mm, height - 52 * mm, title)
+    draw_string(pdf, 20 * mm, height - 31 * mm, venue, 9)
+    draw_string(pdf, 20 * mm, height - 36 * mm, congress.contact_email or "", 9)
+    draw_string(pdf, 20 * mm, height - 52 * mm, title, 13, BOLD)
     return height - 64 * mm
 
 
 def receipt_pdf(registration: Registration, local) -> bytes:
     """The receipt: numbered when fully paid, with every payment and refund."""
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf = new_canvas(out, pagesize=A4)
     receipt = registration.receipts[0] if registration.receipts else None
     title = f"Receipt {receipt.label}" if receipt else "Statement of account (not yet paid)"
     pdf.setTitle(title)
     y = _letterhead(pdf, registration, title)
-    pdf.setFont("Helvetica", 10)
     lines = [
         f"Registration: {registration.reference}",
         f"Attendee: {registration.full_name}",
@@ -148,30 +131,28 @@ def receipt_pdf(registration: Registration, local) -> bytes:
     if receipt:
         lines.append(f"Issued: {local(receipt.issued_at)}")
     for line in lines:
-        pdf.drawString(20 * mm, y, line)
+        draw_string(pdf, 20 * mm, y, line, 10)
         y -= 6 * mm
     y -= 4 * mm
-    pdf.setFont("Helvetica-Bold", 10)
-    pdf.drawString(20 * mm, y, "Payments")
+    draw_string(pdf, 20 * mm, y, "Payments", 10, BOLD)
     y -= 6 * mm
-    pdf.setFont("Helvetica", 10)
     for payment in registration.payments:
         sign = "-" if payment.kind == "refund" else ""
-        pdf.drawString(
-            20 * mm,
-            y,
+        line = (
             f"{local(payment.recorded_at)}  {payment.kind.label}  "
-            f"{sign}{payment.amount} {payment.currency}  {payment.note[:60]}",
+            f"{sign}{payment.amount} {payment.currency}  {payment.note[:60]}"
         )
+        draw_string(pdf, 20 * mm, y, line, 10)
         y -= 6 * mm
     if not registration.payments:
-        pdf.drawString(20 * mm, y, "None yet.")
+        draw_string(pdf, 20 * mm, y, "None yet.", 10)
         y -= 6 * mm
     y -= 4 * mm
-    pdf.setFont("Helvetica-Bold", 11)
-    pdf.drawString(20 * mm, y, f"Total paid: {registration.amount_paid} {registration.currency}")
+    paid = f"Total paid: {registration.amount_paid} {registration.currency}"
+    draw_string(pdf, 20 * mm, y, paid, 11, BOLD)
     y -= 7 * mm
-    pdf.drawString(20 * mm, y, f"Amount due: {registration.amount_due} {registration.currency}")
+    due = f"Amount due: {registration.amount_due} {registration.currency}"
+    draw_string(pdf, 20 * mm, y, due, 11, BOLD)
     pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -186,35 +167,49 @@ def visa_letter_pdf(registration: Registration, local) -> bytes:
         )
     congress = registration.congress
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf = new_canvas(out, pagesize=A4)
     pdf.setTitle(f"Invitation letter {registration.reference}")
     y = _letterhead(pdf, registration, "Letter of invitation")
-    paragraphs = [
-        "To whom it may concern,",
-        f"We confirm that {registration.full_name}, of {registration.affiliation or '-'} "
-        f"({country_name(registration.country)}), is registered as a participant "
-        f"({registration.category.name}) of the {congress.name}, to be held at "
-        f"{congress.venue}, {congress.city}, from {congress.starts_on:%d %B %Y} to "
-        f"{congress.ends_on:%d %B %Y}.",
-        f"The registration fee of {registration.fee_amount} {registration.currency} has been "
-        f"paid in full (registration {registration.reference}).",
-        "This letter is issued at the request of the participant to support a visa "
-        "application. It does not commit the congress to any financial support for travel, "
-        "accommodation or other expenses.",
-        "Yours faithfully,",
-        "The congress secretariat",
-    ]
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph
 
-    style = getSampleStyleSheet()["BodyText"]
+    # Each value is marked up on its own: a right-to-left name is shaped as a unit, and the
+    # sentence around it stays in reading order.
+    confirmation = (
+        "We confirm that {name}, of {affiliation} ({country}), is registered as a participant "
+        "({category}) of the {congress}, to be held at {venue}, {city}, from {starts} to {ends}."
+    ).format(
+        name=markup(registration.full_name),
+        affiliation=markup(registration.affiliation or "-"),
+        country=markup(country_name(registration.country)),
+        category=markup(registration.category.name),
+        congress=markup(congress.name),
+        venue=markup(congress.venue or ""),
+        city=markup(congress.city or ""),
+        starts=f"{congress.starts_on:%d %B %Y}",
+        ends=f"{congress.ends_on:%d %B %Y}",
+    )
+    paragraphs = [
+        markup("To whom it may concern,"),
+        confirmation,
+        markup(
+            f"The registration fee of {registration.fee_amount} {registration.currency} has "
+            f"been paid in full (registration {registration.reference})."
+        ),
+        markup(
+            "This letter is issued at the request of the participant to support a visa "
+            "application. It does not commit the congress to any financial support for "
+            "travel, accommodation or other expenses."
+        ),
+        markup("Yours faithfully,"),
+        markup("The congress secretariat"),
+    ]
+    style = stylesheet()["BodyText"]
     for text in paragraphs:
-        paragraph = Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), style)
+        paragraph = Paragraph(text, style)
         _, h = paragraph.wrap(A4[0] - 40 * mm, y)
         paragraph.drawOn(pdf, 20 * mm, y - h)
         y -= h + 5 * mm
-    pdf.setFont("Helvetica", 8)
-    pdf.drawString(20 * mm, 20 * mm, f"Issued {local(registration.confirmed_at)}")
+    draw_string(pdf, 20 * mm, 20 * mm, f"Issued {local(registration.confirmed_at)}", 8)
     pdf.showPage()
     pdf.save()
     return out.getvalue()

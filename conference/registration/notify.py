@@ -19,7 +19,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         user_id=registration.user_id,
         registration=registration,
         congress=congress,
-        manage_url=manage_url(registration),
+        secrets={"manage_url": manage_url(registration)},
         **ctx,
     )
 

@@ -66,6 +66,7 @@ from conference.registration.queries import (
 )
 from conference.registration.tokens import manage_path, token_matches
 from conference.security import organizer_required
+from conference.spreadsheet import safe_cell
 from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
@@ -511,12 +512,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/manage/registrations.csv")
 @organizer_required
 def registrations_csv():
@@ -528,7 +523,7 @@ def registrations_csv():
     for r in rows:
         writer.writerow(
             [
-                _csv_safe(value)
+                safe_cell(value)
                 for value in (
                     r.reference,
                     r.status.value,

@@ -9,7 +9,7 @@ from conference.accounts import services
 from conference.accounts.models import Role, User
 from conference.errors import Conflict, NotAllowed, ValidationFailed
 from conference.extensions import db
-from conference.mail import OutboxMessage
+from conference.mail import OutboxMessage, delivery_bodies
 from conference.models import utcnow
 from tests.factories import PASSWORD
 
@@ -22,7 +22,7 @@ def outbox(kind=None):
 
 
 def link_from(message: OutboxMessage) -> str:
-    return next(word for word in message.body_text.split() if word.startswith("http"))
+    return next(word for word in delivery_bodies(message)[0].split() if word.startswith("http"))
 
 
 def test_sign_up_stores_lowercase_email_and_argon2_hash(app, congress):

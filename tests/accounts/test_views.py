@@ -4,7 +4,7 @@ import pytest
 
 from conference.accounts.models import User
 from conference.extensions import db
-from conference.mail import OutboxMessage
+from conference.mail import OutboxMessage, delivery_bodies
 from tests.factories import PASSWORD
 
 ORGANIZER_PAGES = [
@@ -155,7 +155,7 @@ def test_confirmation_page_confirms(client, congress):
     user = services.sign_up(email="c@example.org", password=PASSWORD, name="C")
     db.session.commit()
     message = db.session.scalar(db.select(OutboxMessage))
-    link = next(w for w in message.body_text.split() if w.startswith("http"))
+    link = next(w for w in delivery_bodies(message)[0].split() if w.startswith("http"))
     path = link.split("127.0.0.1:5000", 1)[1]
     page = client.get(path)
     assert page.status_code == 200
@@ -170,7 +170,9 @@ def test_reset_password_pages(client, congress, create_user):
     create_user(email="r@example.org")
     assert client.post("/password/forgot", data={"email": "r@example.org"}).status_code == 302
     message = db.session.scalar(db.select(OutboxMessage))
-    path = next(w for w in message.body_text.split() if w.startswith("http")).split(":5000")[1]
+    path = next(w for w in delivery_bodies(message)[0].split() if w.startswith("http")).split(
+        ":5000"
+    )[1]
     response = client.post(path, data={"password": "weak", "password_again": "weak"})
     assert "at least 10 characters" in response.get_data(as_text=True)
     response = client.post(

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from conference.pdf_fonts import REGULAR, stylesheet
+from conference.pdf_fonts import markup as escape
+
 
 def build_pdf(program, now: datetime) -> bytes:
-    """Every user string goes through escape(): Paragraph reads a mini-markup."""
+    """Every user string goes through escape() (pdf_fonts.markup): Paragraph reads a
+    mini-markup, and names in any script need their embedded face."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -24,8 +26,9 @@ def build_pdf(program, now: datetime) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
+        initialFontName=REGULAR,
     )
-    styles = getSampleStyleSheet()
+    styles = stylesheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story = [
         Paragraph(escape(program.congress["name"]), styles["Title"]),
@@ -79,6 +82,7 @@ def build_pdf(program, now: datetime) -> bytes:
                 table.setStyle(
                     TableStyle(
                         [
+                            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                             ("VALIGN", (0, 0), (-1, -1), "TOP"),
                             ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
                         ]

@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 
 from conference.program.exports.urls import PublicUrls
+from conference.spreadsheet import safe_cell
 
 HEADER = [
     "day",
@@ -24,12 +25,6 @@ HEADER = [
     "speakers",
     "url",
 ]
-
-
-def _cell(value) -> str:
-    """Neutralise spreadsheet formulas in user text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def build_csv(program, now: datetime) -> bytes:
@@ -50,17 +45,17 @@ def build_csv(program, now: datetime) -> bytes:
         ]
         if not s["presentations"]:
             writer.writerow(
-                [_cell(v) for v in [*common, "", "", "", "", "", urls.session(s["id"])]]
+                [safe_cell(v) for v in [*common, "", "", "", "", "", urls.session(s["id"])]]
             )
         for p in s["presentations"]:
             writer.writerow(
-                [_cell(v) for v in common]
+                [safe_cell(v) for v in common]
                 + [
                     p["start"].strftime("%H:%M") if p["start"] else "",
                     p["end"].strftime("%H:%M") if p["end"] else "",
-                    _cell(p["board_number"] or ""),
-                    _cell(program.public_title(p, now)),
-                    _cell("; ".join(x["name"] for x in p["speaker_people"])),
+                    safe_cell(p["board_number"] or ""),
+                    safe_cell(program.public_title(p, now)),
+                    safe_cell("; ".join(x["name"] for x in p["speaker_people"])),
                     urls.presentation(s["id"], p["id"]),
                 ]
             )

@@ -1,0 +1,257 @@
+"""Response bodies of the abstracts and registration operations, for the OpenAPI document.
+
+The handlers build their JSON themselves (abstract_json, registration_json, ...); these
+schemas describe it and are attached with `blp.alt_response`, which documents a body without
+re-serializing it. tests/api/test_schemathesis.py checks every 2xx response against them.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+# -- abstracts ----------------------------------------------------------------------------------
+
+
+class SectionsOut(Schema):
+    background = fields.String(allow_none=True)
+    methods = fields.String(allow_none=True)
+    results = fields.String(allow_none=True)
+    conclusions = fields.String(allow_none=True)
+
+
+class DisclosureOut(Schema):
+    company = fields.String()
+    relationship = fields.String()
+
+
+class AuthorOut(Schema):
+    name = fields.String()
+    email = fields.String()
+    affiliation = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    presenting = fields.Boolean()
+    nothing_to_disclose = fields.Boolean()
+    disclosures = fields.List(fields.Nested(DisclosureOut))
+
+
+class LengthOut(Schema):
+    count = fields.Integer()
+    limit = fields.Integer(allow_none=True)
+
+
+class ReviewOut(Schema):
+    reviewer_id = fields.Integer()
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    overall = fields.Integer(allow_none=True)
+    comment_to_committee = fields.String(allow_none=True)
+    comment_to_authors = fields.String(allow_none=True)
+
+
+class AbstractOut(Schema):
+    """An abstract as its authors see it; organizers also get outcome, reviews and scores."""
+
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    status = fields.String()
+    kind = fields.String()
+    track = fields.String(allow_none=True, metadata={"description": "The track's slug."})
+    title = fields.String(allow_none=True)
+    sections = fields.Nested(SectionsOut)
+    keywords = fields.List(fields.String())
+    table = fields.List(fields.List(fields.String()), allow_none=True)
+    is_clinical_trial = fields.Boolean(allow_none=True)
+    trial_registration = fields.String(allow_none=True)
+    group_name = fields.String(allow_none=True)
+    authors = fields.List(fields.Nested(AuthorOut))
+    attestations = fields.Dict(keys=fields.String(), values=fields.Boolean(allow_none=True))
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    withdrawn_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    length = fields.Nested(LengthOut)
+    warnings = fields.List(fields.String())
+    decision = fields.String(allow_none=True, metadata={"description": "Released outcome."})
+    presenter_confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    outcome = fields.String(allow_none=True, metadata={"description": "Organizers only."})
+    reviews = fields.List(fields.Nested(ReviewOut), metadata={"description": "Organizers only."})
+    mean_score = fields.Float(allow_none=True)
+    score_spread = fields.Float(allow_none=True)
+    large_disagreement = fields.Boolean(allow_none=True)
+
+
+class AbstractPageOut(Schema):
+    items = fields.List(fields.Nested(AbstractOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class UnassignedOut(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    reason = fields.String()
+
+
+class AssignmentSummaryOut(Schema):
+    assigned = fields.Integer()
+    unassigned = fields.List(fields.Nested(UnassignedOut))
+
+
+class PoolOut(Schema):
+    track = fields.String()
+    reviewer_ids = fields.List(fields.Integer())
+
+
+class TrackProgressOut(Schema):
+    track = fields.String()
+    assigned = fields.Integer()
+    done = fields.Integer()
+
+
+class ReviewerProgressOut(Schema):
+    reviewer = fields.String()
+    assigned = fields.Integer()
+    done = fields.Integer()
+
+
+class ProgressOut(Schema):
+    tracks = fields.List(fields.Nested(TrackProgressOut))
+    reviewers = fields.List(fields.Nested(ReviewerProgressOut))
+
+
+class ReviewerAddedOut(Schema):
+    abstract_id = fields.Integer()
+    reviewer_id = fields.Integer()
+
+
+class OwnReviewOut(Schema):
+    scores = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    overall = fields.Integer(allow_none=True)
+    comment_to_committee = fields.String(allow_none=True)
+    comment_to_authors = fields.String(allow_none=True)
+    complete = fields.Boolean()
+
+
+class BlindedAbstractOut(Schema):
+    """What a reviewer sees: the science, never who wrote it."""
+
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    kind = fields.String()
+    track = fields.String(allow_none=True, metadata={"description": "The track's name."})
+    title = fields.String(allow_none=True)
+    sections = fields.Nested(SectionsOut)
+    keywords = fields.List(fields.String())
+    table = fields.List(fields.List(fields.String()), allow_none=True)
+    is_clinical_trial = fields.Boolean(allow_none=True)
+    trial_registration = fields.String(allow_none=True)
+    review = fields.Nested(OwnReviewOut)
+
+
+class AssignmentsOut(Schema):
+    items = fields.List(fields.Nested(BlindedAbstractOut))
+
+
+class ReleasedOut(Schema):
+    released = fields.Integer(metadata={"description": "Messages queued."})
+
+
+class CountingRulesOut(Schema):
+    limit = fields.Integer(allow_none=True)
+    count_title = fields.Boolean()
+    count_headings = fields.Boolean()
+    count_spaces = fields.Boolean()
+    table_counting = fields.String()
+    table_flat_amount = fields.Integer(allow_none=True)
+    max_authors = fields.Integer(allow_none=True)
+    max_tables = fields.Integer(allow_none=True)
+    score_criteria = fields.List(fields.String())
+
+
+# -- registration -------------------------------------------------------------------------------
+
+
+class MoneyOut(Schema):
+    amount = fields.String(metadata={"example": "450.00"})
+    currency = fields.String(metadata={"example": "EUR"})
+
+
+class FeeOut(MoneyOut):
+    period = fields.String()
+
+
+class CategoryOut(Schema):
+    slug = fields.String()
+    name = fields.String()
+    fee = fields.Nested(FeeOut, allow_none=True, metadata={"description": "The fee in force."})
+    fees = fields.Dict(keys=fields.String(), values=fields.String())
+    requires_proof = fields.Boolean()
+    proof_hint = fields.String(allow_none=True)
+    is_prescriber = fields.Boolean()
+    capacity = fields.Integer(allow_none=True)
+    remaining = fields.Integer(allow_none=True)
+    cancellation_fee = fields.String()
+
+
+class CategoriesOut(Schema):
+    categories = fields.List(fields.Nested(CategoryOut))
+
+
+class RegistrationSettingsOut(Schema):
+    capacity = fields.Integer(allow_none=True)
+    taken = fields.Integer()
+    payment_days = fields.Integer(allow_none=True)
+    offer_hours = fields.Integer(allow_none=True)
+    currency = fields.String()
+    timezone = fields.String()
+    registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    early_fee_closes_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    regular_fee_closes_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    refund_deadline_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class PaymentLineOut(MoneyOut):
+    kind = fields.String()
+    note = fields.String(allow_none=True)
+    recorded_at = fields.String(metadata={"format": "date-time"})
+
+
+class RegistrationOut(Schema):
+    """A registration; the personal fields are shown to its holder and to organizers."""
+
+    reference = fields.String()
+    status = fields.String()
+    category = fields.String()
+    fee = fields.Nested(FeeOut)
+    amount_due = fields.Nested(MoneyOut)
+    amount_paid = fields.Nested(MoneyOut)
+    expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    proof_status = fields.String()
+    checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    waitlist_position = fields.Integer(allow_none=True)
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    affiliation = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    badge_name = fields.String(allow_none=True)
+    dietary = fields.String(allow_none=True)
+    accessibility = fields.String(allow_none=True)
+    share_with_exhibitors = fields.Boolean()
+    payments = fields.List(fields.Nested(PaymentLineOut))
+
+
+class RegistrationPageOut(Schema):
+    registrations = fields.List(fields.Nested(RegistrationOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+class PaymentOut(MoneyOut):
+    id = fields.Integer()
+    kind = fields.String()
+
+
+class PaymentRecordedOut(Schema):
+    payment = fields.Nested(PaymentOut)
+    registration = fields.Nested(RegistrationOut)
