@@ -59,7 +59,7 @@ def database_url(tmp_path_factory) -> str:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
         from flask_migrate import upgrade
 
-        upgrade()
+        upgrade(revision="heads")  # parallel branches may each add a head
         db.engine.dispose()
     return url
 
