@@ -18,6 +18,9 @@ from conference.money.models import Invoice, VatIdCheck
 from conference.money.vat import format_iban
 from conference.pdf_fonts import BOLD, REGULAR, markup, stylesheet
 
+#: A table's own font (for its empty cells) must be ours too, or Helvetica enters the PDF.
+FONT = ("FONTNAME", (0, 0), (-1, -1), REGULAR)
+
 
 def _lines(*parts: str) -> str:
     return "<br/>".join(markup(part) for part in parts if part)
@@ -85,7 +88,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
                 ]
             ],
             colWidths=[87 * mm, 87 * mm],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), FONT]),
         ),
         Spacer(1, 5 * mm),
         Paragraph(_lines(*facts), body),
@@ -113,7 +116,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
             repeatRows=1,
             style=TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                    FONT,
                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
                     ("LINEBELOW", (0, -1), (-1, -1), 0.3, colors.grey),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -135,6 +138,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
             ],
         ],
         colWidths=[134 * mm, 40 * mm],
+        style=TableStyle([FONT]),
     )
     story += [totals, Spacer(1, 3 * mm), Paragraph(markup(prices), small)]
     if invoice.legal_mention:
