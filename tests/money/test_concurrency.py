@@ -41,7 +41,7 @@ def test_gapless_numbering_under_concurrent_issue_on_postgresql(pg_engine_url, a
                     db.session.rollback()
                 else:
                     db.session.commit()
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()
