@@ -15,7 +15,7 @@ from config import BASE_DIR, CONFIGS, ProductionConfig
 
 #: Domains that add links to the navigation, home page and dashboard, through the templates
 #: templates/_parts/<domain>_nav.html, _nav_organizer.html, _home_actions.html, _dashboard.html.
-DOMAIN_PARTS = ("abstracts", "registration", "program")
+DOMAIN_PARTS = ("abstracts", "registration", "program", "money")
 
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
@@ -108,10 +108,11 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
     from conference.api import init_api
+    from conference.money.views import bp as money_bp
     from conference.program.views import bp as program_bp
     from conference.registration.views import bp as registration_bp
 
-    for blueprint in (program_bp, accounts_bp, admin_bp, registration_bp, abstracts_bp):
+    for blueprint in (program_bp, accounts_bp, admin_bp, registration_bp, abstracts_bp, money_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from conference.extensions import db
@@ -14,11 +14,13 @@ from conference.money.models import (
     DocumentKind,
     Invoice,
     InvoicePayment,
+    InvoiceSeries,
     SellerProfile,
 )
 from conference.program.models import Congress
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 def get_seller_profile(congress: Congress) -> SellerProfile | None:
@@ -113,10 +115,12 @@ class InvoiceFilters:
 
 
 def invoices_query(congress: Congress, filters: InvoiceFilters) -> Select:
-    """Rows of (Invoice, paid, credited) for the list and the CSV export, newest first."""
-    paid = _paid_column().label("paid")
-    credited = _credited_column().label("credited")
-    query = select(Invoice, paid, credited).where(Invoice.congress_id == congress.id)
+    """Invoices and credit notes of a congress matching the filters, newest first."""
+    query = (
+        select(Invoice)
+        .where(Invoice.congress_id == congress.id)
+        .options(selectinload(Invoice.corrects))
+    )
     if filters.kind in set(DocumentKind):
         query = query.where(Invoice.kind == filters.kind)
     if filters.q:
@@ -133,20 +137,12 @@ def invoices_query(congress: Congress, filters: InvoiceFilters) -> Select:
     if filters.date_to:
         query = query.where(Invoice.issue_date <= filters.date_to)
     if filters.series:
-        from conference.money.models import InvoiceSeries
-
         query = query.join(Invoice.series).where(InvoiceSeries.code == filters.series.upper())
-    outstanding = case(
-        (
-            Invoice.kind == DocumentKind.INVOICE,
-            Invoice.total_gross - _credited_column() - _paid_column(),
-        ),
-        else_=0,
-    )
+    outstanding = Invoice.total_gross - _credited_column() - _paid_column()
     if filters.state == "open":
-        query = query.where(outstanding != 0)
+        query = query.where(Invoice.kind == DocumentKind.INVOICE, outstanding != 0)
     elif filters.state == "paid":
-        query = query.where(outstanding == 0)
+        query = query.where(Invoice.kind == DocumentKind.INVOICE, outstanding == 0)
     return query.order_by(Invoice.issued_at.desc(), Invoice.id.desc())
 
 
@@ -157,13 +153,31 @@ class InvoiceRow:
     outstanding: Decimal
 
 
-def to_rows(results) -> list[InvoiceRow]:
+def _sums(query) -> dict[int, Decimal]:
+    return {key: Decimal(total).quantize(CENT) for key, total in db.session.execute(query)}
+
+
+def get_rows(invoices: list[Invoice]) -> list[InvoiceRow]:
+    """Each invoice with what was paid and what is outstanding (two queries for any number)."""
+    ids = [invoice.id for invoice in invoices]
+    if not ids:
+        return []
+    paid = _sums(
+        select(InvoicePayment.invoice_id, func.sum(InvoicePayment.amount))
+        .where(InvoicePayment.invoice_id.in_(ids))
+        .group_by(InvoicePayment.invoice_id)
+    )
+    credited = _sums(
+        select(Invoice.corrects_id, -func.sum(Invoice.total_gross))
+        .where(Invoice.corrects_id.in_(ids))
+        .group_by(Invoice.corrects_id)
+    )
     rows = []
-    for invoice, paid, credited in results:
-        paid = Decimal(paid or 0).quantize(Decimal("0.01"))
-        credited = Decimal(credited or 0).quantize(Decimal("0.01"))
+    for invoice in invoices:
         if invoice.kind == DocumentKind.INVOICE:
-            rows.append(InvoiceRow(invoice, paid, invoice.total_gross - credited - paid))
+            got = paid.get(invoice.id, ZERO)
+            owed = invoice.total_gross - credited.get(invoice.id, ZERO) - got
+            rows.append(InvoiceRow(invoice, got, owed))
         else:
             rows.append(InvoiceRow(invoice, ZERO, ZERO))
     return rows

@@ -632,9 +632,7 @@ def refund_invoice(
             )
         )
     note = _credit_note(invoice, lines, reason)
-    record_invoice_payment(
-        invoice, -amount, method=method, reference=reference or f"Refund {note.number}"
-    )
+    _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
     return note
 
 
@@ -656,10 +654,8 @@ def correct_invoice(invoice: Invoice, buyer: Buyer, reason: str) -> tuple[Invoic
     new = issue_invoice(order, series_code=invoice.series.code)
     paid = get_balance(invoice).paid
     if paid:
-        record_invoice_payment(
-            invoice, -paid, method="transfer", reference=f"Moved to {new.number}"
-        )
-        record_invoice_payment(new, paid, method="transfer", reference=f"From {invoice.number}")
+        _payment(invoice, -paid, "moved", f"Moved to {new.number}")
+        _payment(new, paid, "moved", f"From {invoice.number}")
     return note, new
 
 
@@ -689,12 +685,18 @@ def record_invoice_payment(
     reference: str = "",
     received_at: datetime | None = None,
 ) -> InvoicePayment:
-    """Record money received against an invoice (a negative amount: money paid back)."""
+    """Record money received against an invoice (a positive amount with at most two decimals)."""
+    if method not in PAYMENT_METHODS:
+        raise ValidationFailed(
+            "Unknown payment method.", fields={"method": ["Choose a payment method."]}
+        )
+    return _payment(invoice, _amount(amount, "amount"), method, reference, received_at or utcnow())
+
+
+def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=None):
+    """A payment row; negative when money goes back to the buyer (refund, moved payment)."""
     if invoice.kind != DocumentKind.INVOICE:
         raise Conflict("Payments are recorded against invoices, not credit notes.")
-    signed = Decimal(str(amount))
-    if signed >= 0:
-        _amount(signed, "amount")
     payment = InvoicePayment(
         invoice_id=invoice.id,
         amount=signed,
