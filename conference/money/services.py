@@ -553,58 +553,11 @@ def _creditable(invoice: Invoice) -> Decimal:
     return get_balance(invoice).creditable
 
 
-def cancel_invoice(invoice: Invoice, reason: str) -> Invoice:
-    """Cancel an invoice in full: a credit note negating each of its lines."""
-    creditable = _creditable(invoice)
-    if creditable != invoice.total_gross:
-        raise Conflict(
-            "This invoice has already been credited in part or in full; credit the rest "
-            "with a refund of the remaining amount.",
-            code="already_credited",
-        )
-    lines = [
-        InvoiceLine(
-            position=line.position,
-            item_type=line.item_type,
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            net_amount=-line.net_amount,
-            vat_rate=line.vat_rate,
-            vat_amount=-line.vat_amount,
-            gross_amount=-line.gross_amount,
-        )
-        for line in invoice.lines
-    ]
-    note = _credit_note(invoice, lines, reason)
-    order = invoice.order
-    if all(doc.kind == DocumentKind.CREDIT_NOTE or doc is invoice for doc in order.invoices):
-        order.status = OrderStatus.CANCELLED
-    db.session.flush()
-    return note
+def _credit_lines(invoice: Invoice, amount: Decimal, label: str) -> list[InvoiceLine]:
+    """Credit lines for a gross amount spread over the invoice's lines by their gross.
 
-
-def refund_invoice(
-    invoice: Invoice, amount, reason: str, *, method: str = "bank_transfer", reference: str = ""
-) -> Invoice:
-    """Pay back part or all of an invoice: a credit note for that amount, and the payment back.
-
-    The amount (gross) is spread over the invoice's lines in proportion to their gross, each
-    part keeping its line's VAT rate, the last line taking what rounding leaves.
+    Each part keeps its line's VAT rate; the last line takes what rounding leaves.
     """
-    amount = _amount(amount, "amount")
-    creditable = _creditable(invoice)
-    balance = get_balance(invoice)
-    if amount > creditable:
-        raise ValidationFailed(
-            "The refund is larger than what remains to be credited on this invoice.",
-            fields={"amount": [f"At most {creditable} {invoice.currency} can be refunded."]},
-        )
-    if amount > balance.paid:
-        raise ValidationFailed(
-            "More than was paid cannot be refunded.",
-            fields={"amount": [f"{balance.paid} {invoice.currency} has been paid."]},
-        )
     lines = []
     left = amount
     charged = [line for line in invoice.lines if line.gross_amount]
@@ -622,7 +575,7 @@ def refund_invoice(
             InvoiceLine(
                 position=line.position,
                 item_type=line.item_type,
-                description=f"Refund: {line.description}"[:300],
+                description=f"{label}: {line.description}"[:300],
                 quantity=1,
                 unit_price=part,
                 net_amount=-net,
@@ -631,7 +584,59 @@ def refund_invoice(
                 gross_amount=-part,
             )
         )
+    return lines
+
+
+def cancel_invoice(invoice: Invoice, reason: str) -> Invoice:
+    """Cancel an invoice: a credit note negating each of its lines (or, when part of it was
+    already credited, crediting what remains)."""
+    creditable = _creditable(invoice)
+    if creditable <= 0:
+        raise Conflict("This invoice has already been credited in full.", code="already_credited")
+    if creditable == invoice.total_gross:
+        lines = [
+            InvoiceLine(
+                position=line.position,
+                item_type=line.item_type,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                net_amount=-line.net_amount,
+                vat_rate=line.vat_rate,
+                vat_amount=-line.vat_amount,
+                gross_amount=-line.gross_amount,
+            )
+            for line in invoice.lines
+        ]
+    else:
+        lines = _credit_lines(invoice, creditable, "Cancellation")
     note = _credit_note(invoice, lines, reason)
+    invoice.order.status = OrderStatus.CANCELLED
+    db.session.flush()
+    return note
+
+
+def refund_invoice(
+    invoice: Invoice, amount, reason: str, *, method: str = "bank_transfer", reference: str = ""
+) -> Invoice:
+    """Pay back part or all of an invoice: a credit note for that amount, and the payment back.
+
+    `method` says how the money went back (kept in the payment's reference).
+    """
+    amount = _amount(amount, "amount")
+    creditable = _creditable(invoice)
+    balance = get_balance(invoice)
+    if amount > creditable:
+        raise ValidationFailed(
+            "The refund is larger than what remains to be credited on this invoice.",
+            fields={"amount": [f"At most {creditable} {invoice.currency} can be refunded."]},
+        )
+    if amount > balance.paid:
+        raise ValidationFailed(
+            "More than was paid cannot be refunded.",
+            fields={"amount": [f"{balance.paid} {invoice.currency} has been paid."]},
+        )
+    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
     _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
     return note
 

@@ -144,7 +144,7 @@ def _detail(invoice, **forms):
         invoice=invoice,
         balance=balance,
         can_credit=is_invoice and balance.creditable > 0,
-        can_cancel=is_invoice and balance.creditable == invoice.total_gross,
+        can_cancel=is_invoice and balance.creditable > 0,
         can_pay=is_invoice,
         **forms,
     )

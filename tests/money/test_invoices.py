@@ -224,6 +224,17 @@ def test_refund_spreads_over_lines_keeping_their_rates(seller, invoice_for, pers
     assert [line.vat_rate for line in note.lines] == [Decimal("20.00"), Decimal("10.00")]
 
 
+def test_cancelling_after_a_partial_refund_credits_what_remains(invoice_for, person):
+    invoice = invoice_for(person)
+    services.record_invoice_payment(invoice, "550.00")
+    services.refund_invoice(invoice, "110.00", "Dinner not attended.")
+    note = services.cancel_invoice(invoice, "Registration cancelled.")
+    assert note.total_gross == Decimal("-440.00")
+    assert get_balance(invoice).creditable == Decimal("0.00")
+    with pytest.raises(Conflict):
+        services.cancel_invoice(invoice, "Again.")
+
+
 def test_refund_beyond_what_was_paid_is_refused(invoice_for, person):
     invoice = invoice_for(person)
     services.record_invoice_payment(invoice, "100.00")
