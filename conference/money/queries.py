@@ -15,6 +15,7 @@ from conference.money.models import (
     Invoice,
     InvoicePayment,
     InvoiceSeries,
+    Order,
     SellerProfile,
 )
 from conference.program.models import Congress
@@ -36,22 +37,23 @@ def get_invoice_by_number(congress: Congress, number: str) -> Invoice | None:
     )
 
 
-def get_order_invoices(congress: Congress, source: str, source_key: str) -> list[Invoice]:
-    """Invoices and credit notes of what a selling domain ordered under its key."""
-    from conference.money.models import Order
-
-    return list(
-        db.session.scalars(
-            select(Invoice)
-            .join(Invoice.order)
-            .where(
-                Invoice.congress_id == congress.id,
-                Order.source == source,
-                Order.source_key == str(source_key),
-            )
-            .order_by(Invoice.id)
+def get_active_invoice(congress: Congress, source: str, source_key: str) -> Invoice | None:
+    """The latest invoice of what a selling domain ordered under its key, unless fully credited."""
+    invoices = db.session.scalars(
+        select(Invoice)
+        .join(Invoice.order)
+        .where(
+            Invoice.congress_id == congress.id,
+            Invoice.kind == DocumentKind.INVOICE,
+            Order.source == source,
+            Order.source_key == str(source_key),
         )
+        .order_by(Invoice.id.desc())
     )
+    for invoice in invoices:
+        if get_balance(invoice).creditable > 0:
+            return invoice
+    return None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from conference.money.models import (
     SeriesCounter,
     VatIdCheck,
 )
-from conference.money.queries import get_balance, get_seller_profile
+from conference.money.queries import get_active_invoice, get_balance, get_seller_profile
 from conference.program.models import Congress
 from conference.timeutil import to_local
 
@@ -469,6 +469,16 @@ def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
     return invoice
 
 
+def invoicing_enabled(congress: Congress) -> bool:
+    """Whether invoices can be issued: the organizer has completed the seller profile.
+
+    Selling domains check this before invoicing automatically, so a congress that does not
+    invoice (yet) keeps working as before.
+    """
+    profile = get_seller_profile(congress)
+    return profile is not None and profile.is_complete
+
+
 def invoice_order(
     congress: Congress,
     buyer: Buyer,
@@ -477,17 +487,39 @@ def invoice_order(
     source: str,
     source_key: str,
     series_code: str | None = None,
+    paid=None,
+    payment_method: str = "bank_transfer",
+    payment_reference: str = "",
 ) -> Invoice | None:
     """Record an order and issue its invoice; None when it costs nothing (no invoice then).
 
-    The entry point for the domains that sell (registration, abstracts, industry).
+    The entry point for the domains that sell (registration, abstracts, industry). Called
+    again for the same `source` and `source_key` while that invoice is not fully credited, it
+    returns the invoice already issued instead of a second one. `paid`: an amount already
+    received, recorded on the new invoice.
     """
+    existing = get_active_invoice(congress, source, source_key) if source_key else None
+    if existing is not None:
+        return existing
     order = create_order(congress, buyer, lines, source=source, source_key=source_key)
     if all(line.unit_price == 0 for line in order.lines):
         order.status = OrderStatus.INVOICED
         db.session.flush()
         return None
-    return issue_invoice(order, series_code=series_code)
+    invoice = issue_invoice(order, series_code=series_code)
+    if paid:
+        record_invoice_payment(invoice, paid, method=payment_method, reference=payment_reference)
+    return invoice
+
+
+def refund_sale(
+    congress: Congress, *, source: str, source_key: str, amount, reason: str
+) -> Invoice | None:
+    """A selling domain paid money back: the credit note (and refund) on its invoice, if any."""
+    invoice = get_active_invoice(congress, source, source_key)
+    if invoice is None or not amount or Decimal(str(amount)) <= 0:
+        return None
+    return refund_invoice(invoice, amount, reason, method="refund")
 
 
 # -- credit notes -------------------------------------------------------------------------------
