@@ -26,9 +26,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from conference.errors import Conflict
 from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Congress
 
@@ -379,3 +382,30 @@ class InvoiceDocument(Base):
 
     def __repr__(self) -> str:
         return f"<InvoiceDocument {self.invoice_id} {self.sha256[:12]}>"
+
+
+# -- immutability -------------------------------------------------------------------------------
+
+
+class InvoiceImmutable(Conflict):
+    code = "invoice_immutable"
+
+
+IMMUTABLE_MESSAGE = (
+    "An issued invoice or credit note never changes: issue a credit note to correct or cancel it."
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_issued_invoices(session, flush_context, instances):
+    """No flush changes or deletes an issued invoice or its lines, whoever tries."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Invoice | InvoiceLine | InvoiceDocument) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise InvoiceImmutable(IMMUTABLE_MESSAGE)
+    for obj in session.new:
+        if isinstance(obj, InvoiceLine) and obj.invoice is not None:
+            state = inspect(obj.invoice)
+            if state.persistent:
+                raise InvoiceImmutable(IMMUTABLE_MESSAGE)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
@@ -44,33 +43,6 @@ from conference.timeutil import to_local
 SERIES_CODE = re.compile(r"^[A-Z0-9]{1,12}$")
 MAX_AMOUNT = Decimal("99999999.99")
 PAYMENT_METHODS = ("bank_transfer", "card", "cash", "other")
-
-
-# -- immutability -------------------------------------------------------------------------------
-
-
-class InvoiceImmutable(Conflict):
-    code = "invoice_immutable"
-
-
-IMMUTABLE_MESSAGE = (
-    "An issued invoice or credit note never changes: issue a credit note to correct or cancel it."
-)
-
-
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_issued_invoices(session, flush_context, instances):
-    """No flush changes or deletes an issued invoice or its lines, whoever tries."""
-    for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Invoice | InvoiceLine | InvoiceDocument) and (
-            obj in session.deleted or session.is_modified(obj, include_collections=False)
-        ):
-            raise InvoiceImmutable(IMMUTABLE_MESSAGE)
-    for obj in session.new:
-        if isinstance(obj, InvoiceLine) and obj.invoice is not None:
-            state = db.inspect(obj.invoice)
-            if state.persistent:
-                raise InvoiceImmutable(IMMUTABLE_MESSAGE)
 
 
 # -- seller profile -----------------------------------------------------------------------------

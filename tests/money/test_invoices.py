@@ -10,9 +10,9 @@ from sqlalchemy import text
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.money import services
-from conference.money.models import DocumentKind, Invoice, OrderStatus, VatIdCheck
+from conference.money.models import DocumentKind, Invoice, InvoiceImmutable, OrderStatus, VatIdCheck
 from conference.money.queries import get_balance
-from conference.money.services import Buyer, InvoiceImmutable, LineIn
+from conference.money.services import Buyer, LineIn
 from conference.money.vat import REVERSE_CHARGE_MENTION, line_amounts
 
 from .conftest import AUSTRIAN_VAT_ID, registration_line
