@@ -79,3 +79,22 @@ def load(result: DemoResult, size: str = "small") -> None:
         source="demo",
         source_key="sponsor-oncora",
     )
+    # Individual invoices, some paid: enough rows for the list pages to show their query counts.
+    people = (
+        ("Ingrid Øvergaard", "Sognsvannsveien 20\n0372 Oslo", "NO"),
+        ("Javier Muñoz Ortega", "Calle de Alcalá 45\n28014 Madrid", "ES"),
+        ("Chen Jing 陈静", "Xueyuan Road 38\n100191 Beijing", "CN"),
+        ("Léa Dubois", "12 avenue Jean Jaurès\n69007 Lyon", "FR"),
+        ("Oleksandr Kovalenko", "vul. Khreshchatyk 22\n01001 Kyiv", "UA"),
+    )
+    for index in range(len(people) * (8 if size == "large" else 1)):
+        name, address, country = people[index % len(people)]
+        invoice = services.invoice_order(
+            congress,
+            Buyer(name=name, address=address, country=country),
+            [LineIn("abstract_fee", "Abstract submission fee", Decimal("75.00"))],
+            source="demo",
+            source_key=f"abstract-fee-{index + 1}",
+        )
+        if index % 2 == 0:
+            services.record_invoice_payment(invoice, "75.00", method="card")
