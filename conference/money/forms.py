@@ -95,3 +95,13 @@ class RefundForm(FlaskForm):
     amount = StringField("Amount to refund", validators=[InputRequired(), Length(max=20)])
     reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
     submit = SubmitField("Refund with a credit note")
+
+
+class CorrectForm(FlaskForm):
+    buyer_name = StringField("Buyer name", validators=[InputRequired(), Length(max=200)])
+    buyer_address = TextAreaField("Buyer address", validators=[Length(max=1000)])
+    buyer_country = SelectField("Buyer country", validate_choice=False)
+    buyer_vat_id = StringField("Buyer VAT id", validators=[Length(max=30)])
+    buyer_email = StringField("Buyer email", validators=[Length(max=254)])
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
+    submit = SubmitField("Cancel and reissue to this buyer")

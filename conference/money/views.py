@@ -12,6 +12,7 @@ from conference.money import services
 from conference.money.exports import invoices_csv
 from conference.money.forms import (
     CancelForm,
+    CorrectForm,
     InvoiceFilterForm,
     PaymentForm,
     RefundForm,
@@ -137,6 +138,16 @@ def _detail(invoice, **forms):
     forms.setdefault("payment_form", PaymentForm(prefix="payment"))
     forms.setdefault("cancel_form", CancelForm(prefix="cancel"))
     forms.setdefault("refund_form", RefundForm(prefix="refund"))
+    if "correct_form" not in forms:
+        forms["correct_form"] = _correct_form(
+            data={
+                "buyer_name": invoice.buyer_name,
+                "buyer_address": invoice.buyer_address,
+                "buyer_country": invoice.buyer_country,
+                "buyer_vat_id": invoice.buyer_vat_id,
+                "buyer_email": invoice.buyer_email,
+            }
+        )
     is_invoice = invoice.kind == DocumentKind.INVOICE
     balance = get_balance(invoice)
     return render_template(
@@ -225,3 +236,38 @@ def refund(number):
         "The refund is recorded and its credit note issued.",
         "refund_form",
     )
+
+
+def _correct_form(**kwargs) -> CorrectForm:
+    form = CorrectForm(prefix="correct", **kwargs)
+    form.buyer_country.choices = [("", "No country"), *country_choices()]
+    return form
+
+
+@bp.route("/manage/invoices/<number>/correct", methods=["POST"])
+@organizer_required
+def correct(number):
+    invoice = _invoice(number)
+    form = _correct_form()
+    if form.validate_on_submit():
+        buyer = services.Buyer(
+            name=form.buyer_name.data,
+            address=form.buyer_address.data,
+            country=form.buyer_country.data,
+            vat_id=form.buyer_vat_id.data,
+            email=form.buyer_email.data,
+        )
+        try:
+            _note, new = services.correct_invoice(invoice, buyer, form.reason.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(
+                f"Invoice {invoice.number} is cancelled by a credit note and reissued as "
+                f"{new.number}.",
+                "success",
+            )
+            return redirect(url_for("money.invoice_detail", number=new.number))
+    return _detail(invoice, correct_form=form), 422

@@ -233,3 +233,41 @@ def test_api_serves_the_invoice_pdf_and_detail(client, organizer, api_token, led
     assert detail["lines"][0]["vat_rate"] == "20.00" and detail["outstanding"] == "0.00"
     assert client.get("/api/v1/invoices/NOPE.pdf", headers=headers).status_code == 404
     assert client.get(f"/api/v1/invoices/{number}.pdf").status_code == 401
+
+
+def test_organizer_corrects_the_buyer_by_credit_note_and_new_invoice(
+    client, auth, organizer, invoice_for, person
+):
+    invoice = invoice_for(person)
+    auth.login(organizer)
+    data = {
+        "correct-buyer_name": "Universitätsklinikum Heidelberg",
+        "correct-buyer_address": "Im Neuenheimer Feld 460\n69120 Heidelberg",
+        "correct-buyer_country": "DE",
+        "correct-buyer_vat_id": "DE136695976",
+        "correct-reason": "The hospital pays this registration.",
+    }
+    response = client.post(f"/manage/invoices/{invoice.number}/correct", data=data)
+    assert response.status_code == 302
+    new = db.session.scalars(select(Invoice).order_by(Invoice.id.desc())).first()
+    assert new.kind == "invoice" and new.is_reverse_charge
+    assert response.headers["Location"].endswith(f"/manage/invoices/{new.number}")
+    assert invoice.credit_notes[0].total_gross == -invoice.total_gross
+
+
+def test_correction_with_a_bad_vat_id_shows_the_error_by_the_field(
+    client, auth, organizer, invoice_for, person
+):
+    invoice = invoice_for(person)
+    auth.login(organizer)
+    data = {
+        "correct-buyer_name": "Universitätsklinikum Heidelberg",
+        "correct-buyer_country": "DE",
+        "correct-buyer_vat_id": "DE136695977",
+        "correct-reason": "The hospital pays this registration.",
+    }
+    response = client.post(f"/manage/invoices/{invoice.number}/correct", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This EU VAT id is not valid" in page and 'value="DE136695977"' in page
+    assert db.session.scalar(select(func.count(Invoice.id))) == 1  # nothing issued
