@@ -31,6 +31,8 @@ PAGES = {
         "/manage/registrations?status=waitlisted",
         "/manage/users",
         "/manage/outbox",
+        "/manage/invoices",
+        "/manage/invoices.csv",
         "/abstracts/",
     ],
     "reviewer@example.org": ["/review/"],

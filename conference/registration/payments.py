@@ -114,6 +114,7 @@ def record_payment(
         registration.expires_at = None
         db.session.flush()
         issue_receipt(registration, now)
+        invoice_paid_registration(registration)  # money hook (see the end of this module)
         notify.confirmed(registration)
     else:
         notify.payment_received(registration, payment)
@@ -209,3 +210,67 @@ class PaymentProvider(Protocol):
     def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult: ...
 
     def refund(self, provider_reference: str, amount: Decimal, currency: str) -> str: ...
+
+
+# -- money hook: a registration that cost money gets its invoice (conference.money) ----------
+# Registration hands the money domain the buyer and the order line; money decides VAT,
+# number and totals (docs/MONEY.md). Nothing happens until the organizer has completed the
+# seller profile, so congresses that do not invoice keep working as before.
+
+#: How a registration payment kind is named on the invoice's payment.
+INVOICE_PAYMENT_METHODS = {
+    PaymentKind.BANK_TRANSFER: "bank_transfer",
+    PaymentKind.CARD_ON_SITE: "card",
+}
+
+
+def invoice_paid_registration(registration: Registration):
+    """Issue the invoice of a fully paid registration for the money actually charged (a fee
+    waived in part is invoiced for the rest; a fee waived in full gets no invoice)."""
+    from conference.money import services as money
+
+    congress = registration.congress
+    charged = [
+        payment
+        for payment in registration.payments
+        if payment.kind not in (PaymentKind.REFUND, PaymentKind.WAIVED)
+    ]
+    amount = sum((payment.amount for payment in charged), Decimal("0.00"))
+    if amount <= 0 or not money.invoicing_enabled(congress):
+        return None
+    methods = {INVOICE_PAYMENT_METHODS.get(payment.kind, "other") for payment in charged}
+    description = (
+        f"Registration {congress.short_name}: {registration.category.name}, "
+        f"{registration.fee_period.label.lower()} fee ({registration.reference})"
+    )
+    return money.invoice_order(
+        congress,
+        money.Buyer(
+            name=registration.full_name[:200],
+            address=registration.affiliation or "",
+            country=registration.country or "",
+            email=registration.email,
+        ),
+        [money.LineIn("registration", description, amount)],
+        source="registration",
+        source_key=registration.reference,
+        paid=amount,
+        payment_method=methods.pop() if len(methods) == 1 else "other",
+        payment_reference=registration.reference,
+    )
+
+
+def credit_refunded_registration(registration: Registration, refund: Decimal, reason: str):
+    """A refund of an invoiced registration issues its credit note (money's refund_sale)."""
+    from conference.money import services as money
+
+    return money.refund_sale(
+        registration.congress,
+        source="registration",
+        source_key=registration.reference,
+        amount=refund,
+        reason=reason or "Registration cancelled: refund.",
+    )
+
+
+# -- end of the money hook --------------------------------------------------------------------

@@ -568,7 +568,7 @@ def cancel_registration(
     registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
 ) -> Registration:
     """Cancel, record the refund due, give the place to the next person waiting."""
-    from conference.registration.payments import add_refund
+    from conference.registration.payments import add_refund, credit_refunded_registration
 
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
@@ -585,6 +585,10 @@ def cancel_registration(
     registration.cancel_reason = (reason or ("Cancelled by an organizer." if by else ""))[:300]
     refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
     db.session.flush()
+    if refund_payment is not None:
+        credit_refunded_registration(
+            registration, refund, f"Registration {registration.reference} cancelled: refund."
+        )
     notify.cancelled(registration, refund=refund_payment)
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)

@@ -1,0 +1,276 @@
+"""API resources of the money domain: the seller profile, invoices and credit notes (organizers).
+
+Handlers are thin: they call conference.money services and queries, like the organizer pages.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from conference.api.auth import organizer_token_required
+from conference.api.schemas import Integer
+from conference.extensions import db
+from conference.money import services
+from conference.money.exports import invoices_csv
+from conference.money.models import DocumentKind
+from conference.money.queries import (
+    InvoiceFilters,
+    get_invoice_by_number,
+    get_rows,
+    get_seller_profile,
+    invoices_query,
+)
+from conference.program.queries import get_current_congress
+
+blp = Blueprint("api_money", __name__, url_prefix="/api/v1", description="Money")
+
+SECURITY = [{"bearerAuth": []}]
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, message="No congress is set up yet.")
+    return congress
+
+
+# -- seller profile -----------------------------------------------------------------------------
+
+
+class SellerSchema(Schema):
+    legal_name = fields.String(validate=validate.Length(max=200))
+    address = fields.String(validate=validate.Length(max=1000))
+    country = fields.String(validate=validate.Length(max=2))
+    vat_id = fields.String(validate=validate.Length(max=30))
+    registration_number = fields.String(validate=validate.Length(max=60))
+    account_holder = fields.String(validate=validate.Length(max=200))
+    iban = fields.String(validate=validate.Length(max=50))
+    bic = fields.String(validate=validate.Length(max=15))
+    bank_name = fields.String(validate=validate.Length(max=200))
+    payment_terms_days = Integer(validate=validate.Range(min=0, max=365))
+    prices_include_vat = fields.Boolean()
+    vat_rate_registration = fields.Decimal(as_string=True, places=2)
+    vat_rate_abstract_fee = fields.Decimal(as_string=True, places=2)
+    vat_rate_sponsorship = fields.Decimal(as_string=True, places=2)
+    invoice_series = fields.String(validate=validate.Length(max=20))
+
+
+class SellerOut(SellerSchema):
+    vat_rate_registration = fields.String()
+    vat_rate_abstract_fee = fields.String()
+    vat_rate_sponsorship = fields.String()
+    is_complete = fields.Boolean()
+    currency = fields.String()
+
+
+SELLER_FIELDS = tuple(SellerSchema().fields)
+
+
+def _seller_json(congress, profile) -> dict:
+    if profile is None:
+        return {"is_complete": False, "currency": congress.currency}
+    data = {name: getattr(profile, name) for name in SELLER_FIELDS}
+    for name in ("vat_rate_registration", "vat_rate_abstract_fee", "vat_rate_sponsorship"):
+        data[name] = str(data[name])
+    return {**data, "is_complete": profile.is_complete, "currency": congress.currency}
+
+
+@blp.route("/money/seller", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=SellerOut, description="The seller profile of the congress.")
+def get_seller():
+    """The organizer's legal entity, bank details and VAT settings."""
+    congress = _congress()
+    return _seller_json(congress, get_seller_profile(congress))
+
+
+@blp.route("/money/seller", methods=["PUT"])
+@organizer_token_required
+@blp.arguments(SellerSchema)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=SellerOut, description="The seller profile as saved.")
+def put_seller(payload):
+    """Save the seller profile; IBAN, BIC and VAT id are checked (format and check digits)."""
+    congress = _congress()
+    profile = services.update_seller_profile(congress, **payload)
+    db.session.commit()
+    return _seller_json(congress, profile)
+
+
+# -- invoices -----------------------------------------------------------------------------------
+
+
+class InvoiceQuery(Schema):
+    kind = fields.String(validate=validate.OneOf(["", *(k.value for k in DocumentKind)]))
+    state = fields.String(validate=validate.OneOf(["", "open", "paid"]))
+    q = fields.String(validate=validate.Length(max=120))
+    series = fields.String(validate=validate.Length(max=20))
+    date_from = fields.Date()
+    date_to = fields.Date()
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "csv: every matching row as the accountant's CSV."},
+    )
+
+
+class LineOut(Schema):
+    item_type = fields.String()
+    description = fields.String()
+    quantity = fields.Integer()
+    unit_price = fields.String()
+    net = fields.String()
+    vat_rate = fields.String()
+    vat = fields.String()
+    gross = fields.String()
+
+
+class InvoiceOut(Schema):
+    number = fields.String()
+    kind = fields.String()
+    issue_date = fields.String()
+    due_date = fields.String()
+    refers_to = fields.String(allow_none=True)
+    reason = fields.String()
+    buyer_name = fields.String()
+    buyer_country = fields.String()
+    buyer_vat_id = fields.String()
+    buyer_vat_id_check = fields.String()
+    reverse_charge = fields.Boolean()
+    currency = fields.String()
+    net = fields.String()
+    vat = fields.String()
+    gross = fields.String()
+    paid = fields.String()
+    outstanding = fields.String()
+    pdf_url = fields.String()
+    lines = fields.List(fields.Nested(LineOut))
+
+
+class InvoiceListOut(Schema):
+    invoices = fields.List(fields.Nested(InvoiceOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+
+
+def _invoice_json(row, *, lines: bool = False) -> dict:
+    invoice = row.invoice
+    data = {
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat(),
+        "refers_to": invoice.corrects.number if invoice.corrects_id else None,
+        "reason": invoice.reason,
+        "buyer_name": invoice.buyer_name,
+        "buyer_country": invoice.buyer_country,
+        "buyer_vat_id": invoice.buyer_vat_id,
+        "buyer_vat_id_check": invoice.buyer_vat_id_check,
+        "reverse_charge": invoice.is_reverse_charge,
+        "currency": invoice.currency,
+        "net": str(invoice.total_net),
+        "vat": str(invoice.total_vat),
+        "gross": str(invoice.total_gross),
+        "paid": str(row.paid),
+        "outstanding": str(row.outstanding),
+        "pdf_url": f"/api/v1/invoices/{invoice.number}.pdf",
+    }
+    if lines:
+        data["lines"] = [
+            {
+                "item_type": line.item_type,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "net": str(line.net_amount),
+                "vat_rate": str(line.vat_rate),
+                "vat": str(line.vat_amount),
+                "gross": str(line.gross_amount),
+            }
+            for line in invoice.lines
+        ]
+    return data
+
+
+@blp.route("/invoices", methods=["GET"])
+@organizer_token_required
+@blp.arguments(InvoiceQuery, location="query")
+@blp.doc(
+    security=SECURITY,
+    responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+@blp.alt_response(200, schema=InvoiceListOut, description="Invoices and credit notes.")
+def list_invoices(query):
+    """Invoices and credit notes, newest first; `format=csv` for the accountant's export."""
+    congress = _congress()
+    filters = InvoiceFilters(
+        kind=query.get("kind", ""),
+        state=query.get("state", ""),
+        q=query.get("q", ""),
+        series=query.get("series", ""),
+        date_from=query.get("date_from"),
+        date_to=query.get("date_to"),
+    )
+    if query["format"] == "csv":
+        invoices = list(db.session.scalars(invoices_query(congress, filters)))
+        response = Response(invoices_csv(get_rows(invoices)), mimetype="text/csv")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{congress.slug}-invoices.csv"'
+        )
+        return response
+    pagination = db.paginate(
+        invoices_query(congress, filters),
+        page=query["page"],
+        per_page=query["per_page"],
+        error_out=False,
+    )
+    return {
+        "invoices": [_invoice_json(row) for row in get_rows(list(pagination.items))],
+        "total": pagination.total,
+        "page": pagination.page,
+        "pages": pagination.pages,
+    }
+
+
+def _invoice_or_404(number: str):
+    invoice = get_invoice_by_number(_congress(), number)
+    if invoice is None:
+        abort(404, message="No invoice or credit note with this number.")
+    return invoice
+
+
+@blp.route("/invoices/<number>", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=InvoiceOut, description="The invoice with its lines.")
+def get_invoice(number):
+    """One invoice or credit note with its lines, paid and outstanding amounts."""
+    return _invoice_json(get_rows([_invoice_or_404(number)])[0], lines=True)
+
+
+@blp.route("/invoices/<number>.pdf", methods=["GET"])
+@organizer_token_required
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "The PDF as issued.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def get_invoice_pdf(number):
+    """The PDF of an invoice or credit note exactly as issued (stored on first rendering)."""
+    invoice = _invoice_or_404(number)
+    data = services.invoice_pdf(invoice)
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

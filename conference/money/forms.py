@@ -1,0 +1,107 @@
+"""Forms of the money domain (organizer pages)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+RATE_HELP = "In percent, e.g. 20 or 5.5; 0 when exempt."
+
+
+class SellerProfileForm(FlaskForm):
+    legal_name = StringField("Legal name of the organizer", validators=[Length(max=200)])
+    address = TextAreaField(
+        "Address", validators=[Length(max=1000)], description="Street, postcode and city."
+    )
+    country = SelectField("Country", validate_choice=False)
+    vat_id = StringField(
+        "VAT id",
+        validators=[Length(max=30)],
+        description="With the country prefix, e.g. ATU13585627.",
+    )
+    registration_number = StringField("Company registration number", validators=[Length(max=60)])
+    account_holder = StringField("Account holder", validators=[Length(max=200)])
+    iban = StringField("IBAN", validators=[Length(max=50)])
+    bic = StringField("BIC", validators=[Length(max=15)])
+    bank_name = StringField("Bank", validators=[Length(max=200)])
+    payment_terms_days = IntegerField(
+        "Payment terms (days)",
+        validators=[InputRequired(message="Enter the number of days."), NumberRange(0, 365)],
+        default=30,
+    )
+    prices_include_vat = BooleanField("Fees include VAT (the gross amount is fixed)", default=True)
+    vat_rate_registration = StringField("VAT rate: registration", description=RATE_HELP)
+    vat_rate_abstract_fee = StringField("VAT rate: abstract fees", description=RATE_HELP)
+    vat_rate_sponsorship = StringField("VAT rate: sponsorship", description=RATE_HELP)
+    invoice_series = StringField(
+        "Invoice series",
+        validators=[Length(max=20)],
+        description="Capital letters and digits, e.g. MET26: numbers read MET26-2026-00042.",
+    )
+    submit = SubmitField("Save seller profile")
+
+
+class InvoiceFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Number, buyer or VAT id", validators=[Optional(), Length(max=120)])
+    kind = SelectField(
+        "Type",
+        choices=[
+            ("", "Invoices and credit notes"),
+            ("invoice", "Invoices"),
+            ("credit_note", "Credit notes"),
+        ],
+        validators=[Optional()],
+    )
+    state = SelectField(
+        "Payment",
+        choices=[("", "Any"), ("open", "Outstanding"), ("paid", "Settled")],
+        validators=[Optional()],
+    )
+    date_from = DateField("Issued from", validators=[Optional()])
+    date_to = DateField("Issued until", validators=[Optional()])
+
+
+class PaymentForm(FlaskForm):
+    amount = StringField("Amount received", validators=[InputRequired(), Length(max=20)])
+    method = SelectField(
+        "Method",
+        choices=[
+            ("bank_transfer", "Bank transfer"),
+            ("card", "Card"),
+            ("cash", "Cash"),
+            ("other", "Other"),
+        ],
+    )
+    reference = StringField("Reference", validators=[Length(max=120)])
+    submit = SubmitField("Record payment")
+
+
+class CancelForm(FlaskForm):
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
+    submit = SubmitField("Cancel with a credit note")
+
+
+class RefundForm(FlaskForm):
+    amount = StringField("Amount to refund", validators=[InputRequired(), Length(max=20)])
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
+    submit = SubmitField("Refund with a credit note")
+
+
+class CorrectForm(FlaskForm):
+    buyer_name = StringField("Buyer name", validators=[InputRequired(), Length(max=200)])
+    buyer_address = TextAreaField("Buyer address", validators=[Length(max=1000)])
+    buyer_country = SelectField("Buyer country", validate_choice=False)
+    buyer_vat_id = StringField("Buyer VAT id", validators=[Length(max=30)])
+    buyer_email = StringField("Buyer email", validators=[Length(max=254)])
+    reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
+    submit = SubmitField("Cancel and reissue to this buyer")

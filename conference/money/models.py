@@ -1,0 +1,411 @@
+"""Money: the seller profile, orders, invoices and credit notes, their numbering and payments.
+
+The money domain knows amounts and buyers, never what is bought: registration, abstracts and
+industry hand it order lines (item type, description, quantity, unit price).
+
+An issued invoice or credit note is a snapshot: the seller's and buyer's details, every line
+and every total are copied onto it when it is issued and never change afterwards (the service
+refuses, and a database trigger refuses an UPDATE; see migrations). Credit notes are rows of
+the same table (kind ``credit_note``) with negative amounts, referring to the invoice they
+correct, numbered in their own series.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from conference.errors import Conflict
+from conference.models import Base, TimestampMixin, utcnow
+from conference.program.models import Congress
+
+Money = Numeric(10, 2)
+#: VAT rates in percent, e.g. 20.00 or 5.50.
+Rate = Numeric(5, 2)
+
+
+class ItemType(enum.StrEnum):
+    """What an order line is for; each type has its own VAT rate per congress."""
+
+    REGISTRATION = "registration"
+    ABSTRACT_FEE = "abstract_fee"
+    SPONSORSHIP = "sponsorship"
+
+    @property
+    def label(self) -> str:
+        return {
+            "registration": "Registration",
+            "abstract_fee": "Abstract fee",
+            "sponsorship": "Sponsorship",
+        }[self.value]
+
+
+class OrderStatus(enum.StrEnum):
+    OPEN = "open"
+    INVOICED = "invoiced"
+    CANCELLED = "cancelled"
+
+
+class DocumentKind(enum.StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+    @property
+    def label(self) -> str:
+        return "Invoice" if self is DocumentKind.INVOICE else "Credit note"
+
+
+class VatIdCheck(enum.StrEnum):
+    """What the offline check (format and check digits, python-stdnum) said of a buyer VAT id."""
+
+    NONE = "none"
+    #: An EU VAT id whose format and check digits are valid.
+    VALID = "valid"
+    #: A VAT id of a country outside the EU: kept as given, no offline check exists.
+    UNCHECKED = "unchecked"
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class SellerProfile(TimestampMixin, Base):
+    """The organizer's legal entity, bank details and VAT settings for one congress."""
+
+    __tablename__ = "money_seller_profiles"
+    __table_args__ = (
+        CheckConstraint("payment_terms_days >= 0", name="payment_terms_not_negative"),
+        CheckConstraint(
+            "vat_rate_registration >= 0 AND vat_rate_abstract_fee >= 0 "
+            "AND vat_rate_sponsorship >= 0",
+            name="vat_rates_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), unique=True
+    )
+    legal_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Street, postcode and city, one per line (the country is separate).
+    address: Mapped[str] = mapped_column(Text, default="")
+    #: ISO 3166-1 alpha-2 of the seller's establishment (decides reverse charge).
+    country: Mapped[str] = mapped_column(String(2), default="")
+    vat_id: Mapped[str] = mapped_column(String(20), default="")
+    registration_number: Mapped[str] = mapped_column(String(60), default="")
+    account_holder: Mapped[str] = mapped_column(String(200), default="")
+    iban: Mapped[str] = mapped_column(String(34), default="")
+    bic: Mapped[str] = mapped_column(String(11), default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="")
+    #: Days between issue date and due date, printed as the payment terms.
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=30)
+    #: Fees are VAT-inclusive (gross fixed, net derived): the usual EU B2C congress fee.
+    prices_include_vat: Mapped[bool] = mapped_column(Boolean, default=True)
+    vat_rate_registration: Mapped[Decimal] = mapped_column(Rate, default=Decimal("20.00"))
+    vat_rate_abstract_fee: Mapped[Decimal] = mapped_column(Rate, default=Decimal("20.00"))
+    vat_rate_sponsorship: Mapped[Decimal] = mapped_column(Rate, default=Decimal("20.00"))
+    #: Code of the default invoice series, e.g. MET26 (numbers read MET26-2026-00042).
+    invoice_series: Mapped[str] = mapped_column(String(20), default="INV")
+
+    congress: Mapped[Congress] = relationship()
+
+    def vat_rate_for(self, item_type: str) -> Decimal:
+        return {
+            ItemType.REGISTRATION: self.vat_rate_registration,
+            ItemType.ABSTRACT_FEE: self.vat_rate_abstract_fee,
+            ItemType.SPONSORSHIP: self.vat_rate_sponsorship,
+        }[ItemType(item_type)]
+
+    @property
+    def is_complete(self) -> bool:
+        """Everything an invoice must carry about the seller is filled in."""
+        return all((self.legal_name, self.address, self.country, self.vat_id, self.iban))
+
+    def __repr__(self) -> str:
+        return f"<SellerProfile congress={self.congress_id} {self.legal_name!r}>"
+
+
+class InvoiceSeries(Base):
+    """A numbering series of a congress (e.g. MET26 for fees, MET26S for sponsorship)."""
+
+    __tablename__ = "money_invoice_series"
+    __table_args__ = (UniqueConstraint("congress_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(20))
+
+    def __repr__(self) -> str:
+        return f"<InvoiceSeries {self.code}>"
+
+
+class SeriesCounter(Base):
+    """The last number used in a series for one kind of document and year.
+
+    Issuing increments it with one UPDATE (which holds the row lock until commit), so two
+    concurrent issues never share a number and a rolled-back issue leaves no gap.
+    """
+
+    __tablename__ = "money_series_counters"
+    __table_args__ = (
+        UniqueConstraint("series_id", "kind", "year"),
+        CheckConstraint(_in("kind", DocumentKind), name="kind_known"),
+        CheckConstraint("last_number >= 0", name="last_number_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("money_invoice_series.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<SeriesCounter {self.series_id} {self.kind} {self.year}: {self.last_number}>"
+
+
+class Order(TimestampMixin, Base):
+    """What a buyer owes, as lines handed in by the domain that sells (registration, ...)."""
+
+    __tablename__ = "money_orders"
+    __table_args__ = (CheckConstraint(_in("status", OrderStatus), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: Who sells through this order ("registration", "abstracts", "industry") and its key there.
+    source: Mapped[str] = mapped_column(String(40), default="")
+    source_key: Mapped[str] = mapped_column(String(80), default="", index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.OPEN)
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_address: Mapped[str] = mapped_column(Text, default="")
+    buyer_country: Mapped[str] = mapped_column(String(2), default="")
+    buyer_vat_id: Mapped[str] = mapped_column(String(20), default="")
+    buyer_email: Mapped[str] = mapped_column(String(254), default="")
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.position", cascade="all, delete-orphan"
+    )
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="order")
+
+    def __repr__(self) -> str:
+        return f"<Order {self.id} {self.source}:{self.source_key} {self.status}>"
+
+
+class OrderLine(Base):
+    __tablename__ = "money_order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint(_in("item_type", ItemType), name="item_type_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("money_orders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    item_type: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    #: Gross when the congress's prices include VAT, net otherwise.
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    def __repr__(self) -> str:
+        return f"<OrderLine {self.quantity} x {self.description!r} {self.unit_price}>"
+
+
+class Invoice(Base):
+    """An issued invoice or credit note: an immutable snapshot with a gapless number."""
+
+    __tablename__ = "money_invoices"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "number"),
+        UniqueConstraint("series_id", "kind", "year", "sequence"),
+        CheckConstraint(_in("kind", DocumentKind), name="kind_known"),
+        CheckConstraint(_in("buyer_vat_id_check", VatIdCheck), name="vat_id_check_known"),
+        CheckConstraint(
+            "(kind = 'invoice' AND corrects_id IS NULL) "
+            "OR (kind = 'credit_note' AND corrects_id IS NOT NULL)",
+            name="credit_note_refers",
+        ),
+        # Compared to the cent: SQLite keeps NUMERIC as a float.
+        CheckConstraint("abs(total_gross - total_net - total_vat) < 0.005", name="totals_add_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("money_orders.id"))
+    series_id: Mapped[int] = mapped_column(ForeignKey("money_invoice_series.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=DocumentKind.INVOICE)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40))
+    #: The invoice a credit note corrects or cancels.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("money_invoices.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    currency: Mapped[str] = mapped_column(String(3))
+    # The seller as it was at issue.
+    seller_name: Mapped[str] = mapped_column(String(200))
+    seller_address: Mapped[str] = mapped_column(Text)
+    seller_country: Mapped[str] = mapped_column(String(2))
+    seller_vat_id: Mapped[str] = mapped_column(String(20))
+    seller_registration_number: Mapped[str] = mapped_column(String(60), default="")
+    bank_account_holder: Mapped[str] = mapped_column(String(200), default="")
+    bank_iban: Mapped[str] = mapped_column(String(34), default="")
+    bank_bic: Mapped[str] = mapped_column(String(11), default="")
+    bank_name: Mapped[str] = mapped_column(String(200), default="")
+    # The buyer as it was at issue.
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_address: Mapped[str] = mapped_column(Text, default="")
+    buyer_country: Mapped[str] = mapped_column(String(2), default="")
+    buyer_vat_id: Mapped[str] = mapped_column(String(20), default="")
+    buyer_email: Mapped[str] = mapped_column(String(254), default="")
+    #: The offline check of buyer_vat_id (format and check digits), recorded at issue.
+    buyer_vat_id_check: Mapped[str] = mapped_column(String(10), default=VatIdCheck.NONE)
+    is_reverse_charge: Mapped[bool] = mapped_column(Boolean, default=False)
+    prices_include_vat: Mapped[bool] = mapped_column(Boolean, default=True)
+    payment_terms: Mapped[str] = mapped_column(Text, default="")
+    #: Legal mentions printed on the document (reverse charge, ...).
+    legal_mention: Mapped[str] = mapped_column(Text, default="")
+    #: Why a credit note was issued (cancellation, refund, correction).
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    total_net: Mapped[Decimal] = mapped_column(Money)
+    total_vat: Mapped[Decimal] = mapped_column(Money)
+    total_gross: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="invoices")
+    series: Mapped[InvoiceSeries] = relationship()
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        back_populates="invoice", order_by="InvoiceLine.position"
+    )
+    corrects: Mapped[Invoice | None] = relationship(remote_side=[id], back_populates="credit_notes")
+    credit_notes: Mapped[list[Invoice]] = relationship(
+        back_populates="corrects", order_by="Invoice.id"
+    )
+    payments: Mapped[list[InvoicePayment]] = relationship(
+        back_populates="invoice", order_by="InvoicePayment.id"
+    )
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == DocumentKind.CREDIT_NOTE
+
+    @property
+    def kind_label(self) -> str:
+        return DocumentKind(self.kind).label
+
+    def __repr__(self) -> str:
+        return f"<Invoice {self.number} {self.kind} {self.total_gross} {self.currency}>"
+
+
+class InvoiceLine(Base):
+    """One line of an issued invoice or credit note (amounts negative on a credit note)."""
+
+    __tablename__ = "money_invoice_lines"
+    __table_args__ = (
+        CheckConstraint(
+            "abs(gross_amount - net_amount - vat_amount) < 0.005", name="amounts_add_up"
+        ),
+        CheckConstraint("vat_rate >= 0", name="vat_rate_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("money_invoices.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    item_type: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    vat_rate: Mapped[Decimal] = mapped_column(Rate)
+    vat_amount: Mapped[Decimal] = mapped_column(Money)
+    gross_amount: Mapped[Decimal] = mapped_column(Money)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+    def __repr__(self) -> str:
+        return f"<InvoiceLine {self.description!r} {self.net_amount} + {self.vat_amount}>"
+
+
+class InvoicePayment(Base):
+    """Money received against an invoice (negative: money paid back on a refund)."""
+
+    __tablename__ = "money_invoice_payments"
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("money_invoices.id", ondelete="CASCADE"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    #: bank_transfer, card, cash, refund, ...
+    method: Mapped[str] = mapped_column(String(30))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="payments")
+
+    def __repr__(self) -> str:
+        return f"<InvoicePayment {self.invoice_id} {self.amount} {self.method}>"
+
+
+class InvoiceDocument(Base):
+    """The PDF of an invoice as first rendered, kept with its SHA-256 and served as stored."""
+
+    __tablename__ = "money_invoice_documents"
+
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("money_invoices.id", ondelete="CASCADE"), primary_key=True
+    )
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<InvoiceDocument {self.invoice_id} {self.sha256[:12]}>"
+
+
+# -- immutability -------------------------------------------------------------------------------
+
+
+class InvoiceImmutable(Conflict):
+    code = "invoice_immutable"
+
+
+IMMUTABLE_MESSAGE = (
+    "An issued invoice or credit note never changes: issue a credit note to correct or cancel it."
+)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_issued_invoices(session, flush_context, instances):
+    """No flush changes or deletes an issued invoice or its lines, whoever tries."""
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Invoice | InvoiceLine | InvoiceDocument) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
+            raise InvoiceImmutable(IMMUTABLE_MESSAGE)
+    for obj in session.new:
+        if isinstance(obj, InvoiceLine) and obj.invoice is not None:
+            state = inspect(obj.invoice)
+            if state.persistent:
+                raise InvoiceImmutable(IMMUTABLE_MESSAGE)

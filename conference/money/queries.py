@@ -1,0 +1,185 @@
+"""Reads of the money domain: seller profile, invoices with their paid and outstanding amounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from conference.extensions import db
+from conference.money.models import (
+    DocumentKind,
+    Invoice,
+    InvoicePayment,
+    InvoiceSeries,
+    Order,
+    SellerProfile,
+)
+from conference.program.models import Congress
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def get_seller_profile(congress: Congress) -> SellerProfile | None:
+    return db.session.scalar(select(SellerProfile).where(SellerProfile.congress_id == congress.id))
+
+
+def get_invoice_by_number(congress: Congress, number: str) -> Invoice | None:
+    """An invoice or credit note of this congress by its number (another congress's: None)."""
+    return db.session.scalar(
+        select(Invoice)
+        .where(Invoice.congress_id == congress.id, Invoice.number == (number or "")[:40])
+        .options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
+    )
+
+
+def get_active_invoice(congress: Congress, source: str, source_key: str) -> Invoice | None:
+    """The latest invoice of what a selling domain ordered under its key, unless fully credited."""
+    invoices = db.session.scalars(
+        select(Invoice)
+        .join(Invoice.order)
+        .where(
+            Invoice.congress_id == congress.id,
+            Invoice.kind == DocumentKind.INVOICE,
+            Order.source == source,
+            Order.source_key == str(source_key),
+        )
+        .order_by(Invoice.id.desc())
+    )
+    for invoice in invoices:
+        if get_balance(invoice).creditable > 0:
+            return invoice
+    return None
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What an invoice's buyer paid and still owes, and how much can still be credited."""
+
+    gross: Decimal
+    credited: Decimal  # positive: the sum of its credit notes' gross, negated
+    paid: Decimal  # payments minus money paid back
+
+    @property
+    def creditable(self) -> Decimal:
+        return self.gross - self.credited
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.gross - self.credited - self.paid
+
+
+def _paid_column():
+    return (
+        select(func.coalesce(func.sum(InvoicePayment.amount), 0))
+        .where(InvoicePayment.invoice_id == Invoice.id)
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
+
+
+def _credited_column():
+    note = aliased(Invoice)
+    return (
+        select(func.coalesce(-func.sum(note.total_gross), 0))
+        .where(note.corrects_id == Invoice.id)
+        .correlate(Invoice)
+        .scalar_subquery()
+    )
+
+
+def get_balance(invoice: Invoice) -> Balance:
+    if invoice.kind != DocumentKind.INVOICE:
+        return Balance(gross=invoice.total_gross, credited=ZERO, paid=ZERO)
+    paid, credited = db.session.execute(
+        select(_paid_column(), _credited_column()).where(Invoice.id == invoice.id)
+    ).one()
+    return Balance(
+        gross=invoice.total_gross,
+        credited=Decimal(credited).quantize(Decimal("0.01")),
+        paid=Decimal(paid).quantize(Decimal("0.01")),
+    )
+
+
+@dataclass
+class InvoiceFilters:
+    kind: str = ""
+    #: "", "open" (something outstanding), "paid" (nothing outstanding)
+    state: str = ""
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    series: str = ""
+
+
+def invoices_query(congress: Congress, filters: InvoiceFilters) -> Select:
+    """Invoices and credit notes of a congress matching the filters, newest first."""
+    query = (
+        select(Invoice)
+        .where(Invoice.congress_id == congress.id)
+        .options(selectinload(Invoice.corrects))
+    )
+    if filters.kind in set(DocumentKind):
+        query = query.where(Invoice.kind == filters.kind)
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        query = query.where(
+            or_(
+                Invoice.number.ilike(pattern),
+                Invoice.buyer_name.ilike(pattern),
+                Invoice.buyer_vat_id.ilike(pattern),
+            )
+        )
+    if filters.date_from:
+        query = query.where(Invoice.issue_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Invoice.issue_date <= filters.date_to)
+    if filters.series:
+        query = query.join(Invoice.series).where(InvoiceSeries.code == filters.series.upper())
+    outstanding = Invoice.total_gross - _credited_column() - _paid_column()
+    if filters.state == "open":
+        query = query.where(Invoice.kind == DocumentKind.INVOICE, outstanding != 0)
+    elif filters.state == "paid":
+        query = query.where(Invoice.kind == DocumentKind.INVOICE, outstanding == 0)
+    return query.order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    invoice: Invoice
+    paid: Decimal
+    outstanding: Decimal
+
+
+def _sums(query) -> dict[int, Decimal]:
+    return {key: Decimal(total).quantize(CENT) for key, total in db.session.execute(query)}
+
+
+def get_rows(invoices: list[Invoice]) -> list[InvoiceRow]:
+    """Each invoice with what was paid and what is outstanding (two queries for any number)."""
+    ids = [invoice.id for invoice in invoices]
+    if not ids:
+        return []
+    paid = _sums(
+        select(InvoicePayment.invoice_id, func.sum(InvoicePayment.amount))
+        .where(InvoicePayment.invoice_id.in_(ids))
+        .group_by(InvoicePayment.invoice_id)
+    )
+    credited = _sums(
+        select(Invoice.corrects_id, -func.sum(Invoice.total_gross))
+        .where(Invoice.corrects_id.in_(ids))
+        .group_by(Invoice.corrects_id)
+    )
+    rows = []
+    for invoice in invoices:
+        if invoice.kind == DocumentKind.INVOICE:
+            got = paid.get(invoice.id, ZERO)
+            owed = invoice.total_gross - credited.get(invoice.id, ZERO) - got
+            rows.append(InvoiceRow(invoice, got, owed))
+        else:
+            rows.append(InvoiceRow(invoice, ZERO, ZERO))
+    return rows

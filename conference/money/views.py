@@ -1,0 +1,273 @@
+"""Organizer pages of the money domain: seller profile, invoices and credit notes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from conference.countries import country_choices
+from conference.errors import DomainError
+from conference.extensions import db
+from conference.models import db_int
+from conference.money import services
+from conference.money.exports import invoices_csv
+from conference.money.forms import (
+    CancelForm,
+    CorrectForm,
+    InvoiceFilterForm,
+    PaymentForm,
+    RefundForm,
+    SellerProfileForm,
+)
+from conference.money.models import DocumentKind
+from conference.money.queries import (
+    InvoiceFilters,
+    get_balance,
+    get_invoice_by_number,
+    get_rows,
+    get_seller_profile,
+    invoices_query,
+)
+from conference.program.queries import get_current_congress
+from conference.security import organizer_required
+from conference.webforms import show_domain_error
+
+bp = Blueprint("money", __name__)
+
+SELLER_FIELDS = (
+    "legal_name",
+    "address",
+    "country",
+    "vat_id",
+    "registration_number",
+    "account_holder",
+    "iban",
+    "bic",
+    "bank_name",
+    "payment_terms_days",
+    "prices_include_vat",
+    "vat_rate_registration",
+    "vat_rate_abstract_fee",
+    "vat_rate_sponsorship",
+    "invoice_series",
+)
+
+
+def _congress():
+    return get_current_congress() or abort(404)
+
+
+@bp.route("/manage/money/seller", methods=["GET", "POST"])
+@organizer_required
+def seller_profile():
+    congress = _congress()
+    profile = get_seller_profile(congress)
+    form = SellerProfileForm(obj=profile)
+    form.country.choices = [("", "Choose a country"), *country_choices()]
+    if request.method == "GET" and profile is None:
+        form.country.data = congress.country
+        form.invoice_series.data = congress.short_name.upper()[:12]
+        for name in ("vat_rate_registration", "vat_rate_abstract_fee", "vat_rate_sponsorship"):
+            getattr(form, name).data = "20.00"
+    if form.validate_on_submit():
+        try:
+            services.update_seller_profile(
+                congress, **{name: getattr(form, name).data for name in SELLER_FIELDS}
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Seller profile saved.", "success")
+            return redirect(url_for("money.seller_profile"))
+    return render_template("money/seller.html", form=form, profile=profile)
+
+
+def _filters(form: InvoiceFilterForm) -> InvoiceFilters:
+    if not form.validate():
+        return InvoiceFilters(q=(form.q.data or "")[:120])
+    return InvoiceFilters(
+        kind=form.kind.data or "",
+        state=form.state.data or "",
+        q=form.q.data or "",
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        series=request.args.get("series", "")[:20],
+    )
+
+
+@bp.route("/manage/invoices")
+@organizer_required
+def invoices():
+    congress = _congress()
+    form = InvoiceFilterForm(request.args)
+    pagination = db.paginate(
+        invoices_query(congress, _filters(form)),
+        page=request.args.get("page", 1, type=db_int),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template(
+        "money/invoices.html",
+        form=form,
+        pagination=pagination,
+        rows=get_rows(list(pagination.items)),
+        profile=get_seller_profile(congress),
+    )
+
+
+@bp.route("/manage/invoices.csv")
+@organizer_required
+def invoices_export():
+    congress = _congress()
+    form = InvoiceFilterForm(request.args)
+    invoices = list(db.session.scalars(invoices_query(congress, _filters(form))))
+    response = Response(invoices_csv(get_rows(invoices)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{congress.slug}-invoices.csv"'
+    return response
+
+
+def _invoice(number: str):
+    invoice = get_invoice_by_number(_congress(), number)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+def _detail(invoice, **forms):
+    forms.setdefault("payment_form", PaymentForm(prefix="payment"))
+    forms.setdefault("cancel_form", CancelForm(prefix="cancel"))
+    forms.setdefault("refund_form", RefundForm(prefix="refund"))
+    if "correct_form" not in forms:
+        forms["correct_form"] = _correct_form(
+            data={
+                "buyer_name": invoice.buyer_name,
+                "buyer_address": invoice.buyer_address,
+                "buyer_country": invoice.buyer_country,
+                "buyer_vat_id": invoice.buyer_vat_id,
+                "buyer_email": invoice.buyer_email,
+            }
+        )
+    is_invoice = invoice.kind == DocumentKind.INVOICE
+    balance = get_balance(invoice)
+    return render_template(
+        "money/invoice.html",
+        invoice=invoice,
+        balance=balance,
+        can_credit=is_invoice and balance.creditable > 0,
+        can_cancel=is_invoice and balance.creditable > 0,
+        can_pay=is_invoice,
+        **forms,
+    )
+
+
+@bp.route("/manage/invoices/<number>")
+@organizer_required
+def invoice_detail(number):
+    return _detail(_invoice(number))
+
+
+@bp.route("/manage/invoices/<number>.pdf")
+@organizer_required
+def invoice_pdf(number):
+    invoice = _invoice(number)
+    data = services.invoice_pdf(invoice)
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _act(invoice, form, action, success: str, form_name: str):
+    """Run one service for a posted form; on a refused input show the errors by the fields."""
+    if form.validate_on_submit():
+        try:
+            action()
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(success, "success")
+            return redirect(url_for("money.invoice_detail", number=invoice.number))
+    return _detail(invoice, **{form_name: form}), 422
+
+
+@bp.route("/manage/invoices/<number>/payments", methods=["POST"])
+@organizer_required
+def record_payment(number):
+    invoice = _invoice(number)
+    form = PaymentForm(prefix="payment")
+    return _act(
+        invoice,
+        form,
+        lambda: services.record_invoice_payment(
+            invoice, form.amount.data, method=form.method.data, reference=form.reference.data
+        ),
+        "Payment recorded.",
+        "payment_form",
+    )
+
+
+@bp.route("/manage/invoices/<number>/cancel", methods=["POST"])
+@organizer_required
+def cancel(number):
+    invoice = _invoice(number)
+    form = CancelForm(prefix="cancel")
+    return _act(
+        invoice,
+        form,
+        lambda: services.cancel_invoice(invoice, form.reason.data),
+        "The invoice is cancelled by a credit note.",
+        "cancel_form",
+    )
+
+
+@bp.route("/manage/invoices/<number>/refund", methods=["POST"])
+@organizer_required
+def refund(number):
+    invoice = _invoice(number)
+    form = RefundForm(prefix="refund")
+    return _act(
+        invoice,
+        form,
+        lambda: services.refund_invoice(invoice, form.amount.data, form.reason.data),
+        "The refund is recorded and its credit note issued.",
+        "refund_form",
+    )
+
+
+def _correct_form(**kwargs) -> CorrectForm:
+    form = CorrectForm(prefix="correct", **kwargs)
+    form.buyer_country.choices = [("", "No country"), *country_choices()]
+    return form
+
+
+@bp.route("/manage/invoices/<number>/correct", methods=["POST"])
+@organizer_required
+def correct(number):
+    invoice = _invoice(number)
+    form = _correct_form()
+    if form.validate_on_submit():
+        buyer = services.Buyer(
+            name=form.buyer_name.data,
+            address=form.buyer_address.data,
+            country=form.buyer_country.data,
+            vat_id=form.buyer_vat_id.data,
+            email=form.buyer_email.data,
+        )
+        try:
+            _note, new = services.correct_invoice(invoice, buyer, form.reason.data)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(
+                f"Invoice {invoice.number} is cancelled by a credit note and reissued as "
+                f"{new.number}.",
+                "success",
+            )
+            return redirect(url_for("money.invoice_detail", number=new.number))
+    return _detail(invoice, correct_form=form), 422

@@ -1,0 +1,81 @@
+"""A registration that costs money gets its invoice when it is paid (registration's hook)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from conference.extensions import db
+from conference.money.models import Invoice
+from conference.money.queries import get_active_invoice, get_balance
+from conference.registration import services as registration
+from conference.registration.payments import record_payment
+from conference.registration.queries import get_category_by_slug
+
+FEES = {"early": "450.00", "regular": "550.00", "onsite": "650.00"}
+
+
+@pytest.fixture
+def register(app, tmp_path):
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+
+    def make(congress, **overrides):
+        oncologist = get_category_by_slug(congress, "oncologist")
+        registration.set_category_rules(oncologist, fees=FEES)
+        data = {
+            "first_name": "Αικατερίνη",
+            "last_name": "Παπαδοπούλου",
+            "email": "a.papadopoulou@example.org",
+            "affiliation": "Evangelismos General Hospital, Athens",
+            "country": "GR",
+            "category": "oncologist",
+            "accept_terms": True,
+            **overrides,
+        }
+        created, _ = registration.register_attendee(congress, data)
+        db.session.commit()
+        return created
+
+    return make
+
+
+def test_paid_registration_gets_an_invoice_with_the_payment(seller, register):
+    attendee = register(seller)
+    record_payment(attendee, kind="bank_transfer", amount=str(attendee.fee_amount))
+    db.session.commit()
+    invoice = get_active_invoice(seller, "registration", attendee.reference)
+    assert invoice is not None
+    assert invoice.buyer_name == "Αικατερίνη Παπαδοπούλου"
+    assert invoice.total_gross == attendee.fee_amount
+    assert attendee.reference in invoice.lines[0].description
+    assert get_balance(invoice).outstanding == Decimal("0.00")
+
+
+def test_waived_registration_gets_no_invoice(seller, register):
+    attendee = register(seller)
+    record_payment(attendee, kind="waived")
+    db.session.commit()
+    assert db.session.query(Invoice).count() == 0
+
+
+def test_no_invoice_while_the_seller_profile_is_missing(congress, register):
+    attendee = register(congress)
+    record_payment(attendee, kind="bank_transfer", amount=str(attendee.fee_amount))
+    db.session.commit()
+    assert attendee.status == "confirmed"
+    assert db.session.query(Invoice).count() == 0
+
+
+def test_cancelling_a_paid_registration_issues_a_credit_note_for_the_refund(seller, register):
+    attendee = register(seller)
+    record_payment(attendee, kind="bank_transfer", amount=str(attendee.fee_amount))
+    db.session.commit()
+    invoice = get_active_invoice(seller, "registration", attendee.reference)
+    registration.cancel_registration(attendee, reason="Cannot travel")
+    db.session.commit()
+    refund = attendee.fee_amount - attendee.category.cancellation_fee
+    notes = db.session.query(Invoice).filter(Invoice.id != invoice.id).all()
+    assert len(notes) == 1
+    assert notes[0].kind == "credit_note" and notes[0].corrects_id == invoice.id
+    assert abs(notes[0].total_gross) == refund
