@@ -28,6 +28,51 @@ def get_seller_profile(congress: Congress) -> SellerProfile | None:
     return db.session.scalar(select(SellerProfile).where(SellerProfile.congress_id == congress.id))
 
 
+@dataclass(frozen=True)
+class SaleVat:
+    """What another domain prints about a sale: the seller and the VAT in an amount."""
+
+    seller_lines: list[str]
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def get_sale_vat(congress: Congress, item_type: str, amount: Decimal) -> SaleVat | None:
+    """The seller's legal entity and the VAT contained in (or added to) `amount` of an item
+    type, for receipts and statements; None until the seller profile is complete."""
+    from conference.countries import country_name
+    from conference.money.vat import line_amounts
+
+    profile = get_seller_profile(congress)
+    if profile is None or not profile.is_complete:
+        return None
+    amounts = line_amounts(
+        Decimal(amount),
+        1,
+        profile.vat_rate_for(item_type),
+        prices_include_vat=profile.prices_include_vat,
+        reverse_charge=False,
+    )
+    seller = [
+        profile.legal_name,
+        *[line for line in profile.address.splitlines() if line.strip()],
+        country_name(profile.country),
+        f"VAT id: {profile.vat_id}" if profile.vat_id else "",
+        f"Registration number: {profile.registration_number}"
+        if profile.registration_number
+        else "",
+    ]
+    return SaleVat(
+        seller_lines=[line for line in seller if line],
+        net=amounts.net,
+        vat_rate=amounts.vat_rate,
+        vat=amounts.vat,
+        gross=amounts.gross,
+    )
+
+
 def get_invoice_by_number(congress: Congress, number: str) -> Invoice | None:
     """An invoice or credit note of this congress by its number (another congress's: None)."""
     return db.session.scalar(

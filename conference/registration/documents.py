@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from conference.countries import country_name
 from conference.errors import Conflict
+from conference.money.queries import get_sale_vat
 from conference.pdf_fonts import BOLD, draw_string, fit_size, markup, new_canvas, stylesheet
 from conference.registration.models import Registration, RegistrationStatus
 
@@ -125,6 +126,12 @@ def receipt_pdf(registration: Registration, local) -> bytes:
         title = "Statement of account"
     pdf.setTitle(title)
     y = _letterhead(pdf, registration, title)
+    sale = get_sale_vat(registration.congress, "registration", registration.fee_amount)
+    if sale is not None:
+        # The seller's legal entity, at the right of the letterhead.
+        top = A4[1] - 25 * mm
+        for index, line in enumerate(sale.seller_lines):
+            draw_string(pdf, 120 * mm, top - index * 4.5 * mm, line, 8)
     lines = [
         f"Registration: {registration.reference}",
         f"Attendee: {registration.full_name}",
@@ -133,6 +140,13 @@ def receipt_pdf(registration: Registration, local) -> bytes:
         f"Category: {registration.category.name} ({registration.fee_period.label} fee)",
         f"Registration fee: {registration.fee_amount} {registration.currency}",
     ]
+    if sale is not None:
+        currency = registration.currency
+        lines += [
+            f"  Net amount: {sale.net} {currency}",
+            f"  VAT {sale.vat_rate} %: {sale.vat} {currency}",
+            f"  Total including VAT: {sale.gross} {currency}",
+        ]
     if receipt:
         lines.append(f"Issued: {local(receipt.issued_at)}")
     for line in lines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -79,3 +80,29 @@ def test_cancelling_a_paid_registration_issues_a_credit_note_for_the_refund(sell
     assert len(notes) == 1
     assert notes[0].kind == "credit_note" and notes[0].corrects_id == invoice.id
     assert abs(notes[0].total_gross) == refund
+
+
+def _receipt_text(attendee) -> str:
+    from pypdf import PdfReader
+
+    from conference.registration.documents import receipt_pdf
+
+    pdf = receipt_pdf(attendee, lambda value: str(value))
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_receipt_shows_the_seller_legal_entity_and_the_vat_in_the_fee(seller, register):
+    attendee = register(seller)
+    record_payment(attendee, kind="bank_transfer", amount=str(attendee.fee_amount))
+    db.session.commit()
+    text = _receipt_text(attendee)
+    assert "Wiener Onkologie-Kongressgesellschaft mbH" in text
+    assert "VAT id: ATU" in text and "FN 123456a" in text
+    # 450.00 gross at 20 % (VAT-inclusive fees): 375.00 net + 75.00 VAT.
+    assert "Net amount: 375.00 EUR" in text
+    assert "VAT 20.00 %: 75.00 EUR" in text
+
+
+def test_receipt_without_a_seller_profile_shows_no_vat_lines(congress, register):
+    attendee = register(congress)
+    assert "VAT" not in _receipt_text(attendee)
