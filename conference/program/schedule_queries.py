@@ -9,6 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import PRESENTED_OUTCOMES, Abstract, AbstractStatus
 from conference.extensions import db
+from conference.program.conflicts import KINDS as CONFLICT_KINDS
+from conference.program.conflicts import detect_conflicts
 from conference.program.models import Congress
 from conference.program.queries import is_id
 from conference.program.schedule_models import (
@@ -65,22 +67,45 @@ def get_presentation(congress: Congress, presentation_id: int) -> Presentation |
     )
 
 
+def _unscheduled_abstracts_query(congress: Congress):
+    placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
+    return select(Abstract).where(
+        Abstract.congress_id == congress.id,
+        Abstract.status == AbstractStatus.SUBMITTED,
+        Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
+        Abstract.id.not_in(placed),
+    )
+
+
 def get_unscheduled_abstracts(congress: Congress) -> list[Abstract]:
     """Accepted abstracts without a slot, by track and decision."""
-    placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
     return list(
         db.session.scalars(
-            select(Abstract)
-            .where(
-                Abstract.congress_id == congress.id,
-                Abstract.status == AbstractStatus.SUBMITTED,
-                Abstract.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
-                Abstract.id.not_in(placed),
-            )
+            _unscheduled_abstracts_query(congress)
             .options(selectinload(Abstract.track), selectinload(Abstract.authors))
             .order_by(Abstract.track_id, Abstract.outcome, Abstract.number, Abstract.id)
         )
     )
+
+
+def count_unscheduled_abstracts(congress: Congress) -> int:
+    """How many accepted abstracts have no slot yet (the editor's unscheduled list)."""
+    subquery = _unscheduled_abstracts_query(congress).with_only_columns(Abstract.id).subquery()
+    return db.session.scalar(select(func.count()).select_from(subquery)) or 0
+
+
+def dashboard_figures(congress: Congress) -> dict:
+    """The program's figures for the organizer dashboard: abstracts waiting for a slot and
+    open conflicts by kind (the conflicts page's list)."""
+    conflicts = detect_conflicts(congress)
+    by_kind = dict.fromkeys(CONFLICT_KINDS, 0)
+    for conflict in conflicts:
+        by_kind[conflict.kind] = by_kind.get(conflict.kind, 0) + 1
+    return {
+        "unscheduled": count_unscheduled_abstracts(congress),
+        "conflicts": len(conflicts),
+        "conflicts_by_kind": by_kind,
+    }
 
 
 def get_abstract(congress: Congress, abstract_id: int) -> Abstract | None:
