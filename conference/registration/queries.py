@@ -306,7 +306,7 @@ def dashboard_figures(congress: Congress) -> dict:
                 "by_category": {c.slug: running.get(c.id, 0) for c in categories},
             }
         )
-    empty = dict.fromkeys(TOTAL_KEYS, 0)
+    empty = sum_totals([])
     return {
         "capacity": get_settings_capacity(congress),
         "places_per_day": days,
