@@ -29,6 +29,7 @@ def _registrations(congress: Congress) -> dict:
         category["list_url"] = url_for(
             "registration.registrations", category=category["slug"], status=holding
         )
+        category["all_url"] = url_for("registration.registrations", category=category["slug"])
     return {
         **figures,
         "list_url": url_for("registration.registrations", status=holding, sort="created"),
@@ -133,6 +134,10 @@ def build_charts(data: dict) -> dict:
     outbox = data["outbox"]
 
     held = [c for c in registrations["categories"] if c["holding"] or c["capacity"]]
+    #: The categories drawn as lines of their own (every category is in the data table).
+    largest = sorted(
+        (c for c in registrations["categories"] if c["holding"]), key=lambda c: -c["holding"]
+    )[: len(charts.LINE_STYLES) - 1]
     return {
         "places_per_day": charts.line_chart(
             "chart-places-per-day",
@@ -141,9 +146,17 @@ def build_charts(data: dict) -> dict:
                 f"Registrations holding a place, added up day by day: "
                 f"{days[-1]['cumulative'] if days else 0} places taken"
                 + (f" of a capacity of {capacity}." if capacity is not None else " (no limit).")
+                + " The categories with most places have lines of their own; the table below "
+                "gives every category."
             ),
             days=[d["day"] for d in days],
-            series=[("All categories", registrations["list_url"], [d["cumulative"] for d in days])],
+            series=[
+                ("All categories", registrations["list_url"], [d["cumulative"] for d in days]),
+                *(
+                    (c["name"], c["list_url"], [d["by_category"][c["slug"]] for d in days])
+                    for c in largest
+                ),
+            ],
             limit=capacity,
             limit_label=f"Capacity {capacity}" if capacity is not None else "",
         ),
@@ -172,7 +185,7 @@ def build_charts(data: dict) -> dict:
             label_heading="Category",
             series=["Paid", "Outstanding"],
             rows=[
-                (c["name"], c["list_url"], [c["paid"], c["outstanding"]])
+                (c["name"], c["all_url"], [c["paid"], c["outstanding"]])
                 for c in registrations["categories"]
                 if c["paid"] or c["outstanding"]
             ],

@@ -31,6 +31,7 @@ class CategoryFiguresSchema(TotalsSchema):
     name = fields.String()
     capacity = fields.Integer(allow_none=True)
     list_url = fields.String(metadata={"description": "The registrations holding a place."})
+    all_url = fields.String(metadata={"description": "Every registration of the category."})
 
 
 class PlacesDaySchema(Schema):

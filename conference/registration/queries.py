@@ -13,6 +13,7 @@ from conference.extensions import db
 from conference.program.models import Congress
 from conference.registration.models import (
     HOLDING_STATUSES,
+    FeePeriod,
     Payment,
     PaymentKind,
     ProfessionalCategory,
@@ -242,7 +243,12 @@ def get_totals(congress: Congress) -> list[dict]:
             entry["waitlisted"] += count
         elif status == RegistrationStatus.CANCELLED:
             entry["cancelled"] += count
-    return list(table.values())
+    categories = list(dict.fromkeys(name for name, _ in table))
+    periods = list(FeePeriod)
+    return sorted(
+        table.values(),
+        key=lambda e: (categories.index(e["category"]), periods.index(FeePeriod(e["period"]))),
+    )
 
 
 TOTAL_KEYS = ("holding", "confirmed", "waitlisted", "cancelled", "fees", "paid", "outstanding")
