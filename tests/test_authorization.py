@@ -53,6 +53,7 @@ ORGANIZER_API = {
     ("POST", "/api/v1/registrations/<reference>/payments"),
     ("POST", "/api/v1/registrations/<reference>/verify"),
     ("POST", "/api/v1/registrations/<reference>/check-in"),
+    ("GET", "/api/v1/dashboard"),
 }
 
 

@@ -23,6 +23,8 @@ from tests.conftest import _empty_tables
 
 PAGES = {
     "organizer@example.org": [
+        "/manage/",
+        "/manage/registrations/totals",
         "/manage/abstracts",
         "/manage/abstracts?status=",
         "/manage/abstracts?status=draft&sort=number",

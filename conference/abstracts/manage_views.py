@@ -31,6 +31,7 @@ from conference.abstracts.queries import (
     get_review_conflicts,
     get_reviewers,
     get_submitted_abstracts,
+    outcome_filter,
     review_progress,
 )
 from conference.abstracts.services import KIND_LABELS
@@ -65,13 +66,19 @@ def manage_abstracts():
     track = get_track_by_slug(congress, request.args.get("track", "")) or None
     sort = request.args.get("sort", "mean")
     status = request.args.get("status", "submitted")
+    outcome = outcome_filter(request.args.get("outcome", ""))
     if status == "submitted":
-        abstracts = get_submitted_abstracts(congress, track=track, sort=sort)
+        abstracts = get_submitted_abstracts(congress, track=track, sort=sort, outcome=outcome)
     else:
         abstracts = list(
             db.session.scalars(
                 abstracts_query(
-                    congress, current_user, status=status or None, track=track, all_visible=True
+                    congress,
+                    current_user,
+                    status=status or None,
+                    track=track,
+                    outcome=outcome,
+                    all_visible=True,
                 )
             )
         )
@@ -83,6 +90,7 @@ def manage_abstracts():
         track=track,
         sort=sort,
         status=status,
+        outcome=outcome,
         form=form,
         outcome_labels=OUTCOME_LABELS,
         pending=sum(1 for a in abstracts if a.has_unreleased_change),

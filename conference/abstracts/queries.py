@@ -8,12 +8,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import (
+    PRESENTED_OUTCOMES,
     SECTION_NAMES,
     Abstract,
     AbstractAuthor,
     AbstractStatus,
     AffiliationChange,
     AuthorDisclosure,
+    Outcome,
     ReviewAssignment,
     ReviewConflict,
     ReviewerExpertise,
@@ -22,6 +24,9 @@ from conference.abstracts.models import (
 from conference.accounts.models import Role, User, UserRole
 from conference.extensions import db
 from conference.program.models import Congress, Track
+
+#: The outcome filter value for submitted abstracts without a decision yet.
+UNDECIDED = "undecided"
 
 _FULL = (
     selectinload(Abstract.authors).selectinload(AbstractAuthor.disclosures),
@@ -75,6 +80,7 @@ def abstracts_query(
     *,
     status: str | None = None,
     track: Track | None = None,
+    outcome: str | None = None,
     all_visible: bool = False,
 ):
     """Abstracts `user` may list (organizers: all when `all_visible`), filtered."""
@@ -86,7 +92,21 @@ def abstracts_query(
         query = query.where(Abstract.status == status)
     if track is not None:
         query = query.where(Abstract.track_id == track.id)
+    if outcome:
+        query = query.where(_outcome_clause(outcome))
     return query.options(*_FULL).order_by(Abstract.id)
+
+
+def _outcome_clause(outcome: str):
+    """Abstracts decided `outcome` (an Outcome value), or not decided yet (UNDECIDED)."""
+    if outcome == UNDECIDED:
+        return Abstract.outcome.is_(None)
+    return Abstract.outcome == outcome
+
+
+def outcome_filter(value: str) -> str:
+    """A known outcome filter value from a query string, else "" (no filter)."""
+    return value if value in {UNDECIDED, *(o.value for o in Outcome)} else ""
 
 
 def get_own_abstracts(congress: Congress, user: User) -> list[Abstract]:
@@ -130,7 +150,7 @@ def get_assignment(
 
 
 def get_submitted_abstracts(
-    congress: Congress, *, track: Track | None = None, sort: str = "mean"
+    congress: Congress, *, track: Track | None = None, sort: str = "mean", outcome: str = ""
 ) -> list[Abstract]:
     """Submitted abstracts with reviews, sorted by mean overall score (best first) or number."""
     query = (
@@ -141,6 +161,8 @@ def get_submitted_abstracts(
     )
     if track is not None:
         query = query.where(Abstract.track_id == track.id)
+    if outcome:
+        query = query.where(_outcome_clause(outcome))
     abstracts = list(db.session.scalars(query))
     if sort == "mean":
         abstracts.sort(key=lambda a: (a.mean_score is None, -(a.mean_score or 0), a.number or ""))
@@ -178,6 +200,8 @@ class Progress:
     label: str
     assigned: int
     done: int
+    #: The track's slug (per-track progress only), for links to the track's lists.
+    slug: str | None = None
 
     @property
     def percent(self) -> int:
@@ -195,9 +219,9 @@ def review_progress(congress: Congress) -> tuple[list[Progress], list[Progress]]
         .where(Abstract.congress_id == congress.id, Abstract.status == AbstractStatus.SUBMITTED)
     )
     per_track = db.session.execute(
-        base.add_columns(Track.name)
+        base.add_columns(Track.name, Track.slug)
         .join(Track, Track.id == Abstract.track_id)
-        .group_by(Track.name)
+        .group_by(Track.name, Track.slug)
         .order_by(Track.name)
     ).all()
     per_reviewer = db.session.execute(
@@ -207,7 +231,7 @@ def review_progress(congress: Congress) -> tuple[list[Progress], list[Progress]]
         .order_by(User.name)
     ).all()
     return (
-        [Progress(name, assigned, done) for assigned, done, name in per_track],
+        [Progress(name, assigned, done, slug) for assigned, done, name, slug in per_track],
         [Progress(name, assigned, done) for assigned, done, name in per_reviewer],
     )
 
@@ -222,6 +246,15 @@ def accepted_for_presentation(congress: Congress):
     return select(Abstract).where(
         Abstract.congress_id == congress.id, Abstract.is_acceptance_released
     )
+
+
+def count_accepted_abstracts(congress: Congress, *, excluding=None) -> int:
+    """How many abstracts are accepted for presentation (`excluding`: as get_accepted_abstracts)."""
+    query = accepted_for_presentation(congress)
+    if excluding is not None:
+        query = query.where(Abstract.id.not_in(excluding))
+    subquery = query.with_only_columns(Abstract.id).subquery()
+    return db.session.scalar(select(func.count()).select_from(subquery)) or 0
 
 
 def get_accepted_abstracts(
@@ -436,3 +469,45 @@ def get_expertise_ids(user_ids) -> dict[int, set[int]]:
     for user_id, track_id in rows:
         found[user_id].add(track_id)
     return found
+
+
+def dashboard_figures(congress: Congress) -> dict:
+    """The abstracts domain's figures for the organizer dashboard (grouped counts only)."""
+    by_track_status = db.session.execute(
+        select(Abstract.track_id, Abstract.status, func.count(Abstract.id))
+        .where(Abstract.congress_id == congress.id)
+        .group_by(Abstract.track_id, Abstract.status)
+    ).all()
+    by_outcome = db.session.execute(
+        select(Abstract.outcome, func.count(Abstract.id))
+        .where(Abstract.congress_id == congress.id, Abstract.status == AbstractStatus.SUBMITTED)
+        .group_by(Abstract.outcome)
+    ).all()
+    tracks = {track.id: track for track in congress.tracks}
+    statuses = [status.value for status in AbstractStatus]
+    per_track: dict[int | None, dict[str, int]] = {}
+    for track_id, status, count in by_track_status:
+        per_track.setdefault(track_id, dict.fromkeys(statuses, 0))[str(status)] = count
+    ordered = sorted(
+        per_track, key=lambda t: (t is None, tracks[t].position if t in tracks else 0, t or 0)
+    )
+    outcomes = {str(outcome) if outcome else UNDECIDED: count for outcome, count in by_outcome}
+    per_track_reviews, per_reviewer = review_progress(congress)
+    return {
+        "by_track": [
+            {
+                "slug": tracks[t].slug if t in tracks else None,
+                "name": tracks[t].name if t in tracks else "No track",
+                **per_track[t],
+            }
+            for t in ordered
+        ],
+        "outcomes": {
+            **{outcome.value: outcomes.get(outcome.value, 0) for outcome in Outcome},
+            UNDECIDED: outcomes.get(UNDECIDED, 0),
+        },
+        "accepted": sum(outcomes.get(outcome.value, 0) for outcome in PRESENTED_OUTCOMES),
+        "review_per_track": per_track_reviews,
+        "reviewers_behind": [p for p in per_reviewer if p.done < p.assigned],
+        "reviewers": len(per_reviewer),
+    }

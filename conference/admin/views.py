@@ -7,9 +7,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from conference.accounts.services import count_users
+from conference.admin.dashboard import build_charts, get_dashboard
 from conference.extensions import db
 from conference.mail import OutboxMessage, OutboxStatus, outbox_counts, retry_message
 from conference.models import db_int
+from conference.program.queries import get_current_congress
 from conference.security import organizer_required
 
 bp = Blueprint("admin", __name__, url_prefix="/manage")
@@ -18,7 +20,15 @@ bp = Blueprint("admin", __name__, url_prefix="/manage")
 @bp.route("/")
 @organizer_required
 def dashboard():
-    return render_template("admin/dashboard.html", outbox=outbox_counts(), users=count_users())
+    congress = get_current_congress()
+    data = get_dashboard(congress) if congress is not None else None
+    return render_template(
+        "admin/dashboard.html",
+        outbox=outbox_counts(),
+        users=count_users(),
+        data=data,
+        charts=build_charts(data) if data is not None else None,
+    )
 
 
 @bp.route("/outbox")

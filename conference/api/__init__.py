@@ -19,7 +19,15 @@ api = Api()
 
 
 def init_api(app: Flask) -> None:
-    from conference.api import abstracts, auth_token, congress, money, program, registration
+    from conference.api import (
+        abstracts,
+        auth_token,
+        congress,
+        dashboard,
+        money,
+        program,
+        registration,
+    )
 
     app.config.setdefault(
         "API_SPEC_OPTIONS",
@@ -36,7 +44,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth_token, congress, abstracts, registration, program, money):
+    for module in (auth_token, congress, abstracts, registration, program, money, dashboard):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 

@@ -8,8 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import Abstract
-from conference.abstracts.queries import get_accepted_abstracts, get_congress_abstract
+from conference.abstracts.queries import (
+    count_accepted_abstracts,
+    get_accepted_abstracts,
+    get_congress_abstract,
+)
 from conference.extensions import db
+from conference.program.conflicts import KINDS as CONFLICT_KINDS
+from conference.program.conflicts import detect_conflicts
 from conference.program.models import Congress
 from conference.program.queries import is_id
 from conference.program.schedule_models import (
@@ -72,6 +78,26 @@ def get_unscheduled_abstracts(congress: Congress) -> list[Abstract]:
     abstracts = get_accepted_abstracts(congress, excluding=placed)
     abstracts.sort(key=lambda a: (a.track_id or 0, a.outcome or "", a.number or "", a.id))
     return abstracts
+
+
+def count_unscheduled_abstracts(congress: Congress) -> int:
+    """How many accepted abstracts have no slot yet (the editor's unscheduled list)."""
+    placed = select(Presentation.abstract_id).where(Presentation.abstract_id.is_not(None))
+    return count_accepted_abstracts(congress, excluding=placed)
+
+
+def dashboard_figures(congress: Congress) -> dict:
+    """The program's figures for the organizer dashboard: abstracts waiting for a slot and
+    open conflicts by kind (the conflicts page's list)."""
+    conflicts = detect_conflicts(congress)
+    by_kind = dict.fromkeys(CONFLICT_KINDS, 0)
+    for conflict in conflicts:
+        by_kind[conflict.kind] = by_kind.get(conflict.kind, 0) + 1
+    return {
+        "unscheduled": count_unscheduled_abstracts(congress),
+        "conflicts": len(conflicts),
+        "conflicts_by_kind": by_kind,
+    }
 
 
 def get_abstract(congress: Congress, abstract_id: int) -> Abstract | None:

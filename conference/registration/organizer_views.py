@@ -36,6 +36,7 @@ from conference.registration.models import (
 )
 from conference.registration.payments import record_payment
 from conference.registration.queries import (
+    HOLDING,
     SORTS,
     RegistrationFilters,
     get_badge_registrations,
@@ -45,6 +46,8 @@ from conference.registration.queries import (
     get_status_counts,
     get_totals,
     registrations_query,
+    sum_totals,
+    totals_by_category,
 )
 from conference.registration.views import bp, congress_or_404, local_time, pdf_response
 from conference.security import mark_personal, organizer_required
@@ -166,7 +169,7 @@ def _filters() -> RegistrationFilters:
     return RegistrationFilters(
         category=args.get("category", ""),
         status=args.get("status", "")
-        if args.get("status", "") in {"", *(s.value for s in RegistrationStatus)}
+        if args.get("status", "") in {"", HOLDING, *(s.value for s in RegistrationStatus)}
         else "",
         country=args.get("country", "")[:2],
         checked_in=args.get("checked_in", "") if args.get("checked_in") in ("yes", "no") else "",
@@ -269,8 +272,14 @@ def registrations_csv():
 @organizer_required
 def totals():
     congress = congress_or_404()
+    rows = get_totals(congress)
     return render_template(
-        "registration/totals.html", totals=get_totals(congress), counts=get_status_counts(congress)
+        "registration/totals.html",
+        totals=rows,
+        by_category=totals_by_category(rows),
+        grand_total=sum_totals(rows),
+        counts=get_status_counts(congress),
+        holding=HOLDING,
     )
 
 

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.extensions import db
 from conference.program.models import Congress
 from conference.registration.models import (
     HOLDING_STATUSES,
+    FeePeriod,
+    Payment,
+    PaymentKind,
     ProfessionalCategory,
     ProofStatus,
     Registration,
+    RegistrationSettings,
     RegistrationStatus,
     UserCategory,
 )
 from conference.registration.tokens import normalize_reference
+from conference.timeutil import to_local
+
+CENT = Decimal("0.01")
 
 
 def get_categories(congress: Congress, *, active_only: bool = False) -> list[ProfessionalCategory]:
@@ -68,6 +77,10 @@ def get_registration(congress: Congress, reference: str) -> Registration | None:
     )
 
 
+#: The status filter value for every status that holds a place (awaiting or confirmed).
+HOLDING = "holding"
+
+
 @dataclass
 class RegistrationFilters:
     category: str = ""
@@ -87,7 +100,9 @@ def registrations_query(congress: Congress, filters: RegistrationFilters):
     )
     if filters.category:
         query = query.where(ProfessionalCategory.slug == filters.category)
-    if filters.status:
+    if filters.status == HOLDING:
+        query = query.where(Registration.status.in_(HOLDING_STATUSES))
+    elif filters.status:
         query = query.where(Registration.status == filters.status)
     if filters.country:
         query = query.where(Registration.country == filters.country.upper())
@@ -142,45 +157,184 @@ def get_proof_queue(congress: Congress) -> list[Registration]:
     )
 
 
+def _money_per_registration():
+    """Per registration: money paid (less refunds) and the amount settled (received + waived).
+
+    The same arithmetic as Registration.amount_paid / amount_due, written once in SQL so that
+    totals over thousands of registrations take one query.
+    """
+    paid = func.sum(
+        case(
+            (Payment.kind == PaymentKind.REFUND, -Payment.amount),
+            (Payment.kind == PaymentKind.WAIVED, 0),
+            else_=Payment.amount,
+        )
+    )
+    settled = func.sum(case((Payment.kind == PaymentKind.REFUND, 0), else_=Payment.amount))
+    return (
+        select(
+            Payment.registration_id.label("registration_id"),
+            paid.label("paid"),
+            settled.label("settled"),
+        )
+        .group_by(Payment.registration_id)
+        .subquery()
+    )
+
+
+def _money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def get_totals(congress: Congress) -> list[dict]:
-    """Per category and fee period: registrations holding places, waiting, cancelled, fees."""
+    """Per category and fee period: registrations holding places, waiting, cancelled, fees,
+    money paid (less refunds, every status) and outstanding (what places held still owe)."""
+    money = _money_per_registration()
+    paid = func.coalesce(money.c.paid, 0)
+    due = Registration.fee_amount - func.coalesce(money.c.settled, 0)
     rows = db.session.execute(
         select(
             ProfessionalCategory.name,
+            ProfessionalCategory.slug,
             Registration.fee_period,
             Registration.status,
             func.count(Registration.id),
             func.coalesce(func.sum(Registration.fee_amount), 0),
+            func.sum(paid),
+            func.sum(case((due > 0, due), else_=0)),
         )
         .join(Registration.category)
+        .outerjoin(money, money.c.registration_id == Registration.id)
         .where(Registration.congress_id == congress.id)
-        .group_by(ProfessionalCategory.name, Registration.fee_period, Registration.status)
-        .order_by(ProfessionalCategory.name, Registration.fee_period)
+        .group_by(
+            ProfessionalCategory.position,
+            ProfessionalCategory.name,
+            ProfessionalCategory.slug,
+            Registration.fee_period,
+            Registration.status,
+        )
+        .order_by(ProfessionalCategory.position, ProfessionalCategory.name, Registration.fee_period)
     ).all()
     table: dict[tuple[str, str], dict] = {}
-    for name, period, status, count, fees in rows:
+    for name, slug, period, status, count, fees, paid_sum, due_sum in rows:
         entry = table.setdefault(
             (name, period),
             {
                 "category": name,
+                "slug": slug,
                 "period": period,
                 "holding": 0,
                 "confirmed": 0,
                 "waitlisted": 0,
                 "cancelled": 0,
-                "fees": 0,
+                "fees": Decimal("0.00"),
+                "paid": Decimal("0.00"),
+                "outstanding": Decimal("0.00"),
             },
         )
+        entry["paid"] += _money(paid_sum)
         if status in HOLDING_STATUSES:
             entry["holding"] += count
-            entry["fees"] += fees
+            entry["fees"] += _money(fees)
+            entry["outstanding"] += _money(due_sum)
         if status == RegistrationStatus.CONFIRMED:
             entry["confirmed"] += count
         elif status == RegistrationStatus.WAITLISTED:
             entry["waitlisted"] += count
         elif status == RegistrationStatus.CANCELLED:
             entry["cancelled"] += count
-    return list(table.values())
+    categories = list(dict.fromkeys(name for name, _ in table))
+    periods = list(FeePeriod)
+    return sorted(
+        table.values(),
+        key=lambda e: (categories.index(e["category"]), periods.index(FeePeriod(e["period"]))),
+    )
+
+
+TOTAL_KEYS = ("holding", "confirmed", "waitlisted", "cancelled", "fees", "paid", "outstanding")
+
+
+def sum_totals(rows: list[dict]) -> dict:
+    """The grand total of rows of get_totals (or of one category's rows)."""
+    total = dict.fromkeys(TOTAL_KEYS, 0)
+    for key in ("fees", "paid", "outstanding"):
+        total[key] = Decimal("0.00")
+    for row in rows:
+        for key in TOTAL_KEYS:
+            total[key] += row[key]
+    return total
+
+
+def totals_by_category(rows: list[dict]) -> list[dict]:
+    """Rows of get_totals summed over fee periods, one per category (in category order)."""
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["category"], []).append(row)
+    return [
+        {"category": name, "slug": group[0]["slug"], **sum_totals(group)}
+        for name, group in grouped.items()
+    ]
+
+
+def get_daily_places(congress: Congress) -> list[dict]:
+    """Registrations holding a place, by local day of registration and category (one query)."""
+    rows = db.session.execute(
+        select(Registration.created_at, Registration.category_id).where(
+            Registration.congress_id == congress.id,
+            Registration.status.in_(HOLDING_STATUSES),
+        )
+    ).all()
+    per_day: dict[date, dict[int, int]] = {}
+    for created_at, category_id in rows:
+        day = to_local(created_at, congress.tz).date()
+        counts = per_day.setdefault(day, {})
+        counts[category_id] = counts.get(category_id, 0) + 1
+    return [{"day": day, "by_category": per_day[day]} for day in sorted(per_day)]
+
+
+def dashboard_figures(congress: Congress) -> dict:
+    """The registration domain's figures for the organizer dashboard (a fixed number of
+    queries, whatever the number of registrations)."""
+    categories = get_categories(congress)
+    totals = get_totals(congress)
+    by_category = {row["slug"]: row for row in totals_by_category(totals)}
+    daily = get_daily_places(congress)
+    running = {category.id: 0 for category in categories}
+    days = []
+    for entry in daily:
+        for category_id, count in entry["by_category"].items():
+            running[category_id] = running.get(category_id, 0) + count
+        days.append(
+            {
+                "day": entry["day"],
+                "new": sum(entry["by_category"].values()),
+                "cumulative": sum(running.values()),
+                "by_category": {c.slug: running.get(c.id, 0) for c in categories},
+            }
+        )
+    empty = sum_totals([])
+    return {
+        "capacity": get_settings_capacity(congress),
+        "places_per_day": days,
+        "categories": [
+            {
+                "slug": category.slug,
+                "name": category.name,
+                "capacity": category.capacity,
+                **{key: by_category.get(category.slug, empty)[key] for key in TOTAL_KEYS},
+            }
+            for category in categories
+        ],
+        "totals": sum_totals(totals),
+        "status_counts": get_status_counts(congress),
+    }
+
+
+def get_settings_capacity(congress: Congress) -> int | None:
+    """The congress-wide number of places (None: unlimited)."""
+    return db.session.scalar(
+        select(RegistrationSettings.capacity).where(RegistrationSettings.congress_id == congress.id)
+    )
 
 
 def get_status_counts(congress: Congress) -> dict[str, int]:

@@ -1,0 +1,265 @@
+"""The organizer dashboard: each domain's figures, composed, with the lists behind them.
+
+No table is read here: every figure comes from its domain's `dashboard_figures(congress)`
+(registration, abstracts, program) or from the outbox, so the dashboard and the lists it links
+to share their queries' rules. `get_dashboard` is what the page and `GET /api/v1/dashboard`
+show; `build_charts` turns it into chart geometry for the page.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from conference.abstracts import queries as abstract_queries
+from conference.abstracts.models import OUTCOME_LABELS, PRESENTED_OUTCOMES, Outcome
+from conference.admin import charts
+from conference.mail import OutboxStatus, outbox_counts
+from conference.program import schedule_queries
+from conference.program.models import Congress
+from conference.registration import queries as registration_queries
+
+ABSTRACT_STATUSES = (("submitted", "Submitted"), ("draft", "Draft"), ("withdrawn", "Withdrawn"))
+UNDECIDED_LABEL = "Not decided yet"
+
+
+def _registrations(congress: Congress) -> dict:
+    figures = registration_queries.dashboard_figures(congress)
+    holding = registration_queries.HOLDING
+    for category in figures["categories"]:
+        category["list_url"] = url_for(
+            "registration.registrations", category=category["slug"], status=holding
+        )
+        category["all_url"] = url_for("registration.registrations", category=category["slug"])
+    return {
+        **figures,
+        "list_url": url_for("registration.registrations", status=holding, sort="created"),
+        "totals_url": url_for("registration.totals"),
+    }
+
+
+def _abstracts(congress: Congress) -> dict:
+    figures = abstract_queries.dashboard_figures(congress)
+    manage = "abstracts.manage_abstracts"
+    for track in figures["by_track"]:
+        track["list_urls"] = {
+            status: url_for(manage, track=track["slug"], status=status, sort="number")
+            if track["slug"]
+            else None
+            for status, _ in ABSTRACT_STATUSES
+        }
+    decisions = [
+        {
+            "outcome": outcome,
+            "label": OUTCOME_LABELS.get(Outcome(outcome), outcome)
+            if outcome != abstract_queries.UNDECIDED
+            else UNDECIDED_LABEL,
+            "count": count,
+            "list_url": url_for(manage, status="submitted", outcome=outcome, sort="number"),
+        }
+        for outcome, count in figures["outcomes"].items()
+    ]
+    return {
+        "by_track": figures["by_track"],
+        "decisions": decisions,
+        "accepted": figures["accepted"],
+        "accepted_outcomes": sorted(o.value for o in PRESENTED_OUTCOMES),
+        "review_progress": [
+            {
+                "track": p.label,
+                "slug": p.slug,
+                "assigned": p.assigned,
+                "done": p.done,
+                "list_url": url_for(manage, track=p.slug, status="submitted", sort="number"),
+            }
+            for p in figures["review_per_track"]
+        ],
+        "reviewers_behind": [
+            {"name": p.label, "assigned": p.assigned, "done": p.done}
+            for p in figures["reviewers_behind"]
+        ],
+        "reviewers_with_assignments": figures["reviewers"],
+        "reviewers_url": url_for("abstracts.manage_review", _anchor="progress-reviewers"),
+    }
+
+
+def _program(congress: Congress, accepted: int) -> dict:
+    figures = schedule_queries.dashboard_figures(congress)
+    return {
+        "accepted": accepted,
+        "scheduled": accepted - figures["unscheduled"],
+        "unscheduled": figures["unscheduled"],
+        "conflicts": figures["conflicts"],
+        "conflicts_by_kind": figures["conflicts_by_kind"],
+        "schedule_url": url_for("program.schedule_editor"),
+        "conflicts_url": url_for("program.conflicts"),
+    }
+
+
+def _outbox() -> dict:
+    counts = outbox_counts()
+    return {
+        "counts": counts,
+        "list_urls": {
+            status.value: url_for("admin.outbox", status=status.value) for status in OutboxStatus
+        },
+        "list_url": url_for("admin.outbox"),
+    }
+
+
+def get_dashboard(congress: Congress) -> dict:
+    """Every figure of the dashboard, with the address of the list behind each."""
+    abstracts = _abstracts(congress)
+    return {
+        "congress": congress.slug,
+        "currency": congress.currency,
+        "registrations": _registrations(congress),
+        "abstracts": abstracts,
+        "program": _program(congress, abstracts["accepted"]),
+        "outbox": _outbox(),
+    }
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
+def build_charts(data: dict) -> dict:
+    """Chart geometry for each figure of `get_dashboard` (see templates/admin/_charts.html)."""
+    registrations = data["registrations"]
+    currency = data["currency"]
+    days = registrations["places_per_day"]
+    capacity = registrations["capacity"]
+    abstracts = data["abstracts"]
+    program = data["program"]
+    outbox = data["outbox"]
+
+    held = [c for c in registrations["categories"] if c["holding"] or c["capacity"]]
+    #: The categories drawn as lines of their own (every category is in the data table).
+    largest = sorted(
+        (c for c in registrations["categories"] if c["holding"]), key=lambda c: -c["holding"]
+    )[: len(charts.LINE_STYLES) - 1]
+    return {
+        "places_per_day": charts.line_chart(
+            "chart-places-per-day",
+            "Places taken per day, cumulative",
+            (
+                f"Registrations holding a place, added up day by day: "
+                f"{days[-1]['cumulative'] if days else 0} places taken"
+                + (f" of a capacity of {capacity}." if capacity is not None else " (no limit).")
+                + " The categories with most places have lines of their own; the table below "
+                "gives every category."
+            ),
+            days=[d["day"] for d in days],
+            series=[
+                ("All categories", registrations["list_url"], [d["cumulative"] for d in days]),
+                *(
+                    (c["name"], c["list_url"], [d["by_category"][c["slug"]] for d in days])
+                    for c in largest
+                ),
+            ],
+            limit=capacity,
+            limit_label=f"Capacity {capacity}" if capacity is not None else "",
+        ),
+        "places_by_category": charts.stacked_bar_chart(
+            "chart-places-by-category",
+            "Places held by category",
+            "Registrations holding a place in each professional category, with the category's "
+            "own capacity where it has one.",
+            label_heading="Category",
+            series=["Places held"],
+            rows=[(c["name"], c["list_url"], [c["holding"]]) for c in held],
+            value_texts=[
+                f"{c['holding']} of {c['capacity']}"
+                if c["capacity"] is not None
+                else str(c["holding"])
+                for c in held
+            ],
+            show_total=False,
+        ),
+        "money_by_category": charts.stacked_bar_chart(
+            "chart-money-by-category",
+            f"Paid and outstanding by category ({currency})",
+            f"Money paid (less refunds) and amounts still owed for places held, per category, "
+            f"in {currency}. Grand total paid {registrations['totals']['paid']}, outstanding "
+            f"{registrations['totals']['outstanding']}.",
+            label_heading="Category",
+            series=["Paid", "Outstanding"],
+            rows=[
+                (c["name"], c["all_url"], [c["paid"], c["outstanding"]])
+                for c in registrations["categories"]
+                if c["paid"] or c["outstanding"]
+            ],
+        ),
+        "abstracts_by_track": charts.stacked_bar_chart(
+            "chart-abstracts-by-track",
+            "Abstracts by track and status",
+            "Number of abstracts in each track, split into submitted, draft and withdrawn.",
+            label_heading="Track",
+            series=[label for _, label in ABSTRACT_STATUSES],
+            rows=[
+                (t["name"], t["list_urls"]["submitted"], [t[s] for s, _ in ABSTRACT_STATUSES])
+                for t in abstracts["by_track"]
+            ],
+            cell_urls=[
+                [t["list_urls"][s] for s, _ in ABSTRACT_STATUSES] for t in abstracts["by_track"]
+            ],
+        ),
+        "review_progress": charts.stacked_bar_chart(
+            "chart-review-progress",
+            "Review progress per track",
+            "Reviews done and still to do among those assigned, per track.",
+            label_heading="Track",
+            series=["Done", "To do"],
+            rows=[
+                (p["track"], p["list_url"], [p["done"], p["assigned"] - p["done"]])
+                for p in abstracts["review_progress"]
+            ],
+            value_text=lambda values: f"{values[0]} of {values[0] + values[1]} done",
+        ),
+        "decisions": charts.bar_chart(
+            "chart-decisions",
+            "Decisions by outcome",
+            "Submitted abstracts by decision, including those not decided yet.",
+            label_heading="Decision",
+            value_heading="Abstracts",
+            rows=[(d["label"], d["list_url"], d["count"]) for d in abstracts["decisions"]],
+        ),
+        "scheduling": charts.stacked_bar_chart(
+            "chart-scheduling",
+            "Accepted abstracts in the program",
+            f"{program['scheduled']} of {program['accepted']} accepted abstracts have a slot; "
+            f"{program['unscheduled']} wait for one.",
+            label_heading="Abstracts",
+            series=["Scheduled", "Waiting for a slot"],
+            rows=[
+                (
+                    "Accepted abstracts",
+                    program["schedule_url"],
+                    [program["scheduled"], program["unscheduled"]],
+                )
+            ],
+            value_text=lambda values: f"{values[0]} of {values[0] + values[1]} scheduled",
+        ),
+        "conflicts": charts.bar_chart(
+            "chart-conflicts",
+            "Open program conflicts by kind",
+            f"{program['conflicts']} conflicts to fix or acknowledge before publishing.",
+            label_heading="Kind of conflict",
+            value_heading="Conflicts",
+            rows=[
+                (_label(kind), program["conflicts_url"], count)
+                for kind, count in program["conflicts_by_kind"].items()
+            ],
+        ),
+        "outbox": charts.bar_chart(
+            "chart-outbox",
+            "Mail outbox",
+            "Messages queued, being sent, sent and failed.",
+            label_heading="Status",
+            value_heading="Messages",
+            rows=[
+                (_label(status), outbox["list_urls"][status], count)
+                for status, count in outbox["counts"].items()
+            ],
+        ),
+    }
