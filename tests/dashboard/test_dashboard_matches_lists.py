@@ -68,6 +68,9 @@ def _work_the_congress(app) -> None:
     ).all()
     decisions.decide_abstracts(undecided[:8], "poster", organizer)
     decisions.decide_abstracts(undecided[8:], "rejected", organizer)
+    # Only released acceptances can be placed in the program: release them (the demo's other
+    # decided abstracts are released already).
+    decisions.release_decisions(congress)
     booked = db.session.scalars(
         select(ProgramSession)
         .where(ProgramSession.congress_id == congress.id, ProgramSession.room_id.is_not(None))
