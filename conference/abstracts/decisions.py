@@ -474,7 +474,8 @@ def _existing_template(congress: Congress, outcome: Outcome) -> DecisionTemplate
 
 
 def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime) -> int:
-    templates = {outcome: get_template(congress, outcome) for outcome in Outcome}
+    used = {Outcome(a.outcome) for a in abstracts}
+    templates = {outcome: get_template(congress, outcome) for outcome in used}
     by_abstract: dict[int, list[PlannedMessage]] = {}
     for message in messages:
         by_abstract.setdefault(message.abstract.id, []).append(message)
