@@ -270,6 +270,9 @@ def abstract_json(abstract: Abstract, user: User) -> dict:
         data["mean_score"] = abstract.mean_score
         data["score_spread"] = abstract.score_spread
         data["large_disagreement"] = abstract.has_large_disagreement
+        data["completed_reviews"] = abstract.completed_review_count
+        data["reviews_required"] = abstract.reviews_required
+        data["mean_is_incomplete"] = abstract.has_incomplete_reviews
     return data
 
 

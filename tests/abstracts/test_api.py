@@ -183,6 +183,8 @@ def test_assignment_review_and_decision_through_the_api(
     assert not_assigned.status_code == 403
     detail = client.get(f"/api/v1/abstracts/{abstract.id}", headers=org).json
     assert detail["mean_score"] == 4.0
+    assert detail["mean_is_incomplete"] is True  # one review of the three required
+    assert (detail["completed_reviews"], detail["reviews_required"]) == (1, 3)
     # One completed review of the three required: the API asks for explicit confirmation.
     unconfirmed = client.post(
         f"/api/v1/abstracts/{abstract.id}/decision", json={"outcome": "poster"}, headers=org
