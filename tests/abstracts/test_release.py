@@ -326,3 +326,27 @@ def test_detail_page_asks_before_deciding_and_list_flags_incomplete_means(
     assert abstract.outcome == "oral"
     listing = client.get("/manage/abstracts").get_data(as_text=True)
     assert "decided on 1 of 3 reviews" in listing
+
+
+def test_organizer_previews_only_the_ticked_decisions_or_one_track(
+    client, auth, organizer, three_decisions
+):
+    changed, oral, rejected = three_decisions
+    auth.login(organizer)
+    ticked = client.post(
+        "/manage/decisions/release/preview", data={"abstract_ids": [str(rejected.id)]}
+    ).get_data(as_text=True)
+    assert "1 decision(s): 0 changed since the last release, 1 never released" in ticked
+    assert hidden(ticked, "release_ids") == [str(rejected.id)]
+    by_track = client.get("/manage/decisions/release/preview?track=cancer-immunology").get_data(
+        as_text=True
+    )
+    assert hidden(by_track, "release_ids") == [str(oral.id)]
+    by_outcome = client.get(
+        "/manage/decisions/release/preview?outcomes=oral&outcomes=rejected"
+    ).get_data(as_text=True)
+    assert sorted(map(int, hidden(by_outcome, "release_ids"))) == sorted(
+        [changed.id, oral.id, rejected.id]
+    )
+    unknown = client.get("/manage/decisions/release/preview?track=dermatology")
+    assert unknown.status_code == 302  # back to the list with the reason, never a 500
