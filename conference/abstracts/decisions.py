@@ -349,6 +349,9 @@ def _already_told(abstracts: list[Abstract]) -> dict[int, set[str] | None]:
             told[abstract_id] = None
         elif told[abstract_id] is not None:
             told[abstract_id].add(parts[3])
+    for abstract in abstracts:
+        if abstract.released_outcome is not None and told[abstract.id] == set():
+            told[abstract.id] = None  # released, but its messages were purged: assume all told
     return told
 
 
