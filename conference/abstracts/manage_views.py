@@ -115,15 +115,37 @@ def bulk_decide():
         )
     )
     try:
-        count = decisions.decide_abstracts(abstracts, form.outcome.data, current_user)
+        count = decisions.decide_abstracts(
+            abstracts, form.outcome.data, current_user, confirm_incomplete=_confirmed()
+        )
         db.session.commit()
         flash(
             f"{count} abstract(s) decided: {OUTCOME_LABELS[Outcome(form.outcome.data)]}.", "success"
         )
     except DomainError as exc:
         db.session.rollback()
+        if exc.code == "incomplete_reviews":
+            return _confirm_decision(exc, form, abstracts, url_for("abstracts.bulk_decide"))
         flash(exc.message, "danger")
     return redirect(request.referrer or url_for("abstracts.manage_abstracts"))
+
+
+def _confirmed() -> bool:
+    """The organizer explicitly confirmed deciding on fewer reviews than required."""
+    return request.form.get("confirm_incomplete") == "1"
+
+
+def _confirm_decision(exc: DomainError, form: DecisionForm, abstracts, action: str):
+    """Ask again before recording a decision on fewer completed reviews than required."""
+    return render_template(
+        "abstracts/confirm_decision.html",
+        message=exc.message,
+        form=form,
+        abstracts=abstracts,
+        incomplete=set(exc.extra.get("abstract_ids", [])),
+        outcome_label=OUTCOME_LABELS[Outcome(form.outcome.data)],
+        action=action,
+    ), 409
 
 
 @bp.route("/manage/abstracts/<int:abstract_id>")
@@ -198,11 +220,17 @@ def decide(abstract_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        decisions.decide_abstract(abstract, form.outcome.data, current_user)
+        decisions.decide_abstract(
+            abstract, form.outcome.data, current_user, confirm_incomplete=_confirmed()
+        )
         db.session.commit()
         flash(f"Decision recorded for {abstract.number} (not yet released).", "success")
     except DomainError as exc:
         db.session.rollback()
+        if exc.code == "incomplete_reviews":
+            return _confirm_decision(
+                exc, form, [abstract], url_for("abstracts.decide", abstract_id=abstract_id)
+            )
         flash(exc.message, "danger")
     return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
 
@@ -361,17 +389,72 @@ def decision_templates():
     )
 
 
+def _selection_from_request(congress):
+    """The release selection from a form or query string (track, outcomes, abstract_ids)."""
+    values = request.values
+    return decisions.parse_selection(
+        congress,
+        track=values.get("track", ""),
+        outcomes=[o for o in values.getlist("outcomes") if o],
+        abstract_ids=[i for i in values.getlist("abstract_ids") if i],
+    )
+
+
+def _render_preview(preview, status: int = 200, changed: bool = False):
+    return render_template(
+        "abstracts/release_preview.html",
+        preview=preview,
+        changed=changed,
+        outcome_labels=OUTCOME_LABELS,
+        tracks=get_tracks(congress_or_404()),
+        action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/manage/decisions/release/preview", methods=["GET", "POST"])
+@organizer_required
+def release_preview():
+    """Step one: what a release would send (to whom, samples, what is included). Sends nothing."""
+    congress = congress_or_404()
+    if request.method == "POST":
+        _check_csrf()
+    try:
+        selection = _selection_from_request(congress)
+    except DomainError as exc:
+        flash(" ".join(m for items in exc.fields.values() for m in items) or exc.message, "danger")
+        return redirect(url_for("abstracts.manage_abstracts"))
+    preview = decisions.preview_release(congress, selection)
+    db.session.rollback()  # a preview writes nothing
+    return _render_preview(preview)
+
+
 @bp.route("/manage/decisions/release", methods=["POST"])
 @organizer_required
 def release_decisions():
+    """Step two: send exactly the previewed decisions, or show the new preview if they changed."""
     congress = congress_or_404()
     _check_csrf()
-    count = decisions.release_decisions(congress)
-    db.session.commit()
+    fingerprint = request.form.get("fingerprint", "")
+    ids = db_ints(request.form.getlist("release_ids"))
+    try:
+        selection = _selection_from_request(congress)
+    except DomainError:
+        selection = decisions.ReleaseSelection(abstract_ids=frozenset(ids))
+    if not fingerprint:
+        return _render_preview(decisions.preview_release(congress, selection))
+    try:
+        result = decisions.confirm_release(congress, ids, fingerprint)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return _render_preview(
+            decisions.preview_release(congress, selection), status=409, changed=True
+        )
     flash(
-        f"{count} decision email(s) queued."
-        if count
+        f"{result.decisions} decision(s) released: {result.messages} email(s) queued."
+        if result.decisions
         else "No new or changed decisions to release.",
-        "success" if count else "info",
+        "success" if result.decisions else "info",
     )
     return redirect(url_for("abstracts.manage_abstracts"))

@@ -276,6 +276,20 @@ class Abstract(TimestampMixin, Base):
         return self.outcome is not None and self.outcome != self.released_outcome
 
     @property
+    def reviews_required(self) -> int:
+        """Completed reviews the congress requires before a decision (its default: 3)."""
+        return self.congress.reviews_per_abstract
+
+    @property
+    def completed_review_count(self) -> int:
+        return len(self.overall_scores)
+
+    @property
+    def has_incomplete_reviews(self) -> bool:
+        """Fewer completed reviews than required: its mean is marked, a decision confirmed."""
+        return self.completed_review_count < self.reviews_required
+
+    @property
     def overall_scores(self) -> list[int]:
         return [r.overall for r in self.reviews if r.overall is not None]
 

@@ -31,6 +31,7 @@ from conference.institutions.signals import affiliation_changed
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
+from conference.timeutil import to_local
 
 # -- conflicts of interest -----------------------------------------------------------------------
 #
@@ -184,6 +185,8 @@ class AssignmentSummary:
     #: (abstract, reason) for each abstract left with fewer reviewers than asked.
     unassigned: list[tuple[Abstract, str]] = field(default_factory=list)
     per_reviewer: dict[int, int] = field(default_factory=dict)
+    #: (reviewer id, abstract id) of each assignment made by this run.
+    new_assignments: list[tuple[int, int]] = field(default_factory=list)
 
 
 def assign_reviewers(
@@ -193,6 +196,7 @@ def assign_reviewers(
     track: Track | None = None,
     allow_overload: bool = False,
     only: Abstract | None = None,
+    notify: bool = True,
 ) -> AssignmentSummary:
     """Give each submitted abstract N conflict-free reviewers from its track's pool.
 
@@ -200,6 +204,8 @@ def assign_reviewers(
     eligible reviewers) are served first, each by the least-loaded eligible reviewers, and no
     reviewer gets more than ceil(total / reviewers) + 1 reviews of the track unless
     `allow_overload`. With `only`, just that abstract is served (a replacement reviewer).
+    Each reviewer who received assignments gets one email listing them (unless `notify` is
+    False: the caller then sends `notify_assignments` for its whole run).
     """
     wanted = reviews_per_abstract or congress.reviews_per_abstract
     if wanted < 1:
@@ -299,7 +305,58 @@ def assign_reviewers(
         db.session.flush()
         for abstract in abstracts:
             db.session.expire(abstract, ["reviews"])
+        summary.new_assignments = [(row["reviewer_id"], row["abstract_id"]) for row in rows]
+        if notify:
+            notify_assignments(congress, summary.new_assignments)
     return summary
+
+
+def notify_assignments(congress: Congress, pairs) -> int:
+    """Email each reviewer once, listing their new assignments and the review deadline.
+
+    `pairs` are (reviewer id, abstract id) of one assignment run. Blinded: the message names
+    each abstract by number, title and track, never its authors or their institutions.
+    """
+    by_reviewer: dict[int, list[int]] = defaultdict(list)
+    for reviewer_id, abstract_id in pairs:
+        if abstract_id not in by_reviewer[reviewer_id]:
+            by_reviewer[reviewer_id].append(abstract_id)
+    if not by_reviewer:
+        return 0
+    abstract_ids = {i for ids in by_reviewer.values() for i in ids}
+    abstracts = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Abstract)
+            .where(Abstract.id.in_(abstract_ids))
+            .options(selectinload(Abstract.track))
+        )
+    }
+    reviewers = {
+        u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(by_reviewer))))
+    }
+    closes = to_local(congress.review_closes_at, congress.tz)
+    deadline = closes.strftime("%d %B %Y, %H:%M ") + str(congress.tz) if closes else None
+    sent = 0
+    for reviewer_id, ids in by_reviewer.items():
+        reviewer = reviewers.get(reviewer_id)
+        if reviewer is None or not reviewer.email:
+            continue
+        items = sorted(
+            (abstracts[i] for i in ids if i in abstracts), key=lambda a: (a.number or "", a.id)
+        )
+        queue_mail(
+            reviewer.email,
+            f"{congress.short_name}: {len(items)} abstract(s) assigned to you for review",
+            "abstracts/review_assigned",
+            user_id=reviewer.id,
+            reviewer=reviewer,
+            congress=congress,
+            items=items,
+            deadline=deadline,
+        )
+        sent += 1
+    return sent
 
 
 # -- manual assignment ---------------------------------------------------------------------------
@@ -322,7 +379,7 @@ def assignment_candidates(
 
 
 def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
-    """Assign one reviewer by hand; refuse conflicts of interest with the reason."""
+    """Assign one reviewer by hand (they are emailed); refuse conflicts of interest."""
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("Only submitted abstracts are reviewed.", code="not_submitted")
     if not reviewer.has_role(Role.REVIEWER):
@@ -339,6 +396,7 @@ def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
     assignment = ReviewAssignment(abstract=abstract, reviewer=reviewer, assigned_at=utcnow())
     db.session.add(assignment)
     db.session.flush()
+    notify_assignments(abstract.congress, [(reviewer.id, abstract.id)])
     return assignment
 
 
@@ -484,9 +542,11 @@ def _remove_for_conflict(
 def _replace_and_tell(removed: list[ReviewConflict]) -> None:
     """Give each abstract that lost a reviewer a replacement, and tell the organizers."""
     by_congress: dict[int, list[tuple[ReviewConflict, str]]] = defaultdict(list)
+    new_assignments: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for record in removed:
         abstract = record.abstract
-        summary = assign_reviewers(abstract.congress, only=abstract)
+        summary = assign_reviewers(abstract.congress, only=abstract, notify=False)
+        new_assignments[abstract.congress_id].extend(summary.new_assignments)
         replacement = (
             "a replacement reviewer was assigned"
             if summary.assigned
@@ -496,6 +556,8 @@ def _replace_and_tell(removed: list[ReviewConflict]) -> None:
         by_congress[abstract.congress_id].append((record, replacement))
     for items in by_congress.values():
         congress = items[0][0].abstract.congress
+        # Replacement reviewers: one message each for the whole re-check.
+        notify_assignments(congress, new_assignments[congress.id])
         addresses = _organizer_addresses(congress)
         if addresses:
             queue_mail(

@@ -29,7 +29,7 @@ from conference.accounts.models import Role, User
 from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required, token_required
 from conference.api.schemas import Integer
-from conference.errors import ValidationFailed
+from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress, get_track_by_slug
 
@@ -143,6 +143,70 @@ class ReviewInSchema(Schema):
 
 class DecisionSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in Outcome]))
+    confirm_incomplete_reviews = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Decide although fewer reviews than required are completed "
+            "(otherwise 409 with code incomplete_reviews)."
+        },
+    )
+
+
+class ReleaseSchema(Schema):
+    """Which pending decisions to release; nothing given: every new or changed decision."""
+
+    track = fields.String(load_default="", metadata={"description": "Track slug."})
+    outcomes = fields.List(
+        fields.String(validate=validate.OneOf([o.value for o in Outcome])), load_default=list
+    )
+    abstract_ids = fields.List(Integer(validate=validate.Range(min=1)), load_default=list)
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Return the preview; queue nothing."}
+    )
+    fingerprint = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={
+            "description": "The preview's fingerprint: release exactly the previewed decisions "
+            "(with `abstract_ids` from the preview), or 409 if any changed since."
+        },
+    )
+
+
+class ReleaseMessageOut(Schema):
+    abstract_id = fields.Integer()
+    number = fields.String()
+    outcome = fields.String()
+    correction = fields.Boolean(metadata={"description": "Sent as a correction."})
+    name = fields.String()
+    email = fields.String()
+
+
+class ReleaseSampleOut(Schema):
+    outcome = fields.String()
+    subject = fields.String()
+    text = fields.String(metadata={"description": "Rendered; private links are placeholders."})
+
+
+class ReleasePreviewOut(Schema):
+    abstract_ids = fields.List(fields.Integer())
+    decisions = fields.Integer()
+    changed_since_release = fields.Integer()
+    never_released = fields.Integer()
+    by_outcome = fields.Dict(keys=fields.String(), values=fields.Integer())
+    message_count = fields.Integer()
+    recipient_count = fields.Integer()
+    summary = fields.String()
+    messages = fields.List(fields.Nested(ReleaseMessageOut))
+    samples = fields.List(fields.Nested(ReleaseSampleOut))
+    fingerprint = fields.String(metadata={"description": "Send back to confirm this preview."})
+
+
+class ReleaseOut(Schema):
+    dry_run = fields.Boolean()
+    released = fields.Integer(metadata={"description": "Decisions released (0 on a dry run)."})
+    messages = fields.Integer(metadata={"description": "Messages queued (0 on a dry run)."})
+    preview = fields.Nested(ReleasePreviewOut, allow_none=True)
 
 
 # -- payloads ----------------------------------------------------------------------------------
@@ -206,6 +270,9 @@ def abstract_json(abstract: Abstract, user: User) -> dict:
         data["mean_score"] = abstract.mean_score
         data["score_spread"] = abstract.score_spread
         data["large_disagreement"] = abstract.has_large_disagreement
+        data["completed_reviews"] = abstract.completed_review_count
+        data["reviews_required"] = abstract.reviews_required
+        data["mean_is_incomplete"] = abstract.has_incomplete_reviews
     return data
 
 
@@ -610,23 +677,94 @@ def declare_conflict(payload, abstract_id):
 def decide(payload, abstract_id):
     """Record the outcome (internal until released)."""
     abstract = decisions.decide_abstract(
-        _for_organizer(abstract_id), payload["outcome"], bearer_user()
+        _for_organizer(abstract_id),
+        payload["outcome"],
+        bearer_user(),
+        confirm_incomplete=payload["confirm_incomplete_reviews"],
     )
     db.session.commit()
     return abstract_json(abstract, bearer_user())
 
 
+def preview_json(preview: decisions.ReleasePreview) -> dict:
+    return {
+        "abstract_ids": preview.abstract_ids,
+        "decisions": len(preview.abstracts),
+        "changed_since_release": preview.changed,
+        "never_released": preview.never_released,
+        "by_outcome": {str(o): n for o, n in preview.by_outcome.items()},
+        "message_count": len(preview.messages),
+        "recipient_count": preview.recipient_count,
+        "summary": preview.summary,
+        "messages": [
+            {
+                "abstract_id": m.abstract.id,
+                "number": m.abstract.number,
+                "outcome": str(m.abstract.outcome),
+                "correction": m.correction,
+                "name": m.name,
+                "email": m.email,
+            }
+            for m in preview.messages
+        ],
+        "samples": [
+            {"outcome": str(outcome), "subject": subject, "text": text}
+            for outcome, (subject, text) in preview.samples.items()
+        ],
+        "fingerprint": preview.fingerprint,
+    }
+
+
 @blp.route("/decisions/release", methods=["POST"])
 @organizer_token_required
+@blp.arguments(ReleaseSchema, location="json", required=False)
 @blp.doc(security=SECURITY)
 @blp.alt_response(
-    200, schema=responses.ReleasedOut, description="How many decision messages were queued."
+    200,
+    schema=ReleaseOut,
+    description="The preview (dry_run), or how many decisions and messages were released.",
 )
-def release():
-    """Email every new or changed decision, one message per abstract."""
-    sent = decisions.release_decisions(_congress())
+def release(payload):
+    """Release new or changed decisions, one message per recipient; `dry_run` only previews.
+
+    Select by `track`, `outcomes` and `abstract_ids` (nothing given: all pending). With a
+    `fingerprint` from a dry run, exactly the previewed decisions are released, or 409 with the
+    new preview when any of them changed in between.
+    """
+    congress = _congress()
+    payload = payload or {}
+    selection = decisions.parse_selection(
+        congress,
+        track=payload.get("track"),
+        outcomes=payload.get("outcomes"),
+        abstract_ids=payload.get("abstract_ids"),
+    )
+    if payload.get("dry_run"):
+        preview = decisions.preview_release(congress, selection)
+        body = {"dry_run": True, "released": 0, "messages": 0, "preview": preview_json(preview)}
+        db.session.rollback()  # a preview writes nothing
+        return body
+    if payload.get("fingerprint"):
+        if not selection.abstract_ids:
+            raise ValidationFailed(
+                "Give the previewed abstract_ids with the fingerprint.",
+                fields={"abstract_ids": ["Give the abstract ids of the preview."]},
+            )
+        try:
+            result = decisions.confirm_release(
+                congress, selection.abstract_ids, payload["fingerprint"]
+            )
+        except Conflict as exc:
+            db.session.rollback()
+            preview = decisions.preview_release(congress, selection)
+            body = preview_json(preview)
+            db.session.rollback()
+            raise Conflict(exc.message, code=exc.code, preview=body) from None
+        db.session.commit()
+        return {"dry_run": False, "released": result.decisions, "messages": result.messages}
+    result = decisions.release_selection(congress, selection)
     db.session.commit()
-    return {"released": sent}
+    return {"dry_run": False, "released": result.decisions, "messages": result.messages}
 
 
 @blp.route("/abstracts/rules", methods=["GET"])

@@ -105,6 +105,11 @@ class AbstractOut(Schema):
     mean_score = fields.Float(allow_none=True)
     score_spread = fields.Float(allow_none=True)
     large_disagreement = fields.Boolean(allow_none=True)
+    completed_reviews = fields.Integer(metadata={"description": "Organizers only."})
+    reviews_required = fields.Integer(metadata={"description": "Organizers only."})
+    mean_is_incomplete = fields.Boolean(
+        metadata={"description": "The mean comes from fewer reviews than required."}
+    )
 
 
 class AbstractPageOut(Schema):

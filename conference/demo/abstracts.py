@@ -245,10 +245,10 @@ def load(result: DemoResult, size: str = "small") -> None:
     decided = list(zip(ranked, outcomes, strict=False))
     released = decided[: len(decided) - 3]  # the last few stay internal
     for abstract, outcome in released:
-        decisions.decide_abstract(abstract, outcome, organizer)
+        decisions.decide_abstract(abstract, outcome, organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
     for abstract, outcome in decided[len(released) :]:
-        decisions.decide_abstract(abstract, outcome, organizer)
+        decisions.decide_abstract(abstract, outcome, organizer, confirm_incomplete=True)
     for index, (abstract, outcome) in enumerate(released):
         if outcome in ("plenary", "oral", "poster_discussion", "poster") and index % 4 != 3:
             services.confirm_presentation(abstract)

@@ -183,14 +183,26 @@ def test_assignment_review_and_decision_through_the_api(
     assert not_assigned.status_code == 403
     detail = client.get(f"/api/v1/abstracts/{abstract.id}", headers=org).json
     assert detail["mean_score"] == 4.0
-    decided = client.post(
+    assert detail["mean_is_incomplete"] is True  # one review of the three required
+    assert (detail["completed_reviews"], detail["reviews_required"]) == (1, 3)
+    # One completed review of the three required: the API asks for explicit confirmation.
+    unconfirmed = client.post(
         f"/api/v1/abstracts/{abstract.id}/decision", json={"outcome": "poster"}, headers=org
+    )
+    assert unconfirmed.status_code == 409
+    assert unconfirmed.json["error"]["code"] == "incomplete_reviews"
+    assert unconfirmed.json["error"]["abstract_ids"] == [abstract.id]
+    decided = client.post(
+        f"/api/v1/abstracts/{abstract.id}/decision",
+        json={"outcome": "poster", "confirm_incomplete_reviews": True},
+        headers=org,
     )
     assert decided.status_code == 200 and decided.json["outcome"] == "poster"
     assert decided.json["decision"] is None
     released = client.post("/api/v1/decisions/release", headers=org)
-    assert released.json == {"released": 1}
-    assert client.post("/api/v1/decisions/release", headers=org).json == {"released": 0}
+    assert released.json == {"dry_run": False, "released": 1, "messages": 3}
+    again = client.post("/api/v1/decisions/release", headers=org).json
+    assert again == {"dry_run": False, "released": 0, "messages": 0}
     bad_outcome = client.post(
         f"/api/v1/abstracts/{abstract.id}/decision", json={"outcome": "maybe"}, headers=org
     )
@@ -224,7 +236,7 @@ def test_authors_never_see_internal_outcomes(client, make_abstract, organizer, h
     from conference.abstracts import decisions
 
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     db.session.commit()
     body = client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers(author)).json
     assert body["decision"] is None and "outcome" not in body and "reviews" not in body

@@ -1,4 +1,4 @@
-"""Decisions: internal until released, one email per abstract, corrections, confirmation."""
+"""Decisions: internal until released, one email per recipient, corrections, confirmation."""
 
 import pytest
 
@@ -16,13 +16,13 @@ def decision_mails():
 
 def test_decisions_stay_internal_until_released(make_abstract, organizer, congress):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     db.session.commit()
     assert abstract.released_outcome is None and decision_mails() == []
     assert get_accepted_abstracts(congress) == []
 
 
-def test_release_sends_exactly_one_email_per_abstract_over_smtp(
+def test_release_sends_one_email_per_recipient_greeting_each_by_name_over_smtp(
     make_abstract, organizer, congress, smtp, author, make_reviewer
 ):
     oral, rejected = make_abstract(), make_abstract()
@@ -36,8 +36,8 @@ def test_release_sends_exactly_one_email_per_abstract_over_smtp(
             "comment_to_authors": "Great work, show the survival curves.",
         },
     )
-    decisions.decide_abstracts([oral], "oral", organizer)
-    decisions.decide_abstract(rejected, "rejected", organizer)
+    decisions.decide_abstracts([oral], "oral", organizer, confirm_incomplete=True)
+    decisions.decide_abstract(rejected, "rejected", organizer, confirm_incomplete=True)
     assert decisions.release_decisions(congress) == 2
     assert decisions.release_decisions(congress) == 0  # a second click
     db.session.commit()
@@ -51,21 +51,24 @@ def test_release_sends_exactly_one_email_per_abstract_over_smtp(
     assert "Committee-only remark" not in oral_text
     assert "/abstracts/confirm/" in oral_text
     assert get_accepted_abstracts(congress) == [oral]
-    # One message per abstract reaches every author together: never one per author.
+    # One message per recipient (submitter and every author), each greeting them by name.
     oral_messages = [
         m for m in smtp.messages if oral.number in m["Subject"] and "received" not in m["Subject"]
     ]
-    assert len(oral_messages) == 1
-    to = set(oral_messages[0]["X-Envelope-To"].split(", "))
-    assert {a.email.lower() for a in oral.authors} | {author.email} == to
+    people = {author.email: author.display_name} | {a.email.lower(): a.name for a in oral.authors}
+    assert len(oral_messages) == len(people) == 3
+    for message in oral_messages:
+        (address,) = message["X-Envelope-To"].split(", ")
+        assert smtp.text_of(message).startswith(f"Dear {people.pop(address)},")
+    assert people == {}
 
 
 def test_changed_decision_sends_one_correction(make_abstract, organizer, congress, smtp, author):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
-    decisions.decide_abstract(abstract, "rejected", organizer)
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "rejected", organizer, confirm_incomplete=True)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
     decisions.release_decisions(congress)
     db.session.commit()
@@ -79,20 +82,20 @@ def test_changed_decision_sends_one_correction(make_abstract, organizer, congres
 
 def test_changed_back_before_release_sends_nothing_more(make_abstract, organizer, congress):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
-    decisions.decide_abstract(abstract, "rejected", organizer)
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "rejected", organizer, confirm_incomplete=True)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     assert decisions.release_decisions(congress) == 0
-    assert len(decision_mails()) == 1
+    assert len(decision_mails()) == 3  # the first release: submitter and two authors
 
 
 def test_only_submitted_abstracts_are_decided(make_abstract, organizer):
     draft = make_abstract(submit=False)
     with pytest.raises(Conflict):
-        decisions.decide_abstract(draft, "oral", organizer)
+        decisions.decide_abstract(draft, "oral", organizer, confirm_incomplete=True)
     with pytest.raises(ValidationFailed):
-        decisions.decide_abstract(make_abstract(), "maybe", organizer)
+        decisions.decide_abstract(make_abstract(), "maybe", organizer, confirm_incomplete=True)
 
 
 def test_organizer_template_is_used(make_abstract, organizer, congress):
@@ -100,9 +103,9 @@ def test_organizer_template_is_used(make_abstract, organizer, congress):
         congress, "poster", subject="Poster {{ number }}", body="Dear all, {{ title }} is a poster."
     )
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
-    (mail,) = decision_mails()
+    (mail,) = [m for m in decision_mails() if m.to_address == abstract.submitter.email]
     assert mail.subject == f"Poster {abstract.number}"
     assert f"{abstract.title} is a poster." in mail.body_text
 
@@ -117,7 +120,7 @@ def test_template_refuses_unknown_placeholders(congress):
 
 def test_presenter_confirms_an_accepted_abstract(make_abstract, organizer, congress):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     with pytest.raises(Conflict):
         services.confirm_presentation(abstract)  # not released yet
     decisions.release_decisions(congress)

@@ -19,7 +19,7 @@ def released(make_abstract, make_reviewer, organizer, congress):
     )
     assignment = review.add_reviewer(abstract, reviewer)
     review.save_review(assignment, dict(SCORES, comment_to_authors="Clear and useful."))
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
     db.session.commit()
     return abstract, reviewer, assignment
@@ -73,7 +73,7 @@ def test_reviews_stay_editable_while_the_decision_is_internal(
 ):
     abstract = make_abstract()
     assignment = review.add_reviewer(abstract, make_reviewer(name="Mateus Oliveira"))
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     review.save_review(assignment, SCORES)
     assert assignment.overall == 5
 

@@ -194,15 +194,25 @@ def test_organizer_decides_in_bulk_and_releases(client, auth, make_abstract, org
     auth.login(organizer)
     page = client.get("/manage/abstracts?sort=mean").get_data(as_text=True)
     assert first.number in page and second.number in page
-    client.post(
-        "/manage/abstracts/decide",
-        data={"abstract_ids": [str(first.id), str(second.id)], "outcome": "poster"},
-    )
+    ticked = {"abstract_ids": [str(first.id), str(second.id)], "outcome": "poster"}
+    asked = client.post("/manage/abstracts/decide", data=ticked)
+    assert asked.status_code == 409  # no reviews yet: the organizer must confirm
+    assert "0 of 3 required reviews completed" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert first.outcome is None and second.outcome is None
+    client.post("/manage/abstracts/decide", data=dict(ticked, confirm_incomplete="1"))
     db.session.expire_all()
     assert first.outcome == second.outcome == "poster"
+    page = client.get("/manage/abstracts").get_data(as_text=True)
+    assert page.count("decided on 0 of 3 reviews") == 2
+    # Releasing is a preview first, then a confirmation (see test_release.py).
     client.post("/manage/decisions/release")
-    client.post("/manage/decisions/release")
-    assert db.session.query(OutboxMessage).filter_by(kind="abstracts/decision").count() == 2
+    assert db.session.query(OutboxMessage).filter_by(kind="abstracts/decision").count() == 0
+    preview = decisions.preview_release(congress)
+    confirm = {"fingerprint": preview.fingerprint, "release_ids": preview.abstract_ids}
+    client.post("/manage/decisions/release", data=confirm)
+    client.post("/manage/decisions/release", data=confirm)
+    assert db.session.query(OutboxMessage).filter_by(kind="abstracts/decision").count() == 6
 
 
 def test_organizer_detail_assigns_and_refuses_conflicts(
@@ -253,7 +263,7 @@ def test_decision_template_page(client, auth, organizer, congress):
 
 def test_presenter_confirms_through_the_link(client, make_abstract, organizer, congress):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "oral", organizer)
+    decisions.decide_abstract(abstract, "oral", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
     db.session.commit()
     path = f"/abstracts/confirm/{services.presenter_confirm_token(abstract)}"
@@ -300,7 +310,7 @@ def test_submitter_confirms_from_the_abstract_page(
     client, auth, make_abstract, organizer, author, congress
 ):
     abstract = make_abstract()
-    decisions.decide_abstract(abstract, "poster", organizer)
+    decisions.decide_abstract(abstract, "poster", organizer, confirm_incomplete=True)
     decisions.release_decisions(congress)
     db.session.commit()
     auth.login(author)

@@ -108,11 +108,14 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Decision recorded for A-0001").wait_for()
     page.goto(base + "/manage/abstracts")
-    page.get_by_role("button", name="Release decisions").click()
-    page.get_by_text("1 decision email(s) queued.").wait_for()
+    page.get_by_role("button", name="Preview the release of decisions").click()
+    page.get_by_text("1 decision(s): 0 changed since the last release, 1 never released").wait_for()
+    assert "Dear " in page.locator(".release-sample").inner_text()
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("1 decision(s) released").wait_for()
     page.goto(base + "/manage/abstracts")
-    page.get_by_role("button", name="Release decisions").click()
-    page.get_by_text("No new or changed decisions").wait_for()
+    page.get_by_role("button", name="Preview the release of decisions").click()
+    page.get_by_text("nothing would be sent").wait_for()
 
     with server.app.app_context():
         deliver_due()

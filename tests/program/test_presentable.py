@@ -144,7 +144,7 @@ def test_a_released_decision_changed_to_rejected_leaves_the_public_program(
     abstract = make_abstract(title="Circulating tumour DNA after resection")
     services.add_presentation(session, abstract=abstract)
     publish()
-    decisions.decide_abstract(abstract, Outcome.REJECTED)
+    decisions.decide_abstract(abstract, Outcome.REJECTED, confirm_incomplete=True)
     decisions.release_decisions(congress)
     db.session.commit()
     for text in public_texts(client, session.id):
@@ -189,7 +189,7 @@ def test_the_editor_shows_the_blocking_conflict(
     abstract = make_abstract(title="Rejected after all")
     services.add_presentation(session, abstract=abstract)
     db.session.commit()
-    decisions.decide_abstract(abstract, Outcome.REJECTED)
+    decisions.decide_abstract(abstract, Outcome.REJECTED, confirm_incomplete=True)
     db.session.commit()
     auth.login(organizer)
     page = client.get("/manage/program").get_data(as_text=True)
