@@ -66,8 +66,8 @@ def _work_the_congress(app) -> None:
         .order_by(Abstract.id)
         .limit(12)
     ).all()
-    decisions.decide_abstracts(undecided[:8], "poster", organizer)
-    decisions.decide_abstracts(undecided[8:], "rejected", organizer)
+    decisions.decide_abstracts(undecided[:8], "poster", organizer, confirm_incomplete=True)
+    decisions.decide_abstracts(undecided[8:], "rejected", organizer, confirm_incomplete=True)
     # Only released acceptances can be placed in the program: release them (the demo's other
     # decided abstracts are released already).
     decisions.release_decisions(congress)
