@@ -24,6 +24,7 @@ def init_api(app: Flask) -> None:
         auth_token,
         congress,
         dashboard,
+        mailings,
         money,
         program,
         registration,
@@ -44,7 +45,16 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth_token, congress, abstracts, registration, program, money, dashboard):
+    for module in (
+        auth_token,
+        congress,
+        abstracts,
+        registration,
+        program,
+        money,
+        dashboard,
+        mailings,
+    ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 
