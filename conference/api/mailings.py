@@ -80,11 +80,6 @@ class MailingPreviewOut(Schema):
     preview_token = fields.String()
 
 
-class MailingDryRunOut(Schema):
-    dry_run = fields.Boolean()
-    preview = fields.Nested(MailingPreviewOut)
-
-
 class CampaignOut(Schema):
     id = fields.Integer()
     subject = fields.String()
@@ -112,6 +107,14 @@ class SentOut(CampaignOut):
     already_sent = fields.Boolean(
         metadata={"description": "This preview was sent before: nothing was queued again."}
     )
+
+
+class MailingOkOut(SentOut):
+    """200: a dry run (`dry_run`, `preview`), or a preview_token sent before (`already_sent`:
+    that mailing, nothing queued again)."""
+
+    dry_run = fields.Boolean()
+    preview = fields.Nested(MailingPreviewOut)
 
 
 class CampaignDetailOut(CampaignOut):
@@ -169,7 +172,12 @@ def _delivery(recipients: list[dict]) -> dict[str, int]:
 @organizer_token_required
 @blp.arguments(MailingInSchema, location="json")
 @blp.doc(security=SECURITY)
-@blp.alt_response(200, schema=MailingDryRunOut, description="dry_run: who and what would be sent.")
+@blp.alt_response(
+    200,
+    schema=MailingOkOut,
+    description="dry_run: who and what would be sent (`dry_run`, `preview`); or, for a "
+    "preview_token sent before, that mailing with `already_sent` (nothing queued again).",
+)
 @blp.alt_response(201, schema=SentOut, description="Queued: one message per recipient.")
 def send(payload):
     """Email a group, one message per recipient; `dry_run` only previews.
@@ -203,7 +211,7 @@ def send(payload):
     db.session.commit()
     recipients = get_campaign_recipients(result.campaign)
     body = campaign_json(result.campaign, _delivery(recipients))
-    body |= {"queued": result.queued, "already_sent": result.already_sent}
+    body |= {"queued": result.queued, "already_sent": result.already_sent, "dry_run": False}
     return jsonify(body), (200 if result.already_sent else 201)
 
 
