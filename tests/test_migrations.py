@@ -23,7 +23,7 @@ def test_models_and_migrations_do_not_differ(app):
 
 
 def test_running_migrations_leaves_the_applications_loggers_enabled(app):
-    """Alembic's logging set-up must not silence our own loggers (it did, hiding errors in tests)."""
+    """Alembic's logging set-up must not silence our loggers (it did, hiding test errors)."""
     import logging
 
     assert not logging.getLogger("conference").disabled
