@@ -1,6 +1,6 @@
 """Import every domain's models so SQLAlchemy's metadata (and Alembic) sees all tables."""
 
-from conference import mail  # noqa: F401
+from conference import jobs, mail  # noqa: F401
 from conference.abstracts import models as abstracts_models  # noqa: F401
 from conference.accounts import models as accounts_models  # noqa: F401
 from conference.institutions import models as institutions_models  # noqa: F401
