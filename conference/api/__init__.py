@@ -25,6 +25,7 @@ def init_api(app: Flask) -> None:
         congress,
         dashboard,
         money,
+        policies,
         program,
         registration,
     )
@@ -44,7 +45,16 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth_token, congress, abstracts, registration, program, money, dashboard):
+    for module in (
+        auth_token,
+        congress,
+        abstracts,
+        registration,
+        program,
+        money,
+        dashboard,
+        policies,
+    ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 

@@ -89,3 +89,9 @@ def manage_policies():
 def policy_links(congress=None, external: bool = False):
     """Links to the published policies of `congress` (the current one by default)."""
     return get_policy_links(congress or get_current_congress(), external=external)
+
+
+@bp.app_template_global()
+def current_congress():
+    """The congress this instance serves (for templates rendered without one, e.g. emails)."""
+    return get_current_congress()
