@@ -107,8 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from conference.abstracts.views import bp as abstracts_bp
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
-    from conference.congresses.views import bp as congresses_bp
     from conference.api import init_api
+    from conference.congresses.views import bp as congresses_bp
     from conference.institutions.views import bp as institutions_bp
     from conference.money.views import bp as money_bp
     from conference.program.views import bp as program_bp
