@@ -171,3 +171,16 @@ def test_register_form_links_only_the_published_policies(client, congress):
     assert '<a href="/terms">registration terms</a>' in label
     assert '<a href="/privacy">privacy policy</a>' in label
     assert "cancellation policy" in label and 'href="/cancellation"' not in label
+
+
+def test_demo_congress_publishes_its_three_policies(app, client, tmp_path):
+    from conference.demo import load_demo
+
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    result = load_demo()
+    db.session.commit()
+    for path in ("/terms", "/cancellation", "/privacy"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert result.congress.name in response.get_data(as_text=True)
+    assert "<table>" in client.get("/privacy").get_data(as_text=True)
