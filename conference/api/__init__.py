@@ -38,6 +38,7 @@ def init_api(app: Flask) -> None:
         congress,
         dashboard,
         money,
+        policies,
         program,
         registration,
     )
@@ -58,7 +59,16 @@ def init_api(app: Flask) -> None:
     )
     api.init_app(app)
     api.ma_plugin.converter.add_attribute_function(_decimal_as_string)
-    for module in (auth_token, congress, abstracts, registration, program, money, dashboard):
+    for module in (
+        auth_token,
+        congress,
+        abstracts,
+        registration,
+        program,
+        money,
+        dashboard,
+        policies,
+    ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 
