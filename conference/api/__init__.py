@@ -18,6 +18,19 @@ class Api(SmorestApi):
 api = Api()
 
 
+def _decimal_as_string(self, field, ret):
+    """Decimals the API writes as strings ("12.50", exact money) are documented as strings.
+
+    apispec documents every Decimal as a number; clients and schema checkers would then expect
+    12.5 where the API returns "12.50".
+    """
+    from marshmallow import fields
+
+    if isinstance(field, fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+    return {}
+
+
 def init_api(app: Flask) -> None:
     from conference.api import (
         abstracts,
@@ -26,6 +39,7 @@ def init_api(app: Flask) -> None:
         dashboard,
         mailings,
         money,
+        policies,
         program,
         registration,
     )
@@ -45,6 +59,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
+    api.ma_plugin.converter.add_attribute_function(_decimal_as_string)
     for module in (
         auth_token,
         congress,
@@ -53,6 +68,7 @@ def init_api(app: Flask) -> None:
         program,
         money,
         dashboard,
+        policies,
         mailings,
     ):
         api.register_blueprint(module.blp)

@@ -20,11 +20,13 @@ from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.extensions import db
 from conference.models import utcnow
+from conference.money.queries import get_bank_details
 from conference.program.queries import get_current_congress
 from conference.registration import capacity, checkin, proofs, services
 from conference.registration.fees import fee_at
 from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
+from conference.registration.payment_instructions import LOOK_UP, payment_instructions
 from conference.registration.payments import RECORDABLE_KINDS, record_payment
 from conference.registration.queries import (
     RegistrationFilters,
@@ -270,7 +272,9 @@ class ListArgsSchema(Schema):
     per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def registration_json(registration, *, private: bool = True, position: bool = True) -> dict:
+def registration_json(
+    registration, *, private: bool = True, position: bool = True, bank=LOOK_UP
+) -> dict:
     data = {
         "reference": registration.reference,
         "status": registration.status.value,
@@ -310,6 +314,11 @@ def registration_json(registration, *, private: bool = True, position: bool = Tr
                 }
                 for p in registration.payments
             ],
+            how_to_pay=(
+                instructions.as_json()
+                if (instructions := payment_instructions(registration, bank))
+                else None
+            ),
         )
     return data
 
@@ -384,10 +393,14 @@ def create_registration(payload):
 def list_registrations(args):
     """Registrations, filtered (category, status, country, checked_in, q), sorted, paginated."""
     page, per_page = args.pop("page"), args.pop("per_page")
-    query = registrations_query(_congress(), RegistrationFilters(**args))
+    congress = _congress()
+    query = registrations_query(congress, RegistrationFilters(**args))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    bank = get_bank_details(congress)
     return {
-        "registrations": [registration_json(r, position=False) for r in pagination.items],
+        "registrations": [
+            registration_json(r, position=False, bank=bank) for r in pagination.items
+        ],
         "page": page,
         "per_page": per_page,
         "total": pagination.total,

@@ -250,6 +250,33 @@ class PaymentLineOut(MoneyOut):
     recorded_at = fields.String(metadata={"format": "date-time"})
 
 
+class BankTransferOut(Schema):
+    account_holder = fields.String()
+    iban = fields.String(metadata={"example": "AT611904300234573201"})
+    iban_formatted = fields.String(metadata={"example": "AT61 1904 3002 3457 3201"})
+    bic = fields.String(metadata={"example": "BKAUATWW"})
+    bank_name = fields.String()
+
+
+class HowToPayOut(Schema):
+    """What is owed and how to pay it; null when nothing is owed."""
+
+    amount = fields.String(metadata={"example": "450.00"})
+    currency = fields.String(metadata={"example": "EUR"})
+    reference = fields.String(metadata={"description": "Quote it with the transfer."})
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    due_local = fields.String(
+        allow_none=True, metadata={"description": "due_at in the congress time zone."}
+    )
+    timezone = fields.String()
+    bank_transfer = fields.Nested(
+        BankTransferOut,
+        allow_none=True,
+        metadata={"description": "null until the organizer publishes bank details."},
+    )
+    contact_email = fields.String(allow_none=True)
+
+
 class RegistrationOut(Schema):
     """A registration; the personal fields are shown to its holder and to organizers."""
 
@@ -273,6 +300,11 @@ class RegistrationOut(Schema):
     accessibility = fields.String(allow_none=True)
     share_with_exhibitors = fields.Boolean()
     payments = fields.List(fields.Nested(PaymentLineOut))
+    how_to_pay = fields.Nested(
+        HowToPayOut,
+        allow_none=True,
+        metadata={"description": "Shown to the holder and organizers while something is owed."},
+    )
 
 
 class RegistrationPageOut(Schema):

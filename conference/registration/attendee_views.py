@@ -27,6 +27,7 @@ from conference.registration.forms import (
     ProfileCategoryForm,
     ProofForm,
 )
+from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration, get_user_category
 from conference.registration.tokens import token_matches
 from conference.registration.views import bp, congress_or_404, local_time, pdf_response
@@ -58,6 +59,7 @@ def _manage_context(registration, token):
         "position": capacity.waitlist_position(registration),
         "refund": services.refund_for(registration, utcnow()),
         "period_closes": period_closes_at(registration.congress, registration.fee_period),
+        "how_to_pay": payment_instructions(registration),
     }
 
 

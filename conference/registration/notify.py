@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conference.mail import queue_mail
 from conference.registration.models import Registration
+from conference.registration.payment_instructions import payment_instructions
 from conference.registration.tokens import manage_url
 
 
@@ -21,6 +22,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         registration=registration,
         congress=congress,
         secrets={"manage_url": manage_url(registration)},
+        how_to_pay=payment_instructions(registration),
         **ctx,
     )
 

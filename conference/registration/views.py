@@ -15,10 +15,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
+from conference.congresses.queries import get_policy_links
 from conference.countries import country_choices
 from conference.errors import DomainError
 from conference.extensions import db, limiter
@@ -31,8 +33,10 @@ from conference.registration.forms import (
     RegistrationForm,
 )
 from conference.registration.limits import limit_web_registration
-from conference.registration.queries import get_categories
+from conference.registration.payment_instructions import payment_instructions
+from conference.registration.queries import get_categories, get_registration
 from conference.registration.tokens import is_reference, normalize_reference
+from conference.security import mark_personal
 from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
@@ -71,6 +75,11 @@ def _category_choices(congress, now):
         choices.append((category.slug, label))
         info[category.slug] = category
     return choices, info
+
+
+def _policy_urls(congress) -> dict[str, str]:
+    """{kind: page} of the published policies the accept box links to."""
+    return {link.kind.value: link.url for link in get_policy_links(congress)}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -129,9 +138,12 @@ def register():
                     is_open=is_open,
                     already=True,
                     categories=categories_by_slug,
+                    policy_urls=_policy_urls(congress),
                 )
         else:
             # The manage link goes only by email: whoever typed the address may not own it.
+            # This browser may see how to pay (amount and bank details), nothing more.
+            session["registered_reference"] = registration.reference
             flash(f"Thank you: your reference is {registration.reference}.", "success")
             return redirect(url_for("registration.received", reference=registration.reference))
     return render_template(
@@ -146,16 +158,23 @@ def register():
         ),
         already=False,
         categories=categories_by_slug,
+        policy_urls=_policy_urls(congress),
     )
 
 
 @bp.route("/register/received/<reference>")
 def received(reference):
-    """Where to look for the manage link (the page shows no personal data and no link)."""
+    """Where to look for the manage link (no personal data and no link). The browser that
+    just registered also sees how to pay."""
     reference = normalize_reference(reference)
     if not is_reference(reference):
         abort(404)
-    return render_template("registration/received.html", reference=reference)
+    how_to_pay = None
+    if session.get("registered_reference") == reference:
+        registration = get_registration(congress_or_404(), reference)
+        how_to_pay = payment_instructions(registration) if registration else None
+        mark_personal()
+    return render_template("registration/received.html", reference=reference, how_to_pay=how_to_pay)
 
 
 @bp.route("/registration/link", methods=["GET", "POST"])
