@@ -51,6 +51,7 @@ def _person_context(registration, payment_form=None, badge_form=None) -> dict:
     if payment_form is None:
         payment_form = DeskPaymentForm(prefix="pay", formdata=None)
         payment_form.idempotency_key.data = secrets.token_urlsafe(24)
+        payment_form.amount.data = str(registration.amount_due)
     if badge_form is None:
         badge_form = BadgeNameForm(prefix="badge", formdata=None)
         badge_form.badge_name.data = registration.badge_name
@@ -158,7 +159,8 @@ def desk_payment(reference):
         record_payment(
             registration,
             kind=form.kind.data,
-            amount=form.amount.data,
+            # Empty: what is due now (the service refuses more than is due, under its lock).
+            amount=(form.amount.data or "").strip() or str(registration.amount_due),
             note=form.note.data,
             by=current_user,
             idempotency_key=form.idempotency_key.data or None,

@@ -135,7 +135,7 @@ class DeskPaymentForm(FlaskForm):
         choices=[(kind.value, kind.label) for kind in DESK_KINDS],
         default="card_on_site",
     )
-    amount = StringField("Amount", description="Empty: the amount due.")
+    amount = StringField("Amount received", description="The amount due unless you change it.")
     note = StringField("Card slip number (internal)", validators=[Length(max=300)])
     idempotency_key = HiddenField()
     submit = SubmitField("Take payment")
