@@ -56,7 +56,7 @@ def _attendee_registration(reference: str, token: str):
 def _visa_form(registration):
     existing = registration.visa_request
     form = VisaRequestForm(prefix="visa", obj=existing)
-    form.nationality.choices = [("", "Choose a country")] + country_choices()
+    form.nationality.choices = [("", "Choose a country"), *country_choices()]
     return form
 
 
