@@ -73,6 +73,9 @@ class SettingsPatchSchema(Schema):
     payment_days = Integer(validate=validate.Range(min=1))
     offer_hours = Integer(validate=validate.Range(min=1))
     proof_hours = Integer(validate=validate.Range(min=1))
+    visa_signatory_name = fields.String(validate=validate.Length(max=200))
+    visa_signatory_title = fields.String(validate=validate.Length(max=200))
+    visa_retention_days = Integer(validate=validate.Range(min=0, max=365))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -148,6 +151,9 @@ def _settings_json(congress, settings) -> dict:
         "payment_days": settings.payment_days,
         "offer_hours": settings.offer_hours,
         "proof_hours": settings.proof_hours,
+        "visa_signatory_name": settings.visa_signatory_name,
+        "visa_signatory_title": settings.visa_signatory_title,
+        "visa_retention_days": settings.visa_retention_days,
         "currency": congress.currency,
         "timezone": congress.timezone,
         "registration_opens_at": iso(congress.registration_opens_at),

@@ -53,6 +53,33 @@ def test_patch_settings(client, priced, api_token, organizer):
     assert response.status_code == 200, response.json
     assert response.json["capacity"] == 2
     assert response.json["refund_deadline_at"].startswith("2026-11-30T23:00")
+    visa = client.patch(
+        "/api/v1/registration/settings",
+        json={"visa_signatory_name": "Dr Ana Ruiz", "visa_retention_days": 7},
+        headers=api_token(organizer),
+    )
+    assert visa.status_code == 200, visa.json
+    assert (visa.json["visa_signatory_name"], visa.json["visa_retention_days"]) == (
+        "Dr Ana Ruiz",
+        7,
+    )
+    bad = client.patch(
+        "/api/v1/registration/settings",
+        json={"visa_retention_days": -1},
+        headers=api_token(organizer),
+    )
+    assert bad.status_code == 422 and "visa_retention_days" in bad.json["error"]["fields"]
+
+
+def test_api_records_cash(client, register, api_token, organizer):
+    registration = register()
+    response = client.post(
+        f"/api/v1/registrations/{registration.reference}/payments",
+        json={"kind": "cash", "amount": "450.00"},
+        headers=api_token(organizer),
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["registration"]["status"] == "confirmed"
 
 
 def test_register_returns_201_then_409_for_the_same_email(client, priced, smtp):
