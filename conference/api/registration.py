@@ -21,7 +21,7 @@ from conference.api.schemas import CongressDateTime, Integer
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, checkin, proofs, services
+from conference.registration import capacity, checkin, proofs, services, visa
 from conference.registration.fees import fee_at
 from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
@@ -253,6 +253,16 @@ class PaymentInSchema(Schema):
     idempotency_key = fields.String(validate=validate.Length(max=64), allow_none=True)
 
 
+class VisaRequestInSchema(Schema):
+    passport_number = fields.String(required=True, validate=validate.Length(max=40))
+    nationality = fields.String(
+        required=True,
+        validate=validate.Length(max=2),
+        metadata={"description": "ISO 3166-1 alpha-2 of the passport's country."},
+    )
+    date_of_birth = fields.Date(required=True)
+
+
 class VerifyInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
     reason = fields.String(load_default="")
@@ -438,6 +448,23 @@ def upload_proof(reference):
     proofs.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
     db.session.commit()
     return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/visa-request", methods=["PUT"])
+@blp.arguments(VisaRequestInSchema)
+@blp.alt_response(200, schema=responses.VisaRequestOut, description="The visa request as saved.")
+def put_visa_request(payload, reference):
+    """Request a visa invitation letter, or correct its passport data (manage token)."""
+    registration = _registration_for_attendee(reference)
+    saved = visa.request_visa_letter(registration, **payload)
+    db.session.commit()
+    return {
+        "passport_number": saved.passport_number,
+        "nationality": saved.nationality,
+        "date_of_birth": saved.date_of_birth.isoformat(),
+        "verification_code": saved.verification_code,
+        "letter_available": registration.is_fully_paid,
+    }
 
 
 @blp.route("/registrations/<reference>/cancel", methods=["POST"])

@@ -247,6 +247,16 @@ class RegistrationSettingsOut(Schema):
     refund_deadline_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
+class VisaRequestOut(Schema):
+    passport_number = fields.String()
+    nationality = fields.String()
+    date_of_birth = fields.String(metadata={"format": "date"})
+    verification_code = fields.String()
+    letter_available = fields.Boolean(
+        metadata={"description": "The letter is issued once the registration is fully paid."}
+    )
+
+
 class PaymentLineOut(MoneyOut):
     kind = fields.String()
     note = fields.String(allow_none=True)

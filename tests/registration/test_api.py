@@ -205,3 +205,21 @@ def test_openapi_documents_the_registration_endpoints(client, priced):
         "/api/v1/registrations/{reference}/check-in",
     ):
         assert path in paths
+
+
+def test_attendee_requests_a_visa_letter_through_the_api(client, register):
+    registration = register()
+    url = f"/api/v1/registrations/{registration.reference}/visa-request"
+    data = {"passport_number": "C01X00T47", "nationality": "de", "date_of_birth": "1990-01-31"}
+    assert client.put(url, json=data).status_code == 401
+    bad = client.put(
+        url,
+        json={**data, "nationality": "QQ", "date_of_birth": "2999-01-01"},
+        headers=_token_headers(registration),
+    )
+    assert bad.status_code == 422
+    assert {"nationality", "date_of_birth"} <= set(bad.json["error"]["fields"])
+    saved = client.put(url, json=data, headers=_token_headers(registration))
+    assert saved.status_code == 200, saved.json
+    assert saved.json["nationality"] == "DE" and saved.json["letter_available"] is False
+    assert registration.visa_request.passport_number == "C01X00T47"
