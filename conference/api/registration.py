@@ -22,7 +22,7 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.money.queries import get_bank_details
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, checkin, proofs, services
+from conference.registration import capacity, checkin, proofs, services, visa
 from conference.registration.fees import fee_at
 from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
@@ -75,6 +75,9 @@ class SettingsPatchSchema(Schema):
     payment_days = Integer(validate=validate.Range(min=1))
     offer_hours = Integer(validate=validate.Range(min=1))
     proof_hours = Integer(validate=validate.Range(min=1))
+    visa_signatory_name = fields.String(validate=validate.Length(max=200))
+    visa_signatory_title = fields.String(validate=validate.Length(max=200))
+    visa_retention_days = Integer(validate=validate.Range(min=0, max=365))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -150,6 +153,9 @@ def _settings_json(congress, settings) -> dict:
         "payment_days": settings.payment_days,
         "offer_hours": settings.offer_hours,
         "proof_hours": settings.proof_hours,
+        "visa_signatory_name": settings.visa_signatory_name,
+        "visa_signatory_title": settings.visa_signatory_title,
+        "visa_retention_days": settings.visa_retention_days,
         "currency": congress.currency,
         "timezone": congress.timezone,
         "registration_opens_at": iso(congress.registration_opens_at),
@@ -247,6 +253,16 @@ class PaymentInSchema(Schema):
     amount = fields.Decimal(as_string=True, allow_none=True)
     note = fields.String(load_default="")
     idempotency_key = fields.String(validate=validate.Length(max=64), allow_none=True)
+
+
+class VisaRequestInSchema(Schema):
+    passport_number = fields.String(required=True, validate=validate.Length(max=40))
+    nationality = fields.String(
+        required=True,
+        validate=validate.Length(max=2),
+        metadata={"description": "ISO 3166-1 alpha-2 of the passport's country."},
+    )
+    date_of_birth = fields.Date(required=True)
 
 
 class VerifyInSchema(Schema):
@@ -445,6 +461,23 @@ def upload_proof(reference):
     proofs.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
     db.session.commit()
     return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/visa-request", methods=["PUT"])
+@blp.arguments(VisaRequestInSchema)
+@blp.alt_response(200, schema=responses.VisaRequestOut, description="The visa request as saved.")
+def put_visa_request(payload, reference):
+    """Request a visa invitation letter, or correct its passport data (manage token)."""
+    registration = _registration_for_attendee(reference)
+    saved = visa.request_visa_letter(registration, **payload)
+    db.session.commit()
+    return {
+        "passport_number": saved.passport_number,
+        "nationality": saved.nationality,
+        "date_of_birth": saved.date_of_birth.isoformat(),
+        "verification_code": saved.verification_code,
+        "letter_available": registration.is_fully_paid,
+    }
 
 
 @blp.route("/registrations/<reference>/cancel", methods=["POST"])

@@ -236,12 +236,25 @@ class RegistrationSettingsOut(Schema):
     payment_days = fields.Integer(allow_none=True)
     offer_hours = fields.Integer(allow_none=True)
     proof_hours = fields.Integer(allow_none=True)
+    visa_signatory_name = fields.String()
+    visa_signatory_title = fields.String()
+    visa_retention_days = fields.Integer()
     currency = fields.String()
     timezone = fields.String()
     registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     early_fee_closes_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     regular_fee_closes_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     refund_deadline_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class VisaRequestOut(Schema):
+    passport_number = fields.String()
+    nationality = fields.String()
+    date_of_birth = fields.String(metadata={"format": "date"})
+    verification_code = fields.String()
+    letter_available = fields.Boolean(
+        metadata={"description": "The letter is issued once the registration is fully paid."}
+    )
 
 
 class PaymentLineOut(MoneyOut):

@@ -19,13 +19,22 @@ from conference.countries import country_choices
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
-from conference.registration import capacity, documents, privacy, proofs, services, uploads
+from conference.registration import (
+    capacity,
+    documents,
+    privacy,
+    proofs,
+    services,
+    uploads,
+    visa,
+)
 from conference.registration.fees import period_closes_at
 from conference.registration.forms import (
     ConfirmForm,
     DetailsForm,
     ProfileCategoryForm,
     ProofForm,
+    VisaRequestForm,
 )
 from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration, get_user_category
@@ -45,6 +54,13 @@ def _attendee_registration(reference: str, token: str):
     return registration
 
 
+def _visa_form(registration):
+    existing = registration.visa_request
+    form = VisaRequestForm(prefix="visa", obj=existing)
+    form.nationality.choices = [("", "Choose a country"), *country_choices()]
+    return form
+
+
 def _manage_context(registration, token):
     details = DetailsForm(obj=registration, prefix="details")
     details.country.choices = country_choices()
@@ -56,6 +72,8 @@ def _manage_context(registration, token):
         "cancel_form": ConfirmForm(prefix="cancel"),
         "erase_form": ConfirmForm(prefix="erase"),
         "link_form": ConfirmForm(prefix="link"),
+        "visa_form": _visa_form(registration),
+        "visa_retention_days": capacity.get_settings(registration.congress).visa_retention_days,
         "position": capacity.waitlist_position(registration),
         "refund": services.refund_for(registration, utcnow()),
         "period_closes": period_closes_at(registration.congress, registration.fee_period),
@@ -158,6 +176,23 @@ def manage_replace_link(reference, token):
         return redirect(url_for("registration.received", reference=reference))
 
     return _manage_action(reference, token, "link_form", replace)
+
+
+@bp.route("/registration/manage/<reference>/<token>/visa", methods=["POST"])
+def manage_visa(reference, token):
+    def request_letter(registration, form):
+        updating = registration.visa_request is not None
+        visa.request_visa_letter(
+            registration,
+            passport_number=form.passport_number.data,
+            nationality=form.nationality.data,
+            date_of_birth=form.date_of_birth.data,
+        )
+        if updating:
+            return "Your visa letter details were corrected."
+        return "Your visa invitation letter was requested."
+
+    return _manage_action(reference, token, "visa_form", request_letter)
 
 
 @bp.route("/registration/manage/<reference>/<token>/badge.pdf")

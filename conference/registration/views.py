@@ -193,6 +193,28 @@ def request_link():
     return render_template("registration/request_link.html", form=form)
 
 
+@bp.route("/verify/visa/<code>")
+@limiter.limit("60 per minute")
+def verify_visa_letter(code):
+    """A consulate checks a visa invitation letter: valid or not, with minimal data (the name,
+    the congress and its dates; never the passport)."""
+    from conference.registration import visa
+    from conference.registration.queries import get_visa_request_by_code
+    from conference.security import mark_personal
+
+    congress = congress_or_404()
+    request_ = get_visa_request_by_code(congress, code)
+    valid = visa.letter_is_valid(request_)
+    if valid:
+        mark_personal()
+    return render_template(
+        "registration/verify_visa.html",
+        valid=valid,
+        registration=request_.registration if valid else None,
+        code=code[:40],
+    ), (200 if valid else 404)
+
+
 # The other audiences' pages attach their routes to `bp`.
 from conference.registration import (  # noqa: E402, F401
     attendee_views,
