@@ -118,3 +118,18 @@ def test_program_book_prints_titles_and_speakers_in_every_script(
         assert f"{last} cohort" in text
     fonts = _font_names(data)
     assert not any(core in name for name in fonts for core in CORE_FONTS), fonts
+
+
+@pytest.mark.parametrize("script", sorted(RTL))
+def test_program_book_prints_right_to_left_speakers_shaped_and_in_order(
+    client, make_session, make_abstract, publish, script
+):
+    first, last, _affiliation, _country = PEOPLE[script]
+    session = make_session("Liver metastases: regional cohorts")
+    abstract = make_abstract(title="Hepatic resection outcomes", presenter_name=f"{first} {last}")
+    program_services.add_presentation(session, abstract=abstract)
+    publish()
+    data = client.get("/program/schedule.pdf").data
+    assert _printed(_text(data), f"{first} {last}", script)
+    fonts = _font_names(data)
+    assert not any(core in name for name in fonts for core in CORE_FONTS), fonts
