@@ -91,3 +91,29 @@ def test_signed_in_users_never_get_a_shared_cacheable_export(client, auth, publi
     response = client.get("/program/schedule.json")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_program_page_revalidates_for_visitors_and_never_for_signed_in_users(
+    client, auth, published, publish, create_user
+):
+    first = client.get("/program?track=&day=")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert b"Liver metastasis resection" in first.data
+    again = client.get("/program?track=&day=", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    packed = client.get("/program?track=&day=", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(packed.data) == first.data
+
+    # A new version is a new page: the old validator no longer matches.
+    services.update_session(published, title="Liver metastasis: ablation first")
+    db.session.commit()
+    publish()
+    fresh = client.get("/program?track=&day=", headers={"If-None-Match": first.headers["ETag"]})
+    assert fresh.status_code == 200 and b"ablation first" in fresh.data
+
+    auth.login(create_user("attendee"))
+    signed_in = client.get("/program?track=&day=", headers={"If-None-Match": fresh.headers["ETag"]})
+    assert signed_in.status_code == 200
+    assert "ETag" not in signed_in.headers
+    assert signed_in.headers["Cache-Control"] == "no-store"
+    assert b"My agenda" in signed_in.data
