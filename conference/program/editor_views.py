@@ -193,7 +193,7 @@ def move_session(session_id: int):
     if session is None:
         abort(404)
     rooms = get_rooms(congress)
-    view = _view(congress, request.form if request.method == "POST" else request.args, rooms)
+    view = _view(congress, request.args, rooms)  # the form's own "room" is the target room
     form = SessionMoveForm()
     form.room.choices = [(room.id, room.name) for room in rooms]
     if request.method == "GET":

@@ -240,7 +240,7 @@
 
   function openPanel(block, link) {
     lastLink = link;
-    panel.action = link.href.split("?")[0];
+    panel.action = link.href;  // its query string is the view the answer is drawn for
     panel.dataset.sessionId = block.dataset.sessionId;
     document.getElementById("move-panel-session").textContent = block.dataset.title;
     roomSelect.value = block.dataset.roomId;
