@@ -18,7 +18,7 @@ from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
 from conference.program.editor_grid import ZOOM_LABELS, EditorView, Grid, flagged_sessions
 from conference.program.forms import SessionMoveForm
-from conference.program.queries import get_rooms, get_tracks
+from conference.program.queries import get_rooms, get_tracks, is_id
 from conference.program.schedule_models import FORMAT_LABELS, SessionFormat
 from conference.program.schedule_queries import (
     count_unscheduled_abstracts,
@@ -95,12 +95,15 @@ def schedule_editor():
 # -- fragments ---------------------------------------------------------------------------------
 
 
-def _blocks(congress, view: EditorView, session_ids, flagged: set[int]) -> tuple[list, Grid]:
-    """The re-rendered block of each session, or html None where this view no longer shows it
-    (another day, a room or track filtered out, no room)."""
+def _blocks(congress, view: EditorView, session_ids, flagged: set[int], always=()) -> tuple:
+    """The re-rendered block of each session this view shows; for those of `always` it does
+    not show (any more: another day, a room or track filtered out, no room), html None."""
+    day_sessions = get_day_session_times(congress, view.day)
     grid = Grid.for_day(
-        view.day, congress.tz, get_day_session_times(congress, view.day), view.px_per_minute
+        view.day, congress.tz, [(start, end) for _, start, end in day_sessions], view.px_per_minute
     )
+    on_day = {session_id for session_id, _, _ in day_sessions}
+    session_ids = {i for i in session_ids if i in on_day or i in always}
     sessions = {s.id: s for s in get_sessions_by_ids(congress, session_ids)}
     blocks = []
     for session_id in sorted(session_ids):
@@ -112,6 +115,8 @@ def _blocks(congress, view: EditorView, session_ids, flagged: set[int]) -> tuple
             and view.shows_room(session.room_id)
             and view.shows_track(session.track_id)
         )
+        if not shown and session_id not in always:
+            continue
         html = (
             render_template(
                 "program/_session_block.html",
@@ -135,12 +140,24 @@ def _layout(grid: Grid) -> dict:
     return {"first_hour": grid.first_hour, "last_hour": grid.last_hour}
 
 
+def _flagged_before(congress) -> set[int]:
+    """The sessions marked as in conflict before a change. The page's script sends the marks it
+    shows (`flagged=1,2`, empty for none), which saves detecting every conflict twice; without
+    them (the form without JavaScript, other callers) they are detected."""
+    hint = request.args.get("flagged")
+    if hint is None:
+        return flagged_sessions(detect_conflicts(congress))
+    return {int(v) for v in hint.split(",") if v.strip().isdigit() and is_id(int(v))}
+
+
 def _changed(congress, view, moved_ids, flagged_before: set[int], session=None, **extra):
     """200: the blocks of the moved sessions and of those whose conflict mark changed, the
     re-rendered conflict list, and the warnings touching `session`."""
     conflicts = detect_conflicts(congress)
     flagged = flagged_sessions(conflicts)
-    blocks, grid = _blocks(congress, view, set(moved_ids) | (flagged ^ flagged_before), flagged)
+    blocks, grid = _blocks(
+        congress, view, set(moved_ids) | (flagged ^ flagged_before), flagged, always=moved_ids
+    )
     touching = conflicts_touching(conflicts, session) if session is not None else conflicts
     return jsonify(
         {
@@ -157,13 +174,11 @@ def _changed(congress, view, moved_ids, flagged_before: set[int], session=None, 
     )
 
 
-def _refused(exc: DomainError, congress, view, session_ids):
-    """The service's refusal (its status, 409 or 422, and message) with the unchanged blocks,
-    so the page can put back what the drag moved."""
+def _refused(exc: DomainError, congress, view, session_ids, flagged: set[int]):
+    """The service's refusal (its status, 409 or 422, and message) with the unchanged blocks
+    (`flagged`: the marks before the change), so the page can put back what the drag moved."""
     db.session.rollback()
-    blocks, grid = _blocks(
-        congress, view, set(session_ids), flagged_sessions(detect_conflicts(congress))
-    )
+    blocks, grid = _blocks(congress, view, set(session_ids), flagged, always=session_ids)
     body = {
         "error": {
             "status": exc.status,
@@ -202,7 +217,7 @@ def move_session(session_id: int):
         form.ends_at.data = to_local(session.ends_at, congress.tz).replace(tzinfo=None)
     wants_json = _wants_json()
     if form.validate_on_submit():
-        before = flagged_sessions(detect_conflicts(congress)) if wants_json else set()
+        before = _flagged_before(congress) if wants_json else set()
         changes = {
             "room": form.room.data,
             "starts_at": local_to_utc(form.starts_at.data, congress.tz),
@@ -214,7 +229,7 @@ def move_session(session_id: int):
             db.session.commit()
         except DomainError as exc:
             if wants_json:
-                return _refused(exc, congress, view, [session_id])
+                return _refused(exc, congress, view, [session_id], before)
             db.session.rollback()
             session = get_session(congress, session_id)
             show_domain_error(form, exc)
@@ -230,7 +245,7 @@ def move_session(session_id: int):
     elif request.method == "POST" and wants_json:
         fields = {name: list(messages) for name, messages in form.errors.items()}
         refusal = ValidationFailed("Please correct the highlighted fields.", fields=fields)
-        return _refused(refusal, congress, view, [session_id])
+        return _refused(refusal, congress, view, [session_id], _flagged_before(congress))
     return render_template("program/move_session.html", form=form, session=session, view=view), (
         422 if form.errors else 200
     )
@@ -248,13 +263,13 @@ def editor_move_session(session_id: int):
     if session is None:
         abort(404)
     view = _view(congress, request.args)
-    before = flagged_sessions(detect_conflicts(congress))
+    before = _flagged_before(congress)
     try:
         changes = _payload(SessionMoveSchema)
         session_services.update_session(session, **changes)
         db.session.commit()
     except DomainError as exc:
-        return _refused(exc, congress, view, [session_id])
+        return _refused(exc, congress, view, [session_id], before)
     return _changed(congress, view, [session_id], before, session)
 
 
@@ -266,7 +281,7 @@ def editor_add_presentation(session_id: int):
     if session is None:
         abort(404)
     view = _view(congress, request.args)
-    before = flagged_sessions(detect_conflicts(congress))
+    before = _flagged_before(congress)
     try:
         payload = _payload(EditorPresentationSchema)
         abstract = get_abstract(congress, payload.get("abstract"))
@@ -279,7 +294,7 @@ def editor_add_presentation(session_id: int):
         )
         db.session.commit()
     except DomainError as exc:
-        return _refused(exc, congress, view, [session_id])
+        return _refused(exc, congress, view, [session_id], before)
     return _changed(
         congress,
         view,
@@ -300,7 +315,7 @@ def editor_move_presentation(presentation_id: int):
     view = _view(congress, request.args)
     source_id = presentation.session_id
     touched = [source_id]
-    before = flagged_sessions(detect_conflicts(congress))
+    before = _flagged_before(congress)
     try:
         payload = _payload(PresentationMoveSchema())
         target = get_session(congress, payload["session"])
@@ -312,5 +327,5 @@ def editor_move_presentation(presentation_id: int):
         session_services.move_presentation(presentation, target, payload["position"])
         db.session.commit()
     except DomainError as exc:
-        return _refused(exc, congress, view, touched)
+        return _refused(exc, congress, view, touched, before)
     return _changed(congress, view, touched, before, target)

@@ -51,12 +51,12 @@ def get_sessions(congress: Congress, day: date | None = None) -> list[ProgramSes
 
 
 def get_day_session_times(congress: Congress, day: date) -> list[tuple]:
-    """(starts_at, ends_at) of every session of the day: what the editor's grid spans."""
+    """(id, starts_at, ends_at) of every session of the day: what the editor's grid spans."""
     start, end = local_day_bounds(day, congress.tz)
     return [
         tuple(row)
         for row in db.session.execute(
-            select(ProgramSession.starts_at, ProgramSession.ends_at).where(
+            select(ProgramSession.id, ProgramSession.starts_at, ProgramSession.ends_at).where(
                 ProgramSession.congress_id == congress.id,
                 ProgramSession.starts_at < end,
                 ProgramSession.ends_at > start,

@@ -20,6 +20,14 @@
   var status = document.getElementById("editor-status");
   var panel = document.getElementById("move-panel");
 
+  // The sessions this page marks as in conflict: the server compares them with the marks after
+  // the change and re-renders the blocks whose mark changed.
+  function withFlagged(url) {
+    var ids = [];
+    grid.querySelectorAll(".sched-session.has-conflict").forEach(function (b) { ids.push(b.dataset.sessionId); });
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + "flagged=" + ids.join(",");
+  }
+
   function urlFor(template, id) {
     return template.replace(/\/0(\/[a-z]+)?$/, "/" + id + "$1") + (viewQuery ? "?" + viewQuery : "");
   }
@@ -86,7 +94,7 @@
     options.credentials = "same-origin";
     options.headers["X-CSRFToken"] = csrf;
     options.headers["Accept"] = "application/json";
-    return fetch(url, options).then(function (response) {
+    return fetch(withFlagged(url), options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         grid.classList.remove("busy");
         if (!response.ok || !data.ok) {

@@ -391,3 +391,25 @@ def test_the_move_form_needs_its_csrf_token(app, client, auth, organizer, congre
     assert db.session.get(ProgramSession, session.id).starts_at == session.starts_at
     response = client.post(url, data=data, headers={**JSON, "X-CSRFToken": token})
     assert response.status_code == 200 and response.get_json()["ok"]
+
+
+def test_the_page_says_which_marks_it_shows_and_gets_back_those_that_changed(
+    editor, congress, make_session, room_b
+):
+    a = make_session("A")
+    b = make_session("B")  # same room, same time: both marked
+    page = soup(editor.get("/manage/program"))
+    marked = page.xpath(f"//*[{cls('has-conflict')}]/@data-session-id")
+    assert sorted(marked) == sorted([str(a.id), str(b.id)])
+    response = editor.post(
+        f"/manage/program/editor/sessions/{b.id}/move?flagged={a.id},{b.id}",
+        json={"room": room_b.id},
+    )
+    blocks = {item["session_id"]: item["html"] for item in response.get_json()["blocks"]}
+    assert set(blocks) == {a.id, b.id}
+    assert not any("has-conflict" in html for html in blocks.values())
+    response = editor.post(
+        f"/manage/program/editor/sessions/{a.id}/move?flagged=",
+        json={"starts_at": f"{congress.starts_on.isoformat()}T13:00"},
+    )
+    assert [item["session_id"] for item in response.get_json()["blocks"]] == [a.id]
