@@ -348,9 +348,15 @@ def register_attendee(
     proof: tuple[str, bytes] | None = None,
     submission_key: str | None = None,
     now: datetime | None = None,
+    invoice_to: dict | None = None,
 ) -> tuple[Registration, bool]:
     """Register a person; return (registration, created). A repeated `submission_key` returns
-    the first registration with created=False (a double-click registers once)."""
+    the first registration with created=False (a double-click registers once).
+
+    `invoice_to` (name, address, country, vat_id, po_number) asks for an invoice to that
+    buyer: issued at once when payment is due (conference.registration.invoicing)."""
+    from conference.registration import invoicing
+
     now = now or utcnow()
     if submission_key:
         existing = _replayed(submission_key, data.get("email"))
@@ -387,6 +393,8 @@ def register_attendee(
         )
     if proof is not None and (problem := uploads.check_proof(proof[1])):
         errors.add("proof", problem)
+    if invoice_to is not None:
+        invoicing.check_invoice_to(congress, invoice_to, errors)
     errors.raise_if_any()
     existing = active_registration_for(congress, email)
     if existing is not None and not existing.is_email_unconfirmed:
@@ -451,6 +459,9 @@ def register_attendee(
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).
         capacity.fill_from_waitlist(congress, settings, now)
+    invoice = None
+    if invoice_to is not None and registration.status == RegistrationStatus.AWAITING_PAYMENT:
+        invoice = invoicing.request_invoice(registration, invoice_to, now=now, send_mail=False)
     # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
     if registration.status == RegistrationStatus.CONFIRMED:
         notify.confirmed(registration, new=True, replaced=replaced)
@@ -460,6 +471,7 @@ def register_attendee(
             position=capacity.waitlist_position(registration),
             new=True,
             replaced=replaced,
+            invoice=invoice,
         )
     return registration, True
 
@@ -570,9 +582,15 @@ def cancel_registration(
     """Cancel, record the refund due, give the place to the next person waiting."""
     from conference.registration.payments import add_refund, credit_refunded_registration
 
+    from conference.registration.card import refund_card_payments
+    from conference.registration.payments import cancel_unpaid_invoice
+
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
         raise Conflict("This registration is already cancelled.", code="already_cancelled")
+    # Card payments go back through the provider first, outside the place lock: if it
+    # fails, nothing changes here (its idempotency keys make a retry safe).
+    by_card = refund_card_payments(registration, refund_for(registration, now))
     settings = capacity.lock_places(registration.congress)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -584,11 +602,15 @@ def cancel_registration(
     registration.expires_at = None
     registration.cancel_reason = (reason or ("Cancelled by an organizer." if by else ""))[:300]
     refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
+    if refund_payment is not None and by_card > 0:
+        refund_payment.note = f"Refund on cancellation: {by_card} back to the card."
     db.session.flush()
     if refund_payment is not None:
         credit_refunded_registration(
             registration, refund, f"Registration {registration.reference} cancelled: refund."
         )
+    elif registration.invoice_requested_at is not None:
+        cancel_unpaid_invoice(registration, f"Registration {registration.reference} cancelled.")
     notify.cancelled(registration, refund=refund_payment)
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)

@@ -26,6 +26,7 @@ from conference.models import utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import services, uploads
 from conference.registration.fees import fee_at
+from conference.registration.invoicing import invoicing_available
 from conference.registration.forms import (
     LinkRequestForm,
     RegistrationForm,
@@ -80,6 +81,7 @@ def register():
     now = utcnow()
     form = RegistrationForm()
     form.country.choices = [("", "Choose your country"), *country_choices()]
+    form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
     form.category.choices, categories_by_slug = _category_choices(congress, now)
     if request.method == "GET":
         form.submission_key.data = secrets.token_urlsafe(24)
@@ -117,17 +119,19 @@ def register():
                 user=current_user,
                 proof=proof,
                 submission_key=form.submission_key.data or None,
+                invoice_to=form.invoice_to() if form.pay_by_invoice.data else None,
             )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            show_domain_error(form, exc)
+            show_domain_error(form, exc, aliases=form.ALIASES)
             if exc.code == "already_registered":
                 return render_template(
                     "registration/register.html",
                     form=form,
                     is_open=is_open,
                     already=True,
+                    invoicing=invoicing_available(congress),
                     categories=categories_by_slug,
                 )
         else:
@@ -146,6 +150,7 @@ def register():
         ),
         already=False,
         categories=categories_by_slug,
+        invoicing=invoicing_available(congress),
     )
 
 
