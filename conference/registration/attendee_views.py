@@ -191,7 +191,7 @@ def manage_replace_link(reference, token):
 
 @bp.route("/registration/manage/<reference>/<token>/checkout", methods=["POST"])
 def manage_checkout(reference, token):
-    """"Pay now": open the provider's hosted payment page and go there."""
+    """ "Pay now": open the provider's hosted payment page and go there."""
 
     def pay(registration, form):
         _checkout, url = card.open_checkout(registration)

@@ -45,8 +45,7 @@ def card_payment_available(registration: Registration | None = None) -> bool:
     if configured_provider() is None:
         return False
     return registration is None or (
-        registration.status == RegistrationStatus.AWAITING_PAYMENT
-        and registration.amount_due > 0
+        registration.status == RegistrationStatus.AWAITING_PAYMENT and registration.amount_due > 0
     )
 
 

@@ -124,7 +124,9 @@ def request_invoice(
     except ValidationFailed as exc:
         raise ValidationFailed(
             exc.message,
-            fields={MONEY_FIELDS.get(name, name): messages for name, messages in exc.fields.items()},
+            fields={
+                MONEY_FIELDS.get(name, name): messages for name, messages in exc.fields.items()
+            },
         ) from None
     registration.invoice_requested_at = now
     # The place is held until the end of the due date, in the congress's time zone.

@@ -580,10 +580,12 @@ def cancel_registration(
     registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
 ) -> Registration:
     """Cancel, record the refund due, give the place to the next person waiting."""
-    from conference.registration.payments import add_refund, credit_refunded_registration
-
     from conference.registration.card import refund_card_payments
-    from conference.registration.payments import cancel_unpaid_invoice
+    from conference.registration.payments import (
+        add_refund,
+        cancel_unpaid_invoice,
+        credit_refunded_registration,
+    )
 
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:

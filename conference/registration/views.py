@@ -26,11 +26,11 @@ from conference.models import utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import services, uploads
 from conference.registration.fees import fee_at
-from conference.registration.invoicing import invoicing_available
 from conference.registration.forms import (
     LinkRequestForm,
     RegistrationForm,
 )
+from conference.registration.invoicing import invoicing_available
 from conference.registration.limits import limit_web_registration
 from conference.registration.queries import get_categories
 from conference.registration.tokens import is_reference, normalize_reference
