@@ -255,13 +255,18 @@ def confirm_on_return(registration: Registration, session_id: str) -> str:
     return apply_result(provider, result)
 
 
-def refund_card_payments(registration: Registration, amount: Decimal) -> Decimal:
+def refund_card_payments(
+    registration: Registration, amount: Decimal, now: datetime | None = None
+) -> Decimal:
     """Give `amount` back through the provider from the registration's card payments (an
     organizer's or attendee's cancellation); return what was refunded by card.
 
     Called before anything is written: if the provider fails, the cancellation fails too
-    (ProviderUnavailable, nothing changed). Idempotency keys make a retry safe.
+    (ProviderUnavailable, nothing changed). The idempotency key holds the minute, so a
+    double submission refunds once while a retry later is a new request (Stripe replays a
+    key's first answer for a day, failures included).
     """
+    now = now or utcnow()
     paid = [
         checkout
         for checkout in db.session.scalars(
@@ -286,7 +291,10 @@ def refund_card_payments(registration: Registration, amount: Decimal) -> Decimal
             checkout.payment_reference,
             part,
             checkout.currency,
-            idempotency_key=f"cancel:{checkout.session_id}:{checkout.refunded_amount}:{part}",
+            idempotency_key=(
+                f"cancel:{checkout.session_id}:{checkout.refunded_amount}:{part}:"
+                f"{now:%Y%m%d%H%M}"
+            ),
         )
         checkout.refunded_amount += part
         checkout.note = f"Refunded {part} {checkout.currency} ({refund_id})."[:300]
@@ -320,3 +328,26 @@ def open_checkout(registration: Registration) -> tuple[CardCheckout, str]:
     """`start_checkout` with this site's return pages."""
     return_url, cancel_url = checkout_urls(registration)
     return start_checkout(registration, return_url=return_url, cancel_url=cancel_url)
+
+
+def refund_held_payment(registration: Registration, checkout_id: int) -> CardCheckout:
+    """An organizer refunds a late card payment whose automatic refund failed."""
+    checkout = db.session.get(CardCheckout, checkout_id)
+    if checkout is None or checkout.registration_id != registration.id:
+        raise Conflict("No such card payment for this registration.", code="not_found")
+    if checkout.status != CheckoutStatus.NEEDS_REFUND:
+        raise Conflict("This card payment is not waiting for a refund.", code="not_refundable")
+    provider = _provider()
+    refund_id = provider.refund(
+        checkout.payment_reference,
+        checkout.amount,
+        checkout.currency,
+        # Not the automatic refund's key: Stripe replays a key's first answer, failures too.
+        idempotency_key=f"late-by-organizer:{checkout.session_id}",
+    )
+    checkout.status = CheckoutStatus.REFUNDED
+    checkout.refunded_amount = checkout.amount
+    checkout.note = f"Paid late; refunded by an organizer ({refund_id})."[:300]
+    db.session.flush()
+    notify.late_payment_refunded(registration, checkout)
+    return checkout

@@ -592,7 +592,7 @@ def cancel_registration(
         raise Conflict("This registration is already cancelled.", code="already_cancelled")
     # Card payments go back through the provider first, outside the place lock: if it
     # fails, nothing changes here (its idempotency keys make a retry safe).
-    by_card = refund_card_payments(registration, refund_for(registration, now))
+    by_card = refund_card_payments(registration, refund_for(registration, now), now)
     settings = capacity.lock_places(registration.congress)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:

@@ -115,7 +115,7 @@ class StripeCheckout:
         except stripe.StripeError as exc:
             log.warning("stripe: retrieving session %s failed: %s", session_id, exc)
             raise ProviderUnavailable("The card payment service is not available.") from None
-        return self._result(session, event_id="", event_type="retrieve")
+        return self._result(session.to_dict(), event_id="", event_type="retrieve")
 
     # -- webhook -------------------------------------------------------------------------------
 
@@ -133,6 +133,7 @@ class StripeCheckout:
             raise WebhookRejected(f"bad signature: {exc}") from None
         except ValueError as exc:
             raise WebhookRejected(f"malformed payload: {exc}") from None
+        event = event.to_dict()  # StripeObjects are not dicts (stripe >= 13)
         event_type = event.get("type", "")
         obj = event.get("data", {}).get("object", {}) if event.get("data") else {}
         if not event_type.startswith("checkout.session.") or obj.get("object") != (
@@ -150,7 +151,7 @@ class StripeCheckout:
         return self._result(obj, event_id=event.get("id", ""), event_type=event_type)
 
     @staticmethod
-    def _result(session, *, event_id: str, event_type: str) -> WebhookResult:
+    def _result(session: dict, *, event_id: str, event_type: str) -> WebhookResult:
         currency = (session.get("currency") or "").upper()
         metadata = session.get("metadata") or {}
         payment_intent = session.get("payment_intent") or ""
