@@ -239,3 +239,55 @@ def test_no_invoice_while_waitlisted_or_paid(client, seller, register):  # noqa:
     )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "not_payable"
+
+
+def web_form(**overrides) -> dict:
+    data = {
+        "first_name": "Ingrid",
+        "last_name": "Søndergaard",
+        "email": "ingrid@example.org",
+        "affiliation": "Rigshospitalet",
+        "country": "DK",
+        "category": "oncologist",
+        "accept_terms": "y",
+        "submission_key": "invoice-form-1",
+        "pay_by_invoice": "y",
+        "invoice_name": "Rigshospitalet, Region Hovedstaden",
+        "invoice_address": "Blegdamsvej 9\n2100 København Ø",
+        "invoice_country": "DK",
+        "invoice_vat_id": "DK 24 25 67 90",
+        "invoice_po_number": "PO-77",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_registration_form_asks_for_an_invoice(client, seller):  # noqa: F811
+    assert b"Pay by invoice" in client.get("/register").data
+    response = client.post("/register", data=web_form())
+    assert response.status_code == 302
+    registration = db.session.scalar(select(Registration))
+    invoice = invoicing.get_invoice(registration)
+    assert invoice.buyer_name == "Rigshospitalet, Region Hovedstaden"
+    assert invoice.buyer_vat_id == "DK24256790"
+    assert invoice.is_reverse_charge  # Danish buyer, Austrian seller
+    assert registration.invoice_requested_at is not None
+
+
+def test_the_registration_form_shows_invoice_errors_next_to_the_fields(
+    client,
+    seller,  # noqa: F811
+):
+    response = client.post(
+        "/register", data=web_form(invoice_vat_id="DK 24 25 67 91", invoice_address="")
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "This EU VAT id is not valid" in html
+    assert "Enter the billing address." in html
+    assert "Rigshospitalet, Region Hovedstaden" in html  # what was typed stays
+    assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_the_form_hides_pay_by_invoice_while_the_congress_does_not_invoice(client, priced):
+    assert b"Pay by invoice" not in client.get("/register").data
