@@ -292,8 +292,7 @@ def refund_card_payments(
             part,
             checkout.currency,
             idempotency_key=(
-                f"cancel:{checkout.session_id}:{checkout.refunded_amount}:{part}:"
-                f"{now:%Y%m%d%H%M}"
+                f"cancel:{checkout.session_id}:{checkout.refunded_amount}:{part}:{now:%Y%m%d%H%M}"
             ),
         )
         checkout.refunded_amount += part
