@@ -56,6 +56,8 @@ class StripeCheckout:
             secret_key,
             base_addresses={"api": api_base} if api_base else {},
             max_network_retries=1,
+            # A request of an attendee or a webhook waits for Stripe: not the default 80 s.
+            http_client=stripe.new_default_http_client(timeout=20),
         )
 
     # -- checkout ------------------------------------------------------------------------------
