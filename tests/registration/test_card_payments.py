@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.mail import OutboxMessage
@@ -402,3 +402,68 @@ def test_a_paid_registration_cannot_start_another_checkout(client, register, str
     )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "not_payable"
+
+
+@pytest.mark.postgres
+def test_simultaneous_deliveries_record_one_payment_on_postgresql(
+    pg_engine_url, register, stripe_api, live_server_factory
+):
+    """Stripe retries while the first delivery is still being handled, and sends a second
+    event type for the same session: 8 simultaneous POSTs, one payment, one receipt."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from conference.registration.models import Receipt
+
+    attendee = register()
+    server = live_server_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10, "pool_timeout": 30},
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=stripe_api.base_url,
+    )
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/registrations/{attendee.reference}/checkout",
+        headers=token_header(attendee),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        session_id = json.loads(response.read())["session_id"]
+    stripe_api.pay(session_id)
+    first = stripe_api.event(session_id)
+    second = stripe_api.event(session_id, event_type="checkout.session.async_payment_succeeded")
+    bodies = [first] * 4 + [second] * 4
+    barrier = threading.Barrier(len(bodies))
+    outcomes: list[str] = [""] * len(bodies)
+
+    def deliver_one(index: int) -> None:
+        body = bodies[index]
+        req = urllib.request.Request(
+            f"{server.url}{WEBHOOK}",
+            data=body.encode(),
+            headers={"Content-Type": "application/json", "Stripe-Signature": stripe_api.sign(body)},
+            method="POST",
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                outcomes[index] = json.loads(response.read())["outcome"]
+        except urllib.error.HTTPError as exc:
+            outcomes[index] = f"HTTP {exc.code}"
+
+    threads = [threading.Thread(target=deliver_one, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes.count("paid") == 1, outcomes
+    assert set(outcomes) <= {"paid", "duplicate", "replayed"}, outcomes
+    db.session.expire_all()
+    assert len(online_payments(attendee)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(Receipt.id)).where(Receipt.registration_id == attendee.id)
+        )
+        == 1
+    )
