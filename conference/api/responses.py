@@ -259,6 +259,7 @@ class RegistrationOut(Schema):
     fee = fields.Nested(FeeOut)
     amount_due = fields.Nested(MoneyOut)
     amount_paid = fields.Nested(MoneyOut)
+    amount_waived = fields.Nested(MoneyOut)
     expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     proof_status = fields.String()
     invoice_requested_at = fields.String(allow_none=True, metadata={"format": "date-time"})
