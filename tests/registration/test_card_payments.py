@@ -513,3 +513,21 @@ def test_checkout_invoice_and_webhook_bodies_match_the_openapi_spec(
     )
     assert invoice.status_code == 201
     _openapi_validator(client, "RegistrationInvoiceOut").validate(invoice.get_json())
+
+
+def test_the_data_export_lists_card_payments(client, register, stripe_api):
+    attendee = register()
+    session_id = start(client, attendee)["session_id"]
+    payload = paid_event(stripe_api, session_id)
+    deliver(client, payload, stripe_api.sign(payload))
+    data = client.get(manage_path(attendee) + "/data.json").get_json()
+    assert data["card_payments"] == [
+        {
+            "provider": "stripe",
+            "amount": str(attendee.fee_amount),
+            "currency": "EUR",
+            "status": "paid",
+            "refunded": "0.00",
+            "started_at": data["card_payments"][0]["started_at"],
+        }
+    ]
