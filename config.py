@@ -81,8 +81,6 @@ class Config:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     #: Another address for Stripe's API (tests point it at a local stand-in).
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
-    #: Days before an unpaid invoice's due date (the end of its held place) to remind the buyer.
-    INVOICE_REMINDER_DAYS = _int("INVOICE_REMINDER_DAYS", 5)
 
     # Absolute URLs in emails and exports.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

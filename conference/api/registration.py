@@ -76,6 +76,7 @@ class SettingsPatchSchema(Schema):
     payment_days = Integer(validate=validate.Range(min=1))
     offer_hours = Integer(validate=validate.Range(min=1))
     proof_hours = Integer(validate=validate.Range(min=1))
+    invoice_reminder_days = Integer(validate=validate.Range(min=1))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -151,6 +152,7 @@ def _settings_json(congress, settings) -> dict:
         "payment_days": settings.payment_days,
         "offer_hours": settings.offer_hours,
         "proof_hours": settings.proof_hours,
+        "invoice_reminder_days": settings.invoice_reminder_days,
         "currency": congress.currency,
         "timezone": congress.timezone,
         "registration_opens_at": iso(congress.registration_opens_at),

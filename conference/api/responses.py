@@ -236,6 +236,7 @@ class RegistrationSettingsOut(Schema):
     payment_days = fields.Integer(allow_none=True)
     offer_hours = fields.Integer(allow_none=True)
     proof_hours = fields.Integer(allow_none=True)
+    invoice_reminder_days = fields.Integer(allow_none=True)
     currency = fields.String()
     timezone = fields.String()
     registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})

@@ -29,8 +29,9 @@ def expire_all() -> int:
 
 
 def remind_invoices() -> int:
-    """Remind buyers of unpaid registration invoices whose held place ends within
-    INVOICE_REMINDER_DAYS (once per invoice and due date), and commit; return how many."""
+    """Remind buyers of unpaid registration invoices whose held place ends within their
+    congress's invoice_reminder_days (once per invoice and due date), and commit; return how
+    many."""
     from sqlalchemy import select
 
     from conference.program.models import Congress

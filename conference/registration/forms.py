@@ -187,6 +187,11 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
         description="The registrant is reminded halfway; then the place goes back to the pool.",
     )
+    invoice_reminder_days = IntegerField(
+        "Days before an unpaid invoice is due to remind its buyer",
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description="Pay by invoice holds the place until the invoice's due date.",
+    )
     submit = SubmitField("Save settings")
 
 

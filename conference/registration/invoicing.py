@@ -5,14 +5,14 @@ id checked with python-stdnum, reverse charge as money implements it). The place
 while the invoice is unpaid, until the invoice's due date (the end of that day in the
 congress time zone): that is the registration's `expires_at`, so the usual expiry cancels it
 (and its invoice, by credit note) if nothing arrives. The buyer is reminded once,
-INVOICE_REMINDER_DAYS before (`remind_unpaid_invoices`, a periodic job).
+`invoice_reminder_days` before (per congress, registration settings; `remind_unpaid_invoices`,
+a periodic job).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from conference.countries import check_country
@@ -21,7 +21,7 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.registration import notify
-from conference.registration.capacity import lock_registration
+from conference.registration.capacity import get_settings, lock_registration
 from conference.registration.models import Registration, RegistrationStatus
 from conference.timeutil import local_day_bounds
 
@@ -145,10 +145,10 @@ def get_invoice(registration: Registration):
 
 
 def remind_unpaid_invoices(congress: Congress, now: datetime | None = None) -> int:
-    """Remind (once per due date) buyers whose invoice is still unpaid INVOICE_REMINDER_DAYS
+    """Remind (once per due date) buyers whose invoice is still unpaid `invoice_reminder_days`
     before the held place ends; return how many reminders were queued."""
     now = now or utcnow()
-    days = current_app.config.get("INVOICE_REMINDER_DAYS", 5)
+    days = get_settings(congress).invoice_reminder_days
     due = db.session.scalars(
         select(Registration).where(
             Registration.congress_id == congress.id,

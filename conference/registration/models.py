@@ -188,6 +188,7 @@ class RegistrationSettings(Base):
         CheckConstraint("payment_days > 0", name="payment_days_positive"),
         CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
         CheckConstraint("proof_hours > 0", name="proof_hours_positive"),
+        CheckConstraint("invoice_reminder_days > 0", name="invoice_reminder_days_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,6 +204,8 @@ class RegistrationSettings(Base):
     #: Hours a place is held for a registrant whose proof of status is missing or was refused
     #: (they are reminded before it is given back).
     proof_hours: Mapped[int] = mapped_column(default=48, server_default="48")
+    #: Days before an unpaid invoice's due date (the end of its held place) to remind the buyer.
+    invoice_reminder_days: Mapped[int] = mapped_column(default=5, server_default="5")
     #: Bumped by every locked change (the lock itself on SQLite).
     lock_version: Mapped[int] = mapped_column(default=0)
     #: Last receipt number issued (gapless per congress).

@@ -155,6 +155,12 @@ def settings():
                 payment_days=form.payment_days.data,
                 offer_hours=form.offer_hours.data,
                 proof_hours=form.proof_hours.data,
+                # Empty: unchanged (the field came with pay by invoice).
+                **(
+                    {"invoice_reminder_days": form.invoice_reminder_days.data}
+                    if form.invoice_reminder_days.data is not None
+                    else {}
+                ),
             )
             db.session.commit()
         except DomainError as exc:

@@ -196,6 +196,7 @@ def update_registration_settings(congress: Congress, **data):
         ("payment_days", MAX_PAYMENT_DAYS),
         ("offer_hours", MAX_OFFER_HOURS),
         ("proof_hours", MAX_OFFER_HOURS),
+        ("invoice_reminder_days", MAX_PAYMENT_DAYS),
     ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
             errors.add(field, f"Enter a whole number from 1 to {most}.")
@@ -212,7 +213,13 @@ def update_registration_settings(congress: Congress, **data):
     }
     if dates:
         program_services.update_congress(congress, **dates)
-    for field in ("capacity", "payment_days", "offer_hours", "proof_hours"):
+    for field in (
+        "capacity",
+        "payment_days",
+        "offer_hours",
+        "proof_hours",
+        "invoice_reminder_days",
+    ):
         if field in data:
             setattr(settings, field, data[field])
     db.session.flush()

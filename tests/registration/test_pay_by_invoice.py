@@ -13,7 +13,7 @@ from conference.mail import OutboxMessage
 from conference.models import utcnow
 from conference.money.models import Invoice
 from conference.money.queries import get_active_invoice, get_balance
-from conference.registration import capacity, invoicing
+from conference.registration import capacity, invoicing, services
 from conference.registration.cli import remind_invoices
 from conference.registration.models import Registration
 from conference.registration.payments import record_payment
@@ -209,7 +209,7 @@ def test_the_reminder_goes_once_shortly_before_the_due_date(
     seller,  # noqa: F811
     register,
 ):
-    app.config["INVOICE_REMINDER_DAYS"] = 5
+    services.update_registration_settings(seller, invoice_reminder_days=5)
     attendee = register()
     invoice = invoicing.request_invoice(attendee, HEIDELBERG)
     db.session.commit()
@@ -291,3 +291,21 @@ def test_the_registration_form_shows_invoice_errors_next_to_the_fields(
 
 def test_the_form_hides_pay_by_invoice_while_the_congress_does_not_invoice(client, priced):
     assert b"Pay by invoice" not in client.get("/register").data
+
+
+def test_reminder_days_are_an_organizer_setting(client, priced, api_token, organizer, auth):
+    congress = priced[0]
+    url = "/api/v1/registration/settings"
+    response = client.patch(url, json={"invoice_reminder_days": 10}, headers=api_token(organizer))
+    assert response.status_code == 200 and response.json["invoice_reminder_days"] == 10
+    bad = client.patch(url, json={"invoice_reminder_days": 0}, headers=api_token(organizer))
+    assert bad.status_code == 422 and "invoice_reminder_days" in bad.json["error"]["fields"]
+    auth.login(organizer)
+    form = {"capacity": "", "payment_days": "10", "offer_hours": "24", "proof_hours": "36"}
+    page = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "0"})
+    assert "Number must be between 1 and 365" in page.get_data(as_text=True)
+    ok = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "3"})
+    assert ok.status_code == 302
+    settings = capacity.get_settings(congress)
+    db.session.refresh(settings)
+    assert settings.invoice_reminder_days == 3
