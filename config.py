@@ -57,6 +57,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "congress@localhost")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    #: How long a reverse proxy, CDN or browser may reuse a public page or export without
+    #: asking again (signed-in pages are never cached).
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 60)
     MAIL_DEBUG = False
     #: Attempts before an outbox message is marked failed for good.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)

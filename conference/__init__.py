@@ -15,7 +15,7 @@ from config import BASE_DIR, CONFIGS, ProductionConfig
 
 #: Domains that add links to the navigation, home page and dashboard, through the templates
 #: templates/_parts/<domain>_nav.html, _nav_organizer.html, _home_actions.html, _dashboard.html.
-DOMAIN_PARTS = ("abstracts", "registration", "program", "institutions", "money")
+DOMAIN_PARTS = ("abstracts", "registration", "program", "institutions", "money", "congresses")
 
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
     from conference.api import init_api
+    from conference.congresses.views import bp as congresses_bp
     from conference.institutions.views import bp as institutions_bp
     from conference.money.views import bp as money_bp
     from conference.program.views import bp as program_bp
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         abstracts_bp,
         institutions_bp,
         money_bp,
+        congresses_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -1,8 +1,9 @@
 """Import every domain's models so SQLAlchemy's metadata (and Alembic) sees all tables."""
 
-from conference import mail  # noqa: F401
+from conference import jobs, mail  # noqa: F401
 from conference.abstracts import models as abstracts_models  # noqa: F401
 from conference.accounts import models as accounts_models  # noqa: F401
+from conference.congresses import models as congresses_models  # noqa: F401
 from conference.institutions import models as institutions_models  # noqa: F401
 from conference.money import models as money_models  # noqa: F401
 from conference.program import models as program_models  # noqa: F401

@@ -261,7 +261,7 @@ def table_names(engine) -> set[str]:
 def postgres_url_or_skip(url: str) -> str:
     if not is_postgres(url):
         pytest.skip(
-            "needs PostgreSQL: run with DATABASE_URL=postgresql+psycopg://... "
+            "needs PostgreSQL: run with TEST_DATABASE_URL=postgresql+psycopg://... "
             "(make test does this when a server is reachable)"
         )
     return url

@@ -20,3 +20,11 @@ def test_models_and_migrations_do_not_differ(app):
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"
+
+
+def test_running_migrations_leaves_the_applications_loggers_enabled(app):
+    """Alembic's logging set-up must not silence our loggers (it did, hiding test errors)."""
+    import logging
+
+    assert not logging.getLogger("conference").disabled
+    assert not app.logger.disabled

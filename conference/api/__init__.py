@@ -18,6 +18,19 @@ class Api(SmorestApi):
 api = Api()
 
 
+def _decimal_as_string(self, field, ret):
+    """Decimals the API writes as strings ("12.50", exact money) are documented as strings.
+
+    apispec documents every Decimal as a number; clients and schema checkers would then expect
+    12.5 where the API returns "12.50".
+    """
+    from marshmallow import fields
+
+    if isinstance(field, fields.Decimal) and field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+    return {}
+
+
 def init_api(app: Flask) -> None:
     from conference.api import (
         abstracts,
@@ -25,6 +38,7 @@ def init_api(app: Flask) -> None:
         congress,
         dashboard,
         money,
+        policies,
         program,
         registration,
     )
@@ -44,7 +58,17 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
-    for module in (auth_token, congress, abstracts, registration, program, money, dashboard):
+    api.ma_plugin.converter.add_attribute_function(_decimal_as_string)
+    for module in (
+        auth_token,
+        congress,
+        abstracts,
+        registration,
+        program,
+        money,
+        dashboard,
+        policies,
+    ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 

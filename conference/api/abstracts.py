@@ -7,7 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from conference.abstracts import decisions, review, services
+from conference.abstracts import decisions, embargo, review, services
 from conference.abstracts.counting import CountingRule
 from conference.abstracts.models import (
     SCORE_CRITERIA,
@@ -28,7 +28,7 @@ from conference.abstracts.queries import (
 from conference.accounts.models import Role, User
 from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required, token_required
-from conference.api.schemas import Integer
+from conference.api.schemas import CongressDateTime, Integer
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress, get_track_by_slug
@@ -120,6 +120,29 @@ class ConflictDeclarationSchema(Schema):
 
 class TrackMoveSchema(Schema):
     track = fields.String(required=True)
+
+
+class ReleaseTimesSchema(Schema):
+    title_release_at = CongressDateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "When the title becomes public; null: the congress's default."},
+    )
+    body_release_at = CongressDateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the text becomes public; null: the congress's default, or "
+            "for a late-breaking abstract the start of its session."
+        },
+    )
+
+
+class ReleaseTimesOut(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    title_release_at = fields.DateTime(allow_none=True)
+    body_release_at = fields.DateTime(allow_none=True)
 
 
 class ReviewerRefSchema(Schema):
@@ -578,6 +601,27 @@ def move_track(payload, abstract_id):
     abstract = review.move_abstract_track(_for_organizer(abstract_id), _track(payload["track"]))
     db.session.commit()
     return abstract_json(abstract, bearer_user())
+
+
+@blp.route("/abstracts/<int:abstract_id>/release-times", methods=["PUT"])
+@organizer_token_required
+@blp.arguments(ReleaseTimesSchema)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=ReleaseTimesOut, description="The abstract's own release times.")
+def put_release_times(payload, abstract_id):
+    """Set an abstract's own title and text release times (the embargo follows at once)."""
+    abstract = embargo.set_release_times(
+        _for_organizer(abstract_id),
+        title_release_at=payload["title_release_at"],
+        body_release_at=payload["body_release_at"],
+    )
+    db.session.commit()
+    return {
+        "id": abstract.id,
+        "number": abstract.number,
+        "title_release_at": abstract.title_release_at,
+        "body_release_at": abstract.body_release_at,
+    }
 
 
 @blp.route("/abstracts/<int:abstract_id>/reviewers", methods=["POST"])

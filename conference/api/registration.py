@@ -21,11 +21,13 @@ from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.extensions import db
 from conference.models import utcnow
+from conference.money.queries import get_bank_details
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, card, checkin, invoicing, proofs, services
+from conference.registration import capacity, card, checkin, invoicing, proofs, services, visa
 from conference.registration.fees import fee_at
 from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
+from conference.registration.payment_instructions import LOOK_UP, payment_instructions
 from conference.registration.payments import RECORDABLE_KINDS, record_payment
 from conference.registration.queries import (
     RegistrationFilters,
@@ -77,6 +79,9 @@ class SettingsPatchSchema(Schema):
     offer_hours = Integer(validate=validate.Range(min=1))
     proof_hours = Integer(validate=validate.Range(min=1))
     invoice_reminder_days = Integer(validate=validate.Range(min=1))
+    visa_signatory_name = fields.String(validate=validate.Length(max=200))
+    visa_signatory_title = fields.String(validate=validate.Length(max=200))
+    visa_retention_days = Integer(validate=validate.Range(min=0, max=365))
     registration_opens_at = CongressDateTime(allow_none=True)
     early_fee_closes_at = CongressDateTime(allow_none=True)
     regular_fee_closes_at = CongressDateTime(allow_none=True)
@@ -153,6 +158,9 @@ def _settings_json(congress, settings) -> dict:
         "offer_hours": settings.offer_hours,
         "proof_hours": settings.proof_hours,
         "invoice_reminder_days": settings.invoice_reminder_days,
+        "visa_signatory_name": settings.visa_signatory_name,
+        "visa_signatory_title": settings.visa_signatory_title,
+        "visa_retention_days": settings.visa_retention_days,
         "currency": congress.currency,
         "timezone": congress.timezone,
         "registration_opens_at": iso(congress.registration_opens_at),
@@ -271,6 +279,16 @@ class PaymentInSchema(Schema):
     idempotency_key = fields.String(validate=validate.Length(max=64), allow_none=True)
 
 
+class VisaRequestInSchema(Schema):
+    passport_number = fields.String(required=True, validate=validate.Length(max=40))
+    nationality = fields.String(
+        required=True,
+        validate=validate.Length(max=2),
+        metadata={"description": "ISO 3166-1 alpha-2 of the passport's country."},
+    )
+    date_of_birth = fields.Date(required=True)
+
+
 class VerifyInSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "refuse"]))
     reason = fields.String(load_default="")
@@ -294,7 +312,9 @@ class ListArgsSchema(Schema):
     per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-def registration_json(registration, *, private: bool = True, position: bool = True) -> dict:
+def registration_json(
+    registration, *, private: bool = True, position: bool = True, bank=LOOK_UP
+) -> dict:
     data = {
         "reference": registration.reference,
         "status": registration.status.value,
@@ -339,6 +359,11 @@ def registration_json(registration, *, private: bool = True, position: bool = Tr
                 }
                 for p in registration.payments
             ],
+            how_to_pay=(
+                instructions.as_json()
+                if (instructions := payment_instructions(registration, bank))
+                else None
+            ),
         )
     return data
 
@@ -415,10 +440,14 @@ def create_registration(payload):
 def list_registrations(args):
     """Registrations, filtered (category, status, country, checked_in, q), sorted, paginated."""
     page, per_page = args.pop("page"), args.pop("per_page")
-    query = registrations_query(_congress(), RegistrationFilters(**args))
+    congress = _congress()
+    query = registrations_query(congress, RegistrationFilters(**args))
     pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    bank = get_bank_details(congress)
     return {
-        "registrations": [registration_json(r, position=False) for r in pagination.items],
+        "registrations": [
+            registration_json(r, position=False, bank=bank) for r in pagination.items
+        ],
         "page": page,
         "per_page": per_page,
         "total": pagination.total,
@@ -463,6 +492,23 @@ def upload_proof(reference):
     proofs.upload_proof(registration, upload.filename, upload.read(MAX_PROOF_BYTES + 1))
     db.session.commit()
     return registration_json(registration)
+
+
+@blp.route("/registrations/<reference>/visa-request", methods=["PUT"])
+@blp.arguments(VisaRequestInSchema)
+@blp.alt_response(200, schema=responses.VisaRequestOut, description="The visa request as saved.")
+def put_visa_request(payload, reference):
+    """Request a visa invitation letter, or correct its passport data (manage token)."""
+    registration = _registration_for_attendee(reference)
+    saved = visa.request_visa_letter(registration, **payload)
+    db.session.commit()
+    return {
+        "passport_number": saved.passport_number,
+        "nationality": saved.nationality,
+        "date_of_birth": saved.date_of_birth.isoformat(),
+        "verification_code": saved.verification_code,
+        "letter_available": registration.is_fully_paid,
+    }
 
 
 @blp.route("/registrations/<reference>/cancel", methods=["POST"])

@@ -237,6 +237,9 @@ class RegistrationSettingsOut(Schema):
     offer_hours = fields.Integer(allow_none=True)
     proof_hours = fields.Integer(allow_none=True)
     invoice_reminder_days = fields.Integer(allow_none=True)
+    visa_signatory_name = fields.String()
+    visa_signatory_title = fields.String()
+    visa_retention_days = fields.Integer()
     currency = fields.String()
     timezone = fields.String()
     registration_opens_at = fields.String(allow_none=True, metadata={"format": "date-time"})
@@ -245,10 +248,47 @@ class RegistrationSettingsOut(Schema):
     refund_deadline_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
+class VisaRequestOut(Schema):
+    passport_number = fields.String()
+    nationality = fields.String()
+    date_of_birth = fields.String(metadata={"format": "date"})
+    verification_code = fields.String()
+    letter_available = fields.Boolean(
+        metadata={"description": "The letter is issued once the registration is fully paid."}
+    )
+
+
 class PaymentLineOut(MoneyOut):
     kind = fields.String()
     note = fields.String(allow_none=True)
     recorded_at = fields.String(metadata={"format": "date-time"})
+
+
+class BankTransferOut(Schema):
+    account_holder = fields.String()
+    iban = fields.String(metadata={"example": "AT611904300234573201"})
+    iban_formatted = fields.String(metadata={"example": "AT61 1904 3002 3457 3201"})
+    bic = fields.String(metadata={"example": "BKAUATWW"})
+    bank_name = fields.String()
+
+
+class HowToPayOut(Schema):
+    """What is owed and how to pay it; null when nothing is owed."""
+
+    amount = fields.String(metadata={"example": "450.00"})
+    currency = fields.String(metadata={"example": "EUR"})
+    reference = fields.String(metadata={"description": "Quote it with the transfer."})
+    due_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    due_local = fields.String(
+        allow_none=True, metadata={"description": "due_at in the congress time zone."}
+    )
+    timezone = fields.String()
+    bank_transfer = fields.Nested(
+        BankTransferOut,
+        allow_none=True,
+        metadata={"description": "null until the organizer publishes bank details."},
+    )
+    contact_email = fields.String(allow_none=True)
 
 
 class RegistrationOut(Schema):
@@ -276,6 +316,11 @@ class RegistrationOut(Schema):
     accessibility = fields.String(allow_none=True)
     share_with_exhibitors = fields.Boolean()
     payments = fields.List(fields.Nested(PaymentLineOut))
+    how_to_pay = fields.Nested(
+        HowToPayOut,
+        allow_none=True,
+        metadata={"description": "Shown to the holder and organizers while something is owed."},
+    )
 
 
 class RegistrationPageOut(Schema):

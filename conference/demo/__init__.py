@@ -32,11 +32,19 @@ def database_is_empty() -> bool:
 
 def load_demo(size: str = "small") -> DemoResult:
     """Create the demo congress, its people and content; the caller commits."""
-    from conference.demo import abstracts, core, institutions, money, program, registration
+    from conference.demo import (
+        abstracts,
+        congresses,
+        core,
+        institutions,
+        money,
+        program,
+        registration,
+    )
 
     result = core.load(size)
     # Order matters: the program schedules accepted abstracts.
-    for module in (institutions, abstracts, registration, program, money):
+    for module in (congresses, institutions, abstracts, registration, program, money):
         module.load(result, size)
         db.session.flush()
     return result

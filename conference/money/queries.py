@@ -29,6 +29,39 @@ def get_seller_profile(congress: Congress) -> SellerProfile | None:
 
 
 @dataclass(frozen=True)
+class BankDetails:
+    """Where to send a bank transfer to the organizer (from the seller profile)."""
+
+    account_holder: str
+    #: Compact form, e.g. AT611904300234573201.
+    iban: str
+    #: Printed in groups of four, e.g. AT61 1904 3002 3457 3201.
+    iban_formatted: str
+    bic: str
+    bank_name: str
+
+
+def get_bank_details(congress: Congress) -> BankDetails | None:
+    """The organizer's bank account for transfers; None until an IBAN and a holder (or the
+    legal name) are filled in on the seller profile."""
+    from conference.money.vat import format_iban
+
+    profile = get_seller_profile(congress)
+    if profile is None or not profile.iban:
+        return None
+    holder = profile.account_holder or profile.legal_name
+    if not holder:
+        return None
+    return BankDetails(
+        account_holder=holder,
+        iban=profile.iban,
+        iban_formatted=format_iban(profile.iban),
+        bic=profile.bic,
+        bank_name=profile.bank_name,
+    )
+
+
+@dataclass(frozen=True)
 class SaleVat:
     """What another domain prints about a sale: the seller and the VAT in an amount."""
 

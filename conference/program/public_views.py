@@ -18,6 +18,7 @@ from conference.program.queries import get_current_congress
 from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
 from conference.urls import local_path
+from conference.webcache import public_response
 
 
 def _program_or_404():
@@ -112,16 +113,21 @@ def export(kind: str):
     congress = get_current_congress()
     if congress is None:
         abort(404, "No congress is set up yet.")
-    payload = serve_export(congress, kind)
-    if payload is None:
+    stored = serve_export(congress, kind)
+    if stored is None:
         abort(404, "The program is not published yet.")
     db.session.commit()  # an export built by this request is kept for the other workers
     _build, mimetype, filename = EXPORTS[kind]
-    response = Response(payload, mimetype=mimetype.split(";")[0])
-    response.headers["Content-Type"] = mimetype
+    response = public_response(
+        stored.content,
+        mimetype=mimetype,
+        etag=stored.etag,
+        last_modified=stored.built_at,
+        # A PDF is compressed already; the text formats shrink to a fraction.
+        encoded={} if kind == "pdf" else {"gzip": stored.gzip, "br": lambda: stored.brotli},
+    )
     if kind in ("csv", "pdf"):
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 

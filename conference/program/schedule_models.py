@@ -280,6 +280,10 @@ class ProgramExport(Base):
     valid_until: Mapped[datetime | None]
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The same bytes gzip-compressed once when stored, so no request pays for compression.
+    content_gzip: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Hash of `content`: the HTTP validator (ETag) of this export.
+    etag: Mapped[str] = mapped_column(String(64), default="")
 
     def __repr__(self) -> str:
         return f"<ProgramExport {self.kind} of version {self.version_id} ({self.embargo_epoch})>"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.models import Abstract, AbstractAuthor
-from conference.accounts.models import User
+from conference.accounts.queries import get_confirmed_user_by_email
 from conference.errors import FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.program.models import Congress, Room, Track
@@ -112,7 +112,7 @@ def resolve_people(congress: Congress, entries, field: str, errors: FieldErrors)
             continue
         speaker = find_speaker_by_email(congress, email)
         if speaker is None:
-            user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+            user = get_confirmed_user_by_email(email)
             if user is not None:
                 speaker = ensure_speaker(
                     congress,

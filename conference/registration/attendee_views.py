@@ -28,6 +28,7 @@ from conference.registration import (
     proofs,
     services,
     uploads,
+    visa,
 )
 from conference.registration.fees import period_closes_at
 from conference.registration.forms import (
@@ -37,8 +38,10 @@ from conference.registration.forms import (
     PayForm,
     ProfileCategoryForm,
     ProofForm,
+    VisaRequestForm,
 )
 from conference.registration.models import RegistrationStatus
+from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration, get_user_category
 from conference.registration.tokens import token_matches
 from conference.registration.views import bp, congress_or_404, local_time, pdf_response
@@ -54,6 +57,13 @@ def _attendee_registration(reference: str, token: str):
         abort(404)
     mark_personal()
     return registration
+
+
+def _visa_form(registration):
+    existing = registration.visa_request
+    form = VisaRequestForm(prefix="visa", obj=existing)
+    form.nationality.choices = [("", "Choose a country"), *country_choices()]
+    return form
 
 
 def _manage_context(registration, token):
@@ -86,9 +96,12 @@ def _manage_context(registration, token):
         "cancel_form": ConfirmForm(prefix="cancel"),
         "erase_form": ConfirmForm(prefix="erase"),
         "link_form": ConfirmForm(prefix="link"),
+        "visa_form": _visa_form(registration),
+        "visa_retention_days": capacity.get_settings(registration.congress).visa_retention_days,
         "position": capacity.waitlist_position(registration),
         "refund": services.refund_for(registration, utcnow()),
         "period_closes": period_closes_at(registration.congress, registration.fee_period),
+        "how_to_pay": payment_instructions(registration),
     }
 
 
@@ -265,6 +278,23 @@ def invoice_pdf(reference, token):
     data = money.invoice_pdf(invoice)
     db.session.commit()  # the PDF is stored on first download
     return pdf_response(data, f"invoice-{invoice.number}.pdf")
+
+
+@bp.route("/registration/manage/<reference>/<token>/visa", methods=["POST"])
+def manage_visa(reference, token):
+    def request_letter(registration, form):
+        updating = registration.visa_request is not None
+        visa.request_visa_letter(
+            registration,
+            passport_number=form.passport_number.data,
+            nationality=form.nationality.data,
+            date_of_birth=form.date_of_birth.data,
+        )
+        if updating:
+            return "Your visa letter details were corrected."
+        return "Your visa invitation letter was requested."
+
+    return _manage_action(reference, token, "visa_form", request_letter)
 
 
 @bp.route("/registration/manage/<reference>/<token>/badge.pdf")

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -14,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from conference.registration.payments import RECORDABLE_KINDS
+from conference.registration.payments import DESK_KINDS, RECORDABLE_KINDS
 
 AMOUNT_HELP = "In the congress currency, e.g. 450.00; empty: not offered in this period."
 
@@ -168,6 +169,36 @@ class CheckInForm(FlaskForm):
     submit = SubmitField("Check in")
 
 
+class DeskPaymentForm(FlaskForm):
+    """Money taken at the check-in desk (the amount due unless another is typed)."""
+
+    kind = RadioField(
+        "Paid by",
+        choices=[(kind.value, kind.label) for kind in DESK_KINDS],
+        default="card_on_site",
+    )
+    amount = StringField("Amount received", description="The amount due unless you change it.")
+    note = StringField("Card slip number (internal)", validators=[Length(max=300)])
+    idempotency_key = HiddenField()
+    submit = SubmitField("Take payment")
+
+
+class BadgeNameForm(FlaskForm):
+    badge_name = StringField(
+        "Name on badge",
+        validators=[Length(max=100)],
+        description="Empty: first and last name.",
+    )
+    submit = SubmitField("Correct badge name")
+
+
+class VisaRequestForm(FlaskForm):
+    passport_number = StringField("Passport number", validators=[Length(max=40)])
+    nationality = SelectField("Nationality (as in the passport)", validate_choice=False)
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    submit = SubmitField("Request a visa invitation letter")
+
+
 class SettingsForm(FlaskForm):
     capacity = IntegerField(
         "Places for the whole congress",
@@ -191,6 +222,16 @@ class SettingsForm(FlaskForm):
         "Days before an unpaid invoice is due to remind its buyer",
         validators=[Optional(), NumberRange(min=1, max=365)],
         description="Pay by invoice holds the place until the invoice's due date.",
+    )
+    visa_signatory_name = StringField(
+        "Signatory of visa invitation letters", validators=[Length(max=200)]
+    )
+    visa_signatory_title = StringField(
+        "Signatory's title", validators=[Length(max=200)], description="e.g. Congress President"
+    )
+    visa_retention_days = IntegerField(
+        "Days after the congress before passport data of visa requests is erased",
+        validators=[InputRequired(), NumberRange(min=0, max=365)],
     )
     submit = SubmitField("Save settings")
 

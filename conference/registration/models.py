@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -68,6 +68,7 @@ class ProofStatus(enum.StrEnum):
 class PaymentKind(enum.StrEnum):
     BANK_TRANSFER = "bank_transfer"
     CARD_ON_SITE = "card_on_site"
+    CASH = "cash"
     WAIVED = "waived"
     ONLINE = "online"
     REFUND = "refund"
@@ -77,6 +78,7 @@ class PaymentKind(enum.StrEnum):
         return {
             "bank_transfer": "Bank transfer",
             "card_on_site": "Card on site",
+            "cash": "Cash",
             "waived": "Waived",
             "online": "Online payment",
             "refund": "Refund",
@@ -189,6 +191,7 @@ class RegistrationSettings(Base):
         CheckConstraint("offer_hours > 0", name="offer_hours_positive"),
         CheckConstraint("proof_hours > 0", name="proof_hours_positive"),
         CheckConstraint("invoice_reminder_days > 0", name="invoice_reminder_days_positive"),
+        CheckConstraint("visa_retention_days >= 0", name="visa_retention_days_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +213,11 @@ class RegistrationSettings(Base):
     lock_version: Mapped[int] = mapped_column(default=0)
     #: Last receipt number issued (gapless per congress).
     last_receipt_number: Mapped[int] = mapped_column(default=0)
+    #: Who signs the visa invitation letters (name, then title or function).
+    visa_signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    visa_signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Days after the congress's last day when passport data of visa requests is erased.
+    visa_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
 
     congress: Mapped[Congress] = relationship()
 
@@ -312,6 +320,9 @@ class Registration(TimestampMixin, Base):
     )
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="registration", order_by="Receipt.number"
+    )
+    visa_request: Mapped[VisaRequest | None] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", uselist=False
     )
 
     @property
@@ -425,6 +436,34 @@ class Receipt(Base):
 
     def __repr__(self) -> str:
         return f"<Receipt {self.number}>"
+
+
+class VisaRequest(Base):
+    """An attendee's request for a visa invitation letter, with the passport data it needs.
+
+    Kept apart from the registration: asked only on request, and erased with the registration
+    or after the congress (`visa.purge_expired_visa_data`).
+    """
+
+    __tablename__ = "registration_visa_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), unique=True
+    )
+    passport_number: Mapped[str] = mapped_column(String(20))
+    #: ISO 3166-1 alpha-2 of the passport's issuing country.
+    nationality: Mapped[str] = mapped_column(String(2))
+    date_of_birth: Mapped[date]
+    #: Printed on the letter: a consulate checks it at /verify/visa/<code>.
+    verification_code: Mapped[str] = mapped_column(String(32), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="visa_request")
+
+    def __repr__(self) -> str:
+        return f"<VisaRequest registration={self.registration_id}>"
 
 
 class UserCategory(Base):

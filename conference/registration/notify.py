@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conference.mail import queue_mail
 from conference.registration.models import Registration
+from conference.registration.payment_instructions import payment_instructions
 from conference.registration.tokens import manage_url
 
 
@@ -29,6 +30,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         congress=congress,
         secrets=secrets,
         can_pay_by_card=can_pay_by_card,
+        how_to_pay=payment_instructions(registration),
         **ctx,
     )
 

@@ -161,6 +161,9 @@ def settings():
                     if form.invoice_reminder_days.data is not None
                     else {}
                 ),
+                visa_signatory_name=form.visa_signatory_name.data,
+                visa_signatory_title=form.visa_signatory_title.data,
+                visa_retention_days=form.visa_retention_days.data,
             )
             db.session.commit()
         except DomainError as exc:
@@ -443,6 +446,33 @@ def replace_link(reference):
         return "Earlier manage links no longer work; the attendee was emailed a new one."
 
     return _detail_action(reference, "link_form", replace)
+
+
+@bp.route("/manage/registrations/<reference>/badge.pdf")
+@organizer_required
+def registration_badge(reference):
+    """One person's A6 badge, inline: it opens in the browser's PDF viewer to print."""
+    registration = _organizer_registration(reference)
+    return pdf_response(documents.badge_pdf(registration), f"badge-{registration.reference}.pdf")
+
+
+@bp.route("/manage/registrations/<reference>/receipt.pdf")
+@organizer_required
+def registration_receipt(reference):
+    registration = _organizer_registration(reference)
+    return pdf_response(
+        documents.receipt_pdf(registration, local_time), f"receipt-{registration.reference}.pdf"
+    )
+
+
+@bp.route("/manage/registrations/<reference>/visa-letter.pdf")
+@organizer_required
+def registration_visa_letter(reference):
+    registration = _organizer_registration(reference)
+    return pdf_response(
+        documents.visa_letter_pdf(registration, local_time),
+        f"invitation-{registration.reference}.pdf",
+    )
 
 
 @bp.route("/manage/registrations/<reference>/proof-file")

@@ -26,7 +26,14 @@ from conference.registration.models import (
 )
 
 #: Kinds an organizer records by hand (refunds come from cancellations, online from a provider).
-RECORDABLE_KINDS = (PaymentKind.BANK_TRANSFER, PaymentKind.CARD_ON_SITE, PaymentKind.WAIVED)
+RECORDABLE_KINDS = (
+    PaymentKind.BANK_TRANSFER,
+    PaymentKind.CARD_ON_SITE,
+    PaymentKind.CASH,
+    PaymentKind.WAIVED,
+)
+#: What the check-in desk takes: money handed over at the desk.
+DESK_KINDS = (PaymentKind.CARD_ON_SITE, PaymentKind.CASH)
 
 
 def record_payment(
@@ -63,7 +70,7 @@ def record_payment(
     except ValueError:
         kind = None
     if kind not in RECORDABLE_KINDS and not (online and kind == PaymentKind.ONLINE):
-        errors.add("kind", "Choose bank transfer, card on site or waived.")
+        errors.add("kind", "Choose bank transfer, card on site, cash or waived.")
     parsed = None
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         if kind != PaymentKind.WAIVED:
@@ -231,6 +238,7 @@ INVOICE_PAYMENT_METHODS = {
     PaymentKind.BANK_TRANSFER: "bank_transfer",
     PaymentKind.CARD_ON_SITE: "card",
     PaymentKind.ONLINE: "card",
+    PaymentKind.CASH: "cash",
 }
 
 

@@ -14,6 +14,7 @@ from conference.registration import uploads
 from conference.registration.card import checkouts_of
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
+from conference.registration.visa import erase_visa_data
 
 
 def redact_messages(registration: Registration) -> int:
@@ -93,6 +94,16 @@ def export_data(registration: Registration) -> dict:
         "checked_in_at": (
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
         ),
+        "visa_request": (
+            {
+                "passport_number": visa.passport_number,
+                "nationality": visa.nationality,
+                "date_of_birth": visa.date_of_birth.isoformat(),
+                "requested_at": visa.requested_at.isoformat(),
+            }
+            if (visa := registration.visa_request)
+            else None
+        ),
     }
 
 
@@ -106,6 +117,7 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     if registration.status != RegistrationStatus.CANCELLED:
         cancel_registration(registration, reason="Erasure requested.", now=now)
     uploads.delete_proof(registration.proof_file)
+    erase_visa_data(registration)
     redact_messages(registration)
     registration.first_name = "Erased"
     registration.last_name = "attendee"

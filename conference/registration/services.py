@@ -179,7 +179,8 @@ def set_category_rules(
 
 
 def update_registration_settings(congress: Congress, **data):
-    """Overall capacity, payment and offer times, and the fee and refund dates of the congress."""
+    """Overall capacity, payment and offer times, the fee and refund dates of the congress, and
+    the visa letters' signatory and data retention."""
     from conference.program import services as program_services
 
     errors = FieldErrors()
@@ -200,6 +201,14 @@ def update_registration_settings(congress: Congress, **data):
     ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
             errors.add(field, f"Enter a whole number from 1 to {most}.")
+    retention = data.get("visa_retention_days", 0)
+    if "visa_retention_days" in data and (retention is None or not 0 <= retention <= 365):
+        errors.add("visa_retention_days", "Enter a whole number of days from 0 to 365.")
+    for field in ("visa_signatory_name", "visa_signatory_title"):
+        if field in data:
+            data[field] = (data[field] or "").strip()
+            if len(data[field]) > 200:
+                errors.add(field, "At most 200 characters.")
     errors.raise_if_any()
     dates = {
         key: data[key]
@@ -219,6 +228,9 @@ def update_registration_settings(congress: Congress, **data):
         "offer_hours",
         "proof_hours",
         "invoice_reminder_days",
+        "visa_signatory_name",
+        "visa_signatory_title",
+        "visa_retention_days",
     ):
         if field in data:
             setattr(settings, field, data[field])
@@ -593,6 +605,7 @@ def cancel_registration(
         cancel_unpaid_invoice,
         credit_refunded_registration,
     )
+    from conference.registration.visa import erase_visa_data
 
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
@@ -613,6 +626,8 @@ def cancel_registration(
     refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
     if refund_payment is not None and by_card > 0:
         refund_payment.note = f"Refund on cancellation: {by_card} back to the card."
+    # A cancelled registration's letter no longer verifies: its passport data has no purpose.
+    erase_visa_data(registration)
     db.session.flush()
     if refund_payment is not None:
         credit_refunded_registration(
@@ -623,6 +638,18 @@ def cancel_registration(
     notify.cancelled(registration, refund=refund_payment)
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)
+    return registration
+
+
+def correct_badge_name(registration: Registration, badge_name: str) -> Registration:
+    """Set the name printed on the badge (empty: first and last name), e.g. at the desk."""
+    if registration.erased_at:
+        raise Conflict("This registration was erased.", code="already_erased")
+    errors = FieldErrors()
+    clean = _clean_details({"badge_name": badge_name}, errors, partial=True)
+    errors.raise_if_any()
+    registration.badge_name = clean["badge_name"]
+    db.session.flush()
     return registration
 
 

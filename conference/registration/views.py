@@ -15,10 +15,12 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user
 
+from conference.congresses.queries import get_policy_links
 from conference.countries import country_choices
 from conference.errors import DomainError
 from conference.extensions import db, limiter
@@ -32,8 +34,10 @@ from conference.registration.forms import (
 )
 from conference.registration.invoicing import invoicing_available
 from conference.registration.limits import limit_web_registration
-from conference.registration.queries import get_categories
+from conference.registration.payment_instructions import payment_instructions
+from conference.registration.queries import get_categories, get_registration
 from conference.registration.tokens import is_reference, normalize_reference
+from conference.security import mark_personal
 from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
@@ -72,6 +76,11 @@ def _category_choices(congress, now):
         choices.append((category.slug, label))
         info[category.slug] = category
     return choices, info
+
+
+def _policy_urls(congress) -> dict[str, str]:
+    """{kind: page} of the published policies the accept box links to."""
+    return {link.kind.value: link.url for link in get_policy_links(congress)}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -133,9 +142,12 @@ def register():
                     already=True,
                     invoicing=invoicing_available(congress),
                     categories=categories_by_slug,
+                    policy_urls=_policy_urls(congress),
                 )
         else:
             # The manage link goes only by email: whoever typed the address may not own it.
+            # This browser may see how to pay (amount and bank details), nothing more.
+            session["registered_reference"] = registration.reference
             flash(f"Thank you: your reference is {registration.reference}.", "success")
             return redirect(url_for("registration.received", reference=registration.reference))
     return render_template(
@@ -151,16 +163,23 @@ def register():
         already=False,
         categories=categories_by_slug,
         invoicing=invoicing_available(congress),
+        policy_urls=_policy_urls(congress),
     )
 
 
 @bp.route("/register/received/<reference>")
 def received(reference):
-    """Where to look for the manage link (the page shows no personal data and no link)."""
+    """Where to look for the manage link (no personal data and no link). The browser that
+    just registered also sees how to pay."""
     reference = normalize_reference(reference)
     if not is_reference(reference):
         abort(404)
-    return render_template("registration/received.html", reference=reference)
+    how_to_pay = None
+    if session.get("registered_reference") == reference:
+        registration = get_registration(congress_or_404(), reference)
+        how_to_pay = payment_instructions(registration) if registration else None
+        mark_personal()
+    return render_template("registration/received.html", reference=reference, how_to_pay=how_to_pay)
 
 
 @bp.route("/registration/link", methods=["GET", "POST"])
@@ -177,6 +196,28 @@ def request_link():
         )
         return redirect(url_for("registration.request_link"))
     return render_template("registration/request_link.html", form=form)
+
+
+@bp.route("/verify/visa/<code>")
+@limiter.limit("60 per minute")
+def verify_visa_letter(code):
+    """A consulate checks a visa invitation letter: valid or not, with minimal data (the name,
+    the congress and its dates; never the passport)."""
+    from conference.registration import visa
+    from conference.registration.queries import get_visa_request_by_code
+    from conference.security import mark_personal
+
+    congress = congress_or_404()
+    request_ = get_visa_request_by_code(congress, code)
+    valid = visa.letter_is_valid(request_)
+    if valid:
+        mark_personal()
+    return render_template(
+        "registration/verify_visa.html",
+        valid=valid,
+        registration=request_.registration if valid else None,
+        code=code[:40],
+    ), (200 if valid else 404)
 
 
 # The other audiences' pages attach their routes to `bp`.

@@ -1,7 +1,7 @@
 """registration: online card payments (Stripe Checkout attempts, handled provider events), pay by invoice
 
 Revision ID: 0021_card_payments
-Revises: 0015_money_invoices
+Revises: 0018_desk_visa
 Create Date: 2026-12-03 07:22:34.779060
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021_card_payments"
-down_revision = '0015_money_invoices'
+down_revision = '0018_desk_visa'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from conference.extensions import db
 from conference.program import sessions as program_services
 from conference.registration.payments import record_payment
 from conference.registration.tokens import manage_path
+from tests.registration.conftest import ask_for_visa_letter
 
 #: (first name, last name, affiliation, country): people from every continent.
 PEOPLE = {
@@ -73,6 +74,7 @@ def test_badge_receipt_and_visa_letter_print_every_script(client, register, scri
     )
     record_payment(registration, kind="bank_transfer", amount="450.00", note="SEPA")
     db.session.commit()
+    ask_for_visa_letter(registration)
     path = manage_path(registration)
     full_name = registration.full_name
     for document in ("badge.pdf", "receipt.pdf", "visa-letter.pdf"):

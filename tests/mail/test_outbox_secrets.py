@@ -200,8 +200,6 @@ def test_error_logs_name_the_route_not_the_private_token_in_the_path(app, caplog
     fresh = create_app(SameDatabase)  # the shared app takes no new routes once it served
     fresh.add_url_rule("/registration/manage/<reference>/<token>/boom", view_func=boom)
     token = "Zx9-private-manage-token-4f2a"
-    # The test database is built by Alembic, whose logging set-up disables existing loggers.
-    fresh.logger.disabled = False
     fresh.logger.addHandler(caplog.handler)
     try:
         response = fresh.test_client().get(f"/registration/manage/MET26-ABCD/{token}/boom")

@@ -172,3 +172,42 @@ def test_public_sessions_are_the_published_ones(client, congress, headers, make_
     other_day = client.get("/api/v1/sessions?day=2000-01-01").get_json()
     assert other_day["sessions"] == []
     assert client.get("/api/v1/sessions?day=nonsense").status_code == 422
+
+
+def test_an_unconfirmed_sign_up_lends_no_name_or_affiliation_to_a_chair(
+    client, congress, headers, create_user
+):
+    """Anyone can sign up under someone else's address; until the address is confirmed that
+    account must not put its chosen name and affiliation on the public program."""
+    create_user(
+        email="squat@example.org", confirmed=False, name="Dr Impostor", affiliation="Fake Pharma"
+    )
+    bare = client.post(
+        "/api/v1/sessions",
+        json=session_body(congress, chairs=["squat@example.org"]),
+        headers=headers,
+    )
+    assert bare.status_code == 422 and "chairs" in bare.get_json()["error"]["fields"]
+
+    named = client.post(
+        "/api/v1/sessions",
+        json=session_body(congress, chairs=["Dana Real <squat@example.org>"]),
+        headers=headers,
+    )
+    assert named.status_code == 201, named.get_json()
+    chair = named.get_json()["chairs"][0]
+    assert chair["name"] == "Dana Real"
+    assert "Fake Pharma" not in str(named.get_json())
+
+
+def test_a_confirmed_account_is_linked_as_chair_by_its_email(
+    client, congress, headers, create_user
+):
+    create_user(email="cleo@example.org", name="Cleo Chair", affiliation="Karolinska Institutet")
+    response = client.post(
+        "/api/v1/sessions",
+        json=session_body(congress, chairs=["cleo@example.org"]),
+        headers=headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["chairs"][0]["name"] == "Cleo Chair"

@@ -163,3 +163,36 @@ def test_late_breaking_text_is_public_when_its_session_starts_unless_set_otherwi
     export_store._MEMORY.clear()
     program = get_published_program(congress)
     assert b"Late-breaking survival gain" in get_export(program, "json", before_session)
+
+
+def test_organizers_set_an_abstracts_own_release_times_through_the_api(
+    client, organizer, create_user, congress, make_abstract, api_token
+):
+    abstract = make_abstract()
+    author = create_user("attendee")
+    path = f"/api/v1/abstracts/{abstract.id}/release-times"
+    body = {"title_release_at": "2031-05-01T09:00", "body_release_at": "2031-05-03T14:30:00Z"}
+
+    assert client.put(path, json=body, headers=api_token(author)).status_code == 403
+
+    response = client.put(path, json=body, headers=api_token(organizer))
+    assert response.status_code == 200, response.get_json()
+    db.session.refresh(abstract)
+    # A time without offset is read in the congress's zone; one with an offset is kept.
+    assert abstract.title_release_at.astimezone(congress.tz).strftime("%d %H:%M") == "01 09:00"
+    assert abstract.body_release_at.strftime("%d %H:%M %Z") == "03 14:30 UTC"
+
+    refused = client.put(
+        path,
+        json={"title_release_at": "2031-05-04T09:00", "body_release_at": "2031-05-03T09:00"},
+        headers=api_token(organizer),
+    )
+    assert refused.status_code == 422
+    assert "body_release_at" in refused.get_json()["error"]["fields"]
+
+    cleared = client.put(
+        path, json={"title_release_at": None, "body_release_at": None}, headers=api_token(organizer)
+    )
+    assert cleared.status_code == 200
+    db.session.refresh(abstract)
+    assert abstract.title_release_at is None and abstract.body_release_at is None

@@ -384,8 +384,12 @@ def test_pay_now_on_the_manage_page_and_in_the_email_goes_to_stripe(client, regi
         )
     )
     assert "Pay now by card:" in received.body_text
+    # Both ways to pay where money is owed: the bank transfer block and the card link.
+    assert "HOW TO PAY" in received.body_text
+    assert received.body_text.index("HOW TO PAY") < received.body_text.index("Pay now by card:")
     manage = manage_path(attendee)
-    assert b"Pay now by card" in client.get(manage).data
+    page = client.get(manage).data
+    assert b"Pay now by card" in page and b'id="how-to-pay"' in page
     assert b"Pay now by card" in client.get(manage + "/pay").data
     response = client.post(manage + "/checkout")
     assert response.status_code == 303

@@ -71,6 +71,9 @@ def test_registering_with_invoice_to_issues_a_reverse_charge_invoice_and_holds_t
     assert body["expires_at"] == registration.expires_at.isoformat()
     (received,) = mails("received", registration)
     assert invoice.number in received.body_text
+    # How to pay quotes the invoice's number, as the invoice itself asks.
+    assert f"Reference to quote: {invoice.number}" in received.body_text
+    assert body["how_to_pay"]["reference"] == invoice.number
 
 
 @pytest.mark.parametrize(
@@ -301,7 +304,13 @@ def test_reminder_days_are_an_organizer_setting(client, priced, api_token, organ
     bad = client.patch(url, json={"invoice_reminder_days": 0}, headers=api_token(organizer))
     assert bad.status_code == 422 and "invoice_reminder_days" in bad.json["error"]["fields"]
     auth.login(organizer)
-    form = {"capacity": "", "payment_days": "10", "offer_hours": "24", "proof_hours": "36"}
+    form = {
+        "capacity": "",
+        "payment_days": "10",
+        "offer_hours": "24",
+        "proof_hours": "36",
+        "visa_retention_days": "30",
+    }
     page = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "0"})
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
     ok = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "3"})

@@ -1,0 +1,31 @@
+"""Forms of the congresses domain (organizer pages)."""
+
+from flask_wtf import FlaskForm
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from conference.congresses.services import MAX_POLICY_CHARS
+
+MARKDOWN_HELP = (
+    "Markdown: # headings, **bold**, *italic*, lists, [links](https://example.org), tables. "
+    "Leave empty to withdraw the policy."
+)
+
+
+class PoliciesForm(FlaskForm):
+    terms = TextAreaField(
+        "Terms and conditions",
+        validators=[Length(max=MAX_POLICY_CHARS)],
+        description=MARKDOWN_HELP,
+    )
+    cancellation = TextAreaField(
+        "Cancellation policy",
+        validators=[Length(max=MAX_POLICY_CHARS)],
+        description=MARKDOWN_HELP,
+    )
+    privacy = TextAreaField(
+        "Privacy policy",
+        validators=[Length(max=MAX_POLICY_CHARS)],
+        description=MARKDOWN_HELP,
+    )
+    submit = SubmitField("Save policies")

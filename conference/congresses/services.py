@@ -1,0 +1,60 @@
+"""Writes of the congresses domain: organizers publish, change and withdraw policies."""
+
+from __future__ import annotations
+
+from conference.congresses.models import Policy, PolicyKind
+from conference.congresses.queries import get_policy
+from conference.errors import FieldErrors, NotFound
+from conference.extensions import db
+from conference.program.models import Congress
+
+#: Longest policy source accepted (a long privacy notice is about 30,000 characters).
+MAX_POLICY_CHARS = 100_000
+
+
+def policy_kind(value: str) -> PolicyKind:
+    """The kind named in a URL or payload; an unknown one is a 404."""
+    try:
+        return PolicyKind(value)
+    except ValueError:
+        raise NotFound(
+            "No such policy: use terms, cancellation or privacy.", code="unknown_policy"
+        ) from None
+
+
+def save_policies(congress: Congress, bodies: dict[str, str | None], *, by=None) -> dict:
+    """Publish, change or withdraw policies: {kind: Markdown source}; an empty source withdraws
+    the policy (its page then says it is not published yet). Kinds not given are unchanged.
+
+    Returns {kind: Policy or None}. Every problem is reported under its kind's name.
+    """
+    errors = FieldErrors()
+    cleaned: dict[PolicyKind, str] = {}
+    for name, body in bodies.items():
+        kind = policy_kind(name)
+        text = (body or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_POLICY_CHARS:
+            errors.add(kind.value, f"Use at most {MAX_POLICY_CHARS:,} characters.")
+        cleaned[kind] = text
+    errors.raise_if_any()
+    saved: dict = {}
+    for kind, text in cleaned.items():
+        policy = get_policy(congress, kind)
+        if not text:
+            if policy is not None:
+                db.session.delete(policy)
+            saved[kind.value] = None
+            continue
+        if policy is None:
+            policy = Policy(congress_id=congress.id, kind=kind.value, body_markdown=text)
+            db.session.add(policy)
+        policy.body_markdown = text
+        policy.updated_by_id = getattr(by, "id", None)
+        saved[kind.value] = policy
+    db.session.flush()
+    return saved
+
+
+def save_policy(congress: Congress, kind: str, body: str | None, *, by=None) -> Policy | None:
+    """Publish, change or (with an empty source) withdraw one policy."""
+    return save_policies(congress, {kind: body}, by=by)[policy_kind(kind).value]

@@ -1,0 +1,97 @@
+"""Pages of the congresses domain: the public policy pages and the organizers' editor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from conference.congresses import services
+from conference.congresses.forms import PoliciesForm
+from conference.congresses.models import PolicyKind
+from conference.congresses.queries import get_policies, get_policy, get_policy_links
+from conference.congresses.rendering import render_markdown
+from conference.errors import DomainError
+from conference.extensions import db
+from conference.program.queries import get_current_congress
+from conference.security import organizer_required
+from conference.webforms import show_domain_error
+
+bp = Blueprint("congresses", __name__)
+
+
+def _congress():
+    return get_current_congress() or abort(404)
+
+
+def _policy_page(kind: PolicyKind):
+    congress = _congress()
+    policy = get_policy(congress, kind)
+    if policy is None:
+        # A friendly page, but a 404: nothing is published at this address yet.
+        return render_template("congresses/policy_missing.html", kind=kind), 404
+    return render_template(
+        "congresses/policy.html",
+        kind=kind,
+        policy=policy,
+        body=render_markdown(policy.body_markdown),
+        links=get_policy_links(congress),
+    )
+
+
+@bp.route("/terms")
+def terms():
+    return _policy_page(PolicyKind.TERMS)
+
+
+@bp.route("/cancellation")
+def cancellation():
+    return _policy_page(PolicyKind.CANCELLATION)
+
+
+@bp.route("/privacy")
+def privacy():
+    return _policy_page(PolicyKind.PRIVACY)
+
+
+@bp.route("/manage/policies", methods=["GET", "POST"])
+@organizer_required
+def manage_policies():
+    congress = _congress()
+    policies = get_policies(congress)
+    form = PoliciesForm()
+    if request.method == "GET":
+        for kind in PolicyKind:
+            policy = policies.get(kind)
+            getattr(form, kind.value).data = policy.body_markdown if policy else ""
+    if form.validate_on_submit():
+        try:
+            services.save_policies(
+                congress,
+                {kind.value: getattr(form, kind.value).data for kind in PolicyKind},
+                by=current_user,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash("Policies saved.", "success")
+            return redirect(url_for("congresses.manage_policies"))
+    return render_template(
+        "congresses/manage_policies.html",
+        form=form,
+        kinds=list(PolicyKind),
+        published=policies,
+    )
+
+
+@bp.app_template_global()
+def policy_links(congress=None, external: bool = False):
+    """Links to the published policies of `congress` (the current one by default)."""
+    return get_policy_links(congress or get_current_congress(), external=external)
+
+
+@bp.app_template_global()
+def current_congress():
+    """The congress this instance serves (for templates rendered without one, e.g. emails)."""
+    return get_current_congress()
