@@ -57,6 +57,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "congress@localhost")
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    #: How long a reverse proxy, CDN or browser may reuse a public page or export without
+    #: asking again (signed-in pages are never cached).
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 60)
     MAIL_DEBUG = False
     #: Attempts before an outbox message is marked failed for good.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
@@ -75,6 +78,12 @@ class Config:
     TRUST_PROXY_HEADERS = _bool("TRUST_PROXY_HEADERS")
     #: Registrations per client, the web form and the API together (organizer tokens exempt).
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "30 per minute")
+
+    # Online card payments (Stripe Checkout): offered only when both keys are set.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    #: Another address for Stripe's API (tests point it at a local stand-in).
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
 
     # Absolute URLs in emails and exports.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -136,6 +145,10 @@ class TestingConfig(Config):
     MAIL_PORT = 9  # nothing listens here unless a test's `smtp` fixture sets its own port
     #: Cheap hashing keeps the suite fast; the algorithm (argon2id) is the production one.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    #: Card payments stay off unless a test points them at its local Stripe stand-in.
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
 
 
 class ProductionConfig(Config):

@@ -94,6 +94,7 @@ def _values(congress) -> dict:
         "action": "verify",
         "token": "not-a-token",
         "token_id": 1,
+        "checkout_id": 1,  # an online card payment attempt
         "number": 1,  # a published program version
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
     }

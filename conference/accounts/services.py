@@ -334,14 +334,48 @@ def clear_login_failures(email: str) -> None:
         limiter.limiter.clear(limit, *key)
 
 
-def authenticate(email: str, password: str) -> User:
+DEVICE_SALT = "login-device"
+#: How long a browser that signed in stays known to the lockout (a device cookie).
+DEVICE_DAYS = 180
+
+
+def issue_device_token(user: User) -> str:
+    """A signed token saying "this browser signed in as this account" (OWASP device cookie).
+
+    While an account is locked by failed attempts from elsewhere, a browser holding such a
+    token may still try the password: a stranger can no longer lock the owner out of their
+    own account by failing on purpose. The token names the address by a digest and dies with
+    the security stamp (a password change or reset).
+    """
+    return _serializer(DEVICE_SALT).dumps(
+        {"e": _failure_key(user.email)[2], "s": user.security_stamp}
+    )
+
+
+def _is_known_device(email: str, token: str | None) -> bool:
+    if not token:
+        return False
+    try:
+        data = _serializer(DEVICE_SALT).loads(token, max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return False
+    if not isinstance(data, dict) or data.get("e") != _failure_key(email)[2]:
+        return False
+    user = get_user_by_email(email)
+    return user is not None and data.get("s") == user.security_stamp
+
+
+def authenticate(email: str, password: str, device_token: str | None = None) -> User:
     """Return the user for these credentials or raise; unconfirmed accounts are refused.
 
     Failed attempts are counted per address, in the rate-limit storage shared by every worker:
     past ACCOUNT_LOCKOUT_LIMIT the address is refused (AccountLocked) until the window passes,
     whatever the client's address. Unknown addresses are counted and verified the same way.
+    A browser that signed in to this account before (`device_token`, see
+    `issue_device_token`) is not locked out; its attempts stay under the per-client limit.
     """
-    _refuse_if_locked(email)
+    if not _is_known_device(email, device_token):
+        _refuse_if_locked(email)
     user = get_user_by_email(email)
     if user is None:
         _burn_time(password)

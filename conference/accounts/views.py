@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -102,6 +102,10 @@ def resend_confirmation():
     return render_template("accounts/resend_confirmation.html", form=form)
 
 
+#: Marks a browser that signed in before: the account lockout does not apply to it.
+DEVICE_COOKIE = "login_device"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @password_check_limit
 def login():
@@ -110,7 +114,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data,
+                form.password.data,
+                device_token=request.cookies.get(DEVICE_COOKIE),
+            )
         except NotAllowed as exc:
             db.session.rollback()
             form.password.errors = [exc.message]
@@ -122,7 +130,16 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            response.set_cookie(
+                DEVICE_COOKIE,
+                services.issue_device_token(user),
+                max_age=services.DEVICE_DAYS * 86400,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     return render_template("accounts/login.html", form=form)
 
 

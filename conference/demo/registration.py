@@ -87,7 +87,10 @@ def load(result: DemoResult, size: str = "small") -> None:
         )
     # A small meet-the-press style limit shows the waiting list in the demo.
     services.set_category_rules(categories["press"], capacity=2)
-    capacity.get_settings(congress).capacity = 3000
+    settings = capacity.get_settings(congress)
+    settings.capacity = 3000
+    settings.visa_signatory_name = "Prof. Helena Brandt"
+    settings.visa_signatory_title = "President of the Congress"
     db.session.flush()
 
     from conference.accounts.services import get_user_by_email

@@ -13,14 +13,23 @@ Publishing builds the exports of the new version in the same transaction; a miss
 PDF book, a new embargo epoch, a version published before this table) is built by the first
 request that needs it and stored for the other workers. Each worker keeps the bytes it served
 in memory for the current version.
+
+Each stored export also keeps its gzip-compressed bytes and a content hash (its `ETag`), so
+serving a phone that asks with `Accept-Encoding: gzip` and revalidates with `If-None-Match`
+costs no compression and no hashing per request (brotli, when asked, is compressed once per
+worker and kept with the bytes in memory).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import brotli
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -56,9 +65,40 @@ EXPORTS = {
 BUILT_ON_PUBLISH = ("ics", "xml", "json", "csv")
 
 _LOCK = threading.Lock()
-#: This worker's copy: (version, kind) -> (valid_from, valid_until, bytes); a version is
+
+
+@dataclass
+class EncodedExport:
+    """An export's bytes with what serving it needs: compressed forms and validators."""
+
+    content: bytes
+    gzip: bytes
+    etag: str
+    built_at: datetime | None = None
+    _brotli: list[bytes] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def of(cls, content: bytes, built_at: datetime | None = None) -> EncodedExport:
+        return cls(content, compress_gzip(content), content_etag(content), built_at)
+
+    @property
+    def brotli(self) -> bytes:
+        if not self._brotli:  # once per worker and export
+            self._brotli.append(brotli.compress(self.content, quality=5))
+        return self._brotli[0]
+
+
+def compress_gzip(content: bytes) -> bytes:
+    return gzip.compress(content, compresslevel=6, mtime=0)
+
+
+def content_etag(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:32]
+
+
+#: This worker's copy: (version, kind) -> (valid_from, valid_until, export); a version is
 #: (congress id, id, number, published_at, embargo fingerprint), as in published._CACHE.
-_MEMORY: dict[tuple[tuple, str], tuple[datetime | None, datetime | None, bytes]] = {}
+_MEMORY: dict[tuple[tuple, str], tuple[datetime | None, datetime | None, EncodedExport]] = {}
 
 
 def _window(
@@ -73,7 +113,7 @@ def _current(valid_from, valid_until, now) -> bool:
     return (valid_from is None or valid_from <= now) and (valid_until is None or now < valid_until)
 
 
-def _remember(version: tuple, kind: str, valid_from, valid_until, payload: bytes) -> None:
+def _remember(version: tuple, kind: str, valid_from, valid_until, payload: EncodedExport) -> None:
     with _LOCK:
         for key in [k for k in _MEMORY if k[0] != version]:
             del _MEMORY[key]  # an older version
@@ -111,6 +151,8 @@ def _store(version_id: int, kind: str, fingerprint: str, window, payload: bytes)
                     valid_from=valid_from,
                     valid_until=valid_until,
                     content=payload,
+                    content_gzip=compress_gzip(payload),
+                    etag=content_etag(payload),
                 )
             )
     except IntegrityError:
@@ -146,7 +188,9 @@ def get_export(program: PublishedProgram, kind: str, now: datetime | None = None
     return payload
 
 
-def serve_export(congress: Congress | None, kind: str, now: datetime | None = None):
+def serve_export(
+    congress: Congress | None, kind: str, now: datetime | None = None
+) -> EncodedExport | None:
     """The current export `kind` of the latest published version, or None before the first.
 
     A stored export is found by time (no snapshot parsed); otherwise it is built and stored
@@ -163,7 +207,14 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
     if cached is not None and _current(cached[0], cached[1], now):
         return cached[2]
     row = db.session.execute(
-        select(ProgramExport.valid_from, ProgramExport.valid_until, ProgramExport.content).where(
+        select(
+            ProgramExport.valid_from,
+            ProgramExport.valid_until,
+            ProgramExport.content,
+            ProgramExport.content_gzip,
+            ProgramExport.etag,
+            ProgramExport.built_at,
+        ).where(
             ProgramExport.version_id == head.id,
             ProgramExport.kind == kind,
             ProgramExport.embargo_fingerprint == embargo.fingerprint,
@@ -172,13 +223,17 @@ def serve_export(congress: Congress | None, kind: str, now: datetime | None = No
         )
     ).first()
     if row is not None:
-        payload = bytes(row.content)
+        content = bytes(row.content)
+        if row.content_gzip is not None and row.etag:
+            payload = EncodedExport(content, bytes(row.content_gzip), row.etag, row.built_at)
+        else:  # stored before exports kept their compressed form
+            payload = EncodedExport.of(content, row.built_at)
         _remember(version, kind, row.valid_from, row.valid_until, payload)
         return payload
     program = get_published_program(congress, head=head, embargo=embargo)
     if program is None:  # pragma: no cover - deleted meanwhile
         return None
-    payload = get_export(program, kind, now)
+    payload = EncodedExport.of(get_export(program, kind, now), now)
     _, valid_from, valid_until = _window(program, now)
     _remember(version, kind, valid_from, valid_until, payload)
     return payload

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
-from conference.program.export_store import EXPORTS, serve_export
+from conference.program.export_store import (
+    EXPORTS,
+    compress_gzip,
+    content_etag,
+    serve_export,
+)
 from conference.program.exports import build_agenda_ics
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
@@ -18,6 +25,7 @@ from conference.program.queries import get_current_congress
 from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
 from conference.urls import local_path
+from conference.webcache import public_response
 
 
 def _program_or_404():
@@ -36,10 +44,58 @@ def _parse_day(value: str | None, program) -> date | None:
         return None
 
 
+#: Program pages rendered for anonymous visitors: (version, embargo state, epoch, query) ->
+#: (etag, html, gzip). Every server renders the same page for the same published version,
+#: so the key, not the server, decides what is served.
+#: A page is also rendered again after PAGE_SECONDS, so a change outside the program (the
+#: congress's name, a policy link in the footer) shows within minutes.
+_PAGES: dict[tuple, tuple[float, str, bytes, bytes]] = {}
+_PAGES_LOCK = threading.Lock()
+_PAGES_PER_VERSION = 200
+PAGE_SECONDS = 300
+
+
+def _cacheable_for_everyone() -> bool:
+    """An anonymous request with nothing personal to show (no flashed message)."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
 @bp.route("/program")
 def public_program():
     _congress, program = _program_or_404()
     now = utcnow()
+    if program is None or not _cacheable_for_everyone():
+        return _render_public_program(program, now)
+    key = (
+        program.version_id,
+        program.number,
+        program.published_at,
+        program.embargo_fingerprint,
+        program.embargo_epoch(now),
+        tuple(sorted(request.args.items(multi=True))),
+    )
+    page = _PAGES.get(key)
+    if page is None or time.monotonic() - page[0] > PAGE_SECONDS:
+        html = _render_public_program(program, now).encode()
+        etag = content_etag(repr(key).encode() + html)
+        page = (time.monotonic(), etag, html, compress_gzip(html))
+        with _PAGES_LOCK:
+            for old in [k for k in _PAGES if k[:4] != key[:4]]:
+                del _PAGES[old]  # another version or embargo state
+            while len(_PAGES) >= _PAGES_PER_VERSION:
+                del _PAGES[next(iter(_PAGES))]  # the oldest query
+            _PAGES[key] = page
+    _rendered_at, etag, html, packed = page
+    return public_response(
+        html,
+        mimetype="text/html; charset=utf-8",
+        etag=etag,
+        last_modified=program.published_at,
+        encoded={"gzip": packed},
+    )
+
+
+def _render_public_program(program, now):
     filters = {
         "day": request.args.get("day", ""),
         "track": request.args.get("track", ""),
@@ -112,16 +168,21 @@ def export(kind: str):
     congress = get_current_congress()
     if congress is None:
         abort(404, "No congress is set up yet.")
-    payload = serve_export(congress, kind)
-    if payload is None:
+    stored = serve_export(congress, kind)
+    if stored is None:
         abort(404, "The program is not published yet.")
     db.session.commit()  # an export built by this request is kept for the other workers
     _build, mimetype, filename = EXPORTS[kind]
-    response = Response(payload, mimetype=mimetype.split(";")[0])
-    response.headers["Content-Type"] = mimetype
+    response = public_response(
+        stored.content,
+        mimetype=mimetype,
+        etag=stored.etag,
+        last_modified=stored.built_at,
+        # A PDF is compressed already; the text formats shrink to a fraction.
+        encoded={} if kind == "pdf" else {"gzip": stored.gzip, "br": lambda: stored.brotli},
+    )
     if kind in ("csv", "pdf"):
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 

@@ -142,6 +142,20 @@ class ProgramSession(TimestampMixin, Base):
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    @property
+    def talk_minutes(self) -> int:
+        """The lengths of its timed presentations added up (posters have no times)."""
+        return sum(
+            int((p.ends_at - p.starts_at).total_seconds() // 60)
+            for p in self.presentations
+            if p.starts_at is not None and p.ends_at is not None
+        )
+
+    @property
+    def overfull_minutes(self) -> int:
+        """By how many minutes its presentations overrun the session (0 when they fit)."""
+        return max(0, self.talk_minutes - self.minutes)
+
     def __repr__(self) -> str:
         return f"<ProgramSession {self.id} {self.title!r}>"
 
@@ -282,6 +296,10 @@ class ProgramExport(Base):
     valid_until: Mapped[datetime | None]
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The same bytes gzip-compressed once when stored, so no request pays for compression.
+    content_gzip: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Hash of `content`: the HTTP validator (ETag) of this export.
+    etag: Mapped[str] = mapped_column(String(64), default="")
 
     def __repr__(self) -> str:
         return f"<ProgramExport {self.kind} of version {self.version_id} ({self.embargo_epoch})>"

@@ -28,8 +28,47 @@ def expire_all() -> int:
     return total
 
 
+def remind_invoices() -> int:
+    """Remind buyers of unpaid registration invoices whose held place ends within their
+    congress's invoice_reminder_days (once per invoice and due date), and commit; return how
+    many."""
+    from sqlalchemy import select
+
+    from conference.program.models import Congress
+    from conference.registration.invoicing import remind_unpaid_invoices
+
+    total = 0
+    for congress in db.session.scalars(select(Congress)).all():
+        total += remind_unpaid_invoices(congress)
+        db.session.commit()
+    return total
+
+
+@registration_cli.command("remind-invoices")
+def remind_invoices_command():
+    """Remind buyers whose registration invoice is unpaid shortly before the place ends."""
+    click.echo(f"{remind_invoices()} reminders queued")
+
+
+def purge_visa_data() -> int:
+    """Erase passport data of visa requests past their congress's retention (and of cancelled
+    registrations), and commit; return how many were erased. Run by the worker's jobs."""
+    from conference.registration.visa import purge_expired_visa_data
+
+    erased = purge_expired_visa_data()
+    db.session.commit()
+    return erased
+
+
 @registration_cli.command("expire")
 def expire():
     """Cancel unpaid or proof-less registrations past their time, offer their places to the
     waiting list, and remind registrants whose proof of status is still awaited."""
     click.echo(f"{expire_all()} expired")
+
+
+@registration_cli.command("purge-visa-data")
+def purge_visa():
+    """Erase the passport data of visa requests once their congress ended plus the retention
+    days of its registration settings."""
+    click.echo(f"{purge_visa_data()} visa requests erased")

@@ -157,9 +157,10 @@ def receipt_pdf(registration: Registration, local) -> bytes:
     y -= 6 * mm
     for payment in registration.payments:
         sign = "-" if payment.kind == "refund" else ""
+        # Notes are internal (slip numbers, a reason for a waiver): never on the receipt.
         line = (
             f"{local(payment.recorded_at)}  {payment.kind.label}  "
-            f"{sign}{payment.amount} {payment.currency}  {payment.note[:60]}"
+            f"{sign}{payment.amount} {payment.currency}"
         )
         draw_string(pdf, 20 * mm, y, line, 10)
         y -= 6 * mm
@@ -197,18 +198,32 @@ def _fee_settled_sentence(registration: Registration) -> str:
 
 
 def visa_letter_pdf(registration: Registration, local) -> bytes:
-    """An invitation letter for a visa application (fully paid registrations only)."""
+    """An invitation letter for a visa application: requested (with the passport data) and
+    fully paid registrations only; signed by the congress's signatory, with a code that a
+    consulate checks at /verify/visa/<code>."""
+    from reportlab.platypus import Paragraph
+
+    from conference.registration.capacity import get_settings
+    from conference.urls import external_url
+
+    visa = registration.visa_request
+    if visa is None:
+        raise Conflict(
+            "Request a visa invitation letter first (passport data are needed).",
+            code="visa_not_requested",
+        )
     if not registration.is_fully_paid:
         raise Conflict(
             "The visa invitation letter is issued once the registration is fully paid.",
             code="not_paid",
         )
     congress = registration.congress
+    settings = get_settings(congress)
+    verify_url = external_url("registration.verify_visa_letter", code=visa.verification_code)
     out = io.BytesIO()
     pdf = new_canvas(out, pagesize=A4)
     pdf.setTitle(f"Invitation letter {registration.reference}")
     y = _letterhead(pdf, registration, "Letter of invitation")
-    from reportlab.platypus import Paragraph
 
     # Each value is marked up on its own: a right-to-left name is shaped as a unit, and the
     # sentence around it stays in reading order.
@@ -226,9 +241,21 @@ def visa_letter_pdf(registration: Registration, local) -> bytes:
         starts=f"{congress.starts_on:%d %B %Y}",
         ends=f"{congress.ends_on:%d %B %Y}",
     )
+    identity = (
+        "Passport number: {number}<br/>Nationality: {nationality}<br/>Date of birth: {born}"
+    ).format(
+        number=markup(visa.passport_number),
+        nationality=markup(country_name(visa.nationality)),
+        born=f"{visa.date_of_birth:%d %B %Y}",
+    )
+    signatory = [markup(settings.visa_signatory_name or "The congress secretariat")]
+    if settings.visa_signatory_title:
+        signatory.append(markup(settings.visa_signatory_title))
+    signatory.append(markup(congress.name))
     paragraphs = [
         markup("To whom it may concern,"),
         confirmation,
+        identity,
         markup(_fee_settled_sentence(registration)),
         markup(
             "This letter is issued at the request of the participant to support a visa "
@@ -236,7 +263,11 @@ def visa_letter_pdf(registration: Registration, local) -> bytes:
             "travel, accommodation or other expenses."
         ),
         markup("Yours faithfully,"),
-        markup("The congress secretariat"),
+        "<br/>".join(signatory),
+        markup(
+            f"Verification code: {visa.verification_code}. The validity of this letter can be "
+            f"checked at {verify_url}"
+        ),
     ]
     style = stylesheet()["BodyText"]
     for text in paragraphs:
@@ -244,6 +275,8 @@ def visa_letter_pdf(registration: Registration, local) -> bytes:
         _, h = paragraph.wrap(A4[0] - 40 * mm, y)
         paragraph.drawOn(pdf, 20 * mm, y - h)
         y -= h + 5 * mm
+    qr = ImageReader(io.BytesIO(qr_png(verify_url, scale=4)))
+    pdf.drawImage(qr, A4[0] - 50 * mm, 20 * mm, 30 * mm, 30 * mm)
     draw_string(pdf, 20 * mm, 20 * mm, f"Issued {local(registration.confirmed_at)}", 8)
     pdf.showPage()
     pdf.save()

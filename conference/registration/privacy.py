@@ -11,8 +11,10 @@ from conference.extensions import db
 from conference.mail import OutboxMessage, OutboxStatus
 from conference.models import utcnow
 from conference.registration import uploads
+from conference.registration.card import checkouts_of
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
+from conference.registration.visa import erase_visa_data
 
 
 def redact_messages(registration: Registration) -> int:
@@ -73,8 +75,34 @@ def export_data(registration: Registration) -> dict:
             }
             for p in registration.payments
         ],
+        "card_payments": [
+            {
+                "provider": c.provider,
+                "amount": str(c.amount),
+                "currency": c.currency,
+                "status": c.status.value,
+                "refunded": str(c.refunded_amount),
+                "started_at": c.created_at.isoformat(),
+            }
+            for c in checkouts_of(registration)
+        ],
+        "invoice_requested_at": (
+            registration.invoice_requested_at.isoformat()
+            if registration.invoice_requested_at
+            else None
+        ),
         "checked_in_at": (
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
+        ),
+        "visa_request": (
+            {
+                "passport_number": visa.passport_number,
+                "nationality": visa.nationality,
+                "date_of_birth": visa.date_of_birth.isoformat(),
+                "requested_at": visa.requested_at.isoformat(),
+            }
+            if (visa := registration.visa_request)
+            else None
         ),
     }
 
@@ -89,6 +117,7 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     if registration.status != RegistrationStatus.CANCELLED:
         cancel_registration(registration, reason="Erasure requested.", now=now)
     uploads.delete_proof(registration.proof_file)
+    erase_visa_data(registration)
     redact_messages(registration)
     registration.first_name = "Erased"
     registration.last_name = "attendee"

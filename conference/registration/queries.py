@@ -23,6 +23,7 @@ from conference.registration.models import (
     RegistrationSettings,
     RegistrationStatus,
     UserCategory,
+    VisaRequest,
 )
 from conference.registration.tokens import normalize_reference
 from conference.timeutil import to_local
@@ -383,6 +384,23 @@ def get_user_category(user) -> ProfessionalCategory | None:
         select(ProfessionalCategory)
         .join(UserCategory, UserCategory.category_id == ProfessionalCategory.id)
         .where(UserCategory.user_id == user.id)
+    )
+
+
+def get_visa_request_by_code(congress: Congress, code: str) -> VisaRequest | None:
+    """The visa request whose letter carries this verification code (dashes, spaces and case
+    do not matter), in this congress."""
+    from conference.registration.visa import normalize_code
+
+    wanted = normalize_code(code)
+    if len(wanted) != 16:
+        return None
+    formatted = "-".join(wanted[i : i + 4] for i in range(0, 16, 4))
+    return db.session.scalar(
+        select(VisaRequest)
+        .join(Registration, VisaRequest.registration_id == Registration.id)
+        .where(Registration.congress_id == congress.id, VisaRequest.verification_code == formatted)
+        .options(joinedload(VisaRequest.registration).joinedload(Registration.congress))
     )
 
 

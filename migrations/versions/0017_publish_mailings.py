@@ -1,7 +1,7 @@
 """mailings: bulk email campaigns to groups and their recipients (delivery from the outbox)
 
 Revision ID: 0017_publish_mailings
-Revises: 0016_policies
+Revises: 0021_card_payments
 Create Date: 2026-12-03 07:40:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0017_publish_mailings"
-down_revision = "0016_policies"
+down_revision = "0021_card_payments"
 branch_labels = None
 depends_on = None
 

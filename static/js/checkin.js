@@ -33,4 +33,27 @@
       .catch(function () { /* offline: keep the last counts */ });
   }
   setInterval(refresh, 5000);
+
+  // A USB barcode scanner is a keyboard: whatever was tapped last, its next code must land in
+  // the lookup field. Keys typed outside any field go there; so does focus after printing.
+  function focusLookup() {
+    if (input) { input.focus(); input.select(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    if (tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable) {
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) { return; }
+    focusLookup();
+  });
+  var printBadge = document.getElementById("desk-print-badge");
+  if (printBadge) {
+    printBadge.addEventListener("click", function () { setTimeout(focusLookup, 0); });
+  }
+  window.addEventListener("focus", function () {
+    var active = document.activeElement;
+    if (!active || active === document.body || active === printBadge) { focusLookup(); }
+  });
 })();

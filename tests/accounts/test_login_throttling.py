@@ -109,3 +109,70 @@ def test_a_password_reset_unlocks_the_account(app, client, congress, create_user
     new = "Brand-new-pass-8"
     assert client.post(path, data={"password": new, "password_again": new}).status_code == 302
     assert client.post("/login", data={"email": user.email, "password": new}).status_code == 302
+
+
+def test_a_stranger_failing_on_purpose_cannot_lock_the_owner_out_of_their_own_browser(
+    app, client, congress, create_user
+):
+    """Lockout without device cookies is a denial of service anyone can trigger: a browser
+    that signed in to the account before may still log in while it is locked."""
+    app.config["ACCOUNT_LOCKOUT_LIMIT"] = "5 per 15 minutes"
+    user = create_user(email="dr.nowak@onkologia.example")
+    owner = app.test_client()
+    signed_in = owner.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, **_from("198.51.100.20")
+    )
+    assert signed_in.status_code == 302
+    assert owner.get_cookie("login_device") is not None
+    owner.post("/logout")
+
+    for n in range(5):  # an attacker, from many addresses
+        client.post(
+            "/login", data={"email": user.email, "password": WRONG}, **_from(f"203.0.113.{n}")
+        )
+    stranger = app.test_client().post(
+        "/login", data={"email": user.email, "password": PASSWORD}, **_from("198.51.100.21")
+    )
+    assert stranger.status_code == 429  # a browser never seen for this account stays locked out
+
+    back = owner.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, **_from("198.51.100.20")
+    )
+    assert back.status_code == 302  # the owner's own browser gets in
+
+    # The device cookie lets its holder try the password, not skip it.
+    owner.post("/logout")
+    wrong = owner.post(
+        "/login", data={"email": user.email, "password": WRONG}, **_from("198.51.100.20")
+    )
+    assert wrong.status_code == 200 and "Wrong email address or password" in wrong.get_data(
+        as_text=True
+    )
+
+
+def test_a_device_cookie_of_another_account_or_an_old_password_does_not_unlock(
+    app, client, congress, create_user
+):
+    from conference.accounts import services
+
+    app.config["ACCOUNT_LOCKOUT_LIMIT"] = "3 per 15 minutes"
+    victim = create_user(email="victim@onkologia.example")
+    attacker = create_user(email="attacker@onkologia.example")
+    for n in range(3):
+        client.post(
+            "/login", data={"email": victim.email, "password": WRONG}, **_from(f"203.0.113.{n}")
+        )
+    client.set_cookie("login_device", services.issue_device_token(attacker))
+    locked = client.post(
+        "/login", data={"email": victim.email, "password": PASSWORD}, **_from("198.51.100.9")
+    )
+    assert locked.status_code == 429
+
+    token = services.issue_device_token(victim)
+    victim.security_stamp = "changed-by-a-password-reset"
+    db.session.commit()
+    client.set_cookie("login_device", token)
+    still_locked = client.post(
+        "/login", data={"email": victim.email, "password": PASSWORD}, **_from("198.51.100.9")
+    )
+    assert still_locked.status_code == 429

@@ -19,6 +19,7 @@ from conference.extensions import db
 from conference.program import sessions as program_services
 from conference.registration.payments import record_payment
 from conference.registration.tokens import manage_path
+from tests.registration.conftest import ask_for_visa_letter
 
 #: (first name, last name, affiliation, country): people from every continent.
 PEOPLE = {
@@ -73,6 +74,7 @@ def test_badge_receipt_and_visa_letter_print_every_script(client, register, scri
     )
     record_payment(registration, kind="bank_transfer", amount="450.00", note="SEPA")
     db.session.commit()
+    ask_for_visa_letter(registration)
     path = manage_path(registration)
     full_name = registration.full_name
     for document in ("badge.pdf", "receipt.pdf", "visa-letter.pdf"):
@@ -114,5 +116,20 @@ def test_program_book_prints_titles_and_speakers_in_every_script(
     for first, last, _affiliation, _country in latin_cjk.values():
         assert f"{first} {last}" in text
         assert f"{last} cohort" in text
+    fonts = _font_names(data)
+    assert not any(core in name for name in fonts for core in CORE_FONTS), fonts
+
+
+@pytest.mark.parametrize("script", sorted(RTL))
+def test_program_book_prints_right_to_left_speakers_shaped_and_in_order(
+    client, make_session, make_abstract, publish, script
+):
+    first, last, _affiliation, _country = PEOPLE[script]
+    session = make_session("Liver metastases: regional cohorts")
+    abstract = make_abstract(title="Hepatic resection outcomes", presenter_name=f"{first} {last}")
+    program_services.add_presentation(session, abstract=abstract)
+    publish()
+    data = client.get("/program/schedule.pdf").data
+    assert _printed(_text(data), f"{first} {last}", script)
     fonts = _font_names(data)
     assert not any(core in name for name in fonts for core in CORE_FONTS), fonts

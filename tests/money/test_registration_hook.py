@@ -53,6 +53,20 @@ def test_paid_registration_gets_an_invoice_with_the_payment(seller, register):
     assert get_balance(invoice).outstanding == Decimal("0.00")
 
 
+def test_cash_taken_at_the_desk_is_invoiced_as_cash(seller, register, client, auth, organizer):
+    attendee = register(seller)
+    auth.login(organizer)
+    taken = client.post(
+        f"/manage/check-in/{attendee.reference}/payment",
+        data={"pay-kind": "cash", "pay-amount": "", "pay-idempotency_key": "desk-1"},
+    )
+    assert taken.status_code == 302
+    invoice = get_active_invoice(seller, "registration", attendee.reference)
+    assert invoice is not None and invoice.total_gross == attendee.fee_amount
+    assert [payment.method for payment in invoice.payments] == ["cash"]
+    assert get_balance(invoice).outstanding == Decimal("0.00")
+
+
 def test_waived_registration_gets_no_invoice(seller, register):
     attendee = register(seller)
     record_payment(attendee, kind="waived")

@@ -190,7 +190,7 @@ def test_exports_are_found_by_their_embargo_window(congress, make_session, make_
     )
     version = publish()
     later = release + timedelta(minutes=1)
-    after = export_store.serve_export(congress, "xml", later)
+    after = export_store.serve_export(congress, "xml", later).content
     db.session.commit()
     assert b"Late breaking" in after
     windows = db.session.execute(
@@ -199,10 +199,10 @@ def test_exports_are_found_by_their_embargo_window(congress, make_session, make_
         ).where(ProgramExport.version_id == version.id, ProgramExport.kind == "xml")
     ).all()
     assert windows == [(1, release, None)]
-    before = export_store.serve_export(congress, "xml", release - timedelta(seconds=1))
+    before = export_store.serve_export(congress, "xml", release - timedelta(seconds=1)).content
     assert b"Late breaking" not in before  # rebuilt for a time inside the old window
     new_worker()
-    assert export_store.serve_export(congress, "xml", later) == after
+    assert export_store.serve_export(congress, "xml", later).content == after
 
 
 def test_exports_whose_window_ended_are_deleted(congress, make_session, make_abstract, publish):

@@ -98,3 +98,14 @@ def upload_dir(app, tmp_path):
     """Proof files of a test go to its own temporary folder."""
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     return tmp_path / "uploads"
+
+
+def ask_for_visa_letter(registration, **overrides):
+    """The attendee asks for a visa invitation letter (through the service, committed)."""
+    from conference.registration.visa import request_visa_letter
+
+    data = {"passport_number": "P1234567", "nationality": "IN", "date_of_birth": "1980-05-17"}
+    data.update(overrides)
+    visa = request_visa_letter(registration, **data)
+    db.session.commit()
+    return visa

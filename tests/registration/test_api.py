@@ -53,6 +53,33 @@ def test_patch_settings(client, priced, api_token, organizer):
     assert response.status_code == 200, response.json
     assert response.json["capacity"] == 2
     assert response.json["refund_deadline_at"].startswith("2026-11-30T23:00")
+    visa = client.patch(
+        "/api/v1/registration/settings",
+        json={"visa_signatory_name": "Dr Ana Ruiz", "visa_retention_days": 7},
+        headers=api_token(organizer),
+    )
+    assert visa.status_code == 200, visa.json
+    assert (visa.json["visa_signatory_name"], visa.json["visa_retention_days"]) == (
+        "Dr Ana Ruiz",
+        7,
+    )
+    bad = client.patch(
+        "/api/v1/registration/settings",
+        json={"visa_retention_days": -1},
+        headers=api_token(organizer),
+    )
+    assert bad.status_code == 422 and "visa_retention_days" in bad.json["error"]["fields"]
+
+
+def test_api_records_cash(client, register, api_token, organizer):
+    registration = register()
+    response = client.post(
+        f"/api/v1/registrations/{registration.reference}/payments",
+        json={"kind": "cash", "amount": "450.00"},
+        headers=api_token(organizer),
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["registration"]["status"] == "confirmed"
 
 
 def test_register_returns_201_then_409_for_the_same_email(client, priced, smtp):
@@ -178,3 +205,21 @@ def test_openapi_documents_the_registration_endpoints(client, priced):
         "/api/v1/registrations/{reference}/check-in",
     ):
         assert path in paths
+
+
+def test_attendee_requests_a_visa_letter_through_the_api(client, register):
+    registration = register()
+    url = f"/api/v1/registrations/{registration.reference}/visa-request"
+    data = {"passport_number": "C01X00T47", "nationality": "de", "date_of_birth": "1990-01-31"}
+    assert client.put(url, json=data).status_code == 401
+    bad = client.put(
+        url,
+        json={**data, "nationality": "QQ", "date_of_birth": "2999-01-01"},
+        headers=_token_headers(registration),
+    )
+    assert bad.status_code == 422
+    assert {"nationality", "date_of_birth"} <= set(bad.json["error"]["fields"])
+    saved = client.put(url, json=data, headers=_token_headers(registration))
+    assert saved.status_code == 200, saved.json
+    assert saved.json["nationality"] == "DE" and saved.json["letter_available"] is False
+    assert registration.visa_request.passport_number == "C01X00T47"

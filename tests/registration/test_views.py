@@ -14,7 +14,7 @@ from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.payments import record_payment
 from conference.registration.tokens import manage_path
 from tests.conftest import deliver_outbox
-from tests.registration.conftest import PDF_BYTES
+from tests.registration.conftest import PDF_BYTES, ask_for_visa_letter
 
 
 def _form(**overrides) -> dict:
@@ -168,6 +168,8 @@ def test_badge_receipt_and_visa_letter_pdfs(client, register):
     assert registration.reference in text
     receipt = _pdf_text(client.get(f"{path}/receipt.pdf").data)
     assert "Receipt MET26-R00001" in receipt and "Total paid: 450.00 EUR" in receipt
+    assert client.get(f"{path}/visa-letter.pdf").status_code == 409  # not requested
+    ask_for_visa_letter(registration)
     letter = _pdf_text(client.get(f"{path}/visa-letter.pdf").data)
     assert "Letter of invitation" in letter and registration.full_name in letter
 
@@ -274,12 +276,29 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
     from conference.registration.capacity import get_settings
 
     auth.login(organizer)
-    form = {"capacity": "250", "payment_days": "10", "offer_hours": "24", "proof_hours": "36"}
+    form = {
+        "capacity": "250",
+        "payment_days": "10",
+        "offer_hours": "24",
+        "proof_hours": "36",
+        "visa_signatory_name": " Prof. Zofia Kowalska ",
+        "visa_signatory_title": "Congress President",
+        "visa_retention_days": "14",
+    }
     assert client.post("/manage/registration/settings", data=form).status_code == 302
     settings = get_settings(priced[0])
     db.session.refresh(settings)
     assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
     assert settings.proof_hours == 36
+    assert settings.visa_signatory_name == "Prof. Zofia Kowalska"
+    assert (settings.visa_signatory_title, settings.visa_retention_days) == (
+        "Congress President",
+        14,
+    )
+    page = client.post("/manage/registration/settings", data={**form, "visa_retention_days": "-1"})
+    assert page.status_code == 200 and "Number must be between 0 and 365" in page.get_data(
+        as_text=True
+    )
     page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
 
