@@ -266,6 +266,8 @@ class ProgramVersion(Base):
     changes: Mapped[list] = mapped_column(JSON, default=list)
     #: Conflicts the organizer acknowledged when publishing: [{"key", "kind", "message"}].
     acknowledged: Mapped[list] = mapped_column(JSON, default=list)
+    #: Not stored: how many emails publishing this version queued (set by publish_program).
+    messages_queued = 0
 
     def __repr__(self) -> str:
         return f"<ProgramVersion {self.number}>"

@@ -163,3 +163,21 @@ def search_speakers(congress: Congress, query: str = "", limit: int = 200) -> li
             func.lower(Speaker.name).like(pattern) | func.lower(Speaker.email).like(pattern)
         )
     return list(db.session.scalars(statement.order_by(Speaker.name, Speaker.id).limit(limit)))
+
+
+def get_session_people(congress: Congress, role: str = "chair") -> list[tuple[str, str]]:
+    """(name, email) of everyone with `role` (chair or discussant) in a session of the
+    schedule, one entry per address, by name; for bulk mailings."""
+    rows = db.session.execute(
+        select(Speaker.name, Speaker.email)
+        .join(SessionPerson, SessionPerson.speaker_id == Speaker.id)
+        .join(ProgramSession, ProgramSession.id == SessionPerson.session_id)
+        .where(ProgramSession.congress_id == congress.id, SessionPerson.role == role)
+        .order_by(Speaker.name, Speaker.id)
+    )
+    people: dict[str, str] = {}
+    for name, email in rows:
+        address = (email or "").strip().lower()
+        if address:
+            people.setdefault(address, name)
+    return [(name, email) for email, name in people.items()]

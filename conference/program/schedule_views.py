@@ -447,23 +447,7 @@ def edit_speaker(speaker_id: int):
 # -- publishing and import ----------------------------------------------------------------
 
 
-@bp.route("/manage/program/publish", methods=["GET", "POST"])
-@organizer_required
-def publish():
-    congress = _congress()
-    status = 200
-    if request.method == "POST":
-        acknowledged = request.form.getlist("acknowledge")
-        try:
-            version = publishing.publish_program(congress, current_user, acknowledged)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            flash(f"Version {version.number} of the program is published.", "success")
-            return redirect(url_for("program.publish"))
+def _render_publish_page(congress, status: int = 200):
     latest = publishing.latest_version(congress)
     pending, _ = publishing.diff_snapshots(
         latest.snapshot if latest else None, publishing.build_snapshot(congress), congress.tz
@@ -475,6 +459,63 @@ def publish():
         acknowledged=set(request.form.getlist("acknowledge")),
         versions=get_versions(congress),
     ), status
+
+
+def _render_publish_preview(congress, acknowledged, status: int = 200, changed: bool = False):
+    """The preview of publishing now, or the publish page when a conflict stands in the way."""
+    try:
+        preview = publishing.preview_publication(congress, acknowledged)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_publish_page(congress, exc.status)
+    db.session.rollback()  # a preview writes nothing
+    return render_template(
+        "program/publish_preview.html",
+        preview=preview,
+        acknowledged=sorted(set(acknowledged)),
+        changed=changed,
+    ), status
+
+
+@bp.route("/manage/program/publish", methods=["GET"])
+@organizer_required
+def publish():
+    """The draft's conflicts and changes; the organizer previews before publishing."""
+    return _render_publish_page(_congress())
+
+
+@bp.route("/manage/program/publish/preview", methods=["POST"])
+@organizer_required
+def publish_preview():
+    """Step one: what publishing now would change and who would be emailed. Sends nothing."""
+    congress = _congress()
+    return _render_publish_preview(congress, request.form.getlist("acknowledge"))
+
+
+@bp.route("/manage/program/publish", methods=["POST"])
+@organizer_required
+def publish_confirm():
+    """Step two: publish exactly the previewed draft, or show the new preview if it changed."""
+    congress = _congress()
+    acknowledged = request.form.getlist("acknowledge")
+    token = request.form.get("preview_token", "")
+    if not token:
+        return _render_publish_preview(congress, acknowledged)
+    try:
+        version = publishing.publish_program(
+            congress, current_user, acknowledged, preview_token=token
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.code == "publish_changed":
+            flash(exc.message, "warning")
+            return _render_publish_preview(congress, acknowledged, status=409, changed=True)
+        flash(exc.message, "danger")
+        return _render_publish_page(congress, exc.status)
+    flash(f"Version {version.number} of the program is published.", "success")
+    return redirect(url_for("program.publish"))
 
 
 @bp.route("/manage/program/versions")

@@ -125,6 +125,9 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
 
     page.goto(f"{server.url}/manage/program/publish")
     page.click("#publish-button")
+    page.wait_for_selector("#publish-confirm")  # the preview: who is emailed, a sample each
+    assert "program/placed" in page.locator("#preview-messages").inner_text()
+    page.click("#confirm-publish-button")
     page.wait_for_selector("text=Version 1 of the program is published.")
     assert not page.js_errors
 
