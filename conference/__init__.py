@@ -199,6 +199,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from conference.accounts.models import Role
     from conference.countries import country_name
+    from conference.labels import register_filters
     from conference.program.queries import get_current_congress
     from conference.timeutil import to_local
 
@@ -210,6 +211,8 @@ def _register_template_helpers(app: Flask) -> None:
             "current_user": current_user,
             "DOMAIN_PARTS": DOMAIN_PARTS,
         }
+
+    register_filters(app)
 
     @app.template_filter("local")
     def local_filter(value, fmt="%a %d %b %Y, %H:%M"):

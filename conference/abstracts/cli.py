@@ -3,6 +3,8 @@
 import click
 from flask.cli import AppGroup
 
+from conference.labels import plural
+
 abstracts_cli = AppGroup("abstracts", help="Abstracts commands.")
 
 
@@ -29,6 +31,6 @@ def assign(reviews_per_abstract, track_slug, allow_overload):
         allow_overload=allow_overload,
     )
     db.session.commit()
-    click.echo(f"{summary.assigned} assignment(s) made.")
+    click.echo(f"{plural(summary.assigned, 'assignment')} made.")
     for abstract, reason in summary.unassigned:
         click.echo(f"  {abstract.number}: {reason}")

@@ -24,21 +24,22 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.abstracts.counting import parse_table_text, table_as_text
-from conference.abstracts.models import OUTCOME_LABELS, SCORE_LABELS, Abstract
+from conference.abstracts.models import DISCLOSURE_LABELS, OUTCOME_LABELS, SCORE_LABELS, Abstract
 from conference.abstracts.services import ATTESTATIONS, KIND_LABELS
+from conference.labels import human
 
 EXTRA_AUTHOR_ROWS = 3
 DISCLOSURE_HELP = (
-    "One relationship per line as “Company: type”, type one of employment, leadership, stock, "
-    "honoraria, consulting/advisory, speakers bureau, research funding, patents/royalties, "
-    "travel, other."
+    "One relationship per line as “Company: type”, type one of: "
+    + "; ".join(label.lower() for label in DISCLOSURE_LABELS.values())
+    + "."
 )
 
 
 class AuthorForm(Form):
     name = StringField("Name")
     email = StringField("Email")
-    affiliation = StringField("Affiliation(s)")
+    affiliation = StringField("Affiliations", description="One or more, separated by “;”.")
     country = StringField("Country (ISO code)")
     presenting = BooleanField("Presenting author")
     nothing_to_disclose = BooleanField("Nothing to disclose")
@@ -118,7 +119,8 @@ def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
                 "presenting": author.is_presenting,
                 "nothing_to_disclose": author.nothing_to_disclose,
                 "disclosures": "\n".join(
-                    f"{d.company}: {d.relationship_type}" for d in author.disclosures
+                    f"{d.company}: {human(d.relationship_type, 'disclosure')}"
+                    for d in author.disclosures
                 ),
             }
         )

@@ -72,6 +72,17 @@ SCORE_LABELS = {
 }
 SECTION_NAMES = ("background", "methods", "results", "conclusions")
 
+KIND_LABELS = {
+    AbstractKind.REGULAR: "Regular abstract",
+    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
+    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
+}
+STATUS_LABELS = {
+    AbstractStatus.DRAFT: "Draft",
+    AbstractStatus.SUBMITTED: "Submitted",
+    AbstractStatus.WITHDRAWN: "Withdrawn",
+}
+
 DISCLOSURE_TYPES = (
     "employment",
     "leadership",
@@ -84,6 +95,28 @@ DISCLOSURE_TYPES = (
     "travel",
     "other",
 )
+#: How each relationship type reads in pages, emails and the form's help (ACCME/ICMJE wording).
+DISCLOSURE_LABELS = {
+    "employment": "Employment",
+    "leadership": "Leadership",
+    "stock": "Stock ownership",
+    "honoraria": "Honoraria",
+    "consulting_advisory": "Consulting or advisory role",
+    "speakers_bureau": "Speakers' bureau",
+    "research_funding": "Research funding",
+    "patents_royalties": "Patents or royalties",
+    "travel": "Travel or accommodation",
+    "other": "Other relationship",
+}
+
+
+def disclosure_type_from_text(text: str) -> str:
+    """The relationship code for what someone typed: the code itself or its label, any case."""
+    folded = " ".join((text or "").replace("_", " ").split()).casefold()
+    for code, label in DISCLOSURE_LABELS.items():
+        if folded in (code.replace("_", " "), label.casefold()):
+            return code
+    return folded.replace(" ", "_")
 
 
 class Abstract(TimestampMixin, Base):

@@ -28,6 +28,7 @@ from conference.extensions import db
 from conference.institutions.queries import InstitutionIndex
 from conference.institutions.services import record_affiliations
 from conference.institutions.signals import affiliation_changed
+from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
@@ -294,7 +295,8 @@ def assign_reviewers(
                 got = wanted - need + len(chosen)
                 if len(eligible) < need:
                     reason = (
-                        f"only {len(eligible)} eligible reviewer(s) left in the track's pool "
+                        f"only {plural(len(eligible), 'eligible reviewer')} left in the "
+                        f"track's pool "
                         f"of {len(pool)} ({conflicted} with a conflict of interest)"
                     )
                 else:
@@ -347,7 +349,7 @@ def notify_assignments(congress: Congress, pairs) -> int:
         )
         queue_mail(
             reviewer.email,
-            f"{congress.short_name}: {len(items)} abstract(s) assigned to you for review",
+            f"{congress.short_name}: {plural(len(items), 'abstract')} assigned to you for review",
             "abstracts/review_assigned",
             user_id=reviewer.id,
             reviewer=reviewer,

@@ -25,7 +25,9 @@ from conference.abstracts.checks import (
 )
 from conference.abstracts.counting import CountingRule, count_length, table_rows, trim
 from conference.abstracts.models import (
+    DISCLOSURE_LABELS,
     DISCLOSURE_TYPES,
+    KIND_LABELS,
     SECTION_NAMES,
     Abstract,
     AbstractAuthor,
@@ -34,6 +36,7 @@ from conference.abstracts.models import (
     AbstractStatus,
     AuthorDisclosure,
     FirstAuthorQuotaLock,
+    disclosure_type_from_text,
 )
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
@@ -49,11 +52,6 @@ ATTESTATIONS = {
     "not_previously_published": "The work has not been published before.",
     "coauthors_agree": "All co-authors agree to the submission.",
     "will_present": "The presenting author will register and present.",
-}
-KIND_LABELS = {
-    AbstractKind.REGULAR: "Regular abstract",
-    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
-    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
 }
 #: Sections a Trials in Progress abstract may not have.
 TIP_FORBIDDEN = ("results", "conclusions")
@@ -207,12 +205,13 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
             errors.add(f"{prefix}.country", "Use the two-letter country code, e.g. AT.")
         for disclosure in item.get("disclosures") or []:
             company = _text(disclosure.get("company"))
-            relationship = _text(disclosure.get("relationship")).lower()
+            typed = _text(disclosure.get("relationship"))
+            relationship = disclosure_type_from_text(typed)
             if relationship not in DISCLOSURE_TYPES:
                 errors.add(
                     f"{prefix}.disclosures",
-                    f"“{relationship or '(empty)'}” is not a relationship type; use one of: "
-                    + ", ".join(DISCLOSURE_TYPES)
+                    f"“{typed or '(empty)'}” is not a relationship type; use one of: "
+                    + "; ".join(DISCLOSURE_LABELS.values())
                     + ".",
                 )
                 continue

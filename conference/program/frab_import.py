@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from conference.errors import ValidationFailed
 from conference.extensions import db
+from conference.labels import plural
 from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
@@ -169,7 +170,7 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
                 groups[key].append((start, end, event))
     if errors:
         raise ValidationFailed(
-            f"{len(errors)} event(s) could not be read.", fields={"file": errors[:20]}
+            f"{plural(len(errors), 'event')} could not be read.", fields={"file": errors[:20]}
         )
 
     # Importing the same file again adds nothing: events already imported are skipped.

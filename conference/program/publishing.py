@@ -13,6 +13,7 @@ from conference.abstracts.embargo import current_embargo
 from conference.abstracts.queries import get_presenter_disclosures, get_program_texts
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.cme import cme_credits, session_credits
@@ -314,7 +315,7 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
         raise Conflict(
-            f"{len(blocking)} presentation(s) must be removed from the program before "
+            f"{plural(len(blocking), 'presentation')} must be removed from the program before "
             "publishing: their abstracts are not accepted for presentation.",
             code="blocking_conflicts",
             fields={"acknowledge": [c.message for c in blocking[:50]]},
@@ -324,7 +325,7 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
     missing = [c for c in conflicts if c.key not in acknowledged]
     if missing:
         raise Conflict(
-            f"{len(missing)} conflict(s) must be fixed or acknowledged before publishing.",
+            f"{plural(len(missing), 'conflict')} must be fixed or acknowledged before publishing.",
             code="unacknowledged_conflicts",
             fields={"acknowledge": [c.message for c in missing[:50]]},
             conflicts=[c.as_dict() for c in missing],
