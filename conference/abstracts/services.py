@@ -39,6 +39,7 @@ from conference.abstracts.models import (
     disclosure_type_from_text,
 )
 from conference.accounts.models import User
+from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
 from conference.mail import queue_mail
@@ -201,8 +202,9 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
             if len(_text(item.get(field))) > limit:
                 errors.add(f"{prefix}.{field}", f"Keep this under {limit} characters.")
-        if len(_text(item.get("country"))) > 2:
-            errors.add(f"{prefix}.country", "Use the two-letter country code, e.g. AT.")
+        country_problem = check_country(_text(item.get("country")))
+        if country_problem:
+            errors.add(f"{prefix}.country", country_problem)
         for disclosure in item.get("disclosures") or []:
             company = _text(disclosure.get("company"))
             typed = _text(disclosure.get("relationship"))
@@ -506,10 +508,10 @@ def create_abstract(
 def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None) -> Abstract:
     """Change a draft freely, or a submitted abstract until its deadline (rules still hold)."""
     now = now or utcnow()
-    if abstract.status == AbstractStatus.WITHDRAWN:
-        raise Conflict(
-            "This abstract was withdrawn and can no longer be changed.", code="withdrawn"
-        )
+    lock = abstract.edit_lock
+    if lock is not None:
+        code, reason = lock
+        raise Conflict(reason, code=code)
     if abstract.status == AbstractStatus.SUBMITTED:
         problem = _window_problem(abstract, now, editing=True)
         if problem:
