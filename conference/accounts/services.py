@@ -278,9 +278,7 @@ def check_confirmation_token(token: str) -> User:
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationFailed(
-            "This confirmation link has expired. Log in to have a new one sent."
-        ) from None
+        raise ValidationFailed("This confirmation link has expired.") from None
     except BadSignature:
         raise ValidationFailed("This confirmation link is not valid.") from None
     user = db.session.get(User, data.get("id"))
