@@ -32,6 +32,7 @@ from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
+from conference.progress import Progress, report
 from conference.timeutil import to_local
 
 # -- conflicts of interest -----------------------------------------------------------------------
@@ -198,6 +199,7 @@ def assign_reviewers(
     allow_overload: bool = False,
     only: Abstract | None = None,
     notify: bool = True,
+    progress: Progress | None = None,
 ) -> AssignmentSummary:
     """Give each submitted abstract N conflict-free reviewers from its track's pool.
 
@@ -206,7 +208,8 @@ def assign_reviewers(
     reviewer gets more than ceil(total / reviewers) + 1 reviews of the track unless
     `allow_overload`. With `only`, just that abstract is served (a replacement reviewer).
     Each reviewer who received assignments gets one email listing them (unless `notify` is
-    False: the caller then sends `notify_assignments` for its whole run).
+    False: the caller then sends `notify_assignments` for its whole run). `progress(done,
+    total)` hears of each abstract served.
     """
     wanted = reviews_per_abstract or congress.reviews_per_abstract
     if wanted < 1:
@@ -239,6 +242,7 @@ def assign_reviewers(
     for abstract in abstracts:
         for existing in abstract.reviews:
             overall_load[existing.reviewer_id] += 1
+    served = 0
     for track_id, track_abstracts in by_track.items():
         if track_id is None:
             summary.unassigned.extend((a, "the abstract has no track") for a in track_abstracts)
@@ -275,7 +279,10 @@ def assign_reviewers(
                     conflicted += 1
             plans.append((len(eligible) - need, abstract, need, eligible, conflicted))
         plans.sort(key=lambda plan: (plan[0], plan[1].id))
+        served += len(track_abstracts) - len(plans)
         for _slack, abstract, need, eligible, conflicted in plans:
+            served += 1
+            report(progress, served, len(abstracts))
             candidates = sorted(
                 eligible,
                 key=lambda person: (load[person.id], overall_load[person.id], person.id),
@@ -302,6 +309,7 @@ def assign_reviewers(
                 else:
                     reason = f"the eligible reviewers reached the load limit of {cap} reviews"
                 summary.unassigned.append((abstract, f"{got} of {wanted} reviewers: {reason}"))
+    report(progress, len(abstracts), len(abstracts))
     if rows:
         db.session.execute(insert(ReviewAssignment), rows)
         db.session.flush()

@@ -29,6 +29,7 @@ from conference.program.schedule_models import (
     SessionPerson,
     Speaker,
 )
+from conference.progress import Progress
 
 __all__ = ["build_snapshot", "cme_credits", "diff_snapshots", "publish_program", "session_credits"]
 
@@ -309,8 +310,12 @@ def latest_version(congress: Congress) -> ProgramVersion | None:
     )
 
 
-def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVersion:
-    """Publish a new version; refused (409) while a conflict is not acknowledged."""
+def publish_program(
+    congress: Congress, user=None, acknowledged=(), progress: Progress | None = None
+) -> ProgramVersion:
+    """Publish a new version; refused (409) while a conflict is not acknowledged.
+
+    `progress(done, total)` hears of each export built for the new version."""
     conflicts = detect_conflicts(congress)
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
@@ -353,7 +358,7 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
             code="version_taken",
         ) from None
     # Rendered once here, in the same transaction, and shared by every worker.
-    build_version_exports(version, current_embargo(congress))
+    build_version_exports(version, current_embargo(congress), progress=progress)
     for speaker_id, lines in affected.items():
         speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
         if not speaker or not speaker.get("email"):
