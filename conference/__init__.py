@@ -193,6 +193,15 @@ def _register_errors(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links: answer with the SVG icon."""
+        from flask import send_from_directory
+
+        return send_from_directory(
+            app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+        )
+
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
