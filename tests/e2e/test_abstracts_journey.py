@@ -73,7 +73,7 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
         page.get_by_label(label).check()
     page.get_by_role("button", name="Submit abstract").click()
     page.get_by_text("Abstract A-0001 submitted. We sent you a receipt.").wait_for()
-    assert page.locator("#status").inner_text() == "submitted"
+    assert page.locator("#status").inner_text() == "Submitted"
     log_out(page)
 
     # -- the organizer assigns -------------------------------------------------------------
