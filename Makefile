@@ -20,14 +20,14 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 ## make run: migrate the SQLite database, load the demo congress if empty, start a local
-## mail sink (prints every email), the outbox worker and the web server on :5000.
+## mail sink (one line per email; read them in full at /manage/outbox), the outbox worker and the web server on :5000.
 run: install
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Emails are delivered to a local mail sink and printed below (port $(MAIL_SINK_PORT))."
+	@echo "Emails go to a local mail sink (port $(MAIL_SINK_PORT)): one line each below; read them in full at http://127.0.0.1:5000/manage/outbox"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_SINK_PORT) -c aiosmtpd.handlers.Debugging & \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_SINK_PORT) -c conference.mail_sink.OneLinePerMessage & \
 	  sleep 1; \
 	  MAIL_SERVER=127.0.0.1 MAIL_PORT=$(MAIL_SINK_PORT) $(FLASK) mail worker & \
 	  $(FLASK) run --host 127.0.0.1 --port 5000

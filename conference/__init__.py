@@ -205,12 +205,22 @@ def _register_errors(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
+    @app.route("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico whatever the page links: answer with the SVG icon."""
+        from flask import send_from_directory
+
+        return send_from_directory(
+            app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+        )
+
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from conference.accounts.models import Role
     from conference.countries import country_name
+    from conference.labels import register_filters
     from conference.program.queries import get_current_congress
     from conference.timeutil import to_local
 
@@ -222,6 +232,8 @@ def _register_template_helpers(app: Flask) -> None:
             "current_user": current_user,
             "DOMAIN_PARTS": DOMAIN_PARTS,
         }
+
+    register_filters(app)
 
     @app.template_filter("local")
     def local_filter(value, fmt="%a %d %b %Y, %H:%M"):

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from conference.extensions import db
+from conference.progress import progress_bar
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo congress data.")
@@ -95,7 +96,8 @@ def demo_load(size):
             if get_user_by_email(email) is not None
         ]
     else:
-        result = load_demo(size)
+        with progress_bar("Loading the demo congress") as progress:
+            result = load_demo(size, progress=progress)
         db.session.commit()
         click.echo(
             f"Loaded the demo congress: {result.congress.name} ({result.congress.starts_on} "

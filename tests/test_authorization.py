@@ -97,6 +97,7 @@ def _values(congress) -> dict:
         "checkout_id": 1,  # an online card payment attempt
         "number": 1,  # a published program version
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
+        "code": "NOT-A-CODE",  # a visa letter verification code
     }
 
 

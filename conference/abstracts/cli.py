@@ -3,6 +3,9 @@
 import click
 from flask.cli import AppGroup
 
+from conference.labels import plural
+from conference.progress import progress_bar
+
 abstracts_cli = AppGroup("abstracts", help="Abstracts commands.")
 
 
@@ -22,13 +25,19 @@ def assign(reviews_per_abstract, track_slug, allow_overload):
     track = get_track_by_slug(congress, track_slug) if track_slug else None
     if track_slug and track is None:
         raise click.ClickException(f"No track {track_slug!r}.")
-    summary = assign_reviewers(
-        congress,
-        reviews_per_abstract=reviews_per_abstract,
-        track=track,
-        allow_overload=allow_overload,
-    )
+    with progress_bar("Assigning reviewers") as progress:
+        summary = assign_reviewers(
+            congress,
+            reviews_per_abstract=reviews_per_abstract,
+            track=track,
+            allow_overload=allow_overload,
+            progress=progress,
+        )
     db.session.commit()
-    click.echo(f"{summary.assigned} assignment(s) made.")
+    click.echo(
+        f"{plural(summary.assigned, 'assignment')} made to "
+        f"{plural(len(summary.per_reviewer), 'reviewer')}; "
+        f"{plural(len(summary.unassigned), 'abstract')} short of reviewers."
+    )
     for abstract, reason in summary.unassigned:
         click.echo(f"  {abstract.number}: {reason}")

@@ -30,6 +30,7 @@ from conference.abstracts.services import presenter_confirm_url
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
+from conference.labels import plural
 from conference.mail import OutboxMessage, clean_subject, queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
@@ -105,7 +106,7 @@ def update_decision_template(
         if unknown:
             errors.add(
                 name,
-                "Unknown placeholder(s): "
+                ("Unknown placeholder: " if len(unknown) == 1 else "Unknown placeholders: ")
                 + ", ".join(sorted(unknown))
                 + ". Use: "
                 + ", ".join(PLACEHOLDERS)
@@ -299,9 +300,10 @@ class ReleasePreview:
     def summary(self) -> str:
         """E.g. "6 decisions: 3 changed since the last release, 3 never released"."""
         return (
-            f"{len(self.abstracts)} decision(s): {self.changed} changed since the last release, "
-            f"{self.never_released} never released; {len(self.messages)} message(s) to "
-            f"{self.recipient_count} recipient(s)."
+            f"{plural(len(self.abstracts), 'decision')}: {self.changed} changed since the last "
+            f"release, {self.never_released} never released; "
+            f"{plural(len(self.messages), 'message')} to "
+            f"{plural(self.recipient_count, 'recipient')}."
         )
 
 

@@ -24,22 +24,23 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.abstracts.counting import parse_table_text, table_as_text
-from conference.abstracts.models import OUTCOME_LABELS, SCORE_LABELS, Abstract
+from conference.abstracts.models import DISCLOSURE_LABELS, OUTCOME_LABELS, SCORE_LABELS, Abstract
 from conference.abstracts.services import ATTESTATIONS, KIND_LABELS
+from conference.countries import country_choices
+from conference.labels import human
 
-EXTRA_AUTHOR_ROWS = 3
 DISCLOSURE_HELP = (
-    "One relationship per line as “Company: type”, type one of employment, leadership, stock, "
-    "honoraria, consulting/advisory, speakers bureau, research funding, patents/royalties, "
-    "travel, other."
+    "One relationship per line as “Company: type”, type one of: "
+    + "; ".join(label.lower() for label in DISCLOSURE_LABELS.values())
+    + "."
 )
 
 
 class AuthorForm(Form):
     name = StringField("Name")
     email = StringField("Email")
-    affiliation = StringField("Affiliation(s)")
-    country = StringField("Country (ISO code)")
+    affiliation = StringField("Affiliations", description="One or more, separated by “;”.")
+    country = SelectField("Country", choices=[], validate_choice=False)
     presenting = BooleanField("Presenting author")
     nothing_to_disclose = BooleanField("Nothing to disclose")
     disclosures = TextAreaField("Disclosures", description=DISCLOSURE_HELP)
@@ -90,6 +91,15 @@ class AbstractForm(FlaskForm):
     attest_will_present = BooleanField(ATTESTATIONS["will_present"])
     save = SubmitField("Save draft")
     submit = SubmitField("Submit abstract")
+    #: "Add author" and each row's "Remove" (its value is the row's index): they re-render the
+    #: form with one row more or less, keeping what was typed; they work without JavaScript.
+    add_author = SubmitField("Add author")
+    remove_author = StringField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for entry in self.authors.entries:
+            entry.form.country.choices = country_options()
 
 
 def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
@@ -109,7 +119,8 @@ def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
     while len(form.authors.entries):
         form.authors.pop_entry()
     for author in abstract.authors:
-        form.authors.append_entry(
+        _append_author(
+            form,
             {
                 "name": author.name,
                 "email": author.email,
@@ -118,17 +129,49 @@ def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
                 "presenting": author.is_presenting,
                 "nothing_to_disclose": author.nothing_to_disclose,
                 "disclosures": "\n".join(
-                    f"{d.company}: {d.relationship_type}" for d in author.disclosures
+                    f"{d.company}: {human(d.relationship_type, 'disclosure')}"
+                    for d in author.disclosures
                 ),
-            }
+            },
         )
     pad_authors(form, max_authors)
 
 
+def country_options() -> list[tuple[str, str]]:
+    """The country list of author rows; the service checks the code (API included)."""
+    return [("", "Choose a country"), *country_choices()]
+
+
+def _append_author(form: AbstractForm, data: dict | None = None) -> None:
+    form.authors.append_entry(data)
+    form.authors.entries[-1].form.country.choices = country_options()
+
+
 def pad_authors(form: AbstractForm, max_authors: int) -> None:
-    target = min(max(len(form.authors.entries), 1) + EXTRA_AUTHOR_ROWS, max_authors)
-    while len(form.authors.entries) < target:
-        form.authors.append_entry()
+    """At least one author row (a new abstract starts with the submitter's)."""
+    if not form.authors.entries and max_authors > 0:
+        _append_author(form)
+    for entry in form.authors.entries:
+        entry.form.country.choices = country_options()
+
+
+def change_author_rows(form: AbstractForm, max_authors: int) -> bool:
+    """Apply "Add author" or a row's "Remove" to the submitted form; False when neither."""
+    rows = [entry.form.data for entry in form.authors.entries]
+    if form.add_author.data:
+        if len(rows) < max_authors:
+            rows.append({})
+    elif (form.remove_author.data or "").isdigit():
+        index = int(form.remove_author.data)
+        if index < len(rows):
+            del rows[index]
+    else:
+        return False
+    while form.authors.entries:
+        form.authors.pop_entry()
+    for row in rows or [{}]:
+        _append_author(form, row)
+    return True
 
 
 def _relationship(text: str) -> str:

@@ -39,6 +39,7 @@ from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import User
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.labels import plural
 from conference.models import db_int, db_ints
 from conference.program.models import Track
 from conference.program.queries import get_track_by_slug, get_tracks
@@ -120,7 +121,8 @@ def bulk_decide():
         )
         db.session.commit()
         flash(
-            f"{count} abstract(s) decided: {OUTCOME_LABELS[Outcome(form.outcome.data)]}.", "success"
+            f"{plural(count, 'abstract')} decided: {OUTCOME_LABELS[Outcome(form.outcome.data)]}.",
+            "success",
         )
     except DomainError as exc:
         db.session.rollback()
@@ -312,7 +314,7 @@ def manage_review():
                 allow_overload=form.allow_overload.data,
             )
             db.session.commit()
-            flash(f"{summary.assigned} review assignment(s) made.", "success")
+            flash(f"{plural(summary.assigned, 'review assignment')} made.", "success")
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -348,7 +350,7 @@ def set_pool(track_id: int):
     try:
         review.set_track_reviewers(track, users)
         db.session.commit()
-        flash(f"{track.name}: {len(users)} reviewer(s) in the pool.", "success")
+        flash(f"{track.name}: {plural(len(users), 'reviewer')} in the pool.", "success")
     except DomainError as exc:
         db.session.rollback()
         messages = [message for items in exc.fields.values() for message in items]
@@ -452,7 +454,8 @@ def release_decisions():
             decisions.preview_release(congress, selection), status=409, changed=True
         )
     flash(
-        f"{result.decisions} decision(s) released: {result.messages} email(s) queued."
+        f"{plural(result.decisions, 'decision')} released: "
+        f"{plural(result.messages, 'email')} queued."
         if result.decisions
         else "No new or changed decisions to release.",
         "success" if result.decisions else "info",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import User
 from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Congress, Track
+from conference.timeutil import to_local
 
 
 class AbstractKind(enum.StrEnum):
@@ -72,6 +73,17 @@ SCORE_LABELS = {
 }
 SECTION_NAMES = ("background", "methods", "results", "conclusions")
 
+KIND_LABELS = {
+    AbstractKind.REGULAR: "Regular abstract",
+    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
+    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
+}
+STATUS_LABELS = {
+    AbstractStatus.DRAFT: "Draft",
+    AbstractStatus.SUBMITTED: "Submitted",
+    AbstractStatus.WITHDRAWN: "Withdrawn",
+}
+
 DISCLOSURE_TYPES = (
     "employment",
     "leadership",
@@ -84,6 +96,28 @@ DISCLOSURE_TYPES = (
     "travel",
     "other",
 )
+#: How each relationship type reads in pages, emails and the form's help (ACCME/ICMJE wording).
+DISCLOSURE_LABELS = {
+    "employment": "Employment",
+    "leadership": "Leadership",
+    "stock": "Stock ownership",
+    "honoraria": "Honoraria",
+    "consulting_advisory": "Consulting or advisory role",
+    "speakers_bureau": "Speakers' bureau",
+    "research_funding": "Research funding",
+    "patents_royalties": "Patents or royalties",
+    "travel": "Travel or accommodation",
+    "other": "Other relationship",
+}
+
+
+def disclosure_type_from_text(text: str) -> str:
+    """The relationship code for what someone typed: the code itself or its label, any case."""
+    folded = " ".join((text or "").replace("_", " ").split()).casefold()
+    for code, label in DISCLOSURE_LABELS.items():
+        if folded in (code.replace("_", " "), label.casefold()):
+            return code
+    return folded.replace(" ", "_")
 
 
 class Abstract(TimestampMixin, Base):
@@ -255,8 +289,38 @@ class Abstract(TimestampMixin, Base):
         return bool(user and user.is_authenticated and user.id == self.submitter_id)
 
     def can_change(self, user: User | None) -> bool:
-        """The submitter, until the abstract is withdrawn (update_abstract refuses it then)."""
-        return self.can_edit(user) and self.status != AbstractStatus.WITHDRAWN
+        """The submitter, until the abstract is locked (see `edit_lock`)."""
+        return self.can_edit(user) and self.edit_lock is None
+
+    @property
+    def edit_lock(self) -> tuple[str, str] | None:
+        """(code, reason) when the author may no longer change the abstract, else None.
+
+        The one rule for the edit page, the API and `update_abstract`: a withdrawn abstract
+        is closed, and so is an accepted one once the authors were told (the program and
+        the abstract book rely on its text); organizers can still change it.
+        """
+        if self.status == AbstractStatus.WITHDRAWN:
+            return "withdrawn", "This abstract was withdrawn and can no longer be changed."
+        if (
+            self.status == AbstractStatus.SUBMITTED
+            and self.released_outcome is not None
+            and self.released_outcome != Outcome.REJECTED
+        ):
+            when = self.decision_released_at
+            day = to_local(when, self.congress.tz).strftime("%-d %B %Y") if when else "release"
+            return (
+                "accepted",
+                f"This abstract was accepted on {day}: it can no longer be edited. "
+                "Please contact the organizers to change it.",
+            )
+        return None
+
+    @property
+    def edit_lock_reason(self) -> str | None:
+        """Why the author can no longer edit the abstract (None: they can)."""
+        lock = self.edit_lock
+        return lock[1] if lock else None
 
     def can_review(self, user: User | None) -> bool:
         """Only reviewers assigned to this abstract (blinded view)."""

@@ -28,9 +28,11 @@ from conference.extensions import db
 from conference.institutions.queries import InstitutionIndex
 from conference.institutions.services import record_affiliations
 from conference.institutions.signals import affiliation_changed
+from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
+from conference.progress import Progress, report
 from conference.timeutil import to_local
 
 # -- conflicts of interest -----------------------------------------------------------------------
@@ -197,6 +199,7 @@ def assign_reviewers(
     allow_overload: bool = False,
     only: Abstract | None = None,
     notify: bool = True,
+    progress: Progress | None = None,
 ) -> AssignmentSummary:
     """Give each submitted abstract N conflict-free reviewers from its track's pool.
 
@@ -205,7 +208,8 @@ def assign_reviewers(
     reviewer gets more than ceil(total / reviewers) + 1 reviews of the track unless
     `allow_overload`. With `only`, just that abstract is served (a replacement reviewer).
     Each reviewer who received assignments gets one email listing them (unless `notify` is
-    False: the caller then sends `notify_assignments` for its whole run).
+    False: the caller then sends `notify_assignments` for its whole run). `progress(done,
+    total)` hears of each abstract served.
     """
     wanted = reviews_per_abstract or congress.reviews_per_abstract
     if wanted < 1:
@@ -238,6 +242,7 @@ def assign_reviewers(
     for abstract in abstracts:
         for existing in abstract.reviews:
             overall_load[existing.reviewer_id] += 1
+    served = 0
     for track_id, track_abstracts in by_track.items():
         if track_id is None:
             summary.unassigned.extend((a, "the abstract has no track") for a in track_abstracts)
@@ -274,7 +279,10 @@ def assign_reviewers(
                     conflicted += 1
             plans.append((len(eligible) - need, abstract, need, eligible, conflicted))
         plans.sort(key=lambda plan: (plan[0], plan[1].id))
+        served += len(track_abstracts) - len(plans)
         for _slack, abstract, need, eligible, conflicted in plans:
+            served += 1
+            report(progress, served, len(abstracts))
             candidates = sorted(
                 eligible,
                 key=lambda person: (load[person.id], overall_load[person.id], person.id),
@@ -294,12 +302,14 @@ def assign_reviewers(
                 got = wanted - need + len(chosen)
                 if len(eligible) < need:
                     reason = (
-                        f"only {len(eligible)} eligible reviewer(s) left in the track's pool "
+                        f"only {plural(len(eligible), 'eligible reviewer')} left in the "
+                        f"track's pool "
                         f"of {len(pool)} ({conflicted} with a conflict of interest)"
                     )
                 else:
                     reason = f"the eligible reviewers reached the load limit of {cap} reviews"
                 summary.unassigned.append((abstract, f"{got} of {wanted} reviewers: {reason}"))
+    report(progress, len(abstracts), len(abstracts))
     if rows:
         db.session.execute(insert(ReviewAssignment), rows)
         db.session.flush()
@@ -347,7 +357,7 @@ def notify_assignments(congress: Congress, pairs) -> int:
         )
         queue_mail(
             reviewer.email,
-            f"{congress.short_name}: {len(items)} abstract(s) assigned to you for review",
+            f"{congress.short_name}: {plural(len(items), 'abstract')} assigned to you for review",
             "abstracts/review_assigned",
             user_id=reviewer.id,
             reviewer=reviewer,

@@ -25,7 +25,9 @@ from conference.abstracts.checks import (
 )
 from conference.abstracts.counting import CountingRule, count_length, table_rows, trim
 from conference.abstracts.models import (
+    DISCLOSURE_LABELS,
     DISCLOSURE_TYPES,
+    KIND_LABELS,
     SECTION_NAMES,
     Abstract,
     AbstractAuthor,
@@ -34,8 +36,10 @@ from conference.abstracts.models import (
     AbstractStatus,
     AuthorDisclosure,
     FirstAuthorQuotaLock,
+    disclosure_type_from_text,
 )
 from conference.accounts.models import User
+from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
 from conference.mail import queue_mail
@@ -49,11 +53,6 @@ ATTESTATIONS = {
     "not_previously_published": "The work has not been published before.",
     "coauthors_agree": "All co-authors agree to the submission.",
     "will_present": "The presenting author will register and present.",
-}
-KIND_LABELS = {
-    AbstractKind.REGULAR: "Regular abstract",
-    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
-    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
 }
 #: Sections a Trials in Progress abstract may not have.
 TIP_FORBIDDEN = ("results", "conclusions")
@@ -203,16 +202,18 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
             if len(_text(item.get(field))) > limit:
                 errors.add(f"{prefix}.{field}", f"Keep this under {limit} characters.")
-        if len(_text(item.get("country"))) > 2:
-            errors.add(f"{prefix}.country", "Use the two-letter country code, e.g. AT.")
+        country_problem = check_country(_text(item.get("country")))
+        if country_problem:
+            errors.add(f"{prefix}.country", country_problem)
         for disclosure in item.get("disclosures") or []:
             company = _text(disclosure.get("company"))
-            relationship = _text(disclosure.get("relationship")).lower()
+            typed = _text(disclosure.get("relationship"))
+            relationship = disclosure_type_from_text(typed)
             if relationship not in DISCLOSURE_TYPES:
                 errors.add(
                     f"{prefix}.disclosures",
-                    f"“{relationship or '(empty)'}” is not a relationship type; use one of: "
-                    + ", ".join(DISCLOSURE_TYPES)
+                    f"“{typed or '(empty)'}” is not a relationship type; use one of: "
+                    + "; ".join(DISCLOSURE_LABELS.values())
                     + ".",
                 )
                 continue
@@ -507,10 +508,10 @@ def create_abstract(
 def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None) -> Abstract:
     """Change a draft freely, or a submitted abstract until its deadline (rules still hold)."""
     now = now or utcnow()
-    if abstract.status == AbstractStatus.WITHDRAWN:
-        raise Conflict(
-            "This abstract was withdrawn and can no longer be changed.", code="withdrawn"
-        )
+    lock = abstract.edit_lock
+    if lock is not None:
+        code, reason = lock
+        raise Conflict(reason, code=code)
     if abstract.status == AbstractStatus.SUBMITTED:
         problem = _window_problem(abstract, now, editing=True)
         if problem:

@@ -14,6 +14,7 @@ from conference.abstracts.counting import CountingRule
 from conference.abstracts.forms import (
     AbstractForm,
     ActionForm,
+    change_author_rows,
     fill_form,
     form_data,
     pad_authors,
@@ -78,13 +79,22 @@ def edit_abstract(abstract_id: int | None = None):
         abstract = visible_abstract_or_404(abstract_id)
         if not abstract.can_edit(current_user):
             abort(403)
-        if abstract.status == AbstractStatus.WITHDRAWN:
-            flash("This abstract was withdrawn and can no longer be changed.", "warning")
+        if abstract.edit_lock_reason:
+            # The abstract page says why (accepted, withdrawn) and whom to ask.
             return redirect(url_for("abstracts.view_abstract", abstract_id=abstract.id))
     form = AbstractForm()
     form.track.choices = [("", "Choose a track")] + [
         (t.slug, t.name) for t in get_tracks(congress, active_only=True)
     ]
+    if request.method == "POST" and change_author_rows(form, congress.max_authors):
+        # "Add author" / "Remove": the same form again, one row more or less, nothing saved.
+        return render_template(
+            "abstracts/edit.html",
+            form=form,
+            abstract=abstract,
+            problems=[],
+            rule=CountingRule.of(congress),
+        )
     if request.method == "GET":
         if abstract is not None:
             fill_form(form, abstract, congress.max_authors)
@@ -155,6 +165,7 @@ def view_abstract(abstract_id: int):
         else None,
         action_form=ActionForm(),
         can_edit=abstract.can_change(current_user),
+        edit_lock_reason=abstract.edit_lock_reason if abstract.can_edit(current_user) else None,
         length=services.length_of(abstract),
         warnings=services.warnings_for(abstract),
         outcome_labels=OUTCOME_LABELS,

@@ -24,6 +24,7 @@ from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db, limiter
 from conference.institutions.signals import affiliation_changed
+from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.urls import external_url
@@ -277,9 +278,7 @@ def check_confirmation_token(token: str) -> User:
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationFailed(
-            "This confirmation link has expired. Log in to have a new one sent."
-        ) from None
+        raise ValidationFailed("This confirmation link has expired.") from None
     except BadSignature:
         raise ValidationFailed("This confirmation link is not valid.") from None
     user = db.session.get(User, data.get("id"))
@@ -317,7 +316,8 @@ def _refuse_if_locked(email: str) -> None:
             minutes = max(1, math.ceil((reset_at - time.time()) / 60))
             raise AccountLocked(
                 "Too many failed login attempts for this account: it is locked for "
-                f"{minutes} more minute(s). Try again later, or reset your password by email."
+                f"{plural(minutes, 'more minute')}. Try again later, or reset your password "
+                "by email."
             )
 
 

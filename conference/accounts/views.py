@@ -76,16 +76,28 @@ def confirm_email(token: str):
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("accounts.resend_confirmation"))
+            return _dead_confirmation_link(exc.message)
         flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
         return redirect(url_for("accounts.login"))
     try:
         services.check_confirmation_token(token)
     except DomainError as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("accounts.resend_confirmation"))
+        return _dead_confirmation_link(exc.message)
     return render_template("accounts/confirm_email.html", form=form)
+
+
+def _dead_confirmation_link(problem: str):
+    """410 with the form that sends a new confirmation link (never a bare error)."""
+    return render_template(
+        "errors/dead_link.html",
+        heading="This confirmation link no longer works",
+        problem=problem,
+        remedy="Enter the address you signed up with and we will email you a new link. "
+        "Only the newest link works, for a limited time.",
+        form=ResendConfirmationForm(),
+        action=url_for("accounts.resend_confirmation"),
+        help="Already confirmed? Just log in.",
+    ), 410
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
@@ -171,8 +183,15 @@ def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
     except DomainError as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("accounts.forgot_password"))
+        return render_template(
+            "errors/dead_link.html",
+            heading="This password reset link no longer works",
+            problem=exc.message,
+            remedy="Enter your address and we will email you a new reset link. "
+            "A link works once, for a limited time.",
+            form=ForgotPasswordForm(),
+            action=url_for("accounts.forgot_password"),
+        ), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -441,7 +441,10 @@ def get_one(abstract_id):
 @blp.doc(security=SECURITY)
 @blp.alt_response(200, schema=responses.AbstractOut, description="The abstract as saved.")
 def patch_abstract(payload, abstract_id):
-    """Change a draft, or a submitted abstract until the deadline (rules re-checked)."""
+    """Change a draft, or a submitted abstract until the deadline (rules re-checked).
+
+    409 with code `accepted` once its acceptance was released to the authors (organizers
+    change it then), `withdrawn` once withdrawn; the message says why."""
     user = bearer_user()
     abstract = services.update_abstract(_editable(abstract_id, user), payload)
     db.session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.program.models import Congress
+from conference.progress import Progress, report
 
 
 @dataclass
@@ -30,7 +31,7 @@ def database_is_empty() -> bool:
     )
 
 
-def load_demo(size: str = "small") -> DemoResult:
+def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResult:
     """Create the demo congress, its people and content; the caller commits."""
     from conference.demo import (
         abstracts,
@@ -42,9 +43,13 @@ def load_demo(size: str = "small") -> DemoResult:
         registration,
     )
 
-    result = core.load(size)
     # Order matters: the program schedules accepted abstracts.
-    for module in (congresses, institutions, abstracts, registration, program, money):
+    parts = (congresses, institutions, abstracts, registration, program, money)
+    total = len(parts) + 1
+    result = core.load(size)
+    report(progress, 1, total)
+    for done, module in enumerate(parts, start=2):
         module.load(result, size)
         db.session.flush()
+        report(progress, done, total)
     return result

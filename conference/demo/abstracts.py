@@ -58,6 +58,16 @@ DESIGNS = ["prospective", "retrospective", "multicentre"]
 KEYWORDS = ["metastasis", "liquid biopsy", "prognosis", "resistance", "imaging", "immunotherapy"]
 
 
+#: The account a visitor tries submitting with: it keeps room for one more first-author abstract.
+DEMO_AUTHOR = "author@example.org"
+
+
+def _quota_left_for_demo(person: tuple, congress) -> int:
+    """How many regular first-author abstracts the demo may give this person."""
+    email = person[1][1]
+    return congress.first_author_quota - (1 if email == DEMO_AUTHOR else 0)
+
+
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -165,7 +175,9 @@ def load(result: DemoResult, size: str = "small") -> None:
     for n in range(1, count + 1):
         track_index = (n - 1) % len(tracks)
         candidates = [
-            p for p in people if first_author_load.get(p[1][1], 0) < congress.first_author_quota
+            p
+            for p in people
+            if first_author_load.get(p[1][1], 0) < _quota_left_for_demo(p, congress)
         ]
         submitter, first = rng.choice(candidates or people)
         if not candidates:  # every demo account has its quota: a colleague is first author

@@ -18,6 +18,7 @@ from conference.program import services as program_services
 from conference.program.conflicts import detect_conflicts
 from conference.program.publishing import publish_program
 from conference.program.schedule_models import (
+    FORMAT_LABELS,
     Presentation,
     PresentationSpeaker,
     ProgramSession,
@@ -113,35 +114,70 @@ LAST = [
     "Mendes",
     "Eriksson",
 ]
-TOPICS = [
-    "circulating tumour DNA",
-    "immune checkpoint blockade",
-    "metastasectomy",
-    "liquid biopsy",
-    "CAR-T cell therapy",
-    "stereotactic radiotherapy",
-    "PARP inhibition",
-    "tumour microenvironment",
-    "radiomics",
-    "HER2-targeted therapy",
-    "oligometastatic disease",
-    "bone metastases",
-    "brain metastases",
-    "peritoneal carcinomatosis",
-    "minimal residual disease",
-]
-SETTINGS = [
-    "breast cancer",
-    "colorectal cancer",
-    "non-small-cell lung cancer",
-    "melanoma",
-    "prostate cancer",
-    "pancreatic cancer",
-    "ovarian cancer",
-    "gastric cancer",
-    "sarcoma",
-    "renal cell carcinoma",
-]
+#: Each cancer with the treatments and questions that belong to it, so that titles pair them
+#: as a clinician would (CDK4/6 inhibitors in breast cancer, never in melanoma).
+TOPIC_TABLE = {
+    "breast cancer": [
+        "CDK4/6 inhibitors",
+        "HER2-targeted therapy",
+        "antibody-drug conjugates",
+        "PARP inhibition in BRCA carriers",
+        "brain metastases",
+    ],
+    "non-small-cell lung cancer": [
+        "EGFR tyrosine kinase inhibitors",
+        "ALK inhibitors",
+        "immune checkpoint blockade",
+        "stereotactic radiosurgery of brain metastases",
+        "circulating tumour DNA",
+    ],
+    "melanoma": [
+        "immune checkpoint inhibitors",
+        "BRAF and MEK inhibition",
+        "adjuvant immunotherapy",
+        "brain metastases",
+    ],
+    "colorectal cancer": [
+        "liver metastasis resection",
+        "anti-EGFR therapy in RAS wild-type disease",
+        "circulating tumour DNA",
+        "cytoreductive surgery and HIPEC",
+    ],
+    "prostate cancer": [
+        "PSMA PET imaging",
+        "androgen receptor pathway inhibitors",
+        "radioligand therapy",
+        "bone metastases",
+    ],
+    "pancreatic cancer": [
+        "FOLFIRINOX",
+        "KRAS-targeted therapy",
+        "liquid biopsy",
+    ],
+    "ovarian cancer": [
+        "PARP inhibition",
+        "cytoreductive surgery and HIPEC",
+        "minimal residual disease",
+    ],
+    "gastric cancer": [
+        "HER2-targeted therapy",
+        "perioperative FLOT chemotherapy",
+        "immune checkpoint blockade",
+    ],
+    "sarcoma": [
+        "pulmonary metastasectomy",
+        "radiomics",
+        "basket trials",
+    ],
+    "renal cell carcinoma": [
+        "immune checkpoint blockade",
+        "stereotactic radiotherapy of oligometastases",
+        "cytoreductive nephrectomy",
+    ],
+}
+SETTINGS = list(TOPIC_TABLE)
+#: (topic, setting) pairs that go together.
+PAIRS = [(topic, setting) for setting, topics in TOPIC_TABLE.items() for topic in topics]
 PATTERNS = [
     "{topic} in {setting}: where do we stand?",
     "Advances in {topic} for {setting}",
@@ -161,13 +197,17 @@ EXTRA_ROOMS = ["Hall D", "Hall E", "Hall F", "Auditorium Maximum"] + [
 ]
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _text(rng: random.Random, topic: str, setting: str) -> str:
     return (
-        f"Background: {topic.capitalize()} is changing the management of {setting}. "
+        f"Background: {_upper_first(topic)} is changing the management of {setting}. "
         f"Methods: We reviewed prospective cohorts and trials of {topic} in {setting}, with "
         f"central assessment of response and survival. Results: Benefit was largest in "
         f"biomarker-selected patients (hazard ratio 0.{rng.randint(55, 85)}). "
-        f"Conclusions: {topic.capitalize()} should be considered early in {setting}."
+        f"Conclusions: {_upper_first(topic)} should be considered early in {setting}."
     )
 
 
@@ -259,7 +299,7 @@ def load(result: DemoResult, size: str = "small") -> None:
         if mtp_room is not None:
             mtp = ProgramSession(
                 congress_id=congress.id,
-                title=f"Meet the professor: {TOPICS[day_number % len(TOPICS)]}",
+                title="Meet the professor: {} in {}".format(*PAIRS[day_number * 7 % len(PAIRS)]),
                 format=SessionFormat.MEET_THE_PROFESSOR,
                 room=mtp_room,
                 starts_at=at(time(7, 30)),
@@ -308,19 +348,21 @@ def load(result: DemoResult, size: str = "small") -> None:
             cursor = iter(order)
             for room_number, room in enumerate(slot_rooms):
                 track = tracks[(slot_index * 3 + room_number) % len(tracks)]
-                topic = TOPICS[(room_number + slot_index) % len(TOPICS)]
                 setting = SETTINGS[(room_number * 3 + day_number) % len(SETTINGS)]
+                topics = TOPIC_TABLE[setting]
+                topic = topics[(room_number + slot_index) % len(topics)]
                 if room is plenary and slot_number == 0:
                     fmt, title = SessionFormat.PLENARY, f"Plenary: {topic} in {setting}"
                 elif room_number % 7 == 5:
                     fmt = SessionFormat.POSTER_DISCUSSION
-                    title = f"Poster discussion: {topic}"
+                    title = f"Poster discussion: {topic} in {setting}"
                 elif room_number % 7 == 6:
-                    fmt, title = SessionFormat.EDUCATIONAL, f"Educational: {topic} in practice"
+                    fmt = SessionFormat.EDUCATIONAL
+                    title = f"Educational: {topic} in {setting} in practice"
                 elif room_number % 9 == 8:
                     fmt, title = SessionFormat.TUMOUR_BOARD, f"Tumour board: {setting}"
                 else:
-                    fmt, title = SessionFormat.ORAL, f"{track.name}: {topic} in {setting}"
+                    fmt, title = SessionFormat.ORAL, f"{_upper_first(setting)}: {topic}"
                 session = ProgramSession(
                     congress_id=congress.id,
                     title=title,
@@ -330,7 +372,7 @@ def load(result: DemoResult, size: str = "small") -> None:
                     starts_at=at(start_clock),
                     ends_at=at(end_clock),
                     is_accredited=True,
-                    description=f"{fmt.value.replace('_', ' ').capitalize()} on {topic}.",
+                    description=f"{FORMAT_LABELS[fmt]} on {topic} in {setting}.",
                 )
                 for position in range(2 if room_number % 2 == 0 else 1):
                     session.people.append(
@@ -361,8 +403,9 @@ def load(result: DemoResult, size: str = "small") -> None:
                                 PresentationSpeaker(speaker=speaker_for_author(congress, presenter))
                             )
                     else:
-                        talk_topic = TOPICS[rng.randrange(len(TOPICS))]
-                        talk_setting = SETTINGS[rng.randrange(len(SETTINGS))]
+                        # An invited talk on the session's cancer, with a method that fits it.
+                        talk_setting = setting
+                        talk_topic = topics[rng.randrange(len(topics))]
                         pattern = PATTERNS[rng.randrange(len(PATTERNS))]
                         p.title = pattern.format(topic=talk_topic, setting=talk_setting)
                         p.title = p.title[0].upper() + p.title[1:]

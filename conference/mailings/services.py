@@ -83,7 +83,7 @@ def _placeholder_errors(text: str, name: str, errors: FieldErrors, allowed) -> N
     if unknown:
         errors.add(
             name,
-            "Unknown placeholder(s): "
+            ("Unknown placeholder: " if len(unknown) == 1 else "Unknown placeholders: ")
             + ", ".join("{" + u + "}" for u in unknown)
             + ". Use: "
             + ", ".join("{" + p + "}" for p in allowed)

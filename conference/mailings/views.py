@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.labels import plural
 from conference.mailings import services
 from conference.mailings.forms import MailingForm
 from conference.mailings.queries import get_campaign, get_campaign_recipients, get_campaigns
@@ -105,7 +106,7 @@ def send_mailing():
     if result.already_sent:
         flash("This mailing was already sent; nothing was sent again.", "info")
     else:
-        flash(f"Mailing queued: {result.queued} message(s).", "success")
+        flash(f"Mailing queued: {plural(result.queued, 'message')}.", "success")
     return redirect(url_for("mailings.campaign", campaign_id=result.campaign.id))
 
 

@@ -5,6 +5,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from conference.labels import plural
+from conference.progress import progress_bar
+
 program_cli = AppGroup("program", help="Program commands.")
 
 
@@ -26,12 +29,15 @@ def import_command(file: Path, replace: bool, publish: bool):
     data = file.read_bytes()
     try:
         congress = get_current_congress() or congress_from_xml(data)
-        counts = import_frab(congress, data, replace=replace)
+        with progress_bar("Importing sessions") as progress:
+            counts = import_frab(congress, data, replace=replace, progress=progress)
         message = ", ".join(f"{value} {key}" for key, value in sorted(counts.items()))
         if publish:
             keys = [c.key for c in detect_conflicts(congress)]
-            version = publish_program(congress, None, keys)
-            message += f"; published version {version.number} ({len(keys)} conflicts acknowledged)"
+            with progress_bar("Building exports") as progress:
+                version = publish_program(congress, None, keys, progress=progress)
+            message += f"; published version {version.number} "
+            message += f"({plural(len(keys), 'conflict')} acknowledged)"
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -55,12 +61,14 @@ def publish_command(acknowledge_all: bool):
         raise click.ClickException("No congress.")
     keys = [c.key for c in detect_conflicts(congress)] if acknowledge_all else []
     try:
-        version = publish_program(congress, None, keys)
+        with progress_bar("Building exports") as progress:
+            version = publish_program(congress, None, keys, progress=progress)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(
-        f"Published version {version.number}; {version.messages_queued} email(s) queued to "
-        "the people whose part changed."
+        f"Published version {version.number} with its exports "
+        f"({plural(len(keys), 'conflict')} acknowledged); "
+        f"{plural(version.messages_queued, 'email')} queued to the people whose part changed."
     )

@@ -37,6 +37,16 @@ KINDS = (
     "unscheduled_abstract",
     "not_presentable",
 )
+CONFLICT_KIND_LABELS = {
+    "room_overlap": "Room double-booked",
+    "person_overlap": "Person in two places",
+    "outside_session": "Talk outside its session",
+    "outside_congress": "Outside the congress days",
+    "over_capacity": "Over room capacity",
+    "satellite_too_close": "Satellite too close to a session",
+    "unscheduled_abstract": "Accepted abstract not scheduled",
+    "not_presentable": "Not presentable",
+}
 #: Kinds that cannot be acknowledged: publishing waits until they are fixed.
 BLOCKING_KINDS = frozenset({"not_presentable"})
 SATELLITE_GAP = timedelta(minutes=30)

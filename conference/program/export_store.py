@@ -51,6 +51,7 @@ from conference.program.published import (
     version_key,
 )
 from conference.program.schedule_models import ProgramExport, ProgramVersion
+from conference.progress import Progress, report
 
 #: kind -> (builder, Content-Type, download name)
 EXPORTS = {
@@ -240,9 +241,14 @@ def serve_export(
 
 
 def build_version_exports(
-    version: ProgramVersion, embargo: EmbargoState, kinds=BUILT_ON_PUBLISH, now=None
+    version: ProgramVersion,
+    embargo: EmbargoState,
+    kinds=BUILT_ON_PUBLISH,
+    now=None,
+    progress: Progress | None = None,
 ) -> None:
-    """Render and store the exports of a version that was just flushed (publishing)."""
+    """Render and store the exports of a version that was just flushed (publishing);
+    `progress(done, total)` hears of each export built."""
     now = now or utcnow()
     # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
     snapshot = json.loads(json.dumps(version.snapshot))
@@ -260,5 +266,7 @@ def build_version_exports(
             )
         )
     )
-    for kind in kinds:
+    kinds = list(kinds)
+    for done, kind in enumerate(kinds, start=1):
         _store(version.id, kind, embargo.fingerprint, window, EXPORTS[kind][0](program, now))
+        report(progress, done, len(kinds))

@@ -135,7 +135,7 @@ class PresentationForm(FlaskForm):
     abstract = SelectField("Accepted abstract", coerce=int, validate_choice=False)
     title = StringField("or an invited talk: title", validators=[Optional(), Length(max=500)])
     speakers = TextAreaField(
-        "Invited speaker(s)",
+        "Invited speakers",
         validators=[Optional(), Length(max=2000)],
         description="One per line: an email, or “Name <email>”.",
     )

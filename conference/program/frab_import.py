@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from conference.errors import ValidationFailed
 from conference.extensions import db
+from conference.labels import plural
 from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
@@ -28,6 +29,7 @@ from conference.program.schedule_models import (
     SessionPerson,
     Speaker,
 )
+from conference.progress import Progress, report
 from conference.slugs import slugify
 from conference.timeutil import is_valid_timezone, local_to_utc
 
@@ -111,8 +113,12 @@ def _delete_schedule(congress: Congress) -> None:
     db.session.expire_all()
 
 
-def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> dict:
-    """Add the schedule's program to the congress; returns counts of what was created."""
+def import_frab(
+    congress: Congress, data: bytes, *, replace: bool = False, progress: Progress | None = None
+) -> dict:
+    """Add the schedule's program to the congress; returns counts of what was created.
+
+    `progress(done, total)` hears of each group of events (a session) as it is imported."""
     root = _parse(data)
     tz = congress.tz
     counts = defaultdict(int)
@@ -169,7 +175,7 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
                 groups[key].append((start, end, event))
     if errors:
         raise ValidationFailed(
-            f"{len(errors)} event(s) could not be read.", fields={"file": errors[:20]}
+            f"{plural(len(errors), 'event')} could not be read.", fields={"file": errors[:20]}
         )
 
     # Importing the same file again adds nothing: events already imported are skipped.
@@ -184,7 +190,8 @@ def import_frab(congress: Congress, data: bytes, *, replace: bool = False) -> di
             select(ProgramSession.guid).where(ProgramSession.congress_id == congress.id)
         )
     )
-    for key in order:
+    for done, key in enumerate(order, start=1):
+        report(progress, done, len(order))
         _, room_name, subtitle = key
         items = sorted(
             (item for item in groups[key] if item[2].get("guid") not in known),

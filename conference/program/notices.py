@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conference.labels import plural
+
 #: Email templates under templates/emails/: only new placements, or anything else.
 PLACED_TEMPLATE = "program/placed"
 CHANGED_TEMPLATE = "program/schedule_changed"
@@ -45,9 +47,13 @@ class Notice:
             (len(self.placed), "newly placed"),
             (len(self.moved), "moved"),
             (len(self.removed), "removed"),
-            (len(self.sessions_moved), "session(s) you chair or discuss moved"),
         ]
-        return ", ".join(f"{n} {label}" for n, label in parts if n)
+        texts = [f"{n} {label}" for n, label in parts if n]
+        if self.sessions_moved:
+            texts.append(
+                f"{plural(len(self.sessions_moved), 'session')} you chair or discuss moved"
+            )
+        return ", ".join(texts)
 
     def as_dict(self) -> dict:
         return {

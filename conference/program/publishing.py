@@ -23,6 +23,7 @@ from conference.abstracts.embargo import current_embargo
 from conference.abstracts.queries import get_presenter_disclosures, get_program_texts
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program import notices as notices_module
@@ -40,6 +41,7 @@ from conference.program.schedule_models import (
     SessionPerson,
     Speaker,
 )
+from conference.progress import Progress
 
 __all__ = [
     "build_snapshot",
@@ -333,7 +335,7 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
         raise Conflict(
-            f"{len(blocking)} presentation(s) must be removed from the program before "
+            f"{plural(len(blocking), 'presentation')} must be removed from the program before "
             "publishing: their abstracts are not accepted for presentation.",
             code="blocking_conflicts",
             fields={"acknowledge": [c.message for c in blocking[:50]]},
@@ -343,7 +345,7 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     missing = [c for c in conflicts if c.key not in acknowledged]
     if missing:
         raise Conflict(
-            f"{len(missing)} conflict(s) must be fixed or acknowledged before publishing.",
+            f"{plural(len(missing), 'conflict')} must be fixed or acknowledged before publishing.",
             code="unacknowledged_conflicts",
             fields={"acknowledge": [c.message for c in missing[:50]]},
             conflicts=[c.as_dict() for c in missing],
@@ -379,8 +381,8 @@ class PublishPreview:
     @property
     def summary(self) -> str:
         return (
-            f"Version {self.number}: {len(self.changes)} change(s); "
-            f"{self.message_count} message(s), one per person affected."
+            f"Version {self.number}: {plural(len(self.changes), 'change')}; "
+            f"{plural(self.message_count, 'message')}, one per person affected."
         )
 
 
@@ -447,9 +449,16 @@ def preview_publication(congress: Congress, acknowledged=()) -> PublishPreview:
 
 
 def publish_program(
-    congress: Congress, user=None, acknowledged=(), *, preview_token: str | None = None
+    congress: Congress,
+    user=None,
+    acknowledged=(),
+    *,
+    preview_token: str | None = None,
+    progress: Progress | None = None,
 ) -> ProgramVersion:
     """Publish a new version and tell everyone whose part changed, one message each.
+
+    `progress(done, total)` hears of each export built for the new version.
 
     Refused (409) while a conflict is not acknowledged. With `preview_token` (from
     `preview_publication`), refused with code "publish_changed" when the draft or the latest
@@ -481,7 +490,7 @@ def publish_program(
             code="version_taken",
         ) from None
     # Rendered once here, in the same transaction, and shared by every worker.
-    build_version_exports(version, current_embargo(congress))
+    build_version_exports(version, current_embargo(congress), progress=progress)
     for notice in plan.notices:
         recipient = hashlib.sha256(notice.email.encode()).hexdigest()[:20]
         queued = queue_mail(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
+from conference.labels import human
 from conference.models import db_int, utcnow
 from conference.program import publishing
 from conference.program import sessions as session_services
@@ -419,7 +420,8 @@ def edit_speaker(speaker_id: int):
     form = SpeakerForm(obj=speaker)
     if request.method == "GET":
         form.disclosures.data = "\n".join(
-            f"{d['company']}: {d['relationship']}" for d in speaker.disclosures or []
+            f"{d['company']}: {human(d['relationship'], 'disclosure')}"
+            for d in speaker.disclosures or []
         )
     if form.validate_on_submit():
         try:

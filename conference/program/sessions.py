@@ -138,7 +138,11 @@ def resolve_people(congress: Congress, entries, field: str, errors: FieldErrors)
 
 def update_speaker(speaker: Speaker, **data) -> Speaker:
     """Change a person's details and disclosures ([{"company", "relationship"}])."""
-    from conference.abstracts.models import DISCLOSURE_TYPES
+    from conference.abstracts.models import (
+        DISCLOSURE_LABELS,
+        DISCLOSURE_TYPES,
+        disclosure_type_from_text,
+    )
 
     errors = FieldErrors()
     if "name" in data:
@@ -164,12 +168,13 @@ def update_speaker(speaker: Speaker, **data) -> Speaker:
     disclosures = []
     for entry in data.get("disclosures") or []:
         company = (entry.get("company") or "").strip()
-        relationship = (entry.get("relationship") or "").strip().lower().replace(" ", "_")
+        typed = (entry.get("relationship") or "").strip()
+        relationship = disclosure_type_from_text(typed)
         if not company or relationship not in DISCLOSURE_TYPES:
             errors.add(
                 "disclosures",
-                f"“{company} {relationship}”: give a company and one of "
-                + ", ".join(DISCLOSURE_TYPES)
+                f"“{company}: {typed}”: give a company and one of "
+                + "; ".join(DISCLOSURE_LABELS.values())
                 + ".",
             )
             continue

@@ -8,6 +8,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -35,6 +36,7 @@ from conference.registration.forms import (
     ConfirmForm,
     DetailsForm,
     InvoiceRequestForm,
+    LinkRequestForm,
     PayForm,
     ProfileCategoryForm,
     ProofForm,
@@ -54,7 +56,7 @@ from conference.webforms import show_domain_error
 def _attendee_registration(reference: str, token: str):
     registration = get_registration(congress_or_404(), reference)
     if registration is None or not token_matches(registration, token):
-        abort(404)
+        abort(dead_manage_link())
     mark_personal()
     return registration
 
@@ -64,6 +66,20 @@ def _visa_form(registration):
     form = VisaRequestForm(prefix="visa", obj=existing)
     form.nationality.choices = [("", "Choose a country"), *country_choices()]
     return form
+def dead_manage_link():
+    """404 that says how to get a working link (the same whether the registration exists)."""
+    page = render_template(
+        "errors/dead_link.html",
+        heading="This registration link no longer works",
+        problem="The link was replaced by a newer one (“Replace my link” on the registration "
+        "page stops the old ones), or it was copied incompletely from the email.",
+        remedy="Enter the address you registered with and we will email you a working link "
+        "to manage your registration.",
+        form=LinkRequestForm(),
+        action=url_for("registration.request_link"),
+        help="Check your inbox for the newest email from us first: its link works.",
+    )
+    return make_response(page, 404)
 
 
 def _manage_context(registration, token):

@@ -48,8 +48,8 @@ def test_preview_then_confirm_for_release_nothing_is_queued_by_the_preview(
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert (
-        "3 decision(s): 1 changed since the last release, 2 never released; "
-        "9 message(s) to 7 recipient(s)." in page
+        "3 decisions: 1 changed since the last release, 2 never released; "
+        "9 messages to 7 recipients." in page
     )
     # Who receives what, and one rendered sample per template (oral, rejected).
     assert page.count("Correction</td>") == 3
@@ -336,7 +336,7 @@ def test_organizer_previews_only_the_ticked_decisions_or_one_track(
     ticked = client.post(
         "/manage/decisions/release/preview", data={"abstract_ids": [str(rejected.id)]}
     ).get_data(as_text=True)
-    assert "1 decision(s): 0 changed since the last release, 1 never released" in ticked
+    assert "1 decision: 0 changed since the last release, 1 never released" in ticked
     assert hidden(ticked, "release_ids") == [str(rejected.id)]
     by_track = client.get("/manage/decisions/release/preview?track=cancer-immunology").get_data(
         as_text=True

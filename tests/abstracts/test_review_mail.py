@@ -41,7 +41,8 @@ def test_automatic_assignment_emails_each_reviewer_once_listing_all_their_abstra
         (mail,) = assignment_mails(reviewer)
         mine = [a for a in abstracts if any(r.reviewer_id == reviewer.id for r in a.reviews)]
         assert len(mine) == summary.per_reviewer[reviewer.id]
-        assert f"{len(mine)} abstract(s) assigned to you" in mail.subject
+        noun = "abstract" if len(mine) == 1 else "abstracts"
+        assert f"{len(mine)} {noun} assigned to you" in mail.subject
         assert mail.body_text.startswith(f"Dear {reviewer.display_name},")
         for abstract in mine:
             assert abstract.number in mail.body_text and abstract.title in mail.body_text

@@ -243,7 +243,7 @@ def test_pool_and_assignment_pages(client, auth, make_abstract, make_reviewer, o
     page = client.post("/manage/review", data={"reviews_per_abstract": "3", "track": ""}).get_data(
         as_text=True
     )
-    assert "3</strong> assignment(s) made" in page
+    assert "3</strong> assignments made" in page
     assert "Progress per reviewer" in page
 
 

@@ -159,8 +159,8 @@ def test_confirmation_page_confirms(client, congress):
     assert "Confirm my email address" in page.get_data(as_text=True)
     assert client.post(path).status_code == 302
     assert user.is_confirmed
-    assert client.get("/confirm/garbage").status_code == 302
-    assert client.post("/confirm/garbage").status_code == 302
+    assert client.get("/confirm/garbage").status_code == 410
+    assert client.post("/confirm/garbage").status_code == 410
 
 
 def test_reset_password_pages(client, congress, create_user):
@@ -176,7 +176,7 @@ def test_reset_password_pages(client, congress, create_user):
         path, data={"password": "Good-new-pass-5", "password_again": "Good-new-pass-5"}
     )
     assert response.status_code == 302
-    assert client.get(path).status_code == 302  # used: back to "forgot"
+    assert client.get(path).status_code == 410  # used: a page to ask for a new link
 
 
 def test_home_page_shows_congress_tracks_and_key_dates(client, congress):

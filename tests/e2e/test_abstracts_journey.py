@@ -73,7 +73,7 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
         page.get_by_label(label).check()
     page.get_by_role("button", name="Submit abstract").click()
     page.get_by_text("Abstract A-0001 submitted. We sent you a receipt.").wait_for()
-    assert page.locator("#status").inner_text() == "submitted"
+    assert page.locator("#status").inner_text() == "Submitted"
     log_out(page)
 
     # -- the organizer assigns -------------------------------------------------------------
@@ -109,10 +109,10 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
     page.get_by_text("Decision recorded for A-0001").wait_for()
     page.goto(base + "/manage/abstracts")
     page.get_by_role("button", name="Preview the release of decisions").click()
-    page.get_by_text("1 decision(s): 0 changed since the last release, 1 never released").wait_for()
+    page.get_by_text("1 decision: 0 changed since the last release, 1 never released").wait_for()
     assert "Dear " in page.locator(".release-sample").inner_text()
     page.get_by_role("button", name="Send").click()
-    page.get_by_text("1 decision(s) released").wait_for()
+    page.get_by_text("1 decision released").wait_for()
     page.goto(base + "/manage/abstracts")
     page.get_by_role("button", name="Preview the release of decisions").click()
     page.get_by_text("nothing would be sent").wait_for()

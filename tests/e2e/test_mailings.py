@@ -20,7 +20,7 @@ def test_organizer_previews_then_sends_a_mailing(page, live_server_factory, orga
     page.fill("#subject", "{congress}: thank you")
     page.fill("#body", "Dear {nom},\nthank you for your reviews.")
     page.click("#preview-mailing")
-    page.wait_for_selector("text=Unknown placeholder(s): {nom}")
+    page.wait_for_selector("text=Unknown placeholder: {nom}")
     assert page.input_value("#body") == "Dear {nom},\nthank you for your reviews."
     page.fill("#body", "Dear {name},\nthank you for your reviews.")
     page.click("#preview-mailing")

@@ -193,7 +193,7 @@ def test_web_form_keeps_input_and_names_the_bad_placeholder(client, auth, organi
         data={"group": "reviewers", "subject": "Hi", "body": "Dear {nom}, thanks."},
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and "Unknown placeholder(s): {nom}" in page
+    assert response.status_code == 422 and "Unknown placeholder: {nom}" in page
     assert "Dear {nom}, thanks." in page
 
 

@@ -79,7 +79,7 @@ def test_filtering_by_track_shows_only_that_tracks_sessions(editor, congress, tw
     immunology = congress.tracks[1].id
     page = soup(editor.get(f"/manage/program?day={day}&track={immunology}"))
     assert block_ids(page) == {b.id}
-    assert "2 session(s) of this day hidden" in page.text_content()
+    assert "2 sessions of this day hidden" in page.text_content()
     # Several tracks at once, and the "no track" choice (breaks).
     metastasis = congress.tracks[0].id
     page = soup(editor.get(f"/manage/program?day={day}&track={immunology}&track={metastasis}"))

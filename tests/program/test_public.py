@@ -42,7 +42,7 @@ def test_session_page_with_presentations_chairs_and_disclosures(
     publish()
     page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
     assert "Cleo Chair" in page and "Paola Presenter" in page
-    assert "Amgen (honoraria)" in page
+    assert "Amgen (Honoraria)" in page
     assert "Denosumab &lt;b&gt;bold&lt;/b&gt; trial" in page
     assert "CME: 1.5 credits" in page
     speaker_id = session.chairs[0].id

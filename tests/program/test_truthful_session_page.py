@@ -31,7 +31,7 @@ def test_accredited_session_never_claims_an_unrecorded_mitigation(
     publish()
     page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
     assert "CME: 1.5 credits" in page
-    assert "Bristol Myers Squibb (consulting advisory)" in page
+    assert "Bristol Myers Squibb (Consulting or advisory role)" in page
     assert "mitigated" not in page
 
 

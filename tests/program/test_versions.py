@@ -47,7 +47,7 @@ def test_the_list_shows_each_version_with_publisher_changes_and_conflicts(
     second = page[page.index('id="version-2"') : page.index('id="version-1"')]
     assert organizer.name in first and organizer.email in first
     assert "First published version of the program." in first
-    assert "room_overlap" in first and "Acknowledged conflicts (1)" in first
+    assert "Room double-booked" in first and "Acknowledged conflicts (1)" in first
     assert "Renamed opening" in second and "Acknowledged conflicts (0)" in second
     assert "command line" in second
     assert "<script>alert" not in page and "&lt;script&gt;" in page

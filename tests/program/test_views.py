@@ -132,7 +132,7 @@ def test_place_abstract_without_javascript(
     abstract = make_abstract()
     auth.login(organizer)
     page = client.get("/manage/program").get_data(as_text=True)
-    assert f'id="abstract-{abstract.id}"' in page and "unscheduled abstract" in page
+    assert f'id="abstract-{abstract.id}"' in page and "Accepted abstract not scheduled" in page
     client.post(f"/manage/program/abstracts/{abstract.id}/place", data={"session": session.id})
     assert db.session.query(Presentation).one().abstract_id == abstract.id
     assert "Every accepted abstract has a slot" in client.get("/manage/program").get_data(
@@ -232,7 +232,7 @@ def test_edit_a_person_and_their_disclosures(
     assert good.status_code == 302
     publish()
     page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
-    assert "Helix Pharma (honoraria)" in page and "Medora Bio (research funding)" in page
+    assert "Helix Pharma (Honoraria)" in page and "Medora Bio (Research funding)" in page
 
 
 def test_editor_json_calls_need_the_csrf_header(
