@@ -95,7 +95,18 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's life
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024)
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    #: Where uploaded files go (conference/storage.py): "local" (a directory on this machine)
+    #: or "s3" (an S3-compatible object store shared by every web server).
+    STORAGE_BACKEND = (os.environ.get("STORAGE_BACKEND") or "local").strip().lower()
+    #: Local backend: the directory of stored files...
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
+    #: ...except proofs of status, kept in UPLOAD_DIR/registration-proofs/ as before.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    #: S3 backend: bucket, endpoint (empty for AWS itself) and region; credentials come from
+    #: the standard AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role.
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
 
     EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 48 * 3600)
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 2 * 3600)
