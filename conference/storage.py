@@ -218,9 +218,13 @@ _AFTER_ROLLBACK = "storage_delete_after_rollback"
 
 
 def _current_session() -> Session:
+    """The request's session, in a transaction (so its end, commit or not, is seen)."""
     from conference.extensions import db
 
-    return db.session()
+    session = db.session()
+    if session.get_transaction() is None:
+        session.begin()
+    return session
 
 
 def delete_after_commit(key: str) -> None:
