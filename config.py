@@ -154,7 +154,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     """Production: refuses to start without real secrets, a real database and Redis (the
-    login and sign-up limits must be shared by every worker process)."""
+    login and sign-up limits must be shared by every worker process), or with a storage
+    backend it cannot use."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -167,6 +168,10 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "ProductionConfig needs these environment variables: " + ", ".join(missing)
             )
+        if cls.STORAGE_BACKEND not in ("local", "s3"):
+            raise RuntimeError(f"STORAGE_BACKEND={cls.STORAGE_BACKEND!r}: use local or s3.")
+        if cls.STORAGE_BACKEND == "s3" and not cls.S3_BUCKET:
+            raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET.")
 
 
 CONFIGS = {

@@ -186,3 +186,18 @@ def test_a_savepoint_rollback_does_not_decide(backend):
     assert store.exists(key)
     db.session.commit()
     assert store.exists(key)
+
+
+def test_production_refuses_a_storage_backend_it_cannot_use(monkeypatch):
+    from conference import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "s3cret-for-test")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db.example/congress")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    no_bucket = type("Prod", (ProductionConfig,), {"STORAGE_BACKEND": "s3", "S3_BUCKET": None})
+    with pytest.raises(RuntimeError, match="needs S3_BUCKET"):
+        create_app(no_bucket)
+    typo = type("Prod", (ProductionConfig,), {"STORAGE_BACKEND": "s4"})
+    with pytest.raises(RuntimeError, match="use local or s3"):
+        create_app(typo)
