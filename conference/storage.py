@@ -19,6 +19,7 @@ when the transaction that was to point at it rolls back (services flush, never c
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -30,6 +31,10 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from conference.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 #: ``namespace/name``: lower-case namespace, a name of letters, digits, dot, dash, underscore
 #: that starts with a letter or digit (so never ``.`` or ``..``).
@@ -52,6 +57,20 @@ class ObjectNotFound(StorageError, LookupError):
 
 class InvalidKey(StorageError, ValueError):
     """A key that `new_key` cannot have made (refused before touching the store)."""
+
+
+class StorageUnavailable(StorageError, DomainError):
+    """The store did not answer or refused (network, credentials, full disk): a 503 with a
+    message the user can act on, never a 500."""
+
+    status = 503
+    code = "storage_unavailable"
+
+    def __init__(self, message: str = "", **kwargs):
+        super().__init__(
+            message or "Stored files cannot be reached just now. Please try again in a minute.",
+            **kwargs,
+        )
 
 
 def new_key(namespace: str, extension: str = "") -> str:
@@ -94,26 +113,40 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+        temporary = None
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
             os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+        except BaseException as exc:
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
+            if isinstance(exc, OSError):  # full disk, permissions, a lost network mount
+                log.error("could not write %s", target, exc_info=True)
+                raise StorageUnavailable() from exc
             raise
 
     def get(self, key: str) -> bytes:
+        target = self.path(key)
         try:
-            return self.path(key).read_bytes()
+            return target.read_bytes()
         except FileNotFoundError:
             raise ObjectNotFound(key) from None
+        except OSError as exc:
+            log.error("could not read %s", target, exc_info=True)
+            raise StorageUnavailable() from exc
 
     def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        target = self.path(key)
+        try:
+            target.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error("could not delete %s", target, exc_info=True)
+            raise StorageUnavailable() from exc
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
@@ -126,33 +159,37 @@ class S3Storage:
         self.client = client
         self.bucket = bucket
 
+    def _call(self, operation: str, key: str, **params):
+        """One S3 request; None when the object is missing, StorageUnavailable on failure."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return getattr(self.client, operation)(Bucket=self.bucket, Key=check_key(key), **params)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            log.error("S3 %s of %s refused", operation, key, exc_info=True)
+            raise StorageUnavailable() from exc
+        except BotoCoreError as exc:  # unreachable endpoint, timeouts, no credentials
+            log.error("S3 %s of %s failed", operation, key, exc_info=True)
+            raise StorageUnavailable() from exc
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(
-            Bucket=self.bucket, Key=check_key(key), Body=data, ContentType=content_type
-        )
+        self._call("put_object", key, Body=data, ContentType=content_type)
 
     def get(self, key: str) -> bytes:
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=check_key(key))
-        except self.client.exceptions.NoSuchKey:
-            raise ObjectNotFound(key) from None
+        answer = self._call("get_object", key)
+        if answer is None:
+            raise ObjectNotFound(key)
         with answer["Body"] as body:
             return body.read()
 
     def delete(self, key: str) -> None:
         # Deleting a missing object is not an error in S3 either.
-        self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+        self._call("delete_object", key)
 
     def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=check_key(key))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
+        return self._call("head_object", key) is not None
 
 
 _clients: dict[tuple, object] = {}
@@ -242,9 +279,7 @@ def _delete_quietly(pending: list) -> None:
         try:
             store.delete(key)
         except Exception:  # a file left over is better than a failed request after commit
-            import logging
-
-            logging.getLogger(__name__).warning("could not delete %s", key, exc_info=True)
+            log.warning("could not delete %s", key, exc_info=True)
 
 
 @event.listens_for(Session, "after_commit")

@@ -116,7 +116,11 @@ def store_proof(data: bytes) -> tuple[str, str]:
     """
     content_type, extension = sniff(data)
     key = storage.new_key(PROOF_NAMESPACE, extension)
-    storage.put(key, data, content_type)
+    try:
+        storage.put(key, data, content_type)
+    except storage.StorageUnavailable as exc:
+        message = "Your file could not be stored just now. Please try again in a minute."
+        raise storage.StorageUnavailable(message, fields={"proof": [message]}) from exc
     storage.delete_after_rollback(key)
     return key.split("/", 1)[1], content_type
 

@@ -128,3 +128,36 @@ def test_a_tampered_stored_name_never_reads_outside_the_proofs(
 def test_on_the_local_backend_proofs_stay_under_upload_dir(register, upload_dir):
     registration = register(category="student-trainee")
     assert (upload_dir / "registration-proofs" / registration.proof_file).read_bytes() == PDF_BYTES
+
+
+def test_an_unreachable_store_keeps_the_form_and_says_so_next_to_the_file(
+    app, client, priced, s3_storage
+):
+    from tests.conftest import free_port
+
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"  # nothing listens
+    upload = (io.BytesIO(PDF_BYTES), "letter.pdf")
+    response = client.post(
+        "/register", data={**_form(), "proof": upload}, content_type="multipart/form-data"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code < 500
+    assert "could not be stored just now" in page and 'value="Lovelace"' in page
+    assert db.session.query(Registration).count() == 0
+
+
+def test_an_unreachable_store_is_a_503_naming_the_field_in_the_api(
+    app, client, register, s3_storage
+):
+    from tests.conftest import free_port
+
+    registration = register(category="student-trainee")
+    proofs.refuse_proof(registration, None, "The letter is not signed.")
+    db.session.commit()
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"
+    headers = {"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)}
+    url = f"/api/v1/registrations/{registration.reference}/proof"
+    sent = client.post(url, data={"proof": (io.BytesIO(PNG_BYTES), "scan.png")}, headers=headers)
+    assert sent.status_code == 503
+    assert sent.json["error"]["code"] == "storage_unavailable"
+    assert "proof" in sent.json["error"]["fields"]
