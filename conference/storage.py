@@ -181,8 +181,14 @@ class S3Storage:
         answer = self._call("get_object", key)
         if answer is None:
             raise ObjectNotFound(key)
-        with answer["Body"] as body:
-            return body.read()
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            with answer["Body"] as body:
+                return body.read()
+        except BotoCoreError as exc:  # the connection broke while reading
+            log.error("S3 read of %s failed", key, exc_info=True)
+            raise StorageUnavailable() from exc
 
     def delete(self, key: str) -> None:
         # Deleting a missing object is not an error in S3 either.
@@ -197,8 +203,9 @@ _clients_lock = threading.Lock()
 
 
 def s3_client(endpoint_url: str | None, region: str | None):
-    """The process's boto3 client for an endpoint and region (clients are thread-safe)."""
-    key = (endpoint_url, region)
+    """The process's boto3 client for an endpoint and region (clients are thread-safe; the
+    process id in the key gives a gunicorn worker forked after a client was made its own)."""
+    key = (os.getpid(), endpoint_url, region)
     with _clients_lock:
         if key not in _clients:
             import boto3
@@ -208,7 +215,12 @@ def s3_client(endpoint_url: str | None, region: str | None):
                 "s3",
                 endpoint_url=endpoint_url,
                 region_name=region,
-                config=BotoConfig(retries={"max_attempts": 3, "mode": "standard"}),
+                # A store that hangs must not hold a web worker for minutes.
+                config=BotoConfig(
+                    connect_timeout=5,
+                    read_timeout=30,
+                    retries={"max_attempts": 3, "mode": "standard"},
+                ),
             )
         return _clients[key]
 
