@@ -79,6 +79,12 @@ class Config:
     #: Registrations per client, the web form and the API together (organizer tokens exempt).
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "30 per minute")
 
+    # Online card payments (Stripe Checkout): offered only when both keys are set.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    #: Another address for Stripe's API (tests point it at a local stand-in).
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+
     # Absolute URLs in emails and exports.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     #: Slug of the congress this instance serves (the first one when unset).
@@ -150,6 +156,10 @@ class TestingConfig(Config):
     MAIL_PORT = 9  # nothing listens here unless a test's `smtp` fixture sets its own port
     #: Cheap hashing keeps the suite fast; the algorithm (argon2id) is the production one.
     ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    #: Card payments stay off unless a test points them at its local Stripe stand-in.
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    STRIPE_API_BASE = None
 
 
 class ProductionConfig(Config):

@@ -15,7 +15,15 @@ from config import BASE_DIR, CONFIGS, ProductionConfig
 
 #: Domains that add links to the navigation, home page and dashboard, through the templates
 #: templates/_parts/<domain>_nav.html, _nav_organizer.html, _home_actions.html, _dashboard.html.
-DOMAIN_PARTS = ("abstracts", "registration", "program", "institutions", "money", "congresses")
+DOMAIN_PARTS = (
+    "abstracts",
+    "registration",
+    "program",
+    "institutions",
+    "money",
+    "congresses",
+    "mailings",
+)
 
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
@@ -110,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.api import init_api
     from conference.congresses.views import bp as congresses_bp
     from conference.institutions.views import bp as institutions_bp
+    from conference.mailings.views import bp as mailings_bp
     from conference.money.views import bp as money_bp
     from conference.program.views import bp as program_bp
     from conference.registration.views import bp as registration_bp
@@ -123,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         institutions_bp,
         money_bp,
         congresses_bp,
+        mailings_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

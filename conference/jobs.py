@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 #: (name, every N seconds, "module:function")
 PERIODIC_JOBS: list[tuple[str, float, str]] = [
     ("expire overdue registrations", 300, "conference.registration.cli:expire_all"),
+    ("remind unpaid registration invoices", 3600, "conference.registration.cli:remind_invoices"),
     ("erase expired visa data", 3600, "conference.registration.cli:purge_visa_data"),
 ]
 

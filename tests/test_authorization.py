@@ -54,6 +54,9 @@ ORGANIZER_API = {
     ("POST", "/api/v1/registrations/<reference>/verify"),
     ("POST", "/api/v1/registrations/<reference>/check-in"),
     ("GET", "/api/v1/dashboard"),
+    ("POST", "/api/v1/mailings"),
+    ("GET", "/api/v1/mailings"),
+    ("GET", "/api/v1/mailings/<int:campaign_id>"),
 }
 
 
@@ -91,7 +94,9 @@ def _values(congress) -> dict:
         "action": "verify",
         "token": "not-a-token",
         "token_id": 1,
+        "checkout_id": 1,  # an online card payment attempt
         "number": 1,  # a published program version
+        "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
     }
 
 

@@ -511,3 +511,21 @@ def dashboard_figures(congress: Congress) -> dict:
         "reviewers_behind": [p for p in per_reviewer if p.done < p.assigned],
         "reviewers": len(per_reviewer),
     }
+
+
+def get_presenting_authors(congress: Congress) -> list[tuple[str, str]]:
+    """(name, email) of the presenting author of every abstract accepted for presentation
+    (acceptance released), one entry per address, by name; for bulk mailings."""
+    subquery = accepted_for_presentation(congress).with_only_columns(Abstract.id).subquery()
+    rows = db.session.execute(
+        select(AbstractAuthor.name, AbstractAuthor.email)
+        .where(AbstractAuthor.abstract_id.in_(select(subquery.c.id)))
+        .where(AbstractAuthor.is_presenting.is_(True))
+        .order_by(AbstractAuthor.name, AbstractAuthor.id)
+    )
+    people: dict[str, str] = {}
+    for name, email in rows:
+        address = (email or "").strip().lower()
+        if address:
+            people.setdefault(address, name)
+    return [(name, email) for email, name in people.items()]

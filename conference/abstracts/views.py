@@ -27,6 +27,7 @@ from conference.abstracts.queries import (
 )
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
+from conference.program.published import get_abstract_placement
 from conference.program.queries import get_current_congress, get_tracks
 
 bp = Blueprint("abstracts", __name__)
@@ -149,6 +150,9 @@ def view_abstract(abstract_id: int):
     return render_template(
         "abstracts/view.html",
         abstract=abstract,
+        placement=get_abstract_placement(congress_or_404(), abstract.id)
+        if abstract.is_acceptance_released
+        else None,
         action_form=ActionForm(),
         can_edit=abstract.can_change(current_user),
         length=services.length_of(abstract),

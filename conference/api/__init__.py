@@ -37,6 +37,7 @@ def init_api(app: Flask) -> None:
         auth_token,
         congress,
         dashboard,
+        mailings,
         money,
         policies,
         program,
@@ -68,6 +69,7 @@ def init_api(app: Flask) -> None:
         money,
         dashboard,
         policies,
+        mailings,
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import jsonify
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
-from conference.errors import ValidationFailed
+from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
-from conference.program.publishing import publish_program, session_credits
+from conference.program.publishing import (
+    preview_publication,
+    publish_program,
+    session_credits,
+)
 from conference.program.queries import get_current_congress
 from conference.program.schedule_models import FORMAT_LABELS, SessionFormat
 from conference.program.schedule_queries import get_abstract, get_session
@@ -86,6 +91,19 @@ class PresentationMoveSchema(Schema):
 
 class PublishSchema(Schema):
     acknowledge = fields.List(fields.String(), load_default=list)
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Return the preview (200): publish nothing, queue nothing."},
+    )
+    preview_token = fields.String(
+        load_default=None,
+        validate=validate.Length(equal=64),
+        metadata={
+            "description": "The `preview_token` of a dry run: publish exactly that preview, or "
+            "409 (code publish_changed, with the new preview) when the draft or the latest "
+            "version changed since. Optional: without it the draft is published as it is now."
+        },
+    )
 
 
 # -- response schemas (document the bodies; dumping them returns the same JSON) ----------
@@ -267,6 +285,46 @@ class PublishResultSchema(Schema):
     published_at = _datetime()
     changes = fields.List(fields.Nested(ChangeSchema))
     acknowledged = fields.List(fields.Nested(ConflictSchema))
+    messages = fields.Integer(metadata={"description": "Emails queued, one per person affected."})
+
+
+class PublishEmailSchema(Schema):
+    """One email a publication would queue: one per person, listing their own changes."""
+
+    recipient = fields.String(metadata={"description": "The email address."})
+    name = fields.String()
+    template = fields.String(metadata={"enum": ["program/placed", "program/schedule_changed"]})
+    summary = fields.String(metadata={"description": "E.g. “1 newly placed, 1 moved”."})
+    placed = fields.List(fields.String())
+    moved = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    sessions_moved = fields.List(
+        fields.String(), metadata={"description": "Sessions they chair or discuss that moved."}
+    )
+
+
+class PublishSampleSchema(Schema):
+    template = fields.String()
+    subject = fields.String()
+    text = fields.String()
+
+
+class PublishPreviewSchema(Schema):
+    version = fields.Integer(metadata={"description": "The number the version would get."})
+    previous_version = fields.Integer(allow_none=True)
+    summary = fields.String()
+    changes = fields.List(fields.Nested(ChangeSchema))
+    acknowledged = fields.List(fields.Nested(ConflictSchema))
+    message_count = fields.Integer()
+    by_template = fields.Dict(keys=fields.String(), values=fields.Integer())
+    emails = fields.List(fields.Nested(PublishEmailSchema))
+    samples = fields.List(fields.Nested(PublishSampleSchema))
+    preview_token = fields.String(metadata={"description": "Send back to publish this preview."})
+
+
+class PublishDryRunSchema(Schema):
+    dry_run = fields.Boolean()
+    preview = fields.Nested(PublishPreviewSchema)
 
 
 def _congress():
@@ -528,18 +586,63 @@ def list_conflicts():
     return {"count": len(conflicts), "conflicts": [c.as_dict() for c in conflicts]}
 
 
+def publish_preview_json(preview) -> dict:
+    return {
+        "version": preview.number,
+        "previous_version": preview.previous_number,
+        "summary": preview.summary,
+        "changes": preview.changes,
+        "acknowledged": [c.as_dict() for c in preview.conflicts],
+        "message_count": preview.message_count,
+        "by_template": preview.by_template,
+        "emails": [
+            {"recipient": n.email, **{k: v for k, v in n.as_dict().items() if k != "email"}}
+            for n in preview.notices
+        ],
+        "samples": [
+            {"template": template, "subject": subject, "text": text}
+            for template, (subject, text) in preview.samples.items()
+        ],
+        "preview_token": preview.token,
+    }
+
+
 @blp.route("/program/publish", methods=["POST"])
 @organizer_token_required
 @blp.arguments(PublishSchema)
 @blp.response(201, PublishResultSchema)
+@blp.alt_response(
+    200, schema=PublishDryRunSchema, description="dry_run: what would be published and sent."
+)
 @blp.doc(security=[{"bearerAuth": []}])
 def publish(payload):
-    """Publish a new version; 409 listing the conflicts not acknowledged (by `key`)."""
-    version = publish_program(_congress(), bearer_user(), payload["acknowledge"])
+    """Publish a new version and email everyone whose part changed; `dry_run` only previews.
+
+    409 listing the conflicts not acknowledged (by `key`). With a `preview_token` from a dry
+    run, exactly that preview is published, or 409 (code publish_changed) with the new preview.
+    """
+    congress = _congress()
+    if payload["dry_run"]:
+        preview = preview_publication(congress, payload["acknowledge"])
+        body = {"dry_run": True, "preview": publish_preview_json(preview)}
+        db.session.rollback()  # a preview writes nothing
+        return jsonify(body), 200
+    try:
+        version = publish_program(
+            congress, bearer_user(), payload["acknowledge"], preview_token=payload["preview_token"]
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        if exc.code != "publish_changed":
+            raise
+        body = publish_preview_json(preview_publication(congress, payload["acknowledge"]))
+        db.session.rollback()
+        raise Conflict(exc.message, code=exc.code, preview=body) from None
     db.session.commit()
     return {
         "version": version.number,
         "published_at": version.published_at.isoformat(),
         "changes": version.changes,
         "acknowledged": version.acknowledged,
+        "messages": version.messages_queued,
     }, 201

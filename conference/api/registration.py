@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 
 from flask import request
 from flask_smorest import Blueprint, abort
@@ -22,7 +23,7 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.money.queries import get_bank_details
 from conference.program.queries import get_current_congress
-from conference.registration import capacity, checkin, proofs, services, visa
+from conference.registration import capacity, card, checkin, invoicing, proofs, services, visa
 from conference.registration.fees import fee_at
 from conference.registration.limits import limit_api_registration
 from conference.registration.models import RegistrationStatus
@@ -37,6 +38,8 @@ from conference.registration.queries import (
 )
 from conference.registration.tokens import token_matches
 from conference.security import mark_personal
+
+log = logging.getLogger(__name__)
 
 blp = Blueprint("api_registration", __name__, url_prefix="/api/v1", description="Registration")
 
@@ -75,6 +78,7 @@ class SettingsPatchSchema(Schema):
     payment_days = Integer(validate=validate.Range(min=1))
     offer_hours = Integer(validate=validate.Range(min=1))
     proof_hours = Integer(validate=validate.Range(min=1))
+    invoice_reminder_days = Integer(validate=validate.Range(min=1))
     visa_signatory_name = fields.String(validate=validate.Length(max=200))
     visa_signatory_title = fields.String(validate=validate.Length(max=200))
     visa_retention_days = Integer(validate=validate.Range(min=0, max=365))
@@ -153,6 +157,7 @@ def _settings_json(congress, settings) -> dict:
         "payment_days": settings.payment_days,
         "offer_hours": settings.offer_hours,
         "proof_hours": settings.proof_hours,
+        "invoice_reminder_days": settings.invoice_reminder_days,
         "visa_signatory_name": settings.visa_signatory_name,
         "visa_signatory_title": settings.visa_signatory_title,
         "visa_retention_days": settings.visa_retention_days,
@@ -217,6 +222,18 @@ class ProofInSchema(Schema):
     )
 
 
+class InvoiceToSchema(Schema):
+    """The buyer of an invoice (pay by invoice); checked by the service (422 naming fields)."""
+
+    name = fields.String(
+        required=True, metadata={"example": "Charité - Universitätsmedizin Berlin"}
+    )
+    address = fields.String(required=True, metadata={"example": "Charitéplatz 1\n10117 Berlin"})
+    country = fields.String(required=True, metadata={"example": "DE"})
+    vat_id = fields.String(load_default="", metadata={"example": "DE136695976"})
+    po_number = fields.String(load_default="", metadata={"example": "4500123456"})
+
+
 class RegistrationInSchema(Schema):
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
@@ -232,6 +249,13 @@ class RegistrationInSchema(Schema):
     proof = fields.Nested(
         ProofInSchema,
         metadata={"description": "Proof of status, required by categories that ask for it."},
+    )
+    invoice_to = fields.Nested(
+        InvoiceToSchema,
+        metadata={
+            "description": "Pay by invoice: the invoice is issued to this buyer when payment "
+            "is due at once, and the place is held until its due date."
+        },
     )
 
 
@@ -304,6 +328,11 @@ def registration_json(
         "amount_waived": _money(registration.amount_waived, registration.currency),
         "expires_at": registration.expires_at.isoformat() if registration.expires_at else None,
         "proof_status": registration.proof_status.value,
+        "invoice_requested_at": (
+            registration.invoice_requested_at.isoformat()
+            if registration.invoice_requested_at
+            else None
+        ),
         "checked_in_at": (
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
         ),
@@ -392,12 +421,14 @@ def create_registration(payload):
     """Register an attendee: 201 with reference, status and amount due."""
     congress = _congress()
     proof = payload.pop("proof", None)
+    invoice_to = payload.pop("invoice_to", None)
     registration, created = services.register_attendee(
         congress,
         payload,
         user=bearer_user(),
         proof=(proof["filename"], proof["content"]) if proof else None,
         submission_key=request.headers.get("Idempotency-Key") or None,
+        invoice_to=invoice_to,
     )
     body = registration_json(registration)  # before commit expires (and reloads) everything
     db.session.commit()
@@ -563,3 +594,102 @@ def check_in(reference):
     checkin.check_in(registration, by=bearer_user(), now=utcnow())
     db.session.commit()
     return registration_json(registration)
+
+
+# -- online card payment and pay by invoice -----------------------------------------------------
+
+
+@blp.route("/registrations/<reference>/checkout", methods=["POST"])
+@blp.doc(
+    description="Start an online card payment of what is due (manage token or organizer): "
+    "returns the provider's hosted payment page to send the attendee to. 409 "
+    "`card_payment_unavailable` when no provider is configured, `not_payable` or "
+    "`already_paid` when nothing can be paid now; 502 when the provider cannot be reached."
+)
+@blp.alt_response(201, schema=responses.CheckoutOut, description="The hosted payment page.")
+def checkout(reference):
+    """Pay by card: the URL of the provider's hosted payment page."""
+    registration = _registration_for_attendee(reference)
+    row, url = card.open_checkout(registration)
+    body = {
+        "checkout_url": url,
+        "session_id": row.session_id,
+        "provider": row.provider,
+        "amount": _money(row.amount, row.currency),
+    }
+    db.session.commit()
+    return body, 201
+
+
+@blp.route("/registrations/<reference>/invoice", methods=["POST"])
+@blp.arguments(InvoiceToSchema)
+@blp.doc(
+    description="Pay by invoice (manage token or organizer): issue the invoice of what is due "
+    "to this buyer (VAT id checked, reverse charge applied by the money domain); the place is "
+    "held until the invoice's due date. 422 names the fields (`invoice_to.name`, ...); 409 "
+    "`invoiced` when one was issued already, `not_payable` when nothing is due now."
+)
+@blp.alt_response(201, schema=responses.RegistrationInvoiceOut, description="The invoice.")
+def request_invoice(payload, reference):
+    """Ask for an invoice to an institution."""
+    registration = _registration_for_attendee(reference)
+    invoice = invoicing.request_invoice(registration, payload)
+    body = {
+        "invoice": {
+            "number": invoice.number,
+            "issue_date": invoice.issue_date.isoformat(),
+            "due_date": invoice.due_date.isoformat(),
+            "buyer_name": invoice.buyer_name,
+            "buyer_vat_id": invoice.buyer_vat_id,
+            "is_reverse_charge": invoice.is_reverse_charge,
+            "total": _money(invoice.total_gross, invoice.currency),
+        },
+        "registration": registration_json(registration),
+    }
+    db.session.commit()
+    return body, 201
+
+
+@blp.route("/payments/webhook/stripe", methods=["POST"])
+@blp.doc(
+    description="Stripe's notifications (signed: `Stripe-Signature`, checked with "
+    "stripe.Webhook.construct_event and STRIPE_WEBHOOK_SECRET). `checkout.session.completed` "
+    "records the payment once, however often it is delivered. Unsigned or wrongly signed "
+    "bodies get 400; replayed, unknown or mismatched events get 200 with their outcome and "
+    "change nothing.",
+    security=[],
+)
+@blp.alt_response(200, schema=responses.WebhookOut, description="The event's outcome.")
+@blp.alt_response(400, description="Not a genuine, signed Stripe event.")
+def stripe_webhook():
+    """Receive a Stripe event."""
+    return payment_webhook("stripe")
+
+
+def payment_webhook(name: str):
+    from conference.registration.providers import configured_provider
+    from conference.registration.providers.stripe_checkout import WebhookRejected
+
+    provider = configured_provider()
+    if provider is None or provider.name != name:
+        abort(404, message="This payment provider is not configured.")
+    body = request.get_data(cache=False)
+    try:
+        result = provider.handle_webhook(body, request.headers)
+    except WebhookRejected as exc:
+        log.warning("%s webhook refused from %s: %s", name, request.remote_addr, exc)
+        abort(400, message="Not a genuine, signed notification.")
+    if not card.remember_event(provider.name, result):
+        log.warning("%s webhook: event %s replayed, ignored", name, result.event_id)
+        db.session.commit()
+        return {"received": True, "outcome": "replayed"}
+    if result.event_type in (
+        "checkout.session.completed",
+        "checkout.session.async_payment_succeeded",
+    ):
+        outcome = card.apply_result(provider, result)
+    else:
+        outcome = "ignored"
+    db.session.commit()
+    log.info("%s webhook: event %s (%s): %s", name, result.event_id, result.event_type, outcome)
+    return {"received": True, "outcome": outcome}

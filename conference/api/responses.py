@@ -236,6 +236,7 @@ class RegistrationSettingsOut(Schema):
     payment_days = fields.Integer(allow_none=True)
     offer_hours = fields.Integer(allow_none=True)
     proof_hours = fields.Integer(allow_none=True)
+    invoice_reminder_days = fields.Integer(allow_none=True)
     visa_signatory_name = fields.String()
     visa_signatory_title = fields.String()
     visa_retention_days = fields.Integer()
@@ -299,8 +300,10 @@ class RegistrationOut(Schema):
     fee = fields.Nested(FeeOut)
     amount_due = fields.Nested(MoneyOut)
     amount_paid = fields.Nested(MoneyOut)
+    amount_waived = fields.Nested(MoneyOut)
     expires_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     proof_status = fields.String()
+    invoice_requested_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     waitlist_position = fields.Integer(allow_none=True)
     first_name = fields.String()
@@ -336,3 +339,35 @@ class PaymentOut(MoneyOut):
 class PaymentRecordedOut(Schema):
     payment = fields.Nested(PaymentOut)
     registration = fields.Nested(RegistrationOut)
+
+
+class CheckoutOut(Schema):
+    checkout_url = fields.String(metadata={"description": "The provider's hosted payment page."})
+    session_id = fields.String()
+    provider = fields.String(metadata={"example": "stripe"})
+    amount = fields.Nested(MoneyOut)
+
+
+class RegistrationInvoiceSummaryOut(Schema):
+    number = fields.String(metadata={"example": "MET26-2026-00042"})
+    issue_date = fields.String(metadata={"format": "date"})
+    due_date = fields.String(metadata={"format": "date"})
+    buyer_name = fields.String()
+    buyer_vat_id = fields.String()
+    is_reverse_charge = fields.Boolean()
+    total = fields.Nested(MoneyOut)
+
+
+class RegistrationInvoiceOut(Schema):
+    invoice = fields.Nested(RegistrationInvoiceSummaryOut)
+    registration = fields.Nested(RegistrationOut)
+
+
+class WebhookOut(Schema):
+    received = fields.Boolean()
+    outcome = fields.String(
+        metadata={
+            "description": "paid, duplicate, replayed, pending, ignored, mismatch, refunded or "
+            "needs_refund"
+        }
+    )

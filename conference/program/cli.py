@@ -60,4 +60,7 @@ def publish_command(acknowledge_all: bool):
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
-    click.echo(f"Published version {version.number}.")
+    click.echo(
+        f"Published version {version.number}; {version.messages_queued} email(s) queued to "
+        "the people whose part changed."
+    )

@@ -152,6 +152,20 @@ class PresentationTimeForm(FlaskForm):
     submit = SubmitField("Save")
 
 
+class SessionMoveForm(FlaskForm):
+    """Move a session to another room or time (the keyboard and no-JavaScript path of a drag)."""
+
+    room = SelectField("Room", coerce=int)
+    starts_at = DateTimeLocalField("Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(
+        "Ends",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Leave empty to keep the session's length.",
+    )
+    submit = SubmitField("Move")
+
+
 class ImportForm(FlaskForm):
     file = FileField("frab schedule XML", validators=[FileRequired()])
     replace = BooleanField("Replace the current sessions")

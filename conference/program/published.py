@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -302,3 +303,41 @@ def get_version_program(congress: Congress, number: int) -> PublishedProgram | N
     return PublishedProgram(
         row.id, row.number, row.published_at, row.snapshot, current_embargo(congress)
     )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and when an abstract is presented in the published program (congress time)."""
+
+    version: int
+    session_id: int
+    session_title: str
+    format_label: str
+    room: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    board_number: str | None
+    timezone: str
+
+
+def get_abstract_placement(congress: Congress, abstract_id: int) -> Placement | None:
+    """The abstract's place in the latest published version (never the draft), or None."""
+    program = get_published_program(congress)
+    if program is None or not is_id(abstract_id):
+        return None
+    for s in program.sessions:
+        for p in s["presentations"]:
+            if p.get("abstract_id") != abstract_id:
+                continue
+            return Placement(
+                version=program.number,
+                session_id=s["id"],
+                session_title=s["title"],
+                format_label=s.get("format_label") or "",
+                room=s["room"]["name"] if s.get("room") else None,
+                starts_at=p["start"] or s["start"],
+                ends_at=p["end"] if p["start"] else s["end"],
+                board_number=p.get("board_number"),
+                timezone=program.congress["timezone"],
+            )
+    return None

@@ -1,11 +1,21 @@
 """Publishing program versions: a snapshot built from flat queries, the changes since the
-previous version, and emails to presenters whose time or room changed."""
+previous version, and one email to each person whose part changed (conference.program.notices).
+
+Publishing is two steps for people (web and API alike), like releasing decisions:
+`preview_publication` shows what would change and who would be told (one rendered sample per
+email template) and writes nothing; `publish_program(..., preview_token=...)` publishes exactly
+the previewed draft, or refuses when the draft or the latest version changed since.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,10 +25,12 @@ from conference.errors import Conflict
 from conference.extensions import db
 from conference.mail import queue_mail
 from conference.models import utcnow
+from conference.program import notices as notices_module
 from conference.program.cme import cme_credits, session_credits
 from conference.program.conflicts import detect_conflicts
 from conference.program.export_store import build_version_exports
 from conference.program.models import Congress, Room, Track
+from conference.program.notices import Notice, compute_notices
 from conference.program.schedule_models import (
     FORMAT_LABELS,
     Presentation,
@@ -29,7 +41,14 @@ from conference.program.schedule_models import (
     Speaker,
 )
 
-__all__ = ["build_snapshot", "cme_credits", "diff_snapshots", "publish_program", "session_credits"]
+__all__ = [
+    "build_snapshot",
+    "cme_credits",
+    "diff_snapshots",
+    "preview_publication",
+    "publish_program",
+    "session_credits",
+]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -308,8 +327,8 @@ def latest_version(congress: Congress) -> ProgramVersion | None:
     )
 
 
-def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVersion:
-    """Publish a new version; refused (409) while a conflict is not acknowledged."""
+def _check_conflicts(congress: Congress, acknowledged) -> list:
+    """The conflicts of the draft; Conflict (409) while one blocks or is not acknowledged."""
     conflicts = detect_conflicts(congress)
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
@@ -329,19 +348,129 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
             fields={"acknowledge": [c.message for c in missing[:50]]},
             conflicts=[c.as_dict() for c in missing],
         )
+    return conflicts
+
+
+@dataclass
+class PublishPreview:
+    """What publishing the draft now would publish and send; building it writes nothing."""
+
+    number: int
+    previous_number: int | None
+    snapshot: dict
+    changes: list[dict]
+    notices: list[Notice]
+    conflicts: list
+    #: template -> (subject, text body) rendered for the first recipient of that template.
+    samples: dict[str, tuple[str, str]] = field(default_factory=dict)
+    token: str = ""
+
+    @property
+    def message_count(self) -> int:
+        return len(self.notices)
+
+    @property
+    def by_template(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for notice in self.notices:
+            counts[notice.template] += 1
+        return dict(counts)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Version {self.number}: {len(self.changes)} change(s); "
+            f"{self.message_count} message(s), one per person affected."
+        )
+
+
+def _token(previous: ProgramVersion | None, snapshot: dict) -> str:
+    """Changes whenever what would be published or sent changes (the draft or the base)."""
+    base = {"previous": [previous.id, previous.number] if previous else None, "draft": snapshot}
+    canonical = json.dumps(base, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _subject(congress: Congress, notice: Notice) -> str:
+    if notice.template == notices_module.PLACED_TEMPLATE:
+        return f"{congress.short_name}: your place in the program"
+    return f"{congress.short_name}: changes to your part in the program"
+
+
+def _mail_context(congress: Congress, notice: Notice, number: int) -> dict:
+    return {
+        "name": notice.name,
+        "congress": congress,
+        "version": number,
+        "placed": notice.placed,
+        "moved": notice.moved,
+        "removed": notice.removed,
+        "sessions_moved": notice.sessions_moved,
+    }
+
+
+def _plan(congress: Congress, acknowledged) -> PublishPreview:
+    conflicts = _check_conflicts(congress, acknowledged)
     previous = latest_version(congress)
     snapshot = build_snapshot(congress)
-    changes, affected = diff_snapshots(
-        previous.snapshot if previous else None, snapshot, congress.tz
+    old = previous.snapshot if previous else None
+    changes, _ = diff_snapshots(old, snapshot, congress.tz)
+    return PublishPreview(
+        number=(previous.number + 1) if previous else 1,
+        previous_number=previous.number if previous else None,
+        snapshot=snapshot,
+        changes=changes,
+        notices=compute_notices(old, snapshot, congress.tz),
+        conflicts=conflicts,
+        token=_token(previous, snapshot),
     )
+
+
+def preview_publication(congress: Congress, acknowledged=()) -> PublishPreview:
+    """What publishing now would change and send, one rendered sample per email template.
+
+    Queues nothing and writes nothing; refused (409) like publishing while a conflict blocks
+    or is not acknowledged. Its `token` confirms exactly this preview.
+    """
+    preview = _plan(congress, acknowledged)
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    for notice in preview.notices:
+        if notice.template in preview.samples:
+            continue
+        text = render_template(
+            f"emails/{notice.template}.txt",
+            base_url=base_url,
+            **_mail_context(congress, notice, preview.number),
+        )
+        preview.samples[notice.template] = (_subject(congress, notice), text)
+    return preview
+
+
+def publish_program(
+    congress: Congress, user=None, acknowledged=(), *, preview_token: str | None = None
+) -> ProgramVersion:
+    """Publish a new version and tell everyone whose part changed, one message each.
+
+    Refused (409) while a conflict is not acknowledged. With `preview_token` (from
+    `preview_publication`), refused with code "publish_changed" when the draft or the latest
+    version changed since that preview: nothing is published or sent.
+    """
+    plan = _plan(congress, acknowledged)
+    if preview_token is not None and preview_token != plan.token:
+        raise Conflict(
+            "The program changed since the preview, so nothing was published. Check the new "
+            "preview and confirm again.",
+            code="publish_changed",
+        )
+    snapshot = plan.snapshot
     version = ProgramVersion(
         congress_id=congress.id,
-        number=(previous.number + 1) if previous else 1,
+        number=plan.number,
         published_at=utcnow(),
         published_by_id=getattr(user, "id", None),
         snapshot=snapshot,
-        changes=changes,
-        acknowledged=[c.as_dict() for c in conflicts],
+        changes=plan.changes,
+        acknowledged=[c.as_dict() for c in plan.conflicts],
     )
     try:
         with db.session.begin_nested():
@@ -353,18 +482,14 @@ def publish_program(congress: Congress, user=None, acknowledged=()) -> ProgramVe
         ) from None
     # Rendered once here, in the same transaction, and shared by every worker.
     build_version_exports(version, current_embargo(congress))
-    for speaker_id, lines in affected.items():
-        speaker = snapshot["speakers"].get(speaker_id) or snapshot["speakers"].get(str(speaker_id))
-        if not speaker or not speaker.get("email"):
-            continue
-        queue_mail(
-            speaker["email"],
-            f"{congress.short_name}: your presentation time or room changed",
-            "program/schedule_changed",
-            dedupe_key=f"program-change:{congress.id}:{version.number}:{speaker['email']}",
-            name=speaker["name"],
-            congress=congress,
-            lines=lines,
-            version=version.number,
+    for notice in plan.notices:
+        recipient = hashlib.sha256(notice.email.encode()).hexdigest()[:20]
+        queued = queue_mail(
+            notice.email,
+            _subject(congress, notice),
+            notice.template,
+            dedupe_key=f"program-publish:{congress.id}:{version.number}:{recipient}",
+            **_mail_context(congress, notice, version.number),
         )
+        version.messages_queued += queued is not None
     return version

@@ -142,6 +142,20 @@ class ProgramSession(TimestampMixin, Base):
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    @property
+    def talk_minutes(self) -> int:
+        """The lengths of its timed presentations added up (posters have no times)."""
+        return sum(
+            int((p.ends_at - p.starts_at).total_seconds() // 60)
+            for p in self.presentations
+            if p.starts_at is not None and p.ends_at is not None
+        )
+
+    @property
+    def overfull_minutes(self) -> int:
+        """By how many minutes its presentations overrun the session (0 when they fit)."""
+        return max(0, self.talk_minutes - self.minutes)
+
     def __repr__(self) -> str:
         return f"<ProgramSession {self.id} {self.title!r}>"
 
@@ -252,6 +266,8 @@ class ProgramVersion(Base):
     changes: Mapped[list] = mapped_column(JSON, default=list)
     #: Conflicts the organizer acknowledged when publishing: [{"key", "kind", "message"}].
     acknowledged: Mapped[list] = mapped_column(JSON, default=list)
+    #: Not stored: how many emails publishing this version queued (set by publish_program).
+    messages_queued = 0
 
     def __repr__(self) -> str:
         return f"<ProgramVersion {self.number}>"

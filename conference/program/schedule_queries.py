@@ -50,6 +50,36 @@ def get_sessions(congress: Congress, day: date | None = None) -> list[ProgramSes
     return list(db.session.scalars(query))
 
 
+def get_day_session_times(congress: Congress, day: date) -> list[tuple]:
+    """(id, starts_at, ends_at) of every session of the day: what the editor's grid spans."""
+    start, end = local_day_bounds(day, congress.tz)
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(ProgramSession.id, ProgramSession.starts_at, ProgramSession.ends_at).where(
+                ProgramSession.congress_id == congress.id,
+                ProgramSession.starts_at < end,
+                ProgramSession.ends_at > start,
+            )
+        )
+    ]
+
+
+def get_sessions_by_ids(congress: Congress, ids) -> list[ProgramSession]:
+    """The congress's sessions with these ids (others ignored), loaded as the editor shows them."""
+    ids = [i for i in ids if is_id(i)]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(ProgramSession)
+            .where(ProgramSession.congress_id == congress.id, ProgramSession.id.in_(ids))
+            .options(*_SESSION_LOADING)
+            .order_by(ProgramSession.starts_at, ProgramSession.id)
+        )
+    )
+
+
 def get_session(congress: Congress, session_id: int) -> ProgramSession | None:
     if not is_id(session_id):
         return None
@@ -133,3 +163,21 @@ def search_speakers(congress: Congress, query: str = "", limit: int = 200) -> li
             func.lower(Speaker.name).like(pattern) | func.lower(Speaker.email).like(pattern)
         )
     return list(db.session.scalars(statement.order_by(Speaker.name, Speaker.id).limit(limit)))
+
+
+def get_session_people(congress: Congress, role: str = "chair") -> list[tuple[str, str]]:
+    """(name, email) of everyone with `role` (chair or discussant) in a session of the
+    schedule, one entry per address, by name; for bulk mailings."""
+    rows = db.session.execute(
+        select(Speaker.name, Speaker.email)
+        .join(SessionPerson, SessionPerson.speaker_id == Speaker.id)
+        .join(ProgramSession, ProgramSession.id == SessionPerson.session_id)
+        .where(ProgramSession.congress_id == congress.id, SessionPerson.role == role)
+        .order_by(Speaker.name, Speaker.id)
+    )
+    people: dict[str, str] = {}
+    for name, email in rows:
+        address = (email or "").strip().lower()
+        if address:
+            people.setdefault(address, name)
+    return [(name, email) for email, name in people.items()]

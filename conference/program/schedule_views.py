@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy import select
 
-from conference.api.program import (
-    EditorPresentationSchema,
-    PresentationMoveSchema,
-    SessionMoveSchema,
-)
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
 from conference.models import db_int, utcnow
 from conference.program import publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
+from conference.program.editor_grid import EditorView
 from conference.program.forms import (
     ImportForm,
     PresentationForm,
@@ -39,13 +35,11 @@ from conference.program.queries import get_current_congress, get_rooms, get_trac
 from conference.program.schedule_models import (
     FORMAT_LABELS,
     Presentation,
-    SessionFormat,
 )
 from conference.program.schedule_queries import (
     get_abstract,
     get_presentation,
     get_session,
-    get_sessions,
     get_speaker,
     get_unscheduled_abstracts,
     search_speakers,
@@ -54,8 +48,6 @@ from conference.program.views import bp
 from conference.security import organizer_required
 from conference.timeutil import local_to_utc, to_local
 from conference.webforms import show_domain_error
-
-PX_PER_MINUTE = 2
 
 
 def _congress():
@@ -128,66 +120,6 @@ def _parse_local(value, congress) -> datetime | None:
 
 
 # -- the grid ------------------------------------------------------------------------------
-
-
-@bp.route("/manage/program")
-@organizer_required
-def schedule_editor():
-    congress = _congress()
-    days = _days(congress)
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else None
-    except ValueError:
-        day = None
-    day = day or days[0]
-    rooms = get_rooms(congress)
-    sessions = get_sessions(congress, day)
-    tz = congress.tz
-    first_hour, last_hour = 7, 20
-    for s in sessions:
-        first_hour = min(first_hour, to_local(s.starts_at, tz).hour)
-        local_end = to_local(s.ends_at, tz)
-        last_hour = max(last_hour, local_end.hour + (1 if local_end.minute else 0))
-    last_hour = min(last_hour, 24)
-    day_start = local_to_utc(
-        datetime.combine(day, datetime.min.time()).replace(hour=first_hour), tz
-    )
-    blocks: dict = {room.id: [] for room in rooms}
-    unplaced = []
-    for s in sessions:
-        top = max(0, int((s.starts_at - day_start).total_seconds() // 60)) * PX_PER_MINUTE
-        height = max(20, s.minutes * PX_PER_MINUTE)
-        item = {
-            "session": s,
-            "top": top,
-            "height": height,
-            "start": to_local(s.starts_at, tz),
-            "end": to_local(s.ends_at, tz),
-        }
-        if s.room_id in blocks:
-            blocks[s.room_id].append(item)
-        else:
-            unplaced.append(item)
-    conflicts = detect_conflicts(congress)
-    flagged = {o["id"] for c in conflicts for o in c.objects if o["type"] == "session"}
-    unscheduled = get_unscheduled_abstracts(congress)
-    return render_template(
-        "program/editor.html",
-        day=day,
-        days=days,
-        rooms=rooms,
-        blocks=blocks,
-        unplaced=unplaced,
-        hours=list(range(first_hour, last_hour)),
-        first_hour=first_hour,
-        grid_height=(last_hour - first_hour) * 60 * PX_PER_MINUTE,
-        px_per_minute=PX_PER_MINUTE,
-        conflicts=_conflict_views(conflicts),
-        flagged=flagged,
-        unscheduled=unscheduled,
-        day_sessions=[s for s in sessions if s.format != SessionFormat.BREAK],
-        format_labels=FORMAT_LABELS,
-    )
 
 
 @bp.route("/manage/program/conflicts")
@@ -422,9 +354,12 @@ def place_abstract(abstract_id: int):
     congress = _congress()
     abstract = get_abstract(congress, abstract_id)
     session = get_session(congress, request.form.get("session", 0, type=db_int))
+    back = url_for(
+        "program.schedule_editor", **EditorView.from_args(request.form, _days(congress)).args()
+    )
     if abstract is None or session is None:
         flash("Choose a session for this abstract.", "danger")
-        return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
+        return redirect(back)
     try:
         session_services.add_presentation(session, abstract=abstract)
         db.session.commit()
@@ -434,10 +369,10 @@ def place_abstract(abstract_id: int):
         flash(f"{exc.message} {details}".strip(), "danger")
     else:
         flash(f"Abstract placed in “{session.title}”.", "success")
-    return redirect(url_for("program.schedule_editor", day=request.form.get("day")))
+    return redirect(back)
 
 
-# -- JSON calls from the drag-and-drop editor (CSRF token in the X-CSRFToken header) ---------
+# -- JSON bodies of the drag-and-drop editor (its calls are in editor_views.py) --------------
 
 
 def _payload(schema) -> dict:
@@ -459,87 +394,6 @@ def _payload(schema) -> dict:
                 for key, value in messages.items()
             },
         ) from None
-
-
-def _json_error(exc: DomainError):
-    db.session.rollback()
-    body = {
-        "error": {
-            "status": exc.status,
-            "code": exc.code,
-            "message": exc.message,
-            "fields": exc.fields,
-        }
-    }
-    return jsonify(body), exc.status
-
-
-def _json_ok(congress, session=None):
-    conflicts = detect_conflicts(congress)
-    touching = conflicts_touching(conflicts, session) if session is not None else conflicts
-    return jsonify(
-        {"ok": True, "warnings": [c.as_dict() for c in touching], "conflicts": len(conflicts)}
-    )
-
-
-@bp.route("/manage/program/editor/sessions/<int:session_id>/move", methods=["POST"])
-@organizer_required
-def editor_move_session(session_id: int):
-    congress = _congress()
-    session = get_session(congress, session_id)
-    if session is None:
-        abort(404)
-    try:
-        changes = _payload(SessionMoveSchema)
-        session_services.update_session(session, **changes)
-        db.session.commit()
-    except DomainError as exc:
-        return _json_error(exc)
-    return _json_ok(congress, session)
-
-
-@bp.route("/manage/program/editor/sessions/<int:session_id>/presentations", methods=["POST"])
-@organizer_required
-def editor_add_presentation(session_id: int):
-    congress = _congress()
-    session = get_session(congress, session_id)
-    if session is None:
-        abort(404)
-    try:
-        payload = _payload(EditorPresentationSchema)
-        abstract = get_abstract(congress, payload.get("abstract"))
-        if abstract is None:
-            raise ValidationFailed(
-                "No such abstract in this congress.", fields={"abstract": ["Unknown abstract."]}
-            )
-        session_services.add_presentation(
-            session, abstract=abstract, position=payload.get("position", 0)
-        )
-        db.session.commit()
-    except DomainError as exc:
-        return _json_error(exc)
-    return _json_ok(congress, session)
-
-
-@bp.route("/manage/program/editor/presentations/<int:presentation_id>/move", methods=["POST"])
-@organizer_required
-def editor_move_presentation(presentation_id: int):
-    congress = _congress()
-    presentation = get_presentation(congress, presentation_id)
-    if presentation is None:
-        abort(404)
-    try:
-        payload = _payload(PresentationMoveSchema())
-        target = get_session(congress, payload["session"])
-        if target is None:
-            raise ValidationFailed(
-                "No such session in this congress.", fields={"session": ["Unknown session."]}
-            )
-        session_services.move_presentation(presentation, target, payload["position"])
-        db.session.commit()
-    except DomainError as exc:
-        return _json_error(exc)
-    return _json_ok(congress, target)
 
 
 # -- people ---------------------------------------------------------------------------------
@@ -593,23 +447,7 @@ def edit_speaker(speaker_id: int):
 # -- publishing and import ----------------------------------------------------------------
 
 
-@bp.route("/manage/program/publish", methods=["GET", "POST"])
-@organizer_required
-def publish():
-    congress = _congress()
-    status = 200
-    if request.method == "POST":
-        acknowledged = request.form.getlist("acknowledge")
-        try:
-            version = publishing.publish_program(congress, current_user, acknowledged)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            flash(f"Version {version.number} of the program is published.", "success")
-            return redirect(url_for("program.publish"))
+def _render_publish_page(congress, status: int = 200):
     latest = publishing.latest_version(congress)
     pending, _ = publishing.diff_snapshots(
         latest.snapshot if latest else None, publishing.build_snapshot(congress), congress.tz
@@ -621,6 +459,63 @@ def publish():
         acknowledged=set(request.form.getlist("acknowledge")),
         versions=get_versions(congress),
     ), status
+
+
+def _render_publish_preview(congress, acknowledged, status: int = 200, changed: bool = False):
+    """The preview of publishing now, or the publish page when a conflict stands in the way."""
+    try:
+        preview = publishing.preview_publication(congress, acknowledged)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_publish_page(congress, exc.status)
+    db.session.rollback()  # a preview writes nothing
+    return render_template(
+        "program/publish_preview.html",
+        preview=preview,
+        acknowledged=sorted(set(acknowledged)),
+        changed=changed,
+    ), status
+
+
+@bp.route("/manage/program/publish", methods=["GET"])
+@organizer_required
+def publish():
+    """The draft's conflicts and changes; the organizer previews before publishing."""
+    return _render_publish_page(_congress())
+
+
+@bp.route("/manage/program/publish/preview", methods=["POST"])
+@organizer_required
+def publish_preview():
+    """Step one: what publishing now would change and who would be emailed. Sends nothing."""
+    congress = _congress()
+    return _render_publish_preview(congress, request.form.getlist("acknowledge"))
+
+
+@bp.route("/manage/program/publish", methods=["POST"])
+@organizer_required
+def publish_confirm():
+    """Step two: publish exactly the previewed draft, or show the new preview if it changed."""
+    congress = _congress()
+    acknowledged = request.form.getlist("acknowledge")
+    token = request.form.get("preview_token", "")
+    if not token:
+        return _render_publish_preview(congress, acknowledged)
+    try:
+        version = publishing.publish_program(
+            congress, current_user, acknowledged, preview_token=token
+        )
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.code == "publish_changed":
+            flash(exc.message, "warning")
+            return _render_publish_preview(congress, acknowledged, status=409, changed=True)
+        flash(exc.message, "danger")
+        return _render_publish_page(congress, exc.status)
+    flash(f"Version {version.number} of the program is published.", "success")
+    return redirect(url_for("program.publish"))
 
 
 @bp.route("/manage/program/versions")

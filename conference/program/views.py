@@ -143,4 +143,4 @@ def edit_room(room_id: int | None = None):
 
 
 # The schedule's organizer pages and the public program register their routes on `bp`.
-from conference.program import public_views, schedule_views  # noqa: E402, F401
+from conference.program import editor_views, public_views, schedule_views  # noqa: E402, F401

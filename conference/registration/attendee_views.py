@@ -21,7 +21,9 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.registration import (
     capacity,
+    card,
     documents,
+    invoicing,
     privacy,
     proofs,
     services,
@@ -32,10 +34,13 @@ from conference.registration.fees import period_closes_at
 from conference.registration.forms import (
     ConfirmForm,
     DetailsForm,
+    InvoiceRequestForm,
+    PayForm,
     ProfileCategoryForm,
     ProofForm,
     VisaRequestForm,
 )
+from conference.registration.models import RegistrationStatus
 from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration, get_user_category
 from conference.registration.tokens import token_matches
@@ -64,7 +69,26 @@ def _visa_form(registration):
 def _manage_context(registration, token):
     details = DetailsForm(obj=registration, prefix="details")
     details.country.choices = country_choices()
+    invoice_form = InvoiceRequestForm(prefix="invoice")
+    invoice_form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
+    if not invoice_form.is_submitted():
+        invoice_form.invoice_name.data = invoice_form.invoice_name.data or registration.affiliation
+        invoice_form.invoice_country.data = (
+            invoice_form.invoice_country.data or registration.country
+        )
+    invoice = invoicing.get_invoice(registration) if registration.invoice_requested_at else None
     return {
+        "pay_form": PayForm(prefix="pay"),
+        "can_pay_by_card": card.card_payment_available(registration),
+        "invoice_form": invoice_form,
+        "invoice": invoice,
+        "can_request_invoice": (
+            registration.invoice_requested_at is None
+            and registration.status == RegistrationStatus.AWAITING_PAYMENT
+            and registration.amount_due > 0
+            and invoicing.invoicing_available(registration.congress)
+        ),
+        "card_checkouts": card.checkouts_of(registration),
         "registration": registration,
         "token": token,
         "details": details,
@@ -108,7 +132,7 @@ def _manage_action(reference: str, token: str, form_name: str, act, *, confirm: 
     except DomainError as exc:
         db.session.rollback()
         context = _manage_context(_attendee_registration(reference, token), token)
-        show_domain_error(context[form_name], exc)
+        show_domain_error(context[form_name], exc, aliases=getattr(form, "ALIASES", None))
         return render_template("registration/manage.html", **context), exc.status
     if not isinstance(outcome, str):
         return outcome
@@ -176,6 +200,84 @@ def manage_replace_link(reference, token):
         return redirect(url_for("registration.received", reference=reference))
 
     return _manage_action(reference, token, "link_form", replace)
+
+
+@bp.route("/registration/manage/<reference>/<token>/checkout", methods=["POST"])
+def manage_checkout(reference, token):
+    """ "Pay now": open the provider's hosted payment page and go there."""
+
+    def pay(registration, form):
+        _checkout, url = card.open_checkout(registration)
+        return redirect(url, code=303)
+
+    return _manage_action(reference, token, "pay_form", pay)
+
+
+@bp.route("/registration/manage/<reference>/<token>/pay", methods=["GET"])
+def manage_pay(reference, token):
+    """The "Pay now" link of the emails: what is due and one button (a POST, with CSRF)."""
+    registration = _attendee_registration(reference, token)
+    if services.confirm_email(registration):
+        db.session.commit()
+    return render_template(
+        "registration/pay.html",
+        registration=registration,
+        token=token,
+        pay_form=PayForm(prefix="pay"),
+        can_pay_by_card=card.card_payment_available(registration),
+    )
+
+
+@bp.route("/registration/checkout/<reference>/return", methods=["GET"])
+def checkout_return(reference):
+    """Back from the payment page: paid, or "being confirmed" until the provider says so
+    (the page reloads itself; each load asks the provider)."""
+    registration = get_registration(congress_or_404(), reference)
+    session_id = request.args.get("session_id", "")
+    if registration is None or not session_id or len(session_id) > 255:
+        abort(404)
+    try:
+        state = card.confirm_on_return(registration, session_id)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        state = "pending"
+    if state == "unknown":
+        abort(404)
+    mark_personal()
+    return render_template(
+        "registration/checkout_return.html", reference=registration.reference, state=state
+    )
+
+
+@bp.route("/registration/checkout/<reference>/cancelled", methods=["GET"])
+def checkout_cancelled(reference):
+    return render_template("registration/checkout_cancelled.html", reference=reference)
+
+
+@bp.route("/registration/manage/<reference>/<token>/invoice", methods=["POST"])
+def manage_invoice(reference, token):
+    def ask(registration, form):
+        invoice = invoicing.request_invoice(registration, form.invoice_to())
+        return (
+            f"Invoice {invoice.number} was issued and emailed to you; your place is held until "
+            "its due date."
+        )
+
+    return _manage_action(reference, token, "invoice_form", ask)
+
+
+@bp.route("/registration/manage/<reference>/<token>/invoice.pdf")
+def invoice_pdf(reference, token):
+    from conference.money import services as money
+
+    registration = _attendee_registration(reference, token)
+    invoice = invoicing.get_invoice(registration)
+    if invoice is None:
+        abort(404)
+    data = money.invoice_pdf(invoice)
+    db.session.commit()  # the PDF is stored on first download
+    return pdf_response(data, f"invoice-{invoice.number}.pdf")
 
 
 @bp.route("/registration/manage/<reference>/<token>/visa", methods=["POST"])

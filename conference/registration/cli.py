@@ -28,6 +28,28 @@ def expire_all() -> int:
     return total
 
 
+def remind_invoices() -> int:
+    """Remind buyers of unpaid registration invoices whose held place ends within their
+    congress's invoice_reminder_days (once per invoice and due date), and commit; return how
+    many."""
+    from sqlalchemy import select
+
+    from conference.program.models import Congress
+    from conference.registration.invoicing import remind_unpaid_invoices
+
+    total = 0
+    for congress in db.session.scalars(select(Congress)).all():
+        total += remind_unpaid_invoices(congress)
+        db.session.commit()
+    return total
+
+
+@registration_cli.command("remind-invoices")
+def remind_invoices_command():
+    """Remind buyers whose registration invoice is unpaid shortly before the place ends."""
+    click.echo(f"{remind_invoices()} reminders queued")
+
+
 def purge_visa_data() -> int:
     """Erase passport data of visa requests past their congress's retention (and of cancelled
     registrations), and commit; return how many were erased. Run by the worker's jobs."""

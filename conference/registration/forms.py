@@ -48,7 +48,40 @@ class CategoryForm(FlaskForm):
     submit = SubmitField("Save category")
 
 
-class RegistrationForm(FlaskForm):
+class InvoiceToFields:
+    """The buyer of an invoice (pay by invoice), shared by the registration and manage forms."""
+
+    invoice_name = StringField("Invoice to (institution or person)", validators=[Length(max=200)])
+    invoice_address = TextAreaField("Billing address", validators=[Length(max=1000)])
+    invoice_country = SelectField("Country of the billing address", validate_choice=False)
+    invoice_vat_id = StringField(
+        "VAT id (optional)",
+        validators=[Length(max=20)],
+        description="An EU VAT id of another EU country than the organizer's: reverse charge.",
+    )
+    invoice_po_number = StringField("Purchase order number (optional)", validators=[Length(max=60)])
+
+    #: Service field name -> form field name.
+    ALIASES = {
+        "invoice_to": "invoice_name",
+        "invoice_to.name": "invoice_name",
+        "invoice_to.address": "invoice_address",
+        "invoice_to.country": "invoice_country",
+        "invoice_to.vat_id": "invoice_vat_id",
+        "invoice_to.po_number": "invoice_po_number",
+    }
+
+    def invoice_to(self) -> dict:
+        return {
+            "name": self.invoice_name.data,
+            "address": self.invoice_address.data,
+            "country": self.invoice_country.data,
+            "vat_id": self.invoice_vat_id.data,
+            "po_number": self.invoice_po_number.data,
+        }
+
+
+class RegistrationForm(InvoiceToFields, FlaskForm):
     first_name = StringField("First name", validators=[Length(max=100)])
     last_name = StringField("Last name", validators=[Length(max=100)])
     email = StringField("Email", validators=[Length(max=254)])
@@ -70,8 +103,17 @@ class RegistrationForm(FlaskForm):
         "I agree that exhibitors may receive my contact details (optional)"
     )
     accept_terms = BooleanField("I accept the registration terms and cancellation policy")
+    pay_by_invoice = BooleanField("My institution pays: send an invoice to the address below")
     submission_key = HiddenField()
     submit = SubmitField("Register")
+
+
+class InvoiceRequestForm(InvoiceToFields, FlaskForm):
+    submit = SubmitField("Ask for an invoice")
+
+
+class PayForm(FlaskForm):
+    submit = SubmitField("Pay now by card")
 
 
 class DetailsForm(FlaskForm):
@@ -175,6 +217,11 @@ class SettingsForm(FlaskForm):
         "Hours a place is held while a proof of status is missing or was refused",
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
         description="The registrant is reminded halfway; then the place goes back to the pool.",
+    )
+    invoice_reminder_days = IntegerField(
+        "Days before an unpaid invoice is due to remind its buyer",
+        validators=[Optional(), NumberRange(min=1, max=365)],
+        description="Pay by invoice holds the place until the invoice's due date.",
     )
     visa_signatory_name = StringField(
         "Signatory of visa invitation letters", validators=[Length(max=200)]

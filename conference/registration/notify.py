@@ -11,7 +11,14 @@ from conference.registration.tokens import manage_url
 def _send(registration: Registration, template: str, subject: str, key: str | None, **ctx):
     if registration.erased_at:
         return None
+    from conference.registration.card import card_payment_available
+
     congress = registration.congress
+    secrets = {"manage_url": manage_url(registration)}
+    # "Pay now" is offered only while card payment is configured and money is due.
+    can_pay_by_card = card_payment_available(registration)
+    if can_pay_by_card:
+        secrets["pay_url"] = manage_url(registration) + "/pay"
     return queue_mail(
         registration.email,
         f"{congress.short_name}: {subject}",
@@ -21,7 +28,8 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         registration_id=registration.id,
         registration=registration,
         congress=congress,
-        secrets={"manage_url": manage_url(registration)},
+        secrets=secrets,
+        can_pay_by_card=can_pay_by_card,
         how_to_pay=payment_instructions(registration),
         **ctx,
     )
@@ -33,6 +41,7 @@ def received(
     *,
     new: bool = False,
     replaced: Registration | None = None,
+    invoice=None,
 ):
     return _send(
         registration,
@@ -41,6 +50,7 @@ def received(
         None if new else "received",
         position=position,
         replaced=replaced,
+        invoice=invoice,
     )
 
 
@@ -122,4 +132,35 @@ def proof_expired(registration: Registration):
         "cancelled",
         refund=None,
         proof_expired=True,
+    )
+
+
+def invoice_issued(registration: Registration, invoice):
+    return _send(
+        registration,
+        "invoice_issued",
+        f"invoice {invoice.number} for registration {registration.reference}",
+        f"invoice:{invoice.number}",
+        invoice=invoice,
+    )
+
+
+def invoice_reminder(registration: Registration, invoice):
+    """Once per due date: the invoice is unpaid and the held place ends soon."""
+    return _send(
+        registration,
+        "invoice_reminder",
+        f"invoice {invoice.number} is due: your place is held until then",
+        f"invoice-reminder:{invoice.number}:{registration.expires_at.isoformat()}",
+        invoice=invoice,
+    )
+
+
+def late_payment_refunded(registration: Registration, checkout):
+    return _send(
+        registration,
+        "late_payment_refunded",
+        f"your card payment for {registration.reference} was refunded",
+        f"late-refund:{checkout.id}",
+        checkout=checkout,
     )

@@ -22,7 +22,16 @@ from flask_login import current_user
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.models import db_int
-from conference.registration import capacity, checkin, documents, proofs, services, uploads
+from conference.registration import (
+    capacity,
+    card,
+    checkin,
+    documents,
+    invoicing,
+    proofs,
+    services,
+    uploads,
+)
 from conference.registration.forms import (
     CategoryForm,
     ConfirmForm,
@@ -148,6 +157,12 @@ def settings():
                 payment_days=form.payment_days.data,
                 offer_hours=form.offer_hours.data,
                 proof_hours=form.proof_hours.data,
+                # Empty: unchanged (the field came with pay by invoice).
+                **(
+                    {"invoice_reminder_days": form.invoice_reminder_days.data}
+                    if form.invoice_reminder_days.data is not None
+                    else {}
+                ),
                 visa_signatory_name=form.visa_signatory_name.data,
                 visa_signatory_title=form.visa_signatory_title.data,
                 visa_retention_days=form.visa_retention_days.data,
@@ -326,6 +341,11 @@ def _detail_context(registration):
         "checkin_form": ConfirmForm(prefix="checkin"),
         "link_form": ConfirmForm(prefix="link"),
         "position": capacity.waitlist_position(registration),
+        "card_checkouts": card.checkouts_of(registration),
+        "refund_form": ConfirmForm(prefix="card-refund"),
+        "invoice": (
+            invoicing.get_invoice(registration) if registration.invoice_requested_at else None
+        ),
     }
 
 
@@ -373,6 +393,18 @@ def record_payment_action(reference):
         return "Payment recorded."
 
     return _detail_action(reference, "payment_form", record)
+
+
+@bp.route(
+    "/manage/registrations/<reference>/card-payments/<int:checkout_id>/refund", methods=["POST"]
+)
+@organizer_required
+def refund_card_payment(reference, checkout_id):
+    def refund(registration, form):
+        card.refund_held_payment(registration, checkout_id)
+        return "The card payment was refunded through the payment service."
+
+    return _detail_action(reference, "refund_form", refund)
 
 
 @bp.route("/manage/registrations/<reference>/verify", methods=["POST"])

@@ -24,7 +24,8 @@ PAYABLE_STATUSES = (RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.CONF
 class PaymentInstructions:
     amount: Decimal
     currency: str
-    #: What to quote with the transfer: the registration reference.
+    #: What to quote with the transfer: the registration reference (the invoice number when
+    #: the registration is paid by invoice).
     reference: str
     #: Pay before this moment (UTC) or the place goes back; None when no time limit applies.
     due_at: datetime | None
@@ -80,10 +81,18 @@ def payment_instructions(registration: Registration, bank=LOOK_UP) -> PaymentIns
         due_local = (
             f"{to_local(due_at, congress.tz).strftime('%a %d %b %Y, %H:%M')} ({congress.timezone})"
         )
+    reference = registration.reference
+    if registration.invoice_requested_at is not None:
+        # Paying by invoice: the transfer quotes the invoice's number, as the invoice says.
+        from conference.registration.invoicing import get_invoice
+
+        invoice = get_invoice(registration)
+        if invoice is not None:
+            reference = invoice.number
     return PaymentInstructions(
         amount=amount,
         currency=registration.currency,
-        reference=registration.reference,
+        reference=reference,
         due_at=due_at,
         due_local=due_local,
         timezone=congress.timezone,

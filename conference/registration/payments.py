@@ -45,10 +45,13 @@ def record_payment(
     by=None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    online: bool = False,
 ) -> Payment:
     """Record money received (or a waiver); a fully paid registration is confirmed.
 
     The same `idempotency_key` twice records one payment (a double-click on the form).
+    `online=True` (only the card provider's confirmation, conference.registration.card) also
+    accepts the kind `online`.
     """
     from conference.registration.services import parse_amount
 
@@ -66,7 +69,7 @@ def record_payment(
         kind = PaymentKind(kind)
     except ValueError:
         kind = None
-    if kind not in RECORDABLE_KINDS:
+    if kind not in RECORDABLE_KINDS and not (online and kind == PaymentKind.ONLINE):
         errors.add("kind", "Choose bank transfer, card on site, cash or waived.")
     parsed = None
     if amount is None or (isinstance(amount, str) and not amount.strip()):
@@ -115,6 +118,7 @@ def record_payment(
     )
     db.session.add(payment)
     db.session.flush()
+    record_on_invoice(registration, payment)  # money hook: an invoice issued earlier
     if registration.amount_due == 0 and registration.status == RegistrationStatus.AWAITING_PAYMENT:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
@@ -193,19 +197,24 @@ class WebhookResult:
     amount: Decimal
     currency: str
     succeeded: bool
+    #: The provider's event id (a replayed event is ignored) and type.
+    event_id: str = ""
+    event_type: str = ""
+    #: The provider's id of the money movement, used to refund it (Stripe: payment intent).
+    payment_reference: str = ""
 
 
 class PaymentProvider(Protocol):
     """What an online card provider (Stripe, Adyen, Mollie, ...) must implement.
 
-    None is configured: the congress takes bank transfers and cards on site. To add one:
-    1. implement this protocol in conference/registration/providers/<name>.py;
-    2. a "Pay by card" button on the manage page calls `create_checkout` and redirects;
-    3. a CSRF-exempt POST /registration/webhooks/<name> passes the raw request to
-       `handle_webhook`, which must verify the provider's signature and return a
-       WebhookResult; for a success, record_payment(kind="online",
-       idempotency_key=f"<name>:{provider_reference}") records it once even if the provider
-       retries the notification.
+    Stripe Checkout is implemented (providers/stripe_checkout.py, configured by
+    providers.configured_provider()); conference.registration.card holds the services:
+    `start_checkout` (the "Pay now" button and POST /api/v1/registrations/<ref>/checkout),
+    `apply_result` (the webhook POST /api/v1/payments/webhook/stripe and the return page), and
+    the refund of card payments on cancellation. `handle_webhook` must verify the provider's
+    signature and return a WebhookResult; a success is recorded with
+    record_payment(kind="online", online=True, idempotency_key=f"<name>:<session id>"), once
+    even if the provider retries the notification.
     """
 
     name: str
@@ -228,8 +237,43 @@ class PaymentProvider(Protocol):
 INVOICE_PAYMENT_METHODS = {
     PaymentKind.BANK_TRANSFER: "bank_transfer",
     PaymentKind.CARD_ON_SITE: "card",
+    PaymentKind.ONLINE: "card",
     PaymentKind.CASH: "cash",
 }
+
+
+def record_on_invoice(registration: Registration, payment: Payment):
+    """Money received for a registration that was invoiced earlier (pay by invoice) is
+    recorded against that invoice, so it shows as paid."""
+    from conference.money import services as money
+    from conference.money.queries import get_active_invoice, get_balance
+
+    if payment.kind in (PaymentKind.REFUND, PaymentKind.WAIVED):
+        return None
+    invoice = get_active_invoice(registration.congress, "registration", registration.reference)
+    if invoice is None:
+        return None
+    amount = min(payment.amount, get_balance(invoice).outstanding)
+    if amount <= 0:
+        return None
+    return money.record_invoice_payment(
+        invoice,
+        amount,
+        method=INVOICE_PAYMENT_METHODS.get(payment.kind, "other"),
+        reference=(payment.note or registration.reference)[:120],
+    )
+
+
+def cancel_unpaid_invoice(registration: Registration, reason: str):
+    """An invoiced registration cancelled or expired before anything was paid on its invoice:
+    the invoice is cancelled by a credit note."""
+    from conference.money import services as money
+    from conference.money.queries import get_active_invoice, get_balance
+
+    invoice = get_active_invoice(registration.congress, "registration", registration.reference)
+    if invoice is None or get_balance(invoice).paid > 0:
+        return None
+    return money.cancel_invoice(invoice, reason)
 
 
 def invoice_paid_registration(registration: Registration):

@@ -11,6 +11,7 @@ from conference.extensions import db
 from conference.mail import OutboxMessage, OutboxStatus
 from conference.models import utcnow
 from conference.registration import uploads
+from conference.registration.card import checkouts_of
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
 from conference.registration.visa import erase_visa_data
@@ -74,6 +75,22 @@ def export_data(registration: Registration) -> dict:
             }
             for p in registration.payments
         ],
+        "card_payments": [
+            {
+                "provider": c.provider,
+                "amount": str(c.amount),
+                "currency": c.currency,
+                "status": c.status.value,
+                "refunded": str(c.refunded_amount),
+                "started_at": c.created_at.isoformat(),
+            }
+            for c in checkouts_of(registration)
+        ],
+        "invoice_requested_at": (
+            registration.invoice_requested_at.isoformat()
+            if registration.invoice_requested_at
+            else None
+        ),
         "checked_in_at": (
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
         ),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.extensions import db
 from conference.program.models import Congress
 from conference.registration.models import (
+    ACTIVE_STATUSES,
     HOLDING_STATUSES,
     FeePeriod,
     Payment,
@@ -401,3 +402,40 @@ def get_visa_request_by_code(congress: Congress, code: str) -> VisaRequest | Non
         .where(Registration.congress_id == congress.id, VisaRequest.verification_code == formatted)
         .options(joinedload(VisaRequest.registration).joinedload(Registration.congress))
     )
+
+
+def get_mailing_registrations(
+    congress: Congress, *, statuses, category_id: int | None = None
+) -> list[Registration]:
+    """Registrations of `congress` in `statuses` (and a category) with an address, by name;
+    for bulk mailings (erased registrations have no address and are left out)."""
+    query = select(Registration).where(
+        Registration.congress_id == congress.id,
+        Registration.status.in_([str(s) for s in statuses]),
+        Registration.email_key.is_not(None),
+    )
+    if category_id is not None:
+        query = query.where(Registration.category_id == category_id)
+    return list(
+        db.session.scalars(
+            query.order_by(func.lower(Registration.last_name), Registration.first_name)
+        )
+    )
+
+
+def get_active_registrations_by_email(congress: Congress, emails) -> dict[str, Registration]:
+    """The active registration of each address (lower-cased) that has one."""
+    keys = sorted({(e or "").strip().lower() for e in emails} - {""})
+    if not keys:
+        return {}
+    found: dict[str, Registration] = {}
+    for start in range(0, len(keys), 500):
+        for registration in db.session.scalars(
+            select(Registration).where(
+                Registration.congress_id == congress.id,
+                Registration.email_key.in_(keys[start : start + 500]),
+                Registration.status.in_([str(s) for s in ACTIVE_STATUSES]),
+            )
+        ):
+            found[registration.email_key] = registration
+    return found

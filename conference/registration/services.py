@@ -197,6 +197,7 @@ def update_registration_settings(congress: Congress, **data):
         ("payment_days", MAX_PAYMENT_DAYS),
         ("offer_hours", MAX_OFFER_HOURS),
         ("proof_hours", MAX_OFFER_HOURS),
+        ("invoice_reminder_days", MAX_PAYMENT_DAYS),
     ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
             errors.add(field, f"Enter a whole number from 1 to {most}.")
@@ -226,6 +227,7 @@ def update_registration_settings(congress: Congress, **data):
         "payment_days",
         "offer_hours",
         "proof_hours",
+        "invoice_reminder_days",
         "visa_signatory_name",
         "visa_signatory_title",
         "visa_retention_days",
@@ -365,9 +367,15 @@ def register_attendee(
     proof: tuple[str, bytes] | None = None,
     submission_key: str | None = None,
     now: datetime | None = None,
+    invoice_to: dict | None = None,
 ) -> tuple[Registration, bool]:
     """Register a person; return (registration, created). A repeated `submission_key` returns
-    the first registration with created=False (a double-click registers once)."""
+    the first registration with created=False (a double-click registers once).
+
+    `invoice_to` (name, address, country, vat_id, po_number) asks for an invoice to that
+    buyer: issued at once when payment is due (conference.registration.invoicing)."""
+    from conference.registration import invoicing
+
     now = now or utcnow()
     if submission_key:
         existing = _replayed(submission_key, data.get("email"))
@@ -404,6 +412,8 @@ def register_attendee(
         )
     if proof is not None and (problem := uploads.check_proof(proof[1])):
         errors.add("proof", problem)
+    if invoice_to is not None:
+        invoicing.check_invoice_to(congress, invoice_to, errors)
     errors.raise_if_any()
     existing = active_registration_for(congress, email)
     if existing is not None and not existing.is_email_unconfirmed:
@@ -468,6 +478,9 @@ def register_attendee(
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).
         capacity.fill_from_waitlist(congress, settings, now)
+    invoice = None
+    if invoice_to is not None and registration.status == RegistrationStatus.AWAITING_PAYMENT:
+        invoice = invoicing.request_invoice(registration, invoice_to, now=now, send_mail=False)
     # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
     if registration.status == RegistrationStatus.CONFIRMED:
         notify.confirmed(registration, new=True, replaced=replaced)
@@ -477,6 +490,7 @@ def register_attendee(
             position=capacity.waitlist_position(registration),
             new=True,
             replaced=replaced,
+            invoice=invoice,
         )
     return registration, True
 
@@ -585,12 +599,20 @@ def cancel_registration(
     registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
 ) -> Registration:
     """Cancel, record the refund due, give the place to the next person waiting."""
-    from conference.registration.payments import add_refund, credit_refunded_registration
+    from conference.registration.card import refund_card_payments
+    from conference.registration.payments import (
+        add_refund,
+        cancel_unpaid_invoice,
+        credit_refunded_registration,
+    )
     from conference.registration.visa import erase_visa_data
 
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
         raise Conflict("This registration is already cancelled.", code="already_cancelled")
+    # Card payments go back through the provider first, outside the place lock: if it
+    # fails, nothing changes here (its idempotency keys make a retry safe).
+    by_card = refund_card_payments(registration, refund_for(registration, now), now)
     settings = capacity.lock_places(registration.congress)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -602,6 +624,8 @@ def cancel_registration(
     registration.expires_at = None
     registration.cancel_reason = (reason or ("Cancelled by an organizer." if by else ""))[:300]
     refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
+    if refund_payment is not None and by_card > 0:
+        refund_payment.note = f"Refund on cancellation: {by_card} back to the card."
     # A cancelled registration's letter no longer verifies: its passport data has no purpose.
     erase_visa_data(registration)
     db.session.flush()
@@ -609,6 +633,8 @@ def cancel_registration(
         credit_refunded_registration(
             registration, refund, f"Registration {registration.reference} cancelled: refund."
         )
+    elif registration.invoice_requested_at is not None:
+        cancel_unpaid_invoice(registration, f"Registration {registration.reference} cancelled.")
     notify.cancelled(registration, refund=refund_payment)
     if held:
         capacity.fill_from_waitlist(registration.congress, settings, now)

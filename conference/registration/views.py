@@ -32,6 +32,7 @@ from conference.registration.forms import (
     LinkRequestForm,
     RegistrationForm,
 )
+from conference.registration.invoicing import invoicing_available
 from conference.registration.limits import limit_web_registration
 from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration
@@ -89,6 +90,7 @@ def register():
     now = utcnow()
     form = RegistrationForm()
     form.country.choices = [("", "Choose your country"), *country_choices()]
+    form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
     form.category.choices, categories_by_slug = _category_choices(congress, now)
     if request.method == "GET":
         form.submission_key.data = secrets.token_urlsafe(24)
@@ -126,17 +128,19 @@ def register():
                 user=current_user,
                 proof=proof,
                 submission_key=form.submission_key.data or None,
+                invoice_to=form.invoice_to() if form.pay_by_invoice.data else None,
             )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
-            show_domain_error(form, exc)
+            show_domain_error(form, exc, aliases=form.ALIASES)
             if exc.code == "already_registered":
                 return render_template(
                     "registration/register.html",
                     form=form,
                     is_open=is_open,
                     already=True,
+                    invoicing=invoicing_available(congress),
                     categories=categories_by_slug,
                     policy_urls=_policy_urls(congress),
                 )
@@ -158,6 +162,7 @@ def register():
         ),
         already=False,
         categories=categories_by_slug,
+        invoicing=invoicing_available(congress),
         policy_urls=_policy_urls(congress),
     )
 

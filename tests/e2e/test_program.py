@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.program import sessions as session_services
@@ -124,6 +125,9 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
 
     page.goto(f"{server.url}/manage/program/publish")
     page.click("#publish-button")
+    page.wait_for_selector("#publish-confirm")  # the preview: who is emailed, a sample each
+    assert "program/placed" in page.locator("#preview-messages").inner_text()
+    page.click("#confirm-publish-button")
     page.wait_for_selector("text=Version 1 of the program is published.")
     assert not page.js_errors
 
@@ -154,11 +158,12 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
     day = congress.starts_on.isoformat()
     page.goto(f"{server.url}/manage/program?day={day}")
     assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    page.evaluate("window.__editorMarker = 'no reload'")  # a reload would drop it
     head = page.locator(f"#session-{clash.id} .sched-session-head")
     box = head.bounding_box()
     hall_a = page.locator(f"#session-{target.id}").bounding_box()
     # Drag "Bone metastases" into Hall A, one hour later (2 px per minute): a room overlap.
-    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")) as info:
+    with page.expect_response(lambda r: f"/sessions/{clash.id}/move?" in r.url) as info:
         page.mouse.move(box["x"] + box["width"] - 5, box["y"] + 3)
         page.mouse.down()
         page.mouse.move(hall_a["x"] + hall_a["width"] / 2, box["y"] + 60, steps=10)
@@ -174,7 +179,7 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
     # Drag it half an hour later (the overlap is gone), then make it 30 minutes longer.
     page.locator(f"#session-{clash.id}").scroll_into_view_if_needed()
     head = page.locator(f"#session-{clash.id} .sched-session-head").bounding_box()
-    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")):
+    with page.expect_response(lambda r: f"/sessions/{clash.id}/move?" in r.url):
         page.mouse.move(head["x"] + head["width"] - 5, head["y"] + 3)
         page.mouse.down()
         page.mouse.move(head["x"] + head["width"] - 5, head["y"] + 30, steps=5)
@@ -183,10 +188,10 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
     page.wait_for_load_state()
     page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
     assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
-    assert page.locator(f"#session-{clash.id}").get_attribute("data-start") == f"{day}T10:30"
+    expect(page.locator(f"#session-{clash.id}")).to_have_attribute("data-start", f"{day}T10:30")
     page.locator(f"#session-{clash.id} .sched-resize").scroll_into_view_if_needed()
     handle = page.locator(f"#session-{clash.id} .sched-resize").bounding_box()
-    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{clash.id}/move")):
+    with page.expect_response(lambda r: f"/sessions/{clash.id}/move?" in r.url):
         page.mouse.move(handle["x"] + 20, handle["y"] + 3)
         page.mouse.down()
         page.mouse.move(handle["x"] + 20, handle["y"] + 30, steps=5)
@@ -195,5 +200,6 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
     page.wait_for_load_state()
     page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
     assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
-    assert page.locator(f"#session-{clash.id}").get_attribute("data-end") == f"{day}T12:30"
+    expect(page.locator(f"#session-{clash.id}")).to_have_attribute("data-end", f"{day}T12:30")
+    assert page.evaluate("window.__editorMarker") == "no reload"
     assert not page.js_errors

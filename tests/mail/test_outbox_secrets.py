@@ -169,7 +169,7 @@ def test_html_link_is_escaped_and_mail_without_secrets_stays_readable(
         "program/schedule_changed",
         name="Bob Brown",
         congress=congress,
-        lines=["Room Vienna, 10:30"],
+        moved=["Room Vienna, 10:30"],
         version=2,
     )
     db.session.commit()

@@ -56,7 +56,13 @@ def test_get_session_documents_its_body(spec):
             {"presentation", "presentations"},
         ),
         ("/api/v1/program/conflicts", "get", "200", {"count", "conflicts"}),
-        ("/api/v1/program/publish", "post", "201", {"version", "changes", "acknowledged"}),
+        (
+            "/api/v1/program/publish",
+            "post",
+            "201",
+            {"version", "changes", "acknowledged", "messages"},
+        ),
+        ("/api/v1/program/publish", "post", "200", {"dry_run", "preview"}),
     ],
 )
 def test_every_program_response_is_documented(spec, path, method, status, expected):
@@ -122,7 +128,7 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     )
     assert published.status_code == 201
     body = published.get_json()
-    assert set(body) == {"version", "published_at", "changes", "acknowledged"}
+    assert set(body) == {"version", "published_at", "changes", "acknowledged", "messages"}
     assert (
         body["changes"]
         == [

@@ -44,7 +44,10 @@ def test_versions_are_kept_and_changes_emailed(
     first = publish()
     assert first.changes[0]["kind"] == "first_version"
     deliver_outbox()
-    assert smtp.messages == []  # nobody is told about the first version
+    # The first version places every presenter: each is told once where and when.
+    [placed] = smtp.to("mover@example.org")
+    assert "Liver metastases" in smtp.text_of(placed) and len(smtp.to("stay@example.org")) == 1
+    smtp.messages.clear()
 
     services.update_session(session, starts_at=at(1, "14:00"), room=room_b.id)
     db.session.commit()

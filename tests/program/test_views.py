@@ -186,7 +186,13 @@ def test_publish_page_requires_each_acknowledgement(
     response = client.post("/manage/program/publish", data={})
     assert response.status_code == 409 and db.session.query(ProgramVersion).count() == 0
     key = page.split('name="acknowledge" value="')[1].split('"')[0]
-    response = client.post("/manage/program/publish", data={"acknowledge": key})
+    # Acknowledged, it shows the preview first: nothing is published yet.
+    preview = client.post("/manage/program/publish/preview", data={"acknowledge": key})
+    assert preview.status_code == 200 and db.session.query(ProgramVersion).count() == 0
+    token = preview.get_data(as_text=True).split('name="preview_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/manage/program/publish", data={"acknowledge": key, "preview_token": token}
+    )
     assert response.status_code == 302
     assert db.session.query(ProgramVersion).count() == 1
     page = client.get("/manage/program/publish").get_data(as_text=True)

@@ -1,0 +1,346 @@
+"""Bulk mailings: check a message and its group, preview it, then send it through the outbox.
+
+Sending is two steps (web and API alike), like releasing decisions: `preview_mailing` counts
+the recipients, shows a sample of them and one rendered message, and queues nothing;
+`send_mailing` queues one message per recipient in one transaction, or refuses when the
+recipients or the text changed since the preview. Confirming the same preview twice (a double
+click, a retried request) sends nothing more. A manage link is a secret: it is sealed by the
+outbox (conference.mail) and never readable by organizers in the outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from flask import render_template
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from conference.abstracts.queries import get_presenting_authors, get_reviewers
+from conference.errors import Conflict, FieldErrors
+from conference.extensions import db
+from conference.mail import clean_subject, queue_mail
+from conference.mailings.models import MailingCampaign, MailingGroup, MailingRecipient
+from conference.models import utcnow
+from conference.program.models import Congress
+from conference.program.schedule_queries import get_session_people
+from conference.registration.models import HOLDING_STATUSES, RegistrationStatus
+from conference.registration.queries import (
+    get_active_registrations_by_email,
+    get_category_by_slug,
+    get_mailing_registrations,
+)
+from conference.registration.tokens import manage_url
+from conference.urls import external_url
+
+PLACEHOLDERS = {
+    "name": "the recipient's name",
+    "reference": "their registration reference (empty when they have not registered)",
+    "manage_link": "their private link to manage their registration (the registration page "
+    "when they have not registered); body only, never shown in the outbox",
+    "congress": "the congress's name",
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+TEMPLATE = "mailings/message"
+MAX_BODY = 20000
+#: What a preview shows instead of a recipient's private manage link.
+SAMPLE_LINK = "[the recipient's private manage link is inserted when sent]"
+
+
+@dataclass(frozen=True)
+class MailingRequest:
+    """A checked message and the group it goes to."""
+
+    group: MailingGroup
+    subject: str
+    body: str
+    category_slug: str = ""
+    category_id: int | None = None
+    status: str = ""
+
+    @property
+    def filters(self) -> dict:
+        return {"category": self.category_slug, "status": self.status}
+
+
+@dataclass
+class Recipient:
+    name: str
+    email: str
+    registration: object | None = None
+
+    @property
+    def reference(self) -> str:
+        return self.registration.reference if self.registration is not None else ""
+
+
+def _placeholder_errors(text: str, name: str, errors: FieldErrors, allowed) -> None:
+    unknown = sorted({m for m in _PLACEHOLDER.findall(text) if m not in allowed})
+    if unknown:
+        errors.add(
+            name,
+            "Unknown placeholder(s): "
+            + ", ".join("{" + u + "}" for u in unknown)
+            + ". Use: "
+            + ", ".join("{" + p + "}" for p in allowed)
+            + ".",
+        )
+
+
+def parse_mailing(
+    congress: Congress, *, group, subject, body, category="", status=""
+) -> MailingRequest:
+    """Check a mailing given as plain values (web form or API); name each bad field."""
+    errors = FieldErrors()
+    subject = " ".join(str(subject or "").split())
+    body = str(body or "").replace("\r\n", "\n").strip()
+    try:
+        chosen = MailingGroup(group)
+    except ValueError:
+        chosen = None
+        errors.add("group", "Choose one of: " + ", ".join(g.value for g in MailingGroup) + ".")
+    if not subject or len(subject) > 300:
+        errors.add("subject", "Give a subject of up to 300 characters.")
+    if not body:
+        errors.add("body", "Write the message.")
+    elif len(body) > MAX_BODY:
+        errors.add("body", f"Keep the message under {MAX_BODY} characters.")
+    subject_placeholders = [p for p in PLACEHOLDERS if p != "manage_link"]
+    _placeholder_errors(subject, "subject", errors, subject_placeholders)
+    if "{manage_link}" in subject:
+        errors.add("subject", "{manage_link} is private: put it in the message, not the subject.")
+    _placeholder_errors(body, "body", errors, list(PLACEHOLDERS))
+    category_id = None
+    category, status = str(category or "").strip(), str(status or "").strip()
+    if chosen == MailingGroup.ATTENDEES:
+        if category:
+            found = get_category_by_slug(congress, category)
+            if found is None:
+                errors.add("category", f"There is no category “{category}” in this congress.")
+            else:
+                category_id = found.id
+        if status and status not in {s.value for s in RegistrationStatus}:
+            errors.add(
+                "status",
+                "Choose one of: " + ", ".join(s.value for s in RegistrationStatus) + ".",
+            )
+    else:
+        category, status = "", ""
+    errors.raise_if_any("Please correct the mailing.")
+    return MailingRequest(chosen, subject, body, category, category_id, status)
+
+
+def get_recipients(congress: Congress, request: MailingRequest) -> list[Recipient]:
+    """Everyone in the request's group, one per address, in a stable order."""
+    group = request.group
+    people: list[Recipient] = []
+    if group in (MailingGroup.ATTENDEES, MailingGroup.WAITLISTED):
+        if group == MailingGroup.WAITLISTED:
+            statuses = [RegistrationStatus.WAITLISTED]
+        elif request.status:
+            statuses = [RegistrationStatus(request.status)]
+        else:
+            statuses = list(HOLDING_STATUSES)
+        registrations = get_mailing_registrations(
+            congress, statuses=statuses, category_id=request.category_id
+        )
+        people = [Recipient(r.full_name, r.email_key, r) for r in registrations]
+    else:
+        if group == MailingGroup.PRESENTING_AUTHORS:
+            pairs = get_presenting_authors(congress)
+        elif group == MailingGroup.REVIEWERS:
+            pairs = [(u.name, u.email) for u in get_reviewers(congress)]
+        else:
+            pairs = get_session_people(congress, "chair")
+        registered = get_active_registrations_by_email(congress, [email for _, email in pairs])
+        people = [
+            Recipient(name, email.strip().lower(), registered.get(email.strip().lower()))
+            for name, email in pairs
+        ]
+    unique: dict[str, Recipient] = {}
+    for person in people:
+        if person.email:
+            unique.setdefault(person.email, person)
+    return list(unique.values())
+
+
+def _parts(text: str, values: dict[str, str]) -> list[str]:
+    """Fill placeholders in one pass (filled values are not read again); split the text
+    where {manage_link} stands, so the outbox can put the sealed link there."""
+    parts, current = [], []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        current.append(text[position : match.start()])
+        name = match.group(1)
+        if name == "manage_link":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(values.get(name, match.group(0)))
+        position = match.end()
+    current.append(text[position:])
+    parts.append("".join(current))
+    return parts
+
+
+def _values(congress: Congress, recipient: Recipient) -> dict[str, str]:
+    return {"name": recipient.name, "reference": recipient.reference, "congress": congress.name}
+
+
+def render_for(congress: Congress, request: MailingRequest, recipient: Recipient):
+    """(subject, body parts) of the message to one recipient."""
+    values = _values(congress, recipient)
+    subject = clean_subject("".join(_parts(request.subject, values)))
+    return subject, _parts(request.body, values)
+
+
+def _manage_link(recipient: Recipient) -> str:
+    if recipient.registration is not None:
+        return manage_url(recipient.registration)
+    return external_url("registration.register")
+
+
+def _fingerprint(congress: Congress, request: MailingRequest, people: list[Recipient]) -> str:
+    """Changes whenever what would be sent changes (text, group, recipients)."""
+    data = {
+        "congress": congress.id,
+        "group": str(request.group),
+        "filters": request.filters,
+        "subject": request.subject,
+        "body": request.body,
+        "recipients": [[p.email, p.name, p.reference] for p in people],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class MailingPreview:
+    """What sending would queue; building it writes nothing."""
+
+    request: MailingRequest
+    recipients: list[Recipient]
+    #: (subject, text) rendered for the first recipient, with no private link in it.
+    sample: tuple[str, str] | None = None
+    token: str = ""
+    sample_size: int = 20
+    secret_link: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.recipients)
+
+    @property
+    def recipient_sample(self) -> list[Recipient]:
+        return self.recipients[: self.sample_size]
+
+
+def _render_text(congress: Congress, parts: list[str], manage_link: str | None) -> str:
+    return render_template(
+        f"emails/{TEMPLATE}.txt", congress=congress, body_parts=parts, manage_link=manage_link
+    )
+
+
+def preview_mailing(congress: Congress, request: MailingRequest) -> MailingPreview:
+    """Who would receive the mailing and one rendered sample; queues nothing.
+
+    Its `token` is a fresh random part (this submission) and a fingerprint of what would be
+    sent: confirming checks the fingerprint and sends each token at most once.
+    """
+    people = get_recipients(congress, request)
+    preview = MailingPreview(request, people, secret_link="{manage_link}" in request.body)
+    if people:
+        subject, parts = render_for(congress, request, people[0])
+        preview.sample = (subject, _render_text(congress, parts, SAMPLE_LINK))
+    preview.token = f"{secrets.token_hex(8)}.{_fingerprint(congress, request, people)}"
+    return preview
+
+
+@dataclass
+class SendResult:
+    campaign: MailingCampaign
+    queued: int
+    already_sent: bool = False
+
+
+def _sent_with(congress: Congress, token: str) -> MailingCampaign | None:
+    return db.session.scalar(
+        select(MailingCampaign).where(
+            MailingCampaign.congress_id == congress.id, MailingCampaign.preview_token == token
+        )
+    )
+
+
+def send_mailing(
+    congress: Congress, request: MailingRequest, preview_token: str, user=None
+) -> SendResult:
+    """Queue one message per recipient of the previewed mailing, in this transaction.
+
+    Refused (Conflict "mailing_changed") when the text or the recipients changed since the
+    preview; a token already sent returns that campaign and queues nothing.
+    """
+    token = str(preview_token or "").strip()
+    nonce, _, fingerprint = token.partition(".")
+    if not nonce or len(fingerprint) != 64 or len(token) > 100:
+        errors = FieldErrors()
+        errors.add("preview_token", "Send the preview_token of a preview (dry run) first.")
+        errors.raise_if_any("Preview the mailing before sending it.")
+    existing = _sent_with(congress, token)
+    if existing is not None:
+        return SendResult(existing, 0, already_sent=True)
+    people = get_recipients(congress, request)
+    if _fingerprint(congress, request, people) != fingerprint:
+        raise Conflict(
+            "The recipients or the message changed since the preview, so nothing was sent. "
+            "Check the new preview and confirm again.",
+            code="mailing_changed",
+        )
+    if not people:
+        raise Conflict("Nobody is in this group: nothing to send.", code="no_recipients")
+    campaign = MailingCampaign(
+        congress_id=congress.id,
+        subject=request.subject,
+        body=request.body,
+        audience=request.group,
+        filters=request.filters,
+        preview_token=token,
+        created_by_id=getattr(user, "id", None),
+        sent_at=utcnow(),
+        recipient_count=len(people),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(campaign)
+            db.session.flush()
+    except IntegrityError:
+        existing = _sent_with(congress, token)
+        if existing is None:
+            raise
+        return SendResult(existing, 0, already_sent=True)
+    uses_link = "{manage_link}" in request.body
+    rows = []
+    for person in people:
+        subject, parts = render_for(congress, request, person)
+        message = queue_mail(
+            person.email,
+            subject,
+            TEMPLATE,
+            dedupe_key=f"mailing:{campaign.id}:"
+            + hashlib.sha256(person.email.encode()).hexdigest()[:20],
+            registration_id=person.registration.id if person.registration is not None else None,
+            secrets={"manage_link": _manage_link(person)} if uses_link else None,
+            congress=congress,
+            body_parts=parts,
+        )
+        row = MailingRecipient(name=person.name[:200], email=person.email)
+        campaign.recipients.append(row)
+        rows.append((row, message))
+    db.session.flush()
+    for row, message in rows:
+        row.outbox_message_id = message.id if message is not None else None
+    db.session.flush()
+    return SendResult(campaign, sum(1 for _, message in rows if message is not None))
