@@ -299,8 +299,11 @@ def s3_server():
         import boto3
 
         endpoint_url = f"http://127.0.0.1:{port}"
-        yield endpoint_url, boto3.session.Session().client(
-            "s3", endpoint_url=endpoint_url, region_name="eu-central-1"
+        yield (
+            endpoint_url,
+            boto3.session.Session().client(
+                "s3", endpoint_url=endpoint_url, region_name="eu-central-1"
+            ),
         )
     finally:
         process.terminate()
