@@ -101,7 +101,18 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token valid for the session's life
 
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 6 * 1024 * 1024)
-    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    #: Where uploaded files go (conference/storage.py): "local" (a directory on this machine)
+    #: or "s3" (an S3-compatible object store shared by every web server).
+    STORAGE_BACKEND = (os.environ.get("STORAGE_BACKEND") or "local").strip().lower()
+    #: Local backend: the directory of stored files...
+    STORAGE_DIR = os.environ.get("STORAGE_DIR") or str(INSTANCE_DIR / "storage")
+    #: ...except proofs of status, kept in UPLOAD_DIR/registration-proofs/ as before.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    #: S3 backend: bucket, endpoint (empty for AWS itself) and region; credentials come from
+    #: the standard AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or an instance role.
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
 
     EMAIL_TOKEN_MAX_AGE = _int("EMAIL_TOKEN_MAX_AGE", 48 * 3600)
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 2 * 3600)
@@ -153,7 +164,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     """Production: refuses to start without real secrets, a real database and Redis (the
-    login and sign-up limits must be shared by every worker process)."""
+    login and sign-up limits must be shared by every worker process), or with a storage
+    backend it cannot use."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -166,6 +178,10 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "ProductionConfig needs these environment variables: " + ", ".join(missing)
             )
+        if cls.STORAGE_BACKEND not in ("local", "s3"):
+            raise RuntimeError(f"STORAGE_BACKEND={cls.STORAGE_BACKEND!r}: use local or s3.")
+        if cls.STORAGE_BACKEND == "s3" and not cls.S3_BUCKET:
+            raise RuntimeError("STORAGE_BACKEND=s3 needs S3_BUCKET.")
 
 
 CONFIGS = {

@@ -254,6 +254,116 @@ def live_server_factory(app_config):
         server.stop()
 
 
+# -- a real S3-compatible object store (moto's server, in its own process) ------------------------
+
+#: Dummy credentials and region for boto3 in this process, and no reading of ~/.aws or of
+#: an instance metadata service.
+S3_TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One moto S3 server per test run (`python -m moto.server` on a free loopback port);
+    yields (endpoint URL, a boto3 client of it for the tests' own checks)."""
+    import subprocess
+    import sys
+
+    unset = ("AWS_SESSION_TOKEN", "AWS_PROFILE")
+    saved = {name: os.environ.get(name) for name in (*S3_TEST_ENVIRONMENT, *unset)}
+    os.environ.update(S3_TEST_ENVIRONMENT)
+    for name in unset:
+        os.environ.pop(name, None)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto's S3 server did not start") from None
+                time.sleep(0.05)
+        import boto3
+
+        endpoint_url = f"http://127.0.0.1:{port}"
+        yield (
+            endpoint_url,
+            boto3.session.Session().client(
+                "s3", endpoint_url=endpoint_url, region_name="eu-central-1"
+            ),
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class S3Bucket:
+    """A bucket of the test S3 server, read with boto3 behind the app's back."""
+
+    def __init__(self, endpoint_url: str, client, name: str):
+        self.endpoint_url = endpoint_url
+        self.client = client
+        self.name = name
+
+    def keys(self) -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.name)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    def read(self, key: str) -> tuple[bytes, str]:
+        """(bytes, content type) of an object."""
+        answer = self.client.get_object(Bucket=self.name, Key=key)
+        return answer["Body"].read(), answer["ContentType"]
+
+    def empty_and_delete(self) -> None:
+        for key in self.keys():
+            self.client.delete_object(Bucket=self.name, Key=key)
+        self.client.delete_bucket(Bucket=self.name)
+
+
+@pytest.fixture
+def s3_bucket(s3_server):
+    """A fresh, empty bucket for one test (deleted afterwards)."""
+    import secrets
+
+    bucket = S3Bucket(*s3_server, f"test-{secrets.token_hex(6)}")
+    bucket.client.create_bucket(
+        Bucket=bucket.name,
+        CreateBucketConfiguration={"LocationConstraint": "eu-central-1"},
+    )
+    yield bucket
+    bucket.empty_and_delete()
+
+
+@pytest.fixture
+def s3_storage(app, s3_bucket):
+    """The app stores files in a fresh bucket of the test S3 server (STORAGE_BACKEND=s3)."""
+    app.config.update(
+        STORAGE_BACKEND="s3",
+        S3_BUCKET=s3_bucket.name,
+        S3_ENDPOINT_URL=s3_bucket.endpoint_url,
+        S3_REGION="eu-central-1",
+    )
+    return s3_bucket
+
+
 def table_names(engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 

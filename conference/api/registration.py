@@ -398,6 +398,11 @@ def _registration_for_organizer(reference: str):
 @limit_api_registration
 @blp.arguments(RegistrationInSchema)
 @blp.alt_response(429, description="Too many registrations from this client; try later")
+@blp.alt_response(
+    503,
+    description="The proof could not be stored just now (the file store "
+    "is unreachable); try again in a minute. Error code `storage_unavailable`, field `proof`.",
+)
 @blp.doc(
     description="Register (no token needed). A category that `requires_proof` needs `proof` "
     "(file name and base64 content). The private manage link is emailed to the address "
@@ -480,6 +485,11 @@ def update_one(payload, reference):
 )
 @blp.alt_response(
     200, schema=responses.RegistrationOut, description="The registration with its proof."
+)
+@blp.alt_response(
+    503,
+    description="The proof could not be stored just now (the file store "
+    "is unreachable); try again in a minute. Error code `storage_unavailable`, field `proof`.",
 )
 def upload_proof(reference):
     """Add or replace the proof of status (manage token)."""

@@ -292,7 +292,7 @@ class Registration(TimestampMixin, Base):
     proof_status: Mapped[ProofStatus] = mapped_column(
         EnumString(ProofStatus, 12), default=ProofStatus.NOT_NEEDED
     )
-    #: File name under UPLOAD_DIR (never under static/).
+    #: Random name of the stored proof: key `registration-proofs/<name>` in conference.storage.
     proof_file: Mapped[str | None] = mapped_column(String(200))
     proof_filename: Mapped[str] = mapped_column(String(200), default="")
     proof_content_type: Mapped[str] = mapped_column(String(50), default="")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from pathlib import PurePath
 
 from flask import (
     Response,
@@ -61,6 +62,7 @@ from conference.registration.queries import (
 from conference.registration.views import bp, congress_or_404, local_time, pdf_response
 from conference.security import mark_personal, organizer_required
 from conference.spreadsheet import safe_cell
+from conference.storage import ObjectNotFound
 from conference.webforms import show_domain_error
 
 CATEGORY_FIELDS = (
@@ -481,13 +483,14 @@ def proof_file(reference):
     registration = _organizer_registration(reference)
     if not registration.proof_file:
         abort(404)
-    path = uploads.proof_path(registration.proof_file)
-    if not path.exists():
+    try:
+        data = uploads.read_proof(registration.proof_file)
+    except ObjectNotFound:
         abort(404)
     return send_file(
-        path,
+        io.BytesIO(data),
         mimetype=registration.proof_content_type or "application/octet-stream",
         as_attachment=True,
-        download_name=f"proof-{registration.reference}{path.suffix}",
+        download_name=f"proof-{registration.reference}{PurePath(registration.proof_file).suffix}",
         max_age=0,
     )

@@ -1,16 +1,15 @@
-"""Proof-of-status files: checked by their content, stored outside static/ under UPLOAD_DIR."""
+"""Proof-of-status files: checked by their content, kept through conference.storage (never
+under static/, never under a name the user chose)."""
 
 from __future__ import annotations
 
 import io
 import logging
-import os
-import secrets
-from pathlib import Path
 
-from flask import current_app
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from conference import storage
 
 log = logging.getLogger(__name__)
 
@@ -100,26 +99,46 @@ def pdf_problem(data: bytes) -> str | None:
     return None
 
 
-def proof_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "registration-proofs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+#: Storage namespace of proofs (conference/storage.py); the local backend keeps them in
+#: UPLOAD_DIR/registration-proofs/ as earlier versions did.
+PROOF_NAMESPACE = "registration-proofs"
+
+
+def proof_key(stored_name: str) -> str:
+    """The storage key of a proof from its `Registration.proof_file` (a random name we made)."""
+    return storage.check_key(f"{PROOF_NAMESPACE}/{stored_name}")
 
 
 def store_proof(data: bytes) -> tuple[str, str]:
-    """Write a checked file under a random name; return (stored name, content type)."""
+    """Store a checked file under a random name; return (stored name, content type).
+
+    The file is removed again if the transaction that records it rolls back.
+    """
     content_type, extension = sniff(data)
-    name = secrets.token_hex(16) + extension
-    target = proof_dir() / name
-    with open(target, "xb") as handle:
-        handle.write(data)
-    return name, content_type
+    key = storage.new_key(PROOF_NAMESPACE, extension)
+    try:
+        storage.put(key, data, content_type)
+    except storage.StorageUnavailable as exc:
+        message = "Your file could not be stored just now. Please try again in a minute."
+        raise storage.StorageUnavailable(message, fields={"proof": [message]}) from exc
+    storage.delete_after_rollback(key)
+    return key.split("/", 1)[1], content_type
 
 
-def proof_path(stored_name: str) -> Path:
-    return proof_dir() / os.path.basename(stored_name)
+def read_proof(stored_name: str) -> bytes:
+    """The bytes of a stored proof; storage.ObjectNotFound when it is gone."""
+    try:
+        key = proof_key(stored_name)
+    except storage.InvalidKey:
+        raise storage.ObjectNotFound(stored_name) from None
+    return storage.get(key)
 
 
 def delete_proof(stored_name: str | None) -> None:
-    if stored_name:
-        proof_path(stored_name).unlink(missing_ok=True)
+    """Delete a proof once the current transaction commits (kept if it rolls back)."""
+    if not stored_name:
+        return
+    try:
+        storage.delete_after_commit(proof_key(stored_name))
+    except storage.InvalidKey:  # not a name store_proof made: nothing of ours to delete
+        log.warning("registration names no stored proof: %r", stored_name)
