@@ -25,11 +25,11 @@ def test_organizer_previews_then_sends_a_mailing(page, live_server_factory, orga
     page.fill("#body", "Dear {name},\nthank you for your reviews.")
     page.click("#preview-mailing")
     page.wait_for_selector("#mailing-confirm")
-    assert "2 recipient(s)" in page.inner_text("#mailing-count")
+    assert "2 recipients" in page.inner_text("#mailing-count")
     assert "Dear " in page.inner_text("#mailing-sample")
     before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
     page.click("#send-mailing")
-    page.wait_for_selector("text=Mailing queued: 2 message(s).")
+    page.wait_for_selector("text=Mailing queued: 2 messages.")
     assert "عمر الفاروق" in page.inner_text("#campaign-recipients")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before + 2
