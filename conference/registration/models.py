@@ -369,6 +369,11 @@ class Registration(TimestampMixin, Base):
         return max(self.fee_amount - settled, Decimal("0.00"))
 
     @property
+    def list_fee(self) -> Decimal:
+        """The category's fee before the voucher (the fee itself without one)."""
+        return self.fee_amount + (self.voucher_discount or Decimal("0.00"))
+
+    @property
     def is_email_unconfirmed(self) -> bool:
         """Nobody has shown they own the address yet: the emailed link was never opened, and
         no payment or check-in vouches for the person."""
