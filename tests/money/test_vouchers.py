@@ -143,3 +143,27 @@ def test_api_creates_and_lists_vouchers_for_organizers_only(
     assert bad.status_code == 422 and "percent" in bad.json["error"]["fields"]
     csv_text = client.get("/api/v1/vouchers?format=csv", headers=headers).get_data(as_text=True)
     assert csv_text.count("MDX-") == 5
+
+
+def test_creating_vouchers_needs_the_csrf_token(app_config, congress, organizer):
+    from conference import create_app
+    from tests.conftest import AuthActions
+
+    config = type("CSRFConfig", (app_config,), {"WTF_CSRF_ENABLED": True})
+    csrf_client = create_app(config).test_client()
+    AuthActions(csrf_client).login(organizer)
+    response = csrf_client.post("/manage/vouchers", data={"kind": "free_place", "count": "1"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(Voucher.id)) is None
+
+
+def test_demo_has_a_batch_of_free_places_for_invited_faculty(app, tmp_path):
+    from conference.demo import load_demo
+    from conference.money.queries import get_voucher_labels
+
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    result = load_demo()
+    db.session.commit()
+    assert ("Invited faculty", 40) in get_voucher_labels(result.congress)
+    kinds = set(db.session.scalars(select(Voucher.kind).where(Voucher.label == "Invited faculty")))
+    assert kinds == {"free_place"}

@@ -3,12 +3,14 @@ use given back on cancellation, and no voucher used too often under concurrent r
 
 from __future__ import annotations
 
+import io
 import threading
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from conference.extensions import db
@@ -75,12 +77,6 @@ def test_the_discount_shows_on_the_manage_page_receipt_and_organizer_page(
     assert registration.fee_amount == Decimal("405.00")
     page = client.get(manage_path(registration)).get_data(as_text=True)
     assert code in page and "&minus;45.00 EUR" in page and "405.00 EUR" in page
-    text = receipt_pdf(registration, lambda value: value.isoformat()).decode("latin-1")
-    assert "%PDF" in text  # the lines are drawn: checked through the text extractor below
-    import io
-
-    from pypdf import PdfReader
-
     extracted = PdfReader(io.BytesIO(receipt_pdf(registration, str))).pages[0].extract_text()
     assert f"Voucher {code}: -45.00 EUR" in extracted and "Category fee: 450.00 EUR" in extracted
     auth.login(organizer)
