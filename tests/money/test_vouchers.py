@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from flask import g
@@ -167,3 +168,56 @@ def test_demo_has_a_batch_of_free_places_for_invited_faculty(app, tmp_path):
     assert ("Invited faculty", 40) in get_voucher_labels(result.congress)
     kinds = set(db.session.scalars(select(Voucher.kind).where(Voucher.label == "Invited faculty")))
     assert kinds == {"free_place"}
+
+
+@pytest.mark.postgres
+def test_concurrent_redemptions_of_a_two_use_code_take_two_uses_on_postgresql(
+    pg_engine_url, app, congress
+):
+    """The money service on its own (no registration lock around it): 8 sessions redeem at
+    once; two get the discount, the others a `voucher` field error (never a database error)."""
+    from decimal import Decimal
+
+    from conference.errors import ValidationFailed
+    from conference.program.models import Congress
+
+    code = vouchers.create_vouchers(congress, kind="percent", percent="10", max_uses=2)[0].code
+    db.session.commit()
+    congress_id, workers = congress.id, 8
+    barrier = threading.Barrier(workers)
+    outcomes: list = []
+
+    def redeem(index: int) -> None:
+        with app.app_context():
+            try:
+                target = db.session.get(Congress, congress_id)
+                # Every session has seen the voucher unused before any redeems.
+                vouchers.quote_voucher(target, code, category_id=1, fee=Decimal("100.00"))
+                barrier.wait(timeout=30)
+                vouchers.redeem_voucher(
+                    target,
+                    code,
+                    category_id=1,
+                    fee=Decimal("100.00"),
+                    source="test",
+                    source_key=f"K{index}",
+                )
+                db.session.commit()
+                outcomes.append("redeemed")
+            except ValidationFailed as exc:
+                outcomes.append("refused" if "voucher" in exc.fields else repr(exc))
+            except BaseException as exc:  # a database error would be a 500
+                outcomes.append(repr(exc))
+            finally:
+                db.session.rollback()
+                db.session.remove()
+
+    threads = [threading.Thread(target=redeem, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["redeemed"] * 2 + ["refused"] * (workers - 2), outcomes
+    db.session.expire_all()
+    voucher = db.session.scalar(select(Voucher).where(Voucher.code == code))
+    assert voucher.uses == 2 and len(voucher.redemptions) == 2
