@@ -187,3 +187,16 @@ def test_a_one_use_code_is_used_once_under_concurrent_requests_on_postgresql(
     voucher = db.session.scalar(select(Voucher))
     assert voucher.uses == 1 and len(voucher.redemptions) == 1
     assert db.session.scalar(select(Registration.voucher_code)) == code
+
+
+def test_a_registration_expiring_unpaid_gives_the_use_back(priced, register):
+    from conference.registration import capacity
+
+    congress = priced[0]
+    code = _code(congress, kind="percent", percent="50")
+    registration = register(voucher=code)
+    assert registration.status == RegistrationStatus.AWAITING_PAYMENT
+    capacity.expire_unpaid(congress, registration.expires_at + timedelta(minutes=1))
+    db.session.commit()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert db.session.scalar(select(Voucher)).uses == 0
