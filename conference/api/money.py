@@ -9,18 +9,21 @@ from flask import Response
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from conference.api.auth import organizer_token_required
-from conference.api.schemas import Integer
+from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import CongressDateTime, Integer
+from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.money import services
-from conference.money.exports import invoices_csv
-from conference.money.models import DocumentKind
+from conference.money import vouchers as voucher_services
+from conference.money.exports import invoices_csv, vouchers_csv
+from conference.money.models import DocumentKind, VoucherKind
 from conference.money.queries import (
     InvoiceFilters,
     get_invoice_by_number,
     get_rows,
     get_seller_profile,
     invoices_query,
+    vouchers_query,
 )
 from conference.program.queries import get_current_congress
 
@@ -274,3 +277,150 @@ def get_invoice_pdf(number):
     response.headers["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- vouchers -----------------------------------------------------------------------------------
+
+
+class VoucherIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in VoucherKind]))
+    count = Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    percent = fields.Decimal(as_string=True, metadata={"description": "For kind percent."})
+    amount = fields.Decimal(as_string=True, metadata={"description": "For kind fixed."})
+    categories = fields.List(
+        fields.String(validate=validate.Length(max=80)),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "Registration category slugs; empty: every category."},
+    )
+    max_uses = Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    valid_from = CongressDateTime(allow_none=True)
+    valid_until = CongressDateTime(allow_none=True)
+    label = fields.String(load_default="", validate=validate.Length(max=100))
+    prefix = fields.String(load_default="", validate=validate.Length(max=10))
+
+
+class VoucherQuery(Schema):
+    label = fields.String(load_default="", validate=validate.Length(max=100))
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "csv"]),
+        metadata={"description": "csv: every matching voucher as CSV."},
+    )
+
+
+class VoucherRedemptionOut(Schema):
+    source = fields.String()
+    reference = fields.String()
+    discount = fields.String(metadata={"example": "450.00"})
+    redeemed_at = fields.String(metadata={"format": "date-time"})
+
+
+class VoucherOut(Schema):
+    code = fields.String()
+    kind = fields.String()
+    percent = fields.String(allow_none=True, metadata={"example": "20.00"})
+    amount = fields.String(allow_none=True, metadata={"example": "100.00"})
+    currency = fields.String()
+    categories = fields.List(fields.String())
+    max_uses = fields.Integer()
+    uses = fields.Integer()
+    valid_from = fields.String(allow_none=True, metadata={"format": "date-time"})
+    valid_until = fields.String(allow_none=True, metadata={"format": "date-time"})
+    label = fields.String()
+    used_by = fields.List(fields.Nested(VoucherRedemptionOut))
+
+
+class VoucherListOut(Schema):
+    vouchers = fields.List(fields.Nested(VoucherOut))
+    total = fields.Integer()
+
+
+def _category_slugs(congress) -> dict[int, str]:
+    from conference.registration.queries import get_categories
+
+    return {category.id: category.slug for category in get_categories(congress)}
+
+
+def _voucher_json(voucher, slugs: dict[int, str]) -> dict:
+    return {
+        "code": voucher.code,
+        "kind": voucher.kind,
+        "percent": str(voucher.percent) if voucher.percent is not None else None,
+        "amount": str(voucher.amount) if voucher.amount is not None else None,
+        "currency": voucher.currency,
+        "categories": [slugs.get(i, str(i)) for i in voucher.category_ids],
+        "max_uses": voucher.max_uses,
+        "uses": voucher.uses,
+        "valid_from": voucher.valid_from.isoformat() if voucher.valid_from else None,
+        "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else None,
+        "label": voucher.label,
+        "used_by": [
+            {
+                "source": use.source,
+                "reference": use.source_key,
+                "discount": str(use.discount),
+                "redeemed_at": use.redeemed_at.isoformat(),
+            }
+            for use in voucher.redemptions
+            if use.released_at is None
+        ],
+    }
+
+
+@blp.route("/vouchers", methods=["POST"])
+@organizer_token_required
+@blp.arguments(VoucherIn)
+@blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=VoucherListOut, description="The vouchers created.")
+def create_vouchers(payload):
+    """Create one voucher or a batch (`count`), each with its own random code."""
+    congress = _congress()
+    slugs = _category_slugs(congress)
+    ids = {slug: id_ for id_, slug in slugs.items()}
+    unknown = [slug for slug in payload["categories"] if slug not in ids]
+    if unknown:
+        message = f"Unknown category: {', '.join(unknown)[:200]}."
+        raise ValidationFailed(message, fields={"categories": [message]})
+    created = voucher_services.create_vouchers(
+        congress,
+        kind=payload["kind"],
+        count=payload["count"],
+        percent=payload.get("percent"),
+        amount=payload.get("amount"),
+        category_ids=[ids[slug] for slug in payload["categories"]],
+        max_uses=payload["max_uses"],
+        valid_from=payload.get("valid_from"),
+        valid_until=payload.get("valid_until"),
+        label=payload["label"],
+        prefix=payload["prefix"],
+        by=bearer_user(),
+    )
+    body = {"vouchers": [_voucher_json(v, slugs) for v in created], "total": len(created)}
+    db.session.commit()
+    return body, 201
+
+
+@blp.route("/vouchers", methods=["GET"])
+@organizer_token_required
+@blp.arguments(VoucherQuery, location="query")
+@blp.doc(
+    security=SECURITY,
+    responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+@blp.alt_response(200, schema=VoucherListOut, description="Vouchers with their uses.")
+def list_vouchers(query):
+    """Vouchers (one batch with `label`), with the registrations using each; `format=csv`."""
+    congress = _congress()
+    vouchers = list(db.session.scalars(vouchers_query(congress, query["label"])))
+    if query["format"] == "csv":
+        from conference.registration.queries import get_categories
+
+        names = {c.id: c.name for c in get_categories(congress)}
+        response = Response(vouchers_csv(vouchers, names), mimetype="text/csv")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{congress.slug}-vouchers.csv"'
+        )
+        return response
+    slugs = _category_slugs(congress)
+    return {"vouchers": [_voucher_json(v, slugs) for v in vouchers], "total": len(vouchers)}

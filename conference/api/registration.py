@@ -246,6 +246,11 @@ class RegistrationInSchema(Schema):
     accessibility = fields.String(load_default="")
     share_with_exhibitors = fields.Boolean(load_default=False)
     accept_terms = fields.Boolean(required=True)
+    voucher = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"description": "A voucher code: reduces the fee or makes the place free."},
+    )
     proof = fields.Nested(
         ProofInSchema,
         metadata={"description": "Proof of status, required by categories that ask for it."},
@@ -335,6 +340,15 @@ def registration_json(
         ),
         "checked_in_at": (
             registration.checked_in_at.isoformat() if registration.checked_in_at else None
+        ),
+        "voucher": (
+            {
+                "code": registration.voucher_code,
+                **_money(registration.voucher_discount, registration.currency),
+                "fee_before": str(registration.list_fee),
+            }
+            if registration.voucher_code
+            else None
         ),
     }
     if position and registration.status == RegistrationStatus.WAITLISTED:

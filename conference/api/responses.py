@@ -291,6 +291,13 @@ class HowToPayOut(Schema):
     contact_email = fields.String(allow_none=True)
 
 
+class VoucherUseOut(MoneyOut):
+    """The voucher used: `amount` is what it took off; `fee_before` the category's fee."""
+
+    code = fields.String()
+    fee_before = fields.String(metadata={"example": "480.00"})
+
+
 class RegistrationOut(Schema):
     """A registration; the personal fields are shown to its holder and to organizers."""
 
@@ -305,6 +312,7 @@ class RegistrationOut(Schema):
     proof_status = fields.String()
     invoice_requested_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    voucher = fields.Nested(VoucherUseOut, allow_none=True)
     waitlist_position = fields.Integer(allow_none=True)
     first_name = fields.String()
     last_name = fields.String()

@@ -97,6 +97,17 @@ def load(result: DemoResult, size: str = "small") -> None:
 
     organizer = get_user_by_email("organizer@example.org")
     now = utcnow()
+    # Free places for the invited speakers: one code each, handed out by the secretariat.
+    from conference.money.vouchers import create_vouchers
+
+    create_vouchers(
+        congress,
+        kind="free_place",
+        count=40,
+        label="Invited faculty",
+        prefix="FAC",
+        by=organizer,
+    )
     plan = [
         # (category, status to reach)
         ("oncologist", "confirmed"),

@@ -54,3 +54,45 @@ def invoices_csv(rows: list[InvoiceRow]) -> str:
             )
         )
     return out.getvalue()
+
+
+VOUCHER_COLUMNS = (
+    "code",
+    "label",
+    "kind",
+    "value",
+    "currency",
+    "categories",
+    "max_uses",
+    "uses",
+    "valid_from",
+    "valid_until",
+    "used_by",
+)
+
+
+def vouchers_csv(vouchers, category_names: dict[int, str]) -> str:
+    """One row per voucher; `used_by` lists the sale keys (registration references) using it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(VOUCHER_COLUMNS)
+    for voucher in vouchers:
+        value = {"percent": voucher.percent, "fixed": voucher.amount}.get(voucher.kind)
+        writer.writerow(
+            safe_row(
+                (
+                    voucher.code,
+                    voucher.label,
+                    voucher.kind,
+                    value if value is not None else "",
+                    voucher.currency,
+                    "; ".join(category_names.get(i, str(i)) for i in voucher.category_ids) or "all",
+                    voucher.max_uses,
+                    voucher.uses,
+                    voucher.valid_from.isoformat() if voucher.valid_from else "",
+                    voucher.valid_until.isoformat() if voucher.valid_until else "",
+                    " ".join(r.source_key for r in voucher.redemptions if r.released_at is None),
+                )
+            )
+        )
+    return out.getvalue()

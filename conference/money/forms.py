@@ -4,8 +4,10 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -105,3 +107,58 @@ class CorrectForm(FlaskForm):
     buyer_email = StringField("Buyer email", validators=[Length(max=254)])
     reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
     submit = SubmitField("Cancel and reissue to this buyer")
+
+
+class VoucherForm(FlaskForm):
+    """One voucher, or a batch of `count` alike (each with its own code)."""
+
+    count = IntegerField(
+        "How many codes",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=1000)],
+        description="More than one: a batch, e.g. 40 for invited faculty.",
+    )
+    kind = SelectField(
+        "Voucher gives",
+        choices=[
+            ("free_place", "A free place"),
+            ("percent", "A percentage off"),
+            ("fixed", "An amount off"),
+        ],
+    )
+    percent = StringField("Percent off", description="For a percentage, e.g. 20 or 12.5.")
+    amount = StringField("Amount off", description="For an amount, e.g. 100.00.")
+    categories = SelectMultipleField(
+        "Only for the categories",
+        coerce=int,
+        validate_choice=False,
+        description="None selected: every category.",
+    )
+    max_uses = IntegerField(
+        "Uses per code",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=100000)],
+    )
+    valid_from = DateTimeLocalField(
+        "Valid from",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Congress time; empty: at once.",
+    )
+    valid_until = DateTimeLocalField(
+        "Valid until",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="Congress time; empty: no end.",
+    )
+    label = StringField(
+        "Batch label",
+        validators=[Length(max=100)],
+        description="E.g. Invited faculty or Sponsor: Acme Pharma.",
+    )
+    prefix = StringField(
+        "Code prefix",
+        validators=[Length(max=10)],
+        description="Up to 10 letters and digits, e.g. FAC.",
+    )
+    submit = SubmitField("Create")

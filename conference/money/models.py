@@ -17,6 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -382,6 +383,115 @@ class InvoiceDocument(Base):
 
     def __repr__(self) -> str:
         return f"<InvoiceDocument {self.invoice_id} {self.sha256[:12]}>"
+
+
+# -- vouchers -----------------------------------------------------------------------------------
+
+
+class VoucherKind(enum.StrEnum):
+    """What a voucher takes off the price."""
+
+    PERCENT = "percent"
+    FIXED = "fixed"
+    FREE_PLACE = "free_place"
+
+    @property
+    def label(self) -> str:
+        return {"percent": "Percent off", "fixed": "Amount off", "free_place": "Free place"}[
+            self.value
+        ]
+
+
+class Voucher(TimestampMixin, Base):
+    """A code that reduces a price (percent or fixed amount) or makes it free, a number of
+    times, within a validity window, for some of the seller's items (registration categories).
+
+    `uses` is the counter that decides: it only grows through a conditional UPDATE
+    (``uses = uses + 1 WHERE uses < max_uses``), so concurrent redemptions cannot exceed
+    `max_uses`; the CHECK constraint is the last line.
+    """
+
+    __tablename__ = "money_vouchers"
+    __table_args__ = (
+        CheckConstraint(_in("kind", VoucherKind), name="kind_known"),
+        CheckConstraint("max_uses >= 1", name="max_uses_positive"),
+        CheckConstraint("uses >= 0 AND uses <= max_uses", name="uses_within_max"),
+        CheckConstraint(
+            "(kind != 'percent' OR (percent > 0 AND percent <= 100))", name="percent_range"
+        ),
+        CheckConstraint("(kind != 'fixed' OR amount > 0)", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    #: Upper-case, from an unambiguous alphabet; unique across congresses (typed by people).
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[Decimal | None] = mapped_column(Rate)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    #: The seller's item keys it applies to (registration category ids); empty: any.
+    category_ids: Mapped[list] = mapped_column(JSON, default=list)
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    #: The batch's label (e.g. "Invited faculty") and prefix; one voucher may have a label too.
+    label: Mapped[str] = mapped_column(String(100), default="", index=True)
+    prefix: Mapped[str] = mapped_column(String(12), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    congress: Mapped[Congress] = relationship()
+    redemptions: Mapped[list[VoucherRedemption]] = relationship(
+        back_populates="voucher",
+        order_by="VoucherRedemption.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return VoucherKind(self.kind).label
+
+    @property
+    def value_text(self) -> str:
+        """What it takes off, for lists and exports: "20 %", "100.00 EUR", "free place"."""
+        if self.kind == VoucherKind.PERCENT:
+            return f"{self.percent.normalize():f} %"
+        if self.kind == VoucherKind.FIXED:
+            return f"{self.amount} {self.currency}"
+        return "free place"
+
+    @property
+    def uses_left(self) -> int:
+        return max(self.max_uses - self.uses, 0)
+
+    def __repr__(self) -> str:
+        return f"<Voucher {self.code} {self.kind} {self.uses}/{self.max_uses}>"
+
+
+class VoucherRedemption(Base):
+    """One use of a voucher by a sale (`source`, `source_key`), with the discount it gave.
+    A released use (the sale was cancelled) keeps its row with `released_at`."""
+
+    __tablename__ = "money_voucher_redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(
+        ForeignKey("money_vouchers.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(40))
+    source_key: Mapped[str] = mapped_column(String(80), index=True)
+    fee: Mapped[Decimal] = mapped_column(Money)
+    discount: Mapped[Decimal] = mapped_column(Money)
+    redeemed_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+
+    voucher: Mapped[Voucher] = relationship(back_populates="redemptions")
+
+    def __repr__(self) -> str:
+        return f"<VoucherRedemption {self.voucher_id} {self.source}:{self.source_key}>"
 
 
 # -- immutability -------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from conference.money.models import (
     InvoiceSeries,
     Order,
     SellerProfile,
+    Voucher,
+    VoucherRedemption,
 )
 from conference.program.models import Congress
 
@@ -261,3 +263,46 @@ def get_rows(invoices: list[Invoice]) -> list[InvoiceRow]:
         else:
             rows.append(InvoiceRow(invoice, ZERO, ZERO))
     return rows
+
+
+# -- vouchers -------------------------------------------------------------------------------------
+
+
+def vouchers_query(congress: Congress, label: str = "") -> Select:
+    """The congress's vouchers (newest batch first), optionally one batch, with their uses."""
+    query = (
+        select(Voucher)
+        .where(Voucher.congress_id == congress.id)
+        .options(selectinload(Voucher.redemptions))
+        .order_by(Voucher.created_at.desc(), Voucher.id)
+    )
+    if label:
+        query = query.where(Voucher.label == label)
+    return query
+
+
+def get_voucher_labels(congress: Congress) -> list[tuple[str, int]]:
+    """The batches' labels with how many vouchers each has, alphabetically."""
+    return [
+        (label, count)
+        for label, count in db.session.execute(
+            select(Voucher.label, func.count(Voucher.id))
+            .where(Voucher.congress_id == congress.id, Voucher.label != "")
+            .group_by(Voucher.label)
+            .order_by(Voucher.label)
+        )
+    ]
+
+
+def get_redemption(congress: Congress, source: str, source_key: str) -> VoucherRedemption | None:
+    """The active (not released) voucher use of a sale."""
+    return db.session.scalar(
+        select(VoucherRedemption)
+        .join(Voucher)
+        .where(
+            Voucher.congress_id == congress.id,
+            VoucherRedemption.source == source,
+            VoucherRedemption.source_key == source_key,
+            VoucherRedemption.released_at.is_(None),
+        )
+    )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 from conference.countries import country_choices
-from conference.errors import DomainError
+from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.models import db_int
 from conference.money import services
-from conference.money.exports import invoices_csv
+from conference.money import vouchers as voucher_services
+from conference.money.exports import invoices_csv, vouchers_csv
 from conference.money.forms import (
     CancelForm,
     CorrectForm,
@@ -17,6 +18,7 @@ from conference.money.forms import (
     PaymentForm,
     RefundForm,
     SellerProfileForm,
+    VoucherForm,
 )
 from conference.money.models import DocumentKind
 from conference.money.queries import (
@@ -25,7 +27,9 @@ from conference.money.queries import (
     get_invoice_by_number,
     get_rows,
     get_seller_profile,
+    get_voucher_labels,
     invoices_query,
+    vouchers_query,
 )
 from conference.program.queries import get_current_congress
 from conference.security import organizer_required
@@ -271,3 +275,97 @@ def correct(number):
             )
             return redirect(url_for("money.invoice_detail", number=new.number))
     return _detail(invoice, correct_form=form), 422
+
+
+# -- vouchers -----------------------------------------------------------------------------------
+
+
+def _category_names(congress) -> dict[int, str]:
+    from conference.registration.queries import get_categories
+
+    return {category.id: category.name for category in get_categories(congress)}
+
+
+def _render_vouchers(congress, form, status=200):
+    label = request.args.get("label", "")
+    names = _category_names(congress)
+    form.categories.choices = list(names.items())
+    vouchers = list(db.session.scalars(vouchers_query(congress, label)))
+    return (
+        render_template(
+            "money/vouchers.html",
+            form=form,
+            vouchers=vouchers,
+            labels=get_voucher_labels(congress),
+            label=label,
+            category_names=names,
+        ),
+        status,
+    )
+
+
+@bp.route("/manage/vouchers")
+@organizer_required
+def vouchers():
+    return _render_vouchers(_congress(), VoucherForm(formdata=None))
+
+
+@bp.route("/manage/vouchers", methods=["POST"])
+@organizer_required
+def create_vouchers():
+    """Create one voucher or a batch; then list that batch."""
+    from flask_login import current_user
+
+    from conference.timeutil import local_to_utc
+
+    congress = _congress()
+    form = VoucherForm()
+    names = _category_names(congress)
+    form.categories.choices = list(names.items())
+    if form.validate_on_submit():
+        unknown = [i for i in form.categories.data or [] if i not in names]
+        try:
+            if unknown:
+                raise ValidationFailed(
+                    "Unknown category.", fields={"categories": ["Choose categories from the list."]}
+                )
+            created = voucher_services.create_vouchers(
+                congress,
+                kind=form.kind.data,
+                count=form.count.data,
+                percent=form.percent.data,
+                amount=form.amount.data,
+                category_ids=form.categories.data or [],
+                max_uses=form.max_uses.data,
+                valid_from=(
+                    local_to_utc(form.valid_from.data, congress.tz)
+                    if form.valid_from.data
+                    else None
+                ),
+                valid_until=(
+                    local_to_utc(form.valid_until.data, congress.tz)
+                    if form.valid_until.data
+                    else None
+                ),
+                label=form.label.data,
+                prefix=form.prefix.data,
+                by=current_user,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(f"{len(created)} voucher code(s) created.", "success")
+            return redirect(url_for("money.vouchers", label=created[0].label or None))
+    return _render_vouchers(congress, form, 422)
+
+
+@bp.route("/manage/vouchers.csv")
+@organizer_required
+def vouchers_export():
+    congress = _congress()
+    vouchers = list(db.session.scalars(vouchers_query(congress, request.args.get("label", ""))))
+    response = Response(vouchers_csv(vouchers, _category_names(congress)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{congress.slug}-vouchers.csv"'
+    return response

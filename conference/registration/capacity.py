@@ -242,6 +242,9 @@ def expire_unpaid(congress: Congress, now: datetime | None = None) -> list[Regis
             "Not paid in time." if unpaid else "No accepted proof of status arrived in time."
         )
         registration.expires_at = None
+        from conference.registration.services import release_voucher
+
+        release_voucher(registration, now)
         if unpaid and registration.invoice_requested_at is not None:
             from conference.registration.payments import cancel_unpaid_invoice
 

@@ -140,6 +140,13 @@ def receipt_pdf(registration: Registration, local) -> bytes:
         f"Category: {registration.category.name} ({registration.fee_period.label} fee)",
         f"Registration fee: {registration.fee_amount} {registration.currency}",
     ]
+    if registration.voucher_code:
+        lines[-1:] = [
+            f"Category fee: {registration.list_fee} {registration.currency}",
+            f"Voucher {registration.voucher_code}: -{registration.voucher_discount} "
+            f"{registration.currency}",
+            f"Registration fee: {registration.fee_amount} {registration.currency}",
+        ]
     if sale is not None:
         currency = registration.currency
         lines += [

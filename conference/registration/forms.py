@@ -102,6 +102,11 @@ class RegistrationForm(InvoiceToFields, FlaskForm):
     share_with_exhibitors = BooleanField(
         "I agree that exhibitors may receive my contact details (optional)"
     )
+    voucher = StringField(
+        "Voucher code",
+        validators=[Length(max=40)],
+        description="If you received one (invited faculty, sponsored places).",
+    )
     accept_terms = BooleanField("I accept the registration terms and cancellation policy")
     pay_by_invoice = BooleanField("My institution pays: send an invoice to the address below")
     submission_key = HiddenField()

@@ -37,6 +37,14 @@ MONEY_FIELDS = {
 }
 
 
+def voucher_text(registration: Registration) -> str:
+    """The voucher on an invoice line: the line is at the reduced price, this says why."""
+    return (
+        f"voucher {registration.voucher_code}: -{registration.voucher_discount} "
+        f"{registration.currency} off {registration.list_fee}"
+    )
+
+
 def invoicing_available(congress: Congress) -> bool:
     from conference.money import services as money
 
@@ -105,6 +113,8 @@ def request_invoice(
         f"{registration.category.name}, {registration.fee_period.label.lower()} fee "
         f"({registration.reference})"
     )
+    if registration.voucher_code:
+        description += f", {voucher_text(registration)}"
     if clean["po_number"]:
         description += f", PO {clean['po_number']}"
     try:

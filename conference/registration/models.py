@@ -280,6 +280,10 @@ class Registration(TimestampMixin, Base):
     fee_period: Mapped[FeePeriod] = mapped_column(EnumString(FeePeriod, 10))
     fee_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str] = mapped_column(String(3))
+    #: The voucher code used at registration and what it took off the category's fee
+    #: (`fee_amount` is the price after it); the money domain keeps the use.
+    voucher_code: Mapped[str | None] = mapped_column(String(40))
+    voucher_discount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
 
     #: An unpaid registration gives its place back after this moment.
     expires_at: Mapped[datetime | None]
@@ -363,6 +367,11 @@ class Registration(TimestampMixin, Base):
             return Decimal("0.00")
         settled = self.amount_received + self.amount_waived
         return max(self.fee_amount - settled, Decimal("0.00"))
+
+    @property
+    def list_fee(self) -> Decimal:
+        """The category's fee before the voucher (the fee itself without one)."""
+        return self.fee_amount + (self.voucher_discount or Decimal("0.00"))
 
     @property
     def is_email_unconfirmed(self) -> bool:

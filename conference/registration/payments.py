@@ -295,6 +295,10 @@ def invoice_paid_registration(registration: Registration):
         f"Registration {congress.short_name}: {registration.category.name}, "
         f"{registration.fee_period.label.lower()} fee ({registration.reference})"
     )
+    if registration.voucher_code:
+        from conference.registration.invoicing import voucher_text
+
+        description = f"{description}, {voucher_text(registration)}"[:300]
     return money.invoice_order(
         congress,
         money.Buyer(

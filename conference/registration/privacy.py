@@ -61,6 +61,10 @@ def export_data(registration: Registration) -> dict:
             "amount": str(registration.fee_amount),
             "currency": registration.currency,
             "period": registration.fee_period.value,
+            "voucher": registration.voucher_code,
+            "voucher_discount": (
+                str(registration.voucher_discount) if registration.voucher_discount else None
+            ),
         },
         "proof_of_status": {
             "status": registration.proof_status.value,

@@ -18,6 +18,7 @@ from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
+from conference.money import vouchers
 from conference.program.models import Congress
 from conference.registration import capacity, notify, uploads
 from conference.registration import capacity as places
@@ -414,6 +415,14 @@ def register_attendee(
         errors.add("proof", problem)
     if invoice_to is not None:
         invoicing.check_invoice_to(congress, invoice_to, errors)
+    voucher_code = vouchers.normalize_code(data.get("voucher"))
+    if voucher_code and category is not None and amount is not None:
+        try:
+            vouchers.quote_voucher(
+                congress, voucher_code, category_id=category.id, fee=amount, now=now
+            )
+        except ValidationFailed as exc:
+            errors.add("voucher", exc.fields["voucher"][0])
     errors.raise_if_any()
     existing = active_registration_for(congress, email)
     if existing is not None and not existing.is_email_unconfirmed:
@@ -441,6 +450,19 @@ def register_attendee(
     room = capacity.has_room(settings, category)
     if not room and capacity.expire_unpaid(congress, now):
         room = capacity.has_room(settings, category)
+    discount = None
+    if voucher_code:
+        # Taken now, under its own row lock (a concurrent use may have taken the last one).
+        quote = vouchers.redeem_voucher(
+            congress,
+            voucher_code,
+            category_id=category.id,
+            fee=amount,
+            source=VOUCHER_SOURCE,
+            source_key=reference,
+            now=now,
+        )
+        voucher_code, discount, amount = quote.voucher.code, quote.discount, quote.price
 
     registration = Registration(
         congress=congress,
@@ -456,6 +478,8 @@ def register_attendee(
         fee_period=period,
         fee_amount=amount,
         currency=congress.currency,
+        voucher_code=voucher_code or None,
+        voucher_discount=discount,
         status=RegistrationStatus.WAITLISTED,
         proof_status=ProofStatus.MISSING if category.requires_proof else ProofStatus.NOT_NEEDED,
         payments=[],
@@ -495,6 +519,22 @@ def register_attendee(
     return registration, True
 
 
+#: The money domain's `source` for vouchers used by registrations (key: the reference).
+VOUCHER_SOURCE = "registration"
+
+
+def release_voucher(registration: Registration, now: datetime) -> None:
+    """A cancelled registration gives its voucher use back (the code works again): the
+    voucher was meant for a person's place, and that place is given up."""
+    if registration.voucher_code:
+        vouchers.release_voucher(
+            registration.congress,
+            source=VOUCHER_SOURCE,
+            source_key=registration.reference,
+            now=now,
+        )
+
+
 def _owns_address(user, email: str) -> bool:
     """Whether the signed-in user has confirmed this very address for their account."""
     return (
@@ -515,6 +555,7 @@ def _supersede(existing: Registration, now: datetime) -> None:
         "Replaced by a newer registration made with the same email address before this one "
         "was confirmed."
     )
+    release_voucher(existing, now)
     # Flush now: the partial unique index must see it cancelled before the new row arrives.
     db.session.flush()
 
@@ -623,6 +664,7 @@ def cancel_registration(
     registration.cancelled_at = now
     registration.expires_at = None
     registration.cancel_reason = (reason or ("Cancelled by an organizer." if by else ""))[:300]
+    release_voucher(registration, now)
     refund_payment = add_refund(registration, refund, by=by) if refund > 0 else None
     if refund_payment is not None and by_card > 0:
         refund_payment.note = f"Refund on cancellation: {by_card} back to the card."

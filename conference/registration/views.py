@@ -119,6 +119,7 @@ def register():
                 "accessibility",
                 "share_with_exhibitors",
                 "accept_terms",
+                "voucher",
             )
         }
         try:

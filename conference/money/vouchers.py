@@ -1,0 +1,257 @@
+"""Vouchers: create codes (one or a batch), quote and redeem them for a price, release a use.
+
+The money domain knows amounts, not what is bought: the selling domain (registration) hands
+in the price, its item key (a registration category id) and its own sale key, and gets the
+discount back. Every refusal a buyer can cause is a `ValidationFailed` on the field
+``voucher``; services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import select, update
+
+from conference.errors import FieldErrors, ValidationFailed
+from conference.extensions import db
+from conference.models import utcnow
+from conference.money.models import Voucher, VoucherKind, VoucherRedemption
+from conference.program.models import Congress
+
+#: No 0/O, 1/I/L: codes are read aloud and typed from paper.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+MAX_BATCH = 1000
+MAX_USES = 100_000
+PREFIX_RE = re.compile(r"^[A-Z0-9]{0,10}$")
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("100000000")
+
+
+def normalize_code(code: str | None) -> str:
+    """What people type, as stored: upper case, without spaces."""
+    return re.sub(r"\s+", "", code or "").upper()
+
+
+def _new_code(prefix: str) -> str:
+    body = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{prefix}-{body}" if prefix else body
+
+
+def _decimal(value, field: str, errors: FieldErrors) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors.add(field, "Enter a number.")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        errors.add(field, "Enter a number such as 20 or 100.00.")
+        return None
+    if not number.is_finite():
+        errors.add(field, "Enter a number such as 20 or 100.00.")
+        return None
+    return number
+
+
+def create_vouchers(
+    congress: Congress,
+    *,
+    kind: str,
+    count: int = 1,
+    percent=None,
+    amount=None,
+    category_ids: list[int] | None = None,
+    max_uses: int = 1,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+    label: str = "",
+    prefix: str = "",
+    by=None,
+) -> list[Voucher]:
+    """Create `count` vouchers alike, each with its own random code (a batch when count > 1)."""
+    errors = FieldErrors()
+    try:
+        kind = VoucherKind(kind)
+    except ValueError:
+        errors.add("kind", "Choose percent, fixed or free_place.")
+    if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
+        errors.add("count", f"Enter a whole number from 1 to {MAX_BATCH}.")
+    if not isinstance(max_uses, int) or not 1 <= max_uses <= MAX_USES:
+        errors.add("max_uses", f"Enter a whole number of uses from 1 to {MAX_USES}.")
+    clean_percent = clean_amount = None
+    if kind == VoucherKind.PERCENT:
+        clean_percent = _decimal(percent, "percent", errors)
+        if clean_percent is not None and (
+            not 0 < clean_percent <= 100 or clean_percent != clean_percent.quantize(CENT)
+        ):
+            errors.add("percent", "Enter a percentage above 0 and at most 100.")
+            clean_percent = None
+    elif kind == VoucherKind.FIXED:
+        clean_amount = _decimal(amount, "amount", errors)
+        if clean_amount is not None and (
+            clean_amount <= 0
+            or clean_amount >= MAX_AMOUNT
+            or clean_amount != clean_amount.quantize(CENT)
+        ):
+            errors.add("amount", "Enter an amount above 0 with at most two decimals.")
+    label = (label or "").strip()
+    if len(label) > 100:
+        errors.add("label", "At most 100 characters.")
+    prefix = normalize_code(prefix).strip("-")
+    if not PREFIX_RE.match(prefix):
+        errors.add("prefix", "Use at most 10 letters and digits.")
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors.add("valid_until", "The end must be after the start.")
+    ids = sorted({int(i) for i in category_ids or []})
+    errors.raise_if_any()
+
+    codes: set[str] = set()
+    while len(codes) < count:
+        wanted = {_new_code(prefix) for _ in range(count - len(codes))} - codes
+        taken = set(db.session.scalars(select(Voucher.code).where(Voucher.code.in_(wanted))))
+        codes |= wanted - taken
+    vouchers = [
+        Voucher(
+            congress_id=congress.id,
+            code=code,
+            kind=kind.value,
+            percent=clean_percent.quantize(CENT) if clean_percent is not None else None,
+            amount=clean_amount.quantize(CENT) if clean_amount is not None else None,
+            currency=congress.currency,
+            category_ids=ids,
+            max_uses=max_uses,
+            uses=0,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            label=label,
+            prefix=prefix,
+            created_by_id=getattr(by, "id", None),
+        )
+        for code in sorted(codes)
+    ]
+    db.session.add_all(vouchers)
+    db.session.flush()
+    return vouchers
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a voucher does to a price: the discount and the price left to pay."""
+
+    voucher: Voucher
+    fee: Decimal
+    discount: Decimal
+
+    @property
+    def price(self) -> Decimal:
+        return self.fee - self.discount
+
+
+def _refuse(message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={"voucher": [message]})
+
+
+def discount_for(voucher: Voucher, fee: Decimal) -> Decimal:
+    """The amount taken off `fee` (never more than the fee; percent rounded half up)."""
+    if voucher.kind == VoucherKind.FREE_PLACE:
+        return fee
+    if voucher.kind == VoucherKind.FIXED:
+        return min(voucher.amount, fee)
+    return min((fee * voucher.percent / 100).quantize(CENT, rounding=ROUND_HALF_UP), fee)
+
+
+def quote_voucher(
+    congress: Congress,
+    code: str,
+    *,
+    category_id: int,
+    fee: Decimal,
+    now: datetime | None = None,
+) -> Quote:
+    """Check `code` for this congress, item and moment; refuse with a `voucher` field error."""
+    now = now or utcnow()
+    code = normalize_code(code)
+    voucher = db.session.scalar(
+        select(Voucher).where(Voucher.congress_id == congress.id, Voucher.code == code)
+    )
+    if voucher is None:
+        raise _refuse("This voucher code is not valid. Check it and try again.")
+    if voucher.valid_from is not None and now < voucher.valid_from:
+        raise _refuse("This voucher code is not valid yet.")
+    if voucher.valid_until is not None and now >= voucher.valid_until:
+        raise _refuse("This voucher code has expired.")
+    if voucher.category_ids and category_id not in voucher.category_ids:
+        raise _refuse("This voucher code is not valid for the category you chose.")
+    if voucher.uses >= voucher.max_uses:
+        raise _refuse("This voucher code has already been used.")
+    return Quote(voucher, fee, discount_for(voucher, fee))
+
+
+def redeem_voucher(
+    congress: Congress,
+    code: str,
+    *,
+    category_id: int,
+    fee: Decimal,
+    source: str,
+    source_key: str,
+    now: datetime | None = None,
+) -> Quote:
+    """Use the voucher once for a sale. The counter grows only while uses are left, in one
+    conditional UPDATE: on PostgreSQL it holds the row lock until the commit, and a
+    concurrent redeemer re-reads the committed count, so no voucher is used too often."""
+    now = now or utcnow()
+    quote = quote_voucher(congress, code, category_id=category_id, fee=fee, now=now)
+    result = db.session.execute(
+        update(Voucher)
+        .where(Voucher.id == quote.voucher.id, Voucher.uses < Voucher.max_uses)
+        .values(uses=Voucher.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _refuse("This voucher code has already been used.")
+    db.session.refresh(quote.voucher, ["uses"])
+    db.session.add(
+        VoucherRedemption(
+            voucher=quote.voucher,
+            source=source,
+            source_key=source_key,
+            fee=fee,
+            discount=quote.discount,
+            redeemed_at=now,
+        )
+    )
+    db.session.flush()
+    return quote
+
+
+def release_voucher(
+    congress: Congress, *, source: str, source_key: str, now: datetime | None = None
+) -> VoucherRedemption | None:
+    """Give back the use a cancelled sale took (if any): the code works again."""
+    redemption = db.session.scalar(
+        select(VoucherRedemption)
+        .join(Voucher)
+        .where(
+            Voucher.congress_id == congress.id,
+            VoucherRedemption.source == source,
+            VoucherRedemption.source_key == source_key,
+            VoucherRedemption.released_at.is_(None),
+        )
+    )
+    if redemption is None:
+        return None
+    redemption.released_at = now or utcnow()
+    db.session.execute(
+        update(Voucher)
+        .where(Voucher.id == redemption.voucher_id, Voucher.uses > 0)
+        .values(uses=Voucher.uses - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    db.session.refresh(redemption.voucher, ["uses"])
+    return redemption
