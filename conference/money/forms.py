@@ -77,7 +77,8 @@ class PaymentForm(FlaskForm):
         "Method",
         choices=[
             ("bank_transfer", "Bank transfer"),
-            ("card", "Card"),
+            ("card", "Card on site"),
+            ("online_card", "Card online"),
             ("cash", "Cash"),
             ("other", "Other"),
         ],
