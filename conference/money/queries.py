@@ -290,7 +290,7 @@ class MoneyFigures:
 
     def __post_init__(self):
         if self.by_method is None:
-            self.by_method = {method: ZERO for method in OVERVIEW_METHODS}
+            self.by_method = dict.fromkeys(OVERVIEW_METHODS, ZERO)
 
     @property
     def received(self) -> Decimal:
@@ -382,8 +382,12 @@ def get_money_overview(
         else:
             target.credited -= invoice.total_gross
     payments = db.session.execute(
-        select(InvoicePayment.invoice_id, InvoicePayment.received_at, InvoicePayment.method,
-               InvoicePayment.amount)
+        select(
+            InvoicePayment.invoice_id,
+            InvoicePayment.received_at,
+            InvoicePayment.method,
+            InvoicePayment.amount,
+        )
         .join(InvoicePayment.invoice)
         .where(Invoice.congress_id == congress.id)
     )
