@@ -1,9 +1,11 @@
 """Forms of the money domain (organizer pages)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -106,3 +108,33 @@ class CorrectForm(FlaskForm):
     buyer_email = StringField("Buyer email", validators=[Length(max=254)])
     reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
     submit = SubmitField("Cancel and reissue to this buyer")
+
+
+class OverviewFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("The end date is before the start date.")
+
+
+class StatementForm(FlaskForm):
+    statement_file = FileField(
+        "Bank statement (CSV, up to 1 MB)",
+        description="Columns date, amount, currency, reference, payer name, in any order; "
+        "separated by ; or , with a decimal comma or point (German and English exports).",
+    )
+    statement_text = TextAreaField("Or paste the statement", validators=[Length(max=1_000_000)])
+    submit = SubmitField("Match the transfers")
+
+
+class ConfirmStatementForm(FlaskForm):
+    statement = HiddenField(validators=[InputRequired()])
+    token = HiddenField(validators=[InputRequired()])
+    submit = SubmitField("Record the selected bank transfers")
