@@ -452,7 +452,7 @@ def get_category_labels(congress: Congress) -> dict[str, str]:
         .join(Registration.category)
         .where(Registration.congress_id == congress.id)
     )
-    return dict(rows)
+    return dict(rows.tuples().all())
 
 
 @dataclass(frozen=True)
