@@ -92,16 +92,21 @@ def _key(header: str) -> str:
 
 
 def decode(data: bytes | str) -> str:
+    """The statement's text without a BOM, lines ending in \\n (as a form field sends it back)."""
     if isinstance(data, str):
-        return data.lstrip("\ufeff")
+        return _newlines(data.lstrip("\ufeff"))
     if len(data) > MAX_BYTES:
         raise StatementError(f"The statement is larger than {MAX_BYTES // 1000} kB: split it.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            return _newlines(data.decode(encoding))
         except UnicodeDecodeError:
             continue
     raise StatementError("The statement is not a text file.")  # pragma: no cover (cp1252)
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -150,6 +155,8 @@ def _columns(header: list[str]) -> dict[str, int]:
 def parse_statement(data: bytes | str, *, default_currency: str = "EUR") -> Statement:
     """Read a statement; a bad line is reported with its number, the others are kept."""
     text = decode(data)
+    if "\x00" in text:
+        raise StatementError("The statement is not a text file: export it from your bank as CSV.")
     if len(text.encode()) > MAX_BYTES:
         raise StatementError(f"The statement is larger than {MAX_BYTES // 1000} kB: split it.")
     rows = [line for line in text.splitlines() if line.strip()]
