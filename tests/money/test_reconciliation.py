@@ -301,3 +301,51 @@ def test_posting_nothing_asks_for_a_file(client, auth, organizer, open_books):
     response = client.post("/manage/money/reconciliation", data={"statement_text": "  "})
     assert response.status_code == 422
     assert "Choose a CSV file or paste the statement below." in response.get_data(as_text=True)
+
+
+def test_api_dry_run_then_confirm_with_the_token(client, api_token, organizer, open_books):
+    headers = api_token(organizer)
+    text = german_statement(open_books).decode("utf-8")
+    dry = client.post("/api/v1/reconciliation", json={"statement": text}, headers=headers)
+    assert dry.status_code == 200
+    body = dry.get_json()
+    assert [line["state"] for line in body["lines"]][:3] == ["matched", "matched", "differs"]
+    assert body["errors"][0]["line"] == 9 and body["recorded"] == []
+    assert bank_payments(open_books["oncologist"]) == []
+
+    wrong = client.post(
+        "/api/v1/reconciliation",
+        json={"statement": text, "confirm": True, "token": "0" * 64},
+        headers=headers,
+    )
+    assert wrong.status_code == 422 and "token" in wrong.get_json()["error"]["fields"]
+    done = client.post(
+        "/api/v1/reconciliation",
+        json={"statement": text, "confirm": True, "token": body["token"]},
+        headers=headers,
+    )
+    assert done.status_code == 200
+    assert len(done.get_json()["recorded"]) == 3
+    assert done.get_json()["lines"][0]["state"] == "imported"
+    assert [p.amount for p in bank_payments(open_books["oncologist"])] == [D("450.00")]
+    again = client.post(
+        "/api/v1/reconciliation",
+        json={"statement": text, "confirm": True, "token": body["token"]},
+        headers=headers,
+    )
+    assert again.get_json()["recorded"] == []
+
+
+def test_api_refuses_non_organizers_and_bad_files(
+    client, api_token, create_user, organizer, open_books
+):
+    reviewer = api_token(create_user(email="reviewer@example.org", role="reviewer"))
+    response = client.post("/api/v1/reconciliation", json={"statement": "x"}, headers=reviewer)
+    assert response.status_code == 403
+    bad = client.post(
+        "/api/v1/reconciliation",
+        json={"statement": "Datum;Text\n1.12.2026;x\n"},
+        headers=api_token(organizer),
+    )
+    assert bad.status_code == 422
+    assert "Columns not found" in bad.get_json()["error"]["fields"]["statement"][0]
