@@ -424,3 +424,131 @@ def list_vouchers(query):
         return response
     slugs = _category_slugs(congress)
     return {"vouchers": [_voucher_json(v, slugs) for v in vouchers], "total": len(vouchers)}
+# -- bank reconciliation ------------------------------------------------------------------------
+
+
+class ReconciliationIn(Schema):
+    statement = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1_000_000),
+        metadata={"description": "The bank statement CSV as text (docs/MONEY.md)."},
+    )
+    confirm = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Record the matched lines; needs the token of a dry run."},
+    )
+    token = fields.String(
+        load_default="",
+        validate=validate.Length(max=64),
+        metadata={"description": "The token a dry run of this very statement returned."},
+    )
+    record_differing = fields.List(
+        Integer(validate=validate.Range(min=1, max=1_000_000)),
+        load_default=list,
+        metadata={"description": "Line numbers whose differing amount is to be recorded too."},
+    )
+
+
+class MatchOut(Schema):
+    line = fields.Integer()
+    date = fields.String()
+    amount = fields.String()
+    currency = fields.String()
+    payer = fields.String()
+    remittance = fields.String()
+    state = fields.String(
+        metadata={"description": "matched, differs, unmatched, already_paid, imported, outgoing"}
+    )
+    matched_to = fields.String(allow_none=True)
+    due = fields.String(allow_none=True)
+    note = fields.String()
+
+
+class LineErrorOut(Schema):
+    line = fields.Integer()
+    message = fields.String()
+
+
+class RecordedOut(Schema):
+    line = fields.Integer()
+    matched_to = fields.String()
+    amount = fields.String()
+    error = fields.String()
+
+
+class ReconciliationOut(Schema):
+    token = fields.String()
+    columns = fields.Dict(keys=fields.String(), values=fields.String())
+    lines = fields.List(fields.Nested(MatchOut))
+    errors = fields.List(fields.Nested(LineErrorOut))
+    recorded = fields.List(fields.Nested(RecordedOut))
+
+
+@blp.route("/reconciliation", methods=["POST"])
+@organizer_token_required
+@blp.arguments(ReconciliationIn)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=ReconciliationOut, description="Matches, and what was recorded.")
+def reconcile(payload):
+    """Match a bank statement's transfers to registrations and invoices (a dry run by default);
+    `confirm` with the dry run's token records the matched lines as bank transfers, once."""
+    from flask import g
+
+    from conference.errors import ValidationFailed
+    from conference.money.reconciliation import (
+        check_token,
+        match_statement,
+        record_matches,
+        statement_token,
+    )
+    from conference.money.statements import StatementError, decode, parse_statement
+
+    congress = _congress()
+    try:
+        text = decode(payload["statement"])
+        statement = parse_statement(text, default_currency=congress.currency)
+    except StatementError as exc:
+        raise ValidationFailed(str(exc), fields={"statement": [str(exc)]}) from None
+    matches = match_statement(congress, statement)
+    recorded = []
+    if payload["confirm"]:
+        if not check_token(congress, text, payload["token"]):
+            message = "Send the token of a dry run of this very statement."
+            raise ValidationFailed(message, fields={"token": [message]})
+        recorded = record_matches(
+            congress,
+            matches,
+            include_differing=set(payload["record_differing"]),
+            by=g.get("api_user"),
+        )
+        db.session.commit()
+        matches = match_statement(congress, statement)
+    return {
+        "token": statement_token(congress, text),
+        "columns": statement.columns,
+        "lines": [
+            {
+                "line": match.line.number,
+                "date": match.line.booked_on.isoformat(),
+                "amount": str(match.line.amount),
+                "currency": match.line.currency,
+                "payer": match.line.payer,
+                "remittance": match.line.remittance,
+                "state": match.state,
+                "matched_to": match.target.key if match.target else None,
+                "due": None if match.due is None else str(match.due),
+                "note": match.note,
+            }
+            for match in matches
+        ],
+        "errors": [{"line": number, "message": message} for number, message in statement.errors],
+        "recorded": [
+            {
+                "line": item.line.number,
+                "matched_to": item.key,
+                "amount": str(item.amount),
+                "error": item.error,
+            }
+            for item in recorded
+        ],
+    }

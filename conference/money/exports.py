@@ -6,7 +6,7 @@ import csv
 import io
 
 from conference.money.queries import InvoiceRow
-from conference.spreadsheet import safe_row
+from conference.spreadsheet import safe_cell, safe_row
 
 CSV_COLUMNS = (
     "number",
@@ -95,4 +95,57 @@ def vouchers_csv(vouchers, category_names: dict[int, str]) -> str:
                 )
             )
         )
+OVERVIEW_COLUMNS = (
+    "day",
+    "category",
+    "invoiced",
+    "credited",
+    "net_invoiced",
+    "bank_transfer",
+    "card_on_site",
+    "online_card",
+    "cash",
+    "other",
+    "refunded",
+    "paid",
+    "outstanding",
+    "waived_not_money",
+    "currency",
+)
+
+
+def _overview_cells(day: str, category: str, figures, currency: str) -> list:
+    methods = figures.by_method
+    return [
+        safe_cell(value)
+        for value in (
+            day,
+            category,
+            figures.invoiced,
+            figures.credited,
+            figures.net_invoiced,
+            methods["bank_transfer"],
+            methods["card"],
+            methods["online_card"],
+            methods["cash"],
+            methods["other"],
+            figures.refunded,
+            figures.paid,
+            figures.outstanding,
+            figures.waived,
+            currency,
+        )
+    ]
+
+
+def overview_csv(overview) -> str:
+    """The money overview: one row per day and category, then one per category and the total."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(OVERVIEW_COLUMNS)
+    for (day, category), figures in overview.rows:
+        writer.writerow(_overview_cells(day.isoformat(), category, figures, overview.currency))
+    for category, figures in overview.by_category:
+        writer.writerow(_overview_cells("all days", category, figures, overview.currency))
+    writer.writerow(_overview_cells("total", "", overview.totals, overview.currency))
     return out.getvalue()

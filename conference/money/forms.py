@@ -1,10 +1,12 @@
 """Forms of the money domain (organizer pages)."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -79,7 +81,8 @@ class PaymentForm(FlaskForm):
         "Method",
         choices=[
             ("bank_transfer", "Bank transfer"),
-            ("card", "Card"),
+            ("card", "Card on site"),
+            ("online_card", "Card online"),
             ("cash", "Cash"),
             ("other", "Other"),
         ],
@@ -162,3 +165,31 @@ class VoucherForm(FlaskForm):
         description="Up to 10 letters and digits, e.g. FAC.",
     )
     submit = SubmitField("Create")
+class OverviewFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("The end date is before the start date.")
+
+
+class StatementForm(FlaskForm):
+    statement_file = FileField(
+        "Bank statement (CSV, up to 1 MB)",
+        description="Columns date, amount, currency, reference, payer name, in any order; "
+        "separated by ; or , with a decimal comma or point (German and English exports).",
+    )
+    statement_text = TextAreaField("Or paste the statement", validators=[Length(max=1_000_000)])
+    submit = SubmitField("Match the transfers")
+
+
+class ConfirmStatementForm(FlaskForm):
+    statement = HiddenField(validators=[InputRequired()])
+    token = HiddenField(validators=[InputRequired()])
+    submit = SubmitField("Record the selected bank transfers")

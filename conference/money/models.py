@@ -519,3 +519,29 @@ def _refuse_changes_to_issued_invoices(session, flush_context, instances):
             state = inspect(obj.invoice)
             if state.persistent:
                 raise InvoiceImmutable(IMMUTABLE_MESSAGE)
+
+
+class BankStatementLine(Base):
+    """A bank statement line already imported, by its hash: importing the same statement
+    again records nothing twice."""
+
+    __tablename__ = "money_bank_statement_lines"
+    __table_args__ = (UniqueConstraint("congress_id", "line_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: SHA-256 of the normalized line and its occurrence among identical lines of its file.
+    line_hash: Mapped[str] = mapped_column(String(64))
+    booked_on: Mapped[date]
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    remittance: Mapped[str] = mapped_column(String(300), default="")
+    payer: Mapped[str] = mapped_column(String(200), default="")
+    #: The registration reference or invoice number the payment was recorded on.
+    matched_to: Mapped[str] = mapped_column(String(40), default="")
+    recorded_amount: Mapped[Decimal] = mapped_column(Money)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<BankStatementLine {self.booked_on} {self.amount} {self.matched_to}>"

@@ -306,3 +306,156 @@ def get_redemption(congress: Congress, source: str, source_key: str) -> VoucherR
             VoucherRedemption.released_at.is_(None),
         )
     )
+# -- the money overview: per day and category, by payment method ------------------------------
+
+#: Payment method columns of the overview, in order; any other method (e.g. `moved`, which
+#: nets to zero when a corrected invoice's payments move) is counted under `other`.
+OVERVIEW_METHODS = ("bank_transfer", "card", "online_card", "cash", "other")
+METHOD_LABELS = {
+    "bank_transfer": "Bank transfer",
+    "card": "Card on site",
+    "online_card": "Card online",
+    "cash": "Cash",
+    "other": "Other",
+}
+
+
+@dataclass
+class MoneyFigures:
+    """Amounts of one day and category (or the grand total), in the congress currency."""
+
+    invoiced: Decimal = ZERO  # invoices issued (gross)
+    credited: Decimal = ZERO  # credit notes issued (positive)
+    refunded: Decimal = ZERO  # money paid back (positive)
+    outstanding: Decimal = ZERO  # still owed on the invoices issued that day
+    waived: Decimal = ZERO  # fees waived: not money, shown apart
+    by_method: dict[str, Decimal] | None = None
+
+    def __post_init__(self):
+        if self.by_method is None:
+            self.by_method = dict.fromkeys(OVERVIEW_METHODS, ZERO)
+
+    @property
+    def received(self) -> Decimal:
+        return sum(self.by_method.values(), ZERO)
+
+    @property
+    def paid(self) -> Decimal:
+        """Money received less money paid back (the invoice CSV's `paid`)."""
+        return self.received - self.refunded
+
+    @property
+    def net_invoiced(self) -> Decimal:
+        """Invoices less credit notes (the invoice CSV's `gross` column summed)."""
+        return self.invoiced - self.credited
+
+    def add(self, other: MoneyFigures) -> None:
+        self.invoiced += other.invoiced
+        self.credited += other.credited
+        self.refunded += other.refunded
+        self.outstanding += other.outstanding
+        self.waived += other.waived
+        for method, amount in other.by_method.items():
+            self.by_method[method] += amount
+
+
+@dataclass
+class MoneyOverview:
+    currency: str
+    #: ((day, category), figures), sorted by day then category.
+    rows: list[tuple[tuple[date, str], MoneyFigures]]
+    totals: MoneyFigures
+    by_category: list[tuple[str, MoneyFigures]]
+
+
+def _local_day(value, tz) -> date:
+    from datetime import UTC
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(tz).date()
+
+
+def get_money_overview(
+    congress: Congress,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    category_of=None,
+    waivers=(),
+) -> MoneyOverview:
+    """Invoiced, credited, received by method, refunded, outstanding and waived per day (in the
+    congress time zone) and category.
+
+    Money never knows what was sold: `category_of(order_source, source_key)` names the
+    category of a sale (the view builds it from registration's `get_category_labels`), and
+    `waivers` are registration's `get_waivers` (a waiver never reaches money). Without a date
+    range the totals equal the column sums of the accountant's invoice CSV.
+    """
+    tz = congress.tz
+    category_of = category_of or (lambda source, key: source.capitalize() or "Other")
+    invoices = list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.congress_id == congress.id)
+            .options(selectinload(Invoice.order))
+            .order_by(Invoice.id)
+        )
+    )
+    by_id = {invoice.id: invoice for invoice in invoices}
+    cells: dict[tuple[date, str], MoneyFigures] = {}
+
+    def cell(day: date, category: str) -> MoneyFigures | None:
+        if (date_from and day < date_from) or (date_to and day > date_to):
+            return None
+        return cells.setdefault((day, category), MoneyFigures())
+
+    def category(invoice: Invoice) -> str:
+        sale = by_id.get(invoice.corrects_id) if invoice.corrects_id else invoice
+        return category_of(sale.order.source, sale.order.source_key)
+
+    for row in get_rows(invoices):
+        invoice = row.invoice
+        target = cell(invoice.issue_date, category(invoice))
+        if target is None:
+            continue
+        if invoice.kind == DocumentKind.INVOICE:
+            target.invoiced += invoice.total_gross
+            target.outstanding += row.outstanding
+        else:
+            target.credited -= invoice.total_gross
+    payments = db.session.execute(
+        select(
+            InvoicePayment.invoice_id,
+            InvoicePayment.received_at,
+            InvoicePayment.method,
+            InvoicePayment.amount,
+        )
+        .join(InvoicePayment.invoice)
+        .where(Invoice.congress_id == congress.id)
+    )
+    for invoice_id, received_at, method, amount in payments:
+        target = cell(_local_day(received_at, tz), category(by_id[invoice_id]))
+        if target is None:
+            continue
+        if method == "refund":
+            target.refunded -= amount
+        else:
+            key = method if method in OVERVIEW_METHODS else "other"
+            target.by_method[key] += amount
+    for waiver in waivers:
+        target = cell(_local_day(waiver.recorded_at, tz), waiver.category)
+        if target is not None:
+            target.waived += waiver.amount
+    rows = sorted(cells.items(), key=lambda item: item[0])
+    totals = MoneyFigures()
+    categories: dict[str, MoneyFigures] = {}
+    for (_day, name), figures in rows:
+        totals.add(figures)
+        categories.setdefault(name, MoneyFigures()).add(figures)
+    return MoneyOverview(
+        currency=congress.currency,
+        rows=rows,
+        totals=totals,
+        by_category=sorted(categories.items()),
+    )

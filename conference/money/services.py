@@ -42,7 +42,7 @@ from conference.timeutil import to_local
 
 SERIES_CODE = re.compile(r"^[A-Z0-9]{1,12}$")
 MAX_AMOUNT = Decimal("99999999.99")
-PAYMENT_METHODS = ("bank_transfer", "card", "cash", "other")
+PAYMENT_METHODS = ("bank_transfer", "card", "online_card", "cash", "other")
 
 
 # -- seller profile -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from conference.countries import country_choices
 from conference.errors import DomainError, ValidationFailed
@@ -10,27 +11,41 @@ from conference.extensions import db
 from conference.models import db_int
 from conference.money import services
 from conference.money import vouchers as voucher_services
-from conference.money.exports import invoices_csv, vouchers_csv
+from conference.money.exports import invoices_csv, overview_csv, vouchers_csv
 from conference.money.forms import (
     CancelForm,
+    ConfirmStatementForm,
     CorrectForm,
     InvoiceFilterForm,
+    OverviewFilterForm,
     PaymentForm,
     RefundForm,
     SellerProfileForm,
+    StatementForm,
     VoucherForm,
 )
 from conference.money.models import DocumentKind
 from conference.money.queries import (
+    METHOD_LABELS,
+    OVERVIEW_METHODS,
     InvoiceFilters,
     get_balance,
     get_invoice_by_number,
+    get_money_overview,
     get_rows,
     get_seller_profile,
     get_voucher_labels,
     invoices_query,
     vouchers_query,
 )
+from conference.money.reconciliation import (
+    STATE_LABELS,
+    check_token,
+    match_statement,
+    record_matches,
+    statement_token,
+)
+from conference.money.statements import MAX_BYTES, StatementError, decode, parse_statement
 from conference.program.queries import get_current_congress
 from conference.security import organizer_required
 from conference.webforms import show_domain_error
@@ -369,3 +384,128 @@ def vouchers_export():
     response = Response(vouchers_csv(vouchers, _category_names(congress)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{congress.slug}-vouchers.csv"'
     return response
+# -- money overview and bank reconciliation -----------------------------------------------------
+
+
+def _overview(congress, form: OverviewFilterForm):
+    """The overview with registration's category names and waivers (money never reads
+    registration tables: registration hands them over through its queries)."""
+    from conference.registration.queries import get_category_labels, get_waivers
+
+    labels = get_category_labels(congress)
+
+    def category_of(source: str, key: str) -> str:
+        if source == "registration":
+            return labels.get(key, "Registration")
+        return source.replace("_", " ").capitalize() or "Other"
+
+    valid = form.validate()
+    return get_money_overview(
+        congress,
+        date_from=form.date_from.data if valid else None,
+        date_to=form.date_to.data if valid else None,
+        category_of=category_of,
+        waivers=get_waivers(congress),
+    )
+
+
+@bp.route("/manage/money")
+@organizer_required
+def overview():
+    congress = _congress()
+    form = OverviewFilterForm(request.args)
+    return render_template(
+        "money/overview.html",
+        form=form,
+        overview=_overview(congress, form),
+        methods=OVERVIEW_METHODS,
+        method_labels=METHOD_LABELS,
+    )
+
+
+@bp.route("/manage/money.csv")
+@organizer_required
+def overview_export():
+    congress = _congress()
+    form = OverviewFilterForm(request.args)
+    response = Response(overview_csv(_overview(congress, form)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{congress.slug}-money.csv"'
+    return response
+
+
+def _read_statement(form: StatementForm) -> str | None:
+    """The statement's text from the upload or the text box; errors go next to the fields."""
+    upload = form.statement_file.data
+    try:
+        if upload and getattr(upload, "filename", ""):
+            data = upload.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                raise StatementError(f"The statement is larger than {MAX_BYTES // 1000} kB.")
+            return decode(data)
+        if (form.statement_text.data or "").strip():
+            return decode(form.statement_text.data)
+    except StatementError as exc:
+        form.statement_file.errors = [str(exc)]
+        return None
+    form.statement_file.errors = ["Choose a CSV file or paste the statement below."]
+    return None
+
+
+def _preview(congress, text: str):
+    """Parse and match; a file that cannot be read raises StatementError."""
+    statement = parse_statement(text, default_currency=congress.currency)
+    return statement, match_statement(congress, statement)
+
+
+@bp.route("/manage/money/reconciliation", methods=["GET", "POST"])
+@organizer_required
+def reconciliation():
+    congress = _congress()
+    form = StatementForm()
+    if form.validate_on_submit():
+        text = _read_statement(form)
+        if text is not None:
+            try:
+                statement, matches = _preview(congress, text)
+            except StatementError as exc:
+                form.statement_file.errors = [str(exc)]
+            else:
+                confirm = ConfirmStatementForm(
+                    statement=text, token=statement_token(congress, text)
+                )
+                return render_template(
+                    "money/reconciliation_result.html",
+                    statement=statement,
+                    matches=matches,
+                    confirm=confirm,
+                    labels=STATE_LABELS,
+                )
+    failed = request.method == "POST"
+    return render_template("money/reconciliation.html", form=form), 422 if failed else 200
+
+
+@bp.route("/manage/money/reconciliation/confirm", methods=["POST"])
+@organizer_required
+def reconciliation_confirm():
+    congress = _congress()
+    form = ConfirmStatementForm()
+    if not form.validate_on_submit() or not check_token(
+        congress, form.statement.data, form.token.data
+    ):
+        flash("This statement was changed after it was matched: upload it again.", "danger")
+        return redirect(url_for("money.reconciliation"))
+    try:
+        _statement, matches = _preview(congress, form.statement.data)
+    except StatementError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("money.reconciliation"))
+    chosen = {value for value in request.form.getlist("differing") if value.isdigit()}
+    chosen = {int(value) for value in chosen if len(value) < 8}
+    results = record_matches(congress, matches, include_differing=chosen, by=current_user)
+    db.session.commit()
+    recorded = [result for result in results if not result.error]
+    for result in results:
+        if result.error:
+            flash(f"Line {result.line.number} ({result.key}): {result.error}", "danger")
+    flash(f"{len(recorded)} bank transfer(s) recorded.", "success")
+    return redirect(url_for("money.overview"))

@@ -237,7 +237,7 @@ class PaymentProvider(Protocol):
 INVOICE_PAYMENT_METHODS = {
     PaymentKind.BANK_TRANSFER: "bank_transfer",
     PaymentKind.CARD_ON_SITE: "card",
-    PaymentKind.ONLINE: "card",
+    PaymentKind.ONLINE: "online_card",
     PaymentKind.CASH: "cash",
 }
 

@@ -439,3 +439,73 @@ def get_active_registrations_by_email(congress: Congress, emails) -> dict[str, R
         ):
             found[registration.email_key] = registration
     return found
+
+
+# -- for the money domain (its overview and bank reconciliation call these) -------------------
+
+
+def get_category_labels(congress: Congress) -> dict[str, str]:
+    """Each registration's reference with its category's name: the key under which money
+    invoices a registration, so money can show figures per category without our tables."""
+    rows = db.session.execute(
+        select(Registration.reference, ProfessionalCategory.name)
+        .join(Registration.category)
+        .where(Registration.congress_id == congress.id)
+    )
+    return dict(rows.tuples().all())
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A fee waived (not money): when, for which category, how much."""
+
+    recorded_at: object
+    category: str
+    amount: Decimal
+
+
+def get_waivers(congress: Congress) -> list[Waiver]:
+    """Every waiver of the congress, oldest first (one query)."""
+    rows = db.session.execute(
+        select(Payment.recorded_at, ProfessionalCategory.name, Payment.amount)
+        .join(Payment.registration)
+        .join(Registration.category)
+        .where(Registration.congress_id == congress.id, Payment.kind == PaymentKind.WAIVED)
+        .order_by(Payment.recorded_at, Payment.id)
+    )
+    return [Waiver(at, name, _money(amount)) for at, name, amount in rows]
+
+
+@dataclass(frozen=True)
+class OpenBalance:
+    """What a registration still owes, for matching a bank transfer to it."""
+
+    reference: str
+    full_name: str
+    amount_due: Decimal
+    currency: str
+    #: False when no payment can be recorded (cancelled, waitlisted, proof unchecked).
+    is_payable: bool
+
+
+def get_open_balances(congress: Congress) -> dict[str, OpenBalance]:
+    """Every non-cancelled registration by reference with its amount due (two queries)."""
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.congress_id == congress.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .options(selectinload(Registration.payments))
+    )
+    payable = (RegistrationStatus.AWAITING_PAYMENT, RegistrationStatus.CONFIRMED)
+    return {
+        registration.reference: OpenBalance(
+            reference=registration.reference,
+            full_name=registration.full_name,
+            amount_due=registration.amount_due,
+            currency=registration.currency,
+            is_payable=registration.status in payable,
+        )
+        for registration in registrations
+    }

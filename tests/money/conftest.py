@@ -86,3 +86,7 @@ def invoice_for(seller):
         return invoice
 
     return make
+
+
+# The books of the overview and reconciliation tests (tests/money/money_data.py).
+from tests.money.money_data import books, categories, register  # noqa: E402, F401

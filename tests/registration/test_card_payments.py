@@ -155,7 +155,7 @@ def test_signed_webhook_confirms_the_registration_and_marks_the_invoice_paid(
     invoice = get_active_invoice(seller, "registration", attendee.reference)
     assert invoice.total_gross == due
     assert get_balance(invoice).outstanding == Decimal("0.00")
-    assert invoice.payments[0].method == "card"
+    assert invoice.payments[0].method == "online_card"
 
 
 def test_a_webhook_delivered_twice_records_one_payment(client, register, stripe_api):
