@@ -424,6 +424,8 @@ def list_vouchers(query):
         return response
     slugs = _category_slugs(congress)
     return {"vouchers": [_voucher_json(v, slugs) for v in vouchers], "total": len(vouchers)}
+
+
 # -- bank reconciliation ------------------------------------------------------------------------
 
 

@@ -95,6 +95,9 @@ def vouchers_csv(vouchers, category_names: dict[int, str]) -> str:
                 )
             )
         )
+    return out.getvalue()
+
+
 OVERVIEW_COLUMNS = (
     "day",
     "category",

@@ -165,6 +165,8 @@ class VoucherForm(FlaskForm):
         description="Up to 10 letters and digits, e.g. FAC.",
     )
     submit = SubmitField("Create")
+
+
 class OverviewFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -306,6 +306,8 @@ def get_redemption(congress: Congress, source: str, source_key: str) -> VoucherR
             VoucherRedemption.released_at.is_(None),
         )
     )
+
+
 # -- the money overview: per day and category, by payment method ------------------------------
 
 #: Payment method columns of the overview, in order; any other method (e.g. `moved`, which

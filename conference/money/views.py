@@ -384,6 +384,8 @@ def vouchers_export():
     response = Response(vouchers_csv(vouchers, _category_names(congress)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{congress.slug}-vouchers.csv"'
     return response
+
+
 # -- money overview and bank reconciliation -----------------------------------------------------
 
 
