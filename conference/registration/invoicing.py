@@ -139,6 +139,10 @@ def request_invoice(
             },
         ) from None
     registration.invoice_requested_at = now
+    # Under reverse charge no VAT is invoiced: the buyer owes the invoice's total, the net.
+    not_charged = registration.amount_due - invoice.total_gross
+    if not_charged > 0:
+        registration.fee_amount -= not_charged
     # The place is held until the end of the due date, in the congress's time zone.
     registration.expires_at = local_day_bounds(invoice.due_date, congress.tz)[1]
     db.session.flush()

@@ -318,3 +318,24 @@ def test_reminder_days_are_an_organizer_setting(client, priced, api_token, organ
     settings = capacity.get_settings(congress)
     db.session.refresh(settings)
     assert settings.invoice_reminder_days == 3
+
+
+def test_paying_a_reverse_charge_invoice_in_full_confirms_the_registration(
+    client,
+    seller,  # noqa: F811
+):
+    """Under reverse charge the buyer owes the invoice's net total, not the fee with VAT: the
+    hospital that pays its invoice must not be left owing the VAT and lose the place."""
+    response = client.post("/api/v1/registrations", json=attendee_data(invoice_to=HEIDELBERG))
+    assert response.status_code == 201, response.get_json()
+    registration = db.session.scalar(select(Registration))
+    invoice = get_active_invoice(seller, "registration", registration.reference)
+    # The fee is 450.00 including 20 % Austrian VAT; reverse charge invoices the net.
+    assert invoice.is_reverse_charge and invoice.total_gross == Decimal("375.00")
+    assert registration.amount_due == invoice.total_gross
+    assert response.get_json()["how_to_pay"]["amount"] == str(invoice.total_gross)
+
+    record_payment(registration, kind="bank_transfer", amount=str(invoice.total_gross))
+    db.session.commit()
+    assert registration.status == "confirmed"
+    assert get_balance(invoice).outstanding == Decimal("0.00")
