@@ -518,9 +518,7 @@ def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
         return 0
     settings = capacity.lock_places(congress)
     places = db.session.scalars(
-        select(GroupPlace)
-        .where(GroupPlace.id.in_(held))
-        .execution_options(populate_existing=True)
+        select(GroupPlace).where(GroupPlace.id.in_(held)).execution_options(populate_existing=True)
     ).all()
     for place in places:
         place.released_at = now

@@ -126,9 +126,7 @@ def test_category_capacity_counts_across_the_items_of_one_order(two_categories):
     assert any(name.endswith(".quantity") for name in refused.value.fields)
 
 
-def test_delegates_named_later_get_a_registration_reference_and_manage_email(
-    two_categories, smtp
-):
+def test_delegates_named_later_get_a_registration_reference_and_manage_email(two_categories, smtp):
     congress = two_categories
     created, _ = order(congress, FIVE)
     named = group_orders.fill_delegates(created, [delegate(1), delegate(2)])
@@ -156,8 +154,13 @@ def test_delegate_fields_are_checked_and_named_by_index(two_categories, register
     with pytest.raises(ValidationFailed) as refused:
         group_orders.fill_delegates(
             created,
-            [delegate(1, email="not-an-address"), delegate(2, first_name=""),
-             delegate(3, email=taken.email), delegate(4), delegate(5)],
+            [
+                delegate(1, email="not-an-address"),
+                delegate(2, first_name=""),
+                delegate(3, email=taken.email),
+                delegate(4),
+                delegate(5),
+            ],
         )
     assert {
         "delegates[0].email",
