@@ -329,3 +329,17 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return (ahead or 0) + 1
+
+
+def paid_by_group(registration: Registration) -> bool:
+    """Whether a group order's buyer pays this registration (a named delegate): the delegate
+    is then never asked to pay. Only delegates are invoiced without an expiry of their own, so
+    the query runs only for those."""
+    if registration.invoice_requested_at is None or registration.expires_at is not None:
+        return False
+    return (
+        db.session.scalar(
+            select(GroupPlace.id).where(GroupPlace.registration_id == registration.id)
+        )
+        is not None
+    )

@@ -143,6 +143,10 @@ def test_delegates_named_later_get_a_registration_reference_and_manage_email(two
     assert named[0].reference in text
     assert manage_token(named[0].reference, named[0].manage_salt) in text
     assert "Roche Austria GmbH" in text
+    assert "HOW TO PAY" not in text  # the buyer pays, not the delegate
+    from conference.registration.payment_instructions import payment_instructions
+
+    assert payment_instructions(named[0]) is None
     (buyer_mail,) = smtp.to(BUYER["email"])
     assert group_orders.order_token(created) in smtp.text_of(buyer_mail)
 
