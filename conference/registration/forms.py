@@ -228,6 +228,11 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=365)],
         description="Pay by invoice holds the place until the invoice's due date.",
     )
+    group_deadline_days = IntegerField(
+        "Days before the congress starts when group orders must have named their delegates",
+        validators=[Optional(), NumberRange(min=0, max=365)],
+        description="Unnamed places are then given back, unless the order keeps them.",
+    )
     visa_signatory_name = StringField(
         "Signatory of visa invitation letters", validators=[Length(max=200)]
     )

@@ -155,3 +155,22 @@ def test_patch_after_the_deadline_is_409(client, two_categories, app):
     )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "deadline_passed"
+
+
+def test_the_naming_deadline_is_a_registration_setting(
+    client, two_categories, api_token, create_user
+):
+    headers = api_token(create_user("organizer"))
+    response = client.patch(
+        "/api/v1/registration/settings", json={"group_deadline_days": 30}, headers=headers
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["group_deadline_days"] == 30
+    congress = two_categories
+    deadline = group_orders.naming_deadline(congress)
+    assert deadline.date() <= congress.starts_on - timedelta(days=29)
+    bad = client.patch(
+        "/api/v1/registration/settings", json={"group_deadline_days": -1}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert "group_deadline_days" in bad.get_json()["error"]["fields"]
