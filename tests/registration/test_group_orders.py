@@ -248,3 +248,47 @@ def test_an_ordinary_registration_still_counts_with_group_places(two_categories,
     assert response.get_json()["status"] == "waitlisted"
     assert db.session.scalar(select(func.count(GroupPlace.id))) == 2
     assert utcnow()
+
+
+@pytest.mark.postgres
+def test_concurrent_group_orders_never_oversell_on_postgresql(pg_engine_url, app, two_categories):
+    """8 buyers order 2 places each at the same moment for 5 places: 2 orders succeed."""
+    import threading
+
+    from conference.program.models import Congress
+
+    congress_id = two_categories.id
+    capacity.get_settings(two_categories).capacity = 5
+    db.session.commit()
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def buy(index: int) -> None:
+        with app.app_context():
+            try:
+                congress = db.session.get(Congress, congress_id)
+                barrier.wait(timeout=30)
+                group_orders.create_group_order(
+                    congress,
+                    {"name": f"Buyer {index}", "email": f"buyer{index}@example.org"},
+                    PHARMA,
+                    [{"category": "oncologist", "quantity": 2}],
+                )
+                db.session.commit()
+                outcomes.append("ordered")
+            except ValidationFailed:
+                db.session.rollback()
+                outcomes.append("refused")
+            except BaseException as exc:  # pragma: no cover - shown in the assertion
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=buy, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["ordered"] * 2 + ["refused"] * 6, outcomes
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(GroupPlace.id))) == 4
