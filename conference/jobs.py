@@ -32,6 +32,7 @@ PERIODIC_JOBS: list[tuple[str, float, str]] = [
     ("expire overdue registrations", 300, "conference.registration.cli:expire_all"),
     ("remind unpaid registration invoices", 3600, "conference.registration.cli:remind_invoices"),
     ("erase expired visa data", 3600, "conference.registration.cli:purge_visa_data"),
+    ("release unnamed group order places", 900, "conference.registration.cli:group_orders"),
 ]
 
 

@@ -699,7 +699,13 @@ def record_invoice_payment(
         raise ValidationFailed(
             "Unknown payment method.", fields={"method": ["Choose a payment method."]}
         )
-    return _payment(invoice, _amount(amount, "amount"), method, reference, received_at or utcnow())
+    payment = _payment(
+        invoice, _amount(amount, "amount"), method, reference, received_at or utcnow()
+    )
+    from conference.money.signals import invoice_payment_recorded
+
+    invoice_payment_recorded.send(invoice, payment=payment)
+    return payment
 
 
 def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=None):

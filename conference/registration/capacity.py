@@ -19,6 +19,7 @@ from conference.models import utcnow
 from conference.program.models import Congress
 from conference.registration.models import (
     HOLDING_STATUSES,
+    GroupPlace,
     ProfessionalCategory,
     ProofStatus,
     Registration,
@@ -81,13 +82,34 @@ def lock_registration(registration: Registration) -> Registration:
     return registration
 
 
+def _held_group_places(congress_id: int):
+    """Unnamed places of group orders: they hold a place like a registration does."""
+    return (
+        GroupPlace.congress_id == congress_id,
+        GroupPlace.registration_id.is_(None),
+        GroupPlace.released_at.is_(None),
+    )
+
+
+def held_group_places(congress: Congress) -> dict[int, int]:
+    """Unnamed, unreleased group places by category."""
+    rows = db.session.execute(
+        select(GroupPlace.category_id, func.count(GroupPlace.id))
+        .where(*_held_group_places(congress.id))
+        .group_by(GroupPlace.category_id)
+    ).all()
+    return dict(rows)
+
+
 def places_taken(congress: Congress, category: ProfessionalCategory | None = None) -> int:
     query = select(func.count(Registration.id)).where(
         Registration.congress_id == congress.id, Registration.status.in_(HOLDING_STATUSES)
     )
+    groups = select(func.count(GroupPlace.id)).where(*_held_group_places(congress.id))
     if category is not None:
         query = query.where(Registration.category_id == category.id)
-    return db.session.scalar(query) or 0
+        groups = groups.where(GroupPlace.category_id == category.id)
+    return (db.session.scalar(query) or 0) + (db.session.scalar(groups) or 0)
 
 
 def taken_by_category(congress: Congress) -> dict[int, int]:
@@ -96,7 +118,10 @@ def taken_by_category(congress: Congress) -> dict[int, int]:
         .where(Registration.congress_id == congress.id, Registration.status.in_(HOLDING_STATUSES))
         .group_by(Registration.category_id)
     ).all()
-    return dict(rows)
+    taken = dict(rows)
+    for category_id, count in held_group_places(congress).items():
+        taken[category_id] = taken.get(category_id, 0) + count
+    return taken
 
 
 def remaining(
@@ -124,6 +149,14 @@ def has_room(settings: RegistrationSettings, category: ProfessionalCategory) -> 
             Registration.status.in_(HOLDING_STATUSES),
         )
     ).one()
+    held_total, held_in_category = db.session.execute(
+        select(
+            func.count(GroupPlace.id),
+            func.count(GroupPlace.id).filter(GroupPlace.category_id == category.id),
+        ).where(*_held_group_places(settings.congress_id))
+    ).one()
+    total += held_total
+    in_category += held_in_category
     if settings.capacity is not None and total >= settings.capacity:
         return False
     return category.capacity is None or in_category < category.capacity
@@ -296,3 +329,17 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return (ahead or 0) + 1
+
+
+def paid_by_group(registration: Registration) -> bool:
+    """Whether a group order's buyer pays this registration (a named delegate): the delegate
+    is then never asked to pay. Only delegates are invoiced without an expiry of their own, so
+    the query runs only for those."""
+    if registration.invoice_requested_at is None or registration.expires_at is not None:
+        return False
+    return (
+        db.session.scalar(
+            select(GroupPlace.id).where(GroupPlace.registration_id == registration.id)
+        )
+        is not None
+    )

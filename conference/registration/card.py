@@ -44,8 +44,14 @@ def card_payment_available(registration: Registration | None = None) -> bool:
     money and may pay it now)."""
     if configured_provider() is None:
         return False
-    return registration is None or (
-        registration.status == RegistrationStatus.AWAITING_PAYMENT and registration.amount_due > 0
+    if registration is None:
+        return True
+    from conference.registration.capacity import paid_by_group
+
+    return (
+        registration.status == RegistrationStatus.AWAITING_PAYMENT
+        and registration.amount_due > 0
+        and not paid_by_group(registration)
     )
 
 

@@ -44,6 +44,30 @@ def remind_invoices() -> int:
     return total
 
 
+def group_orders() -> int:
+    """Confirm the delegates of paid group orders and release unnamed group places past the
+    naming deadline (unless the order keeps them), per congress, and commit; return how many
+    places were released."""
+    from sqlalchemy import select
+
+    from conference.program.models import Congress
+    from conference.registration.group_orders import confirm_paid_orders, release_unfilled
+
+    total = 0
+    for congress in db.session.scalars(select(Congress)).all():
+        confirm_paid_orders(congress)
+        db.session.commit()
+        total += release_unfilled(congress)
+        db.session.commit()
+    return total
+
+
+@registration_cli.command("group-orders")
+def group_orders_command():
+    """Release unnamed group order places past their deadline; confirm paid orders."""
+    click.echo(f"{group_orders()} places released")
+
+
 @registration_cli.command("remind-invoices")
 def remind_invoices_command():
     """Remind buyers whose registration invoice is unpaid shortly before the place ends."""

@@ -228,6 +228,11 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=365)],
         description="Pay by invoice holds the place until the invoice's due date.",
     )
+    group_deadline_days = IntegerField(
+        "Days before the congress starts when group orders must have named their delegates",
+        validators=[Optional(), NumberRange(min=0, max=365)],
+        description="Unnamed places are then given back, unless the order keeps them.",
+    )
     visa_signatory_name = StringField(
         "Signatory of visa invitation letters", validators=[Length(max=200)]
     )
@@ -244,3 +249,34 @@ class SettingsForm(FlaskForm):
 class ProfileCategoryForm(FlaskForm):
     category_id = SelectField("Professional category", coerce=int, validators=[Optional()])
     submit = SubmitField("Save category")
+
+
+class GroupOrderForm(InvoiceToFields, FlaskForm):
+    """A buyer's group order; the quantities per category are read as `quantity-<slug>`."""
+
+    buyer_name = StringField("Company or institution", validators=[Length(max=200)])
+    buyer_email = StringField("Email for the order's private link", validators=[Length(max=254)])
+    is_industry = BooleanField(
+        "We are a company of the healthcare industry paying for healthcare professionals "
+        "(recorded for transparency reports)"
+    )
+    submit = SubmitField("Order and receive the invoice")
+
+    ALIASES = {
+        **InvoiceToFields.ALIASES,
+        "buyer.name": "buyer_name",
+        "buyer.email": "buyer_email",
+    }
+
+
+class DelegateForm(FlaskForm):
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    email = StringField("Email", validators=[Length(max=254)])
+    affiliation = StringField("Affiliation (optional)", validators=[Length(max=300)])
+    submit = SubmitField("Save delegate")
+
+
+class GroupKeepForm(FlaskForm):
+    keep_unfilled = BooleanField("Keep unnamed places after the naming deadline")
+    submit = SubmitField("Save")

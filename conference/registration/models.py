@@ -218,6 +218,8 @@ class RegistrationSettings(Base):
     visa_signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: Days after the congress's last day when passport data of visa requests is erased.
     visa_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    #: Group orders: delegates can be named until this many days before the congress starts.
+    group_deadline_days: Mapped[int] = mapped_column(default=14, server_default="14")
 
     congress: Mapped[Congress] = relationship()
 
@@ -554,3 +556,67 @@ class ProviderEvent(Base):
 
     def __repr__(self) -> str:
         return f"<ProviderEvent {self.provider} {self.event_id} {self.outcome}>"
+
+
+class GroupOrder(TimestampMixin, Base):
+    """A buyer's order of several places, on one invoice; delegates are named later."""
+
+    __tablename__ = "registration_group_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: Public reference (like a registration's); the invoice's source key.
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    #: Salt of the buyer's private manage token (HMAC, nothing else stored).
+    manage_salt: Mapped[str] = mapped_column(String(32))
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    buyer_email: Mapped[str] = mapped_column(String(254))
+    #: The payer is industry paying for healthcare professionals (transparency reports).
+    is_industry: Mapped[bool] = mapped_column(default=False)
+    #: Unfilled places are kept (not released) at the naming deadline.
+    keep_unfilled: Mapped[bool] = mapped_column(default=False)
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+
+    congress: Mapped[Congress] = relationship()
+    places: Mapped[list[GroupPlace]] = relationship(
+        back_populates="order", order_by="GroupPlace.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<GroupOrder {self.reference} {self.buyer_name!r}>"
+
+
+class GroupPlace(Base):
+    """One place of a group order: held while unnamed, then a delegate's registration."""
+
+    __tablename__ = "registration_group_places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("registration_group_orders.id", ondelete="CASCADE")
+    )
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("professional_categories.id"))
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    fee_period: Mapped[FeePeriod] = mapped_column(EnumString(FeePeriod, 10))
+    #: The delegate's registration once named (it then holds the place itself).
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), unique=True
+    )
+    #: Set when the unnamed place was given back at the deadline.
+    released_at: Mapped[datetime | None]
+
+    order: Mapped[GroupOrder] = relationship(back_populates="places")
+    category: Mapped[ProfessionalCategory] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+
+    @property
+    def is_held(self) -> bool:
+        """An unnamed place still counted against capacity."""
+        return self.registration_id is None and self.released_at is None
+
+    def __repr__(self) -> str:
+        return f"<GroupPlace order={self.order_id} category={self.category_id}>"

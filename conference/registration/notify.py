@@ -164,3 +164,14 @@ def late_payment_refunded(registration: Registration, checkout):
         f"late-refund:{checkout.id}",
         checkout=checkout,
     )
+
+
+def group_delegate(registration: Registration, order):
+    """A delegate named on a group order: their reference and private link."""
+    return _send(
+        registration,
+        "group_delegate",
+        f"registration {registration.reference} ({order.buyer_name})",
+        None,
+        group_order=order,
+    )

@@ -163,6 +163,11 @@ def settings():
                     if form.invoice_reminder_days.data is not None
                     else {}
                 ),
+                **(
+                    {"group_deadline_days": form.group_deadline_days.data}
+                    if form.group_deadline_days.data is not None
+                    else {}
+                ),
                 visa_signatory_name=form.visa_signatory_name.data,
                 visa_signatory_title=form.visa_signatory_title.data,
                 visa_retention_days=form.visa_retention_days.data,

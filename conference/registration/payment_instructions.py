@@ -74,6 +74,10 @@ def payment_instructions(registration: Registration, bank=LOOK_UP) -> PaymentIns
     amount = registration.amount_due
     if amount <= 0:
         return None
+    from conference.registration.capacity import paid_by_group
+
+    if paid_by_group(registration):
+        return None  # the group order's buyer pays, on the order's invoice
     congress = registration.congress
     due_at = registration.expires_at
     due_local = ""

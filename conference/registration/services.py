@@ -202,6 +202,9 @@ def update_registration_settings(congress: Congress, **data):
     ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
             errors.add(field, f"Enter a whole number from 1 to {most}.")
+    group_days = data.get("group_deadline_days", 0)
+    if "group_deadline_days" in data and (group_days is None or not 0 <= group_days <= 365):
+        errors.add("group_deadline_days", "Enter a whole number of days from 0 to 365.")
     retention = data.get("visa_retention_days", 0)
     if "visa_retention_days" in data and (retention is None or not 0 <= retention <= 365):
         errors.add("visa_retention_days", "Enter a whole number of days from 0 to 365.")
@@ -229,6 +232,7 @@ def update_registration_settings(congress: Congress, **data):
         "offer_hours",
         "proof_hours",
         "invoice_reminder_days",
+        "group_deadline_days",
         "visa_signatory_name",
         "visa_signatory_title",
         "visa_retention_days",

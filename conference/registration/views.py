@@ -225,5 +225,6 @@ def verify_visa_letter(code):
 from conference.registration import (  # noqa: E402, F401
     attendee_views,
     checkin_views,
+    group_views,
     organizer_views,
 )

@@ -1,0 +1,544 @@
+"""Group orders: a buyer (company, institution) orders several places on one invoice.
+
+The places are taken at order time under the congress's place lock (capacity.lock_places):
+an unnamed place (`GroupPlace` without a registration) is counted by capacity like a
+registration holding a place, so a group never oversells. Delegates are named later, until the
+naming deadline (`group_deadline_days`, per congress, default 14, before the first day); each
+named delegate gets an ordinary `Registration` (reference, manage link email, badge) that then
+holds the place. Unnamed places are given back at the deadline by the periodic job
+`release_unfilled`, unless the order keeps them (`keep_unfilled`). The order's invoice is
+issued by the money domain (`invoice_order`, source `group_order`, key = the order's
+reference, one line per category with its quantity); when it is paid (money's
+`invoice_payment_recorded` signal, or `confirm_paid_orders` in the periodic job), every named
+delegate is confirmed, and delegates named afterwards are confirmed at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from conference.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from conference.extensions import db
+from conference.mail import queue_mail
+from conference.models import utcnow
+from conference.money.signals import invoice_payment_recorded
+from conference.program.models import Congress
+from conference.registration import capacity, notify
+from conference.registration.fees import fee_at
+from conference.registration.invoicing import MONEY_FIELDS, check_invoice_to
+from conference.registration.models import (
+    ACTIVE_STATUSES,
+    GroupOrder,
+    GroupPlace,
+    Payment,
+    PaymentKind,
+    ProofStatus,
+    Registration,
+    RegistrationStatus,
+)
+from conference.registration.tokens import new_reference, new_salt
+from conference.timeutil import local_day_bounds
+
+#: The money domain's `source` of group order invoices (key: the order's reference).
+MONEY_SOURCE = "group_order"
+#: Most places in one order.
+MAX_QUANTITY = 500
+#: Delegate fields and their longest length.
+DELEGATE_LIMITS = {"first_name": 100, "last_name": 100, "affiliation": 300, "badge_name": 100}
+
+
+def order_token(order: GroupOrder) -> str:
+    """The buyer's private token (HMAC under SECRET_KEY; nothing stored but a salt)."""
+    import base64
+    import hashlib
+
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"group-order:{order.reference}:{order.manage_salt}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
+
+
+def token_matches(order: GroupOrder, token: str | None) -> bool:
+    return hmac.compare_digest(order_token(order).encode(), (token or "").encode())
+
+
+def manage_url(order: GroupOrder) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/register/group/{order.reference}/{order_token(order)}"
+
+
+def naming_deadline(order_or_congress) -> datetime:
+    """Delegates can be named until the end of the day `group_deadline_days` before the
+    congress's first day (congress time zone)."""
+    congress = getattr(order_or_congress, "congress", order_or_congress)
+    days = capacity.get_settings(congress).group_deadline_days
+    return local_day_bounds(congress.starts_on - timedelta(days=days), congress.tz)[1]
+
+
+def get_order(congress: Congress, reference: str) -> GroupOrder:
+    order = db.session.scalar(
+        select(GroupOrder).where(
+            GroupOrder.congress_id == congress.id,
+            GroupOrder.reference == (reference or "").strip().upper(),
+        )
+    )
+    if order is None:
+        raise NotFound("No such group order.")
+    return order
+
+
+def get_invoice(order: GroupOrder):
+    from conference.money.queries import get_active_invoice
+
+    return get_active_invoice(order.congress, MONEY_SOURCE, order.reference)
+
+
+def _clean_buyer(buyer: dict | None, errors: FieldErrors) -> dict:
+    buyer = buyer or {}
+    name = str(buyer.get("name") or "").strip()
+    email = str(buyer.get("email") or "").strip()
+    if not name:
+        errors.add("buyer.name", "Enter the name of the company or institution ordering.")
+    elif len(name) > 200:
+        errors.add("buyer.name", "At most 200 characters.")
+    if not email:
+        errors.add("buyer.email", "Enter the email address the order's link is sent to.")
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            errors.add("buyer.email", f"This email address is not valid: {exc}")
+    return {"name": name, "email": email}
+
+
+def _clean_items(congress: Congress, items, now: datetime, errors: FieldErrors) -> dict:
+    """{category: quantity} in the order given; field errors `items[i].<field>`."""
+    from conference.registration.services import _find_category
+
+    wanted: dict = {}
+    if not isinstance(items, list | tuple) or not items:
+        errors.add("items", "Order at least one place.")
+        return wanted
+    for index, item in enumerate(items):
+        item = item if isinstance(item, dict) else {}
+        category = _find_category(congress, item.get("category"))
+        if category is None:
+            errors.add(f"items[{index}].category", "Choose a category from the list.")
+        elif fee_at(category, now)[1] is None:
+            errors.add(f"items[{index}].category", "This category has no fee at present.")
+        elif category.requires_proof:
+            errors.add(
+                f"items[{index}].category",
+                "This category needs a personal proof of status: delegates register themselves.",
+            )
+        quantity = item.get("quantity")
+        if isinstance(quantity, str) and quantity.strip().isdigit():
+            quantity = int(quantity)
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            errors.add(f"items[{index}].quantity", "Enter a whole number of places.")
+            continue
+        if quantity > MAX_QUANTITY:
+            errors.add(f"items[{index}].quantity", f"At most {MAX_QUANTITY} places.")
+            continue
+        if category is not None and quantity:
+            wanted[category] = wanted.get(category, 0) + quantity
+    if not errors and not wanted:
+        errors.add("items", "Order at least one place.")
+    return wanted
+
+
+def _unique_reference(prefix: str) -> str:
+    for attempt in range(40):
+        reference = new_reference(f"{prefix}G", 4 if attempt < 20 else 6)
+        if not db.session.scalar(select(GroupOrder.id).where(GroupOrder.reference == reference)):
+            return reference
+    raise RuntimeError("no free group order reference")  # pragma: no cover
+
+
+def create_group_order(
+    congress: Congress,
+    buyer: dict,
+    invoice_to: dict,
+    items: list[dict],
+    *,
+    is_industry: bool = False,
+    keep_unfilled: bool = False,
+    delegates: list[dict] | None = None,
+    now: datetime | None = None,
+):
+    """Order places for a group; return (order, invoice). All or nothing: an order larger
+    than the places left is refused (422 on the quantity) and nothing is written."""
+    from conference.money import services as money
+    from conference.registration.services import check_open
+
+    now = now or utcnow()
+    check_open(congress, now)
+    errors = FieldErrors()
+    clean_buyer = _clean_buyer(buyer, errors)
+    clean_invoice_to = check_invoice_to(congress, invoice_to, errors)
+    wanted = _clean_items(congress, items, now, errors)
+    errors.raise_if_any()
+
+    settings = capacity.lock_places(congress)
+    taken = capacity.taken_by_category(congress)
+    total_left = None if settings.capacity is None else settings.capacity - sum(taken.values())
+    for index, (category, quantity) in enumerate(wanted.items()):
+        left = capacity.remaining(settings, category, taken)
+        if total_left is not None:
+            left = min(left if left is not None else total_left, total_left)
+        if left is not None and quantity > left:
+            errors.add(
+                f"items[{index}].quantity",
+                f"Only {max(left, 0)} places are left in {category.name}.",
+            )
+        if total_left is not None:
+            total_left -= quantity
+        taken[category.id] = taken.get(category.id, 0) + quantity
+    errors.raise_if_any("Not enough places are left for this order.")
+
+    order = GroupOrder(
+        congress=congress,
+        reference=_unique_reference(congress.short_name),
+        manage_salt=new_salt(),
+        buyer_name=clean_buyer["name"],
+        buyer_email=clean_buyer["email"],
+        is_industry=bool(is_industry),
+        keep_unfilled=bool(keep_unfilled),
+        currency=congress.currency,
+    )
+    lines = []
+    for category, quantity in wanted.items():
+        period, price = fee_at(category, now)
+        for _ in range(quantity):
+            order.places.append(
+                GroupPlace(
+                    congress_id=congress.id,
+                    category=category,
+                    unit_price=price,
+                    fee_period=period,
+                )
+            )
+        description = (
+            f"Registration {congress.short_name}: {category.name}, {period.label.lower()} fee, "
+            f"group order {order.reference}"
+        )
+        if clean_invoice_to["po_number"]:
+            description += f", PO {clean_invoice_to['po_number']}"
+        lines.append(money.LineIn("registration", description[:300], price, quantity=quantity))
+    db.session.add(order)
+    db.session.flush()
+    try:
+        invoice = money.invoice_order(
+            congress,
+            money.Buyer(
+                name=clean_invoice_to["name"],
+                address=clean_invoice_to["address"],
+                country=clean_invoice_to["country"],
+                vat_id=clean_invoice_to["vat_id"],
+                email=clean_buyer["email"],
+            ),
+            lines,
+            source=MONEY_SOURCE,
+            source_key=order.reference,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            exc.message,
+            fields={MONEY_FIELDS.get(name, name): msgs for name, msgs in exc.fields.items()},
+        ) from None
+    if invoice is None:
+        order.paid_at = now  # nothing to pay
+    else:
+        order.invoice_number = invoice.number
+    db.session.flush()
+    queue_mail(
+        order.buyer_email,
+        f"{congress.short_name}: group order {order.reference}",
+        "registration/group_order",
+        order=order,
+        congress=congress,
+        invoice=invoice,
+        deadline=naming_deadline(order),
+        secrets={"manage_url": manage_url(order)},
+    )
+    if delegates:
+        fill_delegates(order, delegates, now=now)
+    return order, invoice
+
+
+def _clean_delegate(data, index: int, errors: FieldErrors) -> dict:
+    data = data if isinstance(data, dict) else {}
+    clean = {}
+    for field, limit in DELEGATE_LIMITS.items():
+        value = str(data.get(field) or "").strip()
+        if len(value) > limit:
+            errors.add(f"delegates[{index}].{field}", f"At most {limit} characters.")
+        clean[field] = value
+    for field in ("first_name", "last_name"):
+        if not clean[field]:
+            errors.add(f"delegates[{index}].{field}", "This field is required.")
+    email = str(data.get("email") or "").strip()
+    if not email:
+        errors.add(f"delegates[{index}].email", "Enter the delegate's email address.")
+    else:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            errors.add(f"delegates[{index}].email", f"This email address is not valid: {exc}")
+    clean["email"] = email
+    clean["place"] = data.get("place")
+    clean["category"] = data.get("category")
+    return clean
+
+
+def _place_for(order: GroupOrder, clean: dict, used: set[int]) -> GroupPlace | None:
+    """The place named by id, else the first unnamed place (of the category, if given)."""
+    for place in order.places:
+        if place.id in used or place.released_at is not None:
+            continue
+        if clean["place"] not in (None, ""):
+            if str(place.id) == str(clean["place"]):
+                return place
+            continue
+        if place.registration_id is not None:
+            continue
+        if clean["category"] and place.category.slug != str(clean["category"]):
+            continue
+        return place
+    return None
+
+
+def fill_delegates(
+    order: GroupOrder, delegates: list[dict], *, now: datetime | None = None
+) -> list[Registration]:
+    """Name (or correct) delegates until the deadline; each named place becomes a registration.
+
+    A delegate with `place` (a place id) fills or edits that place; without it, the next
+    unnamed place (of `category`, if given). Field errors are `delegates[<i>].<field>`.
+    """
+    now = now or utcnow()
+    if now >= naming_deadline(order):
+        raise Conflict(
+            "Delegates can no longer be named or changed: the deadline has passed.",
+            code="deadline_passed",
+        )
+    if not isinstance(delegates, list | tuple) or not delegates:
+        raise ValidationFailed(
+            "Name at least one delegate.", fields={"delegates": ["Name at least one delegate."]}
+        )
+    capacity.lock_places(order.congress)
+    db.session.refresh(order)
+    errors = FieldErrors()
+    plan = []
+    used: set[int] = set()
+    emails: set[str] = set()
+    for index, data in enumerate(delegates):
+        clean = _clean_delegate(data, index, errors)
+        place = _place_for(order, clean, used)
+        if place is None:
+            errors.add(
+                f"delegates[{index}].place",
+                "No unnamed place of this order is left for this delegate.",
+            )
+            continue
+        used.add(place.id)
+        key = clean["email"].lower()
+        if key and key in emails:
+            errors.add(f"delegates[{index}].email", "This address is given twice.")
+        emails.add(key)
+        if key and (place.registration is None or place.registration.email_key != key):
+            other = db.session.scalar(
+                select(Registration.id).where(
+                    Registration.congress_id == order.congress_id,
+                    Registration.email_key == key,
+                    Registration.status.in_(ACTIVE_STATUSES),
+                )
+            )
+            if other is not None:
+                errors.add(
+                    f"delegates[{index}].email",
+                    "This address already has a registration for this congress.",
+                )
+        plan.append((place, clean))
+    errors.raise_if_any()
+    named = []
+    for place, clean in plan:
+        if place.registration is None:
+            registration = _register_delegate(order, place, clean, now)
+        else:
+            registration = place.registration
+            capacity.lock_registration(registration)
+            registration.first_name = clean["first_name"]
+            registration.last_name = clean["last_name"]
+            registration.affiliation = clean["affiliation"]
+            registration.badge_name = clean["badge_name"]
+            if registration.email_key != clean["email"].lower():
+                registration.email = clean["email"]
+                registration.email_key = clean["email"].lower()
+                db.session.flush()
+                notify.manage_link(registration)
+        named.append(registration)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            "One of these addresses already has a registration for this congress.",
+            code="already_registered",
+        ) from None
+    return named
+
+
+def _register_delegate(order: GroupOrder, place: GroupPlace, clean: dict, now: datetime):
+    from conference.registration.services import _unique_reference as registration_reference
+
+    paid = order.paid_at is not None
+    registration = Registration(
+        congress=order.congress,
+        category=place.category,
+        reference=registration_reference(order.congress.short_name),
+        manage_salt=new_salt(),
+        email=clean["email"],
+        email_key=clean["email"].lower(),
+        first_name=clean["first_name"],
+        last_name=clean["last_name"],
+        affiliation=clean["affiliation"],
+        badge_name=clean["badge_name"],
+        terms_accepted_at=now,
+        # Named by the buyer: a later sign-up with this address must not replace it.
+        email_confirmed_at=now,
+        fee_period=place.fee_period,
+        fee_amount=place.unit_price,
+        currency=order.currency,
+        # Held by the order: no expiry of its own; paid through the order's invoice.
+        status=RegistrationStatus.AWAITING_PAYMENT,
+        proof_status=ProofStatus.NOT_NEEDED,
+        invoice_requested_at=now,
+        payments=[],
+        receipts=[],
+    )
+    db.session.add(registration)
+    db.session.flush()
+    place.registration = registration
+    db.session.flush()
+    if paid:
+        _confirm(order, registration, now, send_mail=False)
+    notify.group_delegate(registration, order)
+    return registration
+
+
+def _confirm(
+    order: GroupOrder, registration: Registration, now: datetime, *, send_mail: bool = True
+) -> None:
+    """The order's invoice paid this delegate's fee: record it and confirm."""
+    if registration.status != RegistrationStatus.AWAITING_PAYMENT:
+        return
+    due = registration.amount_due
+    if due > 0:
+        registration.payments.append(
+            Payment(
+                kind=PaymentKind.BANK_TRANSFER,
+                amount=due,
+                currency=registration.currency,
+                note=f"Group order {order.reference}, invoice {order.invoice_number or '-'}"[:300],
+                recorded_at=now,
+            )
+        )
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    registration.expires_at = None
+    db.session.flush()
+    if send_mail:
+        notify.confirmed(registration)
+
+
+def confirm_if_paid(order: GroupOrder, now: datetime | None = None) -> bool:
+    """When the order's invoice is fully paid, confirm its delegates (once); True if now paid."""
+    from conference.money.queries import get_balance
+
+    if order.paid_at is not None:
+        return False
+    invoice = get_invoice(order)
+    if invoice is None or get_balance(invoice).outstanding > Decimal("0.00"):
+        return False
+    now = now or utcnow()
+    order.paid_at = now
+    for place in order.places:
+        if place.registration is not None:
+            _confirm(order, place.registration, now)
+    db.session.flush()
+    return True
+
+
+@invoice_payment_recorded.connect
+def _on_invoice_payment(invoice, **_) -> None:
+    order = invoice.order
+    if order is None or order.source != MONEY_SOURCE:
+        return
+    group_order = db.session.scalar(
+        select(GroupOrder).where(
+            GroupOrder.congress_id == invoice.congress_id,
+            GroupOrder.reference == order.source_key,
+        )
+    )
+    if group_order is not None:
+        confirm_if_paid(group_order)
+
+
+def confirm_paid_orders(congress: Congress, now: datetime | None = None) -> int:
+    """Confirm the delegates of orders whose invoice was paid (the periodic job's safety net)."""
+    orders = db.session.scalars(
+        select(GroupOrder).where(
+            GroupOrder.congress_id == congress.id, GroupOrder.paid_at.is_(None)
+        )
+    ).all()
+    return sum(1 for order in orders if confirm_if_paid(order, now))
+
+
+def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
+    """Give back the unnamed places of orders past the naming deadline (unless kept); return
+    how many places were released. The waiting list is then offered them."""
+    now = now or utcnow()
+    if now < naming_deadline(congress):
+        return 0
+    held = select(GroupPlace.id).where(
+        GroupPlace.congress_id == congress.id,
+        GroupPlace.registration_id.is_(None),
+        GroupPlace.released_at.is_(None),
+        GroupPlace.order.has(GroupOrder.keep_unfilled.is_(False)),
+    )
+    if db.session.scalar(held.limit(1)) is None:
+        return 0
+    settings = capacity.lock_places(congress)
+    places = db.session.scalars(
+        select(GroupPlace).where(GroupPlace.id.in_(held)).execution_options(populate_existing=True)
+    ).all()
+    for place in places:
+        place.released_at = now
+        place.order.released_at = now
+    db.session.flush()
+    capacity.fill_from_waitlist(congress, settings, now)
+    db.session.flush()
+    return len(places)
+
+
+def set_keep_unfilled(order: GroupOrder, keep: bool) -> GroupOrder:
+    """The organizer's choice: keep the unnamed places at the deadline (or not)."""
+    order.keep_unfilled = bool(keep)
+    db.session.flush()
+    return order
+
+
+def orders_query(congress: Congress):
+    return (
+        select(GroupOrder)
+        .where(GroupOrder.congress_id == congress.id)
+        .order_by(GroupOrder.created_at.desc(), GroupOrder.id.desc())
+    )
