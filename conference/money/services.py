@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from blinker import Namespace
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -43,6 +44,12 @@ from conference.timeutil import to_local
 SERIES_CODE = re.compile(r"^[A-Z0-9]{1,12}$")
 MAX_AMOUNT = Decimal("99999999.99")
 PAYMENT_METHODS = ("bank_transfer", "card", "online_card", "cash", "other")
+
+#: Sent after money is recorded against an invoice (by hand, reconciliation, a provider), so
+#: the selling domain can react without money knowing it: `sender` is the order's `source`;
+#: kwargs `congress_id`, `source_key`, `invoice_number`, `outstanding` (Decimal), `received_at`.
+_signals = Namespace()
+payment_recorded = _signals.signal("money-payment-recorded")
 
 
 # -- seller profile -----------------------------------------------------------------------------
@@ -699,7 +706,18 @@ def record_invoice_payment(
         raise ValidationFailed(
             "Unknown payment method.", fields={"method": ["Choose a payment method."]}
         )
-    return _payment(invoice, _amount(amount, "amount"), method, reference, received_at or utcnow())
+    received_at = received_at or utcnow()
+    payment = _payment(invoice, _amount(amount, "amount"), method, reference, received_at)
+    order = invoice.order
+    payment_recorded.send(
+        order.source,
+        congress_id=invoice.congress_id,
+        source_key=order.source_key,
+        invoice_number=invoice.number,
+        outstanding=get_balance(invoice).outstanding,
+        received_at=received_at,
+    )
+    return payment
 
 
 def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=None):

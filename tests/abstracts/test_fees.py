@@ -1,0 +1,166 @@
+"""The optional abstract fee: awaiting fee, paying by invoice, country and manual waivers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from conference.abstracts import decisions, fees, review
+from conference.abstracts.models import FeeStatus
+from conference.errors import Conflict, ValidationFailed
+from conference.extensions import db
+from conference.money import services as money
+from conference.program import services as program_services
+
+
+@pytest.fixture
+def seller(congress):
+    money.update_seller_profile(
+        congress,
+        legal_name="Wiener Onkologie-Kongressgesellschaft mbH",
+        address="Bruno-Kreisky-Platz 1\n1220 Wien",
+        country="AT",
+        vat_id="ATU13585627",
+        account_holder="Wiener Onkologie-Kongressgesellschaft mbH",
+        iban="AT611904300234573201",
+        bic="BKAUATWW",
+        bank_name="UniCredit Bank Austria AG",
+        payment_terms_days=30,
+        prices_include_vat=True,
+        vat_rate_registration="20",
+        vat_rate_abstract_fee="20",
+        vat_rate_sponsorship="20",
+        invoice_series="MET26",
+    )
+    db.session.commit()
+    return congress
+
+
+@pytest.fixture
+def with_fee(congress):
+    program_services.update_congress(
+        congress, abstract_fee="75", abstract_fee_waiver_countries=["UG", "MW"]
+    )
+    db.session.commit()
+    return congress
+
+
+BUYER = money.Buyer(
+    name="Ana Author",
+    address="Währinger Gürtel 18-20\n1090 Wien",
+    country="AT",
+    email="ana.author@example.org",
+)
+
+
+def test_without_a_fee_nothing_changes(make_abstract, pool, congress):
+    abstract = make_abstract()
+    assert abstract.fee_status == FeeStatus.NONE and abstract.is_complete
+    assert review.assign_reviewers(congress).assigned == 3
+
+
+def test_an_unpaid_abstract_is_not_assigned_reviewed_or_decided(
+    with_fee, make_abstract, pool, congress
+):
+    abstract = make_abstract()
+    assert abstract.fee_status == FeeStatus.AWAITING
+    assert abstract.fee_amount == Decimal("75.00")
+    assert not abstract.is_complete
+    summary = review.assign_reviewers(congress)
+    assert summary.assigned == 0
+    with pytest.raises(Conflict) as caught:
+        review.add_reviewer(abstract, pool[0])
+    assert caught.value.code == "fee_unpaid"
+    with pytest.raises(Conflict) as caught:
+        decisions.decide_abstract(abstract, "oral", confirm_incomplete=True)
+    assert caught.value.code == "fee_unpaid"
+
+
+def test_recording_the_invoice_payment_makes_it_complete(
+    with_fee, seller, make_abstract, pool, congress
+):
+    abstract = make_abstract()
+    invoice = fees.invoice_fee(abstract, BUYER)
+    db.session.commit()
+    assert invoice.lines[0].item_type == "abstract_fee"
+    assert invoice.total_gross == Decimal("75.00")
+    assert abstract.fee_invoice_number == invoice.number
+    assert fees.invoice_fee(abstract, BUYER).id == invoice.id  # once
+    money.record_invoice_payment(invoice, "40.00", reference="part")
+    db.session.commit()
+    assert abstract.fee_status == FeeStatus.AWAITING  # partly paid is not paid
+    money.record_invoice_payment(invoice, "35.00", reference="rest")
+    db.session.commit()
+    assert abstract.fee_status == FeeStatus.PAID and abstract.fee_paid_at is not None
+    assert abstract.is_complete
+    assert review.assign_reviewers(congress).assigned == 3
+
+
+def test_invoice_needs_the_seller_profile(with_fee, make_abstract):
+    abstract = make_abstract()
+    with pytest.raises(Conflict) as caught:
+        fees.invoice_fee(abstract, BUYER)
+    assert caught.value.code == "seller_profile_incomplete"
+
+
+def test_a_country_on_the_waiver_list_is_waived_at_once(with_fee, make_abstract, pool, congress):
+    abstract = make_abstract(
+        authors=[
+            {
+                "name": "Sarah Namukasa",
+                "email": "ana.author@example.org",
+                "affiliation": "Makerere University, Kampala",
+                "country": "UG",
+                "presenting": True,
+                "disclosures": [],
+                "nothing_to_disclose": True,
+            }
+        ]
+    )
+    assert abstract.fee_status == FeeStatus.WAIVED
+    assert "UG" in abstract.fee_waiver_reason
+    assert abstract.fee_waived_at is not None and abstract.fee_waived_by_id is None
+    assert abstract.is_complete
+    assert review.assign_reviewers(congress).assigned == 3
+
+
+def test_the_default_waiver_list_is_the_world_bank_low_income_list(congress):
+    program_services.update_congress(congress, abstract_fee="50")
+    assert congress.abstract_fee_waiver_countries is None
+    assert "MW" in fees.waiver_countries(congress) and "AT" not in fees.waiver_countries(congress)
+
+
+def test_an_organizer_waives_by_hand_with_a_reason(
+    with_fee, seller, make_abstract, organizer, congress
+):
+    abstract = make_abstract()
+    invoice = fees.invoice_fee(abstract, BUYER)
+    with pytest.raises(ValidationFailed) as caught:
+        fees.waive_fee(abstract, organizer, "  ")
+    assert "reason" in caught.value.fields
+    fees.waive_fee(abstract, organizer, "Invited speaker")
+    db.session.commit()
+    assert abstract.fee_status == FeeStatus.WAIVED and abstract.is_complete
+    assert abstract.fee_waived_by_id == organizer.id
+    assert abstract.fee_waiver_reason == "Invited speaker"
+    assert fees.fee_invoice(abstract) is None  # the unpaid invoice was cancelled
+    assert invoice.credit_notes
+    with pytest.raises(Conflict):
+        fees.waive_fee(abstract, organizer, "again")
+
+
+@pytest.mark.parametrize(
+    "value, field",
+    [("-1", "abstract_fee"), ("abc", "abstract_fee"), ("1.234", "abstract_fee")],
+)
+def test_bad_fee_settings_are_refused(congress, value, field):
+    with pytest.raises(ValidationFailed) as caught:
+        program_services.update_congress(congress, abstract_fee=value)
+    assert field in caught.value.fields
+
+
+def test_unknown_waiver_country_is_refused(congress):
+    with pytest.raises(ValidationFailed) as caught:
+        program_services.update_congress(congress, abstract_fee_waiver_countries=["XX"])
+    assert "abstract_fee_waiver_countries" in caught.value.fields
