@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -164,3 +165,73 @@ def test_unknown_waiver_country_is_refused(congress):
     with pytest.raises(ValidationFailed) as caught:
         program_services.update_congress(congress, abstract_fee_waiver_countries=["XX"])
     assert "abstract_fee_waiver_countries" in caught.value.fields
+
+
+# -- API ----------------------------------------------------------------------------------------
+
+
+def test_organizer_sets_the_fee_through_the_congress_api(client, api_token, organizer, congress):
+    response = client.patch(
+        "/api/v1/conference",
+        json={"abstract_fee": "75", "abstract_fee_waiver_countries": ["ug", "MW"]},
+        headers=api_token(organizer),
+    )
+    assert response.status_code == 200, response.json
+    rules = response.json["abstract_rules"]
+    assert rules["abstract_fee"] == "75.00"
+    assert rules["abstract_fee_waiver_countries"] == ["MW", "UG"]
+    bad = client.patch(
+        "/api/v1/conference", json={"abstract_fee": "-5"}, headers=api_token(organizer)
+    )
+    assert bad.status_code == 422 and "abstract_fee" in json.dumps(bad.json)
+
+
+def test_fee_fields_invoice_and_waiver_through_the_api(
+    client, api_token, with_fee, seller, make_abstract, author, organizer, create_user
+):
+    abstract = make_abstract()
+    own = client.get(f"/api/v1/abstracts/{abstract.id}", headers=api_token(author))
+    assert own.json["fee"]["status"] == "awaiting" and own.json["fee"]["amount"] == "75.00"
+    assert own.json["fee"]["is_complete"] is False
+    buyer = {"name": "Ana Author", "address": "Währinger Gürtel 18\n1090 Wien", "country": "AT"}
+    stranger = create_user(name="Someone Else", email="someone@example.org")
+    assert (
+        client.post(
+            f"/api/v1/abstracts/{abstract.id}/fee/invoice",
+            json=buyer,
+            headers=api_token(stranger),
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/abstracts/{abstract.id}/fee/invoice", json={}, headers=api_token(author)
+        ).status_code
+        == 422
+    )
+    issued = client.post(
+        f"/api/v1/abstracts/{abstract.id}/fee/invoice", json=buyer, headers=api_token(author)
+    )
+    assert issued.status_code == 200, issued.json
+    assert issued.json["fee"]["invoice_number"].startswith("MET26-")
+    # Authors cannot waive their own fee.
+    refused = client.post(
+        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        json={"reason": "please"},
+        headers=api_token(author),
+    )
+    assert refused.status_code == 403
+    waived = client.post(
+        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        json={"reason": "Invited speaker"},
+        headers=api_token(organizer),
+    )
+    assert waived.status_code == 200, waived.json
+    assert waived.json["fee"]["status"] == "waived"
+    assert waived.json["fee"]["waiver_reason"] == "Invited speaker"
+    again = client.post(
+        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        json={"reason": "twice"},
+        headers=api_token(organizer),
+    )
+    assert again.status_code == 409
