@@ -18,7 +18,7 @@ from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
 from conference.money import services as money
-from conference.money.queries import get_active_invoice, get_balance
+from conference.money.queries import get_active_invoice, get_balance, get_seller_profile
 from conference.program.models import Congress
 
 SOURCE = "abstract_fee"
@@ -195,6 +195,19 @@ def invoice_fee(abstract: Abstract, buyer: money.Buyer):
 def fee_invoice(abstract: Abstract):
     """The fee's active invoice (money's), or None."""
     return get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
+
+
+def payment_details(congress: Congress) -> dict | None:
+    """Where to transfer the fee (the seller's bank account), for the author's page."""
+    profile = get_seller_profile(congress)
+    if profile is None:
+        return None
+    return {
+        "account_holder": profile.account_holder,
+        "iban": profile.iban,
+        "bic": profile.bic,
+        "bank_name": profile.bank_name,
+    }
 
 
 def mark_fee_paid(abstract: Abstract, now: datetime | None = None) -> Abstract:

@@ -37,7 +37,7 @@ class AbstractRulesSchema(Schema):
     reviews_per_abstract = Integer()
     abstract_fee = fields.String(
         allow_none=True,
-        metadata={"description": "Fee per submitted abstract; null or 0: none.", "example": "75.00"},
+        metadata={"description": "Fee per abstract; null or 0: none.", "example": "75.00"},
     )
     abstract_fee_waiver_countries = fields.List(
         fields.String(),

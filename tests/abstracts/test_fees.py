@@ -235,3 +235,76 @@ def test_fee_fields_invoice_and_waiver_through_the_api(
         headers=api_token(organizer),
     )
     assert again.status_code == 409
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def test_author_page_says_what_is_owed_and_issues_the_invoice(
+    client, auth, with_fee, seller, make_abstract, author
+):
+    abstract = make_abstract()
+    auth.login(author)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Abstract fee owed: 75.00" in page and 'id="fee-invoice-form"' in page
+    missing = client.post(
+        f"/abstracts/{abstract.id}/fee/invoice",
+        data={"buyer_name": "", "buyer_address": "Spitalgasse 23", "buyer_country": "AT"},
+    )
+    assert missing.status_code == 422
+    assert "Spitalgasse 23" in missing.get_data(as_text=True)  # kept what was typed
+    done = client.post(
+        f"/abstracts/{abstract.id}/fee/invoice",
+        data={
+            "buyer_name": "Ana Author",
+            "buyer_address": "Währinger Gürtel 18\n1090 Wien",
+            "buyer_country": "AT",
+        },
+    )
+    assert done.status_code == 302
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert abstract.fee_invoice_number in page and "AT611904300234573201" in page
+
+
+def test_only_the_submitter_asks_for_the_invoice(
+    client, auth, with_fee, seller, make_abstract, create_user
+):
+    abstract = make_abstract()
+    auth.login(create_user(name="Not An Author", email="not.author@example.org"))
+    response = client.post(
+        f"/abstracts/{abstract.id}/fee/invoice",
+        data={"buyer_name": "X", "buyer_address": "Y", "buyer_country": "AT"},
+    )
+    assert response.status_code == 404
+
+
+def test_organizer_sees_the_fee_status_and_waives_by_hand(
+    client, auth, with_fee, make_abstract, organizer, author
+):
+    abstract = make_abstract()
+    auth.login(organizer)
+    listing = client.get("/manage/abstracts").get_data(as_text=True)
+    assert "awaiting fee" in listing
+    empty = client.post(f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": ""})
+    assert empty.status_code == 422 and "Give a reason" in empty.get_data(as_text=True)
+    done = client.post(
+        f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": "Invited <b>speaker</b>"}
+    )
+    assert done.status_code == 302
+    detail = client.get(f"/manage/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Invited &lt;b&gt;speaker&lt;/b&gt;" in detail
+    assert abstract.fee_status == FeeStatus.WAIVED
+
+
+def test_authors_cannot_waive_on_the_organizer_page(client, auth, with_fee, make_abstract, author):
+    abstract = make_abstract()
+    auth.login(author)
+    response = client.post(f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": "x"})
+    assert response.status_code in (403, 404)
+    assert abstract.fee_status == FeeStatus.AWAITING
+
+
+def test_settings_page_sets_the_fee_with_errors_by_the_field(client, auth, organizer, congress):
+    auth.login(organizer)
+    page = client.get("/manage/congress").get_data(as_text=True)
+    assert "MW" in page  # the default waiver list is shown
