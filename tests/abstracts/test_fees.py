@@ -308,3 +308,24 @@ def test_settings_page_sets_the_fee_with_errors_by_the_field(client, auth, organ
     auth.login(organizer)
     page = client.get("/manage/congress").get_data(as_text=True)
     assert "MW" in page  # the default waiver list is shown
+
+
+def test_organizer_records_the_payment_on_the_invoice_page(
+    client, auth, with_fee, seller, make_abstract, organizer, pool, congress
+):
+    abstract = make_abstract()
+    invoice = fees.invoice_fee(abstract, BUYER)
+    db.session.commit()
+    auth.login(organizer)
+    response = client.post(
+        f"/manage/invoices/{invoice.number}/payments",
+        data={
+            "payment-amount": "75.00",
+            "payment-method": "bank_transfer",
+            "payment-reference": invoice.number,
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.PAID and abstract.is_complete
+    assert review.assign_reviewers(congress).assigned == 3
