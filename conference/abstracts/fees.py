@@ -153,15 +153,22 @@ def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = 
         )
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
         raise Conflict("This abstract has no unpaid fee to waive.", code="no_fee_due")
-    invoice = get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
-    if invoice is not None and get_balance(invoice).paid == 0:
-        money.cancel_invoice(invoice, f"Abstract fee waived: {reason}")
+    cancel_unpaid_invoice(abstract, f"Abstract fee waived: {reason}")
     abstract.fee_status = FeeStatus.WAIVED
     abstract.fee_waived_at = now or utcnow()
     abstract.fee_waived_by_id = by.id
     abstract.fee_waiver_reason = reason
     db.session.flush()
     return abstract
+
+
+def cancel_unpaid_invoice(abstract: Abstract, reason: str) -> None:
+    """Cancel the fee's invoice (credit note) when nothing was paid on it: no longer owed."""
+    if abstract.fee_invoice_number is None or abstract.fee_status != FeeStatus.AWAITING:
+        return
+    invoice = get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
+    if invoice is not None and get_balance(invoice).paid == 0:
+        money.cancel_invoice(invoice, reason)
 
 
 def invoice_fee(abstract: Abstract, buyer: money.Buyer):

@@ -608,6 +608,7 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
     abstract.withdrawn_at = now
     abstract.presenter_confirmed_at = None
     db.session.flush()
+    fees.cancel_unpaid_invoice(abstract, "Abstract withdrawn")
     queue_mail(
         abstract.submitter.email,
         f"Abstract {abstract.number} withdrawn",

@@ -329,3 +329,13 @@ def test_organizer_records_the_payment_on_the_invoice_page(
     db.session.expire_all()
     assert abstract.fee_status == FeeStatus.PAID and abstract.is_complete
     assert review.assign_reviewers(congress).assigned == 3
+
+
+def test_withdrawing_cancels_an_unpaid_fee_invoice(with_fee, seller, make_abstract):
+    from conference.abstracts import services
+
+    abstract = make_abstract()
+    invoice = fees.invoice_fee(abstract, BUYER)
+    services.withdraw_abstract(abstract)
+    db.session.commit()
+    assert fees.fee_invoice(abstract) is None and invoice.credit_notes
