@@ -166,6 +166,11 @@ def decide_abstract(
             f"{abstract.status}); only submitted abstracts are decided.",
             code="not_submitted",
         )
+    if not abstract.is_complete:
+        raise Conflict(
+            f"Abstract {abstract.number}: the abstract fee is not paid yet, so it is not decided.",
+            code="fee_unpaid",
+        )
     if abstract.outcome == outcome:
         return abstract
     if not confirm_incomplete:
@@ -188,6 +193,11 @@ def decide_abstracts(
     if blocked:
         raise Conflict(
             "Not submitted, so not decided: " + ", ".join(blocked) + ".", code="not_submitted"
+        )
+    unpaid = [a.number or str(a.id) for a in abstracts if not a.is_complete]
+    if unpaid:
+        raise Conflict(
+            "Abstract fee not paid, so not decided: " + ", ".join(unpaid) + ".", code="fee_unpaid"
         )
     if not confirm_incomplete:
         _refuse_incomplete([a for a in abstracts if a.outcome != outcome])
@@ -362,7 +372,7 @@ def _pending(congress: Congress, selection: ReleaseSelection, *, lock: bool = Fa
         select(Abstract)
         .where(
             Abstract.congress_id == congress.id,
-            Abstract.status == AbstractStatus.SUBMITTED,
+            Abstract.is_complete,
             Abstract.outcome.is_not(None),
         )
         .options(

@@ -340,3 +340,23 @@ class TemplateForm(FlaskForm):
     subject = StringField("Subject")
     body = TextAreaField("Message")
     save = SubmitField("Save template")
+
+
+class FeeInvoiceForm(FlaskForm):
+    """Who the abstract fee's invoice is made out to (money checks the details)."""
+
+    buyer_name = StringField("Invoice to (person or institution)")
+    buyer_address = TextAreaField("Address")
+    buyer_country = SelectField("Country", choices=[])
+    buyer_vat_id = StringField("VAT id (institutions in the EU, optional)")
+    buyer_email = StringField("Email for the invoice")
+    submit = SubmitField("Get the invoice")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.buyer_country.choices = country_options()
+
+
+class FeeWaiverForm(FlaskForm):
+    reason = StringField("Reason for the waiver")
+    submit = SubmitField("Waive the fee")

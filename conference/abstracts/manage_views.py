@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from conference.abstracts import decisions, review
+from conference.abstracts import decisions, fees, review
 from conference.abstracts.embargo import set_release_times
 from conference.abstracts.forms import (
     ActionForm,
     AssignForm,
     DecisionForm,
+    FeeWaiverForm,
     ReleaseTimesForm,
     TemplateForm,
 )
@@ -20,6 +21,7 @@ from conference.abstracts.models import (
     SCORE_CRITERIA,
     SCORE_LABELS,
     Abstract,
+    FeeStatus,
     Outcome,
 )
 from conference.abstracts.queries import (
@@ -167,12 +169,17 @@ def _local(value, tz):
     return to_local(value, tz).replace(tzinfo=None) if value else None
 
 
-def _render_detail(abstract: Abstract, release_form: ReleaseTimesForm, status: int = 200):
+def _render_detail(
+    abstract: Abstract, release_form: ReleaseTimesForm, status: int = 200, waiver_form=None
+):
     congress = congress_or_404()
     form = DecisionForm(outcome=abstract.outcome)
+    if abstract.fee_status == FeeStatus.AWAITING and waiver_form is None:
+        waiver_form = FeeWaiverForm(formdata=None)
     return render_template(
         "abstracts/manage_detail.html",
         abstract=abstract,
+        waiver_form=waiver_form if abstract.fee_status == FeeStatus.AWAITING else None,
         form=form,
         release_form=release_form,
         release_times=abstract.release_times(),
@@ -185,6 +192,30 @@ def _render_detail(abstract: Abstract, release_form: ReleaseTimesForm, status: i
         score_labels=SCORE_LABELS,
         review_conflicts=get_review_conflicts(congress, abstract),
     ), status
+
+
+@bp.route("/manage/abstracts/<int:abstract_id>/fee/waiver", methods=["POST"])
+@organizer_required
+def waive_fee(abstract_id: int):
+    abstract = _abstract_or_404(abstract_id)
+    form = FeeWaiverForm()
+    tz = abstract.congress.tz
+    release_form = ReleaseTimesForm(
+        formdata=None,
+        title_release_at=_local(abstract.title_release_at, tz),
+        body_release_at=_local(abstract.body_release_at, tz),
+    )
+    if not form.validate_on_submit():
+        return _render_detail(abstract, release_form, 400, form)
+    try:
+        fees.waive_fee(abstract, current_user, form.reason.data or "")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_error(form, exc)
+        return _render_detail(abstract, release_form, 422, form)
+    flash(f"Abstract fee of {abstract.number} waived.", "success")
+    return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
 
 
 @bp.route("/manage/abstracts/<int:abstract_id>/release-times", methods=["POST"])

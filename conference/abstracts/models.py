@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
     Index,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -37,6 +39,19 @@ class AbstractStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
+
+
+class FeeStatus(enum.StrEnum):
+    """Where an abstract stands with the congress's abstract fee."""
+
+    NONE = "none"  # no fee was due when it was submitted
+    AWAITING = "awaiting"  # submitted, fee not yet paid: not reviewed, assigned or decided
+    PAID = "paid"
+    WAIVED = "waived"
+
+
+#: Fee states in which a submitted abstract counts as complete.
+FEE_SETTLED = (FeeStatus.NONE, FeeStatus.PAID, FeeStatus.WAIVED)
 
 
 class Outcome(enum.StrEnum):
@@ -129,6 +144,9 @@ class Abstract(TimestampMixin, Base):
         UniqueConstraint("submitter_id", "creation_key"),
         Index("ix_abstracts_congress_status", "congress_id", "status"),
         CheckConstraint("status IN ('draft', 'submitted', 'withdrawn')", name="status_known"),
+        CheckConstraint(
+            "fee_status IN ('none', 'awaiting', 'paid', 'waived')", name="fee_status_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,9 +203,23 @@ class Abstract(TimestampMixin, Base):
     title_release_at: Mapped[datetime | None]
     body_release_at: Mapped[datetime | None]
 
+    # Abstract fee (abstracts.fees): the status is ours, the invoice is money's.
+    fee_status: Mapped[FeeStatus] = mapped_column(String(20), default=FeeStatus.NONE)
+    #: The fee owed, fixed when the abstract was submitted.
+    fee_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    fee_paid_at: Mapped[datetime | None]
+    #: The money invoice number of the fee (money's `source="abstract_fee"`, key = abstract id).
+    fee_invoice_number: Mapped[str | None] = mapped_column(String(40))
+    fee_waived_at: Mapped[datetime | None]
+    fee_waived_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    fee_waiver_reason: Mapped[str] = mapped_column(String(300), default="")
+
     congress: Mapped[Congress] = relationship()
     track: Mapped[Track | None] = relationship()
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
+    fee_waived_by: Mapped[User | None] = relationship(foreign_keys=[fee_waived_by_id])
     authors: Mapped[list[AbstractAuthor]] = relationship(
         back_populates="abstract",
         order_by="AbstractAuthor.position",
@@ -226,6 +258,19 @@ class Abstract(TimestampMixin, Base):
             cls.status == AbstractStatus.SUBMITTED,
             cls.outcome.in_([o.value for o in PRESENTED_OUTCOMES]),
             cls.released_outcome == cls.outcome,
+        )
+
+    @hybrid_property
+    def is_complete(self) -> bool:
+        """Submitted and its fee (if any) paid or waived: only these are reviewed and decided."""
+        return self.status == AbstractStatus.SUBMITTED and self.fee_status in FEE_SETTLED
+
+    @is_complete.inplace.expression
+    @classmethod
+    def _is_complete_expression(cls):
+        return and_(
+            cls.status == AbstractStatus.SUBMITTED,
+            cls.fee_status.in_([s.value for s in FEE_SETTLED]),
         )
 
     @property

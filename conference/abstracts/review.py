@@ -219,7 +219,7 @@ def assign_reviewers(
         )
     query = (
         select(Abstract)
-        .where(Abstract.congress_id == congress.id, Abstract.status == AbstractStatus.SUBMITTED)
+        .where(Abstract.congress_id == congress.id, Abstract.is_complete)
         .options(selectinload(Abstract.authors), selectinload(Abstract.reviews))
         .order_by(Abstract.id)
     )
@@ -392,6 +392,11 @@ def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
     """Assign one reviewer by hand (they are emailed); refuse conflicts of interest."""
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("Only submitted abstracts are reviewed.", code="not_submitted")
+    if not abstract.is_complete:
+        raise Conflict(
+            "The abstract fee is not paid yet; the abstract is reviewed once it is paid or waived.",
+            code="fee_unpaid",
+        )
     if not reviewer.has_role(Role.REVIEWER):
         raise Conflict(f"{reviewer.display_name} is not a reviewer.", code="not_reviewer")
     existing = next((r for r in abstract.reviews if r.reviewer_id == reviewer.id), None)
@@ -458,6 +463,8 @@ def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None =
         raise NotAllowed("Review has closed; scores can no longer be changed.")
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict("This abstract was withdrawn and is no longer reviewed.", code="withdrawn")
+    if not abstract.is_complete:
+        raise Conflict("The abstract fee is not paid yet.", code="fee_unpaid")
     if conflict_of_interest(abstract, assignment.reviewer) is not None:
         raise Conflict(CONFLICTED_REVIEWER_MESSAGE, code="conflict_of_interest")
     errors = FieldErrors()

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from conference.abstracts import review
+from conference.abstracts import fees, review
 from conference.abstracts.checks import (
     TRIAL_ID_HELP,
     normalize_trial_id,
@@ -578,6 +578,7 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     abstract.status = AbstractStatus.SUBMITTED
     abstract.submitted_at = now
     db.session.flush()
+    fees.apply_fee(abstract, now)
     queue_mail(
         abstract.submitter.email,
         f"Abstract {abstract.number} received: {abstract.title[:120]}",
@@ -607,6 +608,7 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
     abstract.withdrawn_at = now
     abstract.presenter_confirmed_at = None
     db.session.flush()
+    fees.cancel_unpaid_invoice(abstract, "Abstract withdrawn")
     queue_mail(
         abstract.submitter.email,
         f"Abstract {abstract.number} withdrawn",

@@ -9,18 +9,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from conference.abstracts import services
+from conference.abstracts import fees, services
 from conference.abstracts.counting import CountingRule
 from conference.abstracts.forms import (
     AbstractForm,
     ActionForm,
+    FeeInvoiceForm,
     change_author_rows,
     fill_form,
     form_data,
     pad_authors,
     place_errors,
 )
-from conference.abstracts.models import OUTCOME_LABELS, Abstract, AbstractStatus
+from conference.abstracts.models import OUTCOME_LABELS, Abstract, AbstractStatus, FeeStatus
 from conference.abstracts.queries import (
     get_abstract,
     get_authorship_requests,
@@ -28,8 +29,10 @@ from conference.abstracts.queries import (
 )
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
+from conference.money.services import Buyer
 from conference.program.published import get_abstract_placement
 from conference.program.queries import get_current_congress, get_tracks
+from conference.webforms import show_domain_error
 
 bp = Blueprint("abstracts", __name__)
 
@@ -157,9 +160,23 @@ def edit_abstract(abstract_id: int | None = None):
 @login_required
 def view_abstract(abstract_id: int):
     abstract = visible_abstract_or_404(abstract_id)
+    return _render_view(abstract)
+
+
+def _render_view(abstract: Abstract, fee_form: FeeInvoiceForm | None = None, status: int = 200):
+    owes = abstract.fee_status == FeeStatus.AWAITING and abstract.submitter_id == current_user.id
+    if owes and fee_form is None:
+        fee_form = FeeInvoiceForm(
+            formdata=None, buyer_name=current_user.name, buyer_email=current_user.email
+        )
     return render_template(
         "abstracts/view.html",
         abstract=abstract,
+        fee_form=fee_form if owes else None,
+        fee_invoice=fees.fee_invoice(abstract) if abstract.fee_invoice_number else None,
+        payment_details=fees.payment_details(abstract.congress)
+        if abstract.fee_invoice_number
+        else None,
         placement=get_abstract_placement(congress_or_404(), abstract.id)
         if abstract.is_acceptance_released
         else None,
@@ -173,7 +190,34 @@ def view_abstract(abstract_id: int):
         confirm_token=services.presenter_confirm_token(abstract)
         if abstract.can_edit(current_user) and abstract.is_acceptance_released
         else None,
+    ), status
+
+
+@bp.route("/abstracts/<int:abstract_id>/fee/invoice", methods=["POST"])
+@login_required
+def invoice_fee(abstract_id: int):
+    abstract = visible_abstract_or_404(abstract_id)
+    if abstract.submitter_id != current_user.id:
+        abort(403)
+    form = FeeInvoiceForm()
+    if not form.validate_on_submit():
+        return _render_view(abstract, form, 400)
+    buyer = Buyer(
+        name=form.buyer_name.data or "",
+        address=form.buyer_address.data or "",
+        country=form.buyer_country.data or "",
+        vat_id=form.buyer_vat_id.data or "",
+        email=form.buyer_email.data or "",
     )
+    try:
+        invoice = fees.invoice_fee(abstract, buyer)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_error(form, exc)
+        return _render_view(abstract, form, 422)
+    flash(f"Invoice {invoice.number} issued.", "success")
+    return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
 
 
 @bp.route("/abstracts/<int:abstract_id>/withdraw", methods=["POST"])

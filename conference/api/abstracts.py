@@ -7,7 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from conference.abstracts import decisions, embargo, review, services
+from conference.abstracts import decisions, embargo, fees, review, services
 from conference.abstracts.counting import CountingRule
 from conference.abstracts.models import (
     SCORE_CRITERIA,
@@ -277,6 +277,7 @@ def abstract_json(abstract: Abstract, user: User) -> dict:
         "presenter_confirmed_at": abstract.presenter_confirmed_at.isoformat()
         if abstract.presenter_confirmed_at
         else None,
+        "fee": fee_json(abstract),
     }
     if user.is_organizer:
         data["outcome"] = str(abstract.outcome) if abstract.outcome else None
@@ -297,6 +298,24 @@ def abstract_json(abstract: Abstract, user: User) -> dict:
         data["reviews_required"] = abstract.reviews_required
         data["mean_is_incomplete"] = abstract.has_incomplete_reviews
     return data
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def fee_json(abstract: Abstract) -> dict:
+    """The abstract fee as its authors and organizers see it (amounts as strings)."""
+    return {
+        "status": str(abstract.fee_status),
+        "amount": str(abstract.fee_amount) if abstract.fee_amount is not None else None,
+        "currency": abstract.congress.currency,
+        "is_complete": bool(abstract.is_complete),
+        "invoice_number": abstract.fee_invoice_number,
+        "paid_at": _iso(abstract.fee_paid_at),
+        "waived_at": _iso(abstract.fee_waived_at),
+        "waiver_reason": abstract.fee_waiver_reason or None,
+    }
 
 
 def blinded_json(abstract: Abstract, assignment) -> dict:
@@ -471,6 +490,50 @@ def withdraw(abstract_id):
     """Withdraw until the withdrawal deadline."""
     user = bearer_user()
     abstract = services.withdraw_abstract(_editable(abstract_id, user))
+    db.session.commit()
+    return abstract_json(abstract, user)
+
+
+class FeeInvoiceSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    country = fields.String(required=True, validate=validate.Length(equal=2))
+    vat_id = fields.String(load_default="", validate=validate.Length(max=40))
+    email = fields.String(load_default="", validate=validate.Length(max=254))
+
+
+class FeeWaiverSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=300))
+
+
+@blp.route("/abstracts/<int:abstract_id>/fee/invoice", methods=["POST"])
+@token_required()
+@blp.arguments(FeeInvoiceSchema)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract with its invoice.")
+def invoice_fee(payload, abstract_id):
+    """The submitter asks for the invoice of the abstract fee (issued once; 409 `no_fee_due`)."""
+    from conference.money.services import Buyer
+
+    user = bearer_user()
+    abstract = _visible(abstract_id, user)
+    if abstract.submitter_id != user.id:
+        abort(403, message="Only the submitter can ask for the fee's invoice.")
+    fees.invoice_fee(abstract, Buyer(**payload))
+    db.session.commit()
+    return abstract_json(abstract, user)
+
+
+@blp.route("/abstracts/<int:abstract_id>/fee/waiver", methods=["POST"])
+@organizer_token_required
+@blp.arguments(FeeWaiverSchema)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=responses.AbstractOut, description="The abstract, fee waived.")
+def waive_fee(payload, abstract_id):
+    """Organizers waive an unpaid abstract fee with a reason (409 `no_fee_due`)."""
+    user = bearer_user()
+    abstract = _for_organizer(abstract_id)
+    fees.waive_fee(abstract, user, payload["reason"])
     db.session.commit()
     return abstract_json(abstract, user)
 

@@ -35,6 +35,15 @@ class AbstractRulesSchema(Schema):
     max_authors = Integer()
     first_author_quota = Integer()
     reviews_per_abstract = Integer()
+    abstract_fee = fields.String(
+        allow_none=True,
+        metadata={"description": "Fee per abstract; null or 0: none.", "example": "75.00"},
+    )
+    abstract_fee_waiver_countries = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "ISO codes whose authors pay no fee; null: the default list."},
+    )
 
 
 class CongressSchema(Schema):
@@ -61,7 +70,11 @@ class CongressSchema(Schema):
         }
 
     def dump_rules(self, congress):
-        return AbstractRulesSchema().dump(congress)
+        from conference.abstracts.fees import waiver_countries
+
+        rules = AbstractRulesSchema().dump(congress)
+        rules["abstract_fee_waiver_countries"] = waiver_countries(congress)
+        return rules
 
 
 def _patch_fields():

@@ -77,6 +77,19 @@ class ReviewOut(Schema):
     comment_to_authors = fields.String(allow_none=True)
 
 
+class AbstractFeeOut(Schema):
+    status = fields.String(metadata={"description": "none, awaiting, paid or waived."})
+    amount = fields.String(allow_none=True, metadata={"example": "75.00"})
+    currency = fields.String()
+    is_complete = fields.Boolean(
+        metadata={"description": "Submitted and the fee (if any) paid or waived."}
+    )
+    invoice_number = fields.String(allow_none=True)
+    paid_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    waived_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    waiver_reason = fields.String(allow_none=True)
+
+
 class AbstractOut(Schema):
     """An abstract as its authors see it; organizers also get outcome, reviews and scores."""
 
@@ -100,6 +113,7 @@ class AbstractOut(Schema):
     warnings = fields.List(fields.String())
     decision = fields.String(allow_none=True, metadata={"description": "Released outcome."})
     presenter_confirmed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    fee = fields.Nested(AbstractFeeOut)
     outcome = fields.String(allow_none=True, metadata={"description": "Organizers only."})
     reviews = fields.List(fields.Nested(ReviewOut), metadata={"description": "Organizers only."})
     mean_score = fields.Float(allow_none=True)

@@ -20,7 +20,7 @@ from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
-from conference.money import vat
+from conference.money import signals, vat
 from conference.money.models import (
     DocumentKind,
     Invoice,
@@ -43,6 +43,9 @@ from conference.timeutil import to_local
 SERIES_CODE = re.compile(r"^[A-Z0-9]{1,12}$")
 MAX_AMOUNT = Decimal("99999999.99")
 PAYMENT_METHODS = ("bank_transfer", "card", "online_card", "cash", "other")
+
+#: Sent after money is recorded against an invoice: see conference.money.signals.
+payment_recorded = signals.payment_recorded
 
 
 # -- seller profile -----------------------------------------------------------------------------
@@ -699,12 +702,19 @@ def record_invoice_payment(
         raise ValidationFailed(
             "Unknown payment method.", fields={"method": ["Choose a payment method."]}
         )
-    payment = _payment(
-        invoice, _amount(amount, "amount"), method, reference, received_at or utcnow()
+    received_at = received_at or utcnow()
+    payment = _payment(invoice, _amount(amount, "amount"), method, reference, received_at)
+    order = invoice.order
+    payment_recorded.send(
+        order.source,
+        congress_id=invoice.congress_id,
+        source_key=order.source_key,
+        invoice=invoice,
+        payment=payment,
+        invoice_number=invoice.number,
+        outstanding=get_balance(invoice).outstanding,
+        received_at=received_at,
     )
-    from conference.money.signals import invoice_payment_recorded
-
-    invoice_payment_recorded.send(invoice, payment=payment)
     return payment
 
 

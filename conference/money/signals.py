@@ -1,13 +1,16 @@
 """Signals of the money domain.
 
-`invoice_payment_recorded` is sent (sender: the invoice) after money received is recorded
-against an invoice (`services.record_invoice_payment`), before the commit. The selling domain
-that owns the invoice's `source` listens (registration's group orders confirm their delegates),
-so money never imports what it sells.
+`payment_recorded` is sent after money received is recorded against an invoice
+(`services.record_invoice_payment`: by hand, reconciliation, a provider), before the commit.
+`sender` is the order's `source` ("registration", "group_order", "abstract_fee", ...); kwargs
+`congress_id`, `source_key`, `invoice`, `payment`, `invoice_number`, `outstanding` (Decimal)
+and `received_at`. The selling domain that owns the source listens (registration's group orders
+confirm their delegates, abstracts complete a paid submission), so money never imports what it
+sells.
 """
 
 from blinker import Namespace
 
 _signals = Namespace()
 
-invoice_payment_recorded = _signals.signal("invoice-payment-recorded")
+payment_recorded = _signals.signal("money-payment-recorded")

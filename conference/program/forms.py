@@ -63,6 +63,13 @@ class CongressForm(FlaskForm):
         "Regular abstracts per first author", validators=[NumberRange(1, 100)]
     )
     reviews_per_abstract = IntegerField("Reviewers per abstract", validators=[NumberRange(1, 20)])
+    abstract_fee = StringField(
+        "Fee per submitted abstract (empty or 0: no fee)", validators=[Optional(), Length(max=20)]
+    )
+    abstract_fee_waiver_countries = StringField(
+        "Countries whose authors pay no abstract fee (ISO codes, comma-separated)",
+        validators=[Optional(), Length(max=2000)],
+    )
     submit = SubmitField("Save settings")
 
 

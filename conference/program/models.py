@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
@@ -117,6 +118,10 @@ class Congress(TimestampMixin, Base):
     max_authors: Mapped[int] = mapped_column(default=20)
     first_author_quota: Mapped[int] = mapped_column(default=2)
     reviews_per_abstract: Mapped[int] = mapped_column(default=3)
+    #: Fee per submitted abstract in the congress currency (None or 0: no fee).
+    abstract_fee: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    #: ISO country codes whose authors pay no abstract fee (None: the default list).
+    abstract_fee_waiver_countries: Mapped[list | None] = mapped_column(JSON)
 
     tracks: Mapped[list[Track]] = relationship(
         back_populates="congress", order_by="Track.position, Track.id"

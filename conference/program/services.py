@@ -127,6 +127,11 @@ def update_congress(congress: Congress, **data) -> Congress:
             data["table_counting"] = TableCounting(data["table_counting"])
         except ValueError:
             errors.add("table_counting", "Choose characters or flat.")
+    if "abstract_fee" in data or "abstract_fee_waiver_countries" in data:
+        # The abstracts domain owns the fee rules (the setting lives on the congress).
+        from conference.abstracts.fees import check_fee_settings
+
+        check_fee_settings(data, errors)
     errors.raise_if_any()
 
     # Key dates without an offset are wall times in the congress's (possibly new) zone.

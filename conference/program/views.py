@@ -38,6 +38,9 @@ def edit_congress():
     congress = _congress_or_404()
     form = CongressForm(obj=congress)
     if request.method == "GET":
+        from conference.abstracts.fees import waiver_countries
+
+        form.abstract_fee_waiver_countries.data = ", ".join(waiver_countries(congress))
         for field in KEY_DATE_FIELDS:
             value = to_local(getattr(congress, field), congress.tz)
             getattr(form, field).data = value.replace(tzinfo=None) if value else None

@@ -9,7 +9,7 @@ holds the place. Unnamed places are given back at the deadline by the periodic j
 `release_unfilled`, unless the order keeps them (`keep_unfilled`). The order's invoice is
 issued by the money domain (`invoice_order`, source `group_order`, key = the order's
 reference, one line per category with its quantity); when it is paid (money's
-`invoice_payment_recorded` signal, or `confirm_paid_orders` in the periodic job), every named
+`payment_recorded` signal, or `confirm_paid_orders` in the periodic job), every named
 delegate is confirmed, and delegates named afterwards are confirmed at once.
 """
 
@@ -28,7 +28,7 @@ from conference.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from conference.extensions import db
 from conference.mail import queue_mail
 from conference.models import utcnow
-from conference.money.signals import invoice_payment_recorded
+from conference.money.signals import payment_recorded
 from conference.program.models import Congress
 from conference.registration import capacity, notify
 from conference.registration.fees import fee_at
@@ -477,11 +477,11 @@ def confirm_if_paid(order: GroupOrder, now: datetime | None = None) -> bool:
     return True
 
 
-@invoice_payment_recorded.connect
-def _on_invoice_payment(invoice, **_) -> None:
-    order = invoice.order
-    if order is None or order.source != MONEY_SOURCE:
+@payment_recorded.connect
+def _on_invoice_payment(source, *, invoice, **_) -> None:
+    if source != MONEY_SOURCE:
         return
+    order = invoice.order
     group_order = db.session.scalar(
         select(GroupOrder).where(
             GroupOrder.congress_id == invoice.congress_id,

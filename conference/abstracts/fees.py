@@ -1,0 +1,239 @@
+"""The optional fee per submitted abstract: who owes it, waivers, and its invoice.
+
+The abstracts domain owns the status (`Abstract.fee_status`); money issues the invoice
+(`source="abstract_fee"`, key = the abstract's id) and tells us when it is paid through its
+`payment_recorded` signal. We never read money's tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from conference.abstracts.models import Abstract, AbstractStatus, FeeStatus
+from conference.accounts.models import User
+from conference.errors import Conflict, FieldErrors, ValidationFailed
+from conference.extensions import db
+from conference.models import utcnow
+from conference.money import services as money
+from conference.money.queries import get_active_invoice, get_balance, get_seller_profile
+from conference.program.models import Congress
+
+SOURCE = "abstract_fee"
+
+#: World Bank low-income economies (GNI per capita of $1,145 or less in 2023), from "World Bank
+#: Country and Lending Groups", fiscal year 2025 (published 1 July 2024):
+#: https://datahelpdesk.worldbank.org/knowledgebase/articles/906519 . The list changes every
+#: July; organizers set their own per congress (`Congress.abstract_fee_waiver_countries`).
+DEFAULT_WAIVER_COUNTRIES = (
+    "AF",  # Afghanistan
+    "BF",  # Burkina Faso
+    "BI",  # Burundi
+    "CD",  # Congo, Democratic Republic
+    "CF",  # Central African Republic
+    "ER",  # Eritrea
+    "ET",  # Ethiopia
+    "GM",  # Gambia, The
+    "GW",  # Guinea-Bissau
+    "KP",  # Korea, Democratic People's Republic
+    "LR",  # Liberia
+    "MG",  # Madagascar
+    "ML",  # Mali
+    "MW",  # Malawi
+    "MZ",  # Mozambique
+    "NE",  # Niger
+    "RW",  # Rwanda
+    "SD",  # Sudan
+    "SL",  # Sierra Leone
+    "SO",  # Somalia
+    "SS",  # South Sudan
+    "SY",  # Syrian Arab Republic
+    "TD",  # Chad
+    "TG",  # Togo
+    "UG",  # Uganda
+    "YE",  # Yemen, Republic
+)
+MAX_FEE = Decimal("99999.99")
+
+
+def fee_for(congress: Congress) -> Decimal | None:
+    """The congress's fee per abstract, or None when abstracts are free."""
+    fee = congress.abstract_fee
+    return fee if fee is not None and fee > 0 else None
+
+
+def waiver_countries(congress: Congress) -> list[str]:
+    if congress.abstract_fee_waiver_countries is None:
+        return list(DEFAULT_WAIVER_COUNTRIES)
+    return list(congress.abstract_fee_waiver_countries)
+
+
+def check_fee_settings(data: dict, errors: FieldErrors) -> None:
+    """Normalise `abstract_fee` and `abstract_fee_waiver_countries` in `data` (settings)."""
+    from conference.countries import check_country
+
+    if "abstract_fee" in data:
+        value = data["abstract_fee"]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            data["abstract_fee"] = None
+        else:
+            try:
+                amount = Decimal(str(value).strip())
+            except InvalidOperation:
+                amount = None
+            if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_FEE:
+                errors.add("abstract_fee", f"Enter an amount from 0 to {MAX_FEE}, or leave empty.")
+            elif amount != amount.quantize(Decimal("0.01")):
+                errors.add("abstract_fee", "Use at most two decimals.")
+            else:
+                data["abstract_fee"] = amount.quantize(Decimal("0.01")) if amount else None
+    if "abstract_fee_waiver_countries" in data:
+        value = data["abstract_fee_waiver_countries"]
+        if value is None:
+            return
+        if isinstance(value, str):
+            value = value.replace(";", ",").replace(" ", ",").split(",")
+        codes = []
+        for code in value:
+            code = str(code or "").strip().upper()
+            if not code:
+                continue
+            if check_country(code):
+                errors.add("abstract_fee_waiver_countries", f"Unknown country code: {code}.")
+            elif code not in codes:
+                codes.append(code)
+        data["abstract_fee_waiver_countries"] = sorted(codes)
+
+
+def _waiver_country(abstract: Abstract) -> str | None:
+    """The country on the waiver list of the submitting or the presenting author, if any."""
+    listed = set(waiver_countries(abstract.congress))
+    submitter = abstract.submitter
+    for author in abstract.authors:
+        is_submitter = author.user_id == submitter.id or (
+            author.email.strip().lower() == submitter.email.strip().lower()
+        )
+        if (is_submitter or author.is_presenting) and author.country.upper() in listed:
+            return author.country.upper()
+    return None
+
+
+def apply_fee(abstract: Abstract, now: datetime | None = None) -> Abstract:
+    """On submission: fix the fee owed, or waive it for a listed country (recorded)."""
+    if abstract.fee_status != FeeStatus.NONE:
+        return abstract  # decided at its first submission
+    fee = fee_for(abstract.congress)
+    if fee is None:
+        return abstract
+    abstract.fee_amount = fee
+    country = _waiver_country(abstract)
+    if country is not None:
+        abstract.fee_status = FeeStatus.WAIVED
+        abstract.fee_waived_at = now or utcnow()
+        abstract.fee_waived_by_id = None
+        abstract.fee_waiver_reason = f"Country on the waiver list: {country}"
+    else:
+        abstract.fee_status = FeeStatus.AWAITING
+    db.session.flush()
+    return abstract
+
+
+def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = None) -> Abstract:
+    """An organizer waives the fee by hand; an unpaid invoice of it is cancelled."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Give a reason for the waiver.", fields={"reason": ["Give a reason."]}
+        )
+    if len(reason) > 300:
+        raise ValidationFailed(
+            "The reason is too long.", fields={"reason": ["At most 300 characters."]}
+        )
+    if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
+        raise Conflict("This abstract has no unpaid fee to waive.", code="no_fee_due")
+    cancel_unpaid_invoice(abstract, f"Abstract fee waived: {reason}")
+    abstract.fee_status = FeeStatus.WAIVED
+    abstract.fee_waived_at = now or utcnow()
+    abstract.fee_waived_by_id = by.id
+    abstract.fee_waiver_reason = reason
+    db.session.flush()
+    return abstract
+
+
+def cancel_unpaid_invoice(abstract: Abstract, reason: str) -> None:
+    """Cancel the fee's invoice (credit note) when nothing was paid on it: no longer owed."""
+    if abstract.fee_invoice_number is None or abstract.fee_status != FeeStatus.AWAITING:
+        return
+    invoice = get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
+    if invoice is not None and get_balance(invoice).paid == 0:
+        money.cancel_invoice(invoice, reason)
+
+
+def invoice_fee(abstract: Abstract, buyer: money.Buyer):
+    """Issue (once) the money invoice of an abstract's fee to the buyer given."""
+    if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
+        raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
+    if not money.invoicing_enabled(abstract.congress):
+        raise Conflict(
+            "Invoices cannot be issued yet; please contact the organizers.",
+            code="seller_profile_incomplete",
+        )
+    invoice = money.invoice_order(
+        abstract.congress,
+        buyer,
+        [
+            money.LineIn(
+                SOURCE,
+                f"Abstract fee {abstract.number}: {abstract.title[:100]}",
+                abstract.fee_amount,
+            )
+        ],
+        source=SOURCE,
+        source_key=str(abstract.id),
+    )
+    if invoice is not None:
+        abstract.fee_invoice_number = invoice.number
+        db.session.flush()
+    return invoice
+
+
+def fee_invoice(abstract: Abstract):
+    """The fee's active invoice (money's), or None."""
+    return get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
+
+
+def payment_details(congress: Congress) -> dict | None:
+    """Where to transfer the fee (the seller's bank account), for the author's page."""
+    profile = get_seller_profile(congress)
+    if profile is None:
+        return None
+    return {
+        "account_holder": profile.account_holder,
+        "iban": profile.iban,
+        "bic": profile.bic,
+        "bank_name": profile.bank_name,
+    }
+
+
+def mark_fee_paid(abstract: Abstract, now: datetime | None = None) -> Abstract:
+    if abstract.fee_status == FeeStatus.AWAITING:
+        abstract.fee_status = FeeStatus.PAID
+        abstract.fee_paid_at = now or utcnow()
+        db.session.flush()
+    return abstract
+
+
+def _on_payment(source, *, congress_id, source_key, outstanding, received_at=None, **_):
+    """Money recorded a payment: a fully paid fee invoice makes its abstract complete."""
+    if source != SOURCE or outstanding > 0 or not str(source_key).isdigit():
+        return
+    abstract = db.session.scalar(
+        select(Abstract).where(Abstract.id == int(source_key), Abstract.congress_id == congress_id)
+    )
+    if abstract is not None:
+        mark_fee_paid(abstract, received_at)
+
+
+money.payment_recorded.connect(_on_payment)
