@@ -61,6 +61,8 @@ def prepare(kind: str, frab: Path, workdir: Path) -> dict:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "FLASK_CONFIG": "production",
+        # Production needs shared rate-limit storage (the local Redis; another db number).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
         "SECRET_KEY": "bench-only-secret",
         "BASE_URL": "http://127.0.0.1",
         "SESSION_COOKIE_SECURE": "0",

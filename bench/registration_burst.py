@@ -125,6 +125,8 @@ def main() -> int:
             **os.environ,
             "DATABASE_URL": url,
             "FLASK_CONFIG": "production",
+            # Production needs shared rate-limit storage (the local Redis; another db number).
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
             "SECRET_KEY": "bench-only",
             "UPLOAD_DIR": "/tmp/registration-bench-uploads",
             # One client sends the whole burst: lift the per-client registration limit.
