@@ -82,3 +82,32 @@ def api_token(app):
         return {"Authorization": f"Bearer {raw}"}
 
     return make
+
+
+#: The organizer every invoicing test uses: an Austrian company, fees including 20 % VAT.
+SELLER = {
+    "legal_name": "Wiener Onkologie-Kongressgesellschaft mbH",
+    "address": "Bruno-Kreisky-Platz 1\n1220 Wien",
+    "country": "AT",
+    "vat_id": "ATU13585627",
+    "registration_number": "FN 123456a, Handelsgericht Wien",
+    "account_holder": "Wiener Onkologie-Kongressgesellschaft mbH",
+    "iban": "AT611904300234573201",
+    "bic": "BKAUATWW",
+    "bank_name": "UniCredit Bank Austria AG",
+    "payment_terms_days": 30,
+    "prices_include_vat": True,
+    "vat_rate_registration": "20",
+    "vat_rate_abstract_fee": "20",
+    "vat_rate_sponsorship": "20",
+    "invoice_series": "MET26",
+}
+
+
+def set_up_seller(congress):
+    """Give `congress` the invoicing organizer of SELLER (committed)."""
+    from conference.money import services as money
+
+    money.update_seller_profile(congress, **SELLER)
+    db.session.commit()
+    return congress

@@ -13,29 +13,12 @@ from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.money import services as money
 from conference.program import services as program_services
+from tests.factories import set_up_seller
 
 
 @pytest.fixture
 def seller(congress):
-    money.update_seller_profile(
-        congress,
-        legal_name="Wiener Onkologie-Kongressgesellschaft mbH",
-        address="Bruno-Kreisky-Platz 1\n1220 Wien",
-        country="AT",
-        vat_id="ATU13585627",
-        account_holder="Wiener Onkologie-Kongressgesellschaft mbH",
-        iban="AT611904300234573201",
-        bic="BKAUATWW",
-        bank_name="UniCredit Bank Austria AG",
-        payment_terms_days=30,
-        prices_include_vat=True,
-        vat_rate_registration="20",
-        vat_rate_abstract_fee="20",
-        vat_rate_sponsorship="20",
-        invoice_series="MET26",
-    )
-    db.session.commit()
-    return congress
+    return set_up_seller(congress)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from conference.extensions import db
 from conference.money import services
 from conference.money.services import Buyer, LineIn
+from tests.factories import set_up_seller
 
 #: Real-looking, valid identifiers (check digits verified by python-stdnum).
 SELLER_VAT_ID = "ATU13585627"
@@ -20,26 +21,7 @@ SELLER_IBAN = "AT611904300234573201"
 @pytest.fixture
 def seller(congress):
     """The congress with an Austrian organizer, fees VAT-inclusive at 20 %."""
-    services.update_seller_profile(
-        congress,
-        legal_name="Wiener Onkologie-Kongressgesellschaft mbH",
-        address="Bruno-Kreisky-Platz 1\n1220 Wien",
-        country="AT",
-        vat_id=SELLER_VAT_ID,
-        registration_number="FN 123456a, Handelsgericht Wien",
-        account_holder="Wiener Onkologie-Kongressgesellschaft mbH",
-        iban=SELLER_IBAN,
-        bic="BKAUATWW",
-        bank_name="UniCredit Bank Austria AG",
-        payment_terms_days=30,
-        prices_include_vat=True,
-        vat_rate_registration="20",
-        vat_rate_abstract_fee="20",
-        vat_rate_sponsorship="20",
-        invoice_series="MET26",
-    )
-    db.session.commit()
-    return congress
+    return set_up_seller(congress)
 
 
 @pytest.fixture

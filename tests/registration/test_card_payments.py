@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from conference.extensions import db
 from conference.mail import OutboxMessage
 from conference.models import utcnow
-from conference.money import services as money
 from conference.money.models import Invoice
 from conference.money.queries import get_active_invoice, get_balance
 from conference.registration import capacity, services
 from conference.registration.models import CardCheckout, Payment, PaymentKind
 from conference.registration.tokens import manage_path, manage_token
+from tests.factories import set_up_seller
 from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
 
 WEBHOOK = "/api/v1/payments/webhook/stripe"
@@ -46,25 +46,7 @@ def stripe_api(app):
 def seller(priced):
     """The congress invoices (Austrian organizer, fees including 20 % VAT)."""
     congress = priced[0]
-    money.update_seller_profile(
-        congress,
-        legal_name="Wiener Onkologie-Kongressgesellschaft mbH",
-        address="Bruno-Kreisky-Platz 1\n1220 Wien",
-        country="AT",
-        vat_id="ATU13585627",
-        account_holder="Wiener Onkologie-Kongressgesellschaft mbH",
-        iban="AT611904300234573201",
-        bic="BKAUATWW",
-        bank_name="UniCredit Bank Austria AG",
-        payment_terms_days=30,
-        prices_include_vat=True,
-        vat_rate_registration="20",
-        vat_rate_abstract_fee="20",
-        vat_rate_sponsorship="20",
-        invoice_series="MET26",
-    )
-    db.session.commit()
-    return congress
+    return set_up_seller(congress)
 
 
 def token_header(registration) -> dict:
