@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 MAIL_SINK_PORT ?= 8025
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install catalogs translations run test test-sqlite test-postgres lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,23 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
+
+## Interface languages (conference/i18n.py): the .po catalogs are committed, their compiled
+## .mo files are built here (by every target that needs them).
+CATALOGS := $(wildcard conference/translations/*/LC_MESSAGES/messages.po)
+catalogs: $(CATALOGS:.po=.mo)
+
+conference/translations/%/LC_MESSAGES/messages.mo: conference/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d conference/translations -l $*
+
+## make translations: after marking text with _(): extract it and update every catalog
+## (then translate the new entries in the .po files; tests/test_translations.py checks them).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project=conference -o conference/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i conference/translations/messages.pot -d conference/translations
+	$(MAKE) --no-print-directory catalogs
 
 ## make run: migrate the SQLite database, load the demo congress if empty, start a local
 ## mail sink (one line per email; read them in full at /manage/outbox), the outbox worker and the web server on :5000.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC
 
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -27,7 +28,7 @@ DOMAIN_PARTS = (
 
 
 #: Keys of `g` that hold per-request caches (cleared when a request starts).
-REQUEST_CACHED = ("congress", "api_user", "_login_user")
+REQUEST_CACHED = ("congress", "api_user", "_login_user", "_flask_babel")
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -86,6 +87,9 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from conference.i18n import init_app as init_languages
+
+    init_languages(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see this page."
     login_manager.login_message_category = "info"
@@ -220,9 +224,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     from conference.accounts.models import Role
     from conference.countries import country_name
+    from conference.i18n import format_when
     from conference.labels import register_filters
     from conference.program.queries import get_current_congress
-    from conference.timeutil import to_local
 
     @app.context_processor
     def inject_globals():
@@ -237,13 +241,13 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("local")
     def local_filter(value, fmt="%a %d %b %Y, %H:%M"):
-        """Format a UTC datetime in the congress time zone."""
+        """Format a UTC datetime in the congress time zone, in the reader's language."""
         if value is None:
             return ""
         congress = get_current_congress()
         if congress is None:
-            return value.strftime(fmt + " UTC")
-        return to_local(value, congress.tz).strftime(fmt)
+            return format_when(value, fmt + " UTC", tz=UTC)
+        return format_when(value, fmt, tz=congress.tz)
 
     @app.template_filter("dict_without_page")
     def dict_without_page(args: dict) -> dict:

@@ -39,6 +39,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.extensions import db, mail
+from conference.i18n import in_language
 from conference.models import Base, utcnow
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,14 @@ def _render(template: str, ext: str, context: dict) -> str | None:
         return None
 
 
+def recipient_language(user_id: int | None, registration_id: int | None) -> str | None:
+    """The language a recipient chose: on their account, else on their registration."""
+    from conference.accounts.services import language_of
+    from conference.registration.queries import registration_language
+
+    return language_of(user_id) or registration_language(registration_id)
+
+
 def recipients(to: str | Iterable[str]) -> list[str]:
     """Addresses from a string or a list, lower-cased, blanks and repeats dropped, in order."""
     items = to.split(",") if isinstance(to, str) else list(to)
@@ -180,6 +189,7 @@ def queue_mail(
     user_id: int | None = None,
     registration_id: int | None = None,
     secrets: dict[str, str] | None = None,
+    language: str | None = None,
     **context,
 ) -> OutboxMessage | None:
     """Queue an email in the current transaction; it is sent only if the caller commits.
@@ -188,6 +198,9 @@ def queue_mail(
     `dedupe_key` that was already queued, nothing is added and None is returned.
     `secrets` are template variables holding private links or tokens: the stored body gets
     an opaque placeholder, the value is sealed apart and only filled in when it is sent.
+    The message is written in the recipient's `language`; without one, in the language
+    stored on the account `user_id` or on the registration `registration_id`, else English
+    (never in the language of whoever queues it: an organizer's French is not an attendee's).
     """
     addresses = recipients(to)
     if not addresses:
@@ -207,7 +220,10 @@ def queue_mail(
         placeholder = f"private-{name.replace('_', '-')}-{_random_token(12)}"
         sealed[placeholder] = str(value)
         context[name] = placeholder
-    body_text = _render(template, "txt", context)
+    language = language or recipient_language(user_id, registration_id)
+    with in_language(language):
+        body_text = _render(template, "txt", context)
+        body_html = _render(template, "html", context)
     if body_text is None:
         raise TemplateNotFound(f"emails/{template}.txt")
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
@@ -216,7 +232,7 @@ def queue_mail(
         to_address=", ".join(addresses),
         subject=clean_subject(subject),
         body_text=body_text,
-        body_html=_render(template, "html", context),
+        body_html=body_html,
         kind=template,
         dedupe_key=dedupe_key,
         user_id=user_id,

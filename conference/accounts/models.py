@@ -51,6 +51,8 @@ class User(UserMixin, TimestampMixin, Base):
     security_stamp: Mapped[str] = mapped_column(String(32), default="")
     #: Goes up at every logout: sessions and remember-me cookies issued before stop working.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Interface and email language (conference.i18n.LANGUAGES); None: follow the browser.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

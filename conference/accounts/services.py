@@ -482,6 +482,25 @@ def update_profile(user: User, **data) -> User:
     return user
 
 
+def set_language(user: User, language: str | None) -> User:
+    """Store the user's interface and email language (None: follow the browser)."""
+    from conference.i18n import LANGUAGES
+
+    if language is not None and language not in LANGUAGES:
+        errors = FieldErrors()
+        errors.add("language", "Choose one of the languages offered.")
+        errors.raise_if_any()
+    user.language = language
+    return user
+
+
+def language_of(user_id: int | None) -> str | None:
+    """The language a user chose, for emails queued for them (None: not chosen)."""
+    if user_id is None:
+        return None
+    return db.session.scalar(select(User.language).where(User.id == user_id))
+
+
 # -- roles -------------------------------------------------------------------------------------
 
 

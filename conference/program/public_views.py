@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required
 
 from conference.extensions import db
+from conference.i18n import current_language
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
 from conference.program.export_store import (
@@ -72,6 +73,7 @@ def public_program():
         program.published_at,
         program.embargo_fingerprint,
         program.embargo_epoch(now),
+        current_language(),
         tuple(sorted(request.args.items(multi=True))),
     )
     page = _PAGES.get(key)

@@ -267,6 +267,8 @@ class Registration(TimestampMixin, Base):
     #: Lower-cased email for the uniqueness rule (NULL once erased).
     email_key: Mapped[str | None] = mapped_column(String(254))
     affiliation: Mapped[str] = mapped_column(String(300), default="")
+    #: Language of the registrant's emails and badge (the one they registered in).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: ISO 3166-1 alpha-2 (kept after erasure for anonymous counts).
     country: Mapped[str] = mapped_column(String(2), default="")
     badge_name: Mapped[str] = mapped_column(String(100), default="")

@@ -70,6 +70,15 @@ def _with_details(query):
     )
 
 
+def registration_language(registration_id: int | None) -> str | None:
+    """The language a registrant registered in (their emails and badge use it)."""
+    if registration_id is None:
+        return None
+    return db.session.scalar(
+        select(Registration.language).where(Registration.id == registration_id)
+    )
+
+
 def get_registration(congress: Congress, reference: str) -> Registration | None:
     return db.session.scalar(
         _with_details(select(Registration)).where(

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from conference import i18n
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
@@ -475,6 +476,8 @@ def register_attendee(
         manage_salt=new_salt(),
         submission_key=submission_key or None,
         user_id=user.id if user is not None and getattr(user, "is_authenticated", False) else None,
+        # The language registered in: the registrant's emails and badge use it.
+        language=i18n.normalize(data.get("language")) or i18n.current_language(),
         email=email,
         email_key=email.lower(),
         terms_accepted_at=now,
