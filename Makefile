@@ -49,7 +49,11 @@ run: install
 	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## make test: ruff, then the whole suite on SQLite and on a throwaway PostgreSQL database.
-test: install lint test-sqlite test-postgres
+## The two runs go side by side (TEST_JOBS=2, one per core; each run's output is printed
+## whole when it ends); TEST_JOBS=1 runs them one after the other.
+TEST_JOBS ?= 2
+test: install lint
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 lint:
 	$(BIN)/ruff check .
