@@ -743,7 +743,7 @@ def main() -> int:
     args.registrations = max(4, min(args.registrations or (16 if args.quick else 200), 5000))
     args.concurrency = max(1, min(args.concurrency or (4 if args.quick else 8), 64))
     args.web_workers = max(1, min(args.web_workers or (1 if args.quick else 2), 8))
-    args.timeout = args.timeout or (90 if args.quick else 600)
+    args.timeout = args.timeout or (120 if args.quick else 600)
     started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="two-servers-") as tmp_name:
