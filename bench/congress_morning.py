@@ -118,6 +118,15 @@ def get(port: int, path: str, headers: dict | None = None):
     return response.status, {k.lower(): v for k, v in head}, body, elapsed, wire + len(body)
 
 
+_tags: dict[str, str] = {}
+
+
+def tags_of(port: int, path: str) -> str:
+    if path not in _tags:
+        _tags[path] = get(port, path, {"Accept-Encoding": "gzip"})[1]["etag"]
+    return _tags[path]
+
+
 def percentile(values: list[float], share: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, round(share * (len(values) - 1)))]
@@ -245,6 +254,14 @@ def main() -> int:
                             assert gzip.decompress(body) == identity[path], path
                 get(port, "/floor/")
 
+            # One client alone: what a revalidation costs without a queue in front of it.
+            alone = defaultdict(list)
+            for _ in range(30):
+                for name, path in (*PAGES.items(), ("floor", "/floor/")):
+                    tag = FLOOR_ETAG if name == "floor" else tags_of(port, path)
+                    status, _, _, elapsed, _ = get(port, path, {"If-None-Match": tag})
+                    alone[name].append(elapsed if status == 304 else float("nan"))
+
             result = morning(port, clients, rounds)
             memory = {pid: memory_of(pid) for pid in worker_pids(server.pid)}
         finally:
@@ -270,6 +287,8 @@ def main() -> int:
             f"{name:<32}{len(values):>6}{statistics.median(values):>9.1f}"
             f"{percentile(values, 0.95):>9.1f}{max(values):>9.1f}"
         )
+    print("\none client alone, 30 revalidations each (no queue): median ms")
+    print("  " + ", ".join(f"{name} {statistics.median(v):.1f}" for name, v in alone.items()))
     floor_p95 = percentile(timings["floor (revalidated)"], 0.95)
     ok = not result["errors"]
     print(f"\nrevalidated p95 against the floor's ({floor_p95:.1f} ms); target <= 2.0x")
