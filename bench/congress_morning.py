@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
+import logging
 import os
 import statistics
 import sys
@@ -77,6 +78,7 @@ def load_large_demo(database_url: str) -> None:
     nobody logs in here; migrations on PostgreSQL, the models' schema on SQLite)."""
     os.environ["DATABASE_URL"] = database_url
     sys.path.insert(0, str(ROOT))
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # the demo's sample proofs are terse
     from conference import create_app
     from conference.demo import load_demo
     from conference.extensions import db

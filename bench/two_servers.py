@@ -37,6 +37,7 @@ import contextlib
 import http.client
 import itertools
 import json
+import logging
 import os
 import random
 import re
@@ -335,6 +336,7 @@ def load_demo(run: Run, env: dict, after_schema) -> str:
     organizer API token."""
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # the demo's sample proofs are terse
     from conference import create_app
     from conference.extensions import db
     from config import DevelopmentConfig
