@@ -16,7 +16,8 @@ The scenario, through the proxy unless it says which server:
      through the proxy) downloads it from the other; the student replaces it (with the
      manage token from the confirmation email) on that other server and the organizer reads
      the new file back from the first;
-  3. the organizer renames a session and publishes (API): both servers serve the new
+  3. the organizer renames and moves a session and publishes (API; its speakers are
+     emailed): both servers serve the new
      schedule.json and program page with the same ETag, and answer 304 to it;
   4. more attendees register, and midway web server 1 gets SIGTERM: the rest goes through
      web server 2; then the organizer publishes again, through what is left;
@@ -25,8 +26,11 @@ It prints a summary and exits 1 when anything was lost or duplicated (2: setup f
 3: hard timeout).
 
     .venv/bin/python bench/two_servers.py [--quick] [--registrations 200] [--concurrency 8]
-        [--web-workers 2] [--timeout 600] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--redis-url redis://127.0.0.1:6379/13]
+        [--web-workers 2] [--timeout 600 (--quick: 120)] [--redis-url redis://127.0.0.1:6379/13]
+        [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+--quick: 16 registrations, one gunicorn worker per server, the schema from the models
+(create_all) instead of the migrations, and cheap password hashes for the demo accounts.
 """
 
 from __future__ import annotations
