@@ -17,8 +17,8 @@ The scenario, through the proxy unless it says which server:
      manage token from the confirmation email) on that other server and the organizer reads
      the new file back from the first;
   3. the organizer renames and moves a session and publishes (API; its speakers are
-     emailed): both servers serve the new
-     schedule.json and program page with the same ETag, and answer 304 to it;
+     emailed): both servers serve the new schedule.json and program page with the same
+     ETag, and answer 304 to it;
   4. more attendees register, and midway web server 1 gets SIGTERM: the rest goes through
      web server 2; then the organizer publishes again, through what is left;
   5. the workers deliver the outbox: every message sent arrives at the sink exactly once.
