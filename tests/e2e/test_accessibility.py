@@ -1,0 +1,160 @@
+"""Accessibility in Chromium: axe-core (vendored, tests/e2e/vendor) finds no serious or critical
+WCAG 2.0/2.1 A/AA violation on the main pages, as each kind of user sees them; public pages
+fit a 320 px wide screen (WCAG 1.4.10 reflow, the same as 1280 px at 400 % zoom); registration
+and abstract submission complete with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from conference.abstracts.models import Abstract, ReviewAssignment
+from conference.accounts.models import User
+from conference.demo import load_demo
+from conference.demo.core import DEMO_PASSWORD
+from conference.extensions import db
+from conference.program.schedule_models import ProgramSession
+from conference.registration.models import Registration
+from conference.registration.tokens import manage_path
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = {"serious", "critical"}
+#: Sub-pixel rounding and scrollbars: more than this is content that does not reflow.
+OVERFLOW_TOLERANCE = 2
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the loaded page; the serious and critical WCAG A/AA violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_AA,
+    )
+    return [v for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(url: str, violations: list[dict]) -> str:
+    lines = [f"{url}:"]
+    for violation in violations:
+        lines.append(f"  [{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"      {' '.join(node['target'])}  {node['failureSummary'][:200]!r}")
+    return "\n".join(lines)
+
+
+def login(context, server, email: str):
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button[type=submit], form input[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{email} could not log in"
+    return page
+
+
+@pytest.fixture
+def demo(app, tmp_path):
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    result = load_demo()
+    db.session.commit()
+    return result
+
+
+def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_factory, tmp_path):
+    server = live_server_factory(UPLOAD_DIR=str(tmp_path / "uploads"))
+    congress = demo.congress
+    session = db.session.scalars(
+        select(ProgramSession)
+        .where(ProgramSession.congress_id == congress.id)
+        .order_by(ProgramSession.starts_at)
+    ).first()
+    registration = db.session.scalars(select(Registration).order_by(Registration.id)).first()
+    author = db.session.scalar(select(User).where(User.email == "author@example.org"))
+    own_abstract = db.session.scalars(
+        select(Abstract).where(Abstract.submitter_id == author.id).order_by(Abstract.id)
+    ).first()
+    reviewer = db.session.scalar(select(User).where(User.email == "reviewer@example.org"))
+    to_review = db.session.scalars(
+        select(Abstract)
+        .join(ReviewAssignment)
+        .where(ReviewAssignment.reviewer_id == reviewer.id)
+        .order_by(ReviewAssignment.reviewed_at.is_not(None), Abstract.id)
+    ).first()
+    assert session and registration and own_abstract and to_review
+
+    pages = {
+        None: [
+            "/",
+            "/program",
+            f"/program/sessions/{session.id}",
+            "/register",
+            manage_path(registration),
+            "/login",
+        ],
+        "author@example.org": ["/abstracts/", "/abstracts/new", f"/abstracts/{own_abstract.id}"],
+        "reviewer@example.org": ["/review/", f"/review/{to_review.id}"],
+        "organizer@example.org": [
+            "/manage/",
+            "/manage/abstracts",
+            f"/manage/abstracts/{to_review.id}",
+            "/manage/registrations",
+            f"/manage/registrations/{registration.reference}",
+            "/manage/program",
+            "/manage/program/conflicts",
+            "/manage/check-in",
+            "/manage/invoices",
+            "/manage/users",
+        ],
+    }
+    failures = []
+    for email, paths in pages.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+        context.set_default_timeout(15_000)
+        page = login(context, server, email) if email else context.new_page()
+        for path in paths:
+            response = page.goto(server.url + path)
+            assert response.status == 200, (path, response.status)
+            if violations := axe_violations(page):
+                failures.append(describe(f"{email or 'visitor'} {path}", violations))
+        if email is None:
+            # A form sent empty shows its errors: they too must be perceivable.
+            page.goto(f"{server.url}/register")
+            page.click("#register-form [type=submit]")
+            page.wait_for_selector(".invalid-feedback")
+            if violations := axe_violations(page):
+                failures.append(describe("visitor /register with errors", violations))
+            invalid = page.eval_on_selector_all(
+                ".is-invalid",
+                "fields => fields.filter(f => !(f.getAttribute('aria-describedby') || '')"
+                ".split(' ').some(id => document.getElementById(id)?.classList"
+                ".contains('invalid-feedback'))).map(f => f.id)",
+            )
+            if invalid:
+                failures.append(f"fields whose error is not described: {invalid}")
+        context.close()
+
+    # 320 CSS px wide: nothing scrolls sideways, and axe still passes.
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    for path in ["/", "/program", f"/program/sessions/{session.id}", "/register"]:
+        page.goto(server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320 + OVERFLOW_TOLERANCE:
+            wide = page.evaluate(
+                "() => [...document.querySelectorAll('body *')]"
+                ".filter(e => e.getBoundingClientRect().right > 322)"
+                ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+            )
+            failures.append(f"320px {path}: scrollWidth {width}, too wide: {wide}")
+        if violations := axe_violations(page):
+            failures.append(describe(f"320px {path}", violations))
+    context.close()
+
+    assert not failures, "\n".join(failures)
