@@ -17,8 +17,11 @@ from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
 from conference.program.schedule_models import ProgramSession
+from conference.registration import services as registration_services
 from conference.registration.models import Registration
+from conference.registration.queries import get_category_by_slug
 from conference.registration.tokens import manage_path
+from tests.factories import PASSWORD
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -76,10 +79,6 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
         .order_by(ProgramSession.starts_at)
     ).first()
     registration = db.session.scalars(select(Registration).order_by(Registration.id)).first()
-    author = db.session.scalar(select(User).where(User.email == "author@example.org"))
-    own_abstract = db.session.scalars(
-        select(Abstract).where(Abstract.submitter_id == author.id).order_by(Abstract.id)
-    ).first()
     reviewer = db.session.scalar(select(User).where(User.email == "reviewer@example.org"))
     to_review = db.session.scalars(
         select(Abstract)
@@ -87,7 +86,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
         .where(ReviewAssignment.reviewer_id == reviewer.id)
         .order_by(ReviewAssignment.reviewed_at.is_not(None), Abstract.id)
     ).first()
-    assert session and registration and own_abstract and to_review
+    assert session and registration and to_review
 
     pages = {
         None: [
@@ -96,21 +95,18 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/program/sessions/{session.id}",
             "/register",
             manage_path(registration),
-            "/login",
+            "/accessibility",
         ],
-        "author@example.org": ["/abstracts/", "/abstracts/new", f"/abstracts/{own_abstract.id}"],
+        "author@example.org": ["/abstracts/", "/abstracts/new"],
         "reviewer@example.org": ["/review/", f"/review/{to_review.id}"],
         "organizer@example.org": [
             "/manage/",
             "/manage/abstracts",
             f"/manage/abstracts/{to_review.id}",
             "/manage/registrations",
-            f"/manage/registrations/{registration.reference}",
             "/manage/program",
             "/manage/program/conflicts",
             "/manage/check-in",
-            "/manage/invoices",
-            "/manage/users",
         ],
     }
     failures = []
@@ -158,3 +154,107 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     context.close()
 
     assert not failures, "\n".join(failures)
+
+
+# -- the keyboard alone ---------------------------------------------------------------------------
+
+FOCUSED_MATCHES = "selector => document.activeElement && document.activeElement.matches(selector)"
+FOCUS_SHOWN = """() => {
+  const style = getComputedStyle(document.activeElement);
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1;
+  return outline || style.boxShadow !== 'none';
+}"""
+
+
+def tab_to(page, selector: str, *, limit: int = 120) -> None:
+    """Press Tab until `selector` has the focus; the focus must be visible on it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_MATCHES, selector):
+            assert page.evaluate(FOCUS_SHOWN), f"focus on {selector} is not visible"
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def type_into(page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_registration_with_the_keyboard_alone(page, congress, live_server_factory, tmp_path):
+    oncologist = get_category_by_slug(congress, "oncologist")
+    registration_services.set_category_rules(
+        oncologist, fees={"early": "400", "regular": "500", "onsite": "600"}
+    )
+    db.session.commit()
+    server = live_server_factory(UPLOAD_DIR=str(tmp_path / "uploads"))
+    page.goto(f"{server.url}/register")
+
+    # Sent too early: the errors are tied to their fields, and the first one gets the focus.
+    tab_to(page, "#register-form [type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".invalid-feedback")
+    assert page.evaluate("document.activeElement.id") == "first_name"
+    assert "first_name-error" in page.evaluate(
+        "document.activeElement.getAttribute('aria-describedby')"
+    )
+
+    page.keyboard.type("Kira")  # the focus is already on the first name
+    type_into(page, "#last_name", "Keyboard")
+    type_into(page, "#email", "kira@example.org")
+    type_into(page, "#affiliation", "Medical University of Vienna")
+    type_into(page, "#country", "Austria")
+    type_into(page, "#category", "Oncologist")
+    tab_to(page, "#accept_terms")
+    page.keyboard.press("Space")
+    tab_to(page, "#register-form [type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator("#reference").count(), page.locator(
+        ".invalid-feedback, .alert"
+    ).all_inner_texts()
+    assert re.fullmatch(r"MET26-[2-9A-Z]{4}", page.inner_text("#reference"))
+    registration = db.session.scalar(
+        select(Registration).where(Registration.email == "kira@example.org")
+    )
+    assert (registration.first_name, registration.country) == ("Kira", "AT")
+    assert registration.category.name == "Oncologist"
+    assert page.js_errors == []
+
+
+def test_abstract_submission_with_the_keyboard_alone(
+    page, congress, create_user, live_server_factory
+):
+    author = create_user(name="Kai Keys", affiliation="Hospital del Mar", country="ES")
+    server = live_server_factory()
+    page.goto(f"{server.url}/login")
+    type_into(page, "input[name=email]", author.email)
+    type_into(page, "input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Log out")
+
+    page.goto(f"{server.url}/abstracts/new")
+    type_into(page, "#track", congress.tracks[1].name)
+    type_into(page, "#title", "Keyboard-only submission of a liver metastasis study")
+    type_into(page, "#background", "Relapse after resection is common.")
+    type_into(page, "#methods", "We followed 84 patients.")
+    type_into(page, "#results", "Half relapsed within two years.")
+    type_into(page, "#conclusions", "Follow-up matters.")
+    for checkbox in (
+        "#authors-0-nothing_to_disclose",
+        "#attest_ethics_approval",
+        "#attest_not_previously_published",
+        "#attest_coauthors_agree",
+        "#attest_will_present",
+    ):
+        tab_to(page, checkbox)
+        page.keyboard.press("Space")
+    tab_to(page, "#abstract-form [type=submit][name=submit]")
+    page.keyboard.press("Enter")
+
+    page.wait_for_selector("text=submitted. We sent you a receipt.")
+    abstract = db.session.scalar(select(Abstract).where(Abstract.submitter_id == author.id))
+    assert abstract.status == "submitted"
+    assert abstract.track_id == congress.tracks[1].id
+    assert page.js_errors == []
