@@ -97,7 +97,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             manage_path(registration),
             "/accessibility",
         ],
-        "author@example.org": ["/abstracts/", "/abstracts/new"],
+        "author@example.org": ["/abstracts/", "/abstracts/new", "/program"],
         "reviewer@example.org": ["/review/", f"/review/{to_review.id}"],
         "organizer@example.org": [
             "/manage/",
@@ -105,6 +105,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/manage/abstracts/{to_review.id}",
             "/manage/registrations",
             "/manage/program",
+            "/manage/program?zoom=fit",
             "/manage/program/conflicts",
             "/manage/check-in",
         ],
