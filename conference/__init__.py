@@ -209,6 +209,11 @@ def _register_errors(app: Flask) -> None:
     def healthz():
         return jsonify(status="ok")
 
+    @app.route("/accessibility")
+    def accessibility():
+        """The accessibility statement: what conforms, what does not yet, how to report."""
+        return render_template("accessibility.html")
+
     @app.route("/favicon.ico")
     def favicon():
         """Browsers ask for /favicon.ico whatever the page links: answer with the SVG icon."""
