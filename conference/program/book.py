@@ -13,10 +13,10 @@ organizer may retry it (`retry_book_build`).
 The PDF goes through conference.storage (the local directory or the object store) under a key
 naming the version, embargo epoch and fingerprint; the row records its ETag and size. Like
 the other exports, a book is for one embargo state: when a release time passes or the embargo
-changes, the request that finds no book for the current state queues one (cheap) and serves
-the newest book built under the same embargo fingerprint, if any: whatever was public when it
-was built is still public, so an older book never shows an embargoed text. With none, the
-visitor gets a "being built" page (503, Retry-After). See docs/DEPLOYING.md.
+changes, the worker queues the book of the new state (`queue_current_books`, each round). Until
+the current book is ready, a visitor gets the newest book built under the same embargo
+fingerprint, if any: whatever was public when it was built is still public, so an older book
+never shows an embargoed text. With none, a "being prepared" page (503, Retry-After).
 """
 
 from __future__ import annotations
@@ -273,8 +273,7 @@ def run_build(build_id: int, token: str) -> str:
                 .execution_options(synchronize_session=False)
             )
             if head is not None and head.id == build.version_id:
-                valid_from = program.releases[epoch - 1] if epoch > 0 else None
-                window = (epoch, valid_from, program.next_release_after(now))
+                window = _window_of(program, now)
                 queue_book_build(congress.id, build.version_id, embargo.fingerprint, window, now)
             db.session.commit()
             return f"book of version {program.number}: superseded by a newer embargo state"
@@ -359,8 +358,45 @@ def _record_failure(build_id: int, token: str, exc: Exception) -> None:
     db.session.commit()
 
 
+def queue_current_books(now: datetime | None = None) -> int:
+    """Queue the book of each congress's latest version for the embargo state of now when it
+    has none (an organizer moved a release time, a release time passed); commits. The
+    snapshot is parsed once per version and embargo state in this process (published.py)."""
+    now = now or utcnow()
+    queued = 0
+    congress_ids = db.session.scalars(select(ProgramVersion.congress_id).distinct()).all()
+    for congress_id in congress_ids:
+        congress = db.session.get(Congress, congress_id)
+        head = latest_version_head(congress)
+        embargo = current_embargo(congress)
+        program = get_published_program(congress, head=head, embargo=embargo)
+        if program is None:  # pragma: no cover - deleted meanwhile
+            continue
+        window = _window_of(program, now)
+        exists = db.session.scalar(
+            select(ProgramBookBuild.id).where(
+                ProgramBookBuild.version_id == head.id,
+                ProgramBookBuild.embargo_fingerprint == embargo.fingerprint,
+                ProgramBookBuild.embargo_epoch == window[0],
+            )
+        )
+        if exists is None:
+            queue_book_build(congress.id, head.id, embargo.fingerprint, window, now)
+            queued += 1
+    db.session.commit()
+    return queued
+
+
+def _window_of(program: PublishedProgram, now: datetime):
+    epoch = program.embargo_epoch(now)
+    valid_from = program.releases[epoch - 1] if epoch > 0 else None
+    return epoch, valid_from, program.next_release_after(now)
+
+
 def build_due(now: datetime | None = None, limit: int = 2) -> str | None:
-    """The worker's job: build up to `limit` due program books (commits its own work)."""
+    """The worker's job: queue the books missing for the embargo state of now, then build
+    up to `limit` due ones (commits its own work)."""
+    queue_current_books(now)
     outcomes = []
     for _ in range(limit):
         claimed = claim_next(now)
@@ -412,8 +448,8 @@ _SERVED = (
 
 
 def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | None:
-    """The program book for a visitor now; None before the first publish. Queues the build of
-    the current embargo state when there is none (the caller commits); never builds."""
+    """The program book for a visitor now; None before the first publish. Reads only: the
+    worker queues and builds the book of a new version or embargo state."""
     now = now or utcnow()
     head = latest_version_head(congress)
     if head is None:
@@ -435,12 +471,6 @@ def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | 
         export = _load(*row)
         if export is not None:
             return BookAnswer(export, True, head.number)
-    program = get_published_program(congress, head=head, embargo=embargo)
-    if program is not None:  # a version published before books were built, a release passed
-        epoch = program.embargo_epoch(now)
-        valid_from = program.releases[epoch - 1] if epoch > 0 else None
-        window = (epoch, valid_from, program.next_release_after(now))
-        queue_book_build(congress.id, head.id, embargo.fingerprint, window, now)
     # Built under the same embargo state: nothing in it is embargoed now.
     earlier = db.session.execute(
         select(*_SERVED)

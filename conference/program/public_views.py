@@ -192,7 +192,6 @@ def _program_book(congress):
     """The stored program book (built by the worker); while the current one is built, the
     newest earlier book under the same embargo state, else a "being built" page (503)."""
     answer = book.serve_book(congress)
-    db.session.commit()  # a build this request found missing is queued for the worker
     if answer is None:
         abort(404, "The program is not published yet.")
     if answer.export is None:
