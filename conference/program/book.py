@@ -278,8 +278,8 @@ def run_build(build_id: int, token: str) -> str:
             db.session.commit()
             return f"book of version {program.number}: superseded by a newer embargo state"
         content = build_pdf(program, now, progress=ProgressWriter(build_id, token))
-        key = _book_key(build, token)
-        storage.put(key, content, MIMETYPE)
+        storage.put(_book_key(build, token), content, MIMETYPE)
+        key = _book_key(build, token)  # stored: removed again if this build is not kept
         total = sum(len(program.sessions_by_day[day]) for day in program.days)
         finished = db.session.execute(
             _held(build_id, token)
@@ -304,16 +304,23 @@ def run_build(build_id: int, token: str) -> str:
         return f"book of version {program.number}: {len(content)} bytes"
     except Superseded:
         db.session.rollback()
-        if key is not None:
-            storage.get_storage().delete(key)
+        _delete_quietly(key)
         return "book build superseded"
     except Exception as exc:
         db.session.rollback()
         log.exception("program book build %s failed", build_id)
-        if key is not None:
-            storage.get_storage().delete(key)
+        _delete_quietly(key)
         _record_failure(build_id, token, exc)
         return f"book build failed: {exc}"
+
+
+def _delete_quietly(key: str | None) -> None:
+    if key is None:
+        return
+    try:
+        storage.get_storage().delete(key)
+    except storage.StorageError:  # a file left over is better than a lost failure record
+        log.warning("could not delete %s", key, exc_info=True)
 
 
 def _forget_older(build: ProgramBookBuild) -> None:
