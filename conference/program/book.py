@@ -21,7 +21,6 @@ never shows an embargoed text. With none, a "being prepared" page (503, Retry-Af
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import threading
@@ -33,7 +32,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference import storage
-from conference.abstracts.embargo import EmbargoState, current_embargo
+from conference.abstracts.embargo import current_embargo
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.mail import backoff
@@ -242,13 +241,6 @@ def _book_key(build: ProgramBookBuild, token: str) -> str:
     )
 
 
-def _program_for(build: ProgramBookBuild, embargo: EmbargoState) -> PublishedProgram:
-    version = db.session.get(ProgramVersion, build.version_id)
-    # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
-    snapshot = json.loads(json.dumps(version.snapshot))
-    return PublishedProgram(version.id, version.number, version.published_at, snapshot, embargo)
-
-
 def run_build(build_id: int, token: str) -> str:
     """Build, store and record one claimed build; returns what happened (for the log)."""
     build = db.session.get(ProgramBookBuild, build_id)
@@ -257,14 +249,18 @@ def run_build(build_id: int, token: str) -> str:
     try:
         now = utcnow()
         embargo = current_embargo(congress)
-        program = _program_for(build, embargo)
         head = latest_version_head(congress)
-        epoch = program.embargo_epoch(now)
+        # The latest version is parsed once per process and embargo state (published.py):
+        # queue_current_books has just done it in this round.
+        program = (
+            get_published_program(congress, head=head, embargo=embargo)
+            if head is not None and head.id == build.version_id
+            else None
+        )
         if (
-            head is None
-            or head.id != build.version_id
+            program is None
             or embargo.fingerprint != build.embargo_fingerprint
-            or epoch != build.embargo_epoch
+            or program.embargo_epoch(now) != build.embargo_epoch
         ):
             # A newer version or embargo state: build that one instead.
             db.session.execute(
@@ -272,11 +268,11 @@ def run_build(build_id: int, token: str) -> str:
                 .values(status=BookBuildStatus.SUPERSEDED, holder=None, lease_until=None)
                 .execution_options(synchronize_session=False)
             )
-            if head is not None and head.id == build.version_id:
+            if program is not None:
                 window = _window_of(program, now)
                 queue_book_build(congress.id, build.version_id, embargo.fingerprint, window, now)
             db.session.commit()
-            return f"book of version {program.number}: superseded by a newer embargo state"
+            return f"book of version id {build.version_id}: superseded by a newer state"
         content = build_pdf(program, now, progress=ProgressWriter(build_id, token))
         storage.put(_book_key(build, token), content, MIMETYPE)
         key = _book_key(build, token)  # stored: removed again if this build is not kept

@@ -206,7 +206,7 @@ def test_a_publish_during_a_build_stops_it(congress, one_session, publish, build
     publish()
     with pytest.raises(book.Superseded):
         book.ProgressWriter(build_id, token)(1, 3)
-    assert book.run_build(build_id, token).endswith("superseded by a newer embargo state")
+    assert book.run_build(build_id, token).endswith("superseded by a newer state")
     build_books()
     assert [b.status for b in builds()] == [BookBuildStatus.READY]
 
