@@ -72,17 +72,11 @@ class Superseded(Exception):
 # -- queueing -----------------------------------------------------------------------------------
 
 
-def _supersede_pending(congress_id: int, keep_id: int | None = None) -> None:
-    """Builds still to be built (or being built) of this congress become pointless."""
-    query = update(ProgramBookBuild).where(
-        ProgramBookBuild.congress_id == congress_id, ProgramBookBuild.status.in_(PENDING)
-    )
-    if keep_id is not None:
-        query = query.where(ProgramBookBuild.id != keep_id)
-    db.session.execute(
-        query.values(
-            status=BookBuildStatus.SUPERSEDED, next_attempt_at=None, holder=None, lease_until=None
-        ).execution_options(synchronize_session=False)
+def _same_key(version_id: int, fingerprint: str, epoch: int):
+    return and_(
+        ProgramBookBuild.version_id == version_id,
+        ProgramBookBuild.embargo_fingerprint == fingerprint,
+        ProgramBookBuild.embargo_epoch == epoch,
     )
 
 
@@ -94,19 +88,36 @@ def queue_book_build(
     now: datetime | None = None,
 ) -> ProgramBookBuild:
     """Queue the book of a version for an embargo state (`window`: epoch, valid from, until);
-    pending builds of older versions or states are superseded. Flushes, never commits."""
+    pending builds of other versions or states are superseded. Flushes, never commits."""
     now = now or utcnow()
     epoch, valid_from, valid_until = window
-    existing = db.session.scalar(
-        select(ProgramBookBuild).where(
-            ProgramBookBuild.version_id == version_id,
-            ProgramBookBuild.embargo_fingerprint == fingerprint,
-            ProgramBookBuild.embargo_epoch == epoch,
-        )
-    )
-    if existing is not None:
+    key = _same_key(version_id, fingerprint, epoch)
+    existing = db.session.scalar(select(ProgramBookBuild).where(key))
+    if existing is not None and existing.status != BookBuildStatus.SUPERSEDED:
         return existing
-    _supersede_pending(congress_id)
+    # Never this key's own row: a worker queueing the same state at the same moment must
+    # not leave it superseded.
+    db.session.execute(
+        update(ProgramBookBuild)
+        .where(
+            ProgramBookBuild.congress_id == congress_id,
+            ProgramBookBuild.status.in_(PENDING),
+            ~key,
+        )
+        .values(
+            status=BookBuildStatus.SUPERSEDED, next_attempt_at=None, holder=None, lease_until=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if existing is not None:  # superseded, and now wanted again (the embargo came back)
+        existing.status = BookBuildStatus.QUEUED
+        existing.next_attempt_at = now
+        existing.attempts = 0
+        existing.done = 0
+        existing.last_error = None
+        existing.valid_from, existing.valid_until = valid_from, valid_until
+        db.session.flush()
+        return existing
     build = ProgramBookBuild(
         congress_id=congress_id,
         version_id=version_id,
@@ -121,14 +132,8 @@ def queue_book_build(
     try:
         with db.session.begin_nested():
             db.session.add(build)
-    except IntegrityError:  # queued by another request at the same moment
-        return db.session.scalar(
-            select(ProgramBookBuild).where(
-                ProgramBookBuild.version_id == version_id,
-                ProgramBookBuild.embargo_fingerprint == fingerprint,
-                ProgramBookBuild.embargo_epoch == epoch,
-            )
-        )
+    except IntegrityError:  # queued by another worker at the same moment
+        return db.session.scalar(select(ProgramBookBuild).where(key))
     return build
 
 
@@ -361,33 +366,21 @@ def _record_failure(build_id: int, token: str, exc: Exception) -> None:
     db.session.commit()
 
 
-def queue_current_books(now: datetime | None = None) -> int:
+def queue_current_books(now: datetime | None = None) -> None:
     """Queue the book of each congress's latest version for the embargo state of now when it
     has none (an organizer moved a release time, a release time passed); commits. The
     snapshot is parsed once per version and embargo state in this process (published.py)."""
     now = now or utcnow()
-    queued = 0
     congress_ids = db.session.scalars(select(ProgramVersion.congress_id).distinct()).all()
     for congress_id in congress_ids:
         congress = db.session.get(Congress, congress_id)
         head = latest_version_head(congress)
         embargo = current_embargo(congress)
         program = get_published_program(congress, head=head, embargo=embargo)
-        if program is None:  # pragma: no cover - deleted meanwhile
-            continue
-        window = _window_of(program, now)
-        exists = db.session.scalar(
-            select(ProgramBookBuild.id).where(
-                ProgramBookBuild.version_id == head.id,
-                ProgramBookBuild.embargo_fingerprint == embargo.fingerprint,
-                ProgramBookBuild.embargo_epoch == window[0],
-            )
-        )
-        if exists is None:
+        if program is not None:
+            window = _window_of(program, now)
             queue_book_build(congress.id, head.id, embargo.fingerprint, window, now)
-            queued += 1
     db.session.commit()
-    return queued
 
 
 def _window_of(program: PublishedProgram, now: datetime):

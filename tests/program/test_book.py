@@ -259,3 +259,22 @@ def test_an_earlier_book_is_never_served_once_the_embargo_hides_its_text(
     build_books()  # the worker queues and builds the book of the new embargo state
     text = pdf_text(client.get("/program/schedule.pdf").data)
     assert "Late-breaking trials" in text and "Overall survival doubled" not in text
+
+
+def test_an_embargo_state_that_comes_back_before_the_worker_ran_is_built(
+    client, congress, make_session, make_abstract, publish, build_books
+):
+    session = make_session("Late-breaking trials")
+    abstract = make_abstract(title="Overall survival doubled")
+    services.add_presentation(session, abstract=abstract)
+    publish()
+    title_at, body_at = abstract.title_release_at, abstract.body_release_at
+    later = utcnow() + timedelta(days=3)
+    set_release_times(abstract, title_release_at=later, body_release_at=later)
+    db.session.commit()
+    book.queue_current_books()  # the first book is superseded by the new state's
+    assert [b.status for b in builds()] == ["superseded", "queued"]
+    set_release_times(abstract, title_release_at=title_at, body_release_at=body_at)
+    db.session.commit()  # ...and the organizer undoes the change
+    build_books()
+    assert "Overall survival doubled" in pdf_text(client.get("/program/schedule.pdf").data)
