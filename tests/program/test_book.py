@@ -278,3 +278,31 @@ def test_an_embargo_state_that_comes_back_before_the_worker_ran_is_built(
     db.session.commit()  # ...and the organizer undoes the change
     build_books()
     assert "Overall survival doubled" in pdf_text(client.get("/program/schedule.pdf").data)
+
+
+def test_concurrent_workers_claim_a_build_once(pg_engine_url, app, congress, one_session, publish):
+    """Eight workers ask for due builds at the same moment: one of them gets the book."""
+    import threading
+
+    publish()
+    barrier = threading.Barrier(8)
+    claims: list = []
+    errors: list = []
+
+    def worker():
+        try:
+            with app.app_context():
+                barrier.wait(10)
+                claims.append(book.claim_next())
+                db.session.remove()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == []
+    assert len([c for c in claims if c is not None]) == 1
+    assert builds()[0].attempts == 1 and builds()[0].status == BookBuildStatus.BUILDING
