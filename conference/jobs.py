@@ -33,6 +33,9 @@ PERIODIC_JOBS: list[tuple[str, float, str]] = [
     ("remind unpaid registration invoices", 3600, "conference.registration.cli:remind_invoices"),
     ("erase expired visa data", 3600, "conference.registration.cli:purge_visa_data"),
     ("release unnamed group order places", 900, "conference.registration.cli:group_orders"),
+    # Each build is also claimed with its own lease (conference.program.book), so a long
+    # build in one worker does not stop another from taking the next period's builds.
+    ("build program books", 5, "conference.program.book:build_due"),
 ]
 
 

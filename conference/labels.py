@@ -26,7 +26,7 @@ def label_maps() -> dict[str, dict[str, str]]:
     from conference.money.models import DocumentKind, ItemType, OrderStatus, VatIdCheck
     from conference.program.conflicts import CONFLICT_KIND_LABELS
     from conference.program.models import CountingPreset, TableCounting
-    from conference.program.schedule_models import FORMAT_LABELS, SessionRole
+    from conference.program.schedule_models import FORMAT_LABELS, BookBuildStatus, SessionRole
     from conference.registration.models import (
         FeePeriod,
         PaymentKind,
@@ -66,6 +66,7 @@ def label_maps() -> dict[str, dict[str, str]]:
             CountingPreset, asco="ASCO", sabcs="SABCS", esso="ESSO", custom="Custom"
         ),
         "table_counting": plain(TableCounting),
+        "book_build_status": plain(BookBuildStatus, building="Being built"),
     }
     return {
         kind: {str(code): label for code, label in codes.items()} for kind, codes in maps.items()

@@ -15,10 +15,12 @@ from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program import sessions as session_services
+from conference.program.book import book_status, retry_book_build
 from conference.program.conflicts import conflicts_touching, detect_conflicts
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
 from conference.program.publishing import (
+    latest_version,
     preview_publication,
     publish_program,
     session_credits,
@@ -280,12 +282,41 @@ class ChangeSchema(Schema):
     presentation = fields.Integer()
 
 
+class BookStatusSchema(Schema):
+    """The program book (PDF) of the latest version, built by the background worker."""
+
+    status = fields.String(
+        metadata={"enum": ["queued", "building", "ready", "failed"]},
+    )
+    version = fields.Integer(metadata={"description": "The version the book is of."})
+    done = fields.Integer(metadata={"description": "Sessions laid out so far."})
+    total = fields.Integer(metadata={"description": "Sessions in the book (0 until started)."})
+    attempts = fields.Integer()
+    max_attempts = fields.Integer(
+        metadata={"description": "The worker retries a failed build (with backoff) this often."}
+    )
+    error = fields.String(allow_none=True, metadata={"description": "Why the last try failed."})
+    next_attempt_at = _datetime(allow_none=True)
+    queued_at = _datetime(allow_none=True)
+    built_at = _datetime(allow_none=True)
+    size = fields.Integer(metadata={"description": "Bytes of the PDF once ready."})
+    can_retry = fields.Boolean(metadata={"description": "POST /program/book/retry may retry it."})
+    message = fields.String()
+
+
 class PublishResultSchema(Schema):
     version = fields.Integer()
     published_at = _datetime()
     changes = fields.List(fields.Nested(ChangeSchema))
     acknowledged = fields.List(fields.Nested(ConflictSchema))
     messages = fields.Integer(metadata={"description": "Emails queued, one per person affected."})
+    book = fields.Nested(BookStatusSchema, metadata={"description": "Queued for the worker."})
+
+
+class PublishStatusSchema(Schema):
+    version = fields.Integer(allow_none=True, metadata={"description": "None: not published."})
+    published_at = _datetime(allow_none=True)
+    book = fields.Nested(BookStatusSchema, allow_none=True)
 
 
 class PublishEmailSchema(Schema):
@@ -639,10 +670,41 @@ def publish(payload):
         db.session.rollback()
         raise Conflict(exc.message, code=exc.code, preview=body) from None
     db.session.commit()
+    status = book_status(congress)
     return {
         "version": version.number,
         "published_at": version.published_at.isoformat(),
         "changes": version.changes,
         "acknowledged": version.acknowledged,
         "messages": version.messages_queued,
+        "book": status.as_dict() if status else None,
     }, 201
+
+
+@blp.route("/program/publish", methods=["GET"])
+@organizer_token_required
+@blp.response(200, PublishStatusSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def publish_status():
+    """The latest published version and its program book's build (queued, building n of m
+    sessions, ready, or failed with the error)."""
+    congress = _congress()
+    latest = latest_version(congress)
+    status = book_status(congress)
+    return {
+        "version": latest.number if latest else None,
+        "published_at": latest.published_at.isoformat() if latest else None,
+        "book": status.as_dict() if status else None,
+    }
+
+
+@blp.route("/program/book/retry", methods=["POST"])
+@organizer_token_required
+@blp.response(202, BookStatusSchema)
+@blp.doc(security=[{"bearerAuth": []}])
+def retry_book():
+    """Queue the program book again after its build failed; 409 (book_not_failed) otherwise."""
+    congress = _congress()
+    retry_book_build(congress)
+    db.session.commit()
+    return book_status(congress).as_dict()

@@ -9,10 +9,11 @@ Each row also records the time window in which it is current
 (`valid_from`, `valid_until`: the release times around it), so serving a stored export needs
 three small queries (the version, the embargo, the export) and no parsing of the snapshot.
 
-Publishing builds the exports of the new version in the same transaction; a missing one (the
-PDF book, a new embargo epoch, a version published before this table) is built by the first
-request that needs it and stored for the other workers. Each worker keeps the bytes it served
-in memory for the current version.
+Publishing builds the exports of the new version in the same transaction; a missing one (a
+new embargo epoch, a version published before this table) is built by the first request that
+needs it and stored for the other workers. Each worker keeps the bytes it served in memory for
+the current version. The PDF program book is not one of them: it takes far longer, so the
+background worker builds it (conference.program.book) and no request ever does.
 
 Each stored export also keeps its gzip-compressed bytes and a content hash (its `ETag`), so
 serving a phone that asks with `Accept-Encoding: gzip` and revalidates with `If-None-Match`
@@ -40,7 +41,6 @@ from conference.program.exports import (
     build_csv,
     build_frab_xml,
     build_ics,
-    build_pdf,
     build_schedule_json,
 )
 from conference.program.models import Congress
@@ -59,10 +59,9 @@ EXPORTS = {
     "xml": (build_frab_xml, "application/xml; charset=utf-8", "schedule.xml"),
     "json": (build_schedule_json, "application/json; charset=utf-8", "schedule.json"),
     "csv": (build_csv, "text/csv; charset=utf-8", "program.csv"),
-    "pdf": (build_pdf, "application/pdf", "program.pdf"),
 }
 #: Built when a version is published (about 1 s together at 2,400 talks). The PDF book takes
-#: several seconds at that size, so the first request builds it and stores it for the others.
+#: several seconds at that size: the worker builds it (conference.program.book).
 BUILT_ON_PUBLISH = ("ics", "xml", "json", "csv")
 
 _LOCK = threading.Lock()
@@ -246,9 +245,10 @@ def build_version_exports(
     kinds=BUILT_ON_PUBLISH,
     now=None,
     progress: Progress | None = None,
-) -> None:
+) -> tuple[int, datetime | None, datetime | None]:
     """Render and store the exports of a version that was just flushed (publishing);
-    `progress(done, total)` hears of each export built."""
+    `progress(done, total)` hears of each export built. Returns the embargo window they
+    were built for: (epoch, valid from, valid until)."""
     now = now or utcnow()
     # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
     snapshot = json.loads(json.dumps(version.snapshot))
@@ -270,3 +270,4 @@ def build_version_exports(
     for done, kind in enumerate(kinds, start=1):
         _store(version.id, kind, embargo.fingerprint, window, EXPORTS[kind][0](program, now))
         report(progress, done, len(kinds))
+    return window

@@ -13,6 +13,7 @@ from conference.extensions import db
 from conference.i18n import current_language
 from conference.models import utcnow
 from conference.program import agenda as agenda_services
+from conference.program import book
 from conference.program.export_store import (
     EXPORTS,
     compress_gzip,
@@ -170,6 +171,8 @@ def export(kind: str):
     congress = get_current_congress()
     if congress is None:
         abort(404, "No congress is set up yet.")
+    if kind == "pdf":
+        return _program_book(congress)
     stored = serve_export(congress, kind)
     if stored is None:
         abort(404, "The program is not published yet.")
@@ -180,11 +183,43 @@ def export(kind: str):
         mimetype=mimetype,
         etag=stored.etag,
         last_modified=stored.built_at,
-        # A PDF is compressed already; the text formats shrink to a fraction.
-        encoded={} if kind == "pdf" else {"gzip": stored.gzip, "br": lambda: stored.brotli},
+        encoded={"gzip": stored.gzip, "br": lambda: stored.brotli},
     )
-    if kind in ("csv", "pdf"):
+    if kind == "csv":
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _program_book(congress):
+    """The stored program book (built by the worker); while the current one is built, the
+    newest earlier book under the same embargo state, else a "being built" page (503)."""
+    answer = book.serve_book(congress)
+    if answer is None:
+        abort(404, "The program is not published yet.")
+    if answer.export is None:
+        response = Response(
+            render_template(
+                "program/book_pending.html",
+                version=answer.version_number,
+                retry_after=book.RETRY_AFTER_SECONDS,
+            ),
+            status=503,
+            mimetype="text/html",
+        )
+        response.headers["Retry-After"] = str(book.RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = public_response(
+        answer.export.content,
+        mimetype=book.MIMETYPE,
+        etag=answer.export.etag,
+        last_modified=answer.export.built_at,
+        encoded={},  # a PDF is compressed already
+    )
+    if not answer.is_current:
+        # An earlier book while the current one is built: caches must ask again each time.
+        response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Content-Disposition"] = f'attachment; filename="{book.FILENAME}"'
     return response
 
 

@@ -27,6 +27,7 @@ from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program import notices as notices_module
+from conference.program.book import queue_book_build
 from conference.program.cme import cme_credits, session_credits
 from conference.program.conflicts import detect_conflicts
 from conference.program.export_store import build_version_exports
@@ -458,7 +459,8 @@ def publish_program(
 ) -> ProgramVersion:
     """Publish a new version and tell everyone whose part changed, one message each.
 
-    `progress(done, total)` hears of each export built for the new version.
+    `progress(done, total)` hears of each export built for the new version; the program
+    book is queued for the background worker (conference.program.book), not built here.
 
     Refused (409) while a conflict is not acknowledged. With `preview_token` (from
     `preview_publication`), refused with code "publish_changed" when the draft or the latest
@@ -489,8 +491,11 @@ def publish_program(
             "Another version was published at the same moment: reload and publish again.",
             code="version_taken",
         ) from None
-    # Rendered once here, in the same transaction, and shared by every worker.
-    build_version_exports(version, current_embargo(congress), progress=progress)
+    # Rendered once here, in the same transaction, and shared by every worker; the PDF book
+    # takes longer, so the background worker builds it (queued with the version).
+    embargo = current_embargo(congress)
+    window = build_version_exports(version, embargo, progress=progress)
+    queue_book_build(congress.id, version.id, embargo.fingerprint, window, version.published_at)
     for notice in plan.notices:
         recipient = hashlib.sha256(notice.email.encode()).hexdigest()[:20]
         queued = queue_mail(

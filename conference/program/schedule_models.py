@@ -305,6 +305,66 @@ class ProgramExport(Base):
         return f"<ProgramExport {self.kind} of version {self.version_id} ({self.embargo_epoch})>"
 
 
+class BookBuildStatus(enum.StrEnum):
+    QUEUED = "queued"
+    BUILDING = "building"
+    READY = "ready"
+    FAILED = "failed"
+    #: A newer publish (or embargo state) made this build pointless before it was ready.
+    SUPERSEDED = "superseded"
+
+
+class ProgramBookBuild(Base):
+    """The program book (PDF) of a published version for one embargo state, built by the
+    background worker (conference.program.book): queued at publish, claimed with a lease,
+    its progress counted in sessions, stored through conference.storage when ready."""
+
+    __tablename__ = "program_book_builds"
+    __table_args__ = (
+        UniqueConstraint("version_id", "embargo_fingerprint", "embargo_epoch"),
+        CheckConstraint(
+            "status IN ('queued', 'building', 'ready', 'failed', 'superseded')",
+            name="book_build_status",
+        ),
+        CheckConstraint("done >= 0 AND total >= 0", name="book_build_progress"),
+        Index("ix_program_book_builds_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("program_versions.id", ondelete="CASCADE"))
+    #: The embargo state it is built for (as ProgramExport): its texts are public under it.
+    embargo_fingerprint: Mapped[str] = mapped_column(String(64))
+    embargo_epoch: Mapped[int] = mapped_column(default=0)
+    #: The release times around `embargo_epoch`: the book is current from..until.
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    status: Mapped[BookBuildStatus] = mapped_column(String(12), default=BookBuildStatus.QUEUED)
+    #: Sessions laid out so far, of `total` (the organizers' progress bar).
+    done: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: A queued or failed build is taken by a worker from then on (None: not again by itself).
+    next_attempt_at: Mapped[datetime | None]
+    #: The worker building it (random per attempt) and until when its claim holds; renewed
+    #: with every progress report, so a killed worker's build is taken over after it.
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    built_at: Mapped[datetime | None]
+    #: conference.storage key of the PDF once ready.
+    storage_key: Mapped[str | None] = mapped_column(String(255))
+    etag: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<ProgramBookBuild {self.id} of version {self.version_id} {self.status}>"
+
+
 class AgendaItem(Base):
     """A session an attendee starred into their personal agenda."""
 

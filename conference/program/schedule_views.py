@@ -14,7 +14,7 @@ from conference.errors import DomainError, ValidationFailed
 from conference.extensions import csrf, db
 from conference.labels import human
 from conference.models import db_int, utcnow
-from conference.program import publishing
+from conference.program import book, publishing
 from conference.program import sessions as session_services
 from conference.program.conflicts import conflicts_touching, detect_conflicts
 from conference.program.editor_grid import EditorView
@@ -460,6 +460,7 @@ def _render_publish_page(congress, status: int = 200):
         conflicts=_conflict_views(detect_conflicts(congress)),
         acknowledged=set(request.form.getlist("acknowledge")),
         versions=get_versions(congress),
+        book=book.book_status(congress),
     ), status
 
 
@@ -517,6 +518,29 @@ def publish_confirm():
         flash(exc.message, "danger")
         return _render_publish_page(congress, exc.status)
     flash(f"Version {version.number} of the program is published.", "success")
+    return redirect(url_for("program.publish"))
+
+
+@bp.route("/manage/program/book/status")
+@organizer_required
+def book_status():
+    """The program book's build as JSON (the publish page polls it while it is built)."""
+    status = book.book_status(_congress())
+    return {"book": status.as_dict() if status else None}
+
+
+@bp.route("/manage/program/book/retry", methods=["POST"])
+@organizer_required
+def book_retry():
+    """Queue the failed program book again, now."""
+    try:
+        book.retry_book_build(_congress())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("program.publish"))
+    flash("The program book is queued again: the background worker builds it next.", "success")
     return redirect(url_for("program.publish"))
 
 

@@ -100,7 +100,7 @@ def test_organizer_badge_sheet_prints_every_script(client, auth, organizer, regi
 
 
 def test_program_book_prints_titles_and_speakers_in_every_script(
-    client, make_session, make_abstract, publish
+    client, make_session, make_abstract, publish, build_books
 ):
     latin_cjk = {k: v for k, v in PEOPLE.items() if k not in RTL}
     session = make_session("Metastasis across the world: Łódź, Αθήνα, Москва, 上海, 東京, 서울")
@@ -110,6 +110,7 @@ def test_program_book_prints_titles_and_speakers_in_every_script(
         )
         program_services.add_presentation(session, abstract=abstract)
     publish()
+    build_books()  # the background worker builds the book
     data = client.get("/program/schedule.pdf").data
     text = _text(data)
     assert "Łódź, Αθήνα, Москва, 上海, 東京, 서울" in text
@@ -122,13 +123,14 @@ def test_program_book_prints_titles_and_speakers_in_every_script(
 
 @pytest.mark.parametrize("script", sorted(RTL))
 def test_program_book_prints_right_to_left_speakers_shaped_and_in_order(
-    client, make_session, make_abstract, publish, script
+    client, make_session, make_abstract, publish, build_books, script
 ):
     first, last, _affiliation, _country = PEOPLE[script]
     session = make_session("Liver metastases: regional cohorts")
     abstract = make_abstract(title="Hepatic resection outcomes", presenter_name=f"{first} {last}")
     program_services.add_presentation(session, abstract=abstract)
     publish()
+    build_books()  # the background worker builds the book
     data = client.get("/program/schedule.pdf").data
     assert _printed(_text(data), f"{first} {last}", script)
     fonts = _font_names(data)

@@ -144,3 +144,23 @@ def publish(congress):
         return version
 
     return run
+
+
+@pytest.fixture
+def book_storage(app, tmp_path):
+    """Stored files (the program books) go to this test's own directory."""
+    app.config["STORAGE_DIR"] = str(tmp_path / "storage")
+    return tmp_path / "storage"
+
+
+@pytest.fixture
+def build_books(book_storage):
+    """build_books(): what the background worker's program-book job does in one round (the
+    same function): queue the books missing for the embargo state of now, build due ones."""
+    from conference.program.book import build_due
+
+    def run(**kwargs):
+        kwargs.setdefault("limit", 10)
+        return build_due(**kwargs)
+
+    return run

@@ -128,7 +128,8 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     )
     assert published.status_code == 201
     body = published.get_json()
-    assert set(body) == {"version", "published_at", "changes", "acknowledged", "messages"}
+    assert set(body) == {"version", "published_at", "changes", "acknowledged", "messages", "book"}
+    assert body["book"]["status"] == "queued"
     assert (
         body["changes"]
         == [

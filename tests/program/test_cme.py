@@ -74,7 +74,9 @@ def test_day_credits_in_any_order_and_many_sessions():
     assert day_credits(many).claimable == 9995 // 60 + 1
 
 
-def test_program_day_headings_show_both_figures(congress, make_session, room_b, client, publish):
+def test_program_day_headings_show_both_figures(
+    congress, make_session, room_b, client, publish, build_books
+):
     make_session("Morning A", start="09:00", end="10:30")
     make_session("Morning B", start="09:00", end="10:30", room=room_b)
     make_session(
@@ -87,6 +89,7 @@ def test_program_day_headings_show_both_figures(congress, make_session, room_b, 
     assert "1 credits offered" in page and "up to 1 claimable per attendee" in page
     one_day = client.get(f"/program?day={congress.starts_on.isoformat()}").get_data(as_text=True)
     assert "3 credits offered" in one_day and "Next day" not in one_day
+    build_books()
     assert client.get("/program/schedule.pdf").data.startswith(b"%PDF")
 
 

@@ -17,11 +17,12 @@ KINDS = ("ics", "xml", "json", "csv", "pdf")
 
 
 @pytest.fixture
-def published(congress, make_session, make_abstract, publish):
+def published(congress, make_session, make_abstract, publish, build_books):
     session = make_session("Liver metastasis resection after chemotherapy")
     for i in range(5):
         services.add_presentation(session, abstract=make_abstract(title=f"Hepatic talk {i}"))
     publish()
+    build_books()  # the worker builds the program book
     return session
 
 

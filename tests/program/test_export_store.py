@@ -16,7 +16,8 @@ from conference.program.export_store import get_export
 from conference.program.published import get_published_program
 from conference.program.schedule_models import ProgramExport
 
-KINDS = ["ics", "xml", "json", "csv", "pdf"]
+#: Stored in the database; the PDF book is built by the worker (tests/program/test_book.py).
+KINDS = ["ics", "xml", "json", "csv"]
 
 
 def stored(version_id=None) -> list[tuple[str, int]]:
@@ -69,20 +70,6 @@ def test_every_worker_reads_the_stored_export(client, congress, make_session, pu
         response = client.get(f"/program/schedule.{kind}")
         assert response.status_code == 200
         assert b"Shared" in response.data
-
-
-def test_first_request_builds_a_missing_export_and_stores_it_for_the_others(
-    client, congress, make_session, publish, no_building
-):
-    make_session("Lazy book")
-    version = publish()
-    assert ("pdf", 0) not in stored(version.id)
-    first = client.get("/program/schedule.pdf")
-    assert first.status_code == 200 and first.data.startswith(b"%PDF")
-    assert ("pdf", 0) in stored(version.id)  # committed by the request
-    new_worker()
-    no_building()
-    assert client.get("/program/schedule.pdf").data == first.data
 
 
 def test_exports_of_a_version_published_before_the_store_are_built_on_request(
@@ -152,8 +139,8 @@ def test_a_new_version_gets_its_own_exports_and_drops_the_old_ones(
 ):
     session = make_session("First title")
     first = publish()
-    assert client.get("/program/schedule.pdf").status_code == 200
-    assert len(stored(first.id)) == 5
+    assert client.get("/program/schedule.xml").status_code == 200
+    assert len(stored(first.id)) == 4
     services.update_session(session, title="Second title")
     db.session.commit()
     second = publish()

@@ -81,7 +81,8 @@ def test_csv_has_a_row_per_presentation_and_neutralises_formulas(
     assert rows[1][5].startswith("'=")
 
 
-def test_pdf_program_book(client, published):
+def test_pdf_program_book(client, published, build_books):
+    build_books()
     response = client.get("/program/schedule.pdf")
     assert response.data.startswith(b"%PDF")
     assert "attachment" in response.headers["Content-Disposition"]

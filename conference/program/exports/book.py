@@ -12,11 +12,15 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from conference.pdf_fonts import REGULAR, stylesheet
 from conference.pdf_fonts import markup as escape
+from conference.progress import Progress, report
 
 
-def build_pdf(program, now: datetime) -> bytes:
+def build_pdf(program, now: datetime, progress: Progress | None = None) -> bytes:
     """Every user string goes through escape() (pdf_fonts.markup): Paragraph reads a
-    mini-markup, and names in any script need their embedded face."""
+    mini-markup, and names in any script need their embedded face.
+
+    `progress(done, total)` hears of each session laid out (the slow part is the layout,
+    so it is counted as reportlab places each session's heading on a page)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -37,6 +41,8 @@ def build_pdf(program, now: datetime) -> bytes:
             styles["Normal"],
         ),
     ]
+    total = sum(len(program.sessions_by_day[day]) for day in program.days)
+    placed = 0
     for day in program.days:
         story.append(PageBreak())
         cme = program.day_cme(day)
@@ -59,7 +65,10 @@ def build_pdf(program, now: datetime) -> bytes:
             if s["cme_credits"]:
                 head += f" · CME {s['cme_credits']:g}"
             story.append(Spacer(1, 4 * mm))
-            story.append(Paragraph(f"<b>{escape(s['title'])}</b>", styles["Heading3"]))
+            heading = Paragraph(f"<b>{escape(s['title'])}</b>", styles["Heading3"])
+            placed += 1
+            heading.book_session = placed
+            story.append(heading)
             story.append(Paragraph(escape(head), small))
             if s["chair_people"]:
                 names = ", ".join(p["name"] for p in s["chair_people"])
@@ -89,5 +98,14 @@ def build_pdf(program, now: datetime) -> bytes:
                     )
                 )
                 story.append(table)
+
+    def after_flowable(flowable) -> None:
+        number = getattr(flowable, "book_session", None)
+        if number is not None:
+            report(progress, number, total)
+
+    report(progress, 0, total)
+    doc.afterFlowable = after_flowable
     doc.build(story)
+    report(progress, total, total)
     return buffer.getvalue()
