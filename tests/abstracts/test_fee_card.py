@@ -1,0 +1,251 @@
+"""The abstract fee paid by card (Stripe Checkout, against the local stand-in of its API) and
+the email telling the author a fee is due."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from conference.abstracts import fees
+from conference.abstracts.models import FeeStatus
+from conference.extensions import db
+from conference.mail import OutboxMessage
+from conference.money import services as money
+from conference.money.models import InvoiceCheckout
+from conference.money.queries import get_balance
+from conference.program import services as program_services
+from tests.conftest import deliver_outbox
+from tests.factories import set_up_seller
+
+WEBHOOK = "/api/v1/payments/webhook/stripe"
+
+
+@pytest.fixture
+def seller(congress):
+    return set_up_seller(congress)
+
+
+@pytest.fixture
+def with_fee(congress):
+    program_services.update_congress(congress, abstract_fee="75", abstract_fee_waiver_countries=[])
+    db.session.commit()
+    return congress
+
+
+def deliver(client, stripe_api, payload: str):
+    return client.post(
+        WEBHOOK,
+        data=payload,
+        headers={"Content-Type": "application/json", "Stripe-Signature": stripe_api.sign(payload)},
+    )
+
+
+def pay_now(client, abstract) -> str:
+    """Press "Pay now" on the abstract page; return the Stripe session id."""
+    response = client.post(f"/abstracts/{abstract.id}/fee/checkout")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.location.startswith("https://checkout.stripe.com/c/pay/cs_test_")
+    return response.location.rsplit("/", 1)[1]
+
+
+def card_payments(invoice):
+    db.session.expire_all()
+    return [p for p in invoice.payments if p.method == "online_card"]
+
+
+def test_pay_now_is_hidden_without_provider_keys(client, auth, with_fee, seller, make_abstract):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Abstract fee owed" in page and 'id="fee-pay-now"' not in page
+    refused = client.post(f"/abstracts/{abstract.id}/fee/checkout", follow_redirects=True)
+    assert "Card payment is not offered" in refused.get_data(as_text=True)
+    assert fees.fee_invoice(abstract) is None  # nothing was issued for it
+
+
+def test_pay_now_needs_a_seller_profile(client, auth, with_fee, make_abstract, stripe_api):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert 'id="fee-pay-now"' not in page
+    assert stripe_api.requests == []
+
+
+def test_card_payment_confirmed_by_the_webhook_makes_the_submission_complete(
+    client, auth, with_fee, seller, make_abstract, stripe_api
+):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert 'id="fee-pay-now"' in page and "Pay now by card" in page
+    session_id = pay_now(client, abstract)
+    invoice = fees.fee_invoice(abstract)
+    # The invoice was issued to the submitter (affiliation as address) and is what is paid.
+    assert invoice.buyer_name == "Ana Author" and invoice.buyer_country == "AT"
+    assert invoice.total_gross == Decimal("75.00")
+    (call,) = stripe_api.calls("POST", "/v1/checkout/sessions")
+    assert call["params"]["client_reference_id"] == invoice.number
+    assert call["params"]["line_items"]["0"]["price_data"]["unit_amount"] == "7500"
+    assert call["params"]["success_url"].startswith(
+        f"https://congress.example.org/abstracts/{abstract.id}/fee/checkout/return?session_id="
+    )
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.AWAITING and not abstract.is_complete
+
+    stripe_api.pay(session_id)
+    payload = stripe_api.event(session_id)
+    response = deliver(client, stripe_api, payload)
+    assert response.get_json() == {"received": True, "outcome": "paid"}
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.PAID and abstract.is_complete
+    assert get_balance(invoice).outstanding == Decimal("0.00")
+    (payment,) = card_payments(invoice)
+    assert payment.amount == Decimal("75.00")
+    assert payment.reference.startswith("stripe pi_")
+
+    # Delivered twice, and another event about the same session: one payment.
+    assert deliver(client, stripe_api, payload).get_json()["outcome"] == "replayed"
+    other = stripe_api.event(session_id, event_type="checkout.session.async_payment_succeeded")
+    assert deliver(client, stripe_api, other).get_json()["outcome"] == "duplicate"
+    assert len(card_payments(invoice)) == 1
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Abstract fee paid" in page and 'id="fee-pay-now"' not in page
+
+
+def test_browser_returning_before_the_webhook_records_the_payment_once(
+    client, auth, with_fee, seller, make_abstract, stripe_api
+):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    session_id = pay_now(client, abstract)
+    back = f"/abstracts/{abstract.id}/fee/checkout/return?session_id={session_id}"
+    # Not paid yet: being confirmed, nothing recorded.
+    page = client.get(back, follow_redirects=True).get_data(as_text=True)
+    assert "being confirmed" in page
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.AWAITING
+    stripe_api.pay(session_id)
+    page = client.get(back, follow_redirects=True).get_data(as_text=True)
+    assert "card payment of the abstract fee is confirmed" in page
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.PAID
+    # The webhook arrives afterwards and changes nothing.
+    assert deliver(client, stripe_api, stripe_api.event(session_id)).get_json()["outcome"] == (
+        "duplicate"
+    )
+    assert len(card_payments(fees.fee_invoice(abstract))) == 1
+    # Someone else's session id, or none, is not found.
+    assert (
+        client.get(f"/abstracts/{abstract.id}/fee/checkout/return?session_id=cs_x").status_code
+        == 404
+    )
+    assert client.get(f"/abstracts/{abstract.id}/fee/checkout/return").status_code == 404
+
+
+def test_card_pays_the_invoice_already_issued_to_the_institution_through_the_api(
+    client, api_token, with_fee, seller, make_abstract, stripe_api, create_user
+):
+    abstract = make_abstract()
+    institution = money.Buyer(
+        name="Medizinische Universität Wien",
+        address="Spitalgasse 23\n1090 Wien",
+        country="AT",
+        email="rechnungen@meduniwien.example",
+    )
+    invoice = fees.invoice_fee(abstract, institution)
+    db.session.commit()
+    stranger = create_user(name="Someone Else", email="someone@example.org")
+    url = f"/api/v1/abstracts/{abstract.id}/fee/checkout"
+    assert client.post(url, headers=api_token(stranger)).status_code == 404
+    response = client.post(url, headers=api_token(abstract.submitter))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["amount"] == {"amount": "75.00", "currency": "EUR"}
+    stripe_api.pay(body["session_id"])
+    outcome = deliver(client, stripe_api, stripe_api.event(body["session_id"])).get_json()
+    assert outcome["outcome"] == "paid"
+    db.session.expire_all()
+    assert fees.fee_invoice(abstract).id == invoice.id  # no second invoice
+    assert get_balance(invoice).outstanding == 0 and abstract.fee_status == FeeStatus.PAID
+    again = client.post(url, headers=api_token(abstract.submitter))
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "no_fee_due"
+
+
+def test_a_mismatched_event_records_nothing(
+    client, auth, with_fee, seller, make_abstract, stripe_api
+):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    session_id = pay_now(client, abstract)
+    stripe_api.pay(session_id)
+    payload = stripe_api.event(session_id, amount_total=100)
+    assert deliver(client, stripe_api, payload).get_json()["outcome"] == "mismatch"
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.AWAITING
+    assert card_payments(fees.fee_invoice(abstract)) == []
+
+
+def test_a_payment_after_the_fee_was_waived_is_refunded_through_the_provider(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    session_id = pay_now(client, abstract)
+    invoice = fees.fee_invoice(abstract)
+    fees.waive_fee(abstract, organizer, "Invited speaker")  # cancels the unpaid invoice
+    db.session.commit()
+    stripe_api.pay(session_id)
+    outcome = deliver(client, stripe_api, stripe_api.event(session_id)).get_json()["outcome"]
+    assert outcome == "refunded"
+    (refund,) = stripe_api.refunds
+    assert refund["amount"] == 7500
+    checkout = db.session.scalar(select(InvoiceCheckout))
+    assert checkout.status == "refunded" and checkout.refunded_amount == Decimal("75.00")
+    assert card_payments(invoice) == []
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.WAIVED
+
+
+def test_the_author_is_told_the_fee_is_due_and_how_to_pay(
+    app, with_fee, seller, make_abstract, stripe_api, smtp
+):
+    abstract = make_abstract()
+    (queued,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"abstract-fee-due:{abstract.id}")
+    )
+    assert queued.to_address == "ana.author@example.org"
+    deliver_outbox()
+    (message,) = [m for m in smtp.to("ana.author@example.org") if "fee" in m["Subject"]]
+    text = smtp.text_of(message)
+    assert "75.00 EUR" in message["Subject"] and abstract.number in message["Subject"]
+    assert f"https://congress.example.org/abstracts/{abstract.id}" in text
+    assert "Pay now by card" in text or '"Pay now"' in text
+    assert "Pay by invoice" in text
+    assert abstract.congress.name in text.split("-- ")[-1]  # the footer
+
+
+def test_no_fee_due_email_for_a_waived_or_free_abstract(app, congress, make_abstract, seller):
+    make_abstract()  # no fee set
+    program_services.update_congress(congress, abstract_fee="75")
+    db.session.commit()
+    make_abstract(
+        authors=[
+            {
+                "name": "Sarah Namukasa",
+                "email": "ana.author@example.org",
+                "affiliation": "Makerere University, Kampala",
+                "country": "UG",
+                "presenting": True,
+                "disclosures": [],
+                "nothing_to_disclose": True,
+            }
+        ]
+    )
+    assert (
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.like("abstract-fee-due:%"))
+        ).all()
+        == []
+    )
