@@ -1,4 +1,4 @@
-"""money: card payment of invoices (abstract fees), vouchers can be disabled
+"""money: card payment of invoices (abstract fees), vouchers can be disabled, group orders cancelled
 
 Revision ID: 0031_money_finish
 Revises: 0028_abstract_fees
@@ -46,8 +46,14 @@ def upgrade():
     with op.batch_alter_table('money_vouchers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('registration_group_orders', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+
 
 def downgrade():
+    with op.batch_alter_table('registration_group_orders', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
+
     with op.batch_alter_table('money_vouchers', schema=None) as batch_op:
         batch_op.drop_column('disabled_at')
 
