@@ -328,6 +328,8 @@ class VoucherOut(Schema):
     valid_from = fields.String(allow_none=True, metadata={"format": "date-time"})
     valid_until = fields.String(allow_none=True, metadata={"format": "date-time"})
     label = fields.String()
+    disabled = fields.Boolean()
+    disabled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     used_by = fields.List(fields.Nested(VoucherRedemptionOut))
 
 
@@ -355,6 +357,8 @@ def _voucher_json(voucher, slugs: dict[int, str]) -> dict:
         "valid_from": voucher.valid_from.isoformat() if voucher.valid_from else None,
         "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else None,
         "label": voucher.label,
+        "disabled": voucher.disabled_at is not None,
+        "disabled_at": voucher.disabled_at.isoformat() if voucher.disabled_at else None,
         "used_by": [
             {
                 "source": use.source,
@@ -424,6 +428,29 @@ def list_vouchers(query):
         return response
     slugs = _category_slugs(congress)
     return {"vouchers": [_voucher_json(v, slugs) for v in vouchers], "total": len(vouchers)}
+
+
+class VoucherPatch(Schema):
+    disabled = fields.Boolean(
+        required=True,
+        metadata={"description": "true: the code is refused from now on; false: usable again."},
+    )
+
+
+@blp.route("/vouchers/<code>", methods=["PATCH"])
+@organizer_token_required
+@blp.arguments(VoucherPatch)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=VoucherOut, description="The voucher after the change.")
+def patch_voucher(payload, code):
+    """Disable a voucher code (refused with a clear message from now on) or enable it again."""
+    congress = _congress()
+    voucher = voucher_services.set_voucher_disabled(
+        voucher_services.get_voucher(congress, code), payload["disabled"]
+    )
+    body = _voucher_json(voucher, _category_slugs(congress))
+    db.session.commit()
+    return body
 
 
 # -- bank reconciliation ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ HOSPITAL = {
 }
 DOCTORS = [
     ("Katharina", "Hofbauer"),
-    ("Mehmet", "Yılmaz"),
+    ("Mehmet", "Y\u0131lmaz"),
     ("Dragana", "Petrović"),
     ("Lukas", "Wagner"),
     ("Αικατερίνη", "Παπαδοπούλου"),
@@ -27,7 +27,7 @@ DOCTORS = [
 
 def load(result: DemoResult, size: str = "small") -> None:
     congress = result.congress
-    order, invoice = group_orders.create_group_order(
+    _order, invoice = group_orders.create_group_order(
         congress,
         {"name": HOSPITAL["name"], "email": "kongressreisen@akh.example.org"},
         HOSPITAL,

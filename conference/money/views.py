@@ -23,6 +23,7 @@ from conference.money.forms import (
     SellerProfileForm,
     StatementForm,
     VoucherForm,
+    VoucherSwitchForm,
 )
 from conference.money.models import DocumentKind
 from conference.money.queries import (
@@ -374,6 +375,26 @@ def create_vouchers():
             flash(f"{len(created)} voucher code(s) created.", "success")
             return redirect(url_for("money.vouchers", label=created[0].label or None))
     return _render_vouchers(congress, form, 422)
+
+
+@bp.route("/manage/vouchers/<code>/disabled", methods=["POST"])
+@organizer_required
+def voucher_disabled(code):
+    """Disable (`disabled=1`) or re-enable (`disabled=0`) one code."""
+    congress = _congress()
+    form = VoucherSwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        voucher = voucher_services.get_voucher(congress, code)
+    except DomainError:
+        abort(404)
+    disabled = form.disabled.data == "1"
+    voucher_services.set_voucher_disabled(voucher, disabled)
+    db.session.commit()
+    state = "disabled: it is refused from now on" if disabled else "enabled again"
+    flash(f"Voucher {voucher.code} {state}.", "success")
+    return redirect(url_for("money.vouchers", label=request.args.get("label") or None))
 
 
 @bp.route("/manage/vouchers.csv")

@@ -25,10 +25,10 @@ def credit_notes(invoice):
     return list(invoice.credit_notes)
 
 
-def test_places_released_at_the_deadline_are_credited_on_the_issued_invoice(two_categories):
+def test_places_released_at_the_deadline_are_credited_on_the_issued_invoice(two_categories):  # noqa: F811
     congress = two_categories
     created, invoice = order(congress, MIXED)
-    kept, kept_invoice = order(
+    _kept, kept_invoice = order(
         congress, [{"category": "oncologist", "quantity": 1}], keep_unfilled=True
     )
     assert invoice.total_gross == Decimal("1650.00")  # 3 x 450 + 2 x 150
@@ -59,7 +59,7 @@ def test_places_released_at_the_deadline_are_credited_on_the_issued_invoice(two_
     assert len(credit_notes(invoice)) == 1
 
 
-def test_paying_what_is_left_after_the_release_confirms_the_named_delegates(two_categories):
+def test_paying_what_is_left_after_the_release_confirms_the_named_delegates(two_categories):  # noqa: F811
     congress = two_categories
     created, invoice = order(congress, MIXED)
     (named,) = group_orders.fill_delegates(created, [delegate(1, category="oncologist")])
@@ -73,7 +73,10 @@ def test_paying_what_is_left_after_the_release_confirms_the_named_delegates(two_
 
 
 def test_the_organizer_releases_unnamed_places_now_from_the_order_page(
-    two_categories, client, auth, organizer
+    two_categories,  # noqa: F811
+    client,
+    auth,
+    organizer,
 ):
     congress = two_categories
     created, invoice = order(congress, MIXED)
@@ -97,7 +100,10 @@ def test_the_organizer_releases_unnamed_places_now_from_the_order_page(
 
 
 def test_cancelling_the_whole_order_cancels_delegates_and_credits_the_invoice_through_the_api(
-    two_categories, client, api_token, organizer
+    two_categories,  # noqa: F811
+    client,
+    api_token,
+    organizer,
 ):
     congress = two_categories
     created, invoice = order(congress, MIXED)
@@ -125,7 +131,10 @@ def test_cancelling_the_whole_order_cancels_delegates_and_credits_the_invoice_th
 
 
 def test_an_order_with_money_received_is_not_cancelled_before_a_refund(
-    two_categories, client, api_token, organizer
+    two_categories,  # noqa: F811
+    client,
+    api_token,
+    organizer,
 ):
     congress = two_categories
     created, invoice = order(congress, MIXED)
