@@ -279,6 +279,88 @@ def get_invoice_pdf(number):
     return response
 
 
+# -- the money overview -------------------------------------------------------------------------
+
+
+class OverviewQuery(Schema):
+    date_from = fields.Date(load_default=None, metadata={"description": "First day (inclusive)."})
+    date_to = fields.Date(load_default=None, metadata={"description": "Last day (inclusive)."})
+
+
+class FiguresOut(Schema):
+    invoiced = fields.String(metadata={"example": "12480.00"})
+    credited = fields.String()
+    net_invoiced = fields.String(metadata={"description": "invoiced - credited"})
+    by_method = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "bank_transfer, card, online_card, cash, other"},
+    )
+    refunded = fields.String()
+    paid = fields.String(metadata={"description": "received less refunded"})
+    outstanding = fields.String()
+    waived_not_money = fields.String()
+
+
+class OverviewDayOut(FiguresOut):
+    day = fields.String(metadata={"format": "date"})
+    category = fields.String()
+
+
+class OverviewCategoryOut(FiguresOut):
+    category = fields.String()
+
+
+class OverviewOut(Schema):
+    currency = fields.String()
+    days = fields.List(fields.Nested(OverviewDayOut))
+    categories = fields.List(fields.Nested(OverviewCategoryOut))
+    totals = fields.Nested(FiguresOut)
+
+
+def _figures_json(figures) -> dict:
+    return {
+        "invoiced": str(figures.invoiced),
+        "credited": str(figures.credited),
+        "net_invoiced": str(figures.net_invoiced),
+        "by_method": {method: str(amount) for method, amount in figures.by_method.items()},
+        "refunded": str(figures.refunded),
+        "paid": str(figures.paid),
+        "outstanding": str(figures.outstanding),
+        "waived_not_money": str(figures.waived),
+    }
+
+
+@blp.route("/money/overview", methods=["GET"])
+@organizer_token_required
+@blp.arguments(OverviewQuery, location="query")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=OverviewOut, description="The money overview.")
+def money_overview(query):
+    """Invoiced, credited, received by method, refunded, paid, outstanding and waived, per day
+    and category, per category and in total (the /manage/money page; docs/MONEY.md). Without
+    dates the totals equal the invoice CSV's column sums."""
+    from conference.money.overview import build_overview
+
+    congress = _congress()
+    if query["date_from"] and query["date_to"] and query["date_to"] < query["date_from"]:
+        raise ValidationFailed(
+            "The range ends before it starts.", fields={"date_to": ["After date_from."]}
+        )
+    overview = build_overview(congress, date_from=query["date_from"], date_to=query["date_to"])
+    return {
+        "currency": overview.currency,
+        "days": [
+            {"day": day.isoformat(), "category": name, **_figures_json(figures)}
+            for (day, name), figures in overview.rows
+        ],
+        "categories": [
+            {"category": name, **_figures_json(figures)} for name, figures in overview.by_category
+        ],
+        "totals": _figures_json(overview.totals),
+    }
+
+
 # -- vouchers -----------------------------------------------------------------------------------
 
 

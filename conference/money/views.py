@@ -32,7 +32,6 @@ from conference.money.queries import (
     InvoiceFilters,
     get_balance,
     get_invoice_by_number,
-    get_money_overview,
     get_rows,
     get_seller_profile,
     get_voucher_labels,
@@ -411,24 +410,13 @@ def vouchers_export():
 
 
 def _overview(congress, form: OverviewFilterForm):
-    """The overview with registration's category names and waivers (money never reads
-    registration tables: registration hands them over through its queries)."""
-    from conference.registration.queries import get_category_labels, get_waivers
-
-    labels = get_category_labels(congress)
-
-    def category_of(source: str, key: str) -> str:
-        if source == "registration":
-            return labels.get(key, "Registration")
-        return source.replace("_", " ").capitalize() or "Other"
+    from conference.money.overview import build_overview
 
     valid = form.validate()
-    return get_money_overview(
+    return build_overview(
         congress,
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
-        category_of=category_of,
-        waivers=get_waivers(congress),
     )
 
 
