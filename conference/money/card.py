@@ -279,3 +279,42 @@ def refund_card_payments(invoice: Invoice, amount: Decimal, now: datetime | None
         refunded += part
     db.session.flush()
     return refunded
+
+
+#: Selling domains whose card payments are their own (registration's checkout): a refund of
+#: such an invoice is made where the sale is, so the card refund and the sale stay right.
+OWN_CARD_REFUNDS = {"registration": "the registration's page (cancel it there)"}
+
+
+def refund_to_buyer(invoice: Invoice, amount, reason: str, now: datetime | None = None):
+    """An organizer refunds part or all of an invoice from its page: money paid by card through
+    an invoice checkout goes back through the provider first (if the provider fails, nothing is
+    written), then the credit note and the refund are recorded. Returns the credit note."""
+    from conference.errors import ValidationFailed
+    from conference.money import services
+
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            "Give the reason for the credit note.", fields={"reason": ["Say why."]}
+        )
+    amount = services.check_refund(invoice, amount)
+    where = OWN_CARD_REFUNDS.get(invoice.order.source)
+    if where and any(payment.method == METHOD for payment in invoice.payments):
+        raise Conflict(
+            f"Invoice {invoice.number} was paid by card online for a sale of "
+            f"{invoice.order.source} {invoice.order.source_key}: refund it from {where}, so the "
+            "card refund goes back through the payment provider.",
+            code="refund_at_source",
+            fields={"amount": ["Refund this card payment where it was sold."]},
+        )
+    by_card = refund_card_payments(invoice, amount, now)
+    reference = ""
+    if by_card:
+        reference = f"Refund: {by_card} {invoice.currency} back to the card"
+    return services.refund_invoice(
+        invoice,
+        amount,
+        reason,
+        method="online_card" if by_card else "bank_transfer",
+        reference=reference,
+    )

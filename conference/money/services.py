@@ -678,6 +678,15 @@ def refund_invoice(
 
     `method` says how the money went back (kept in the payment's reference).
     """
+    amount = check_refund(invoice, amount)
+    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
+    _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
+    return note
+
+
+def check_refund(invoice: Invoice, amount) -> Decimal:
+    """The refund amount parsed, or the field error: at most what was paid and what can still
+    be credited (checked before any money goes back through a provider)."""
     amount = _amount(amount, "amount")
     creditable = _creditable(invoice)
     balance = get_balance(invoice)
@@ -691,9 +700,7 @@ def refund_invoice(
             "More than was paid cannot be refunded.",
             fields={"amount": [f"{balance.paid} {invoice.currency} has been paid."]},
         )
-    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
-    _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
-    return note
+    return amount
 
 
 def correct_invoice(invoice: Invoice, buyer: Buyer, reason: str) -> tuple[Invoice, Invoice]:

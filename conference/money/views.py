@@ -11,6 +11,7 @@ from conference.extensions import db
 from conference.models import db_int
 from conference.money import services
 from conference.money import vouchers as voucher_services
+from conference.money.card import refund_to_buyer
 from conference.money.exports import invoices_csv, overview_csv, vouchers_csv
 from conference.money.forms import (
     CancelForm,
@@ -251,8 +252,9 @@ def refund(number):
     return _act(
         invoice,
         form,
-        lambda: services.refund_invoice(invoice, form.amount.data, form.reason.data),
-        "The refund is recorded and its credit note issued.",
+        lambda: refund_to_buyer(invoice, form.amount.data, form.reason.data),
+        "The refund is recorded and its credit note issued; money paid by card online goes "
+        "back to the card.",
         "refund_form",
     )
 

@@ -249,3 +249,103 @@ def test_no_fee_due_email_for_a_waived_or_free_abstract(app, congress, make_abst
         ).all()
         == []
     )
+
+
+# -- refunds from the money invoice page --------------------------------------------------------
+
+
+def _paid_by_card(client, auth, make_abstract, stripe_api):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    session_id = pay_now(client, abstract)
+    stripe_api.pay(session_id)
+    assert deliver(client, stripe_api, stripe_api.event(session_id)).get_json()["outcome"] == "paid"
+    auth.logout()
+    return fees.fee_invoice(abstract)
+
+
+def test_a_refund_on_the_invoice_page_goes_back_to_the_card_through_the_provider(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    auth.login(organizer)
+    response = client.post(
+        f"/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "30.00", "refund-reason": "Second abstract merged"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    (refund,) = stripe_api.refunds
+    assert refund["amount"] == 3000
+    checkout = db.session.scalar(select(InvoiceCheckout))
+    assert refund["payment_intent"] == checkout.payment_reference
+    db.session.expire_all()
+    assert checkout.refunded_amount == Decimal("30.00")
+    (note,) = invoice.credit_notes
+    assert note.total_gross == Decimal("-30.00")
+    balance = get_balance(invoice)
+    assert balance.paid == Decimal("45.00") and balance.outstanding == Decimal("0.00")
+    assert "back to the card" in invoice.payments[-1].reference
+
+
+def test_when_the_provider_refuses_the_refund_nothing_is_recorded(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    stripe_api.fail_refunds = True
+    auth.login(organizer)
+    response = client.post(
+        f"/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "75.00", "refund-reason": "Withdrawn"},
+    )
+    assert response.status_code == 422
+    assert "could not be made at the payment service" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert invoice.credit_notes == [] and get_balance(invoice).paid == Decimal("75.00")
+    # Too much is refused before the provider is asked.
+    stripe_api.fail_refunds = False
+    too_much = client.post(
+        f"/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "80.00", "refund-reason": "Withdrawn"},
+    )
+    assert too_much.status_code == 422 and stripe_api.refunds == []
+
+
+def test_a_registration_paid_by_card_is_refunded_from_its_registration_not_the_invoice_page(
+    client, auth, seller, stripe_api, organizer, congress
+):
+    from conference.registration import services as registration_services
+    from conference.registration.queries import get_category_by_slug
+    from conference.registration.tokens import manage_token
+    from tests.registration.conftest import FEES, attendee_data
+
+    registration_services.set_category_rules(
+        get_category_by_slug(congress, "oncologist"), fees=FEES
+    )
+    db.session.commit()
+    registration, _ = registration_services.register_attendee(congress, attendee_data())
+    registration.email_confirmed_at = registration.created_at
+    db.session.commit()
+    started = client.post(
+        f"/api/v1/registrations/{registration.reference}/checkout",
+        headers={"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)},
+    )
+    session_id = started.get_json()["session_id"]
+    stripe_api.pay(session_id)
+    assert deliver(client, stripe_api, stripe_api.event(session_id)).get_json()["outcome"] == "paid"
+    invoice = money_invoice_of(congress, registration.reference)
+    auth.login(organizer)
+    refused = client.post(
+        f"/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "100.00", "refund-reason": "Goodwill"},
+    )
+    assert refused.status_code == 422
+    assert "refund it from the registration" in refused.get_data(as_text=True)
+    assert stripe_api.refunds == []
+    db.session.expire_all()
+    assert invoice.credit_notes == []
+
+
+def money_invoice_of(congress, reference):
+    from conference.money.queries import get_active_invoice
+
+    return get_active_invoice(congress, "registration", reference)
