@@ -349,3 +349,63 @@ def money_invoice_of(congress, reference):
     from conference.money.queries import get_active_invoice
 
     return get_active_invoice(congress, "registration", reference)
+
+
+@pytest.mark.postgres
+def test_simultaneous_deliveries_and_returns_record_one_fee_payment_on_postgresql(
+    pg_engine_url, with_fee, seller, make_abstract, stripe_api, live_server_factory, api_token
+):
+    """Stripe retries while the first delivery is handled and the browser returns at the same
+    moment: 6 webhook POSTs and 2 return pages at once, one payment."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET
+
+    abstract = make_abstract()
+    headers = api_token(abstract.submitter)
+    server = live_server_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10, "pool_timeout": 30},
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=stripe_api.base_url,
+    )
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/abstracts/{abstract.id}/fee/checkout", headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        session_id = json.loads(response.read())["session_id"]
+    stripe_api.pay(session_id)
+    first = stripe_api.event(session_id)
+    second = stripe_api.event(session_id, event_type="checkout.session.async_payment_succeeded")
+    bodies = [first] * 3 + [second] * 3
+    barrier = threading.Barrier(len(bodies))
+    outcomes: list[str] = [""] * len(bodies)
+
+    def deliver_one(index: int) -> None:
+        body = bodies[index]
+        req = urllib.request.Request(
+            f"{server.url}{WEBHOOK}",
+            data=body.encode(),
+            headers={"Content-Type": "application/json", "Stripe-Signature": stripe_api.sign(body)},
+            method="POST",
+        )
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                outcomes[index] = json.loads(response.read())["outcome"]
+        except urllib.error.HTTPError as exc:
+            outcomes[index] = f"HTTP {exc.code}"
+
+    threads = [threading.Thread(target=deliver_one, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes.count("paid") == 1, outcomes
+    assert set(outcomes) <= {"paid", "duplicate", "replayed"}, outcomes
+    db.session.expire_all()
+    assert len(card_payments(fees.fee_invoice(abstract))) == 1
+    assert abstract.fee_status == FeeStatus.PAID
