@@ -195,8 +195,25 @@ def cancel_unpaid_invoice(abstract: Abstract, reason: str) -> None:
         money.cancel_invoice(invoice, reason)
 
 
+def _same_buyer(invoice, buyer: money.Buyer) -> bool:
+    def compact(value) -> str:
+        return "".join(str(value or "").split()).upper()
+
+    return (
+        compact(invoice.buyer_name) == compact(buyer.name)
+        and compact(invoice.buyer_address) == compact(buyer.address)
+        and compact(invoice.buyer_country) == compact(buyer.country)
+        and compact(invoice.buyer_vat_id).replace("-", "").replace(".", "")
+        == compact(buyer.vat_id).replace("-", "").replace(".", "")
+    )
+
+
 def invoice_fee(abstract: Abstract, buyer: money.Buyer):
-    """Issue (once) the money invoice of an abstract's fee to the buyer given."""
+    """Issue (once) the money invoice of an abstract's fee to the buyer given.
+
+    Asked again for another buyer (an institution after "Pay now" issued it to the author)
+    while nothing is paid on it, the invoice is corrected: cancelled by a credit note and
+    reissued to that buyer (an issued invoice never changes)."""
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
         raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
     if not money.invoicing_enabled(abstract.congress):
@@ -204,6 +221,20 @@ def invoice_fee(abstract: Abstract, buyer: money.Buyer):
             "Invoices cannot be issued yet; please contact the organizers.",
             code="seller_profile_incomplete",
         )
+    existing = fee_invoice(abstract)
+    if existing is not None and not _same_buyer(existing, buyer):
+        if get_balance(existing).paid > 0:
+            raise Conflict(
+                f"Invoice {existing.number} is already partly paid; please contact the "
+                "organizers to change its buyer.",
+                code="invoice_paid",
+            )
+        _note, invoice = money.correct_invoice(
+            existing, buyer, "Made out to another buyer at the author's request."
+        )
+        abstract.fee_invoice_number = invoice.number
+        db.session.flush()
+        return invoice
     invoice = money.invoice_order(
         abstract.congress,
         buyer,

@@ -409,3 +409,38 @@ def test_simultaneous_deliveries_and_returns_record_one_fee_payment_on_postgresq
     db.session.expire_all()
     assert len(card_payments(fees.fee_invoice(abstract))) == 1
     assert abstract.fee_status == FeeStatus.PAID
+
+
+def test_after_an_abandoned_card_payment_the_author_can_still_invoice_the_institution(
+    client, auth, with_fee, seller, make_abstract, stripe_api
+):
+    abstract = make_abstract()
+    auth.login(abstract.submitter)
+    pay_now(client, abstract)  # issued to the author, then the author gave up on the card page
+    first = fees.fee_invoice(abstract)
+    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    assert "Need the invoice made out to someone else" in page
+    response = client.post(
+        f"/abstracts/{abstract.id}/fee/invoice",
+        data={
+            "buyer_name": "Medizinische Universität Wien",
+            "buyer_address": "Spitalgasse 23\n1090 Wien",
+            "buyer_country": "AT",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    second = fees.fee_invoice(abstract)
+    assert second.id != first.id and second.buyer_name == "Medizinische Universität Wien"
+    assert abstract.fee_invoice_number == second.number
+    assert get_balance(first).outstanding == 0 and first.credit_notes  # cancelled
+    # Asking again for the same buyer changes nothing; the card now pays the new invoice.
+    same = money.Buyer(
+        name="Medizinische Universität Wien", address="Spitalgasse 23\n1090 Wien", country="AT"
+    )
+    assert fees.invoice_fee(abstract, same).id == second.id
+    session_id = pay_now(client, abstract)
+    stripe_api.pay(session_id)
+    assert deliver(client, stripe_api, stripe_api.event(session_id)).get_json()["outcome"] == "paid"
+    db.session.expire_all()
+    assert abstract.fee_status == FeeStatus.PAID and get_balance(second).outstanding == 0
