@@ -200,6 +200,32 @@ def smtp(app):
     server.stop()
 
 
+@pytest.fixture
+def stripe_api(app):
+    """Stripe's API on 127.0.0.1 (tests/stripe_standin.py), card payment switched on."""
+    import logging
+
+    from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+
+    # Alembic's fileConfig (the test schema is built by the migrations) disables the loggers
+    # that existed then; tests read what the webhook logs.
+    for name in (
+        "conference.api.registration",
+        "conference.registration.card",
+        "conference.money.card",
+    ):
+        logging.getLogger(name).disabled = False
+    standin = StripeStandIn().start()
+    app.config.update(
+        STRIPE_SECRET_KEY=SECRET_KEY,
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STRIPE_API_BASE=standin.base_url,
+        BASE_URL="https://congress.example.org",
+    )
+    yield standin
+    standin.stop()
+
+
 def deliver_outbox(**kwargs) -> dict:
     """Run one round of the outbox worker (tests call the same function the CLI does)."""
     from conference.mail import deliver_due

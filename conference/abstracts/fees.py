@@ -137,7 +137,31 @@ def apply_fee(abstract: Abstract, now: datetime | None = None) -> Abstract:
     else:
         abstract.fee_status = FeeStatus.AWAITING
     db.session.flush()
+    if abstract.fee_status == FeeStatus.AWAITING:
+        _tell_fee_due(abstract)
     return abstract
+
+
+def _tell_fee_due(abstract: Abstract) -> None:
+    """Email the submitter that a fee is due: how much and how to pay (once per abstract)."""
+    from conference.mail import queue_mail
+    from conference.urls import external_url
+
+    queue_mail(
+        abstract.submitter.email,
+        f"Abstract {abstract.number}: a fee of {abstract.fee_amount} "
+        f"{abstract.congress.currency} is due",
+        "abstracts/fee_due",
+        dedupe_key=f"abstract-fee-due:{abstract.id}",
+        user_id=abstract.submitter_id,
+        abstract=abstract,
+        congress=abstract.congress,
+        amount=abstract.fee_amount,
+        currency=abstract.congress.currency,
+        pay_by_card=card_payment_offered(abstract.congress),
+        pay_by_invoice=money.invoicing_enabled(abstract.congress),
+        abstract_url=external_url("abstracts.view_abstract", abstract_id=abstract.id),
+    )
 
 
 def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = None) -> Abstract:
@@ -171,8 +195,25 @@ def cancel_unpaid_invoice(abstract: Abstract, reason: str) -> None:
         money.cancel_invoice(invoice, reason)
 
 
+def _same_buyer(invoice, buyer: money.Buyer) -> bool:
+    def compact(value) -> str:
+        return "".join(str(value or "").split()).upper()
+
+    return (
+        compact(invoice.buyer_name) == compact(buyer.name)
+        and compact(invoice.buyer_address) == compact(buyer.address)
+        and compact(invoice.buyer_country) == compact(buyer.country)
+        and compact(invoice.buyer_vat_id).replace("-", "").replace(".", "")
+        == compact(buyer.vat_id).replace("-", "").replace(".", "")
+    )
+
+
 def invoice_fee(abstract: Abstract, buyer: money.Buyer):
-    """Issue (once) the money invoice of an abstract's fee to the buyer given."""
+    """Issue (once) the money invoice of an abstract's fee to the buyer given.
+
+    Asked again for another buyer (an institution after "Pay now" issued it to the author)
+    while nothing is paid on it, the invoice is corrected: cancelled by a credit note and
+    reissued to that buyer (an issued invoice never changes)."""
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
         raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
     if not money.invoicing_enabled(abstract.congress):
@@ -180,6 +221,20 @@ def invoice_fee(abstract: Abstract, buyer: money.Buyer):
             "Invoices cannot be issued yet; please contact the organizers.",
             code="seller_profile_incomplete",
         )
+    existing = fee_invoice(abstract)
+    if existing is not None and not _same_buyer(existing, buyer):
+        if get_balance(existing).paid > 0:
+            raise Conflict(
+                f"Invoice {existing.number} is already partly paid; please contact the "
+                "organizers to change its buyer.",
+                code="invoice_paid",
+            )
+        _note, invoice = money.correct_invoice(
+            existing, buyer, "Made out to another buyer at the author's request."
+        )
+        abstract.fee_invoice_number = invoice.number
+        db.session.flush()
+        return invoice
     invoice = money.invoice_order(
         abstract.congress,
         buyer,
@@ -197,6 +252,90 @@ def invoice_fee(abstract: Abstract, buyer: money.Buyer):
         abstract.fee_invoice_number = invoice.number
         db.session.flush()
     return invoice
+
+
+def _author_buyer(abstract: Abstract) -> money.Buyer:
+    """The submitter as the buyer of a fee paid by card (address: their affiliation)."""
+    submitter = abstract.submitter
+    own = next(
+        (
+            author
+            for author in abstract.authors
+            if author.user_id == submitter.id
+            or author.email.strip().lower() == submitter.email.strip().lower()
+        ),
+        None,
+    ) or next((author for author in abstract.authors if author.is_presenting), None)
+    return money.Buyer(
+        name=(submitter.name or submitter.email)[:200],
+        address=(own.affiliation if own else "")[:1000],
+        country=(own.country if own else "").upper(),
+        email=submitter.email,
+    )
+
+
+def card_payment_offered(congress: Congress) -> bool:
+    """Whether authors can pay the fee by card: a card provider is configured (keys set) and
+    the fee can be invoiced (the paid invoice is the fee's record)."""
+    from conference.money import card
+
+    return card.card_payment_available() and money.invoicing_enabled(congress)
+
+
+def can_pay_by_card(abstract: Abstract) -> bool:
+    """ "Pay now" is shown: a fee is due on a submitted abstract and card payment is offered."""
+    return (
+        abstract.status == AbstractStatus.SUBMITTED
+        and abstract.fee_status == FeeStatus.AWAITING
+        and card_payment_offered(abstract.congress)
+    )
+
+
+def start_card_payment(abstract: Abstract, *, return_url: str, cancel_url: str):
+    """Open the provider's payment page for the fee; return (checkout, URL).
+
+    The fee's invoice is paid: the one already issued (to an institution, say), or one issued
+    now to the submitter. `return_url` may hold `{CHECKOUT_SESSION_ID}`.
+    """
+    from conference.money import card
+
+    if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
+        raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
+    if not card_payment_offered(abstract.congress):
+        raise Conflict(
+            "Card payment is not offered for this congress; please ask for an invoice.",
+            code="card_payment_unavailable",
+        )
+    invoice = fee_invoice(abstract) or invoice_fee(abstract, _author_buyer(abstract))
+    return card.start_checkout(
+        invoice,
+        email=abstract.submitter.email,
+        description=f"{abstract.congress.short_name} abstract fee {abstract.number}",
+        return_url=return_url,
+        cancel_url=cancel_url,
+    )
+
+
+def open_card_payment(abstract: Abstract):
+    """`start_card_payment` with this site's return pages (the author's page and the API)."""
+    from conference.urls import external_url
+
+    back = external_url("abstracts.fee_checkout_return", abstract_id=abstract.id)
+    return start_card_payment(
+        abstract,
+        return_url=back + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=external_url("abstracts.view_abstract", abstract_id=abstract.id),
+    )
+
+
+def confirm_card_return(abstract: Abstract, session_id: str) -> str:
+    """The author's browser came back from the payment page: the state of that payment."""
+    from conference.money import card
+
+    invoice = fee_invoice(abstract)
+    if invoice is None:
+        return "unknown"
+    return card.confirm_on_return(invoice, session_id)
 
 
 def fee_invoice(abstract: Abstract):

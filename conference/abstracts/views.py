@@ -173,6 +173,7 @@ def _render_view(abstract: Abstract, fee_form: FeeInvoiceForm | None = None, sta
         "abstracts/view.html",
         abstract=abstract,
         fee_form=fee_form if owes else None,
+        pay_by_card=owes and fees.can_pay_by_card(abstract),
         fee_invoice=fees.fee_invoice(abstract) if abstract.fee_invoice_number else None,
         payment_details=fees.payment_details(abstract.congress)
         if abstract.fee_invoice_number
@@ -217,6 +218,57 @@ def invoice_fee(abstract_id: int):
         show_domain_error(form, exc)
         return _render_view(abstract, form, 422)
     flash(f"Invoice {invoice.number} issued.", "success")
+    return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
+
+
+@bp.route("/abstracts/<int:abstract_id>/fee/checkout", methods=["POST"])
+@login_required
+def fee_checkout(abstract_id: int):
+    """ "Pay now": to the card provider's hosted payment page."""
+    abstract = visible_abstract_or_404(abstract_id)
+    if abstract.submitter_id != current_user.id:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        _row, url = fees.open_card_payment(abstract)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
+    return redirect(url, code=303)
+
+
+@bp.route("/abstracts/<int:abstract_id>/fee/checkout/return")
+@login_required
+def fee_checkout_return(abstract_id: int):
+    """Back from the payment page: paid, or being confirmed until the provider says so."""
+    abstract = visible_abstract_or_404(abstract_id)
+    session_id = request.args.get("session_id", "")
+    if not session_id or len(session_id) > 255:
+        abort(404)
+    try:
+        state = fees.confirm_card_return(abstract, session_id)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        state = "pending"
+    if state == "unknown":
+        abort(404)
+    if state in ("paid", "duplicate"):
+        flash("Thank you: your card payment of the abstract fee is confirmed.", "success")
+    elif state in ("refunded", "needs_refund"):
+        flash(
+            "Your card payment arrived when no fee was due any more: it is being refunded.",
+            "warning",
+        )
+    else:
+        flash(
+            "Your card payment is being confirmed by the provider; this page shows the fee as "
+            "paid once it is.",
+            "info",
+        )
     return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
 
 

@@ -524,6 +524,34 @@ def invoice_fee(payload, abstract_id):
     return abstract_json(abstract, user)
 
 
+@blp.route("/abstracts/<int:abstract_id>/fee/checkout", methods=["POST"])
+@token_required()
+@blp.doc(
+    security=SECURITY,
+    description="The submitter pays the abstract fee by card: returns the provider's hosted "
+    "payment page. The fee's invoice is paid (the one issued, or one issued now to the "
+    "submitter); the provider's webhook confirms it and the abstract counts as complete. 409 "
+    "`no_fee_due`, `card_payment_unavailable` (no provider keys or no seller profile); 502 when "
+    "the provider cannot be reached.",
+)
+@blp.alt_response(201, schema=responses.CheckoutOut, description="The hosted payment page.")
+def fee_checkout(abstract_id):
+    """Pay the abstract fee by card."""
+    user = bearer_user()
+    abstract = _visible(abstract_id, user)
+    if abstract.submitter_id != user.id:
+        abort(403, message="Only the submitter can pay the fee.")
+    row, url = fees.open_card_payment(abstract)
+    body = {
+        "checkout_url": url,
+        "session_id": row.session_id,
+        "provider": row.provider,
+        "amount": {"amount": str(row.amount), "currency": row.currency},
+    }
+    db.session.commit()
+    return body, 201
+
+
 @blp.route("/abstracts/<int:abstract_id>/fee/waiver", methods=["POST"])
 @organizer_token_required
 @blp.arguments(FeeWaiverSchema)

@@ -279,6 +279,88 @@ def get_invoice_pdf(number):
     return response
 
 
+# -- the money overview -------------------------------------------------------------------------
+
+
+class OverviewQuery(Schema):
+    date_from = fields.Date(load_default=None, metadata={"description": "First day (inclusive)."})
+    date_to = fields.Date(load_default=None, metadata={"description": "Last day (inclusive)."})
+
+
+class FiguresOut(Schema):
+    invoiced = fields.String(metadata={"example": "12480.00"})
+    credited = fields.String()
+    net_invoiced = fields.String(metadata={"description": "invoiced - credited"})
+    by_method = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "bank_transfer, card, online_card, cash, other"},
+    )
+    refunded = fields.String()
+    paid = fields.String(metadata={"description": "received less refunded"})
+    outstanding = fields.String()
+    waived_not_money = fields.String()
+
+
+class OverviewDayOut(FiguresOut):
+    day = fields.String(metadata={"format": "date"})
+    category = fields.String()
+
+
+class OverviewCategoryOut(FiguresOut):
+    category = fields.String()
+
+
+class OverviewOut(Schema):
+    currency = fields.String()
+    days = fields.List(fields.Nested(OverviewDayOut))
+    categories = fields.List(fields.Nested(OverviewCategoryOut))
+    totals = fields.Nested(FiguresOut)
+
+
+def _figures_json(figures) -> dict:
+    return {
+        "invoiced": str(figures.invoiced),
+        "credited": str(figures.credited),
+        "net_invoiced": str(figures.net_invoiced),
+        "by_method": {method: str(amount) for method, amount in figures.by_method.items()},
+        "refunded": str(figures.refunded),
+        "paid": str(figures.paid),
+        "outstanding": str(figures.outstanding),
+        "waived_not_money": str(figures.waived),
+    }
+
+
+@blp.route("/money/overview", methods=["GET"])
+@organizer_token_required
+@blp.arguments(OverviewQuery, location="query")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=OverviewOut, description="The money overview.")
+def money_overview(query):
+    """Invoiced, credited, received by method, refunded, paid, outstanding and waived, per day
+    and category, per category and in total (the /manage/money page; docs/MONEY.md). Without
+    dates the totals equal the invoice CSV's column sums."""
+    from conference.money.overview import build_overview
+
+    congress = _congress()
+    if query["date_from"] and query["date_to"] and query["date_to"] < query["date_from"]:
+        raise ValidationFailed(
+            "The range ends before it starts.", fields={"date_to": ["After date_from."]}
+        )
+    overview = build_overview(congress, date_from=query["date_from"], date_to=query["date_to"])
+    return {
+        "currency": overview.currency,
+        "days": [
+            {"day": day.isoformat(), "category": name, **_figures_json(figures)}
+            for (day, name), figures in overview.rows
+        ],
+        "categories": [
+            {"category": name, **_figures_json(figures)} for name, figures in overview.by_category
+        ],
+        "totals": _figures_json(overview.totals),
+    }
+
+
 # -- vouchers -----------------------------------------------------------------------------------
 
 
@@ -328,6 +410,8 @@ class VoucherOut(Schema):
     valid_from = fields.String(allow_none=True, metadata={"format": "date-time"})
     valid_until = fields.String(allow_none=True, metadata={"format": "date-time"})
     label = fields.String()
+    disabled = fields.Boolean()
+    disabled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     used_by = fields.List(fields.Nested(VoucherRedemptionOut))
 
 
@@ -355,6 +439,8 @@ def _voucher_json(voucher, slugs: dict[int, str]) -> dict:
         "valid_from": voucher.valid_from.isoformat() if voucher.valid_from else None,
         "valid_until": voucher.valid_until.isoformat() if voucher.valid_until else None,
         "label": voucher.label,
+        "disabled": voucher.disabled_at is not None,
+        "disabled_at": voucher.disabled_at.isoformat() if voucher.disabled_at else None,
         "used_by": [
             {
                 "source": use.source,
@@ -424,6 +510,29 @@ def list_vouchers(query):
         return response
     slugs = _category_slugs(congress)
     return {"vouchers": [_voucher_json(v, slugs) for v in vouchers], "total": len(vouchers)}
+
+
+class VoucherPatch(Schema):
+    disabled = fields.Boolean(
+        required=True,
+        metadata={"description": "true: the code is refused from now on; false: usable again."},
+    )
+
+
+@blp.route("/vouchers/<code>", methods=["PATCH"])
+@organizer_token_required
+@blp.arguments(VoucherPatch)
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=VoucherOut, description="The voucher after the change.")
+def patch_voucher(payload, code):
+    """Disable a voucher code (refused with a clear message from now on) or enable it again."""
+    congress = _congress()
+    voucher = voucher_services.set_voucher_disabled(
+        voucher_services.get_voucher(congress, code), payload["disabled"]
+    )
+    body = _voucher_json(voucher, _category_slugs(congress))
+    db.session.commit()
+    return body
 
 
 # -- bank reconciliation ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from conference.api.auth import bearer_user
+from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.registration import InvoiceToSchema
 from conference.api.responses import MoneyOut
 from conference.api.schemas import Integer
@@ -86,6 +86,11 @@ class OrderOut(Schema):
     invoice_number = fields.String(allow_none=True)
     total = fields.Nested(MoneyOut)
     paid_at = fields.String(allow_none=True)
+    cancelled_at = fields.String(allow_none=True)
+    outstanding = fields.Nested(
+        MoneyOut,
+        metadata={"description": "What the invoice still owes after payments and credit notes."},
+    )
     naming_deadline = fields.String()
     places = fields.List(fields.Nested(PlaceOut))
 
@@ -104,7 +109,9 @@ def _money(amount, currency) -> dict:
 def order_json(order, invoice=None) -> dict:
     from decimal import Decimal
 
-    invoice = invoice or group_orders.get_invoice(order)
+    from conference.money.queries import get_balance
+
+    invoice = invoice or group_orders.order_invoice(order)
     places = []
     for place in order.places:
         registration = place.registration
@@ -132,6 +139,11 @@ def order_json(order, invoice=None) -> dict:
             invoice.total_gross if invoice is not None else Decimal("0.00"), order.currency
         ),
         "paid_at": order.paid_at.isoformat() if order.paid_at else None,
+        "cancelled_at": order.cancelled_at.isoformat() if order.cancelled_at else None,
+        "outstanding": _money(
+            get_balance(invoice).outstanding if invoice is not None else Decimal("0.00"),
+            order.currency,
+        ),
         "naming_deadline": group_orders.naming_deadline(order).isoformat(),
         "places": places,
     }
@@ -205,6 +217,54 @@ def name_delegates(payload, reference):
     """Name the delegates of a group order."""
     order = _order_for_buyer(reference)
     group_orders.fill_delegates(order, payload["delegates"])
+    body = order_json(order)
+    db.session.commit()
+    return body
+
+
+class OrderCancelSchema(Schema):
+    reason = fields.String(required=True, metadata={"example": "The hospital withdrew."})
+
+
+def _order_for_organizer(reference: str):
+    try:
+        return group_orders.get_order(_congress(), reference)
+    except NotFound:
+        abort(404, message="No such group order.")
+
+
+@blp.route("/orders/<reference>/release", methods=["POST"])
+@organizer_token_required
+@blp.doc(
+    security=[{"bearerAuth": []}],
+    description="Organizers give back the order's unnamed places now; the order's invoice is "
+    "credited for them (a credit note; `outstanding` drops). 409 `nothing_to_release`.",
+)
+@blp.alt_response(200, schema=OrderOut, description="The order after the release.")
+def release_places(reference):
+    """Release a group order's unnamed places."""
+    order = _order_for_organizer(reference)
+    group_orders.release_unnamed_places(order)
+    body = order_json(order)
+    db.session.commit()
+    return body
+
+
+@blp.route("/orders/<reference>/cancel", methods=["POST"])
+@organizer_token_required
+@blp.arguments(OrderCancelSchema)
+@blp.doc(
+    security=[{"bearerAuth": []}],
+    description="Organizers cancel the whole order: every delegate's registration is cancelled, "
+    "the places are given back and the invoice is cancelled by a credit note. 422 `reason`; "
+    "409 `order_paid` when money was received (refund it on the invoice first), "
+    "`order_cancelled` when already cancelled.",
+)
+@blp.alt_response(200, schema=OrderOut, description="The cancelled order.")
+def cancel_order(payload, reference):
+    """Cancel a whole group order."""
+    order = _order_for_organizer(reference)
+    group_orders.cancel_group_order(order, by=bearer_user(), reason=payload["reason"])
     body = order_json(order)
     db.session.commit()
     return body

@@ -703,7 +703,12 @@ def payment_webhook(name: str):
         "checkout.session.completed",
         "checkout.session.async_payment_succeeded",
     ):
-        outcome = card.apply_result(provider, result)
+        from conference.money import card as invoice_card
+
+        if invoice_card.get_checkout(provider.name, result.provider_reference) is not None:
+            outcome = invoice_card.apply_result(provider, result)  # an invoice (abstract fee)
+        else:
+            outcome = card.apply_result(provider, result)
     else:
         outcome = "ignored"
     db.session.commit()

@@ -37,14 +37,16 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         abstracts,
         congresses,
         core,
+        group_orders,
         institutions,
         money,
         program,
         registration,
     )
 
-    # Order matters: the program schedules accepted abstracts.
-    parts = (congresses, institutions, abstracts, registration, program, money)
+    # Order matters: the program schedules accepted abstracts; a group order's invoice needs
+    # the seller profile (money).
+    parts = (congresses, institutions, abstracts, registration, program, money, group_orders)
     total = len(parts) + 1
     result = core.load(size)
     report(progress, 1, total)

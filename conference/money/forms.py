@@ -14,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 RATE_HELP = "In percent, e.g. 20 or 5.5; 0 when exempt."
 
@@ -110,6 +110,12 @@ class CorrectForm(FlaskForm):
     buyer_email = StringField("Buyer email", validators=[Length(max=254)])
     reason = StringField("Reason", validators=[InputRequired(), Length(max=300)])
     submit = SubmitField("Cancel and reissue to this buyer")
+
+
+class VoucherSwitchForm(FlaskForm):
+    """Disable ("1") or enable ("0") one voucher code."""
+
+    disabled = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 class VoucherForm(FlaskForm):

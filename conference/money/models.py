@@ -442,6 +442,8 @@ class Voucher(TimestampMixin, Base):
     label: Mapped[str] = mapped_column(String(100), default="", index=True)
     prefix: Mapped[str] = mapped_column(String(12), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Set while an organizer has switched the code off: it is refused until re-enabled.
+    disabled_at: Mapped[datetime | None]
 
     congress: Mapped[Congress] = relationship()
     redemptions: Mapped[list[VoucherRedemption]] = relationship(
@@ -466,6 +468,10 @@ class Voucher(TimestampMixin, Base):
     @property
     def uses_left(self) -> int:
         return max(self.max_uses - self.uses, 0)
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.disabled_at is not None
 
     def __repr__(self) -> str:
         return f"<Voucher {self.code} {self.kind} {self.uses}/{self.max_uses}>"
@@ -492,6 +498,60 @@ class VoucherRedemption(Base):
 
     def __repr__(self) -> str:
         return f"<VoucherRedemption {self.voucher_id} {self.source}:{self.source_key}>"
+
+
+# -- online card payment of an invoice ----------------------------------------------------------
+
+
+class CardCheckoutStatus(enum.StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    #: Paid when the invoice no longer took the money (cancelled, paid another way): given back.
+    REFUNDED = "refunded"
+    #: As above, but the automatic refund failed: an organizer refunds it.
+    NEEDS_REFUND = "needs_refund"
+
+
+class InvoiceCheckout(Base):
+    """One card payment attempt of an invoice at the provider (a Stripe Checkout Session).
+
+    Registrations have their own (registration's `CardCheckout`); this one pays any invoice
+    of money's, e.g. an abstract fee, and is recorded with `record_invoice_payment`.
+    """
+
+    __tablename__ = "money_card_checkouts"
+    __table_args__ = (
+        UniqueConstraint("provider", "session_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("refunded_amount >= 0", name="refunded_not_negative"),
+        CheckConstraint(_in("status", CardCheckoutStatus), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("money_invoices.id", ondelete="RESTRICT"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(20))
+    #: The provider's id of the attempt (Stripe: the Checkout Session id, cs_...).
+    session_id: Mapped[str] = mapped_column(String(255))
+    #: The provider's id of the money movement, needed to refund it (Stripe: pi_...).
+    payment_reference: Mapped[str] = mapped_column(String(255), default="")
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default=CardCheckoutStatus.OPEN)
+    refunded_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    #: Why the payment was not applied (a late payment refunded, a refund that failed).
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    invoice: Mapped[Invoice] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<InvoiceCheckout {self.provider} {self.session_id} {self.status}>"
 
 
 # -- immutability -------------------------------------------------------------------------------

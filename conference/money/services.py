@@ -623,6 +623,54 @@ def cancel_invoice(invoice: Invoice, reason: str) -> Invoice:
     return note
 
 
+def credit_units(invoice: Invoice, units: dict[int, int], reason: str) -> Invoice:
+    """Credit some units of an invoice's lines (by line `position`): e.g. places of a group
+    order given back unused. A credit note for those units at their line's price and VAT rate;
+    no money moves (what is outstanding drops; when it was paid, the buyer is owed it).
+
+    A line's full quantity negates the line exactly; fewer units take their share of the line's
+    net and gross, rounded to the cent.
+    """
+    creditable = _creditable(invoice)
+    by_position = {line.position: line for line in invoice.lines}
+    lines = []
+    for position, quantity in sorted(units.items()):
+        line = by_position.get(position)
+        if line is None or not isinstance(quantity, int) or not 0 < quantity <= line.quantity:
+            raise ValidationFailed(
+                "Credit between 1 and the line's quantity of an invoice line.",
+                fields={"units": [f"Line {position}: no such line or a wrong quantity."]},
+            )
+        if quantity == line.quantity:
+            net, gross = line.net_amount, line.gross_amount
+        else:
+            net = vat.cents(line.net_amount * quantity / line.quantity)
+            gross = vat.cents(line.gross_amount * quantity / line.quantity)
+        lines.append(
+            InvoiceLine(
+                position=line.position,
+                item_type=line.item_type,
+                description=line.description,
+                quantity=quantity,
+                unit_price=line.unit_price,
+                net_amount=-net,
+                vat_rate=line.vat_rate,
+                vat_amount=-(gross - net),
+                gross_amount=-gross,
+            )
+        )
+    if not lines:
+        raise ValidationFailed("Nothing to credit.", fields={"units": ["Give at least one line."]})
+    total = sum((-line.gross_amount for line in lines), Decimal("0.00"))
+    if total > creditable:
+        raise Conflict(
+            f"Only {creditable} {invoice.currency} of invoice {invoice.number} can still be "
+            "credited.",
+            code="already_credited",
+        )
+    return _credit_note(invoice, lines, reason)
+
+
 def refund_invoice(
     invoice: Invoice, amount, reason: str, *, method: str = "bank_transfer", reference: str = ""
 ) -> Invoice:
@@ -630,6 +678,15 @@ def refund_invoice(
 
     `method` says how the money went back (kept in the payment's reference).
     """
+    amount = check_refund(invoice, amount)
+    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
+    _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
+    return note
+
+
+def check_refund(invoice: Invoice, amount) -> Decimal:
+    """The refund amount parsed, or the field error: at most what was paid and what can still
+    be credited (checked before any money goes back through a provider)."""
     amount = _amount(amount, "amount")
     creditable = _creditable(invoice)
     balance = get_balance(invoice)
@@ -643,9 +700,7 @@ def refund_invoice(
             "More than was paid cannot be refunded.",
             fields={"amount": [f"{balance.paid} {invoice.currency} has been paid."]},
         )
-    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
-    _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
-    return note
+    return amount
 
 
 def correct_invoice(invoice: Invoice, buyer: Buyer, reason: str) -> tuple[Invoice, Invoice]:

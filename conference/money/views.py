@@ -11,6 +11,7 @@ from conference.extensions import db
 from conference.models import db_int
 from conference.money import services
 from conference.money import vouchers as voucher_services
+from conference.money.card import refund_to_buyer
 from conference.money.exports import invoices_csv, overview_csv, vouchers_csv
 from conference.money.forms import (
     CancelForm,
@@ -23,6 +24,7 @@ from conference.money.forms import (
     SellerProfileForm,
     StatementForm,
     VoucherForm,
+    VoucherSwitchForm,
 )
 from conference.money.models import DocumentKind
 from conference.money.queries import (
@@ -31,7 +33,6 @@ from conference.money.queries import (
     InvoiceFilters,
     get_balance,
     get_invoice_by_number,
-    get_money_overview,
     get_rows,
     get_seller_profile,
     get_voucher_labels,
@@ -251,8 +252,9 @@ def refund(number):
     return _act(
         invoice,
         form,
-        lambda: services.refund_invoice(invoice, form.amount.data, form.reason.data),
-        "The refund is recorded and its credit note issued.",
+        lambda: refund_to_buyer(invoice, form.amount.data, form.reason.data),
+        "The refund is recorded and its credit note issued; money paid by card online goes "
+        "back to the card.",
         "refund_form",
     )
 
@@ -376,6 +378,26 @@ def create_vouchers():
     return _render_vouchers(congress, form, 422)
 
 
+@bp.route("/manage/vouchers/<code>/disabled", methods=["POST"])
+@organizer_required
+def voucher_disabled(code):
+    """Disable (`disabled=1`) or re-enable (`disabled=0`) one code."""
+    congress = _congress()
+    form = VoucherSwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        voucher = voucher_services.get_voucher(congress, code)
+    except DomainError:
+        abort(404)
+    disabled = form.disabled.data == "1"
+    voucher_services.set_voucher_disabled(voucher, disabled)
+    db.session.commit()
+    state = "disabled: it is refused from now on" if disabled else "enabled again"
+    flash(f"Voucher {voucher.code} {state}.", "success")
+    return redirect(url_for("money.vouchers", label=request.args.get("label") or None))
+
+
 @bp.route("/manage/vouchers.csv")
 @organizer_required
 def vouchers_export():
@@ -390,24 +412,13 @@ def vouchers_export():
 
 
 def _overview(congress, form: OverviewFilterForm):
-    """The overview with registration's category names and waivers (money never reads
-    registration tables: registration hands them over through its queries)."""
-    from conference.registration.queries import get_category_labels, get_waivers
-
-    labels = get_category_labels(congress)
-
-    def category_of(source: str, key: str) -> str:
-        if source == "registration":
-            return labels.get(key, "Registration")
-        return source.replace("_", " ").capitalize() or "Other"
+    from conference.money.overview import build_overview
 
     valid = form.validate()
-    return get_money_overview(
+    return build_overview(
         congress,
         date_from=form.date_from.data if valid else None,
         date_to=form.date_to.data if valid else None,
-        category_of=category_of,
-        waivers=get_waivers(congress),
     )
 
 

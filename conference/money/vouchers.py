@@ -180,6 +180,11 @@ def quote_voucher(
     )
     if voucher is None:
         raise _refuse("This voucher code is not valid. Check it and try again.")
+    if voucher.disabled_at is not None:
+        raise _refuse(
+            "This voucher code has been disabled by the organizers. Please contact them if you "
+            "think this is a mistake."
+        )
     if voucher.valid_from is not None and now < voucher.valid_from:
         raise _refuse("This voucher code is not valid yet.")
     if voucher.valid_until is not None and now >= voucher.valid_until:
@@ -208,11 +213,18 @@ def redeem_voucher(
     quote = quote_voucher(congress, code, category_id=category_id, fee=fee, now=now)
     result = db.session.execute(
         update(Voucher)
-        .where(Voucher.id == quote.voucher.id, Voucher.uses < Voucher.max_uses)
+        .where(
+            Voucher.id == quote.voucher.id,
+            Voucher.uses < Voucher.max_uses,
+            Voucher.disabled_at.is_(None),
+        )
         .values(uses=Voucher.uses + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        db.session.refresh(quote.voucher, ["uses", "disabled_at"])
+        if quote.voucher.disabled_at is not None:
+            raise _refuse("This voucher code has been disabled by the organizers.")
         raise _refuse("This voucher code has already been used.")
     db.session.refresh(quote.voucher, ["uses"])
     db.session.add(
@@ -255,3 +267,41 @@ def release_voucher(
     db.session.flush()
     db.session.refresh(redemption.voucher, ["uses"])
     return redemption
+
+
+def get_voucher(congress: Congress, code: str) -> Voucher:
+    """A voucher of this congress by its code (as typed); NotFound otherwise."""
+    from conference.errors import NotFound
+
+    voucher = db.session.scalar(
+        select(Voucher).where(
+            Voucher.congress_id == congress.id, Voucher.code == normalize_code(code)[:40]
+        )
+    )
+    if voucher is None:
+        raise NotFound("No voucher with this code.")
+    return voucher
+
+
+def set_voucher_disabled(voucher: Voucher, disabled: bool, now: datetime | None = None) -> Voucher:
+    """Switch a code off (refused from now on; uses already made stay) or on again.
+
+    The conditional UPDATE that takes a use also requires the code to be enabled, so a
+    redemption racing with the switch either happened before it or is refused.
+    """
+    if disabled and voucher.disabled_at is None:
+        db.session.execute(
+            update(Voucher)
+            .where(Voucher.id == voucher.id)
+            .values(disabled_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    elif not disabled and voucher.disabled_at is not None:
+        db.session.execute(
+            update(Voucher)
+            .where(Voucher.id == voucher.id)
+            .values(disabled_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(voucher, ["disabled_at", "uses"])
+    return voucher

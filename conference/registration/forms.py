@@ -277,6 +277,17 @@ class DelegateForm(FlaskForm):
     submit = SubmitField("Save delegate")
 
 
+class GroupReleaseForm(FlaskForm):
+    submit = SubmitField("Release the unnamed places now")
+
+
+class GroupCancelForm(FlaskForm):
+    reason = StringField(
+        "Reason for cancelling the whole order", validators=[DataRequired(), Length(max=250)]
+    )
+    submit = SubmitField("Cancel the whole order")
+
+
 class GroupKeepForm(FlaskForm):
     keep_unfilled = BooleanField("Keep unnamed places after the naming deadline")
     submit = SubmitField("Save")

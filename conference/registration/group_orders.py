@@ -100,6 +100,16 @@ def get_invoice(order: GroupOrder):
     return get_active_invoice(order.congress, MONEY_SOURCE, order.reference)
 
 
+def order_invoice(order: GroupOrder):
+    """The order's invoice as issued, even once credited in full (for showing it)."""
+    from conference.money.queries import get_invoice_by_number
+
+    invoice = get_invoice(order)
+    if invoice is None and order.invoice_number:
+        invoice = get_invoice_by_number(order.congress, order.invoice_number)
+    return invoice
+
+
 def _clean_buyer(buyer: dict | None, errors: FieldErrors) -> dict:
     buyer = buyer or {}
     name = str(buyer.get("name") or "").strip()
@@ -504,7 +514,9 @@ def confirm_paid_orders(congress: Congress, now: datetime | None = None) -> int:
 
 def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
     """Give back the unnamed places of orders past the naming deadline (unless kept); return
-    how many places were released. The waiting list is then offered them."""
+    how many places were released. The waiting list is then offered them, and each order's
+    issued invoice is credited for its released places (a credit note: an issued invoice
+    never changes)."""
     now = now or utcnow()
     if now < naming_deadline(congress):
         return 0
@@ -520,13 +532,123 @@ def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
     places = db.session.scalars(
         select(GroupPlace).where(GroupPlace.id.in_(held)).execution_options(populate_existing=True)
     ).all()
+    by_order: dict[int, list[GroupPlace]] = {}
     for place in places:
         place.released_at = now
         place.order.released_at = now
+        by_order.setdefault(place.order_id, []).append(place)
     db.session.flush()
+    for released in by_order.values():
+        order = released[0].order
+        _credit_released(
+            order,
+            released,
+            f"Group order {order.reference}: {len(released)} unnamed place(s) released at the "
+            "naming deadline.",
+        )
     capacity.fill_from_waitlist(congress, settings, now)
     db.session.flush()
     return len(places)
+
+
+def _line_positions(order: GroupOrder) -> dict[int, int]:
+    """{category id: its line's position on the order's invoice}: one line per category, in
+    the order the places were created (create_group_order)."""
+    positions: dict[int, int] = {}
+    for place in sorted(order.places, key=lambda place: place.id):
+        positions.setdefault(place.category_id, len(positions))
+    return positions
+
+
+def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str):
+    """Credit the order's issued invoice for places given back (nothing when not invoiced)."""
+    from conference.money import services as money
+
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is None or not released:
+        return None
+    positions = _line_positions(order)
+    units: dict[int, int] = {}
+    for place in released:
+        position = positions[place.category_id]
+        units[position] = units.get(position, 0) + 1
+    note = money.credit_units(invoice, units, reason)
+    confirm_if_paid(order)  # what was received may now pay what is left
+    return note
+
+
+def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> int:
+    """An organizer gives back the order's unnamed places now (before the deadline, or when the
+    order keeps them); the invoice is credited for them. Returns how many were released."""
+    now = now or utcnow()
+    if order.cancelled_at is not None:
+        raise Conflict("This group order is cancelled.", code="order_cancelled")
+    settings = capacity.lock_places(order.congress)
+    db.session.refresh(order)
+    released = [place for place in order.places if place.is_held]
+    if not released:
+        raise Conflict("Every place of this order is named or released.", code="nothing_to_release")
+    for place in released:
+        place.released_at = now
+    order.released_at = now
+    db.session.flush()
+    _credit_released(
+        order,
+        released,
+        f"Group order {order.reference}: {len(released)} unnamed place(s) released by the "
+        "organizers.",
+    )
+    capacity.fill_from_waitlist(order.congress, settings, now)
+    db.session.flush()
+    return len(released)
+
+
+def cancel_group_order(
+    order: GroupOrder, *, by=None, reason: str = "", now: datetime | None = None
+) -> GroupOrder:
+    """Cancel the whole order: its delegates' registrations are cancelled, its unnamed places
+    given back and its invoice cancelled by a credit note. An order with money received is
+    refused: refund it on the invoice's page first (the refund is a credit note too)."""
+    from conference.money import services as money
+    from conference.money.queries import get_balance
+    from conference.registration.services import cancel_registration
+
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Give a reason for the cancellation.", fields={"reason": ["Give a reason."]}
+        )
+    if len(reason) > 250:
+        raise ValidationFailed("The reason is too long.", fields={"reason": ["At most 250."]})
+    if order.cancelled_at is not None:
+        raise Conflict("This group order is already cancelled.", code="order_cancelled")
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is not None and get_balance(invoice).paid > 0:
+        raise Conflict(
+            f"Money was received on invoice {invoice.number}: refund it from the invoice's "
+            "page first, then cancel the order.",
+            code="order_paid",
+        )
+    for place in order.places:
+        registration = place.registration
+        if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+            cancel_registration(
+                registration, by=by, reason=f"Group order cancelled: {reason}"[:300], now=now
+            )
+    settings = capacity.lock_places(order.congress)
+    db.session.refresh(order)
+    for place in order.places:
+        if place.is_held:
+            place.released_at = now
+    order.released_at = order.released_at or now
+    order.cancelled_at = now
+    db.session.flush()
+    if invoice is not None and get_balance(invoice).creditable > 0:
+        money.cancel_invoice(invoice, f"Group order {order.reference} cancelled: {reason}")
+    capacity.fill_from_waitlist(order.congress, settings, now)
+    db.session.flush()
+    return order
 
 
 def set_keep_unfilled(order: GroupOrder, keep: bool) -> GroupOrder:

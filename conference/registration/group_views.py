@@ -11,7 +11,13 @@ from conference.extensions import db
 from conference.models import utcnow
 from conference.registration import group_orders
 from conference.registration.fees import fee_at
-from conference.registration.forms import DelegateForm, GroupKeepForm, GroupOrderForm
+from conference.registration.forms import (
+    DelegateForm,
+    GroupCancelForm,
+    GroupKeepForm,
+    GroupOrderForm,
+    GroupReleaseForm,
+)
 from conference.registration.invoicing import invoicing_available
 from conference.registration.limits import limit_web_registration
 from conference.registration.queries import get_categories
@@ -96,7 +102,9 @@ def _order_for_token(reference: str, token: str):
     return order
 
 
-def _render_order(order, *, token=None, forms=None, organizer=False, keep_form=None):
+def _render_order(
+    order, *, token=None, forms=None, organizer=False, keep_form=None, cancel_form=None
+):
     deadline = group_orders.naming_deadline(order)
     forms = forms or {}
     for place in order.places:
@@ -121,11 +129,14 @@ def _render_order(order, *, token=None, forms=None, organizer=False, keep_form=N
         order=order,
         token=token,
         forms=forms,
-        invoice=group_orders.get_invoice(order),
+        invoice=group_orders.order_invoice(order),
         deadline=local_time(deadline),
         can_edit=utcnow() < deadline,
         organizer=organizer,
         keep_form=keep_form,
+        release_form=GroupReleaseForm() if organizer else None,
+        cancel_form=cancel_form or (GroupCancelForm() if organizer else None),
+        held=sum(1 for place in order.places if place.is_held),
     )
 
 
@@ -180,7 +191,7 @@ def group_order_detail(reference):
         order = group_orders.get_order(congress, reference)
     except NotFound:
         abort(404)
-    form = GroupKeepForm(data={"keep_unfilled": order.keep_unfilled})
+    form = GroupKeepForm(formdata=None, data={"keep_unfilled": order.keep_unfilled})
     if request.method == "POST":
         form = GroupKeepForm()
         if form.validate_on_submit():
@@ -189,3 +200,49 @@ def group_order_detail(reference):
             flash("Saved.", "success")
             return redirect(url_for("registration.group_order_detail", reference=reference))
     return _render_order(order, organizer=True, keep_form=form)
+
+
+def _organizer_order(reference):
+    try:
+        return group_orders.get_order(congress_or_404(), reference)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/manage/group-orders/<reference>/release", methods=["POST"])
+@organizer_required
+def group_order_release(reference):
+    """Give back the order's unnamed places now (the invoice is credited for them)."""
+    order = _organizer_order(reference)
+    if not GroupReleaseForm().validate_on_submit():
+        abort(400)
+    try:
+        count = group_orders.release_unnamed_places(order)
+        db.session.commit()
+        flash(f"{count} unnamed place(s) released; the invoice is credited for them.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("registration.group_order_detail", reference=reference))
+
+
+@bp.route("/manage/group-orders/<reference>/cancel", methods=["POST"])
+@organizer_required
+def group_order_cancel(reference):
+    """Cancel the whole order: delegates cancelled, places given back, invoice credited."""
+    from flask_login import current_user
+
+    order = _organizer_order(reference)
+    form = GroupCancelForm()
+    if form.validate_on_submit():
+        try:
+            group_orders.cancel_group_order(order, by=current_user, reason=form.reason.data)
+            db.session.commit()
+            flash(f"Group order {order.reference} cancelled.", "success")
+            return redirect(url_for("registration.group_order_detail", reference=reference))
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+            order = _organizer_order(reference)
+    keep = GroupKeepForm(formdata=None, data={"keep_unfilled": order.keep_unfilled})
+    return _render_order(order, organizer=True, keep_form=keep, cancel_form=form), 422

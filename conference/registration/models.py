@@ -581,6 +581,8 @@ class GroupOrder(TimestampMixin, Base):
     currency: Mapped[str] = mapped_column(String(3))
     paid_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
+    #: The organizers cancelled the whole order (delegates cancelled, invoice credited).
+    cancelled_at: Mapped[datetime | None]
 
     congress: Mapped[Congress] = relationship()
     places: Mapped[list[GroupPlace]] = relationship(

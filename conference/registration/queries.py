@@ -464,6 +464,26 @@ def get_category_labels(congress: Congress) -> dict[str, str]:
     return dict(rows.tuples().all())
 
 
+def get_group_order_labels(congress: Congress) -> dict[str, str]:
+    """Each group order's reference (the key its invoice is under) with its category's name,
+    or "Group order (several categories)" when it has places in more than one."""
+    from conference.registration.models import GroupOrder, GroupPlace
+
+    rows = db.session.execute(
+        select(GroupOrder.reference, ProfessionalCategory.name)
+        .join(GroupPlace, GroupPlace.order_id == GroupOrder.id)
+        .join(ProfessionalCategory, ProfessionalCategory.id == GroupPlace.category_id)
+        .where(GroupOrder.congress_id == congress.id)
+        .distinct()
+    )
+    labels: dict[str, str] = {}
+    for reference, name in rows.tuples():
+        labels[reference] = (
+            "Group order (several categories)" if labels.get(reference, name) != name else name
+        )
+    return labels
+
+
 @dataclass(frozen=True)
 class Waiver:
     """A fee waived (not money): when, for which category, how much."""

@@ -38,7 +38,9 @@ def test_dashboard_api_gives_the_figures_behind_every_chart(client, api_token, d
     registrations = body["registrations"]
     assert registrations["capacity"] == 3000
     assert registrations["totals"]["holding"] == registrations["places_per_day"][-1]["cumulative"]
-    assert registrations["totals"]["paid"] == "2385.00"  # the demo's payments less refunds
+    # The demo's payments less refunds: 2385.00, and the hospital's group order of five
+    # oncologists paid by invoice (5 x 580.00).
+    assert registrations["totals"]["paid"] == "5285.00"
     assert {c["slug"] for c in registrations["categories"]} >= {"oncologist", "press"}
     press = next(c for c in registrations["categories"] if c["slug"] == "press")
     assert (press["capacity"], press["holding"], press["waitlisted"]) == (2, 2, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,27 +18,9 @@ from conference.registration import capacity, services
 from conference.registration.models import CardCheckout, Payment, PaymentKind
 from conference.registration.tokens import manage_path, manage_token
 from tests.factories import set_up_seller
-from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET, StripeStandIn
+from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET
 
 WEBHOOK = "/api/v1/payments/webhook/stripe"
-
-
-@pytest.fixture
-def stripe_api(app):
-    """Stripe's API on 127.0.0.1, with card payment switched on for the app."""
-    # Alembic's fileConfig (the test schema is built by the migrations) disables the loggers
-    # that existed then; these tests read what the webhook logs.
-    for name in ("conference.api.registration", "conference.registration.card"):
-        logging.getLogger(name).disabled = False
-    standin = StripeStandIn().start()
-    app.config.update(
-        STRIPE_SECRET_KEY=SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-        STRIPE_API_BASE=standin.base_url,
-        BASE_URL="https://congress.example.org",
-    )
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture

@@ -73,25 +73,48 @@ class StripeCheckout:
         idempotency_key: str | None = None,
     ) -> Checkout:
         congress = registration.congress
-        metadata = {
-            "registration_reference": registration.reference,
-            "congress": congress.short_name,
-            "amount": str(amount),
-            "currency": currency.upper(),
-        }
+        return self.create_session(
+            client_reference=registration.reference,
+            email=registration.email,
+            product_name=f"{congress.short_name} registration {registration.reference}",
+            amount=amount,
+            currency=currency,
+            metadata={
+                "registration_reference": registration.reference,
+                "congress": congress.short_name,
+            },
+            return_url=return_url,
+            cancel_url=cancel_url,
+            idempotency_key=idempotency_key,
+        )
+
+    def create_session(
+        self,
+        *,
+        client_reference: str,
+        email: str,
+        product_name: str,
+        amount: Decimal,
+        currency: str,
+        metadata: dict,
+        return_url: str,
+        cancel_url: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Checkout:
+        """A hosted payment page for one amount; `client_reference` comes back in the events
+        (a registration reference, or an invoice number for money's invoice checkouts)."""
+        metadata = {**metadata, "amount": str(amount), "currency": currency.upper()}
         params = {
             "mode": "payment",
-            "client_reference_id": registration.reference,
-            "customer_email": registration.email,
+            "client_reference_id": client_reference,
+            "customer_email": email,
             "line_items": [
                 {
                     "quantity": 1,
                     "price_data": {
                         "currency": currency.lower(),
                         "unit_amount": to_minor(amount, currency),
-                        "product_data": {
-                            "name": f"{congress.short_name} registration {registration.reference}"
-                        },
+                        "product_data": {"name": product_name[:250]},
                     },
                 }
             ],
