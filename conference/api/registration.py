@@ -446,9 +446,10 @@ def create_registration(payload):
         submission_key=request.headers.get("Idempotency-Key") or None,
         invoice_to=invoice_to,
     )
-    body = registration_json(registration)  # before commit expires (and reloads) everything
+    # Commit first: the place's counter rows are locked until then (the body's reads, such
+    # as the waiting-list position, come after).
     db.session.commit()
-    return body, 201 if created else 200
+    return registration_json(registration), 201 if created else 200
 
 
 @blp.route("/registrations", methods=["GET"])

@@ -66,6 +66,8 @@ def _visa_form(registration):
     form = VisaRequestForm(prefix="visa", obj=existing)
     form.nationality.choices = [("", "Choose a country"), *country_choices()]
     return form
+
+
 def dead_manage_link():
     """404 that says how to get a working link (the same whether the registration exists)."""
     page = render_template(
