@@ -86,6 +86,9 @@ def create_category(congress: Congress, **data) -> ProfessionalCategory:
     category = ProfessionalCategory(congress=congress, **data)
     db.session.add(category)
     db.session.flush()
+    # The settings and counter rows exist from now on: a registration never creates them
+    # (a row created inside its transaction would hold up the others until it commits).
+    capacity.get_settings(congress)
     capacity.prepare(congress, [category.id])
     return category
 

@@ -73,9 +73,7 @@ def test_organizer_publishes_changes_and_withdraws_policies(client, auth, organi
 def test_too_long_policy_is_refused_next_to_its_field_and_kept(client, auth, organizer, congress):
     auth.login(organizer)
     long_text = "x" * (services.MAX_POLICY_CHARS + 1)
-    response = client.post(
-        "/manage/policies", data={"terms": "Short terms.", "privacy": long_text}
-    )
+    response = client.post("/manage/policies", data={"terms": "Short terms.", "privacy": long_text})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Field cannot be longer than" in page or "at most" in page
@@ -131,8 +129,7 @@ def test_api_put_is_for_organizers(client, congress, organizer, create_user, api
     assert client.put("/api/v1/policies/cancellation", json=payload).status_code == 401
     other = api_token(create_user("reviewer"))
     assert (
-        client.put("/api/v1/policies/cancellation", json=payload, headers=other).status_code
-        == 403
+        client.put("/api/v1/policies/cancellation", json=payload, headers=other).status_code == 403
     )
     assert get_policy(congress, "cancellation") is None
     headers = api_token(organizer)
