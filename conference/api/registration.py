@@ -446,10 +446,13 @@ def create_registration(payload):
         submission_key=request.headers.get("Idempotency-Key") or None,
         invoice_to=invoice_to,
     )
-    # Commit first: the place's counter rows are locked until then (the body's reads, such
-    # as the waiting-list position, come after).
+    # Built before the commit expires (and reloads) everything; the waiting-list position
+    # (a count) after it: the place's counter rows are locked until the commit.
+    body = registration_json(registration, position=False)
     db.session.commit()
-    return registration_json(registration), 201 if created else 200
+    if body["status"] == RegistrationStatus.WAITLISTED.value:
+        body["waitlist_position"] = capacity.waitlist_position(registration)
+    return body, 201 if created else 200
 
 
 @blp.route("/registrations", methods=["GET"])

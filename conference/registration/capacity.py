@@ -22,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from conference.extensions import db
 from conference.models import utcnow
@@ -41,6 +42,12 @@ from conference.registration.models import (
 )
 
 COUNTERS = PlaceCounter.__table__
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_counter_ids(session, previous_transaction) -> None:
+    """A rolled-back transaction may have created counter rows: forget the remembered ids."""
+    session.info.pop("place_counter_ids", None)
 
 
 def _dialect() -> str:
@@ -155,9 +162,15 @@ def _counter_id(congress_id: int, category_id: int | None) -> int:
         if category_id is None
         else COUNTERS.c.category_id == category_id
     )
+    # Known ids are remembered for the session (one request): rows are never renumbered,
+    # only the congress row is replaced (reset_total forgets it).
+    known = db.session.info.setdefault("place_counter_ids", {})
+    if (congress_id, category_id) in known:
+        return known[congress_id, category_id]
     query = select(COUNTERS.c.id).where(COUNTERS.c.congress_id == congress_id, where)
     found = db.session.scalar(query)
     if found is not None:
+        known[congress_id, category_id] = found
         return found
     counted = count_places(congress_id, category_id)
     taken = sum(counted.values()) if category_id is None else counted.get(category_id, 0)
@@ -174,12 +187,13 @@ def _counter_id(congress_id: int, category_id: int | None) -> int:
     return db.session.scalar(query)
 
 
-def prepare(congress: Congress, category_ids) -> None:
+def prepare(congress: Congress, category_ids, settings: RegistrationSettings | None = None) -> None:
     """Make sure the counter rows exist before this transaction changes what holds a place
     (a row created later would count that change, then be moved by it once more)."""
     for category_id in sorted(set(category_ids)):
         _counter_id(congress.id, category_id)
-    if _total_capacity(congress.id) is not None:
+    total = settings.capacity if settings is not None else _total_capacity(congress.id)
+    if total is not None:
         _counter_id(congress.id, None)
 
 
@@ -297,6 +311,7 @@ def reset_total(congress: Congress) -> None:
             COUNTERS.c.congress_id == congress.id, COUNTERS.c.category_id.is_(None)
         )
     )
+    db.session.info.get("place_counter_ids", {}).pop((congress.id, None), None)
     if _total_capacity(congress.id) is not None:
         db.session.execute(
             COUNTERS.insert().values(congress_id=congress.id, category_id=None, taken=taken)
@@ -340,9 +355,10 @@ def remaining(
     return max(min(limits), 0) if limits else None
 
 
-def looks_free(congress: Congress, category: ProfessionalCategory) -> bool:
+def looks_free(
+    congress: Congress, category: ProfessionalCategory, settings: RegistrationSettings
+) -> bool:
     """Whether a place seems free right now (no lock: a guess that take_places settles)."""
-    settings = get_settings(congress)
     if settings.capacity is None and category.capacity is None:
         return True
     left = remaining(settings, category, taken_by_category(congress))

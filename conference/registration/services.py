@@ -444,7 +444,9 @@ def register_attendee(
     # receives the new one's link either way. This rare path changes the waiting list, so it
     # takes the waiting-list lock; a plain registration takes no congress-wide lock.
     replaced, freed_place = None, False
-    capacity.prepare(congress, [category.id] + ([existing.category_id] if existing else []))
+    capacity.prepare(
+        congress, [category.id] + ([existing.category_id] if existing else []), settings
+    )
     if existing is not None:
         settings = capacity.lock_waitlist(congress)
         capacity.lock_registration(existing)
@@ -457,10 +459,10 @@ def register_attendee(
                 capacity.give_back(congress, {existing.category_id: 1})
     # A guess without locks: the mail is written for it before the place is taken (the
     # counter rows stay locked from then until the commit, so nothing slow comes after).
-    room = capacity.looks_free(congress, category)
+    room = capacity.looks_free(congress, category, settings)
     if not room and capacity.has_overdue(congress, now):
         capacity.expire_unpaid(congress, now)
-        room = capacity.looks_free(congress, category)
+        room = capacity.looks_free(congress, category, settings)
     discount = None
     if voucher_code:
         # Taken now, under its own row lock (a concurrent use may have taken the last one).
