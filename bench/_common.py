@@ -1,25 +1,38 @@
-"""Helpers shared by the multi-process benchmarks (two_servers.py, congress_morning.py).
+"""Shared parts of the gunicorn + PostgreSQL benchmarks (not a benchmark itself).
 
-Throwaway PostgreSQL databases (scripts/test_database.py), free loopback ports, gunicorn and
-`flask` processes of this checkout, and waiting for them. Only the standard library here, so a
-script can import it before it sets the environment the app reads at import time.
+- a throwaway database (scripts/test_database.py create/drop), migrated by the app's code;
+- gunicorn started on 127.0.0.1 with the production config (Redis for rate limits);
+- the FLOOR: a minimal Flask endpoint (bench/_floor.py) that inserts one row into
+  PostgreSQL per request, served by the same gunicorn settings, to measure what this machine
+  gives at best in the same run;
+- a bounded closed-loop load generator (N requests from C client threads) and figures.
+
+`--app-root` lets a benchmark run the app from another checkout (a baseline measured with
+the same script, the same floor and in the same conditions).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import signal
 import socket
+import statistics
 import subprocess
+import sys
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-PYTHON = str(BIN / "python")
-GUNICORN = str(BIN / "gunicorn")
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -29,110 +42,244 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def create_database(admin_url: str = ADMIN_URL) -> str:
-    """A new empty PostgreSQL database; returns its SQLAlchemy URL."""
-    return subprocess.check_output(
-        [PYTHON, str(ROOT / "scripts" / "test_database.py"), "create", admin_url],
-        text=True,
-        timeout=60,
-    ).strip()
-
-
-def drop_database(url: str, admin_url: str = ADMIN_URL) -> None:
-    subprocess.run(
-        [PYTHON, str(ROOT / "scripts" / "test_database.py"), "drop", admin_url, url],
-        check=False,
-        timeout=60,
-        stdout=subprocess.DEVNULL,
+def add_arguments(parser) -> None:
+    """The options every gunicorn + PostgreSQL benchmark shares."""
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
+    parser.add_argument("--admin-url", default=ADMIN_URL)
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="checkout whose app is measured (default: this one)",
     )
 
 
-def postgres_reachable(admin_url: str = ADMIN_URL) -> bool:
-    import psycopg
-
+@contextlib.contextmanager
+def throwaway_database(admin_url: str) -> Iterator[str]:
+    """A new empty database for the run; dropped afterwards."""
+    script = str(ROOT / "scripts" / "test_database.py")
+    url = subprocess.check_output([PYTHON, script, "create", admin_url], text=True).strip()
     try:
-        psycopg.connect(admin_url, connect_timeout=3).close()
-    except psycopg.Error:
-        return False
-    return True
+        yield url
+    finally:
+        subprocess.run([PYTHON, script, "drop", admin_url, url], check=False)
 
 
-def gunicorn(
-    port: int,
-    env: dict,
-    *,
-    workers: int,
-    threads: int = 1,
-    log_path: Path | None = None,
-    extra: tuple[str, ...] = (),
-    app: str = "wsgi:app",
-) -> subprocess.Popen:
-    """gunicorn serving `app` of this checkout on 127.0.0.1:port (not waited for)."""
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    command = [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
-    if threads > 1:
-        command += ["--threads", str(threads)]
-    command += ["--graceful-timeout", "20", "--log-level", "warning", *extra, app]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+def app_for_setup(url: str, app_root: Path):
+    """The app (from `app_root`) on `url`, migrated: set up the data inside its context."""
+    os.environ["DATABASE_URL"] = url
+    sys.path.insert(0, str(app_root))
+    from flask_migrate import upgrade
+
+    from conference import create_app
+
+    app = create_app("development")
+    with app.app_context():
+        upgrade()
+    return app
 
 
-def flask(args: list[str], env: dict, log_path: Path | None = None) -> subprocess.Popen:
-    """`flask --app wsgi ARGS` of this checkout as a process (not waited for)."""
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen(
-        [PYTHON, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+def server_env(url: str, **extra: str) -> dict:
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FLASK_CONFIG": "production",
+        # Production needs shared rate-limit storage (the local Redis; another db number).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "SECRET_KEY": "bench-only",
+        "UPLOAD_DIR": "/tmp/bench-uploads",
+        **extra,
+    }
 
 
-def wait_for_http(url: str, deadline: float, process: subprocess.Popen | None = None) -> None:
-    """Poll `url` until it answers 2xx (RuntimeError at `deadline` or if `process` exits)."""
-    while True:
+def wait_until_up(url: str, deadline: float, process: subprocess.Popen) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers
         except OSError:
-            if process is not None and process.poll() is not None:
-                raise RuntimeError(f"{url}: the server exited ({process.returncode})") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer in time") from None
-            time.sleep(0.1)
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
 
 
-def stop(processes: list[subprocess.Popen], grace: float = 10) -> None:
-    """SIGTERM each process still running, then SIGKILL what is left after `grace` seconds."""
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes:
+@contextlib.contextmanager
+def gunicorn(
+    app_spec: str, *, cwd: Path, env: dict, workers: int, threads: int, ready_path: str
+) -> Iterator[str]:
+    """Serve `app_spec` with gunicorn on a free loopback port; yield the base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app_spec,
+        ],
+        cwd=cwd,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + ready_path, time.monotonic() + 60, process)
+        yield base
+    finally:
+        process.terminate()
         try:
-            process.wait(max(0.1, deadline - time.monotonic()))
+            process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(5)
 
 
-class Watchdog:
-    """A hard time limit: after `seconds`, run `on_expiry` (clean up) and exit with 3."""
+# -- load ---------------------------------------------------------------------------------------
 
-    def __init__(self, seconds: float, on_expiry):
-        self.expired = False
-        self._on_expiry = on_expiry
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
 
-    def _fire(self) -> None:
-        self.expired = True
-        print("\nHARD TIMEOUT: stopping everything.", flush=True)
-        try:
-            self._on_expiry()
-        finally:
-            os._exit(3)
+@dataclass
+class Result:
+    status: int
+    body: dict
+    latency: float
+    done: float
 
-    def cancel(self) -> None:
-        self._timer.cancel()
+
+def request_json(
+    method: str, url: str, body: dict | None = None, headers: dict | None = None
+) -> Result:
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+        method=method,
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    except OSError:
+        status, raw = 0, b""
+    finished = time.perf_counter()
+    try:
+        payload = json.loads(raw) if raw else {}
+    except ValueError:
+        payload = {}
+    return Result(
+        status, payload if isinstance(payload, dict) else {}, finished - started, finished
+    )
+
+
+@dataclass
+class Run:
+    """What one burst gave: results in completion order, wall time."""
+
+    results: list = field(default_factory=list)
+    started: float = 0.0
+    elapsed: float = 0.0
+
+    @property
+    def latencies(self) -> list[float]:
+        return sorted(r.latency for r in self.results)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.results) / self.elapsed
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies, 0.95)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(1 for r in self.results if r.status >= 500 or r.status == 0)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    return sorted_values[max(int(len(sorted_values) * q + 0.5) - 1, 0)]
+
+
+def burst(count: int, concurrency: int, one: Callable[[int], Result | list[Result]]) -> Run:
+    """Call `one(i)` for i in range(count) from `concurrency` threads (closed loop)."""
+    run = Run()
+    lock = threading.Lock()
+
+    def work(index: int) -> None:
+        outcome = one(index)
+        with lock:
+            run.results.extend(outcome if isinstance(outcome, list) else [outcome])
+
+    run.started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(work, range(count)))
+    run.elapsed = time.perf_counter() - run.started
+    return run
+
+
+# -- the floor ----------------------------------------------------------------------------------
+
+
+def floor_body(index: int) -> dict:
+    """A body of about the size of a registration's."""
+    return {
+        "first_name": "Floor",
+        "last_name": f"Person {index}",
+        "email": f"floor{index}@example.org",
+        "affiliation": "Load Test Institute",
+        "country": "AT",
+        "category": "floor",
+        "accept_terms": True,
+    }
+
+
+def measure_floor(url: str, *, requests: int, concurrency: int, workers: int, threads: int) -> Run:
+    """The floor in this run: gunicorn (same settings) serving bench/_floor.py, which inserts
+    one row per request into PostgreSQL (a table of its own in the run's database)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, "
+                "email text NOT NULL, body text NOT NULL, created_at timestamptz DEFAULT now())"
+            )
+        )
+    engine.dispose()
+    env = {**os.environ, "FLOOR_DATABASE_URL": url}
+    with gunicorn(
+        "_floor:app", cwd=HERE, env=env, workers=workers, threads=threads, ready_path="/healthz"
+    ) as base:
+        run = burst(
+            requests, concurrency, lambda i: request_json("POST", f"{base}/rows", floor_body(i))
+        )
+    return run
+
+
+def figures(label: str, run: Run) -> str:
+    return (
+        f"{label:<22} {run.throughput:7.1f} req/s   p50 {run.p50 * 1000:6.0f} ms   "
+        f"p95 {run.p95 * 1000:6.0f} ms   max {run.latencies[-1] * 1000:6.0f} ms   "
+        f"({len(run.results)} requests, {run.elapsed:.1f} s, {run.server_errors} errors)"
+    )
+
+
+def floor_of(runs: list[Run]) -> tuple[float, float]:
+    """(throughput, p95) of the floor: the mean of its runs (before and after the app's)."""
+    return (
+        sum(r.throughput for r in runs) / len(runs),
+        sum(r.p95 for r in runs) / len(runs),
+    )

@@ -37,7 +37,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (
+from _processes import (
     ADMIN_URL,
     ROOT,
     create_database,

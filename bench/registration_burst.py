@@ -1,107 +1,111 @@
-"""Benchmark: a burst of registrations for the last places, on PostgreSQL behind gunicorn.
+"""Benchmark: a burst of registrations for the last places, on PostgreSQL behind gunicorn,
+measured against the floor in the same run.
 
-Creates a throwaway database, migrates it, sets up a congress with CAPACITY places in a free
-category (so a place taken is a confirmed registration), starts gunicorn with several workers
-on 127.0.0.1, fires REQUESTS registrations from CONCURRENCY client threads, then prints
-confirmed per second, latency percentiles and the oversold count (must be 0), and cleans up.
+Creates a throwaway database, migrates it, sets up a congress with CAPACITY places in total
+and CATEGORIES free categories (a place taken is a confirmed registration), each with a
+limit of its own (together more than the total, so both limits decide), starts gunicorn on
+127.0.0.1 and fires REQUESTS registrations from CONCURRENCY client threads, spread over the
+categories like a real congress's attendance (a few large categories, several small ones).
+
+The FLOOR (bench/_floor.py: a minimal Flask endpoint under the same gunicorn settings that
+inserts one row into PostgreSQL per request) is measured in the same run, before and after
+the registrations; its mean is the floor. Printed: throughput and p95 of both, the ratios
+against the targets of issue 13 (throughput >= 50 % of the floor, p95 <= 2x the floor's),
+and the places oversold in total and per category (must be 0).
 
     .venv/bin/python bench/registration_burst.py [--requests 1500] [--capacity 500]
-        [--concurrency 64] [--workers 4] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--concurrency 64] [--categories 6] [--workers 4] [--threads 8]
+        [--app-root PATH]   # measure another checkout's app (a baseline), same floor
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import socket
-import statistics
-import subprocess
+import math
 import sys
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+import _common as bench
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+#: Shares of the attendance by category (a large congress: physicians, residents, nurses,
+#: industry, students, press); categories beyond six get the smallest share.
+SHARES = [0.40, 0.20, 0.15, 0.12, 0.08, 0.05]
+#: Each category's own limit: its share of the total, plus this margin.
+CATEGORY_MARGIN = 1.2
 
 
-def setup_database(url: str, capacity: int) -> None:
-    os.environ["DATABASE_URL"] = url
-    sys.path.insert(0, str(ROOT))
-    from flask_migrate import upgrade
+def category_plan(categories: int, capacity: int) -> list[tuple[str, str, float, int | None]]:
+    """(name, slug, share of the requests, own limit or None) per category."""
+    if categories <= 1:
+        return [("Bench attendee", "bench-attendee", 1.0, None)]
+    shares = (SHARES + [SHARES[-1]] * categories)[:categories]
+    total = sum(shares)
+    plan = []
+    for index, share in enumerate(shares, start=1):
+        share /= total
+        plan.append(
+            (
+                f"Bench category {index}",
+                f"bench-category-{index}",
+                share,
+                math.ceil(capacity * share * CATEGORY_MARGIN),
+            )
+        )
+    return plan
 
-    from conference import create_app
-    from conference.demo.core import make_congress
-    from conference.extensions import db
-    from conference.registration import services
 
-    app = create_app("development")
+def category_of(index: int, plan) -> str:
+    """Deterministic spread of the requests over the categories by their shares."""
+    point = (index * 0.6180339887) % 1.0
+    for _, slug, share, _ in plan:
+        if point < share:
+            return slug
+        point -= share
+    return plan[-1][1]
+
+
+def setup(url: str, args, plan) -> None:
+    app = bench.app_for_setup(url, args.app_root)
     with app.app_context():
-        upgrade()
+        from conference.demo.core import make_congress
+        from conference.extensions import db
+        from conference.registration import services
+
         congress = make_congress()
-        category = services.create_category(congress, name="Bench attendee")
-        services.set_category_rules(category, fees={"early": "0", "regular": "0", "onsite": "0"})
-        services.update_registration_settings(congress, capacity=capacity)
+        for name, _, _, limit in plan:
+            category = services.create_category(congress, name=name)
+            services.set_category_rules(
+                category, fees={"early": "0", "regular": "0", "onsite": "0"}, capacity=limit
+            )
+        services.update_registration_settings(congress, capacity=args.capacity)
         db.session.commit()
         db.engine.dispose()
 
 
-def count_holding(url: str) -> Counter:
+def holding_by_category(url: str) -> Counter:
     import psycopg
 
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        rows = conn.execute("SELECT status, count(*) FROM registrations GROUP BY status").fetchall()
+        rows = conn.execute(
+            "SELECT c.slug, count(*) FROM registrations r "
+            "JOIN professional_categories c ON c.id = r.category_id "
+            "WHERE r.status IN ('confirmed', 'awaiting_payment', 'awaiting_verification') "
+            "GROUP BY c.slug"
+        ).fetchall()
     return Counter(dict(rows))
 
 
-def post(base: str, index: int) -> tuple[int, str, float, float]:
+def register(base: str, index: int, plan) -> bench.Result:
     body = {
         "first_name": "Bench",
         "last_name": f"Person {index}",
         "email": f"bench{index}@example.org",
         "affiliation": "Load Test Institute",
         "country": "AT",
-        "category": "bench-attendee",
+        "category": category_of(index, plan),
         "accept_terms": True,
     }
-    request = urllib.request.Request(
-        f"{base}/api/v1/registrations",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, payload = response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        status, payload = exc.code, {}
-    except OSError:
-        status, payload = 0, {}
-    finished = time.perf_counter()
-    return status, payload.get("status", ""), finished - started, finished
-
-
-def wait_until_up(base: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    return bench.request_json("POST", f"{base}/api/v1/registrations", body)
 
 
 def main() -> int:
@@ -109,102 +113,70 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--capacity", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--categories", type=int, default=6)
+    bench.add_arguments(parser)
     args = parser.parse_args()
+    plan = category_plan(args.categories, args.capacity)
+    size = {"requests": args.requests, "concurrency": args.concurrency}
+    server = {"workers": args.workers, "threads": args.threads}
 
-    url = subprocess.check_output(
-        [PYTHON, str(ROOT / "scripts" / "test_database.py"), "create", args.admin_url], text=True
-    ).strip()
-    server = None
-    try:
-        setup_database(url, args.capacity)
-        port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "FLASK_CONFIG": "production",
-            # Production needs shared rate-limit storage (the local Redis; another db number).
-            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-            "SECRET_KEY": "bench-only",
-            "UPLOAD_DIR": "/tmp/registration-bench-uploads",
-            # One client sends the whole burst: lift the per-client registration limit.
-            "REGISTRATION_RATE_LIMIT": "100000 per minute",
-        }
-        server = subprocess.Popen(
-            [
-                GUNICORN,
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(base, time.monotonic() + 30)
+    with bench.throwaway_database(args.admin_url) as url:
+        setup(url, args, plan)
+        floors = [bench.measure_floor(url, **size, **server)]
+        env = bench.server_env(url, REGISTRATION_RATE_LIMIT="100000 per minute")
+        with bench.gunicorn(
+            "wsgi:app", cwd=args.app_root, env=env, ready_path="/healthz", **server
+        ) as base:
+            run = bench.burst(args.requests, args.concurrency, lambda i: register(base, i, plan))
+        floors.append(bench.measure_floor(url, **size, **server))
+        holding = holding_by_category(url)
 
-        results: list[tuple[int, str, float, float]] = []
-        lock = threading.Lock()
+    codes = Counter(r.status for r in run.results)
+    outcomes = Counter(r.body.get("status", "") for r in run.results)
+    confirmed_done = [r.done for r in run.results if r.body.get("status") == "confirmed"]
+    fill_time = (max(confirmed_done) - run.started) if confirmed_done else float("nan")
+    total_held = sum(holding.values())
+    oversold = max(total_held - args.capacity, 0)
+    oversold_categories = {
+        slug: holding.get(slug, 0) - limit
+        for _, slug, _, limit in plan
+        if limit is not None and holding.get(slug, 0) > limit
+    }
+    floor_rps, floor_p95 = bench.floor_of(floors)
+    ratio_rps = run.throughput / floor_rps
+    ratio_p95 = run.p95 / floor_p95
 
-        def run(index: int) -> None:
-            outcome = post(base, index)
-            with lock:
-                results.append(outcome)
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            list(pool.map(run, range(args.requests)))
-        elapsed = time.perf_counter() - started
-
-        codes = Counter(code for code, _, _, _ in results)
-        outcomes = Counter(state for _, state, _, _ in results)
-        latencies = sorted(latency for _, _, latency, _ in results)
-        confirmed_done = [done for _, state, _, done in results if state == "confirmed"]
-        fill_time = (max(confirmed_done) - started) if confirmed_done else float("nan")
-        p95 = latencies[int(len(latencies) * 0.95) - 1]
-        db_counts = count_holding(url)
-        holding = sum(
-            db_counts.get(s, 0) for s in ("confirmed", "awaiting_payment", "awaiting_verification")
-        )
-        oversold = max(holding - args.capacity, 0)
-        confirmed = outcomes.get("confirmed", 0)
-        print(f"requests          {args.requests} from {args.concurrency} client threads")
-        print(f"server            gunicorn {args.workers} workers x {args.threads} threads, PG")
-        print(f"capacity          {args.capacity}")
-        print(f"HTTP statuses     {dict(codes)}")
-        print(f"outcomes          {dict(outcomes)}")
-        print(f"elapsed           {elapsed:.2f} s")
-        print(f"requests/s        {args.requests / elapsed:.1f}")
-        print(f"confirmed/s       {confirmed / fill_time:.1f} (until the last place was taken,")
+    print(f"requests          {args.requests} from {args.concurrency} client threads")
+    print(f"server            gunicorn {args.workers} workers x {args.threads} threads, PG")
+    print(f"app               {args.app_root}")
+    print(f"capacity          {args.capacity} in total, {len(plan)} categories:")
+    for _, slug, share, limit in plan:
         print(
-            f"                  {fill_time:.2f} s; {confirmed / elapsed:.1f} over the whole burst)"
+            f"                  {slug:<20} {share:5.0%} of requests, limit "
+            f"{limit if limit is not None else '-':>4}, held {holding.get(slug, 0)}"
         )
-        print(f"latency p50       {statistics.median(latencies) * 1000:.0f} ms")
-        print(f"latency p95       {p95 * 1000:.0f} ms")
-        print(f"latency max       {latencies[-1] * 1000:.0f} ms")
-        print(f"holding places    {holding} (database)")
-        print(f"oversold          {oversold}")
-        server_errors = sum(n for code, n in codes.items() if code >= 500 or code == 0)
-        return 1 if oversold or server_errors or confirmed != args.capacity else 0
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        subprocess.run(
-            [PYTHON, str(ROOT / "scripts" / "test_database.py"), "drop", args.admin_url, url],
-            check=False,
-        )
+    print(f"HTTP statuses     {dict(codes)}")
+    print(f"outcomes          {dict(outcomes)}")
+    print(
+        f"confirmed/s       {len(confirmed_done) / fill_time:.1f} until the last place went "
+        f"({fill_time:.2f} s)"
+    )
+    for index, floor in enumerate(floors):
+        print(bench.figures(f"floor {'before' if index == 0 else 'after'}", floor))
+    print(bench.figures("registration", run))
+    print(f"floor (mean)      {floor_rps:.1f} req/s, p95 {floor_p95 * 1000:.0f} ms")
+    print(
+        f"throughput ratio  {ratio_rps:.0%} of the floor (target >= 50 %: "
+        f"{'met' if ratio_rps >= 0.5 else 'NOT met'})"
+    )
+    print(
+        f"p95 ratio         {ratio_p95:.2f}x the floor's (target <= 2x: "
+        f"{'met' if ratio_p95 <= 2 else 'NOT met'})"
+    )
+    print(f"holding places    {total_held} (database)")
+    print(f"oversold          {oversold} in total, by category {oversold_categories or 0}")
+    errors = run.server_errors + sum(f.server_errors for f in floors)
+    return 1 if oversold or oversold_categories or errors else 0
 
 
 if __name__ == "__main__":

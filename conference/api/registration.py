@@ -446,8 +446,12 @@ def create_registration(payload):
         submission_key=request.headers.get("Idempotency-Key") or None,
         invoice_to=invoice_to,
     )
-    body = registration_json(registration)  # before commit expires (and reloads) everything
+    # Built before the commit expires (and reloads) everything; the waiting-list position
+    # (a count) after it: the place's counter rows are locked until the commit.
+    body = registration_json(registration, position=False)
     db.session.commit()
+    if body["status"] == RegistrationStatus.WAITLISTED.value:
+        body["waitlist_position"] = capacity.waitlist_position(registration)
     return body, 201 if created else 200
 
 

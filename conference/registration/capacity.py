@@ -1,18 +1,31 @@
-"""Places: the per-congress lock, counts, the waiting list and expiry of unpaid registrations.
+"""Places: counters taken and freed, the waiting list and expiry of unpaid registrations.
 
-Overselling is prevented the way pretix does it: every change that takes or frees a place
-first locks one row (the congress's RegistrationSettings; SELECT ... FOR UPDATE on
-PostgreSQL, a write that takes SQLite's single writer lock), and only then counts the places
-taken. Concurrent requests queue on that row, so a count can never be stale when it is used.
+A place is taken by updating counter rows (`PlaceCounter`), never by counting under a lock:
+one conditional UPDATE of the category's row (`taken < capacity`), then, only while the
+congress has a total capacity, of the congress's row. Row locks are always taken in that
+order (categories by id, then the congress), so registrations in different categories only
+meet on the congress row, for the rest of their transaction; callers take the place as late
+as they can (services.register_attendee renders its mail before). A failed attempt keeps
+the full row locked until the transaction ends, so a place freed meanwhile is seen by the
+waiting list, or by this attempt, never lost.
+
+Every change of what holds a place goes through `take_places` / `free_places` /
+`release_places` here, in the same transaction as the change: registering, a waiting-list
+offer, cancellation, expiry, a group order and the release of its unnamed places. Changes of
+the waiting list (filling it, expiry, cancellation, releases) are serialized per congress by
+`lock_waitlist` (the RegistrationSettings row), so a freed place is offered once.
+`count_places` gives the same figures with COUNT(*), `recount` compares (and repairs).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from conference.extensions import db
 from conference.models import utcnow
@@ -20,12 +33,29 @@ from conference.program.models import Congress
 from conference.registration.models import (
     HOLDING_STATUSES,
     GroupPlace,
+    PlaceCounter,
     ProfessionalCategory,
     ProofStatus,
     Registration,
     RegistrationSettings,
     RegistrationStatus,
 )
+
+COUNTERS = PlaceCounter.__table__
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_counter_ids(session, previous_transaction) -> None:
+    """A rolled-back transaction may have created counter rows: forget the remembered ids."""
+    session.info.pop("place_counter_ids", None)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _insert(table):
+    return (postgresql_insert if _dialect() == "postgresql" else sqlite_insert)(table)
 
 
 def get_settings(congress: Congress) -> RegistrationSettings:
@@ -34,19 +64,18 @@ def get_settings(congress: Congress) -> RegistrationSettings:
     settings = db.session.scalar(query)
     if settings is not None:
         return settings
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     db.session.execute(
-        insert(RegistrationSettings)
+        _insert(RegistrationSettings)
         .values(congress_id=congress.id)
         .on_conflict_do_nothing(index_elements=["congress_id"])
     )
     return db.session.scalar(query)
 
 
-def lock_places(congress: Congress) -> RegistrationSettings:
-    """Take the congress's place lock until the transaction ends; return fresh settings."""
-    if db.session.get_bind().dialect.name == "postgresql":
+def lock_waitlist(congress: Congress) -> RegistrationSettings:
+    """Serialize changes of the congress's waiting list (filling it, expiry, cancellation,
+    releases) until the transaction ends; return fresh settings. Registering never takes it."""
+    if _dialect() == "postgresql":
         locked = db.session.scalars(
             select(RegistrationSettings)
             .where(RegistrationSettings.congress_id == congress.id)
@@ -56,7 +85,7 @@ def lock_places(congress: Congress) -> RegistrationSettings:
         if locked is not None:
             return locked
         get_settings(congress)  # first use: create the row, then lock it
-        return lock_places(congress)
+        return lock_waitlist(congress)
     settings = get_settings(congress)
     # SQLite: a write takes the database's single RESERVED lock (BEGIN IMMEDIATE's effect);
     # other writers wait (busy timeout) until this transaction ends.
@@ -67,6 +96,13 @@ def lock_places(congress: Congress) -> RegistrationSettings:
     )
     db.session.refresh(settings)
     return settings
+
+
+def _lock_rows(query) -> list:
+    """SELECT ... FOR UPDATE (rows re-read after any wait); SQLite's writer lock suffices."""
+    return list(
+        db.session.scalars(query.with_for_update().execution_options(populate_existing=True))
+    )
 
 
 def lock_registration(registration: Registration) -> Registration:
@@ -91,37 +127,220 @@ def _held_group_places(congress_id: int):
     )
 
 
-def held_group_places(congress: Congress) -> dict[int, int]:
-    """Unnamed, unreleased group places by category."""
-    rows = db.session.execute(
-        select(GroupPlace.category_id, func.count(GroupPlace.id))
-        .where(*_held_group_places(congress.id))
-        .group_by(GroupPlace.category_id)
-    ).all()
-    return dict(rows)
+# -- counting (COUNT(*): for the counters' first value and for `recount`) ----------------------
 
 
-def places_taken(congress: Congress, category: ProfessionalCategory | None = None) -> int:
-    query = select(func.count(Registration.id)).where(
-        Registration.congress_id == congress.id, Registration.status.in_(HOLDING_STATUSES)
+def count_places(congress_id: int, category_id: int | None = None) -> dict[int, int]:
+    """Places held by category, counted from the rows (what the counters must say)."""
+    registrations = (
+        select(Registration.category_id, func.count(Registration.id))
+        .where(Registration.congress_id == congress_id, Registration.status.in_(HOLDING_STATUSES))
+        .group_by(Registration.category_id)
     )
-    groups = select(func.count(GroupPlace.id)).where(*_held_group_places(congress.id))
-    if category is not None:
-        query = query.where(Registration.category_id == category.id)
-        groups = groups.where(GroupPlace.category_id == category.id)
-    return (db.session.scalar(query) or 0) + (db.session.scalar(groups) or 0)
+    groups = (
+        select(GroupPlace.category_id, func.count(GroupPlace.id))
+        .where(*_held_group_places(congress_id))
+        .group_by(GroupPlace.category_id)
+    )
+    if category_id is not None:
+        registrations = registrations.where(Registration.category_id == category_id)
+        groups = groups.where(GroupPlace.category_id == category_id)
+    taken: dict[int, int] = {}
+    for query in (registrations, groups):
+        for key, count in db.session.execute(query).all():
+            taken[key] = taken.get(key, 0) + count
+    return taken
+
+
+# -- counter rows -----------------------------------------------------------------------------
+
+
+def _counter_id(congress_id: int, category_id: int | None) -> int:
+    """The id of a counter row, created (with its counted value) on first use."""
+    where = (
+        COUNTERS.c.category_id.is_(None)
+        if category_id is None
+        else COUNTERS.c.category_id == category_id
+    )
+    # Known ids are remembered for the session (one request): rows are never renumbered,
+    # only the congress row is replaced (reset_total forgets it).
+    known = db.session.info.setdefault("place_counter_ids", {})
+    if (congress_id, category_id) in known:
+        return known[congress_id, category_id]
+    query = select(COUNTERS.c.id).where(COUNTERS.c.congress_id == congress_id, where)
+    found = db.session.scalar(query)
+    if found is not None:
+        known[congress_id, category_id] = found
+        return found
+    counted = count_places(congress_id, category_id)
+    taken = sum(counted.values()) if category_id is None else counted.get(category_id, 0)
+    statement = _insert(COUNTERS).values(
+        congress_id=congress_id, category_id=category_id, taken=taken
+    )
+    if category_id is None:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["congress_id"], index_where=COUNTERS.c.category_id.is_(None)
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["congress_id", "category_id"])
+    db.session.execute(statement)
+    return db.session.scalar(query)
+
+
+def prepare(congress: Congress, category_ids, settings: RegistrationSettings | None = None) -> None:
+    """Make sure the counter rows exist before this transaction changes what holds a place
+    (a row created later would count that change, then be moved by it once more)."""
+    for category_id in sorted(set(category_ids)):
+        _counter_id(congress.id, category_id)
+    total = settings.capacity if settings is not None else _total_capacity(congress.id)
+    if total is not None:
+        _counter_id(congress.id, None)
+
+
+def _total_capacity(congress_id: int) -> int | None:
+    """The congress's total capacity, read afresh (a new statement sees the latest commit)."""
+    return db.session.scalar(
+        select(RegistrationSettings.capacity).where(RegistrationSettings.congress_id == congress_id)
+    )
+
+
+def _bump(counter_id: int, delta: int, limit: int | None = None) -> bool:
+    """Add `delta` to a counter, only if it stays within `limit`; whether it did."""
+    statement = update(COUNTERS).where(COUNTERS.c.id == counter_id)
+    if limit is not None:
+        statement = statement.where(COUNTERS.c.taken + delta <= limit)
+    result = db.session.execute(statement.values(taken=COUNTERS.c.taken + delta))
+    return result.rowcount == 1
+
+
+def _hold(counter_id: int) -> None:
+    """Keep a full counter row locked until the transaction ends: whoever frees a place in
+    it waits, then sees this transaction's waiting registration."""
+    if _dialect() == "postgresql":
+        db.session.execute(
+            select(COUNTERS.c.id).where(COUNTERS.c.id == counter_id).with_for_update()
+        )
+
+
+@dataclass
+class Taken:
+    """The outcome of `take_places`: ok, or what was full (a category, or the congress)."""
+
+    ok: bool
+    full_category: ProfessionalCategory | None = None
+    congress_full: bool = False
+    wanted: dict = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def take_places(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> Taken:
+    """Take places ({category: how many}) all or nothing: category rows by id, then the
+    congress row while the congress has a total capacity. On failure nothing is taken and
+    the full row stays locked until the transaction ends."""
+    wanted = {category: n for category, n in wanted.items() if n > 0}
+    done: list[tuple[int, int]] = []
+    for category in sorted(wanted, key=lambda c: c.id):
+        counter = _counter_id(congress.id, category.id)
+        if not _bump(counter, wanted[category], category.capacity):
+            for undo, n in done:
+                _bump(undo, -n)
+            _hold(counter)
+            return Taken(False, full_category=category, wanted=wanted)
+        done.append((counter, wanted[category]))
+    # Read after the category rows are locked: a capacity set meanwhile is seen here.
+    total = _total_capacity(congress.id)
+    if total is not None and done:
+        counter = _counter_id(congress.id, None)
+        if not _bump(counter, sum(n for _, n in done), total):
+            for undo, n in done:
+                _bump(undo, -n)
+            _hold(counter)
+            return Taken(False, congress_full=True, wanted=wanted)
+    return Taken(True, wanted=wanted)
+
+
+def free_places(congress: Congress, freed: dict[int, int]) -> None:
+    """Give places back ({category id: how many}) in the same transaction as the change that
+    frees them. Callers that refill the waiting list use `release_places` instead."""
+    freed = {category_id: n for category_id, n in freed.items() if n > 0}
+    for category_id in sorted(freed):
+        _bump(_counter_id(congress.id, category_id), -freed[category_id])
+    if freed and _total_capacity(congress.id) is not None:
+        _bump(_counter_id(congress.id, None), -sum(freed.values()))
+
+
+def release_places(
+    congress: Congress, freed: dict[int, int], settings: RegistrationSettings, now: datetime
+) -> list[Registration]:
+    """Free places and offer them to the waiting list (lock_waitlist held). The waiting rows
+    are locked before any counter, the order every path keeps."""
+    _lock_waiting(congress)
+    free_places(congress, freed)
+    return fill_from_waitlist(congress, settings, now)
+
+
+def give_back(congress: Congress, freed: dict[int, int]) -> None:
+    """Free places that `fill_from_waitlist` offers later in this transaction (lock_waitlist
+    held): the waiting rows are locked first, as in `release_places`."""
+    _lock_waiting(congress)
+    free_places(congress, freed)
+
+
+def reset_total(congress: Congress) -> None:
+    """The congress row counts only while the congress has a total capacity: call this when
+    the capacity changes (settings saved). The category rows are locked first (by id, as
+    everywhere), so no place is being taken meanwhile; the congress row is then started from
+    their sum, or dropped while there is no total capacity."""
+    categories = db.session.scalars(
+        select(ProfessionalCategory.id)
+        .where(ProfessionalCategory.congress_id == congress.id)
+        .order_by(ProfessionalCategory.id)
+    ).all()
+    taken = 0
+    for category_id in categories:
+        query = select(COUNTERS.c.taken).where(
+            COUNTERS.c.id == _counter_id(congress.id, category_id)
+        )
+        if _dialect() == "postgresql":
+            query = query.with_for_update()
+        taken += db.session.scalar(query)
+    db.session.execute(
+        COUNTERS.delete().where(
+            COUNTERS.c.congress_id == congress.id, COUNTERS.c.category_id.is_(None)
+        )
+    )
+    db.session.info.get("place_counter_ids", {}).pop((congress.id, None), None)
+    if _total_capacity(congress.id) is not None:
+        db.session.execute(
+            COUNTERS.insert().values(congress_id=congress.id, category_id=None, taken=taken)
+        )
+
+
+# -- reading (pages, API) ---------------------------------------------------------------------
 
 
 def taken_by_category(congress: Congress) -> dict[int, int]:
+    """Places taken by category id, from the counters (no locks)."""
     rows = db.session.execute(
-        select(Registration.category_id, func.count(Registration.id))
-        .where(Registration.congress_id == congress.id, Registration.status.in_(HOLDING_STATUSES))
-        .group_by(Registration.category_id)
+        select(COUNTERS.c.category_id, COUNTERS.c.taken).where(
+            COUNTERS.c.congress_id == congress.id, COUNTERS.c.category_id.is_not(None)
+        )
     ).all()
-    taken = dict(rows)
-    for category_id, count in held_group_places(congress).items():
-        taken[category_id] = taken.get(category_id, 0) + count
+    taken = {category_id: n for category_id, n in rows if n}
+    # A category without a counter row yet: nobody took a place through the counters, but
+    # rows written otherwise (older data) still count.
+    if not rows:
+        return count_places(congress.id)
     return taken
+
+
+def places_taken(congress: Congress, category: ProfessionalCategory | None = None) -> int:
+    taken = taken_by_category(congress)
+    if category is not None:
+        return taken.get(category.id, 0)
+    return sum(taken.values())
 
 
 def remaining(
@@ -136,30 +355,66 @@ def remaining(
     return max(min(limits), 0) if limits else None
 
 
-def has_room(settings: RegistrationSettings, category: ProfessionalCategory) -> bool:
-    """Whether a place is free; call with the place lock held (one counting query)."""
+def looks_free(
+    congress: Congress, category: ProfessionalCategory, settings: RegistrationSettings
+) -> bool:
+    """Whether a place seems free right now (no lock: a guess that take_places settles)."""
     if settings.capacity is None and category.capacity is None:
         return True
-    total, in_category = db.session.execute(
-        select(
-            func.count(Registration.id),
-            func.count(Registration.id).filter(Registration.category_id == category.id),
-        ).where(
-            Registration.congress_id == settings.congress_id,
-            Registration.status.in_(HOLDING_STATUSES),
-        )
-    ).one()
-    held_total, held_in_category = db.session.execute(
-        select(
-            func.count(GroupPlace.id),
-            func.count(GroupPlace.id).filter(GroupPlace.category_id == category.id),
-        ).where(*_held_group_places(settings.congress_id))
-    ).one()
-    total += held_total
-    in_category += held_in_category
-    if settings.capacity is not None and total >= settings.capacity:
-        return False
-    return category.capacity is None or in_category < category.capacity
+    left = remaining(settings, category, taken_by_category(congress))
+    return left is None or left > 0
+
+
+# -- recount ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Drift:
+    category_id: int | None  # None: the congress total
+    counter: int | None
+    counted: int
+
+
+def recount(congress: Congress, *, repair: bool = False) -> list[Drift]:
+    """Compare the counters with COUNT(*) of the rows; with `repair`, set them to the counts
+    (under the waiting-list lock and every counter row's lock). Return the differences."""
+    if repair:
+        lock_waitlist(congress)
+    categories = db.session.scalars(
+        select(ProfessionalCategory.id)
+        .where(ProfessionalCategory.congress_id == congress.id)
+        .order_by(ProfessionalCategory.id)
+    ).all()
+    query = (
+        select(COUNTERS.c.id, COUNTERS.c.category_id, COUNTERS.c.taken)
+        .where(COUNTERS.c.congress_id == congress.id)
+        .order_by(COUNTERS.c.category_id.asc().nulls_last())
+    )
+    if repair and _dialect() == "postgresql":
+        query = query.with_for_update()
+    rows = {
+        category_id: (counter_id, taken)
+        for counter_id, category_id, taken in db.session.execute(query).all()
+    }
+    counted = count_places(congress.id)
+    drifts = []
+    for category_id in categories:
+        row = rows.get(category_id)
+        if row is None:
+            continue  # created with its counted value on first use
+        if row[1] != counted.get(category_id, 0):
+            drifts.append(Drift(category_id, row[1], counted.get(category_id, 0)))
+    total = sum(counted.values())
+    if get_settings(congress).capacity is not None and None in rows and rows[None][1] != total:
+        drifts.append(Drift(None, rows[None][1], total))
+    if repair:
+        for drift in drifts:
+            db.session.execute(
+                update(COUNTERS)
+                .where(COUNTERS.c.id == rows[drift.category_id][0])
+                .values(taken=drift.counted)
+            )
+    return drifts
 
 
 def give_place(
@@ -185,25 +440,43 @@ def give_place(
         registration.offered_at = now
 
 
-def fill_from_waitlist(
-    congress: Congress, settings: RegistrationSettings, now: datetime
-) -> list[Registration]:
-    """Offer free places to waiting people in order (place lock held); return those offered."""
-    from conference.registration import notify
-
-    offered = []
-    waiting = db.session.scalars(
+def _waiting(congress: Congress):
+    return (
         select(Registration)
         .where(
             Registration.congress_id == congress.id,
             Registration.status == RegistrationStatus.WAITLISTED,
         )
         .order_by(Registration.waitlisted_at, Registration.id)
-    ).all()
-    for registration in waiting:
-        if settings.capacity is not None and places_taken(congress) >= settings.capacity:
+    )
+
+
+def _lock_waiting(congress: Congress) -> list[Registration]:
+    """Lock the waiting registrations, in order: before any counter row, so that nobody
+    holding one of them (a replaced or cancelled registration) waits for us meanwhile."""
+    return _lock_rows(_waiting(congress))
+
+
+def fill_from_waitlist(
+    congress: Congress, settings: RegistrationSettings, now: datetime
+) -> list[Registration]:
+    """Offer free places to waiting people in order (lock_waitlist held); return those
+    offered. Each offer takes its place on the counters."""
+    from conference.registration import notify
+
+    offered = []
+    full: set[int] = set()
+    for registration in _lock_waiting(congress):
+        if registration.status != RegistrationStatus.WAITLISTED:
+            continue  # changed while we waited for its row
+        category = registration.category
+        if category.id in full:
+            continue
+        taken = take_places(congress, {category: 1})
+        if taken.congress_full:
             break  # full again: the rest keep waiting
-        if not has_room(settings, registration.category):
+        if not taken:
+            full.add(category.id)
             continue
         give_place(registration, settings, now, offer=True)
         db.session.flush()
@@ -252,21 +525,14 @@ def expire_unpaid(congress: Congress, now: datetime | None = None) -> list[Regis
     from conference.registration import notify
 
     now = now or utcnow()
-    overdue_exists = db.session.scalar(
-        select(Registration.id).where(_overdue(congress, now)).limit(1)
-    )
-    if not overdue_exists:
+    if not has_overdue(congress, now):
         return []
-    settings = lock_places(congress)
-    expired = list(
-        db.session.scalars(
-            select(Registration)
-            .where(_overdue(congress, now))
-            .order_by(Registration.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+    settings = lock_waitlist(congress)
+    expired = _lock_rows(
+        select(Registration).where(_overdue(congress, now)).order_by(Registration.id)
     )
+    prepare(congress, [registration.category_id for registration in expired])
+    freed: dict[int, int] = {}
     for registration in expired:
         unpaid = registration.status == RegistrationStatus.AWAITING_PAYMENT
         registration.status = RegistrationStatus.CANCELLED
@@ -275,6 +541,7 @@ def expire_unpaid(congress: Congress, now: datetime | None = None) -> list[Regis
             "Not paid in time." if unpaid else "No accepted proof of status arrived in time."
         )
         registration.expires_at = None
+        freed[registration.category_id] = freed.get(registration.category_id, 0) + 1
         from conference.registration.services import release_voucher
 
         release_voucher(registration, now)
@@ -289,9 +556,17 @@ def expire_unpaid(congress: Congress, now: datetime | None = None) -> list[Regis
         else:
             notify.proof_expired(registration)
     db.session.flush()
-    fill_from_waitlist(congress, settings, now)
+    release_places(congress, freed, settings, now)
     db.session.flush()
     return expired
+
+
+def has_overdue(congress: Congress, now: datetime) -> bool:
+    """Whether some hold is past its time (a cheap look, no lock)."""
+    return (
+        db.session.scalar(select(Registration.id).where(_overdue(congress, now)).limit(1))
+        is not None
+    )
 
 
 def remind_missing_proof(congress: Congress, now: datetime | None = None) -> int:

@@ -96,3 +96,28 @@ def purge_visa():
     """Erase the passport data of visa requests once their congress ended plus the retention
     days of its registration settings."""
     click.echo(f"{purge_visa_data()} visa requests erased")
+
+
+@registration_cli.command("recount-places")
+@click.option("--repair", is_flag=True, help="Set the counters that differ to the counts.")
+def recount_places(repair: bool):
+    """Compare the place counters with COUNT(*) of registrations and group places; exit 1 if
+    any differs (and was not repaired)."""
+    from sqlalchemy import select
+
+    from conference.program.models import Congress
+    from conference.registration.capacity import recount
+
+    differences = 0
+    for congress in db.session.scalars(select(Congress).order_by(Congress.id)).all():
+        for drift in recount(congress, repair=repair):
+            differences += 1
+            what = "total" if drift.category_id is None else f"category {drift.category_id}"
+            click.echo(
+                f"{congress.short_name}: {what}: counter {drift.counter}, counted {drift.counted}"
+                + (" (repaired)" if repair else "")
+            )
+        db.session.commit()
+    click.echo(f"{differences} counters differ" + (" (repaired)" if repair and differences else ""))
+    if differences and not repair:
+        raise SystemExit(1)

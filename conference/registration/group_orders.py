@@ -1,16 +1,18 @@
 """Group orders: a buyer (company, institution) orders several places on one invoice.
 
-The places are taken at order time under the congress's place lock (capacity.lock_places):
-an unnamed place (`GroupPlace` without a registration) is counted by capacity like a
-registration holding a place, so a group never oversells. Delegates are named later, until the
-naming deadline (`group_deadline_days`, per congress, default 14, before the first day); each
-named delegate gets an ordinary `Registration` (reference, manage link email, badge) that then
-holds the place. Unnamed places are given back at the deadline by the periodic job
-`release_unfilled`, unless the order keeps them (`keep_unfilled`). The order's invoice is
-issued by the money domain (`invoice_order`, source `group_order`, key = the order's
-reference, one line per category with its quantity); when it is paid (money's
-`payment_recorded` signal, or `confirm_paid_orders` in the periodic job), every named
-delegate is confirmed, and delegates named afterwards are confirmed at once.
+The places are taken at order time on the place counters (capacity.take_places, all or
+nothing): an unnamed place (`GroupPlace` without a registration) holds a place like a
+registration does, so a group never oversells; naming a delegate moves the place to the
+delegate's registration (the counters do not change), releasing it frees it. Delegates are
+named later, until the naming deadline (`group_deadline_days`, per congress, default 14,
+before the first day); each named delegate gets an ordinary `Registration` (reference,
+manage link email, badge) that then holds the place. Unnamed places are given back at the
+deadline by the periodic job `release_unfilled`, unless the order keeps them
+(`keep_unfilled`). The order's invoice is issued by the money domain (`invoice_order`,
+source `group_order`, key = the order's reference, one line per category with its
+quantity); when it is paid (money's `payment_recorded` signal, or `confirm_paid_orders` in
+the periodic job), every named delegate is confirmed, and delegates named afterwards are
+confirmed at once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.errors import Conflict, FieldErrors, NotFound, ValidationFailed
@@ -196,22 +198,9 @@ def create_group_order(
     wanted = _clean_items(congress, items, now, errors)
     errors.raise_if_any()
 
-    settings = capacity.lock_places(congress)
-    taken = capacity.taken_by_category(congress)
-    total_left = None if settings.capacity is None else settings.capacity - sum(taken.values())
-    for index, (category, quantity) in enumerate(wanted.items()):
-        left = capacity.remaining(settings, category, taken)
-        if total_left is not None:
-            left = min(left if left is not None else total_left, total_left)
-        if left is not None and quantity > left:
-            errors.add(
-                f"items[{index}].quantity",
-                f"Only {max(left, 0)} places are left in {category.name}.",
-            )
-        if total_left is not None:
-            total_left -= quantity
-        taken[category.id] = taken.get(category.id, 0) + quantity
-    errors.raise_if_any("Not enough places are left for this order.")
+    capacity.prepare(congress, [category.id for category in wanted])
+    if not capacity.take_places(congress, wanted):
+        _not_enough_places(congress, wanted, errors)
 
     order = GroupOrder(
         congress=congress,
@@ -283,6 +272,44 @@ def create_group_order(
     return order, invoice
 
 
+def _not_enough_places(congress: Congress, wanted: dict, errors: FieldErrors) -> None:
+    """Say which items do not fit in the places left (nothing was taken)."""
+    settings = capacity.get_settings(congress)
+    taken = capacity.taken_by_category(congress)
+    total_left = None if settings.capacity is None else settings.capacity - sum(taken.values())
+    for index, (category, quantity) in enumerate(wanted.items()):
+        left = capacity.remaining(settings, category, taken)
+        if total_left is not None:
+            left = min(left if left is not None else total_left, total_left)
+        if left is not None and quantity > left:
+            errors.add(
+                f"items[{index}].quantity",
+                f"Only {max(left, 0)} places are left in {category.name}.",
+            )
+        if total_left is not None:
+            total_left -= quantity
+        taken[category.id] = taken.get(category.id, 0) + quantity
+    if not errors:  # the counters moved between the attempt and this look: say it plainly
+        errors.add("items", "Not enough places are left for this order.")
+    errors.raise_if_any("Not enough places are left for this order.")
+
+
+def _lock_order(order: GroupOrder) -> None:
+    """Lock the order and its places until the transaction ends (two buyers' tabs naming
+    delegates, the deadline's release), then read them again."""
+    db.session.execute(
+        update(GroupOrder)
+        .where(GroupOrder.id == order.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    query = select(GroupPlace).where(GroupPlace.order_id == order.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    db.session.scalars(query.execution_options(populate_existing=True)).all()
+
+
 def _clean_delegate(data, index: int, errors: FieldErrors) -> dict:
     data = data if isinstance(data, dict) else {}
     clean = {}
@@ -343,8 +370,7 @@ def fill_delegates(
         raise ValidationFailed(
             "Name at least one delegate.", fields={"delegates": ["Name at least one delegate."]}
         )
-    capacity.lock_places(order.congress)
-    db.session.refresh(order)
+    _lock_order(order)
     errors = FieldErrors()
     plan = []
     used: set[int] = set()
@@ -528,14 +554,20 @@ def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
     )
     if db.session.scalar(held.limit(1)) is None:
         return 0
-    settings = capacity.lock_places(congress)
-    places = db.session.scalars(
-        select(GroupPlace).where(GroupPlace.id.in_(held)).execution_options(populate_existing=True)
-    ).all()
+    settings = capacity.lock_waitlist(congress)
+    query = select(GroupPlace).where(GroupPlace.id.in_(held))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Re-read after any wait: a delegate named meanwhile no longer counts as unnamed.
+        query = query.with_for_update(of=GroupPlace)
+    places = db.session.scalars(query.execution_options(populate_existing=True)).all()
+    places = [place for place in places if place.is_held]
+    capacity.prepare(congress, [place.category_id for place in places])
+    freed: dict[int, int] = {}
     by_order: dict[int, list[GroupPlace]] = {}
     for place in places:
         place.released_at = now
         place.order.released_at = now
+        freed[place.category_id] = freed.get(place.category_id, 0) + 1
         by_order.setdefault(place.order_id, []).append(place)
     db.session.flush()
     for released in by_order.values():
@@ -546,7 +578,7 @@ def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
             f"Group order {order.reference}: {len(released)} unnamed place(s) released at the "
             "naming deadline.",
         )
-    capacity.fill_from_waitlist(congress, settings, now)
+    capacity.release_places(congress, freed, settings, now)
     db.session.flush()
     return len(places)
 
@@ -583,13 +615,16 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
     now = now or utcnow()
     if order.cancelled_at is not None:
         raise Conflict("This group order is cancelled.", code="order_cancelled")
-    settings = capacity.lock_places(order.congress)
+    settings = capacity.lock_waitlist(order.congress)
     db.session.refresh(order)
     released = [place for place in order.places if place.is_held]
     if not released:
         raise Conflict("Every place of this order is named or released.", code="nothing_to_release")
+    capacity.prepare(order.congress, [place.category_id for place in released])
+    freed: dict[int, int] = {}
     for place in released:
         place.released_at = now
+        freed[place.category_id] = freed.get(place.category_id, 0) + 1
     order.released_at = now
     db.session.flush()
     _credit_released(
@@ -598,7 +633,7 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
         f"Group order {order.reference}: {len(released)} unnamed place(s) released by the "
         "organizers.",
     )
-    capacity.fill_from_waitlist(order.congress, settings, now)
+    capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
     return len(released)
 
@@ -636,17 +671,20 @@ def cancel_group_order(
             cancel_registration(
                 registration, by=by, reason=f"Group order cancelled: {reason}"[:300], now=now
             )
-    settings = capacity.lock_places(order.congress)
+    settings = capacity.lock_waitlist(order.congress)
     db.session.refresh(order)
-    for place in order.places:
-        if place.is_held:
-            place.released_at = now
+    held = [place for place in order.places if place.is_held]
+    capacity.prepare(order.congress, [place.category_id for place in held])
+    freed: dict[int, int] = {}
+    for place in held:
+        place.released_at = now
+        freed[place.category_id] = freed.get(place.category_id, 0) + 1
     order.released_at = order.released_at or now
     order.cancelled_at = now
     db.session.flush()
     if invoice is not None and get_balance(invoice).creditable > 0:
         money.cancel_invoice(invoice, f"Group order {order.reference} cancelled: {reason}")
-    capacity.fill_from_waitlist(order.congress, settings, now)
+    capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
     return order
 

@@ -177,11 +177,12 @@ class CategoryFee(Base):
 
 
 class RegistrationSettings(Base):
-    """Per-congress registration rules, and the row locked to serialize place-taking changes.
+    """Per-congress registration rules; its row serializes the waiting list's changes.
 
-    Every change that takes or frees a place locks this row first (SELECT ... FOR UPDATE on
-    PostgreSQL, a write on SQLite), then counts; so places are never oversold. The receipt
-    counter lives here too, so receipt numbers are gapless.
+    Places themselves are taken on `PlaceCounter` rows (capacity.py). Filling the waiting
+    list, expiry, cancellation and releases of group places lock this row first (SELECT ...
+    FOR UPDATE on PostgreSQL, a write on SQLite), so a freed place is offered once; a plain
+    registration never locks it. The receipt counter lives here too (gapless numbers).
     """
 
     __tablename__ = "registration_settings"
@@ -624,3 +625,40 @@ class GroupPlace(Base):
 
     def __repr__(self) -> str:
         return f"<GroupPlace order={self.order_id} category={self.category_id}>"
+
+
+class PlaceCounter(Base):
+    """Places taken in one category of a congress (`category_id` set), or in the whole
+    congress (`category_id` NULL: kept only while the congress has a total capacity).
+
+    Taking a place is one conditional UPDATE of the category's row, then of the congress's
+    (capacity.take_places); freeing one decrements them in the same transaction. The counts
+    are places held by registrations in HOLDING_STATUSES plus unnamed, unreleased group places
+    (capacity.count_places gives the same figures with COUNT(*); `flask registration
+    recount-places` compares them).
+    """
+
+    __tablename__ = "registration_place_counters"
+    __table_args__ = (
+        CheckConstraint("taken >= 0", name="taken_not_negative"),
+        UniqueConstraint("congress_id", "category_id"),
+        Index(
+            "uq_registration_place_counters_congress_total",
+            "congress_id",
+            unique=True,
+            postgresql_where=text("category_id IS NULL"),
+            sqlite_where=text("category_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("professional_categories.id", ondelete="CASCADE")
+    )
+    taken: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return (
+            f"<PlaceCounter congress={self.congress_id} category={self.category_id} {self.taken}>"
+        )

@@ -87,6 +87,10 @@ def create_category(congress: Congress, **data) -> ProfessionalCategory:
     category = ProfessionalCategory(congress=congress, **data)
     db.session.add(category)
     db.session.flush()
+    # The settings and counter rows exist from now on: a registration never creates them
+    # (a row created inside its transaction would hold up the others until it commits).
+    capacity.get_settings(congress)
+    capacity.prepare(congress, [category.id])
     return category
 
 
@@ -175,7 +179,7 @@ def set_category_rules(
     db.session.flush()
     if grew and category.id is not None:
         # More places: offer them to the people waiting.
-        settings = places.lock_places(category.congress)
+        settings = places.lock_waitlist(category.congress)
         places.fill_from_waitlist(category.congress, settings, utcnow())
     return category
 
@@ -242,7 +246,8 @@ def update_registration_settings(congress: Congress, **data):
             setattr(settings, field, data[field])
     db.session.flush()
     if "capacity" in data:
-        locked = capacity.lock_places(congress)
+        locked = capacity.lock_waitlist(congress)
+        capacity.reset_total(congress)
         capacity.fill_from_waitlist(congress, locked, utcnow())
     return settings
 
@@ -434,27 +439,31 @@ def register_attendee(
         raise _already_registered(email)
 
     reference = _unique_reference(congress.short_name)
-    settings = capacity.lock_places(congress)
-    # Under the lock: a concurrent double-click or duplicate may have committed meanwhile.
-    if submission_key:
-        replayed = _replayed(submission_key, email)
-        if replayed is not None:
-            return replayed, False
+    settings = capacity.get_settings(congress)
     # An earlier registration under this address that its owner never confirmed (anyone can
     # type any address) does not block: the new one replaces it. The owner of the address
-    # receives the new one's link either way.
+    # receives the new one's link either way. This rare path changes the waiting list, so it
+    # takes the waiting-list lock; a plain registration takes no congress-wide lock.
     replaced, freed_place = None, False
+    capacity.prepare(
+        congress, [category.id] + ([existing.category_id] if existing else []), settings
+    )
     if existing is not None:
+        settings = capacity.lock_waitlist(congress)
         capacity.lock_registration(existing)
         if existing.status in ACTIVE_STATUSES:
             if not existing.is_email_unconfirmed:
                 raise _already_registered(email)
             replaced, freed_place = existing, existing.holds_place
             _supersede(existing, now)
-    # A duplicate committed meanwhile is refused by the partial unique index (flush below).
-    room = capacity.has_room(settings, category)
-    if not room and capacity.expire_unpaid(congress, now):
-        room = capacity.has_room(settings, category)
+            if freed_place:
+                capacity.give_back(congress, {existing.category_id: 1})
+    # A guess without locks: the mail is written for it before the place is taken (the
+    # counter rows stay locked from then until the commit, so nothing slow comes after).
+    room = capacity.looks_free(congress, category, settings)
+    if not room and capacity.has_overdue(congress, now):
+        capacity.expire_unpaid(congress, now)
+        room = capacity.looks_free(congress, category, settings)
     discount = None
     if voucher_code:
         # Taken now, under its own row lock (a concurrent use may have taken the last one).
@@ -495,35 +504,63 @@ def register_attendee(
     )
     if proof is not None and category.requires_proof:
         _attach_proof(registration, proof, now)
-    if room:
-        capacity.give_place(registration, settings, now)
-    else:
-        registration.waitlisted_at = now
+    _place_or_wait(registration, settings, room, now)
     db.session.add(registration)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
+        # The same submission committed meanwhile (a double-click): return it.
+        if submission_key and (replayed := _replayed(submission_key, email)) is not None:
+            return replayed, False
         raise _already_registered(email) from None
+    # With an invoice, the mail waits for the outcome (the invoice is issued only for a
+    # place); otherwise it is written now, outside the counter rows' locks.
+    message = None if invoice_to is not None else _notify_new(registration, replaced)
+    db.session.flush()
+    took = bool(capacity.take_places(congress, {category: 1}))
+    if took != room:  # the guess was wrong (the last places went meanwhile, or one came free)
+        _place_or_wait(registration, settings, took, now)
+        if message is not None:
+            db.session.delete(message)
+            db.session.flush()
+            message = _notify_new(registration, replaced)
+        db.session.flush()
     if freed_place:
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).
         capacity.fill_from_waitlist(congress, settings, now)
-    invoice = None
-    if invoice_to is not None and registration.status == RegistrationStatus.AWAITING_PAYMENT:
-        invoice = invoicing.request_invoice(registration, invoice_to, now=now, send_mail=False)
-    # A brand-new registration cannot have had these emails yet: no dedupe lookup needed.
-    if registration.status == RegistrationStatus.CONFIRMED:
-        notify.confirmed(registration, new=True, replaced=replaced)
-    else:
-        notify.received(
-            registration,
-            position=capacity.waitlist_position(registration),
-            new=True,
-            replaced=replaced,
-            invoice=invoice,
-        )
+    if invoice_to is not None:
+        invoice = None
+        if registration.status == RegistrationStatus.AWAITING_PAYMENT:
+            invoice = invoicing.request_invoice(registration, invoice_to, now=now, send_mail=False)
+        _notify_new(registration, replaced, invoice=invoice)
     return registration, True
+
+
+def _place_or_wait(registration: Registration, settings, place: bool, now: datetime) -> None:
+    """Set a new registration on a place, or on the waiting list."""
+    if place:
+        registration.waitlisted_at = None
+        capacity.give_place(registration, settings, now)
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+        registration.expires_at = None
+        registration.confirmed_at = None
+
+
+def _notify_new(registration: Registration, replaced, invoice=None):
+    """The first email of a new registration (it cannot have had one yet: no dedupe)."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return notify.confirmed(registration, new=True, replaced=replaced)
+    return notify.received(
+        registration,
+        position=capacity.waitlist_position(registration),
+        new=True,
+        replaced=replaced,
+        invoice=invoice,
+    )
 
 
 #: The money domain's `source` for vouchers used by registrations (key: the reference).
@@ -553,8 +590,8 @@ def _owns_address(user, email: str) -> bool:
 
 
 def _supersede(existing: Registration, now: datetime) -> None:
-    """Cancel an unconfirmed registration replaced by a new one for the same address (place
-    lock held); its place is free for the new registration or the waiting list."""
+    """Cancel an unconfirmed registration replaced by a new one for the same address
+    (waiting-list lock held; the caller gives its place back)."""
     existing.status = RegistrationStatus.CANCELLED
     existing.cancelled_at = now
     existing.expires_at = None
@@ -658,14 +695,15 @@ def cancel_registration(
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
         raise Conflict("This registration is already cancelled.", code="already_cancelled")
-    # Card payments go back through the provider first, outside the place lock: if it
+    # Card payments go back through the provider first, outside any lock: if it
     # fails, nothing changes here (its idempotency keys make a retry safe).
     by_card = refund_card_payments(registration, refund_for(registration, now), now)
-    settings = capacity.lock_places(registration.congress)
-    db.session.refresh(registration)
+    settings = capacity.lock_waitlist(registration.congress)
+    capacity.lock_registration(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise Conflict("This registration is already cancelled.", code="already_cancelled")
     held = registration.holds_place
+    capacity.prepare(registration.congress, [registration.category_id])
     refund = refund_for(registration, now)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
@@ -686,7 +724,8 @@ def cancel_registration(
         cancel_unpaid_invoice(registration, f"Registration {registration.reference} cancelled.")
     notify.cancelled(registration, refund=refund_payment)
     if held:
-        capacity.fill_from_waitlist(registration.congress, settings, now)
+        # Last: the counter rows stay locked from here until the commit.
+        capacity.release_places(registration.congress, {registration.category_id: 1}, settings, now)
     return registration
 
 
