@@ -31,6 +31,8 @@ class AuthorOut(Schema):
     country = fields.String(allow_none=True)
     presenting = fields.Boolean()
     nothing_to_disclose = fields.Boolean()
+    #: The author confirmed their authorship (co-authors are asked by email).
+    is_confirmed = fields.Boolean()
     disclosures = fields.List(fields.Nested(DisclosureOut))
 
 
