@@ -4,7 +4,10 @@ without ever leaving the desk page."""
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from conference.extensions import db
 from conference.registration import services
@@ -38,7 +41,16 @@ def _register(congress):
     return registration.reference
 
 
-def _focused_id(page) -> str:
+def _focused_id(page, expected: str = "query") -> str:
+    """The focused element's id, once the page's scripts have run (they move the focus when
+    the page has loaded: on a busy machine that is after the element we waited for appears)."""
+    # On a timeout the assertion that follows names what has the focus instead.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === id",
+            arg=expected,
+            timeout=5_000,
+        )
     return page.evaluate("document.activeElement && document.activeElement.id")
 
 
