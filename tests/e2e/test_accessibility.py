@@ -9,11 +9,13 @@ script, which the app's CSP (rightly) refuses."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlalchemy import select
 
 from conference.abstracts.models import Abstract, ReviewAssignment
@@ -236,6 +238,10 @@ def test_registration_with_the_keyboard_alone(page, congress, live_server_factor
     tab_to(page, "#register-form [type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_selector(".invalid-feedback")
+    # The page's script moves the focus once the page has loaded (after the errors appear).
+    page.wait_for_load_state("load")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(FOCUSED_MATCHES, arg="#first_name", timeout=5_000)
     assert page.evaluate("document.activeElement.id") == "first_name"
     assert "first_name-error" in page.evaluate(
         "document.activeElement.getAttribute('aria-describedby')"
