@@ -111,7 +111,7 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
     conflict = page.locator(".conflict[data-kind=person_overlap]")
     conflict.wait_for()
     assert "Paola Presenter" in conflict.inner_text()
-    assert page.locator(".conflict[data-kind=unscheduled_abstract]").count() == 0
+    expect(page.locator(".conflict[data-kind=unscheduled_abstract]")).to_have_count(0)
 
     # Fix it: follow the link to the other session and move it later.
     conflict.locator("a", has_text="Bone metastases").click()
@@ -193,7 +193,8 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
         page.mouse.up()
     page.wait_for_load_state()
     page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
-    assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    # The editor redraws the conflicts after the response: wait for the overlap to go.
+    expect(page.locator(".conflict[data-kind=room_overlap]")).to_have_count(0)
     expect(page.locator(f"#session-{clash.id}")).to_have_attribute("data-start", f"{day}T10:30")
     page.locator(f"#session-{clash.id} .sched-resize").scroll_into_view_if_needed()
     handle = page.locator(f"#session-{clash.id} .sched-resize").bounding_box()
@@ -205,7 +206,8 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
         page.mouse.up()
     page.wait_for_load_state()
     page.wait_for_selector(".conflict[data-kind=unscheduled_abstract]")
-    assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
+    # The editor redraws the conflicts after the response: wait for the overlap to go.
+    expect(page.locator(".conflict[data-kind=room_overlap]")).to_have_count(0)
     expect(page.locator(f"#session-{clash.id}")).to_have_attribute("data-end", f"{day}T12:30")
     assert page.evaluate("window.__editorMarker") == "no reload"
     assert not page.js_errors
