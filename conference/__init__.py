@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from conference.congresses.routing import CongressFlask
 from conference.models import MAX_DB_INT
 from config import BASE_DIR, CONFIGS, ProductionConfig
 
@@ -49,7 +50,7 @@ def create_app(config: str | type | None = None) -> Flask:
     if issubclass(config_class, ProductionConfig):
         config_class.check()
 
-    app = Flask(
+    app = CongressFlask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
     from conference.api import init_api
+    from conference.congresses.routing import init_app as init_routing
     from conference.congresses.views import bp as congresses_bp
     from conference.institutions.views import bp as institutions_bp
     from conference.mailings.views import bp as mailings_bp
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.program.views import bp as program_bp
     from conference.registration.views import bp as registration_bp
 
+    init_routing(app)
     for blueprint in (
         program_bp,
         accounts_bp,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -23,6 +25,8 @@ mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
     "roles",
     multiple=True,
     type=click.Choice(["attendee", "reviewer", "organizer", "admin"]),
+    help="Repeatable. Administrator is global; other roles are given in the congress of "
+    "--congress (default: the current one).",
 )
 @click.option("--track", "tracks", multiple=True, help="Track slug of reviewer expertise.")
 @click.option("--affiliation", default="")
@@ -136,10 +140,55 @@ def mail_worker(interval):
         click.echo("Mail worker stopped.")
 
 
+def with_congress_option(command: click.Command) -> click.Command:
+    """Give a command `--congress SLUG`: it then works on that congress instead of the default
+    one (CONGRESS_SLUG, else the current congress)."""
+    callback = command.callback
+    command.params.append(
+        click.Option(
+            ["--congress", "congress_slug"],
+            metavar="SLUG",
+            default=None,
+            help="The congress to work on (default: the current one).",
+        )
+    )
+
+    @functools.wraps(callback)
+    def run(*args, congress_slug=None, **kwargs):
+        if congress_slug is not None:
+            from flask import current_app
+            from flask.cli import ScriptInfo
+
+            from conference.congresses.context import enter, get_congress_by_slug
+
+            context = click.get_current_context()
+            if not current_app:
+                app = context.ensure_object(ScriptInfo).load_app()
+                context.with_resource(app.app_context())
+            congress = get_congress_by_slug(congress_slug)
+            if congress is None:
+                raise click.BadParameter(
+                    f"No congress has the address {congress_slug!r}.", param_hint="--congress"
+                )
+            enter(congress)
+            try:
+                return callback(*args, **kwargs)
+            finally:
+                enter(None)
+        return callback(*args, **kwargs)
+
+    command.callback = run
+    return command
+
+
 def register_cli(app: Flask) -> None:
     from conference.abstracts.cli import abstracts_cli
     from conference.program.cli import program_cli
     from conference.registration.cli import registration_cli
 
+    for group in (users_cli, abstracts_cli, registration_cli, program_cli):
+        for command in group.commands.values():
+            if not any(param.name == "congress_slug" for param in command.params):
+                with_congress_option(command)
     for group in (users_cli, demo_cli, mail_cli, abstracts_cli, registration_cli, program_cli):
         app.cli.add_command(group)

@@ -81,6 +81,11 @@ class OutboxMessage(Base):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
+    #: The congress whose page, command or job queued it (None: the site's own mail, such as
+    #: a password reset); organizers see their congress's messages only.
+    congress_id: Mapped[int | None] = mapped_column(
+        ForeignKey("congresses.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[OutboxStatus] = mapped_column(String(10), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -237,6 +242,7 @@ def queue_mail(
         dedupe_key=dedupe_key,
         user_id=user_id,
         registration_id=registration_id,
+        congress_id=_scoped_congress_id(),
         message_id=f"<{_random_token(12)}@{domain}>",
         status=OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),
@@ -428,10 +434,34 @@ def retry_message(message: OutboxMessage) -> bool:
     return True
 
 
-def outbox_counts() -> dict[str, int]:
-    rows = db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ).all()
+def _scoped_congress_id() -> int | None:
+    """The congress named by the request's URL, the command's --congress or the job."""
+    from flask import g, has_app_context, has_request_context
+
+    if not has_app_context():
+        return None
+    if has_request_context():
+        # A page of one congress, else a page of the site itself (a password reset).
+        congress = g.get("scoped_congress")
+        return congress.id if congress is not None else None
+    from conference.congresses.context import current_congress_id
+
+    return current_congress_id()  # a command or job: its congress, else the default one
+
+
+def outbox_scope(congress_id: int | None, *, with_site_mail: bool = False):
+    """A clause: messages of one congress (and the site's own ones, for administrators)."""
+    clause = OutboxMessage.congress_id == congress_id
+    if with_site_mail:
+        clause = clause | OutboxMessage.congress_id.is_(None)
+    return clause
+
+
+def outbox_counts(scope=None) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if scope is not None:
+        query = query.where(scope)
+    rows = db.session.execute(query).all()
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update(dict(rows))
     return counts

@@ -86,3 +86,28 @@ def db_ints(values) -> list[int]:
         except ValueError:
             continue
     return found
+
+
+def clone_row(row, *, shift=None, **values):
+    """A new, unsaved row of `row`'s model with the same column values (copying a congress).
+
+    Dates and times move by `shift` (a timedelta); the primary key and the created/updated
+    times are left to their defaults; `values` replace columns (the new congress_id, ...).
+    """
+    from datetime import date
+
+    from sqlalchemy import inspect
+
+    data = {}
+    for attr in inspect(type(row)).column_attrs:
+        key = attr.key
+        if key in values or key in ("created_at", "updated_at"):
+            continue
+        if any(column.primary_key for column in attr.columns):
+            continue
+        value = getattr(row, key)
+        if shift is not None and isinstance(value, datetime | date):
+            value = value + shift
+        data[key] = value
+    data.update(values)
+    return type(row)(**data)

@@ -8,7 +8,16 @@ from flask import current_app
 
 
 def external_url(endpoint: str, **values) -> str:
-    """The public URL of an endpoint, e.g. for a link in an email sent by the worker."""
+    """The public URL of an endpoint, e.g. for a link in an email sent by the worker.
+
+    A congress page or resource is built for the current congress unless `congress` is given.
+    """
+    if "congress" not in values and endpoint in getattr(current_app, "scoped_endpoints", ()):
+        from conference.congresses.context import get_current_congress
+
+        congress = get_current_congress()
+        if congress is not None:
+            values["congress"] = congress.slug
     adapter = current_app.url_map.bind("localhost")
     path = adapter.build(endpoint, values)
     return current_app.config["BASE_URL"].rstrip("/") + path

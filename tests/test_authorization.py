@@ -25,38 +25,41 @@ SKIP_METHODS = {"HEAD", "OPTIONS"}
 
 #: Organizer-only API calls (method, rule) -- every @organizer_token_required handler.
 ORGANIZER_API = {
-    ("POST", "/api/v1/review/assign"),
-    ("PUT", "/api/v1/review/pools/<slug>"),
-    ("GET", "/api/v1/review/progress"),
-    ("GET", "/api/v1/review/conflicts"),
-    ("POST", "/api/v1/abstracts/<int:abstract_id>/track"),
-    ("POST", "/api/v1/abstracts/<int:abstract_id>/reviewers"),
-    ("DELETE", "/api/v1/abstracts/<int:abstract_id>/reviewers"),
-    ("DELETE", "/api/v1/abstracts/<int:abstract_id>/reviewers/<int:reviewer_id>"),
-    ("POST", "/api/v1/abstracts/<int:abstract_id>/decision"),
-    ("POST", "/api/v1/decisions/release"),
-    ("PATCH", "/api/v1/conference"),
-    ("POST", "/api/v1/tracks"),
-    ("PATCH", "/api/v1/tracks/<slug>"),
-    ("POST", "/api/v1/rooms"),
-    ("PATCH", "/api/v1/rooms/<int:room_id>"),
-    ("POST", "/api/v1/sessions"),
-    ("PATCH", "/api/v1/sessions/<int:session_id>"),
-    ("DELETE", "/api/v1/sessions/<int:session_id>"),
-    ("POST", "/api/v1/sessions/<int:session_id>/presentations"),
-    ("GET", "/api/v1/program/conflicts"),
-    ("POST", "/api/v1/program/publish"),
-    ("PATCH", "/api/v1/registration/categories/<slug>"),
-    ("GET", "/api/v1/registration/settings"),
-    ("PATCH", "/api/v1/registration/settings"),
-    ("GET", "/api/v1/registrations"),
-    ("POST", "/api/v1/registrations/<reference>/payments"),
-    ("POST", "/api/v1/registrations/<reference>/verify"),
-    ("POST", "/api/v1/registrations/<reference>/check-in"),
-    ("GET", "/api/v1/dashboard"),
-    ("POST", "/api/v1/mailings"),
-    ("GET", "/api/v1/mailings"),
-    ("GET", "/api/v1/mailings/<int:campaign_id>"),
+    ("POST", "/api/v1/congresses/<congress:congress>/review/assign"),
+    ("PUT", "/api/v1/congresses/<congress:congress>/review/pools/<slug>"),
+    ("GET", "/api/v1/congresses/<congress:congress>/review/progress"),
+    ("GET", "/api/v1/congresses/<congress:congress>/review/conflicts"),
+    ("POST", "/api/v1/congresses/<congress:congress>/abstracts/<int:abstract_id>/track"),
+    ("POST", "/api/v1/congresses/<congress:congress>/abstracts/<int:abstract_id>/reviewers"),
+    ("DELETE", "/api/v1/congresses/<congress:congress>/abstracts/<int:abstract_id>/reviewers"),
+    (
+        "DELETE",
+        "/api/v1/congresses/<congress:congress>/abstracts/<int:abstract_id>/reviewers/<int:reviewer_id>",
+    ),
+    ("POST", "/api/v1/congresses/<congress:congress>/abstracts/<int:abstract_id>/decision"),
+    ("POST", "/api/v1/congresses/<congress:congress>/decisions/release"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/conference"),
+    ("POST", "/api/v1/congresses/<congress:congress>/tracks"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/tracks/<slug>"),
+    ("POST", "/api/v1/congresses/<congress:congress>/rooms"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/rooms/<int:room_id>"),
+    ("POST", "/api/v1/congresses/<congress:congress>/sessions"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/sessions/<int:session_id>"),
+    ("DELETE", "/api/v1/congresses/<congress:congress>/sessions/<int:session_id>"),
+    ("POST", "/api/v1/congresses/<congress:congress>/sessions/<int:session_id>/presentations"),
+    ("GET", "/api/v1/congresses/<congress:congress>/program/conflicts"),
+    ("POST", "/api/v1/congresses/<congress:congress>/program/publish"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/registration/categories/<slug>"),
+    ("GET", "/api/v1/congresses/<congress:congress>/registration/settings"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/registration/settings"),
+    ("GET", "/api/v1/congresses/<congress:congress>/registrations"),
+    ("POST", "/api/v1/congresses/<congress:congress>/registrations/<reference>/payments"),
+    ("POST", "/api/v1/congresses/<congress:congress>/registrations/<reference>/verify"),
+    ("POST", "/api/v1/congresses/<congress:congress>/registrations/<reference>/check-in"),
+    ("GET", "/api/v1/congresses/<congress:congress>/dashboard"),
+    ("POST", "/api/v1/congresses/<congress:congress>/mailings"),
+    ("GET", "/api/v1/congresses/<congress:congress>/mailings"),
+    ("GET", "/api/v1/congresses/<congress:congress>/mailings/<int:campaign_id>"),
 }
 
 
@@ -78,19 +81,29 @@ def _values(congress) -> dict:
         select(Registration).where(Registration.congress_id == congress.id).limit(1)
     ).first()
     return {
+        "congress": congress.slug,
         "abstract_id": _first(Abstract, Abstract.congress_id == congress.id),
         "user_id": _first(User, User.email == "reviewer@example.org"),
         "reviewer_id": _first(User, User.email == "reviewer@example.org"),
         "track_id": _first(Track, Track.congress_id == congress.id),
         "room_id": _first(Room, Room.congress_id == congress.id),
-        "session_id": _first(ProgramSession),
-        "presentation_id": _first(Presentation),
-        "speaker_id": _first(Speaker),
-        "category_id": _first(ProfessionalCategory),
+        "session_id": _first(ProgramSession, ProgramSession.congress_id == congress.id),
+        "presentation_id": _first(
+            Presentation,
+            Presentation.session_id.in_(
+                select(ProgramSession.id).where(ProgramSession.congress_id == congress.id)
+            ),
+        ),
+        "speaker_id": _first(Speaker, Speaker.congress_id == congress.id),
+        "category_id": _first(
+            ProfessionalCategory, ProfessionalCategory.congress_id == congress.id
+        ),
         "institution_id": _first(Institution),
         "message_id": _first(OutboxMessage) or 1,
         "reference": registration.reference,
-        "slug": db.session.scalar(select(Track.slug).limit(1)),
+        "slug": db.session.scalar(
+            select(Track.slug).where(Track.congress_id == congress.id).limit(1)
+        ),
         "action": "verify",
         "token": "not-a-token",
         "token_id": 1,
@@ -103,14 +116,17 @@ def _values(congress) -> dict:
 
 
 def _routes(app, predicate):
+    """The current rules (the old single-congress paths only redirect: tests/congresses)."""
     for rule in app.url_map.iter_rules():
+        if rule.endpoint in app.scoped_endpoints and "congress" not in rule.arguments:
+            continue
         for method in sorted((rule.methods or set()) - SKIP_METHODS):
             if predicate(method, rule.rule):
                 yield method, rule
 
 
 def _organizer_page(method, rule):
-    return rule.startswith("/manage")
+    return rule.startswith("/<congress:congress>/manage")
 
 
 def _organizer_api(method, rule):
@@ -201,3 +217,95 @@ def test_every_browser_post_needs_a_csrf_token(app_config, demo):
             if response.status_code not in expected:
                 accepted.append((method, url, response.status_code))
     assert accepted == []
+
+
+# -- two congresses: an organizer of one is nothing in the other ----------------------------
+
+#: URL variables naming an object of one congress (users and institutions are shared).
+OBJECT_ARGS = {
+    "abstract_id",
+    "track_id",
+    "room_id",
+    "session_id",
+    "presentation_id",
+    "speaker_id",
+    "category_id",
+    "message_id",
+    "reference",
+}
+
+
+#: Pages that answer alike for any well-formed reference and never look it up (so they do not
+#: tell whether it exists): "registration received" and "payment cancelled".
+NO_LOOKUP = {"registration.received", "registration.checkout_cancelled"}
+
+
+@pytest.fixture
+def two_congresses(demo, create_user):
+    from datetime import timedelta
+
+    from conference.accounts import services as accounts
+    from conference.congresses.copying import copy_congress
+
+    met26 = demo.congress
+    sister = copy_congress(
+        met26,
+        slug="brc27",
+        name="Sister Symposium on Breast Cancer",
+        short_name="BRC27",
+        starts_on=met26.starts_on + timedelta(days=364),
+    )
+    db.session.commit()
+    chair = create_user(name="Ingrid Johansson", email="ingrid.johansson@karolinska.example.se")
+    accounts.grant_role(chair, "organizer", congress=sister)
+    accounts.grant_role(chair, "reviewer", congress=sister)
+    db.session.commit()
+    return met26, sister, chair
+
+
+def test_an_organizer_of_one_congress_is_refused_everything_in_another(
+    app, client, auth, api_token, two_congresses
+):
+    met26, sister, _chair = two_congresses
+    values = {**_values(met26), "congress": sister.slug}
+    organizer = _user("organizer@example.org")
+    auth.login(organizer)
+    token = api_token(organizer)
+    wrong = []
+    for method, rule in _routes(app, _organizer_page):
+        response = client.open(_url(rule, values), method=method, data={})
+        if response.status_code != 403:
+            wrong.append((method, _url(rule, values), response.status_code))
+    for method, rule in _routes(app, _organizer_api):
+        response = client.open(_url(rule, values), method=method, json={}, headers=token)
+        if response.status_code != 403:
+            wrong.append((method, _url(rule, values), response.status_code))
+    assert wrong == []
+
+
+def test_ids_of_another_congress_answer_404(app, client, auth, api_token, two_congresses):
+    """The sister's organizer asks, under the sister's address, for MET26's objects."""
+    met26, sister, chair = two_congresses
+    values = {**_values(met26), "congress": sister.slug}
+    message = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.congress_id == met26.id).limit(1)
+    )
+    assert message is not None
+    values["message_id"] = message
+    auth.login(chair)
+    token = api_token(chair)
+    wrong = []
+    checked = 0
+    for _method, rule in _routes(
+        app, lambda m, r: m == "GET" and (r.startswith("/<congress:congress>/") or "<congress" in r)
+    ):
+        if not set(rule.arguments) & OBJECT_ARGS or rule.endpoint in NO_LOOKUP:
+            continue
+        url = _url(rule, values)
+        headers = token if url.startswith("/api/") else {}
+        response = client.get(url, headers=headers)
+        checked += 1
+        if response.status_code != 404:
+            wrong.append((url, response.status_code))
+    assert checked > 30
+    assert wrong == [], "\n".join(map(str, wrong))

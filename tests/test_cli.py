@@ -77,7 +77,9 @@ def test_users_token_prints_a_working_token(app, runner, client, create_user):
     result = runner.invoke(args=["users", "token", "org@example.org"])
     token = result.output.strip()
     response = client.patch(
-        "/api/v1/conference", json={"city": "Graz"}, headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/congresses/met26/conference",
+        json={"city": "Graz"},
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200
     assert runner.invoke(args=["users", "token", "none@example.org"]).exit_code != 0

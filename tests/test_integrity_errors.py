@@ -21,9 +21,13 @@ def test_duplicate_room_over_the_api_is_a_409_naming_the_field(
     client, congress, organizer, api_token
 ):
     headers = api_token(organizer)
-    first = client.post("/api/v1/rooms", json={"name": FOLDING_NAME}, headers=headers)
+    first = client.post(
+        "/api/v1/congresses/met26/rooms", json={"name": FOLDING_NAME}, headers=headers
+    )
     assert first.status_code == 201
-    second = client.post("/api/v1/rooms", json={"name": FOLDING_NAME}, headers=headers)
+    second = client.post(
+        "/api/v1/congresses/met26/rooms", json={"name": FOLDING_NAME}, headers=headers
+    )
     assert second.status_code == 409, second.get_data(as_text=True)
     error = second.get_json()["error"]
     assert error["code"] == "duplicate"
@@ -34,13 +38,13 @@ def test_duplicate_room_over_the_api_is_a_409_naming_the_field(
         "Another room already has this name.",
     }
     # The session was rolled back: the API keeps working.
-    assert client.get("/api/v1/rooms", headers=headers).status_code == 200
+    assert client.get("/api/v1/congresses/met26/rooms", headers=headers).status_code == 200
 
 
 def test_duplicate_room_in_the_web_form_shows_beside_the_name(client, auth, congress, organizer):
     auth.login(organizer)
-    assert client.post("/manage/rooms/new", data={"name": "Salle Étoile"}).status_code == 302
-    response = client.post("/manage/rooms/new", data={"name": "Salle Étoile", "capacity": 80})
+    assert client.post("/met26/manage/rooms/new", data={"name": "Salle Étoile"}).status_code == 302
+    response = client.post("/met26/manage/rooms/new", data={"name": "Salle Étoile", "capacity": 80})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert (
@@ -99,7 +103,7 @@ def test_concurrent_create_that_the_pre_check_cannot_see_is_a_409(
     threading.Timer(1.0, transaction.commit).start()
     try:
         response = client.post(
-            "/api/v1/rooms", json={"name": "Auditorium Maximum"}, headers=headers
+            "/api/v1/congresses/met26/rooms", json={"name": "Auditorium Maximum"}, headers=headers
         )
     finally:
         connection.close()

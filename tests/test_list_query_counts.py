@@ -23,22 +23,22 @@ from tests.conftest import _empty_tables
 
 PAGES = {
     "organizer@example.org": [
-        "/manage/",
-        "/manage/registrations/totals",
-        "/manage/abstracts",
-        "/manage/abstracts?status=",
-        "/manage/abstracts?status=draft&sort=number",
-        "/manage/review",
-        "/manage/registrations",
-        "/manage/registrations?status=waitlisted",
-        "/manage/users",
-        "/manage/outbox",
-        "/manage/invoices",
-        "/manage/invoices.csv",
-        "/abstracts/",
+        "/met26/manage/",
+        "/met26/manage/registrations/totals",
+        "/met26/manage/abstracts",
+        "/met26/manage/abstracts?status=",
+        "/met26/manage/abstracts?status=draft&sort=number",
+        "/met26/manage/review",
+        "/met26/manage/registrations",
+        "/met26/manage/registrations?status=waitlisted",
+        "/met26/manage/users",
+        "/met26/manage/outbox",
+        "/met26/manage/invoices",
+        "/met26/manage/invoices.csv",
+        "/met26/abstracts/",
     ],
-    "reviewer@example.org": ["/review/"],
-    "author@example.org": ["/abstracts/"],
+    "reviewer@example.org": ["/met26/review/"],
+    "author@example.org": ["/met26/abstracts/"],
 }
 
 #: A list of bound parameters, with PostgreSQL's casts (`%(pk_1)s::INTEGER`) or without.

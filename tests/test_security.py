@@ -21,7 +21,7 @@ def test_forms_refuse_posts_without_csrf_token(csrf_client, congress, create_use
 
 
 def test_api_needs_no_csrf_but_a_token(csrf_client, congress):
-    response = csrf_client.post("/api/v1/tracks", json={"name": "X"})
+    response = csrf_client.post("/api/v1/congresses/met26/tracks", json={"name": "X"})
     assert response.status_code == 401
 
 
@@ -45,7 +45,7 @@ def test_session_cookie_is_httponly(client, congress, create_user):
 def test_user_text_is_escaped_on_organizer_pages(client, auth, congress, organizer, create_user):
     create_user(name="<script>alert(1)</script>", affiliation="<img src=x onerror=alert(2)>")
     auth.login(organizer)
-    html = client.get("/manage/users").get_data(as_text=True)
+    html = client.get("/met26/manage/users").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
@@ -82,10 +82,12 @@ def test_error_pages_are_html_outside_the_api(client, congress):
 def test_huge_ids_in_addresses_are_404_not_500(client, auth, api_token, congress, organizer):
     huge = 2**70
     auth.login(organizer)
-    assert client.get(f"/manage/abstracts/{huge}").status_code == 404
-    assert client.get(f"/abstracts/{huge}").status_code == 404
-    assert client.get(f"/abstracts/{2**31}").status_code == 404
-    response = client.post(f"/api/v1/abstracts/{huge}/submit", headers=api_token(organizer))
+    assert client.get(f"/met26/manage/abstracts/{huge}").status_code == 404
+    assert client.get(f"/met26/abstracts/{huge}").status_code == 404
+    assert client.get(f"/met26/abstracts/{2**31}").status_code == 404
+    response = client.post(
+        f"/api/v1/congresses/met26/abstracts/{huge}/submit", headers=api_token(organizer)
+    )
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
 
@@ -93,13 +95,15 @@ def test_huge_ids_in_addresses_are_404_not_500(client, auth, api_token, congress
 def test_nul_characters_never_reach_the_database(client, auth, api_token, congress, organizer):
     """PostgreSQL cannot store NUL: forms and query strings drop it, JSON bodies get a 422."""
     auth.login(organizer)
-    response = client.post("/manage/rooms/new", data={"name": "Hall\x00 N", "position": "3"})
+    response = client.post("/met26/manage/rooms/new", data={"name": "Hall\x00 N", "position": "3"})
     assert response.status_code == 302
-    assert "Hall N" in client.get("/manage/rooms").get_data(as_text=True)
-    assert client.get("/manage/registrations?q=%00x").status_code == 200
+    assert "Hall N" in client.get("/met26/manage/rooms").get_data(as_text=True)
+    assert client.get("/met26/manage/registrations?q=%00x").status_code == 200
     assert client.post("/login", data={"email": "\x00", "password": "\x00"}).status_code < 500
     response = client.post(
-        "/api/v1/tracks", json={"name": "Track\x00", "x": ["\x00"]}, headers=api_token(organizer)
+        "/api/v1/congresses/met26/tracks",
+        json={"name": "Track\x00", "x": ["\x00"]},
+        headers=api_token(organizer),
     )
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == {"name", "x.0"}
@@ -110,17 +114,21 @@ def test_huge_or_odd_numbers_in_forms_and_query_strings_are_not_500(
 ):
     auth.login(organizer)
     huge = str(10**22)
-    for url in ("/manage/users", "/manage/outbox", "/manage/registrations"):
+    for url in ("/met26/manage/users", "/met26/manage/outbox", "/met26/manage/registrations"):
         assert client.get(f"{url}?page={huge}").status_code == 200, url
-    assert client.post("/manage/abstracts/1/reviewers", data={"reviewer_id": huge}).status_code in (
+    assert client.post(
+        "/met26/manage/abstracts/1/reviewers", data={"reviewer_id": huge}
+    ).status_code in (
         302,
         404,
     )
     track = congress.tracks[0]
     for value in (huge, "\u00b2"):  # "²" passes str.isdigit() but int() refuses it
-        response = client.post(f"/manage/review/pools/{track.id}", data={"reviewer_ids": value})
+        response = client.post(
+            f"/met26/manage/review/pools/{track.id}", data={"reviewer_ids": value}
+        )
         assert response.status_code == 302, value
-        response = client.post("/manage/abstracts/decide", data={"abstract_ids": value})
+        response = client.post("/met26/manage/abstracts/decide", data={"abstract_ids": value})
         assert response.status_code < 500, value
-    response = client.post("/manage/program/abstracts/1/place", data={"session": huge})
+    response = client.post("/met26/manage/program/abstracts/1/place", data={"session": huge})
     assert response.status_code < 500

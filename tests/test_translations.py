@@ -96,7 +96,7 @@ def test_a_visitor_gets_the_browsers_language_then_their_own_choice(client, cong
 
     # The switcher is a link (a page shared by every visitor carries no per-visitor token).
     chosen = client.get("/language/de?next=/program")
-    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/program")
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/met26/program")
     assert f"{COOKIE}=de" in chosen.headers["Set-Cookie"]
     html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<html lang="de">' in html and "Anmelden" in html
@@ -109,7 +109,7 @@ def test_a_visitor_gets_the_browsers_language_then_their_own_choice(client, cong
 def test_a_signed_in_reader_keeps_the_language_on_the_account(client, auth, create_user, congress):
     user = create_user(name="Élodie Marchand")
     auth.login(user)
-    response = client.post("/language", data={"language": "es", "next": "/program"})
+    response = client.post("/language", data={"language": "es", "next": "/met26/program"})
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.language == "es"
@@ -160,7 +160,7 @@ def test_a_registration_remembers_the_language_it_was_made_in(app, congress):
         oncologist, fees={"early": "450", "regular": "550", "onsite": "650"}
     )
     db.session.commit()
-    with app.test_request_context("/register", headers={"Accept-Language": "fr-FR"}):
+    with app.test_request_context("/met26/register", headers={"Accept-Language": "fr-FR"}):
         made, _created = registration.register_attendee(
             congress,
             {
@@ -194,12 +194,12 @@ def test_the_cached_program_page_is_kept_per_language(client, congress):
 
     publish_program(congress, None, [])
     db.session.commit()
-    english = client.get("/program", headers={"Accept-Language": "en"})
-    french = client.get("/program", headers={"Accept-Language": "fr"})
+    english = client.get("/met26/program", headers={"Accept-Language": "en"})
+    french = client.get("/met26/program", headers={"Accept-Language": "fr"})
     assert english.status_code == french.status_code == 200
     assert english.headers["ETag"] != french.headers["ETag"]
     assert "Accept-Language" in french.headers["Vary"]
     assert "Se connecter" in french.get_data(as_text=True)
-    again = client.get("/program", headers={"Accept-Language": "en"})
+    again = client.get("/met26/program", headers={"Accept-Language": "en"})
     assert "Log in" in again.get_data(as_text=True)
     assert again.headers["ETag"] == english.headers["ETag"]

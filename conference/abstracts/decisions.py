@@ -578,3 +578,14 @@ def release_decisions(
     number of decisions released.
     """
     return release_selection(congress, selection, now).decisions
+
+
+def copy_setup(source: Congress, target: Congress, shift) -> None:
+    """Copy the decision email templates of a congress into a new one (copying a congress)."""
+    from conference.models import clone_row
+
+    for template in db.session.scalars(
+        select(DecisionTemplate).where(DecisionTemplate.congress_id == source.id)
+    ):
+        db.session.add(clone_row(template, congress_id=target.id))
+    db.session.flush()

@@ -21,7 +21,8 @@ from conference.abstracts.models import (
     ReviewerExpertise,
     TrackReviewer,
 )
-from conference.accounts.models import Role, User, UserRole
+from conference.accounts.models import Role, User
+from conference.accounts.queries import users_with_role
 from conference.extensions import db
 from conference.program.models import Congress, Track
 
@@ -173,14 +174,7 @@ def get_submitted_abstracts(
 
 def get_reviewers(congress: Congress) -> list[User]:
     """Every reviewer account, for pool pages (their expertise: get_expertise_ids)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.REVIEWER)
-            .order_by(User.name)
-        ).unique()
-    )
+    return users_with_role(Role.REVIEWER, congress.id)
 
 
 def get_pool_ids(congress: Congress) -> dict[int, set[int]]:

@@ -22,7 +22,8 @@ from conference.abstracts.models import (
     TrackReviewer,
 )
 from conference.abstracts.queries import get_expertise_ids
-from conference.accounts.models import Role, User, UserRole
+from conference.accounts.models import Role, User
+from conference.accounts.queries import holds_role
 from conference.errors import Conflict, FieldErrors, NotAllowed, ValidationFailed
 from conference.extensions import db
 from conference.institutions.queries import InstitutionIndex
@@ -526,12 +527,10 @@ def _organizer_addresses(congress: Congress) -> list[str]:
     return list(
         db.session.scalars(
             select(User.email)
-            .join(UserRole, UserRole.user_id == User.id)
             .where(
-                UserRole.role.in_([Role.ORGANIZER, Role.ADMIN]),
+                holds_role(Role.ORGANIZER, congress.id, or_admin=True),
                 User.is_active_account.is_(True),
             )
-            .distinct()
             .order_by(User.email)
         )
     )

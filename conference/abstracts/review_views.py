@@ -11,7 +11,12 @@ from flask_login import current_user
 from conference.abstracts import review
 from conference.abstracts.forms import DeclareConflictForm, ExpertiseForm, ReviewForm
 from conference.abstracts.models import SCORE_CRITERIA, SCORE_LABELS
-from conference.abstracts.queries import get_assignment, get_assignments, get_expertise
+from conference.abstracts.queries import (
+    get_assignment,
+    get_assignments,
+    get_congress_abstract,
+    get_expertise,
+)
 from conference.abstracts.services import KIND_LABELS
 from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import Role, User
@@ -36,8 +41,12 @@ def assignments():
 
 
 def _assignment_or_403(abstract_id: int):
+    """The reviewer's assignment: 404 for an abstract of another congress, 403 for one of this
+    congress that is not assigned to them."""
+    if get_congress_abstract(congress_or_404(), abstract_id) is None:
+        abort(404)
     assignment = get_assignment(current_user, abstract_id)
-    if assignment is None or assignment.abstract.congress_id != congress_or_404().id:
+    if assignment is None:
         abort(403)
     return assignment
 

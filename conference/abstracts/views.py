@@ -27,6 +27,7 @@ from conference.abstracts.queries import (
     get_authorship_requests,
     get_own_abstracts,
 )
+from conference.congresses.routing import congress_by_id, legacy_congress_resolver
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.money.services import Buyer
@@ -35,6 +36,34 @@ from conference.program.queries import get_current_congress, get_tracks
 from conference.webforms import show_domain_error
 
 bp = Blueprint("abstracts", __name__)
+
+
+@legacy_congress_resolver("abstract_id")
+def _congress_of_abstract(abstract_id: int):
+    """Links to an abstract lead to its own congress."""
+    abstract = get_abstract(abstract_id)
+    return congress_by_id(abstract.congress_id if abstract else None)
+
+
+def _congress_of_token(read):
+    def resolve(token: str):
+        try:
+            found = read(token)
+        except DomainError:
+            return None
+        abstract = found[0] if isinstance(found, tuple) else found
+        return congress_by_id(abstract.congress_id)
+
+    return resolve
+
+
+legacy_congress_resolver("token", endpoint="abstracts.confirm_presenter")(
+    _congress_of_token(services.abstract_for_confirm_token)
+)
+for _endpoint in ("authorship", "confirm_authorship", "reject_authorship"):
+    legacy_congress_resolver("token", endpoint=f"abstracts.{_endpoint}")(
+        _congress_of_token(services.authorship_for_token)
+    )
 
 
 def congress_or_404():

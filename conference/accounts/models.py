@@ -76,7 +76,23 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def role_names(self) -> set[Role]:
-        return {Role(item.role) for item in self.roles}
+        """The roles held in the current congress, and the global ones (administrator)."""
+        from conference.congresses.context import current_congress_id
+
+        return self.roles_in(current_congress_id())
+
+    def roles_in(self, congress_id: int | None) -> set[Role]:
+        """Roles in one congress (a role of another congress is nothing here), and global ones."""
+        return {
+            Role(item.role)
+            for item in self.roles
+            if item.congress_id is None or item.congress_id == congress_id
+        }
+
+    @property
+    def is_admin(self) -> bool:
+        """Global administrator: creates congresses and holds every role in each."""
+        return any(Role(item.role) == Role.ADMIN for item in self.roles)
 
     def has_role(self, role: Role | str) -> bool:
         """Admins hold every role; organizers also act as reviewers where asked."""
@@ -110,14 +126,22 @@ class User(UserMixin, TimestampMixin, Base):
 
 
 class UserRole(Base):
-    """One role held by one user."""
+    """One role held by one user in one congress (administrator: in all, congress_id NULL)."""
 
     __tablename__ = "user_roles"
-    __table_args__ = (UniqueConstraint("user_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "congress_id"),
+        CheckConstraint(
+            "(role = 'admin') = (congress_id IS NULL)", name="admin_global_others_per_congress"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(String(20))
+    congress_id: Mapped[int | None] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")

@@ -8,6 +8,24 @@ from conference.accounts.models import Role, User, UserRole
 from conference.extensions import db
 
 
+def holds_role(role: Role | str, congress_id: int | None, *, or_admin: bool = False):
+    """A clause on User: holds `role` in the congress (administrators too with `or_admin`)."""
+    roles = [Role(role)] + ([Role.ADMIN] if or_admin else [])
+    in_congress = UserRole.congress_id.is_(None) | (UserRole.congress_id == congress_id)
+    return User.roles.any(UserRole.role.in_(roles) & in_congress)
+
+
+def users_with_role(role: Role | str, congress_id: int | None, *, or_admin: bool = False):
+    """Users holding `role` in a congress, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(holds_role(role, congress_id, or_admin=or_admin))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
 def users_query(text: str = "", role: str = "") -> Select:
     """Users by name, matching `text` in name, email or affiliation and holding `role` if given
     (an unknown role is ignored)."""
@@ -22,7 +40,9 @@ def users_query(text: str = "", role: str = "") -> Select:
             )
         )
     if role in {r.value for r in Role}:
-        query = query.where(User.roles.any(UserRole.role == role))
+        from conference.congresses.context import current_congress_id
+
+        query = query.where(holds_role(role, current_congress_id()))
     return query
 
 

@@ -504,39 +504,55 @@ def language_of(user_id: int | None) -> str | None:
 # -- roles -------------------------------------------------------------------------------------
 
 
-def set_roles(user: User, roles: set[Role | str], *, actor: User) -> User:
-    """Give a user exactly these roles; only organizers may."""
-    if not user.can_manage_roles(actor):
+def _congress_id(congress) -> int:
+    """The congress a role is given in: the one named, else the current one."""
+    if congress is None:
+        from conference.congresses.context import get_current_congress
+
+        congress = get_current_congress()
+    if congress is None:
+        raise ValidationFailed(
+            "Create a congress first: roles other than administrator belong to a congress.",
+            fields={"roles": ["There is no congress to give this role in."]},
+        )
+    return congress.id
+
+
+def set_roles(user: User, roles: set[Role | str], *, actor: User, congress=None) -> User:
+    """Give a user exactly these roles in one congress (default: the current one).
+
+    Only organizers of that congress may; administrator is global and only administrators
+    give or take it. Roles in other congresses are not touched.
+    """
+    congress_id = _congress_id(congress)
+    if not actor.roles_in(congress_id) & {Role.ORGANIZER, Role.ADMIN}:
         raise NotAllowed("Only organizers can change roles.")
     wanted = {Role(role) for role in roles}
-    if (
-        Role.ADMIN in wanted
-        and Role.ADMIN not in user.role_names
-        and not actor.has_role(Role.ADMIN)
-    ):
+    held = user.roles_in(congress_id)
+    if Role.ADMIN in wanted and Role.ADMIN not in held and not actor.is_admin:
         raise NotAllowed("Only administrators can make someone an administrator.")
-    if (
-        Role.ADMIN in user.role_names
-        and Role.ADMIN not in wanted
-        and not actor.has_role(Role.ADMIN)
-    ):
+    if Role.ADMIN in held and Role.ADMIN not in wanted and not actor.is_admin:
         raise NotAllowed("Only administrators can remove an administrator.")
     drops_own_organizer = (
-        user.id == actor.id
-        and Role.ORGANIZER in user.role_names
-        and not {Role.ORGANIZER, Role.ADMIN} & wanted
+        user.id == actor.id and Role.ORGANIZER in held and not {Role.ORGANIZER, Role.ADMIN} & wanted
     )
     if drops_own_organizer:
         raise ValidationFailed(
             "You cannot remove your own organizer role; ask another organizer.",
             fields={"roles": ["You cannot remove your own organizer role."]},
         )
-    current = {Role(item.role): item for item in user.roles}
+    current = {
+        Role(item.role): item
+        for item in user.roles
+        if item.congress_id is None or item.congress_id == congress_id
+    }
     for role, item in current.items():
         if role not in wanted:
             user.roles.remove(item)
     for role in wanted - set(current):
-        user.roles.append(UserRole(role=role))
+        user.roles.append(
+            UserRole(role=role, congress_id=None if role == Role.ADMIN else congress_id)
+        )
     if wanted != set(current):
         # Tokens were handed out for the old roles; the user gets new ones when needed.
         revoke_all_api_tokens(user)
@@ -552,7 +568,7 @@ def set_account_active(user: User, active: bool, *, actor: User) -> User:
             "You cannot disable your own account; ask another organizer.",
             fields={"is_active": ["You cannot disable your own account."]},
         )
-    if Role.ADMIN in user.role_names and not actor.has_role(Role.ADMIN):
+    if user.is_admin and not actor.is_admin:
         raise NotAllowed("Only administrators can disable or enable an administrator.")
     if user.is_active_account and not active:
         _end_sessions_and_tokens(user)
@@ -560,11 +576,13 @@ def set_account_active(user: User, active: bool, *, actor: User) -> User:
     return user
 
 
-def grant_role(user: User, role: Role | str) -> None:
-    """Add one role without checks (CLI and demo data)."""
+def grant_role(user: User, role: Role | str, *, congress=None) -> None:
+    """Add one role without checks (CLI and demo data): administrator is global, any other
+    role is given in `congress` (default: the current congress)."""
     role = Role(role)
-    if role not in user.role_names:
-        user.roles.append(UserRole(role=role))
+    congress_id = None if role == Role.ADMIN else _congress_id(congress)
+    if not any(Role(item.role) == role and item.congress_id == congress_id for item in user.roles):
+        user.roles.append(UserRole(role=role, congress_id=congress_id))
 
 
 # -- API tokens --------------------------------------------------------------------------------

@@ -96,7 +96,10 @@ def _program(congress: Congress, accepted: int) -> dict:
 
 
 def _outbox() -> dict:
-    counts = outbox_counts()
+    from conference.congresses.context import current_congress_id
+    from conference.mail import outbox_scope
+
+    counts = outbox_counts(outbox_scope(current_congress_id()))
     return {
         "counts": counts,
         "list_urls": {

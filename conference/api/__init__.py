@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from copy import deepcopy
+
 from flask import Flask, render_template
 from flask_smorest import Api as SmorestApi
 
@@ -36,6 +39,7 @@ def init_api(app: Flask) -> None:
         abstracts,
         auth_token,
         congress,
+        congresses,
         dashboard,
         mailings,
         money,
@@ -60,9 +64,20 @@ def init_api(app: Flask) -> None:
         },
     )
     api.init_app(app)
+    from conference.congresses.routing import CongressConverter
+
+    api.register_converter(
+        CongressConverter,
+        lambda converter: {
+            "type": "string",
+            "pattern": "^" + CongressConverter.regex + "$",
+            "description": "The congress's slug, as listed by GET /api/v1/congresses.",
+        },
+    )
     api.ma_plugin.converter.add_attribute_function(_decimal_as_string)
     for module in (
         auth_token,
+        congresses,
         congress,
         abstracts,
         registration,
@@ -76,6 +91,8 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)
 
+    _document_old_paths(app)
+
     @app.get("/api/v1/docs")
     def api_docs():
         return render_template("api_docs.html")
@@ -84,3 +101,38 @@ def init_api(app: Flask) -> None:
     def _rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+
+
+def _openapi_path(rule: str) -> str:
+    """/api/v1/sessions/<int:session_id> -> /api/v1/sessions/{session_id}"""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def _document_old_paths(app: Flask) -> None:
+    """Describe the single-congress paths too, as deprecated copies of the scoped ones."""
+    from conference.congresses.routing import API_PREFIX
+
+    paths = api.spec.to_dict().get("paths", {})
+    for rule in app.url_map.iter_rules():
+        if (
+            rule.endpoint not in getattr(app, "scoped_endpoints", ())
+            or "congress" in rule.arguments
+            or not rule.rule.startswith(API_PREFIX + "/")
+        ):
+            continue
+        scoped = _openapi_path(API_PREFIX + "/congresses/{congress}" + rule.rule[len(API_PREFIX) :])
+        if scoped not in paths:
+            continue
+        operations = deepcopy(paths[scoped])
+        parameters = [
+            p
+            for p in operations.pop("parameters", [])
+            if not (p.get("in") == "path" and p.get("name") == "congress")
+        ]
+        for operation in operations.values():
+            operation["deprecated"] = True
+            operation["description"] = (
+                operation.get("description", "")
+                + f"\n\nDeprecated: answers for the default congress; use `{scoped}`."
+            ).strip()
+        api.spec.path(rule=rule, operations=operations, parameters=parameters)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conference.congresses.models import Policy, PolicyKind
-from conference.congresses.queries import get_policy
+from conference.congresses.queries import get_policies, get_policy
 from conference.errors import FieldErrors, NotFound
 from conference.extensions import db
 from conference.program.models import Congress
@@ -58,3 +58,12 @@ def save_policies(congress: Congress, bodies: dict[str, str | None], *, by=None)
 def save_policy(congress: Congress, kind: str, body: str | None, *, by=None) -> Policy | None:
     """Publish, change or (with an empty source) withdraw one policy."""
     return save_policies(congress, {kind: body}, by=by)[policy_kind(kind).value]
+
+
+def copy_policies(source: Congress, target: Congress) -> None:
+    """The policies of a congress, published again for a new one (copying a congress)."""
+    from conference.models import clone_row
+
+    for policy in get_policies(source).values():
+        db.session.add(clone_row(policy, congress_id=target.id, updated_by_id=None))
+    db.session.flush()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from conference.congresses import services
+from conference.congresses.context import list_congresses, split_by_time
 from conference.congresses.forms import PoliciesForm
 from conference.congresses.models import PolicyKind
 from conference.congresses.queries import get_policies, get_policy, get_policy_links
@@ -95,3 +96,17 @@ def policy_links(congress=None, external: bool = False):
 def current_congress():
     """The congress this instance serves (for templates rendered without one, e.g. emails)."""
     return get_current_congress()
+
+
+@bp.route("/")
+def index():
+    """The site's home: current and upcoming congresses, and a link to the past ones."""
+    upcoming, past = split_by_time(list_congresses())
+    return render_template("congresses/index.html", upcoming=upcoming, past_count=len(past))
+
+
+@bp.route("/archive")
+def archive():
+    """Past congresses (ended or archived): their programs and released abstracts stay readable."""
+    _upcoming, past = split_by_time(list_congresses())
+    return render_template("congresses/archive.html", past=past)

@@ -811,3 +811,35 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     except IntegrityError:  # stored meanwhile by a concurrent download: serve that one
         return db.session.get(InvoiceDocument, invoice.id, populate_existing=True).pdf
     return data
+
+
+def _renamed_series(code: str, source: Congress, target: Congress) -> str:
+    """A series code for the new congress: MET26 -> MET27 when it carries the short name."""
+    old, new = source.short_name.upper(), re.sub(r"[^A-Z0-9]", "", target.short_name.upper())
+    if old and new and old in code.upper():
+        return code.upper().replace(old, new)[:20]
+    return code
+
+
+def copy_setup(source: Congress, target: Congress, shift: timedelta) -> None:
+    """Copy the seller profile (legal entity, bank, VAT rates) and the invoice series of a
+    congress into a new one; series named after the congress follow its new short name, and
+    numbering starts again. No orders, invoices or vouchers are copied."""
+    from conference.models import clone_row
+
+    profile = get_seller_profile(source)
+    if profile is not None:
+        db.session.add(
+            clone_row(
+                profile,
+                congress_id=target.id,
+                invoice_series=_renamed_series(profile.invoice_series, source, target),
+            )
+        )
+    for series in db.session.scalars(
+        select(InvoiceSeries).where(InvoiceSeries.congress_id == source.id)
+    ):
+        db.session.add(
+            InvoiceSeries(congress_id=target.id, code=_renamed_series(series.code, source, target))
+        )
+    db.session.flush()

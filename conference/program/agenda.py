@@ -56,3 +56,36 @@ def user_for_feed_token(token: str):
 
     feed = db.session.scalar(select(AgendaFeed).where(AgendaFeed.token == token))
     return db.session.get(User, feed.user_id) if feed else None
+
+
+def congress_id_of_feed(token: str) -> int | None:
+    """The congress an old agenda feed was for: the one holding most of its owner's stars."""
+    from sqlalchemy import func
+
+    from conference.program.schedule_models import ProgramSession
+
+    feed = db.session.scalar(select(AgendaFeed).where(AgendaFeed.token == token))
+    if feed is None:
+        return None
+    return db.session.scalar(
+        select(ProgramSession.congress_id)
+        .join(AgendaItem, AgendaItem.session_id == ProgramSession.id)
+        .where(AgendaItem.user_id == feed.user_id)
+        .group_by(ProgramSession.congress_id)
+        .order_by(func.count().desc(), ProgramSession.congress_id.desc())
+        .limit(1)
+    )
+
+
+def congress_id_of_session(session_id: int) -> int | None:
+    from conference.program.schedule_models import ProgramSession
+
+    return db.session.scalar(
+        select(ProgramSession.congress_id).where(ProgramSession.id == session_id)
+    )
+
+
+def congress_id_of_speaker(speaker_id: int) -> int | None:
+    from conference.program.schedule_models import Speaker
+
+    return db.session.scalar(select(Speaker.congress_id).where(Speaker.id == speaker_id))

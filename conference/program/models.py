@@ -85,6 +85,8 @@ class Congress(TimestampMixin, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     website: Mapped[str] = mapped_column(String(300), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Set when the congress is archived: still readable, closed for changes.
+    archived_at: Mapped[datetime | None]
 
     # Key dates (UTC).
     abstract_submission_opens_at: Mapped[datetime | None]
@@ -156,6 +158,10 @@ class Congress(TimestampMixin, Base):
         now = now or utcnow()
         opens, closes = self.abstract_submission_opens_at, self.abstract_submission_closes_at
         return bool(opens and closes and opens <= now < closes)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def __repr__(self) -> str:
         return f"<Congress {self.slug}>"

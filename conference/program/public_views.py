@@ -9,6 +9,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from conference.congresses.routing import congress_by_id, legacy_congress_resolver
 from conference.extensions import db
 from conference.i18n import current_language
 from conference.models import utcnow
@@ -28,6 +29,16 @@ from conference.program.schedule_queries import get_agenda_session_ids
 from conference.program.views import bp
 from conference.urls import local_path
 from conference.webcache import public_response
+
+legacy_congress_resolver("token", endpoint="program.agenda_feed")(
+    lambda token: congress_by_id(agenda_services.congress_id_of_feed(token))
+)
+legacy_congress_resolver("session_id")(
+    lambda session_id: congress_by_id(agenda_services.congress_id_of_session(session_id))
+)
+legacy_congress_resolver("speaker_id")(
+    lambda speaker_id: congress_by_id(agenda_services.congress_id_of_speaker(speaker_id))
+)
 
 
 def _program_or_404():

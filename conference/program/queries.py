@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
 from sqlalchemy import select
 
+from conference.congresses.context import get_current_congress  # noqa: F401 (re-exported)
 from conference.extensions import db
 from conference.program.models import Congress, Room, Track
 
@@ -16,16 +16,6 @@ MAX_ID = 2**31 - 1
 def is_id(value) -> bool:
     """A value that can be a primary key (int, 1..MAX_ID); not a bool."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
-
-
-def get_current_congress() -> Congress | None:
-    """The congress this instance serves (CONGRESS_SLUG, else the first), once per request."""
-    if "congress" not in g:
-        slug = current_app.config.get("CONGRESS_SLUG")
-        query = select(Congress)
-        query = query.where(Congress.slug == slug) if slug else query.order_by(Congress.id)
-        g.congress = db.session.scalars(query.limit(1)).first()
-    return g.congress
 
 
 def get_tracks(congress: Congress, *, active_only: bool = False) -> list[Track]:

@@ -281,3 +281,98 @@ def update_room(room: Room, **data) -> Room:
         setattr(room, field, value)
     db.session.flush()
     return room
+
+
+# -- new congresses ------------------------------------------------------------------------------
+
+#: A congress slug: the first part of its addresses (/met27/program).
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+
+
+def check_new_congress(errors: FieldErrors, *, slug: str, name: str, short_name: str) -> None:
+    """Field errors for the identity of a new congress (slug free and usable in addresses)."""
+    from conference.congresses.context import RESERVED_SLUGS
+
+    if not SLUG_PATTERN.match(slug or ""):
+        errors.add(
+            "slug",
+            "Use 2 to 40 lowercase letters, digits and hyphens, starting with a letter or "
+            "digit (it becomes the address, e.g. /met27/program).",
+        )
+    elif slug in RESERVED_SLUGS:
+        errors.add("slug", "This address is used by the site itself; choose another.")
+    elif db.session.scalar(select(Congress.id).where(Congress.slug == slug)) is not None:
+        errors.add("slug", "Another congress already has this address.")
+    if not (name or "").strip():
+        errors.add("name", "This field is required.")
+    elif len(name.strip()) > CONGRESS_TEXT_FIELDS["name"]:
+        errors.add("name", f"At most {CONGRESS_TEXT_FIELDS['name']} characters.")
+    if not (short_name or "").strip():
+        errors.add("short_name", "This field is required.")
+    elif len(short_name.strip()) > CONGRESS_TEXT_FIELDS["short_name"]:
+        errors.add("short_name", f"At most {CONGRESS_TEXT_FIELDS['short_name']} characters.")
+
+
+def create_congress(
+    *, slug: str, name: str, short_name: str, starts_on: date, ends_on: date, **data
+) -> Congress:
+    """A new, empty congress (tracks, rooms and the rest are set up afterwards)."""
+    errors = FieldErrors()
+    slug = (slug or "").strip().lower()
+    check_new_congress(errors, slug=slug, name=name, short_name=short_name)
+    if not isinstance(starts_on, date):
+        errors.add("starts_on", "Give the first day of the congress.")
+    if not isinstance(ends_on, date):
+        errors.add("ends_on", "Give the last day of the congress.")
+    elif isinstance(starts_on, date) and ends_on < starts_on:
+        errors.add("ends_on", "The last day cannot be before the first.")
+    timezone = data.get("timezone") or "Europe/Vienna"
+    if not is_valid_timezone(timezone):
+        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Vienna.")
+    errors.raise_if_any()
+    congress = Congress(
+        slug=slug,
+        name=name.strip(),
+        short_name=short_name.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        timezone=timezone,
+    )
+    db.session.add(congress)
+    db.session.flush()
+    return congress
+
+
+def copy_congress(source: Congress, *, slug: str, name: str, short_name: str, shift) -> Congress:
+    """The congress record, tracks and rooms of `source` under a new identity, every date and
+    deadline moved by `shift` (a timedelta); not archived. People and content are not copied."""
+    from conference.models import clone_row
+
+    target = clone_row(
+        source,
+        shift=shift,
+        slug=slug,
+        name=name.strip(),
+        short_name=short_name.strip(),
+        archived_at=None,
+    )
+    db.session.add(target)
+    db.session.flush()
+    for track in source.tracks:
+        db.session.add(clone_row(track, congress_id=target.id))
+    for room in source.rooms:
+        db.session.add(clone_row(room, congress_id=target.id))
+    db.session.flush()
+    db.session.refresh(target)
+    return target
+
+
+def set_archived(congress: Congress, archived: bool) -> Congress:
+    """Archive a congress (readable, closed for changes) or open it again."""
+    from conference.models import utcnow
+
+    if archived and congress.archived_at is None:
+        congress.archived_at = utcnow()
+    elif not archived:
+        congress.archived_at = None
+    return congress

@@ -538,3 +538,33 @@ def get_open_balances(congress: Congress) -> dict[str, OpenBalance]:
         )
         for registration in registrations
     }
+
+
+def congress_id_of_reference(reference: str) -> int | None:
+    """The congress a registration or group order reference belongs to (old links)."""
+    from conference.registration.models import GroupOrder
+
+    reference = normalize_reference(reference)
+    found = db.session.scalar(
+        select(Registration.congress_id).where(Registration.reference == reference)
+    )
+    if found is None:
+        found = db.session.scalar(
+            select(GroupOrder.congress_id).where(GroupOrder.reference == reference)
+        )
+    return found
+
+
+def congress_id_of_visa_code(code: str) -> int | None:
+    """The congress of the visa letter carrying this verification code (old links)."""
+    from conference.registration.visa import normalize_code
+
+    wanted = normalize_code(code)
+    if len(wanted) != 16:
+        return None
+    formatted = "-".join(wanted[i : i + 4] for i in range(0, 16, 4))
+    return db.session.scalar(
+        select(Registration.congress_id)
+        .join(VisaRequest, VisaRequest.registration_id == Registration.id)
+        .where(VisaRequest.verification_code == formatted)
+    )

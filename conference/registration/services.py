@@ -31,6 +31,7 @@ from conference.registration.models import (
     ProfessionalCategory,
     ProofStatus,
     Registration,
+    RegistrationSettings,
     RegistrationStatus,
     UserCategory,
 )
@@ -764,3 +765,31 @@ def set_user_category(user, category_id: int | None) -> ProfessionalCategory | N
         current.category_id = category.id
     db.session.flush()
     return category
+
+
+def copy_setup(source: Congress, target: Congress, shift: timedelta) -> None:
+    """Copy the registration setup of a congress into a new one (copying a congress):
+    professional categories with their fees, and the settings; no registrations."""
+    from conference.models import clone_row
+
+    categories = db.session.scalars(
+        select(ProfessionalCategory).where(ProfessionalCategory.congress_id == source.id)
+    )
+    for category in categories:
+        copy = clone_row(category, congress_id=target.id)
+        copy.fees = [clone_row(fee, category_id=None) for fee in category.fees]
+        db.session.add(copy)
+    settings = db.session.scalar(
+        select(RegistrationSettings).where(RegistrationSettings.congress_id == source.id)
+    )
+    if settings is not None:
+        db.session.add(
+            clone_row(
+                settings,
+                shift=shift,
+                congress_id=target.id,
+                lock_version=0,
+                last_receipt_number=0,
+            )
+        )
+    db.session.flush()

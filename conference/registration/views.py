@@ -21,12 +21,13 @@ from flask import (
 from flask_login import current_user
 
 from conference.congresses.queries import get_policy_links
+from conference.congresses.routing import congress_by_id, legacy_congress_resolver
 from conference.countries import country_choices
 from conference.errors import DomainError
 from conference.extensions import db, limiter
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
-from conference.registration import services, uploads
+from conference.registration import queries, services, uploads
 from conference.registration.fees import fee_at
 from conference.registration.forms import (
     LinkRequestForm,
@@ -42,6 +43,17 @@ from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
 bp = Blueprint("registration", __name__)
+
+
+@legacy_congress_resolver("reference")
+def _congress_of_reference(reference: str):
+    """Manage links and group orders already emailed lead to their own congress."""
+    return congress_by_id(queries.congress_id_of_reference(reference))
+
+
+@legacy_congress_resolver("code", endpoint="registration.verify_visa_letter")
+def _congress_of_visa_code(code: str):
+    return congress_by_id(queries.congress_id_of_visa_code(code))
 
 
 def congress_or_404():

@@ -33,7 +33,7 @@ def selected_country(page: str, name: str) -> str | None:
 def test_add_author_adds_a_row_and_keeps_what_was_typed(client, auth, author, congress):
     auth.login(author)
     fields = form_fields(submit=None, add_author="Add author")
-    response = client.post("/abstracts/new", data=fields)
+    response = client.post("/met26/abstracts/new", data=fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert abstract_count() == 0  # nothing saved
@@ -57,7 +57,7 @@ def test_remove_takes_out_that_row_only(client, auth, author, congress):
             "authors-2-country": "SE",
         },
     )
-    response = client.post("/abstracts/new", data=fields)
+    response = client.post("/met26/abstracts/new", data=fields)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and abstract_count() == 0
     assert len(re.findall(r'class="[^"]*author-row', page)) == 2
@@ -69,20 +69,20 @@ def test_remove_takes_out_that_row_only(client, auth, author, congress):
 
 def test_buttons_are_submit_buttons_in_the_page(client, auth, author, congress):
     auth.login(author)
-    page = client.get("/abstracts/new").get_data(as_text=True)
+    page = client.get("/met26/abstracts/new").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="add_author"[^>]*type="submit"', page)
     page = client.post(
-        "/abstracts/new", data=form_fields(submit=None, add_author="Add author")
+        "/met26/abstracts/new", data=form_fields(submit=None, add_author="Add author")
     ).get_data(as_text=True)
     assert re.search(r'<button type="submit"[^>]*name="remove_author" value="1"', page)
 
 
 def test_country_is_chosen_from_a_list_and_checked_by_the_server(client, auth, author, congress):
     auth.login(author)
-    page = client.get("/abstracts/new").get_data(as_text=True)
+    page = client.get("/met26/abstracts/new").get_data(as_text=True)
     assert re.search(r'<select[^>]*name="authors-0-country"', page)
     assert re.search(r'<option[^>]*value="AT"[^>]*>Austria</option>', page)
-    response = client.post("/abstracts/new", data=form_fields(**{"authors-1-country": "XX"}))
+    response = client.post("/met26/abstracts/new", data=form_fields(**{"authors-1-country": "XX"}))
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and abstract_count() == 0
     assert "Choose a country from the list" in page
@@ -92,7 +92,9 @@ def test_country_is_chosen_from_a_list_and_checked_by_the_server(client, auth, a
 def test_api_refuses_an_unknown_country(client, congress, author, api_token, payload):
     body = payload()
     body["authors"][1]["country"] = "QQ"
-    response = client.post("/api/v1/abstracts", json=body, headers=api_token(author))
+    response = client.post(
+        "/api/v1/congresses/met26/abstracts", json=body, headers=api_token(author)
+    )
     assert response.status_code == 422
     assert "authors.1.country" in response.get_json()["error"]["fields"]
 
@@ -108,23 +110,27 @@ def test_accepted_abstract_is_closed_to_its_author(
 ):
     abstract = make_abstract()
     auth.login(author)
-    assert client.get(f"/abstracts/{abstract.id}/edit").status_code == 200
+    assert client.get(f"/met26/abstracts/{abstract.id}/edit").status_code == 200
     _accept_and_release(abstract, organizer, congress)
     assert abstract.edit_lock_reason.startswith("This abstract was accepted on ")
 
-    response = client.get(f"/abstracts/{abstract.id}/edit")
+    response = client.get(f"/met26/abstracts/{abstract.id}/edit")
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="edit-lock"' in page and "contact the organizers" in page
-    assert f'href="/abstracts/{abstract.id}/edit"' not in page
+    assert f'href="/met26/abstracts/{abstract.id}/edit"' not in page
 
     title = abstract.title
-    client.post(f"/abstracts/{abstract.id}/edit", data=form_fields(title="Changed", submit=None))
+    client.post(
+        f"/met26/abstracts/{abstract.id}/edit", data=form_fields(title="Changed", submit=None)
+    )
     db.session.expire_all()
     assert db.session.get(Abstract, abstract.id).title == title
 
     response = client.patch(
-        f"/api/v1/abstracts/{abstract.id}", json=payload(), headers=api_token(author)
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}",
+        json=payload(),
+        headers=api_token(author),
     )
     error = response.get_json()["error"]
     assert response.status_code == 409 and error["code"] == "accepted"

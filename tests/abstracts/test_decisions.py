@@ -49,7 +49,7 @@ def test_release_sends_one_email_per_recipient_greeting_each_by_name_over_smtp(
     assert "accepted as an oral presentation" in next(s for s in texts if oral.number in s)
     assert "show the survival curves" in oral_text
     assert "Committee-only remark" not in oral_text
-    assert "/abstracts/confirm/" in oral_text
+    assert "/met26/abstracts/confirm/" in oral_text
     assert get_accepted_abstracts(congress) == [oral]
     # One message per recipient (submitter and every author), each greeting them by name.
     oral_messages = [

@@ -32,10 +32,10 @@ def test_organizer_sets_a_reviewers_expertise(client, auth, organizer, create_us
     )
     metastasis, diagnostics = congress.tracks[0], congress.tracks[1]
     auth.login(organizer)
-    page = client.get(f"/manage/reviewers/{reviewer.id}/expertise").get_data(as_text=True)
+    page = client.get(f"/met26/manage/reviewers/{reviewer.id}/expertise").get_data(as_text=True)
     assert "Małgorzata Wiśniewska" in page and metastasis.name in page
     response = client.post(
-        f"/manage/reviewers/{reviewer.id}/expertise",
+        f"/met26/manage/reviewers/{reviewer.id}/expertise",
         data={"tracks": [str(metastasis.id), str(diagnostics.id)]},
     )
     assert response.status_code == 302
@@ -49,14 +49,14 @@ def test_reviewers_declare_their_own_expertise(client, auth, create_user, congre
     )
     auth.login(reviewer)
     immunology = congress.tracks[2]
-    response = client.post("/review/expertise", data={"tracks": [str(immunology.id)]})
+    response = client.post("/met26/review/expertise", data={"tracks": [str(immunology.id)]})
     assert response.status_code == 302
     assert get_expertise(reviewer) == [immunology]
-    assert immunology.name in client.get("/review/").get_data(as_text=True)
+    assert immunology.name in client.get("/met26/review/").get_data(as_text=True)
     attendee = create_user(name="Attendee Only")
     auth.login(attendee)
-    assert client.get("/review/expertise").status_code == 403
-    assert client.get(f"/manage/reviewers/{reviewer.id}/expertise").status_code == 403
+    assert client.get("/met26/review/expertise").status_code == 403
+    assert client.get(f"/met26/manage/reviewers/{reviewer.id}/expertise").status_code == 403
 
 
 def test_pool_still_needs_declared_expertise(create_user, congress):

@@ -19,7 +19,7 @@ from conference.program import services as program_services
 from tests.conftest import deliver_outbox
 from tests.factories import set_up_seller
 
-WEBHOOK = "/api/v1/payments/webhook/stripe"
+WEBHOOK = "/api/v1/congresses/met26/payments/webhook/stripe"
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def deliver(client, stripe_api, payload: str):
 
 def pay_now(client, abstract) -> str:
     """Press "Pay now" on the abstract page; return the Stripe session id."""
-    response = client.post(f"/abstracts/{abstract.id}/fee/checkout")
+    response = client.post(f"/met26/abstracts/{abstract.id}/fee/checkout")
     assert response.status_code == 303, response.get_data(as_text=True)
     assert response.location.startswith("https://checkout.stripe.com/c/pay/cs_test_")
     return response.location.rsplit("/", 1)[1]
@@ -58,9 +58,9 @@ def card_payments(invoice):
 def test_pay_now_is_hidden_without_provider_keys(client, auth, with_fee, seller, make_abstract):
     abstract = make_abstract()
     auth.login(abstract.submitter)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert "Abstract fee owed" in page and 'id="fee-pay-now"' not in page
-    refused = client.post(f"/abstracts/{abstract.id}/fee/checkout", follow_redirects=True)
+    refused = client.post(f"/met26/abstracts/{abstract.id}/fee/checkout", follow_redirects=True)
     assert "Card payment is not offered" in refused.get_data(as_text=True)
     assert fees.fee_invoice(abstract) is None  # nothing was issued for it
 
@@ -68,7 +68,7 @@ def test_pay_now_is_hidden_without_provider_keys(client, auth, with_fee, seller,
 def test_pay_now_needs_a_seller_profile(client, auth, with_fee, make_abstract, stripe_api):
     abstract = make_abstract()
     auth.login(abstract.submitter)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert 'id="fee-pay-now"' not in page
     assert stripe_api.requests == []
 
@@ -78,7 +78,7 @@ def test_card_payment_confirmed_by_the_webhook_makes_the_submission_complete(
 ):
     abstract = make_abstract()
     auth.login(abstract.submitter)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert 'id="fee-pay-now"' in page and "Pay now by card" in page
     session_id = pay_now(client, abstract)
     invoice = fees.fee_invoice(abstract)
@@ -110,7 +110,7 @@ def test_card_payment_confirmed_by_the_webhook_makes_the_submission_complete(
     other = stripe_api.event(session_id, event_type="checkout.session.async_payment_succeeded")
     assert deliver(client, stripe_api, other).get_json()["outcome"] == "duplicate"
     assert len(card_payments(invoice)) == 1
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert "Abstract fee paid" in page and 'id="fee-pay-now"' not in page
 
 
@@ -120,7 +120,7 @@ def test_browser_returning_before_the_webhook_records_the_payment_once(
     abstract = make_abstract()
     auth.login(abstract.submitter)
     session_id = pay_now(client, abstract)
-    back = f"/abstracts/{abstract.id}/fee/checkout/return?session_id={session_id}"
+    back = f"/met26/abstracts/{abstract.id}/fee/checkout/return?session_id={session_id}"
     # Not paid yet: being confirmed, nothing recorded.
     page = client.get(back, follow_redirects=True).get_data(as_text=True)
     assert "being confirmed" in page
@@ -138,10 +138,12 @@ def test_browser_returning_before_the_webhook_records_the_payment_once(
     assert len(card_payments(fees.fee_invoice(abstract))) == 1
     # Someone else's session id, or none, is not found.
     assert (
-        client.get(f"/abstracts/{abstract.id}/fee/checkout/return?session_id=cs_x").status_code
+        client.get(
+            f"/met26/abstracts/{abstract.id}/fee/checkout/return?session_id=cs_x"
+        ).status_code
         == 404
     )
-    assert client.get(f"/abstracts/{abstract.id}/fee/checkout/return").status_code == 404
+    assert client.get(f"/met26/abstracts/{abstract.id}/fee/checkout/return").status_code == 404
 
 
 def test_card_pays_the_invoice_already_issued_to_the_institution_through_the_api(
@@ -157,7 +159,7 @@ def test_card_pays_the_invoice_already_issued_to_the_institution_through_the_api
     invoice = fees.invoice_fee(abstract, institution)
     db.session.commit()
     stranger = create_user(name="Someone Else", email="someone@example.org")
-    url = f"/api/v1/abstracts/{abstract.id}/fee/checkout"
+    url = f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/checkout"
     assert client.post(url, headers=api_token(stranger)).status_code == 404
     response = client.post(url, headers=api_token(abstract.submitter))
     assert response.status_code == 201, response.get_json()
@@ -270,7 +272,7 @@ def test_a_refund_on_the_invoice_page_goes_back_to_the_card_through_the_provider
     invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
     auth.login(organizer)
     response = client.post(
-        f"/manage/invoices/{invoice.number}/refund",
+        f"/met26/manage/invoices/{invoice.number}/refund",
         data={"refund-amount": "30.00", "refund-reason": "Second abstract merged"},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -294,7 +296,7 @@ def test_when_the_provider_refuses_the_refund_nothing_is_recorded(
     stripe_api.fail_refunds = True
     auth.login(organizer)
     response = client.post(
-        f"/manage/invoices/{invoice.number}/refund",
+        f"/met26/manage/invoices/{invoice.number}/refund",
         data={"refund-amount": "75.00", "refund-reason": "Withdrawn"},
     )
     assert response.status_code == 422
@@ -304,7 +306,7 @@ def test_when_the_provider_refuses_the_refund_nothing_is_recorded(
     # Too much is refused before the provider is asked.
     stripe_api.fail_refunds = False
     too_much = client.post(
-        f"/manage/invoices/{invoice.number}/refund",
+        f"/met26/manage/invoices/{invoice.number}/refund",
         data={"refund-amount": "80.00", "refund-reason": "Withdrawn"},
     )
     assert too_much.status_code == 422 and stripe_api.refunds == []
@@ -326,7 +328,7 @@ def test_a_registration_paid_by_card_is_refunded_from_its_registration_not_the_i
     registration.email_confirmed_at = registration.created_at
     db.session.commit()
     started = client.post(
-        f"/api/v1/registrations/{registration.reference}/checkout",
+        f"/api/v1/congresses/met26/registrations/{registration.reference}/checkout",
         headers={"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)},
     )
     session_id = started.get_json()["session_id"]
@@ -335,7 +337,7 @@ def test_a_registration_paid_by_card_is_refunded_from_its_registration_not_the_i
     invoice = money_invoice_of(congress, registration.reference)
     auth.login(organizer)
     refused = client.post(
-        f"/manage/invoices/{invoice.number}/refund",
+        f"/met26/manage/invoices/{invoice.number}/refund",
         data={"refund-amount": "100.00", "refund-reason": "Goodwill"},
     )
     assert refused.status_code == 422
@@ -373,7 +375,9 @@ def test_simultaneous_deliveries_and_returns_record_one_fee_payment_on_postgresq
         STRIPE_API_BASE=stripe_api.base_url,
     )
     request = urllib.request.Request(
-        f"{server.url}/api/v1/abstracts/{abstract.id}/fee/checkout", headers=headers, method="POST"
+        f"{server.url}/api/v1/congresses/met26/abstracts/{abstract.id}/fee/checkout",
+        headers=headers,
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         session_id = json.loads(response.read())["session_id"]
@@ -418,10 +422,10 @@ def test_after_an_abandoned_card_payment_the_author_can_still_invoice_the_instit
     auth.login(abstract.submitter)
     pay_now(client, abstract)  # issued to the author, then the author gave up on the card page
     first = fees.fee_invoice(abstract)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert "Need the invoice made out to someone else" in page
     response = client.post(
-        f"/abstracts/{abstract.id}/fee/invoice",
+        f"/met26/abstracts/{abstract.id}/fee/invoice",
         data={
             "buyer_name": "Medizinische Universität Wien",
             "buyer_address": "Spitalgasse 23\n1090 Wien",

@@ -155,7 +155,7 @@ def test_unknown_waiver_country_is_refused(congress):
 
 def test_organizer_sets_the_fee_through_the_congress_api(client, api_token, organizer, congress):
     response = client.patch(
-        "/api/v1/conference",
+        "/api/v1/congresses/met26/conference",
         json={"abstract_fee": "75", "abstract_fee_waiver_countries": ["ug", "MW"]},
         headers=api_token(organizer),
     )
@@ -164,7 +164,9 @@ def test_organizer_sets_the_fee_through_the_congress_api(client, api_token, orga
     assert rules["abstract_fee"] == "75.00"
     assert rules["abstract_fee_waiver_countries"] == ["MW", "UG"]
     bad = client.patch(
-        "/api/v1/conference", json={"abstract_fee": "-5"}, headers=api_token(organizer)
+        "/api/v1/congresses/met26/conference",
+        json={"abstract_fee": "-5"},
+        headers=api_token(organizer),
     )
     assert bad.status_code == 422 and "abstract_fee" in json.dumps(bad.json)
 
@@ -173,14 +175,14 @@ def test_fee_fields_invoice_and_waiver_through_the_api(
     client, api_token, with_fee, seller, make_abstract, author, organizer, create_user
 ):
     abstract = make_abstract()
-    own = client.get(f"/api/v1/abstracts/{abstract.id}", headers=api_token(author))
+    own = client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=api_token(author))
     assert own.json["fee"]["status"] == "awaiting" and own.json["fee"]["amount"] == "75.00"
     assert own.json["fee"]["is_complete"] is False
     buyer = {"name": "Ana Author", "address": "Währinger Gürtel 18\n1090 Wien", "country": "AT"}
     stranger = create_user(name="Someone Else", email="someone@example.org")
     assert (
         client.post(
-            f"/api/v1/abstracts/{abstract.id}/fee/invoice",
+            f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/invoice",
             json=buyer,
             headers=api_token(stranger),
         ).status_code
@@ -188,24 +190,28 @@ def test_fee_fields_invoice_and_waiver_through_the_api(
     )
     assert (
         client.post(
-            f"/api/v1/abstracts/{abstract.id}/fee/invoice", json={}, headers=api_token(author)
+            f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/invoice",
+            json={},
+            headers=api_token(author),
         ).status_code
         == 422
     )
     issued = client.post(
-        f"/api/v1/abstracts/{abstract.id}/fee/invoice", json=buyer, headers=api_token(author)
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/invoice",
+        json=buyer,
+        headers=api_token(author),
     )
     assert issued.status_code == 200, issued.json
     assert issued.json["fee"]["invoice_number"].startswith("MET26-")
     # Authors cannot waive their own fee.
     refused = client.post(
-        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/waiver",
         json={"reason": "please"},
         headers=api_token(author),
     )
     assert refused.status_code == 403
     waived = client.post(
-        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/waiver",
         json={"reason": "Invited speaker"},
         headers=api_token(organizer),
     )
@@ -213,7 +219,7 @@ def test_fee_fields_invoice_and_waiver_through_the_api(
     assert waived.json["fee"]["status"] == "waived"
     assert waived.json["fee"]["waiver_reason"] == "Invited speaker"
     again = client.post(
-        f"/api/v1/abstracts/{abstract.id}/fee/waiver",
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/fee/waiver",
         json={"reason": "twice"},
         headers=api_token(organizer),
     )
@@ -228,16 +234,16 @@ def test_author_page_says_what_is_owed_and_issues_the_invoice(
 ):
     abstract = make_abstract()
     auth.login(author)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert "Abstract fee owed: 75.00" in page and 'id="fee-invoice-form"' in page
     missing = client.post(
-        f"/abstracts/{abstract.id}/fee/invoice",
+        f"/met26/abstracts/{abstract.id}/fee/invoice",
         data={"buyer_name": "", "buyer_address": "Spitalgasse 23", "buyer_country": "AT"},
     )
     assert missing.status_code == 422
     assert "Spitalgasse 23" in missing.get_data(as_text=True)  # kept what was typed
     done = client.post(
-        f"/abstracts/{abstract.id}/fee/invoice",
+        f"/met26/abstracts/{abstract.id}/fee/invoice",
         data={
             "buyer_name": "Ana Author",
             "buyer_address": "Währinger Gürtel 18\n1090 Wien",
@@ -245,7 +251,7 @@ def test_author_page_says_what_is_owed_and_issues_the_invoice(
         },
     )
     assert done.status_code == 302
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert abstract.fee_invoice_number in page and "AT611904300234573201" in page
 
 
@@ -255,7 +261,7 @@ def test_only_the_submitter_asks_for_the_invoice(
     abstract = make_abstract()
     auth.login(create_user(name="Not An Author", email="not.author@example.org"))
     response = client.post(
-        f"/abstracts/{abstract.id}/fee/invoice",
+        f"/met26/abstracts/{abstract.id}/fee/invoice",
         data={"buyer_name": "X", "buyer_address": "Y", "buyer_country": "AT"},
     )
     assert response.status_code == 404
@@ -266,15 +272,16 @@ def test_organizer_sees_the_fee_status_and_waives_by_hand(
 ):
     abstract = make_abstract()
     auth.login(organizer)
-    listing = client.get("/manage/abstracts").get_data(as_text=True)
+    listing = client.get("/met26/manage/abstracts").get_data(as_text=True)
     assert "awaiting fee" in listing
-    empty = client.post(f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": ""})
+    empty = client.post(f"/met26/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": ""})
     assert empty.status_code == 422 and "Give a reason" in empty.get_data(as_text=True)
     done = client.post(
-        f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": "Invited <b>speaker</b>"}
+        f"/met26/manage/abstracts/{abstract.id}/fee/waiver",
+        data={"reason": "Invited <b>speaker</b>"},
     )
     assert done.status_code == 302
-    detail = client.get(f"/manage/abstracts/{abstract.id}").get_data(as_text=True)
+    detail = client.get(f"/met26/manage/abstracts/{abstract.id}").get_data(as_text=True)
     assert "Invited &lt;b&gt;speaker&lt;/b&gt;" in detail
     assert abstract.fee_status == FeeStatus.WAIVED
 
@@ -282,14 +289,16 @@ def test_organizer_sees_the_fee_status_and_waives_by_hand(
 def test_authors_cannot_waive_on_the_organizer_page(client, auth, with_fee, make_abstract, author):
     abstract = make_abstract()
     auth.login(author)
-    response = client.post(f"/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": "x"})
+    response = client.post(
+        f"/met26/manage/abstracts/{abstract.id}/fee/waiver", data={"reason": "x"}
+    )
     assert response.status_code in (403, 404)
     assert abstract.fee_status == FeeStatus.AWAITING
 
 
 def test_settings_page_sets_the_fee_with_errors_by_the_field(client, auth, organizer, congress):
     auth.login(organizer)
-    page = client.get("/manage/congress").get_data(as_text=True)
+    page = client.get("/met26/manage/congress").get_data(as_text=True)
     assert "MW" in page  # the default waiver list is shown
 
 
@@ -301,7 +310,7 @@ def test_organizer_records_the_payment_on_the_invoice_page(
     db.session.commit()
     auth.login(organizer)
     response = client.post(
-        f"/manage/invoices/{invoice.number}/payments",
+        f"/met26/manage/invoices/{invoice.number}/payments",
         data={
             "payment-amount": "75.00",
             "payment-method": "bank_transfer",

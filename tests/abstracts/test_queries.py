@@ -41,20 +41,20 @@ def test_list_pages_do_not_grow_queries_with_rows(
         db.session.commit()
 
     add(2)
-    paths = ["/manage/abstracts", "/abstracts/"]
+    paths = ["/met26/manage/abstracts", "/met26/abstracts/"]
     auth.login(organizer)
     few = {path: page_queries(client, path) for path in paths[:1]}
     auth.login(author)
-    few["/abstracts/"] = page_queries(client, "/abstracts/")
+    few["/met26/abstracts/"] = page_queries(client, "/met26/abstracts/")
     auth.login(reviewer)
-    few["/review/"] = page_queries(client, "/review/")
+    few["/met26/review/"] = page_queries(client, "/met26/review/")
     add(8)
     auth.login(organizer)
-    assert page_queries(client, "/manage/abstracts") == few["/manage/abstracts"]
+    assert page_queries(client, "/met26/manage/abstracts") == few["/met26/manage/abstracts"]
     auth.login(author)
-    assert page_queries(client, "/abstracts/") == few["/abstracts/"]
+    assert page_queries(client, "/met26/abstracts/") == few["/met26/abstracts/"]
     auth.login(reviewer)
-    assert page_queries(client, "/review/") == few["/review/"]
+    assert page_queries(client, "/met26/review/") == few["/met26/review/"]
 
 
 def test_demo_has_abstracts_in_every_state(app, runner):

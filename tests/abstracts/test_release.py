@@ -44,7 +44,7 @@ def test_preview_then_confirm_for_release_nothing_is_queued_by_the_preview(
     changed, oral, rejected = three_decisions
     before = len(decision_mails())
     auth.login(organizer)
-    response = client.get("/manage/decisions/release/preview")
+    response = client.get("/met26/manage/decisions/release/preview")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert (
@@ -65,7 +65,7 @@ def test_preview_then_confirm_for_release_nothing_is_queued_by_the_preview(
         "release_ids": hidden(page, "release_ids"),
     }
     assert sorted(map(int, confirm["release_ids"])) == sorted([changed.id, oral.id, rejected.id])
-    done = client.post("/manage/decisions/release", data=confirm)
+    done = client.post("/met26/manage/decisions/release", data=confirm)
     assert done.status_code == 302
     db.session.expire_all()
     assert len(decision_mails()) == before + 9
@@ -83,14 +83,14 @@ def test_confirm_refuses_a_decision_changed_after_the_preview_and_shows_the_new_
     _changed, oral, rejected = three_decisions
     before = len(decision_mails())
     auth.login(organizer)
-    page = client.get("/manage/decisions/release/preview").get_data(as_text=True)
+    page = client.get("/met26/manage/decisions/release/preview").get_data(as_text=True)
     confirm = {
         "fingerprint": hidden(page, "fingerprint")[0],
         "release_ids": hidden(page, "release_ids"),
     }
     decide(oral, "poster", organizer)  # another organizer changes a decision meanwhile
     db.session.commit()
-    response = client.post("/manage/decisions/release", data=confirm)
+    response = client.post("/met26/manage/decisions/release", data=confirm)
     assert response.status_code == 409
     new_page = response.get_data(as_text=True)
     assert "changed since the preview, so nothing was sent" in new_page
@@ -162,7 +162,7 @@ def test_preview_samples_hold_no_live_link_and_write_nothing(make_abstract, orga
     preview = decisions.preview_release(congress)
     _subject, text = preview.samples["oral"]
     assert decisions.SAMPLE_LINK in text
-    assert "/abstracts/confirm/" not in text and "private-confirm-url" not in text
+    assert "/met26/abstracts/confirm/" not in text and "private-confirm-url" not in text
     assert text.startswith("Dear ")
     assert set(preview.samples) == {"oral", "rejected"}
     # Templates never used before: the preview rendered their defaults without storing them.
@@ -201,7 +201,7 @@ def test_api_dry_run_previews_then_fingerprint_confirms(
     org = api_token(organizer)
     before = len(decision_mails())
     dry = client.post(
-        "/api/v1/decisions/release",
+        "/api/v1/congresses/met26/decisions/release",
         json={"outcomes": ["oral"], "dry_run": True},
         headers=org,
     )
@@ -212,20 +212,20 @@ def test_api_dry_run_previews_then_fingerprint_confirms(
     assert preview["changed_since_release"] == 1 and preview["never_released"] == 1
     assert preview["message_count"] == 6 and preview["by_outcome"] == {"oral": 2}
     assert [s["outcome"] for s in preview["samples"]] == ["oral"]
-    assert "/abstracts/confirm/" not in preview["samples"][0]["text"]
+    assert "/met26/abstracts/confirm/" not in preview["samples"][0]["text"]
     assert len(decision_mails()) == before  # nothing queued by the dry run
 
     confirm = {"abstract_ids": preview["abstract_ids"], "fingerprint": preview["fingerprint"]}
     decide(oral, "poster_discussion", organizer)
     db.session.commit()
-    stale = client.post("/api/v1/decisions/release", json=confirm, headers=org)
+    stale = client.post("/api/v1/congresses/met26/decisions/release", json=confirm, headers=org)
     assert stale.status_code == 409 and stale.json["error"]["code"] == "release_changed"
     assert stale.json["error"]["preview"]["by_outcome"] == {"oral": 1, "poster_discussion": 1}
     assert len(decision_mails()) == before
 
     fresh = stale.json["error"]["preview"]
     confirm = {"abstract_ids": fresh["abstract_ids"], "fingerprint": fresh["fingerprint"]}
-    done = client.post("/api/v1/decisions/release", json=confirm, headers=org)
+    done = client.post("/api/v1/congresses/met26/decisions/release", json=confirm, headers=org)
     assert done.json == {"dry_run": False, "released": 2, "messages": 6}
     db.session.expire_all()
     assert rejected.released_outcome is None
@@ -246,14 +246,16 @@ def test_api_dry_run_previews_then_fingerprint_confirms(
 def test_api_release_bad_input_is_422_naming_the_fields(
     client, api_token, organizer, congress, body, fields
 ):
-    response = client.post("/api/v1/decisions/release", json=body, headers=api_token(organizer))
+    response = client.post(
+        "/api/v1/congresses/met26/decisions/release", json=body, headers=api_token(organizer)
+    )
     assert response.status_code == 422, response.json
     assert set(response.json["error"]["fields"]) == fields
 
 
 def test_release_response_schema_is_in_the_openapi(client):
     spec = client.get("/api/v1/openapi.json").json
-    operation = spec["paths"]["/api/v1/decisions/release"]["post"]
+    operation = spec["paths"]["/api/v1/congresses/met26/decisions/release"]["post"]
     assert "requestBody" in operation
     schemas = spec["components"]["schemas"]
     assert {"ReleasePreviewOut", "ReleaseOut", "Release"} <= set(schemas)
@@ -309,22 +311,22 @@ def test_detail_page_asks_before_deciding_and_list_flags_incomplete_means(
     complete_review(abstract, make_reviewer(), 5)
     db.session.commit()
     auth.login(organizer)
-    asked = client.post(f"/manage/abstracts/{abstract.id}/decision", data={"outcome": "oral"})
+    asked = client.post(f"/met26/manage/abstracts/{abstract.id}/decision", data={"outcome": "oral"})
     assert asked.status_code == 409
     page = asked.get_data(as_text=True)
     assert "1 of 3 required reviews completed" in page
     assert 'name="confirm_incomplete" value="1"' in page
     db.session.expire_all()
     assert abstract.outcome is None
-    listing = client.get("/manage/abstracts").get_data(as_text=True)
+    listing = client.get("/met26/manage/abstracts").get_data(as_text=True)
     assert "incomplete: 1/3" in listing  # the mean of one review is marked as such
     client.post(
-        f"/manage/abstracts/{abstract.id}/decision",
+        f"/met26/manage/abstracts/{abstract.id}/decision",
         data={"outcome": "oral", "confirm_incomplete": "1"},
     )
     db.session.expire_all()
     assert abstract.outcome == "oral"
-    listing = client.get("/manage/abstracts").get_data(as_text=True)
+    listing = client.get("/met26/manage/abstracts").get_data(as_text=True)
     assert "decided on 1 of 3 reviews" in listing
 
 
@@ -334,19 +336,19 @@ def test_organizer_previews_only_the_ticked_decisions_or_one_track(
     changed, oral, rejected = three_decisions
     auth.login(organizer)
     ticked = client.post(
-        "/manage/decisions/release/preview", data={"abstract_ids": [str(rejected.id)]}
+        "/met26/manage/decisions/release/preview", data={"abstract_ids": [str(rejected.id)]}
     ).get_data(as_text=True)
     assert "1 decision: 0 changed since the last release, 1 never released" in ticked
     assert hidden(ticked, "release_ids") == [str(rejected.id)]
-    by_track = client.get("/manage/decisions/release/preview?track=cancer-immunology").get_data(
-        as_text=True
-    )
+    by_track = client.get(
+        "/met26/manage/decisions/release/preview?track=cancer-immunology"
+    ).get_data(as_text=True)
     assert hidden(by_track, "release_ids") == [str(oral.id)]
     by_outcome = client.get(
-        "/manage/decisions/release/preview?outcomes=oral&outcomes=rejected"
+        "/met26/manage/decisions/release/preview?outcomes=oral&outcomes=rejected"
     ).get_data(as_text=True)
     assert sorted(map(int, hidden(by_outcome, "release_ids"))) == sorted(
         [changed.id, oral.id, rejected.id]
     )
-    unknown = client.get("/manage/decisions/release/preview?track=dermatology")
+    unknown = client.get("/met26/manage/decisions/release/preview?track=dermatology")
     assert unknown.status_code == 302  # back to the list with the reason, never a 500

@@ -77,7 +77,7 @@ def test_organizers_see_why_two_people_were_judged_to_conflict(
         authors=authors_with("Karolinska University Hospital, Stockholm", name="Li Na 李娜")
     )
     auth.login(organizer)
-    page = client.get(f"/manage/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/abstracts/{abstract.id}").get_data(as_text=True)
     assert (
         "Erik Berg — conflict: the reviewer shares an institution with author Li Na 李娜: "
         "the reviewer&#39;s affiliation “Breast Surgery, Karolinska University Hospital” and "
@@ -121,7 +121,7 @@ def test_new_coauthor_from_a_reviewers_institution_removes_the_assignment(
         },
     ]
     response = client.patch(
-        f"/api/v1/abstracts/{abstract.id}", json=payload, headers=api_token(author)
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}", json=payload, headers=api_token(author)
     )
     assert response.status_code == 200, response.json
 
@@ -183,7 +183,9 @@ def test_reviewer_moving_to_an_authors_institution_loses_the_assignment_and_it_i
     record = db.session.scalar(db.select(ReviewConflict))
     assert record.source == "affiliation_changed"
 
-    body = client.get("/api/v1/review/conflicts", headers=api_token(organizer)).json
+    body = client.get(
+        "/api/v1/congresses/met26/review/conflicts", headers=api_token(organizer)
+    ).json
     assert body["removed"][0]["reviewer"] == "Dr Élodie Martin"
     assert body["removed"][0]["source"] == "affiliation_changed"
     (logged,) = body["affiliation_changes"]
@@ -194,7 +196,7 @@ def test_reviewer_moving_to_an_authors_institution_loses_the_assignment_and_it_i
     }
 
     auth.login(organizer)
-    page = client.get("/manage/review").get_data(as_text=True)
+    page = client.get("/met26/manage/review").get_data(as_text=True)
     assert "Élodie Martin</strong> changed their affiliation" in page
     assert "“Institut Curie, Paris” to “Institut Gustave Roussy, Villejuif”" in page
     assert f"{abstract.number}</a>:\n    removed: the reviewer shares an institution" in page
@@ -235,7 +237,7 @@ def test_saving_a_review_refuses_a_reviewer_who_now_has_a_conflict(
     review.add_reviewer(abstract, reviewer)
     db.session.commit()
     headers = api_token(reviewer)
-    url = f"/api/v1/abstracts/{abstract.id}/review"
+    url = f"/api/v1/congresses/met26/abstracts/{abstract.id}/review"
     assert client.put(url, json=SCORES, headers=headers).status_code == 200
 
     institutions.create_institution(
@@ -270,10 +272,10 @@ def test_reviewer_declares_a_conflict_and_the_abstract_is_reassigned(
     db.session.commit()
 
     auth.login(declaring)
-    page = client.get(f"/review/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/review/{abstract.id}").get_data(as_text=True)
     assert 'id="declare-conflict"' in page
     response = client.post(
-        f"/review/{abstract.id}/conflict",
+        f"/met26/review/{abstract.id}/conflict",
         data={"explanation": "I advised the sponsor of this trial."},
     )
     assert response.status_code == 302
@@ -285,7 +287,7 @@ def test_reviewer_declares_a_conflict_and_the_abstract_is_reassigned(
     assert declaring.id not in reviewer_ids(abstract)
     with pytest.raises(Conflict, match="declared a conflict"):
         review.add_reviewer(abstract, declaring)
-    assert client.get(f"/review/{abstract.id}").status_code == 403
+    assert client.get(f"/met26/review/{abstract.id}").status_code == 403
 
 
 def test_reviewer_declares_a_conflict_through_the_api(
@@ -297,16 +299,20 @@ def test_reviewer_declares_a_conflict_through_the_api(
     db.session.commit()
     headers = api_token(reviewer)
     response = client.post(
-        f"/api/v1/abstracts/{abstract.id}/review/conflict", json={}, headers=headers
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/review/conflict",
+        json={},
+        headers=headers,
     )
     assert response.status_code == 200 and response.json["declared"] is True
     assert reviewer_ids(abstract) == set()
     again = client.post(
-        f"/api/v1/abstracts/{abstract.id}/review/conflict", json={}, headers=headers
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/review/conflict",
+        json={},
+        headers=headers,
     )
     assert again.status_code == 403
     too_long = client.post(
-        f"/api/v1/abstracts/{abstract.id}/review/conflict",
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/review/conflict",
         json={"explanation": "x" * 1001},
         headers=headers,
     )
@@ -333,7 +339,7 @@ def test_new_affiliations_are_listed_as_institutions_when_saved(
     payload = valid_payload()
     payload["authors"][1]["affiliation"] = "Breast Unit, Champalimaud Foundation, Lisbon"
     response = client.patch(
-        f"/api/v1/abstracts/{abstract.id}", json=payload, headers=api_token(author)
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}", json=payload, headers=api_token(author)
     )
     assert response.status_code == 200
     names = set(db.session.scalars(db.select(Institution.name)))

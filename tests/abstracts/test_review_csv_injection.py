@@ -15,6 +15,6 @@ def test_review_csv_defuses_full_width_formulas(client, auth, make_abstract, mak
     review.add_reviewer(abstract, reviewer)
     db.session.commit()
     auth.login(reviewer)
-    response = client.get("/review/assignments.csv")
+    response = client.get("/met26/review/assignments.csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][rows[0].index("title")] == "'" + abstract.title

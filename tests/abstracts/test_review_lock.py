@@ -36,7 +36,7 @@ def test_saving_a_review_after_release_is_refused(released):
 def test_api_review_after_release_is_409_and_changes_nothing(client, api_token, released):
     abstract, reviewer, _assignment = released
     response = client.put(
-        f"/api/v1/abstracts/{abstract.id}/review",
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}/review",
         json=dict(SCORES, overall=1, comment_to_authors="Changed my mind."),
         headers=api_token(reviewer),
     )
@@ -50,11 +50,11 @@ def test_api_review_after_release_is_409_and_changes_nothing(client, api_token, 
 def test_review_form_after_release_is_locked(client, auth, released):
     abstract, reviewer, _assignment = released
     auth.login(reviewer)
-    page = client.get(f"/review/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/review/{abstract.id}").get_data(as_text=True)
     assert "its reviews are locked" in page and "<fieldset disabled" in page
     assert 'id="declare-conflict"' not in page
     response = client.post(
-        f"/review/{abstract.id}",
+        f"/met26/review/{abstract.id}",
         data={"novelty": "1", "methods": "1", "results": "1", "relevance": "1", "overall": "1"},
     )
     assert response.status_code == 200
@@ -97,5 +97,5 @@ def test_affiliation_change_after_release_keeps_the_locked_review_and_logs_it(
     db.session.expire_all()
     assert [r.reviewer_id for r in abstract.reviews] == [reviewer.id]
     auth.login(organizer)
-    page = client.get("/manage/review").get_data(as_text=True)
+    page = client.get("/met26/manage/review").get_data(as_text=True)
     assert "kept because the decision was already released, although the reviewer shares" in page

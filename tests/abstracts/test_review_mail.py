@@ -63,14 +63,18 @@ def test_manual_assignment_emails_the_reviewer(
     abstract = make_abstract()
     reviewer = make_reviewer(name="Kwame Mensah")
     auth.login(organizer)
-    client.post(f"/manage/abstracts/{abstract.id}/reviewers", data={"reviewer_id": reviewer.id})
+    client.post(
+        f"/met26/manage/abstracts/{abstract.id}/reviewers", data={"reviewer_id": reviewer.id}
+    )
     (mail,) = assignment_mails(reviewer)
     assert abstract.number in mail.body_text
     assert "Please submit your reviews by " in mail.body_text
     for value in author_strings(abstract):
         assert value not in mail.body_text
     # Assigning the same reviewer again is no new assignment and no new message.
-    client.post(f"/manage/abstracts/{abstract.id}/reviewers", data={"reviewer_id": reviewer.id})
+    client.post(
+        f"/met26/manage/abstracts/{abstract.id}/reviewers", data={"reviewer_id": reviewer.id}
+    )
     assert len(assignment_mails(reviewer)) == 1
 
 

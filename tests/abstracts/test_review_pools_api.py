@@ -3,7 +3,7 @@
 from conference.abstracts.queries import get_pool_ids
 from conference.extensions import db
 
-URL = "/api/v1/review/pools/cancer-metastasis"
+URL = "/api/v1/congresses/met26/review/pools/cancer-metastasis"
 
 
 def test_pool_by_email_as_well_as_by_id(

@@ -437,11 +437,11 @@ def test_the_edit_form_shows_the_fixed_type_next_to_its_field(client, auth, auth
     congress.late_breaking_opens_at = utcnow() - timedelta(days=1)
     db.session.commit()
     auth.login(author)
-    response = client.post("/abstracts/new", data=form_fields())
+    response = client.post("/met26/abstracts/new", data=form_fields())
     assert response.status_code == 302
     abstract_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     response = client.post(
-        f"/abstracts/{abstract_id}/edit",
+        f"/met26/abstracts/{abstract_id}/edit",
         data=form_fields(kind="late_breaking", submit=None, save="Save draft"),
     )
     assert response.status_code == 422
@@ -460,13 +460,19 @@ def test_a_named_but_unconfirmed_coauthor_cannot_open_the_abstract(
     data["authors"][1] |= {"name": named.name, "email": named.email}
     abstract = make_abstract(authors=data["authors"])
     auth.login(named)
-    assert client.get(f"/abstracts/{abstract.id}").status_code == 404
-    mine = client.get("/abstracts/").text
-    assert f'href="/abstracts/{abstract.id}"' not in mine
-    assert "/abstracts/authorship/" in mine  # where they can answer
+    assert client.get(f"/met26/abstracts/{abstract.id}").status_code == 404
+    mine = client.get("/met26/abstracts/").text
+    assert f'href="/met26/abstracts/{abstract.id}"' not in mine
+    assert "/met26/abstracts/authorship/" in mine  # where they can answer
     headers = api_token(named)
-    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=headers).status_code
+        == 404
+    )
     services.confirm_authorship(abstract, named.email)
     db.session.commit()
-    assert client.get(f"/abstracts/{abstract.id}").status_code == 200
-    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 200
+    assert client.get(f"/met26/abstracts/{abstract.id}").status_code == 200
+    assert (
+        client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=headers).status_code
+        == 200
+    )

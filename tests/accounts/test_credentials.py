@@ -37,7 +37,10 @@ def test_api_token_stops_reading_and_editing_abstracts_after_a_password_reset(
     abstract = abstracts.create_abstract(congress, user, valid_payload())
     db.session.commit()
     headers = _token_headers(client, user.email)
-    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 200
+    assert (
+        client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=headers).status_code
+        == 200
+    )
 
     assert client.post("/password/forgot", data={"email": user.email}).status_code == 302
     response = client.post(
@@ -46,15 +49,23 @@ def test_api_token_stops_reading_and_editing_abstracts_after_a_password_reset(
     )
     assert response.status_code == 302
 
-    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=headers).status_code == 401
+    assert (
+        client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=headers).status_code
+        == 401
+    )
     edit = client.patch(
-        f"/api/v1/abstracts/{abstract.id}", json={"title": "Hijacked title"}, headers=headers
+        f"/api/v1/congresses/met26/abstracts/{abstract.id}",
+        json={"title": "Hijacked title"},
+        headers=headers,
     )
     assert edit.status_code == 401
     assert services.get_active_api_tokens(user) == []
     # A token asked for with the new password works.
     fresh = _token_headers(client, user.email, NEW_PASSWORD)
-    assert client.get(f"/api/v1/abstracts/{abstract.id}", headers=fresh).status_code == 200
+    assert (
+        client.get(f"/api/v1/congresses/met26/abstracts/{abstract.id}", headers=fresh).status_code
+        == 200
+    )
 
 
 def test_api_token_issued_before_a_stamp_change_is_refused_even_if_not_revoked(app, create_user):
@@ -76,11 +87,11 @@ def test_disabling_an_account_ends_its_api_tokens_and_sessions_for_good(
     assert _login(their_browser, user.email).status_code == 302
 
     auth.login(organizer)
-    assert client.post(f"/manage/users/{user.id}/disable").status_code == 302
+    assert client.post(f"/met26/manage/users/{user.id}/disable").status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert their_browser.get("/profile").status_code == 302
 
-    assert client.post(f"/manage/users/{user.id}/enable").status_code == 302
+    assert client.post(f"/met26/manage/users/{user.id}/enable").status_code == 302
     # Enabling the account again does not bring old tokens or sessions back.
     assert client.get("/api/v1/me", headers=headers).status_code == 401
     assert their_browser.get("/profile").status_code == 302
@@ -91,7 +102,7 @@ def test_a_role_change_revokes_the_users_api_tokens(client, auth, congress, orga
     reviewer = create_user("reviewer", name="Rafael Revisor")
     headers = _token_headers(client, reviewer.email)
     auth.login(organizer)
-    response = client.post(f"/manage/users/{reviewer.id}", data={"roles": []})
+    response = client.post(f"/met26/manage/users/{reviewer.id}", data={"roles": []})
     assert response.status_code == 302
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 

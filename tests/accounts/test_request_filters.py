@@ -7,7 +7,14 @@ from conference.security import MAX_JSON_DEPTH
 
 @pytest.mark.parametrize("depth", [500, 5_000, 200_000])
 @pytest.mark.parametrize(
-    "path", ["/api/v1/auth/token", "/api/v1/abstracts", "/api/v1/tracks", "/login", "/no-such-path"]
+    "path",
+    [
+        "/api/v1/auth/token",
+        "/api/v1/congresses/met26/abstracts",
+        "/api/v1/congresses/met26/tracks",
+        "/login",
+        "/no-such-path",
+    ],
 )
 def test_deeply_nested_json_is_refused_with_400_before_authentication(
     client, congress, path, depth

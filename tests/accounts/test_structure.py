@@ -61,13 +61,13 @@ def test_profile_page_links_to_the_category_page_which_saves_it(
     client, auth, congress, create_user
 ):
     user = auth.login(create_user())
-    assert "/profile/category" in client.get("/profile").get_data(as_text=True)
+    assert "/met26/profile/category" in client.get("/profile").get_data(as_text=True)
     oncologist = get_categories(congress, active_only=True)[0]
-    assert client.get("/profile/category").status_code == 200
-    response = client.post("/profile/category", data={"category_id": str(oncologist.id)})
+    assert client.get("/met26/profile/category").status_code == 200
+    response = client.post("/met26/profile/category", data={"category_id": str(oncologist.id)})
     assert response.status_code == 302
     assert get_user_category(user) == oncologist
-    response = client.post("/profile/category", data={"category_id": "999999"})
+    response = client.post("/met26/profile/category", data={"category_id": "999999"})
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True) or "Choose a professional" in (
         response.get_data(as_text=True)

@@ -8,16 +8,16 @@ from conference.mail import OutboxMessage, delivery_bodies
 from tests.factories import PASSWORD
 
 ORGANIZER_PAGES = [
-    "/manage/",
-    "/manage/congress",
-    "/manage/tracks",
-    "/manage/tracks/new",
-    "/manage/rooms",
-    "/manage/rooms/new",
-    "/manage/categories",
-    "/manage/categories/new",
-    "/manage/users",
-    "/manage/outbox",
+    "/met26/manage/",
+    "/met26/manage/congress",
+    "/met26/manage/tracks",
+    "/met26/manage/tracks/new",
+    "/met26/manage/rooms",
+    "/met26/manage/rooms/new",
+    "/met26/manage/categories",
+    "/met26/manage/categories/new",
+    "/met26/manage/users",
+    "/met26/manage/outbox",
 ]
 
 
@@ -37,7 +37,7 @@ def test_organizer_pages_role_matrix(client, auth, congress, create_user, path, 
 
 def test_organizer_post_is_refused_to_attendees(client, auth, congress, create_user):
     auth.login(create_user())
-    response = client.post("/manage/tracks/new", data={"name": "Hijack", "colour": "#000000"})
+    response = client.post("/met26/manage/tracks/new", data={"name": "Hijack", "colour": "#000000"})
     assert response.status_code == 403
     assert "Hijack" not in [t.name for t in congress.tracks]
 
@@ -139,10 +139,10 @@ def test_profile_shows_field_errors(client, auth, congress, create_user):
 def test_organizer_manages_roles_on_the_admin_page(client, auth, congress, organizer, create_user):
     auth.login(organizer)
     target = create_user()
-    response = client.post(f"/manage/users/{target.id}", data={"roles": ["reviewer"]})
+    response = client.post(f"/met26/manage/users/{target.id}", data={"roles": ["reviewer"]})
     assert response.status_code == 302
     assert target.is_reviewer
-    page = client.get("/manage/users?role=reviewer").get_data(as_text=True)
+    page = client.get("/met26/manage/users?role=reviewer").get_data(as_text=True)
     assert target.email in page
 
 
@@ -195,7 +195,9 @@ def test_user_creates_and_revokes_own_api_token(client, auth, congress, create_u
     response = client.post("/profile/tokens", follow_redirects=True)
     raw = re.search(r"(ct_[A-Za-z0-9_-]+)", response.get_data(as_text=True)).group(1)
     assert (
-        client.get("/api/v1/conference", headers={"Authorization": f"Bearer {raw}"}).status_code
+        client.get(
+            "/api/v1/congresses/met26/conference", headers={"Authorization": f"Bearer {raw}"}
+        ).status_code
         == 200
     )
     from conference.accounts.services import get_active_api_tokens, user_for_api_token

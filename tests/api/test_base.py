@@ -23,7 +23,9 @@ def test_token_for_good_credentials(client, congress, create_user):
     data = response.get_json()
     assert data["token"].startswith("ct_") and data["expires_at"]
     me = client.patch(
-        "/api/v1/conference", json={}, headers={"Authorization": f"Bearer {data['token']}"}
+        "/api/v1/congresses/met26/conference",
+        json={},
+        headers={"Authorization": f"Bearer {data['token']}"},
     )
     assert me.status_code == 403  # valid token, but not an organizer
 
@@ -65,7 +67,10 @@ def test_malformed_json_is_400(client, congress):
 
 def test_unknown_path_and_method_are_json(client, congress):
     assert error_of(client.get("/api/v1/nothing-here"), 404)["code"] == "not_found"
-    assert error_of(client.delete("/api/v1/conference"), 405)["code"] == "method_not_allowed"
+    assert (
+        error_of(client.delete("/api/v1/congresses/met26/conference"), 405)["code"]
+        == "method_not_allowed"
+    )
 
 
 def test_too_large_is_413(client, congress, app):
@@ -77,11 +82,11 @@ def test_too_large_is_413(client, congress, app):
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("patch", "/api/v1/conference", {"name": "X"}),
-        ("post", "/api/v1/tracks", {"name": "X"}),
-        ("patch", "/api/v1/tracks/cancer-metastasis", {"name": "X"}),
-        ("post", "/api/v1/rooms", {"name": "X"}),
-        ("patch", "/api/v1/rooms/1", {"name": "X"}),
+        ("patch", "/api/v1/congresses/met26/conference", {"name": "X"}),
+        ("post", "/api/v1/congresses/met26/tracks", {"name": "X"}),
+        ("patch", "/api/v1/congresses/met26/tracks/cancer-metastasis", {"name": "X"}),
+        ("post", "/api/v1/congresses/met26/rooms", {"name": "X"}),
+        ("patch", "/api/v1/congresses/met26/rooms/1", {"name": "X"}),
     ],
 )
 def test_organizer_endpoints_need_token_and_role(
@@ -96,7 +101,7 @@ def test_organizer_endpoints_need_token_and_role(
 
 
 def test_public_conference(client, congress):
-    data = client.get("/api/v1/conference").get_json()
+    data = client.get("/api/v1/congresses/met26/conference").get_json()
     assert data["name"] == congress.name
     assert data["short_name"] == "MET26"
     assert data["timezone"] == "Europe/Vienna"
@@ -106,13 +111,13 @@ def test_public_conference(client, congress):
 
 
 def test_public_tracks_and_categories(client, congress):
-    tracks = client.get("/api/v1/tracks").get_json()
+    tracks = client.get("/api/v1/congresses/met26/tracks").get_json()
     assert [t["slug"] for t in tracks] == [
         "cancer-metastasis",
         "cancer-immunology",
         "surgical-oncology",
     ]
-    categories = client.get("/api/v1/categories").get_json()
+    categories = client.get("/api/v1/congresses/met26/categories").get_json()
     student = next(c for c in categories if c["slug"] == "student-trainee")
     assert student["requires_proof"] is True
 
@@ -120,7 +125,7 @@ def test_public_tracks_and_categories(client, congress):
 def test_organizer_patches_conference(client, congress, organizer, api_token):
     headers = api_token(organizer)
     response = client.patch(
-        "/api/v1/conference",
+        "/api/v1/congresses/met26/conference",
         json={
             "timezone": "America/Chicago",
             "counting_preset": "sabcs",
@@ -140,7 +145,7 @@ def test_organizer_patches_conference(client, congress, organizer, api_token):
 def test_conference_patch_reports_every_bad_field(client, congress, organizer, api_token):
     body = error_of(
         client.patch(
-            "/api/v1/conference",
+            "/api/v1/congresses/met26/conference",
             json={
                 "timezone": "Mars/Olympus",
                 "currency": "euro",
@@ -157,7 +162,9 @@ def test_conference_patch_reports_every_bad_field(client, congress, organizer, a
 def test_conference_patch_checks_date_order(client, congress, organizer, api_token):
     body = error_of(
         client.patch(
-            "/api/v1/conference", json={"ends_on": "2000-01-01"}, headers=api_token(organizer)
+            "/api/v1/congresses/met26/conference",
+            json={"ends_on": "2000-01-01"},
+            headers=api_token(organizer),
         ),
         422,
     )
@@ -167,22 +174,36 @@ def test_conference_patch_checks_date_order(client, congress, organizer, api_tok
 def test_tracks_create_patch_and_duplicates(client, congress, organizer, api_token):
     headers = api_token(organizer)
     response = client.post(
-        "/api/v1/tracks", json={"name": "Radiation oncology", "colour": "#123456"}, headers=headers
+        "/api/v1/congresses/met26/tracks",
+        json={"name": "Radiation oncology", "colour": "#123456"},
+        headers=headers,
     )
     assert response.status_code == 201
     assert response.get_json()["slug"] == "radiation-oncology"
     body = error_of(
-        client.post("/api/v1/tracks", json={"name": "radiation ONCOLOGY"}, headers=headers), 409
+        client.post(
+            "/api/v1/congresses/met26/tracks", json={"name": "radiation ONCOLOGY"}, headers=headers
+        ),
+        409,
     )
     assert "name" in body["fields"] or "slug" in body["fields"]
     response = client.patch(
-        "/api/v1/tracks/radiation-oncology", json={"is_active": False}, headers=headers
+        "/api/v1/congresses/met26/tracks/radiation-oncology",
+        json={"is_active": False},
+        headers=headers,
     )
     assert response.status_code == 200
-    assert "radiation-oncology" not in [t["slug"] for t in client.get("/api/v1/tracks").get_json()]
-    error_of(client.patch("/api/v1/tracks/nope", json={}, headers=headers), 404)
+    assert "radiation-oncology" not in [
+        t["slug"] for t in client.get("/api/v1/congresses/met26/tracks").get_json()
+    ]
+    error_of(client.patch("/api/v1/congresses/met26/tracks/nope", json={}, headers=headers), 404)
     body = error_of(
-        client.post("/api/v1/tracks", json={"name": "Bad", "colour": "red"}, headers=headers), 422
+        client.post(
+            "/api/v1/congresses/met26/tracks",
+            json={"name": "Bad", "colour": "red"},
+            headers=headers,
+        ),
+        422,
     )
     assert "colour" in body["fields"]
 
@@ -190,26 +211,33 @@ def test_tracks_create_patch_and_duplicates(client, congress, organizer, api_tok
 def test_rooms_create_and_patch(client, congress, organizer, api_token):
     headers = api_token(organizer)
     response = client.post(
-        "/api/v1/rooms", json={"name": "Hall Z", "capacity": 120}, headers=headers
+        "/api/v1/congresses/met26/rooms", json={"name": "Hall Z", "capacity": 120}, headers=headers
     )
     assert response.status_code == 201
     room_id = response.get_json()["id"]
-    response = client.patch(f"/api/v1/rooms/{room_id}", json={"capacity": 150}, headers=headers)
+    response = client.patch(
+        f"/api/v1/congresses/met26/rooms/{room_id}", json={"capacity": 150}, headers=headers
+    )
     assert response.get_json()["capacity"] == 150
     body = error_of(
-        client.patch(f"/api/v1/rooms/{room_id}", json={"capacity": -1}, headers=headers), 422
+        client.patch(
+            f"/api/v1/congresses/met26/rooms/{room_id}", json={"capacity": -1}, headers=headers
+        ),
+        422,
     )
     assert "capacity" in body["fields"]
-    error_of(client.post("/api/v1/rooms", json={"name": "hall z"}, headers=headers), 409)
-    assert "Hall Z" in [r["name"] for r in client.get("/api/v1/rooms").get_json()]
+    error_of(
+        client.post("/api/v1/congresses/met26/rooms", json={"name": "hall z"}, headers=headers), 409
+    )
+    assert "Hall Z" in [r["name"] for r in client.get("/api/v1/congresses/met26/rooms").get_json()]
 
 
 def test_openapi_document_and_docs(client, congress):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/auth/token" in spec["paths"]
-    assert "/api/v1/conference" in spec["paths"]
-    assert "requestBody" in spec["paths"]["/api/v1/tracks"]["post"]
+    assert "/api/v1/congresses/met26/conference" in spec["paths"]
+    assert "requestBody" in spec["paths"]["/api/v1/congresses/met26/tracks"]["post"]
     html = client.get("/api/v1/docs").get_data(as_text=True)
     assert "swagger-ui" in html and "<script>" not in html
 
@@ -221,7 +249,7 @@ def test_unexpected_errors_are_json_500_without_details(client, congress, app, m
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(module, "get_tracks", lambda *a, **k: boom())
-    body = error_of(client.get("/api/v1/tracks"), 500)
+    body = error_of(client.get("/api/v1/congresses/met26/tracks"), 500)
     assert "secret" not in body["message"]
 
 
@@ -230,8 +258,8 @@ def test_token_use_is_recorded_even_on_read_only_calls(client, congress, create_
     from conference.extensions import db
 
     headers = api_token(create_user())
-    assert client.get("/api/v1/tracks", headers=headers).status_code == 200
-    client.patch("/api/v1/conference", json={}, headers=headers)  # 403, also a use
+    assert client.get("/api/v1/congresses/met26/tracks", headers=headers).status_code == 200
+    client.patch("/api/v1/congresses/met26/conference", json={}, headers=headers)  # 403, also a use
     db.session.expire_all()
     token = db.session.scalar(db.select(ApiToken))
     assert token.last_used_at is not None

@@ -25,10 +25,12 @@ def _field_error(response, field):
 
 def test_room_capacity_too_large(client, congress, headers):
     room = congress.rooms[0]
-    response = client.patch(f"/api/v1/rooms/{room.id}", json={"capacity": HUGE}, headers=headers)
+    response = client.patch(
+        f"/api/v1/congresses/met26/rooms/{room.id}", json={"capacity": HUGE}, headers=headers
+    )
     _field_error(response, "capacity")
     response = client.patch(
-        f"/api/v1/rooms/{room.id}", json={"capacity": 2_000_000}, headers=headers
+        f"/api/v1/congresses/met26/rooms/{room.id}", json={"capacity": 2_000_000}, headers=headers
     )
     _field_error(response, "capacity")
 
@@ -36,7 +38,7 @@ def test_room_capacity_too_large(client, congress, headers):
 def test_infinite_numbers_are_a_422(client, congress, headers):
     room = congress.rooms[0]
     response = client.patch(
-        f"/api/v1/rooms/{room.id}",
+        f"/api/v1/congresses/met26/rooms/{room.id}",
         data='{"capacity": Infinity, "position": -Infinity}',
         content_type="application/json",
         headers=headers,
@@ -47,11 +49,15 @@ def test_infinite_numbers_are_a_422(client, congress, headers):
 def test_reviewer_ids_too_large(client, congress, headers):
     slug = congress.tracks[0].slug
     response = client.put(
-        f"/api/v1/review/pools/{slug}", json={"reviewer_ids": [HUGE]}, headers=headers
+        f"/api/v1/congresses/met26/review/pools/{slug}",
+        json={"reviewer_ids": [HUGE]},
+        headers=headers,
     )
     _field_error(response, "reviewer_ids")
     response = client.post(
-        "/api/v1/abstracts/1/reviewers", json={"reviewer_id": HUGE}, headers=headers
+        "/api/v1/congresses/met26/abstracts/1/reviewers",
+        json={"reviewer_id": HUGE},
+        headers=headers,
     )
     _field_error(response, "reviewer_id")
 
@@ -65,16 +71,21 @@ def test_reviewer_ids_too_large(client, congress, headers):
     ],
 )
 def test_registration_settings_out_of_range(client, congress, headers, body, field):
-    response = client.patch("/api/v1/registration/settings", json=body, headers=headers)
+    response = client.patch(
+        "/api/v1/congresses/met26/registration/settings", json=body, headers=headers
+    )
     _field_error(response, field)
     # and registering still works afterwards
-    assert client.get("/api/v1/registration/settings", headers=headers).status_code == 200
+    assert (
+        client.get("/api/v1/congresses/met26/registration/settings", headers=headers).status_code
+        == 200
+    )
 
 
 def test_room_form_keeps_typed_values_on_a_huge_capacity(client, auth, congress, organizer):
     auth.login(organizer)
     response = client.post(
-        "/manage/rooms/new", data={"name": "Hall Z", "capacity": str(HUGE), "position": "1"}
+        "/met26/manage/rooms/new", data={"name": "Hall Z", "capacity": str(HUGE), "position": "1"}
     )
     assert response.status_code in (200, 422)
     html = response.get_data(as_text=True)

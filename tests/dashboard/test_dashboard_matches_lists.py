@@ -136,7 +136,9 @@ def figures(organizer_client):
 
     raw, _ = issue_api_token(get_user_by_email("organizer@example.org"))
     db.session.commit()
-    response = organizer_client.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {raw}"})
+    response = organizer_client.get(
+        "/api/v1/congresses/met26/dashboard", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -328,7 +330,7 @@ def test_outbox_health_equals_the_messages_listed(organizer_client, figures):
 
 
 def test_dashboard_page_shows_the_api_figures(organizer_client, figures):
-    page = _page(organizer_client, "/manage/")
+    page = _page(organizer_client, "/met26/manage/")
     registrations = figures["registrations"]
     places = page.xpath("//dd[@data-figure='places']/a")[0]
     assert places.text == str(registrations["totals"]["holding"])

@@ -20,7 +20,7 @@ def demo(app, tmp_path):
 
 def test_dashboard_renders_every_chart_with_a_title_and_description(client, auth, demo):
     auth.login(get_user_by_email("organizer@example.org"))
-    response = client.get("/manage/")
+    response = client.get("/met26/manage/")
     assert response.status_code == 200
     page = html.fromstring(response.data)
     svgs = page.xpath("//svg[contains(@class, 'chart-svg')]")
@@ -33,7 +33,7 @@ def test_dashboard_renders_every_chart_with_a_title_and_description(client, auth
 
 def test_every_chart_has_a_data_table_with_its_numbers_and_no_inline_script(client, auth, demo):
     auth.login(get_user_by_email("organizer@example.org"))
-    page = html.fromstring(client.get("/manage/").data)
+    page = html.fromstring(client.get("/met26/manage/").data)
     for figure in page.xpath("//figure[contains(@class, 'chart')]"):
         tables = figure.xpath(".//details//table")
         assert tables, figure.get("id")
@@ -48,7 +48,7 @@ def test_every_chart_has_a_data_table_with_its_numbers_and_no_inline_script(clie
 
 def test_dashboard_without_a_congress_still_opens(client, auth, create_user):
     auth.login(create_user(role="organizer"))
-    response = client.get("/manage/")
+    response = client.get("/met26/manage/")
     assert response.status_code == 200
     assert b"chart-svg" not in response.data
 
@@ -57,7 +57,7 @@ def test_abstract_list_filters_by_the_decision_a_dashboard_bar_stands_for(client
     auth.login(get_user_by_email("organizer@example.org"))
 
     def decisions_listed(query):
-        page = html.fromstring(client.get(f"/manage/abstracts?{query}").data)
+        page = html.fromstring(client.get(f"/met26/manage/abstracts?{query}").data)
         headers = [th.text_content() for th in page.xpath("//table[@id='abstract-list']//th")]
         column = headers.index("Decision") + 1
         rows = page.xpath("//table[@id='abstract-list']/tbody/tr[td[2]]")

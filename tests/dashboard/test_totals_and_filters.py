@@ -54,7 +54,7 @@ def test_totals_count_money_paid_less_refunds_and_what_places_held_still_owe(
     assert by_slug["student-trainee"]["outstanding"] == Decimal("150.00")
 
     auth.login(organizer)
-    page = html.fromstring(client.get("/manage/registrations/totals").data)
+    page = html.fromstring(client.get("/met26/manage/registrations/totals").data)
     grand = [c.text_content().strip() for c in page.xpath("//table[@id='grand-total']//td")]
     assert grand == ["3", "1", "0", "1", "1050.00", "700.00", "400.00"]
     per_category = _money_rows(page, "totals-by-category")
@@ -83,9 +83,9 @@ def test_places_held_filter_lists_awaiting_and_confirmed_but_not_waiting_or_canc
     services.cancel_registration(gone, reason="Changed plans.")
     db.session.commit()
     auth.login(organizer)
-    response = client.get("/manage/registrations.csv?status=holding")
+    response = client.get("/met26/manage/registrations.csv?status=holding")
     text = response.get_data(as_text=True)
     assert confirmed.reference in text and awaiting.reference in text
     assert gone.reference not in text
-    page = html.fromstring(client.get("/manage/registrations?status=holding").data)
+    page = html.fromstring(client.get("/met26/manage/registrations?status=holding").data)
     assert page.xpath("//select[@id='status']/option[@selected]")[0].get("value") == "holding"

@@ -46,7 +46,7 @@ def test_registrations_csv_defuses_full_width_formulas(client, auth, organizer, 
         last_name="Wójcik-Żółć",
     )
     auth.login(organizer)
-    rows = _rows(client.get("/manage/registrations.csv"))
+    rows = _rows(client.get("/met26/manage/registrations.csv"))
     header, row = rows[0], rows[1]
     assert row[header.index("affiliation")] == '\'\uff1dHYPERLINK("http://evil.example")'
     assert row[header.index("dietary")] == "'@SUM(1+1)"
@@ -56,5 +56,5 @@ def test_registrations_csv_defuses_full_width_formulas(client, auth, organizer, 
 def test_program_csv_defuses_full_width_formulas(client, congress, make_session, publish):
     make_session("\uff0bcmd|' /C calc'!A0")
     publish()
-    rows = _rows(client.get("/program/schedule.csv"))
+    rows = _rows(client.get("/met26/program/schedule.csv"))
     assert rows[1][rows[0].index("session")] == "'\uff0bcmd|' /C calc'!A0"

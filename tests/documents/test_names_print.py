@@ -93,7 +93,7 @@ def test_organizer_badge_sheet_prints_every_script(client, auth, organizer, regi
         people.append(registration)
     db.session.commit()
     auth.login(organizer)
-    data = client.get("/manage/registrations/badges.pdf").data
+    data = client.get("/met26/manage/registrations/badges.pdf").data
     text = _text(data)
     for registration, script in zip(people, PEOPLE, strict=True):
         assert _printed(text, registration.full_name, script)
@@ -111,7 +111,7 @@ def test_program_book_prints_titles_and_speakers_in_every_script(
         program_services.add_presentation(session, abstract=abstract)
     publish()
     build_books()  # the background worker builds the book
-    data = client.get("/program/schedule.pdf").data
+    data = client.get("/met26/program/schedule.pdf").data
     text = _text(data)
     assert "Łódź, Αθήνα, Москва, 上海, 東京, 서울" in text
     for first, last, _affiliation, _country in latin_cjk.values():
@@ -131,7 +131,7 @@ def test_program_book_prints_right_to_left_speakers_shaped_and_in_order(
     program_services.add_presentation(session, abstract=abstract)
     publish()
     build_books()  # the background worker builds the book
-    data = client.get("/program/schedule.pdf").data
+    data = client.get("/met26/program/schedule.pdf").data
     assert _printed(_text(data), f"{first} {last}", script)
     fonts = _font_names(data)
     assert not any(core in name for name in fonts for core in CORE_FONTS), fonts

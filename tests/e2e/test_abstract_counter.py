@@ -143,7 +143,7 @@ def test_the_form_counter_matches_the_saved_draft(page, congress, create_user, l
     db.session.commit()
     server = live_server_factory()
     log_in(page, server.url, author)
-    page.goto(server.url + "/abstracts/new")
+    page.goto(server.url + "/met26/abstracts/new")
     typed = dict(CORPUS)["everything"]
     for name, label in (
         ("title", "Title"),

@@ -37,7 +37,7 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
 
     # -- the author ------------------------------------------------------------------------
     log_in(page, base, author)
-    page.goto(base + "/abstracts/new")
+    page.goto(base + "/met26/abstracts/new")
     page.get_by_label("Track").select_option(track.slug)
     title = "Circulating tumour DNA after liver metastasectomy"
     sections = {
@@ -78,14 +78,14 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
 
     # -- the organizer assigns -------------------------------------------------------------
     log_in(page, base, organizer)
-    page.goto(base + "/manage/review")
+    page.goto(base + "/met26/manage/review")
     page.get_by_role("button", name="Assign reviewers").click()
     page.locator("#assignment-summary").get_by_text("1", exact=True).wait_for()
     log_out(page)
 
     # -- the reviewer scores, blind --------------------------------------------------------
     log_in(page, base, reviewer)
-    page.goto(base + "/review/")
+    page.goto(base + "/met26/review/")
     page.get_by_role("link", name="Review", exact=True).last.click()
     body = page.content()
     for secret in ("Irene Author", "irene@example.org", "Hospital del Mar"):
@@ -101,19 +101,19 @@ def test_author_reviewer_organizer_journey(page, congress, smtp, create_user, li
 
     # -- the organizer decides and releases ------------------------------------------------
     log_in(page, base, organizer)
-    page.goto(base + "/manage/abstracts")
+    page.goto(base + "/met26/manage/abstracts")
     assert "5.00" in page.locator("#abstract-list").inner_text()
     page.get_by_role("link", name=title).click()
     page.get_by_label("Outcome").select_option("oral")
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("Decision recorded for A-0001").wait_for()
-    page.goto(base + "/manage/abstracts")
+    page.goto(base + "/met26/manage/abstracts")
     page.get_by_role("button", name="Preview the release of decisions").click()
     page.get_by_text("1 decision: 0 changed since the last release, 1 never released").wait_for()
     assert "Dear " in page.locator(".release-sample").inner_text()
     page.get_by_role("button", name="Send").click()
     page.get_by_text("1 decision released").wait_for()
-    page.goto(base + "/manage/abstracts")
+    page.goto(base + "/met26/manage/abstracts")
     page.get_by_role("button", name="Preview the release of decisions").click()
     page.get_by_text("nothing would be sent").wait_for()
 
@@ -138,7 +138,7 @@ def test_live_counter_matches_the_server_for_other_rules(
     db.session.commit()
     server = live_server_factory()
     log_in(page, server.url, author)
-    page.goto(server.url + "/abstracts/new")
+    page.goto(server.url + "/met26/abstracts/new")
     sections = {
         "background": "Ärzte\tsaw 😀 two\r\nlines  and   spaces ",
         "methods": "",

@@ -117,23 +117,23 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     pages = {
         None: [
             "/",
-            "/program",
-            f"/program/sessions/{session.id}",
-            "/register",
+            "/met26/program",
+            f"/met26/program/sessions/{session.id}",
+            "/met26/register",
             manage_path(registration),
             "/accessibility",
         ],
-        "author@example.org": ["/abstracts/", "/abstracts/new", "/program"],
-        "reviewer@example.org": ["/review/", f"/review/{to_review.id}"],
+        "author@example.org": ["/met26/abstracts/", "/met26/abstracts/new", "/met26/program"],
+        "reviewer@example.org": ["/met26/review/", f"/met26/review/{to_review.id}"],
         "organizer@example.org": [
-            "/manage/",
-            "/manage/abstracts",
-            f"/manage/abstracts/{to_review.id}",
-            "/manage/registrations",
-            "/manage/program",
-            "/manage/program?zoom=fit",
-            "/manage/program/conflicts",
-            "/manage/check-in",
+            "/met26/manage/",
+            "/met26/manage/abstracts",
+            f"/met26/manage/abstracts/{to_review.id}",
+            "/met26/manage/registrations",
+            "/met26/manage/program",
+            "/met26/manage/program?zoom=fit",
+            "/met26/manage/program/conflicts",
+            "/met26/manage/check-in",
         ],
     }
     failures = []
@@ -146,7 +146,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             assert response.status == 200, (path, response.status)
             if violations := axe_violations(page):
                 failures.append(describe(f"{email or 'visitor'} {path}", violations))
-            if path == "/manage/program":
+            if path == "/met26/manage/program":
                 # Drag and drop has a keyboard way: each block links its move and edit forms.
                 blocks_without_forms = page.eval_on_selector_all(
                     ".sched-session",
@@ -161,16 +161,16 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             # the schedule grid scroll inside their own box, the page does not).
             page.set_viewport_size({"width": 640, "height": 450})
             for path in [
-                "/manage/",
-                "/manage/abstracts",
-                "/manage/registrations",
-                "/manage/check-in",
+                "/met26/manage/",
+                "/met26/manage/abstracts",
+                "/met26/manage/registrations",
+                "/met26/manage/check-in",
             ]:
                 page.goto(server.url + path)
                 failures += overflow(page, 640, path)
         if email is None:
             # A form sent empty shows its errors: they too must be perceivable.
-            page.goto(f"{server.url}/register")
+            page.goto(f"{server.url}/met26/register")
             page.click("#register-form [type=submit]")
             page.wait_for_selector(".invalid-feedback")
             if violations := axe_violations(page):
@@ -189,11 +189,17 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     # sideways, and axe still passes where the layout changes most.
     context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
     page = context.new_page()
-    narrow = ["/", "/program", f"/program/sessions/{session.id}", "/register", "/accessibility"]
+    narrow = [
+        "/",
+        "/met26/program",
+        f"/met26/program/sessions/{session.id}",
+        "/met26/register",
+        "/accessibility",
+    ]
     for path in [*narrow, manage_path(registration)]:
         page.goto(server.url + path)
         failures += overflow(page, 320, path)
-        if path in ("/program", "/register") and (violations := axe_violations(page)):
+        if path in ("/met26/program", "/met26/register") and (violations := axe_violations(page)):
             failures.append(describe(f"320px {path}", violations))
     context.close()
 
@@ -232,7 +238,7 @@ def test_registration_with_the_keyboard_alone(page, congress, live_server_factor
     )
     db.session.commit()
     server = live_server_factory(UPLOAD_DIR=str(tmp_path / "uploads"))
-    page.goto(f"{server.url}/register")
+    page.goto(f"{server.url}/met26/register")
 
     # Sent too early: the errors are tied to their fields, and the first one gets the focus.
     tab_to(page, "#register-form [type=submit]")
@@ -282,7 +288,7 @@ def test_abstract_submission_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Log out")
 
-    page.goto(f"{server.url}/abstracts/new")
+    page.goto(f"{server.url}/met26/abstracts/new")
     type_into(page, "#track", congress.tracks[1].name)
     type_into(page, "#title", "Keyboard-only submission of a liver metastasis study")
     type_into(page, "#background", "Relapse after resection is common.")

@@ -69,7 +69,7 @@ def test_scanner_lookup_then_cash_payment_then_check_in_on_a_tablet(
         page.fill("#email", organizer.email)
         page.fill("#password", PASSWORD)
         page.click("input[type=submit]")
-        page.goto(f"{server.url}/manage/check-in")
+        page.goto(f"{server.url}/met26/manage/check-in")
         visited: list[str] = []
         page.on(
             "framenavigated",
@@ -117,7 +117,7 @@ def test_scanner_lookup_then_cash_payment_then_check_in_on_a_tablet(
 
         # Every page shown was the desk.
         assert visited
-        assert {urlsplit(url).path for url in visited} == {"/manage/check-in"}, visited
+        assert {urlsplit(url).path for url in visited} == {"/met26/manage/check-in"}, visited
         assert errors == []
     finally:
         context.close()

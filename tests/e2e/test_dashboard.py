@@ -36,7 +36,7 @@ def test_organizer_reads_the_dashboard_charts_and_follows_a_figure_to_its_list(
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form button[type=submit], form input[type=submit]")
     page.wait_for_load_state()
-    page.goto(f"{server.url}/manage/")
+    page.goto(f"{server.url}/met26/manage/")
 
     charts = page.locator("svg.chart-svg")
     assert charts.count() == 9

@@ -65,7 +65,7 @@ def test_the_editor_at_asco_size(browser, live_server_factory, organizer, congre
     day = congress.starts_on.isoformat()
 
     # Zoomed out, every room's column lies inside the window.
-    page.goto(f"{server.url}/manage/program?day={day}&zoom=fit")
+    page.goto(f"{server.url}/met26/manage/program?day={day}&zoom=fit")
     heads = page.locator(".sched-col .sched-room-head")
     assert heads.count() == ROOMS
     for index in range(ROOMS):

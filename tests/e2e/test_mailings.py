@@ -15,7 +15,7 @@ def test_organizer_previews_then_sends_a_mailing(page, live_server_factory, orga
     create_user("reviewer", email="omar@example.org", name="عمر الفاروق")
     server = live_server_factory()
     login(page, server, organizer)
-    page.goto(f"{server.url}/manage/mailings/new")
+    page.goto(f"{server.url}/met26/manage/mailings/new")
     page.select_option("#group", "reviewers")
     page.fill("#subject", "{congress}: thank you")
     page.fill("#body", "Dear {nom},\nthank you for your reviews.")

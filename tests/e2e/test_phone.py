@@ -51,7 +51,7 @@ def test_my_abstracts_fits_a_phone(phone, congress, create_user, live_server_fac
     server = live_server_factory()
 
     log_in(phone, server.url, author)
-    phone.goto(server.url + "/abstracts/")
+    phone.goto(server.url + "/met26/abstracts/")
     phone.get_by_text("Osimertinib-based sequencing").wait_for()
     assert page_width(phone) <= PHONE["width"]
     # Each abstract still shows its labels (number, status, ...) when stacked.

@@ -96,7 +96,7 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
     server = live_server_factory()
     login(page, server, organizer)
     day = congress.starts_on.isoformat()
-    page.goto(f"{server.url}/manage/program?day={day}")
+    page.goto(f"{server.url}/met26/manage/program?day={day}")
     assert page.locator(".conflict[data-kind=unscheduled_abstract]").count() == 1
 
     with page.expect_response(lambda r: "/editor/sessions/" in r.url) as response_info:
@@ -120,10 +120,10 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
     page.click("#session-form [type=submit]")
     page.wait_for_load_state()
     assert page.locator("#session-warnings").count() == 0
-    page.goto(f"{server.url}/manage/program?day={day}")
+    page.goto(f"{server.url}/met26/manage/program?day={day}")
     page.wait_for_selector("#no-conflicts")
 
-    page.goto(f"{server.url}/manage/program/publish")
+    page.goto(f"{server.url}/met26/manage/program/publish")
     # The button says it is working (static/js/working.js); the post is held back by a
     # listener that runs after the page's own, then sent by hand.
     page.evaluate("window.addEventListener('submit', (event) => event.preventDefault())")
@@ -142,12 +142,12 @@ def test_organizer_drags_fixes_and_publishes_attendee_stars(
     context = browser.new_context()
     visitor = context.new_page()
     login(visitor, server, attendee)
-    visitor.goto(f"{server.url}/program")
+    visitor.goto(f"{server.url}/met26/program")
     session_item = visitor.locator(".program-session", has_text="Liver metastases")
     assert "Hepatic arterial infusion after resection" in session_item.inner_text()
     session_item.locator("button", has_text="Add to my agenda").click()
     visitor.wait_for_selector("text=Added to your agenda.")
-    visitor.goto(f"{server.url}/program/agenda")
+    visitor.goto(f"{server.url}/met26/program/agenda")
     with visitor.expect_download() as download_info:
         visitor.click("#download-agenda")
     calendar = Calendar.from_ical(Path(download_info.value.path()).read_bytes())
@@ -162,7 +162,7 @@ def test_organizer_moves_and_resizes_a_session_by_dragging(
     server = live_server_factory()
     login(page, server, organizer)
     day = congress.starts_on.isoformat()
-    page.goto(f"{server.url}/manage/program?day={day}")
+    page.goto(f"{server.url}/met26/manage/program?day={day}")
     assert page.locator(".conflict[data-kind=room_overlap]").count() == 0
     page.evaluate("window.__editorMarker = 'no reload'")  # a reload would drop it
     head = page.locator(f"#session-{clash.id} .sched-session-head")

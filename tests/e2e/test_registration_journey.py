@@ -32,7 +32,7 @@ def test_student_registration_to_check_in(
     proof.write_bytes(PDF)
 
     # The student registers, with proof of status.
-    page.goto(f"{server.url}/register")
+    page.goto(f"{server.url}/met26/register")
     page.fill("#first_name", "Sofia")
     page.fill("#last_name", "Student")
     page.fill("#email", "sofia@example.org")
@@ -51,7 +51,7 @@ def test_student_registration_to_check_in(
     deliver_outbox()
     [received] = smtp.to("sofia@example.org")
     link = re.search(r"https?://\S+/registration/manage/\S+", smtp.text_of(received)).group(0)
-    page.goto(server.url + link[link.index("/registration/manage/") :])
+    page.goto(server.url + link[link.index("/met26/registration/manage/") :])
     page.wait_for_selector("#reference")
     assert "Awaiting verification" in page.content()
 
@@ -60,7 +60,7 @@ def test_student_registration_to_check_in(
     page.fill("#email", organizer.email)
     page.fill("#password", PASSWORD)
     page.click("input[type=submit]")
-    page.goto(f"{server.url}/manage/registrations/proofs")
+    page.goto(f"{server.url}/met26/manage/registrations/proofs")
     page.click(f"tr:has-text('{reference}') >> text=Check")
     page.check("#verify-decision-0")
     page.click("#verify input[type=submit]")
@@ -78,7 +78,7 @@ def test_student_registration_to_check_in(
     assert reference in body and "/badge.pdf" in body
 
     # At the door: typed reference, then a second attempt is refused.
-    page.goto(f"{server.url}/manage/check-in")
+    page.goto(f"{server.url}/met26/manage/check-in")
     page.fill("#query", reference)
     page.click("#checkin-form input[type=submit]")
     page.wait_for_selector("#checkin-result")

@@ -72,5 +72,5 @@ def test_footer_links_only_published_policies(app, smtp, congress, create_user):
     db.session.commit()
     deliver_outbox()
     footer = _footer_of(smtp.text_of(smtp.to(user.email)[0]))
-    assert "/privacy" in footer and "/terms" not in footer
+    assert "/met26/privacy" in footer and "/met26/terms" not in footer
     assert congress.contact_email in footer

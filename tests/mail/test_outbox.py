@@ -215,10 +215,10 @@ def test_organizer_sees_outbox_with_failures(client, auth, congress, organizer, 
     smtp.stop()
     deliver_due()
     auth.login(organizer)
-    html = client.get("/manage/outbox?status=queued").get_data(as_text=True)
+    html = client.get("/met26/manage/outbox?status=queued").get_data(as_text=True)
     assert "failing0@example.org" in html and "Cannot reach" in html
     message = db.session.scalar(select(OutboxMessage))
-    page = client.get(f"/manage/outbox/{message.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/outbox/{message.id}").get_data(as_text=True)
     assert "Next attempt" in page
 
 

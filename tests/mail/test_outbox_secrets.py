@@ -21,9 +21,9 @@ SECRET_LINK = re.compile(r"https?://\S+/(?:password/reset|confirm|registration/m
 
 def _pages_an_organizer_can_open(client) -> list[str]:
     """Every outbox page and every API list an organizer can read without ids in the path."""
-    urls = ["/manage/", "/manage/outbox"]
-    urls += [f"/manage/outbox?status={status.value}" for status in OutboxStatus]
-    urls += [f"/manage/outbox/{id_}" for id_ in db.session.scalars(select(OutboxMessage.id))]
+    urls = ["/met26/manage/", "/met26/manage/outbox"]
+    urls += [f"/met26/manage/outbox?status={status.value}" for status in OutboxStatus]
+    urls += [f"/met26/manage/outbox/{id_}" for id_ in db.session.scalars(select(OutboxMessage.id))]
     return [client.get(url).get_data(as_text=True) for url in urls]
 
 
@@ -41,7 +41,9 @@ def test_organizer_cannot_take_over_an_admin_with_a_reset_link_from_the_outbox(
     admin = create_user("admin", email="admin@example.org", name="Ada Admin")
     auth.login(organizer)
     # The organizer cannot grant themselves admin rights...
-    response = client.post(f"/manage/users/{organizer.id}", data={"roles": ["organizer", "admin"]})
+    response = client.post(
+        f"/met26/manage/users/{organizer.id}", data={"roles": ["organizer", "admin"]}
+    )
     assert response.status_code == 403
     auth.logout()
     # ...so they ask for the admin's password to be reset, anonymously,
@@ -55,7 +57,7 @@ def test_organizer_cannot_take_over_an_admin_with_a_reset_link_from_the_outbox(
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.kind == "accounts/reset_password")
     )
-    page = client.get(f"/manage/outbox/{message.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/outbox/{message.id}").get_data(as_text=True)
     assert "Reset your password" in page and "private link" in page
     # Whatever the page offers as a link does not change the admin's password.
     for path in re.findall(r"/password/reset/[^\s\"'<]+", page):
@@ -178,7 +180,7 @@ def test_html_link_is_escaped_and_mail_without_secrets_stays_readable(
     assert 'href="https://congress.example.org/password/reset/abc&amp;def"' in html
     assert "abc&def" not in secret.body_text and secret.visible_text is None
     auth.login(organizer)
-    page = client.get(f"/manage/outbox/{plain.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/outbox/{plain.id}").get_data(as_text=True)
     assert "Room Vienna, 10:30" in page
 
 
@@ -198,13 +200,13 @@ def test_error_logs_name_the_route_not_the_private_token_in_the_path(app, caplog
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
 
     fresh = create_app(SameDatabase)  # the shared app takes no new routes once it served
-    fresh.add_url_rule("/registration/manage/<reference>/<token>/boom", view_func=boom)
+    fresh.add_url_rule("/met26/registration/manage/<reference>/<token>/boom", view_func=boom)
     token = "Zx9-private-manage-token-4f2a"
     fresh.logger.addHandler(caplog.handler)
     try:
-        response = fresh.test_client().get(f"/registration/manage/MET26-ABCD/{token}/boom")
+        response = fresh.test_client().get(f"/met26/registration/manage/MET26-ABCD/{token}/boom")
     finally:
         fresh.logger.removeHandler(caplog.handler)
     assert response.status_code == 500
-    assert "/registration/manage/<reference>/<token>/boom" in caplog.text
+    assert "/met26/registration/manage/<reference>/<token>/boom" in caplog.text
     assert token not in caplog.text

@@ -114,11 +114,11 @@ def test_each_recipient_gets_their_own_values_and_a_sealed_manage_link(
         select(OutboxMessage).where(OutboxMessage.kind == "mailings/message")
     ).all()
     assert all(m.has_secrets and m.visible_text is None for m in messages)
-    assert all("/registration/manage/" not in m.body_text for m in messages)
+    assert all("/met26/registration/manage/" not in m.body_text for m in messages)
     # Organizers see the subject, never the private link.
     auth.login(organizer)
-    page = client.get(f"/manage/outbox/{messages[0].id}").get_data(as_text=True)
-    assert "/registration/manage/" not in page
+    page = client.get(f"/met26/manage/outbox/{messages[0].id}").get_data(as_text=True)
+    assert "/met26/registration/manage/" not in page
     deliver_outbox()
     [lucja] = smtp.to("lucja@example.org")
     text = smtp.text_of(lucja)
@@ -170,26 +170,26 @@ def test_web_preview_confirm_and_campaign_page(client, auth, organizer, congress
         "body": "Dear {name},\nstill waiting.",
     }
     before = outbox_count()
-    preview = client.post("/manage/mailings/new", data=form)
+    preview = client.post("/met26/manage/mailings/new", data=form)
     page = preview.get_data(as_text=True)
     assert (
         preview.status_code == 200 and "wanda@example.org" in page and "Dear Wanda Waiting" in page
     )
     assert outbox_count() == before
     token = page.split('name="preview_token" value="')[1].split('"')[0]
-    sent = client.post("/manage/mailings/send", data=form | {"preview_token": token})
+    sent = client.post("/met26/manage/mailings/send", data=form | {"preview_token": token})
     assert sent.status_code == 302 and outbox_count() == before + 1
-    again = client.post("/manage/mailings/send", data=form | {"preview_token": token})
+    again = client.post("/met26/manage/mailings/send", data=form | {"preview_token": token})
     assert again.status_code == 302 and outbox_count() == before + 1
     campaign = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "wanda@example.org" in campaign and "queued" in campaign
-    assert "News" in client.get("/manage/mailings").get_data(as_text=True)
+    assert "News" in client.get("/met26/manage/mailings").get_data(as_text=True)
 
 
 def test_web_form_keeps_input_and_names_the_bad_placeholder(client, auth, organizer, congress):
     auth.login(organizer)
     response = client.post(
-        "/manage/mailings/new",
+        "/met26/manage/mailings/new",
         data={"group": "reviewers", "subject": "Hi", "body": "Dear {nom}, thanks."},
     )
     page = response.get_data(as_text=True)
@@ -200,10 +200,10 @@ def test_web_form_keeps_input_and_names_the_bad_placeholder(client, auth, organi
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/manage/mailings"),
-        ("GET", "/manage/mailings/new"),
-        ("POST", "/manage/mailings/new"),
-        ("POST", "/manage/mailings/send"),
+        ("GET", "/met26/manage/mailings"),
+        ("GET", "/met26/manage/mailings/new"),
+        ("POST", "/met26/manage/mailings/new"),
+        ("POST", "/met26/manage/mailings/send"),
     ],
 )
 def test_only_organizers_use_mailing_pages(client, auth, create_user, congress, method, path):
@@ -215,31 +215,44 @@ def test_api_dry_run_send_and_list(client, congress, people, organizer, create_u
     headers = api_token(organizer)
     payload = {"group": "chairs", "subject": "Chairs' briefing", "body": "Dear {name}, welcome."}
     before = outbox_count()
-    dry = client.post("/api/v1/mailings", json=payload | {"dry_run": True}, headers=headers)
+    dry = client.post(
+        "/api/v1/congresses/met26/mailings", json=payload | {"dry_run": True}, headers=headers
+    )
     assert dry.status_code == 200 and outbox_count() == before
     preview = dry.get_json()["preview"]
     assert preview["recipient_count"] == 1 and "Dear Chen Chair, welcome." in preview["sample_text"]
-    missing = client.post("/api/v1/mailings", json=payload, headers=headers)
+    missing = client.post("/api/v1/congresses/met26/mailings", json=payload, headers=headers)
     assert missing.status_code == 422 and "preview_token" in missing.get_json()["error"]["fields"]
     stale = client.post(
-        "/api/v1/mailings", json=payload | {"preview_token": "ab." + "0" * 64}, headers=headers
+        "/api/v1/congresses/met26/mailings",
+        json=payload | {"preview_token": "ab." + "0" * 64},
+        headers=headers,
     )
     assert stale.status_code == 409 and stale.get_json()["error"]["preview"]["recipient_count"] == 1
     sent = client.post(
-        "/api/v1/mailings",
+        "/api/v1/congresses/met26/mailings",
         json=payload | {"preview_token": preview["preview_token"]},
         headers=headers,
     )
     assert sent.status_code == 201 and sent.get_json()["queued"] == 1
     assert outbox_count() == before + 1
-    listing = client.get("/api/v1/mailings", headers=headers).get_json()["mailings"]
+    listing = client.get("/api/v1/congresses/met26/mailings", headers=headers).get_json()[
+        "mailings"
+    ]
     assert listing[0]["delivery"]["queued"] == 1 and listing[0]["group"] == "chairs"
-    detail = client.get(f"/api/v1/mailings/{listing[0]['id']}", headers=headers).get_json()
+    detail = client.get(
+        f"/api/v1/congresses/met26/mailings/{listing[0]['id']}", headers=headers
+    ).get_json()
     assert detail["recipients"] == [
         {"name": "Chen Chair", "email": "chair@example.org", "status": "queued", "sent_at": None}
     ]
-    bad = client.post("/api/v1/mailings", json=payload | {"body": "{oops}"}, headers=headers)
+    bad = client.post(
+        "/api/v1/congresses/met26/mailings", json=payload | {"body": "{oops}"}, headers=headers
+    )
     assert bad.status_code == 422 and "body" in bad.get_json()["error"]["fields"]
     reviewer = api_token(create_user("reviewer"))
-    assert client.post("/api/v1/mailings", json=payload, headers=reviewer).status_code == 403
-    assert client.get("/api/v1/mailings", headers=reviewer).status_code == 403
+    assert (
+        client.post("/api/v1/congresses/met26/mailings", json=payload, headers=reviewer).status_code
+        == 403
+    )
+    assert client.get("/api/v1/congresses/met26/mailings", headers=reviewer).status_code == 403

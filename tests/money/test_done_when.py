@@ -31,7 +31,7 @@ def rows_of(text: str) -> list[dict]:
 
 def csv_sums(client) -> dict:
     """The accountant's CSV, summed column by column (each row's net + VAT = gross)."""
-    response = client.get("/manage/invoices.csv")
+    response = client.get("/met26/manage/invoices.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = rows_of(response.get_data(as_text=True))
     for row in rows:
@@ -46,7 +46,7 @@ def csv_sums(client) -> dict:
 
 def overview_csv(client) -> tuple[dict, dict[str, dict]]:
     """(the total row, the per-category "all days" rows) of /manage/money.csv, as Decimals."""
-    rows = rows_of(client.get("/manage/money.csv").get_data(as_text=True))
+    rows = rows_of(client.get("/met26/manage/money.csv").get_data(as_text=True))
 
     def numbers(row):
         return {k: D(v) for k, v in row.items() if k not in ("day", "category", "currency")}
@@ -70,7 +70,7 @@ def assert_books_agree(client, headers) -> tuple[dict, dict, dict[str, dict]]:
     assert total["outstanding"] == sums["outstanding"]
     assert total["paid"] == sum(total[m] for m in METHODS) - total["refunded"]
     # The API gives the same figures as the CSV.
-    api = client.get("/api/v1/money/overview", headers=headers)
+    api = client.get("/api/v1/congresses/met26/money/overview", headers=headers)
     assert api.status_code == 200, api.get_json()
     figures = api.get_json()["totals"]
     assert D(figures["paid"]) == sums["paid"]
@@ -85,7 +85,7 @@ def assert_books_agree(client, headers) -> tuple[dict, dict, dict[str, dict]]:
     }
     # And the page's total row shows them: invoiced, credited, the five methods, refunded,
     # paid, outstanding, waived.
-    page = client.get("/manage/money").get_data(as_text=True)
+    page = client.get("/met26/manage/money").get_data(as_text=True)
     total_row = re.search(r'id="money-total">(.*?)</tr>', page, re.S).group(1)
     cells = [D(v) for v in re.findall(r'<td class="text-end[^"]*">([^<]*)</td>', total_row)]
     assert len(cells) == 11
@@ -108,7 +108,7 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
 
     # 1. An attendee registers and pays by card on the provider's page.
     created = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json={
             "first_name": "Inès",
             "last_name": "Dubois-Ramírez",
@@ -126,7 +126,7 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
     fee = attendee.amount_due
     assert fee > 0
     checkout = client.post(
-        f"/api/v1/registrations/{attendee.reference}/checkout",
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/checkout",
         headers={"X-Manage-Token": manage_token(attendee.reference, attendee.manage_salt)},
     )
     assert checkout.status_code == 201, checkout.get_json()
@@ -134,7 +134,7 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
     stripe_api.pay(session_id)
     payload = stripe_api.event(session_id)
     delivered = client.post(
-        "/api/v1/payments/webhook/stripe",
+        "/api/v1/congresses/met26/payments/webhook/stripe",
         data=payload,
         headers={"Content-Type": "application/json", "Stripe-Signature": stripe_api.sign(payload)},
     )
@@ -150,7 +150,7 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
         ("Friederike", "Groß"),
     ]
     ordered = client.post(
-        "/api/v1/orders",
+        "/api/v1/congresses/met26/orders",
         json={
             "buyer": {"name": "Universitätsklinikum Heidelberg", "email": "kongress@ukhd.example"},
             "invoice_to": {
@@ -183,11 +183,13 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
         f"{date.today():%d.%m.%Y};Rechnung {number} PO 4500123456;"
         f"{str(group_gross).replace('.', ',')};EUR;Universitätsklinikum Heidelberg\r\n"
     )
-    dry = client.post("/api/v1/reconciliation", json={"statement": statement}, headers=headers)
+    dry = client.post(
+        "/api/v1/congresses/met26/reconciliation", json={"statement": statement}, headers=headers
+    )
     assert dry.status_code == 200, dry.get_json()
     assert [line["state"] for line in dry.get_json()["lines"]] == ["matched"]
     done = client.post(
-        "/api/v1/reconciliation",
+        "/api/v1/congresses/met26/reconciliation",
         json={"statement": statement, "confirm": True, "token": dry.get_json()["token"]},
         headers=headers,
     )
@@ -200,11 +202,13 @@ def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
 
     # 3. An invited speaker registers free with a faculty voucher: no money, no invoice.
     codes = client.get(
-        "/api/v1/vouchers", query_string={"label": "Invited faculty"}, headers=headers
+        "/api/v1/congresses/met26/vouchers",
+        query_string={"label": "Invited faculty"},
+        headers=headers,
     ).get_json()["vouchers"]
     code = next(v["code"] for v in codes if v["uses"] == 0)
     speaker = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json={
             "first_name": "Yuki",
             "last_name": "Tanaka",

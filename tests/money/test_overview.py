@@ -14,7 +14,7 @@ D = Decimal
 
 
 def overview_rows(client, **params) -> list[dict]:
-    response = client.get("/manage/money.csv", query_string=params)
+    response = client.get("/met26/manage/money.csv", query_string=params)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     return csv_rows(response.get_data(as_text=True))
@@ -27,7 +27,7 @@ def total_row(rows):
 
 def test_overview_totals_equal_the_invoice_csv_to_the_cent(client, auth, organizer, books):
     auth.login(organizer)
-    invoices = csv_rows(client.get("/manage/invoices.csv").get_data(as_text=True))
+    invoices = csv_rows(client.get("/met26/manage/invoices.csv").get_data(as_text=True))
     assert any(row["reverse_charge"] == "yes" for row in invoices)
     assert any(row["type"] == "credit_note" for row in invoices)
     total = total_row(overview_rows(client))
@@ -92,23 +92,23 @@ def test_overview_date_filter_keeps_only_the_days_in_range(client, auth, organiz
     empty = total_row(overview_rows(client, date_from=tomorrow))
     assert D(empty["invoiced"]) == D(empty["paid"]) == D(empty["waived_not_money"]) == 0
     backwards = {"date_from": tomorrow, "date_to": "2020-01-01"}
-    page = client.get("/manage/money", query_string=backwards)
+    page = client.get("/met26/manage/money", query_string=backwards)
     assert page.status_code == 200
     assert "The end date is before the start date." in page.get_data(as_text=True)
 
 
 def test_overview_page_shows_the_figures_per_day_and_category(client, auth, organizer, books):
     auth.login(organizer)
-    page = client.get("/manage/money")
+    page = client.get("/met26/manage/money")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'id="money-total"' in html
     assert "Oncology nurse" in html and "Card online" in html and "Waived" in html
-    dashboard = client.get("/manage/").get_data(as_text=True)
-    assert 'href="/manage/money"' in dashboard
+    dashboard = client.get("/met26/manage/").get_data(as_text=True)
+    assert 'href="/met26/manage/money"' in dashboard
 
 
-@pytest.mark.parametrize("path", ["/manage/money", "/manage/money.csv"])
+@pytest.mark.parametrize("path", ["/met26/manage/money", "/met26/manage/money.csv"])
 def test_overview_is_for_organizers_only(client, auth, create_user, congress, path):
     assert client.get(path).status_code in (302, 401)
     auth.login(create_user(email="reviewer@example.org", role="reviewer"))

@@ -128,7 +128,7 @@ def german_statement(people) -> bytes:
 
 def upload(client, data: bytes):
     return client.post(
-        "/manage/money/reconciliation",
+        "/met26/manage/money/reconciliation",
         data={"statement_file": (io.BytesIO(data), "umsaetze.csv")},
         content_type="multipart/form-data",
     )
@@ -143,7 +143,7 @@ def confirm(client, preview, differing=()):
     statement = html.unescape(re.search(r'name="statement" type="hidden" value="([^"]*)"', page)[1])
     token = re.search(r'name="token" type="hidden" value="([^"]*)"', page)[1]
     return client.post(
-        "/manage/money/reconciliation/confirm",
+        "/met26/manage/money/reconciliation/confirm",
         data={"statement": statement, "token": token, "differing": [str(n) for n in differing]},
     )
 
@@ -242,7 +242,7 @@ def test_a_changed_statement_is_not_confirmed(client, auth, organizer, open_book
     reference = open_books["nurse"].reference
     forged = f"date,reference,amount\n2026-12-03,{reference},180.00\n"
     response = client.post(
-        "/manage/money/reconciliation/confirm", data={"statement": forged, "token": token}
+        "/met26/manage/money/reconciliation/confirm", data={"statement": forged, "token": token}
     )
     assert response.status_code == 302
     assert bank_payments(open_books["nurse"]) == []
@@ -267,7 +267,7 @@ def test_pasted_statement_is_read_like_a_file(client, auth, organizer, open_book
     auth.login(organizer)
     reference = open_books["oncologist"].reference
     response = client.post(
-        "/manage/money/reconciliation",
+        "/met26/manage/money/reconciliation",
         data={"statement_text": f"Datum;Betrag;Verwendungszweck\n03.12.2026;450,00;{reference}"},
     )
     assert states(response) == ["matched"]
@@ -276,9 +276,9 @@ def test_pasted_statement_is_read_like_a_file(client, auth, organizer, open_book
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "/manage/money/reconciliation"),
-        ("post", "/manage/money/reconciliation"),
-        ("post", "/manage/money/reconciliation/confirm"),
+        ("get", "/met26/manage/money/reconciliation"),
+        ("post", "/met26/manage/money/reconciliation"),
+        ("post", "/met26/manage/money/reconciliation/confirm"),
     ],
 )
 def test_reconciliation_is_for_organizers_only(client, auth, create_user, congress, method, path):
@@ -292,13 +292,16 @@ def test_reconciliation_forms_need_a_csrf_token(app_config, congress, organizer)
 
     config = type("CSRFConfig", (app_config,), {"WTF_CSRF_ENABLED": True})
     client = create_app(config).test_client()
-    for path in ("/manage/money/reconciliation", "/manage/money/reconciliation/confirm"):
+    for path in (
+        "/met26/manage/money/reconciliation",
+        "/met26/manage/money/reconciliation/confirm",
+    ):
         assert client.post(path, data={"statement_text": "x"}).status_code == 400
 
 
 def test_posting_nothing_asks_for_a_file(client, auth, organizer, open_books):
     auth.login(organizer)
-    response = client.post("/manage/money/reconciliation", data={"statement_text": "  "})
+    response = client.post("/met26/manage/money/reconciliation", data={"statement_text": "  "})
     assert response.status_code == 422
     assert "Choose a CSV file or paste the statement below." in response.get_data(as_text=True)
 
@@ -306,7 +309,9 @@ def test_posting_nothing_asks_for_a_file(client, auth, organizer, open_books):
 def test_api_dry_run_then_confirm_with_the_token(client, api_token, organizer, open_books):
     headers = api_token(organizer)
     text = german_statement(open_books).decode("utf-8")
-    dry = client.post("/api/v1/reconciliation", json={"statement": text}, headers=headers)
+    dry = client.post(
+        "/api/v1/congresses/met26/reconciliation", json={"statement": text}, headers=headers
+    )
     assert dry.status_code == 200
     body = dry.get_json()
     assert [line["state"] for line in body["lines"]][:3] == ["matched", "matched", "differs"]
@@ -314,13 +319,13 @@ def test_api_dry_run_then_confirm_with_the_token(client, api_token, organizer, o
     assert bank_payments(open_books["oncologist"]) == []
 
     wrong = client.post(
-        "/api/v1/reconciliation",
+        "/api/v1/congresses/met26/reconciliation",
         json={"statement": text, "confirm": True, "token": "0" * 64},
         headers=headers,
     )
     assert wrong.status_code == 422 and "token" in wrong.get_json()["error"]["fields"]
     done = client.post(
-        "/api/v1/reconciliation",
+        "/api/v1/congresses/met26/reconciliation",
         json={"statement": text, "confirm": True, "token": body["token"]},
         headers=headers,
     )
@@ -329,7 +334,7 @@ def test_api_dry_run_then_confirm_with_the_token(client, api_token, organizer, o
     assert done.get_json()["lines"][0]["state"] == "imported"
     assert [p.amount for p in bank_payments(open_books["oncologist"])] == [D("450.00")]
     again = client.post(
-        "/api/v1/reconciliation",
+        "/api/v1/congresses/met26/reconciliation",
         json={"statement": text, "confirm": True, "token": body["token"]},
         headers=headers,
     )
@@ -340,10 +345,12 @@ def test_api_refuses_non_organizers_and_bad_files(
     client, api_token, create_user, organizer, open_books
 ):
     reviewer = api_token(create_user(email="reviewer@example.org", role="reviewer"))
-    response = client.post("/api/v1/reconciliation", json={"statement": "x"}, headers=reviewer)
+    response = client.post(
+        "/api/v1/congresses/met26/reconciliation", json={"statement": "x"}, headers=reviewer
+    )
     assert response.status_code == 403
     bad = client.post(
-        "/api/v1/reconciliation",
+        "/api/v1/congresses/met26/reconciliation",
         json={"statement": "Datum;Text\n1.12.2026;x\n"},
         headers=api_token(organizer),
     )

@@ -57,7 +57,7 @@ def test_cash_taken_at_the_desk_is_invoiced_as_cash(seller, register, client, au
     attendee = register(seller)
     auth.login(organizer)
     taken = client.post(
-        f"/manage/check-in/{attendee.reference}/payment",
+        f"/met26/manage/check-in/{attendee.reference}/payment",
         data={"pay-kind": "cash", "pay-amount": "", "pay-idempotency_key": "desk-1"},
     )
     assert taken.status_code == 302

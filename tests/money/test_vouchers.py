@@ -57,23 +57,23 @@ def test_bad_voucher_settings_are_field_errors(congress, data, field):
 
 
 def test_the_vouchers_page_is_for_organizers(client, auth, congress, create_user):
-    assert client.get("/manage/vouchers").status_code == 302
-    assert client.post("/manage/vouchers", data={"kind": "free_place"}).status_code == 302
+    assert client.get("/met26/manage/vouchers").status_code == 302
+    assert client.post("/met26/manage/vouchers", data={"kind": "free_place"}).status_code == 302
     auth.login(create_user())
-    assert client.get("/manage/vouchers").status_code == 403
-    assert client.get("/manage/vouchers.csv").status_code == 403
-    assert client.post("/manage/vouchers", data={"kind": "free_place"}).status_code == 403
+    assert client.get("/met26/manage/vouchers").status_code == 403
+    assert client.get("/met26/manage/vouchers.csv").status_code == 403
+    assert client.post("/met26/manage/vouchers", data={"kind": "free_place"}).status_code == 403
     assert db.session.scalar(select(Voucher.id)) is None
     g.pop("_login_user", None)
     auth.login(create_user("organizer"))
-    assert client.get("/manage/vouchers").status_code == 200
+    assert client.get("/met26/manage/vouchers").status_code == 200
 
 
 def test_organizer_creates_a_batch_lists_it_and_exports_csv(client, auth, organizer, congress):
     auth.login(organizer)
     student = get_category_by_slug(congress, "student-trainee")
     response = client.post(
-        "/manage/vouchers",
+        "/met26/manage/vouchers",
         data={
             "count": "20",
             "kind": "percent",
@@ -87,10 +87,10 @@ def test_organizer_creates_a_batch_lists_it_and_exports_csv(client, auth, organi
     assert response.status_code == 302, response.get_data(as_text=True)
     vouchers.create_vouchers(congress, kind="free_place", count=3, label="Invited faculty")
     db.session.commit()
-    page = client.get("/manage/vouchers?label==Sponsor: Acme").get_data(as_text=True)
+    page = client.get("/met26/manage/vouchers?label==Sponsor: Acme").get_data(as_text=True)
     assert page.count("<code>ACME-") == 20 and "Student" in page
     assert "<code>FAC" not in page
-    export = client.get("/manage/vouchers.csv").get_data(as_text=True)
+    export = client.get("/met26/manage/vouchers.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(export)))
     assert len(rows) == 23
     acme = [row for row in rows if row["code"].startswith("ACME-")]
@@ -102,7 +102,7 @@ def test_organizer_creates_a_batch_lists_it_and_exports_csv(client, auth, organi
 def test_a_bad_voucher_form_keeps_the_input_and_names_the_field(client, auth, organizer, congress):
     auth.login(organizer)
     response = client.post(
-        "/manage/vouchers",
+        "/met26/manage/vouchers",
         data={"count": "3", "kind": "percent", "percent": "150", "max_uses": "1", "label": "X"},
     )
     assert response.status_code == 422
@@ -124,25 +124,35 @@ def test_api_creates_and_lists_vouchers_for_organizers_only(
         "max_uses": 2,
         "valid_until": "2030-01-01T00:00:00",
     }
-    assert client.post("/api/v1/vouchers", json=body).status_code == 401
+    assert client.post("/api/v1/congresses/met26/vouchers", json=body).status_code == 401
     user = api_token(create_user())
-    assert client.post("/api/v1/vouchers", json=body, headers=user).status_code == 403
-    assert client.get("/api/v1/vouchers", headers=user).status_code == 403
+    assert (
+        client.post("/api/v1/congresses/met26/vouchers", json=body, headers=user).status_code == 403
+    )
+    assert client.get("/api/v1/congresses/met26/vouchers", headers=user).status_code == 403
     headers = api_token(organizer)
-    response = client.post("/api/v1/vouchers", json=body, headers=headers)
+    response = client.post("/api/v1/congresses/met26/vouchers", json=body, headers=headers)
     assert response.status_code == 201, response.json
     created = response.json["vouchers"]
     assert len(created) == 5 and created[0]["amount"] == "100.00"
     assert created[0]["categories"] == ["oncologist"] and created[0]["max_uses"] == 2
-    listed = client.get("/api/v1/vouchers?label=Sponsor: Medix", headers=headers).json
+    listed = client.get(
+        "/api/v1/congresses/met26/vouchers?label=Sponsor: Medix", headers=headers
+    ).json
     assert listed["total"] == 5
     bad = client.post(
-        "/api/v1/vouchers", json={**body, "categories": ["astronaut"]}, headers=headers
+        "/api/v1/congresses/met26/vouchers",
+        json={**body, "categories": ["astronaut"]},
+        headers=headers,
     )
     assert bad.status_code == 422 and "categories" in bad.json["error"]["fields"]
-    bad = client.post("/api/v1/vouchers", json={"kind": "percent"}, headers=headers)
+    bad = client.post(
+        "/api/v1/congresses/met26/vouchers", json={"kind": "percent"}, headers=headers
+    )
     assert bad.status_code == 422 and "percent" in bad.json["error"]["fields"]
-    csv_text = client.get("/api/v1/vouchers?format=csv", headers=headers).get_data(as_text=True)
+    csv_text = client.get("/api/v1/congresses/met26/vouchers?format=csv", headers=headers).get_data(
+        as_text=True
+    )
     assert csv_text.count("MDX-") == 5
 
 
@@ -153,7 +163,7 @@ def test_creating_vouchers_needs_the_csrf_token(app_config, congress, organizer)
     config = type("CSRFConfig", (app_config,), {"WTF_CSRF_ENABLED": True})
     csrf_client = create_app(config).test_client()
     AuthActions(csrf_client).login(organizer)
-    response = csrf_client.post("/manage/vouchers", data={"kind": "free_place", "count": "1"})
+    response = csrf_client.post("/met26/manage/vouchers", data={"kind": "free_place", "count": "1"})
     assert response.status_code == 400
     assert db.session.scalar(select(Voucher.id)) is None
 

@@ -34,7 +34,7 @@ def spec(client):
 
 
 def test_get_session_documents_its_body(spec):
-    schema = response_schema(spec, "/api/v1/sessions/{session_id}", "get", "200")
+    schema = response_schema(spec, "/api/v1/congresses/met26/sessions/{session_id}", "get", "200")
     assert {"url", "title", "presentations"} <= set(schema["properties"])
     items = resolve(spec, schema["properties"]["presentations"]["items"])
     assert {"url", "title", "speakers", "sections"} <= set(items["properties"])
@@ -45,24 +45,34 @@ def test_get_session_documents_its_body(spec):
 @pytest.mark.parametrize(
     "path, method, status, expected",
     [
-        ("/api/v1/sessions", "get", "200", {"version", "sessions"}),
-        ("/api/v1/sessions", "post", "201", {"url", "title", "presentations", "warnings"}),
-        ("/api/v1/sessions/{session_id}", "patch", "200", {"url", "warnings"}),
-        ("/api/v1/sessions/{session_id}", "delete", "200", {"deleted", "warnings"}),
+        ("/api/v1/congresses/met26/sessions", "get", "200", {"version", "sessions"}),
         (
-            "/api/v1/sessions/{session_id}/presentations",
+            "/api/v1/congresses/met26/sessions",
+            "post",
+            "201",
+            {"url", "title", "presentations", "warnings"},
+        ),
+        ("/api/v1/congresses/met26/sessions/{session_id}", "patch", "200", {"url", "warnings"}),
+        (
+            "/api/v1/congresses/met26/sessions/{session_id}",
+            "delete",
+            "200",
+            {"deleted", "warnings"},
+        ),
+        (
+            "/api/v1/congresses/met26/sessions/{session_id}/presentations",
             "post",
             "201",
             {"presentation", "presentations"},
         ),
-        ("/api/v1/program/conflicts", "get", "200", {"count", "conflicts"}),
+        ("/api/v1/congresses/met26/program/conflicts", "get", "200", {"count", "conflicts"}),
         (
-            "/api/v1/program/publish",
+            "/api/v1/congresses/met26/program/publish",
             "post",
             "201",
             {"version", "changes", "acknowledged", "messages"},
         ),
-        ("/api/v1/program/publish", "post", "200", {"dry_run", "preview"}),
+        ("/api/v1/congresses/met26/program/publish", "post", "200", {"dry_run", "preview"}),
     ],
 )
 def test_every_program_response_is_documented(spec, path, method, status, expected):
@@ -92,8 +102,8 @@ def test_published_bodies_are_unchanged_by_the_schemas(client, congress, program
     urls, now = PublicUrls(), utcnow()
     s = program.session_by_id[program_data.id]
     expected = plain(api._published_session(program, s, urls, now, full=True))
-    assert client.get(f"/api/v1/sessions/{program_data.id}").get_json() == expected
-    listing = client.get("/api/v1/sessions").get_json()
+    assert client.get(f"/api/v1/congresses/met26/sessions/{program_data.id}").get_json() == expected
+    listing = client.get("/api/v1/congresses/met26/sessions").get_json()
     assert listing == {
         "version": program.number,
         "sessions": [
@@ -108,12 +118,14 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     client, congress, program_data, organizer, api_token
 ):
     headers = api_token(organizer)
-    conflicts = client.get("/api/v1/program/conflicts", headers=headers).get_json()
+    conflicts = client.get("/api/v1/congresses/met26/program/conflicts", headers=headers).get_json()
     assert conflicts == plain(
         {"count": 1, "conflicts": [c.as_dict() for c in detect_conflicts(congress)]}
     )
     patched = client.patch(
-        f"/api/v1/sessions/{program_data.id}", json={"expected_audience": 40}, headers=headers
+        f"/api/v1/congresses/met26/sessions/{program_data.id}",
+        json={"expected_audience": 40},
+        headers=headers,
     ).get_json()
     db.session.expire_all()
     expected = api._live_session(
@@ -122,7 +134,7 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     assert patched == plain(expected)
     assert patched["warnings"] and patched["warnings"][0]["objects"]
     published = client.post(
-        "/api/v1/program/publish",
+        "/api/v1/congresses/met26/program/publish",
         json={"acknowledge": [c["key"] for c in conflicts["conflicts"]]},
         headers=headers,
     )
@@ -139,16 +151,18 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
         or body["changes"] == []
     )
     assert body["acknowledged"] == conflicts["conflicts"]
-    deleted = client.delete(f"/api/v1/sessions/{program_data.id}", headers=headers)
+    deleted = client.delete(f"/api/v1/congresses/met26/sessions/{program_data.id}", headers=headers)
     assert deleted.get_json() == {"deleted": program_data.id, "warnings": []}
 
 
 def test_publish_changes_keep_their_ids(client, congress, make_session, organizer, api_token):
     headers = api_token(organizer)
     make_session("First")
-    client.post("/api/v1/program/publish", json={}, headers=headers)
+    client.post("/api/v1/congresses/met26/program/publish", json={}, headers=headers)
     added = make_session("Second", start="11:00", end="12:00")
-    body = client.post("/api/v1/program/publish", json={}, headers=headers).get_json()
+    body = client.post(
+        "/api/v1/congresses/met26/program/publish", json={}, headers=headers
+    ).get_json()
     assert {"kind": "session_added", "session": added.id} | {
         "message": body["changes"][0]["message"]
     } in body["changes"]

@@ -23,14 +23,14 @@ def test_author_page_shows_placement_after_publish_not_before(
     db.session.commit()
 
     auth.login(submitter)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert 'id="placement"' not in page  # the draft is not shown to authors
     assert get_abstract_placement(congress, abstract.id) is None
 
     publish()
     for user in (submitter, coauthor):
         auth.login(user)
-        page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+        page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
         assert 'id="placement"' in page
         assert "Poster session: liver" in page and "Hall B" in page
         assert "13:30" in page and congress.timezone in page  # congress time, not UTC
@@ -40,7 +40,7 @@ def test_author_page_shows_placement_after_publish_not_before(
     services.update_presentation(abstract_presentation(abstract), board_number="P-200")
     db.session.commit()
     auth.login(submitter)
-    page = client.get(f"/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/abstracts/{abstract.id}").get_data(as_text=True)
     assert "P-117" in page and "P-200" not in page
 
 

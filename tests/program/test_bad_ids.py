@@ -18,14 +18,14 @@ def setup(congress, make_session, publish, auth, organizer):
 @pytest.mark.parametrize(
     "method, path",
     [
-        ("get", f"/manage/program/sessions/{HUGE}"),
-        ("get", f"/manage/program/speakers/{HUGE}"),
-        ("get", f"/manage/program/versions/{HUGE}"),
-        ("post", f"/manage/program/presentations/{HUGE}"),
-        ("post", f"/manage/program/sessions/{HUGE}/delete"),
-        ("post", f"/program/sessions/{HUGE}/star"),
-        ("get", f"/program/sessions/{HUGE}"),
-        ("get", f"/program/speakers/{HUGE}"),
+        ("get", f"/met26/manage/program/sessions/{HUGE}"),
+        ("get", f"/met26/manage/program/speakers/{HUGE}"),
+        ("get", f"/met26/manage/program/versions/{HUGE}"),
+        ("post", f"/met26/manage/program/presentations/{HUGE}"),
+        ("post", f"/met26/manage/program/sessions/{HUGE}/delete"),
+        ("post", f"/met26/program/sessions/{HUGE}/star"),
+        ("get", f"/met26/program/sessions/{HUGE}"),
+        ("get", f"/met26/program/speakers/{HUGE}"),
     ],
 )
 def test_huge_ids_in_pages(client, setup, method, path):
@@ -34,9 +34,12 @@ def test_huge_ids_in_pages(client, setup, method, path):
 
 def test_huge_ids_in_editor_calls(client, setup):
     for path, body in [
-        (f"/manage/program/editor/sessions/{setup.id}/move", {"room": int(HUGE)}),
-        (f"/manage/program/editor/sessions/{setup.id}/presentations", {"abstract": int(HUGE)}),
-        (f"/manage/program/abstracts/{HUGE}/place", None),
+        (f"/met26/manage/program/editor/sessions/{setup.id}/move", {"room": int(HUGE)}),
+        (
+            f"/met26/manage/program/editor/sessions/{setup.id}/presentations",
+            {"abstract": int(HUGE)},
+        ),
+        (f"/met26/manage/program/abstracts/{HUGE}/place", None),
     ]:
         response = client.post(path, json=body) if body else client.post(path, data={})
         assert response.status_code in (302, 404, 422), path
@@ -45,11 +48,11 @@ def test_huge_ids_in_editor_calls(client, setup):
 @pytest.mark.parametrize(
     "method, path, body",
     [
-        ("get", f"/api/v1/sessions/{HUGE}", None),
-        ("patch", f"/api/v1/sessions/{HUGE}", {"title": "x"}),
-        ("delete", f"/api/v1/sessions/{HUGE}", None),
-        ("post", f"/api/v1/sessions/{HUGE}/presentations", {"title": "x"}),
-        ("get", f"/api/v1/sessions?room={HUGE}", None),
+        ("get", f"/api/v1/congresses/met26/sessions/{HUGE}", None),
+        ("patch", f"/api/v1/congresses/met26/sessions/{HUGE}", {"title": "x"}),
+        ("delete", f"/api/v1/congresses/met26/sessions/{HUGE}", None),
+        ("post", f"/api/v1/congresses/met26/sessions/{HUGE}/presentations", {"title": "x"}),
+        ("get", f"/api/v1/congresses/met26/sessions?room={HUGE}", None),
     ],
 )
 def test_huge_ids_in_the_api(client, organizer, api_token, setup, method, path, body):
@@ -60,10 +63,12 @@ def test_huge_ids_in_the_api(client, organizer, api_token, setup, method, path, 
 def test_huge_ids_in_api_bodies(client, organizer, api_token, setup):
     headers = api_token(organizer)
     response = client.patch(
-        f"/api/v1/sessions/{setup.id}", json={"room": int(HUGE)}, headers=headers
+        f"/api/v1/congresses/met26/sessions/{setup.id}", json={"room": int(HUGE)}, headers=headers
     )
     assert response.status_code == 422 and "room" in response.get_json()["error"]["fields"]
     response = client.post(
-        f"/api/v1/sessions/{setup.id}/presentations", json={"abstract": int(HUGE)}, headers=headers
+        f"/api/v1/congresses/met26/sessions/{setup.id}/presentations",
+        json={"abstract": int(HUGE)},
+        headers=headers,
     )
     assert response.status_code == 422

@@ -53,7 +53,7 @@ def test_publishing_queues_the_book_and_the_request_does_not_build_it(
     [build] = builds()
     assert (build.version_id, build.status) == (version.id, BookBuildStatus.QUEUED)
 
-    response = client.get("/program/schedule.pdf")
+    response = client.get("/met26/program/schedule.pdf")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == str(book.RETRY_AFTER_SECONDS)
     assert response.headers["Cache-Control"] == "no-store"
@@ -74,7 +74,7 @@ def test_the_worker_builds_the_book_and_the_url_serves_it_with_validators(
     assert (build.done, build.total, build.attempts) == (1, 1, 1)
     assert stored_books(book_storage) == [build.storage_key.split("/")[1]]
 
-    first = client.get("/program/schedule.pdf")
+    first = client.get("/met26/program/schedule.pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
     text = pdf_text(first.data)
     assert "Hepatic metastases: resect or ablate" in text and "Ablation in 120 patients" in text
@@ -83,15 +83,17 @@ def test_the_worker_builds_the_book_and_the_url_serves_it_with_validators(
     assert first.headers["Last-Modified"]
     assert 'filename="program.pdf"' in first.headers["Content-Disposition"]
 
-    again = client.get("/program/schedule.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        "/met26/program/schedule.pdf", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304 and again.data == b""
     since = client.get(
-        "/program/schedule.pdf", headers={"If-Modified-Since": first.headers["Last-Modified"]}
+        "/met26/program/schedule.pdf", headers={"If-Modified-Since": first.headers["Last-Modified"]}
     )
     assert since.status_code == 304
     # Another web worker (nothing in its memory) reads the same stored book.
     book._MEMORY.clear()
-    assert client.get("/program/schedule.pdf").data == first.data
+    assert client.get("/met26/program/schedule.pdf").data == first.data
 
 
 def test_the_worker_stores_the_book_in_the_object_store(
@@ -103,7 +105,7 @@ def test_the_worker_stores_the_book_in_the_object_store(
     data, content_type = s3_storage.read(build.storage_key)
     assert content_type == "application/pdf"
     book._MEMORY.clear()
-    assert client.get("/program/schedule.pdf").data == data
+    assert client.get("/met26/program/schedule.pdf").data == data
 
 
 def test_progress_is_visible_to_organizers_on_the_page_and_in_the_api(
@@ -112,27 +114,27 @@ def test_progress_is_visible_to_organizers_on_the_page_and_in_the_api(
     headers = api_token(organizer)
     publish()
     auth.login(organizer)
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "Program book (PDF)" in page and "waiting for the background worker" in page
-    assert client.get("/api/v1/program/publish", headers=headers).get_json()["book"]["status"] == (
-        "queued"
-    )
+    assert client.get("/api/v1/congresses/met26/program/publish", headers=headers).get_json()[
+        "book"
+    ]["status"] == ("queued")
 
     build_id, token = book.claim_next()
     book.ProgressWriter(build_id, token)(2, 5)  # what the build reports as it lays out
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "building, 2 of 5 sessions" in page and "Being built" in page
-    status = client.get("/manage/program/book/status").get_json()["book"]
+    status = client.get("/met26/manage/program/book/status").get_json()["book"]
     assert (status["status"], status["done"], status["total"]) == ("building", 2, 5)
-    api = client.get("/api/v1/program/publish", headers=headers).get_json()
+    api = client.get("/api/v1/congresses/met26/program/publish", headers=headers).get_json()
     assert api["version"] == 1 and api["book"]["done"] == 2 and api["book"]["total"] == 5
 
     assert book.run_build(build_id, token).startswith("book of version 1")
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "Version 1: ready." in page and "Download the program book" in page
-    assert client.get("/api/v1/program/publish", headers=headers).get_json()["book"]["status"] == (
-        "ready"
-    )
+    assert client.get("/api/v1/congresses/met26/program/publish", headers=headers).get_json()[
+        "book"
+    ]["status"] == ("ready")
 
 
 def test_a_failing_build_shows_failed_is_retried_with_backoff_and_by_an_organizer(
@@ -150,12 +152,14 @@ def test_a_failing_build_shows_failed_is_retried_with_backoff_and_by_an_organize
     assert utcnow() + timedelta(seconds=20) < first_retry < utcnow() + timedelta(seconds=40)
 
     auth.login(organizer)
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "the build failed (attempt 1 of 5)" in page and "StorageUnavailable" in page
     assert 'id="book-retry"' in page
-    api = client.get("/api/v1/program/publish", headers=api_token(organizer)).get_json()
+    api = client.get(
+        "/api/v1/congresses/met26/program/publish", headers=api_token(organizer)
+    ).get_json()
     assert api["book"]["status"] == "failed" and api["book"]["can_retry"] is True
-    assert client.get("/program/schedule.pdf").status_code == 503
+    assert client.get("/met26/program/schedule.pdf").status_code == 503
 
     build_books()  # before the backoff ran out: left alone
     assert builds()[0].attempts == 1
@@ -167,17 +171,19 @@ def test_a_failing_build_shows_failed_is_retried_with_backoff_and_by_an_organize
     assert builds()[0].next_attempt_at is None  # given up: an organizer decides
     build_books(now=later + timedelta(days=1))
     assert builds()[0].attempts == book.MAX_ATTEMPTS
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert f"the build failed {book.MAX_ATTEMPTS} times" in page
 
     book_storage.unlink()  # the store works again
-    response = client.post("/manage/program/book/retry")
+    response = client.post("/met26/manage/program/book/retry")
     assert response.status_code == 302
     assert builds()[0].status == BookBuildStatus.QUEUED and builds()[0].attempts == 0
     build_books()
     assert builds()[0].status == BookBuildStatus.READY
-    assert "Hepatic metastases" in pdf_text(client.get("/program/schedule.pdf").data)
-    refused = client.post("/api/v1/program/book/retry", headers=api_token(organizer))
+    assert "Hepatic metastases" in pdf_text(client.get("/met26/program/schedule.pdf").data)
+    refused = client.post(
+        "/api/v1/congresses/met26/program/book/retry", headers=api_token(organizer)
+    )
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "book_not_failed"
 
@@ -196,7 +202,7 @@ def test_a_newer_publish_supersedes_a_pending_build(
     assert build_books().startswith(f"book of version {second.number}: ")
     [only] = builds()  # the ready book replaced the superseded row
     assert (only.version_id, only.status, only.attempts) == (second.id, "ready", 1)
-    text = pdf_text(client.get("/program/schedule.pdf").data)
+    text = pdf_text(client.get("/met26/program/schedule.pdf").data)
     assert "the second version" in text and "resect or ablate" not in text
 
 
@@ -230,15 +236,17 @@ def test_while_the_new_book_is_built_visitors_get_the_previous_one(
 ):
     publish()
     build_books()
-    old = client.get("/program/schedule.pdf")
+    old = client.get("/met26/program/schedule.pdf")
     services.update_session(one_session, title="Hepatic metastases: the second version")
     db.session.commit()
     publish()
-    meanwhile = client.get("/program/schedule.pdf")
+    meanwhile = client.get("/met26/program/schedule.pdf")
     assert meanwhile.status_code == 200 and meanwhile.data == old.data
     assert meanwhile.headers["Cache-Control"] == "public, no-cache"  # caches ask again
     build_books()
-    fresh = client.get("/program/schedule.pdf", headers={"If-None-Match": old.headers["ETag"]})
+    fresh = client.get(
+        "/met26/program/schedule.pdf", headers={"If-None-Match": old.headers["ETag"]}
+    )
     assert fresh.status_code == 200 and "the second version" in pdf_text(fresh.data)
     assert fresh.headers["Cache-Control"].startswith("public, max-age=")
 
@@ -251,13 +259,13 @@ def test_an_earlier_book_is_never_served_once_the_embargo_hides_its_text(
     services.add_presentation(session, abstract=abstract)
     publish()
     build_books()
-    assert "Overall survival doubled" in pdf_text(client.get("/program/schedule.pdf").data)
+    assert "Overall survival doubled" in pdf_text(client.get("/met26/program/schedule.pdf").data)
     later = utcnow() + timedelta(days=3)
     set_release_times(abstract, title_release_at=later, body_release_at=later)
     db.session.commit()
-    assert client.get("/program/schedule.pdf").status_code == 503  # not the old book
+    assert client.get("/met26/program/schedule.pdf").status_code == 503  # not the old book
     build_books()  # the worker queues and builds the book of the new embargo state
-    text = pdf_text(client.get("/program/schedule.pdf").data)
+    text = pdf_text(client.get("/met26/program/schedule.pdf").data)
     assert "Late-breaking trials" in text and "Overall survival doubled" not in text
 
 
@@ -277,7 +285,7 @@ def test_an_embargo_state_that_comes_back_before_the_worker_ran_is_built(
     set_release_times(abstract, title_release_at=title_at, body_release_at=body_at)
     db.session.commit()  # ...and the organizer undoes the change
     build_books()
-    assert "Overall survival doubled" in pdf_text(client.get("/program/schedule.pdf").data)
+    assert "Overall survival doubled" in pdf_text(client.get("/met26/program/schedule.pdf").data)
 
 
 def test_concurrent_workers_claim_a_build_once(pg_engine_url, app, congress, one_session, publish):

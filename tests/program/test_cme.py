@@ -84,22 +84,27 @@ def test_program_day_headings_show_both_figures(
     )
     make_session("Next day", day=1, start="09:00", end="10:00")
     publish()
-    page = client.get("/program").get_data(as_text=True)
+    page = client.get("/met26/program").get_data(as_text=True)
     assert "3 credits offered" in page and "up to 1.5 claimable per attendee" in page
     assert "1 credits offered" in page and "up to 1 claimable per attendee" in page
-    one_day = client.get(f"/program?day={congress.starts_on.isoformat()}").get_data(as_text=True)
+    one_day = client.get(f"/met26/program?day={congress.starts_on.isoformat()}").get_data(
+        as_text=True
+    )
     assert "3 credits offered" in one_day and "Next day" not in one_day
     build_books()
-    assert client.get("/program/schedule.pdf").data.startswith(b"%PDF")
+    assert client.get("/met26/program/schedule.pdf").data.startswith(b"%PDF")
 
 
 def test_api_day_summary(congress, make_session, room_b, client, publish):
-    assert client.get("/api/v1/program/days").get_json() == {"version": None, "days": []}
+    assert client.get("/api/v1/congresses/met26/program/days").get_json() == {
+        "version": None,
+        "days": [],
+    }
     make_session("Morning A", start="09:00", end="10:30")
     make_session("Morning B", start="10:00", end="11:30", room=room_b)
     make_session("Coffee", format="break", is_accredited=False, start="11:30", end="12:00")
     publish()
-    body = client.get("/api/v1/program/days").get_json()
+    body = client.get("/api/v1/congresses/met26/program/days").get_json()
     assert body == {
         "version": 1,
         "days": [
@@ -112,4 +117,4 @@ def test_api_day_summary(congress, make_session, room_b, client, publish):
         ],
     }
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "/api/v1/program/days" in spec["paths"]
+    assert "/api/v1/congresses/met26/program/days" in spec["paths"]

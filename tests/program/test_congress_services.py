@@ -109,13 +109,13 @@ def test_organizer_edits_congress_in_the_web_form(client, auth, congress, organi
         "abstract_submission_opens_at": "2030-01-01T09:00",
         "abstract_submission_closes_at": "2030-02-01T23:59",
     }
-    response = client.post("/manage/congress", data=form)
+    response = client.post("/met26/manage/congress", data=form)
     assert response.status_code == 302
     assert congress.short_name == "MET27"
     # 09:00 in Vienna in January is 08:00 UTC.
     assert congress.abstract_submission_opens_at == datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
     bad = dict(form, abstract_submission_closes_at="2029-12-01T00:00", timezone="Mars/Base")
-    html = client.post("/manage/congress", data=bad).get_data(as_text=True)
+    html = client.post("/met26/manage/congress", data=bad).get_data(as_text=True)
     assert "Submission must close after it opens." not in html or "Unknown time zone" in html
     assert "Unknown time zone" in html
     assert 'value="MET27"' in html
@@ -125,25 +125,27 @@ def test_organizer_creates_track_room_category_in_web_ui(client, auth, congress,
     auth.login(organizer)
     assert (
         client.post(
-            "/manage/tracks/new",
+            "/met26/manage/tracks/new",
             data={"name": "Radiotherapy", "colour": "#112233", "is_active": "y"},
         ).status_code
         == 302
     )
     assert (
-        client.post("/manage/rooms/new", data={"name": "Room 9", "capacity": "90"}).status_code
+        client.post(
+            "/met26/manage/rooms/new", data={"name": "Room 9", "capacity": "90"}
+        ).status_code
         == 302
     )
     assert (
         client.post(
-            "/manage/categories/new", data={"name": "Nurse", "is_prescriber": ""}
+            "/met26/manage/categories/new", data={"name": "Nurse", "is_prescriber": ""}
         ).status_code
         == 302
     )
     html = client.post(
-        "/manage/tracks/new", data={"name": "Radiotherapy", "colour": "#112233"}
+        "/met26/manage/tracks/new", data={"name": "Radiotherapy", "colour": "#112233"}
     ).get_data(as_text=True)
     assert "Another track already has this" in html
-    assert "Radiotherapy" in client.get("/manage/tracks").get_data(as_text=True)
-    assert "Room 9" in client.get("/manage/rooms").get_data(as_text=True)
-    assert "Nurse" in client.get("/manage/categories").get_data(as_text=True)
+    assert "Radiotherapy" in client.get("/met26/manage/tracks").get_data(as_text=True)
+    assert "Room 9" in client.get("/met26/manage/rooms").get_data(as_text=True)
+    assert "Nurse" in client.get("/met26/manage/categories").get_data(as_text=True)

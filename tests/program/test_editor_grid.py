@@ -75,31 +75,39 @@ def two_tracks(congress, make_session, room_b):
 def test_filtering_by_track_shows_only_that_tracks_sessions(editor, congress, two_tracks):
     a, b, coffee = two_tracks
     day = congress.starts_on.isoformat()
-    assert block_ids(soup(editor.get(f"/manage/program?day={day}"))) == {a.id, b.id, coffee.id}
+    assert block_ids(soup(editor.get(f"/met26/manage/program?day={day}"))) == {
+        a.id,
+        b.id,
+        coffee.id,
+    }
     immunology = congress.tracks[1].id
-    page = soup(editor.get(f"/manage/program?day={day}&track={immunology}"))
+    page = soup(editor.get(f"/met26/manage/program?day={day}&track={immunology}"))
     assert block_ids(page) == {b.id}
     assert "2 sessions of this day hidden" in page.text_content()
     # Several tracks at once, and the "no track" choice (breaks).
     metastasis = congress.tracks[0].id
-    page = soup(editor.get(f"/manage/program?day={day}&track={immunology}&track={metastasis}"))
+    page = soup(
+        editor.get(f"/met26/manage/program?day={day}&track={immunology}&track={metastasis}")
+    )
     assert block_ids(page) == {a.id, b.id}
-    assert block_ids(soup(editor.get(f"/manage/program?day={day}&track=0"))) == {coffee.id}
+    assert block_ids(soup(editor.get(f"/met26/manage/program?day={day}&track=0"))) == {coffee.id}
 
 
 def test_filtering_by_room_shows_only_those_columns(editor, congress, two_tracks, room_b):
     a, b, coffee = two_tracks
     day = congress.starts_on.isoformat()
-    page = soup(editor.get(f"/manage/program?day={day}&room={room_b.id}"))
+    page = soup(editor.get(f"/met26/manage/program?day={day}&room={room_b.id}"))
     assert room_heads(page) == ["Hall B (100)"] and block_ids(page) == {b.id}
     hall_a = congress.rooms[0].id
-    page = soup(editor.get(f"/manage/program?day={day}&room={room_b.id}&room={hall_a}"))
+    page = soup(editor.get(f"/met26/manage/program?day={day}&room={room_b.id}&room={hall_a}"))
     assert len(room_heads(page)) == 2 and block_ids(page) == {a.id, b.id, coffee.id}
 
 
 @pytest.mark.parametrize("value", ["999999", "x", "-1", str(2**40), ""])
 def test_filter_values_naming_no_room_or_track_are_ignored(editor, congress, two_tracks, value):
-    page = soup(editor.get(f"/manage/program?room={value}&track={value}&zoom=huge&day=nonsense"))
+    page = soup(
+        editor.get(f"/met26/manage/program?room={value}&track={value}&zoom=huge&day=nonsense")
+    )
     assert block_ids(page) == {s.id for s in two_tracks}
     assert one(page, '//*[@id="schedule-grid"]').get("data-px-per-minute") == "2"
 
@@ -107,8 +115,8 @@ def test_filter_values_naming_no_room_or_track_are_ignored(editor, congress, two
 def test_zoom_fit_shrinks_the_scale_and_uses_the_whole_width(editor, congress, two_tracks):
     a, _b, _coffee = two_tracks
     day = congress.starts_on.isoformat()
-    normal = soup(editor.get(f"/manage/program?day={day}"))
-    fit = soup(editor.get(f"/manage/program?day={day}&zoom=fit"))
+    normal = soup(editor.get(f"/met26/manage/program?day={day}"))
+    fit = soup(editor.get(f"/met26/manage/program?day={day}&zoom=fit"))
     assert "zoom-normal" in classes(one(normal, '//*[@id="schedule-grid"]'))
     assert "zoom-fit" in classes(one(fit, '//*[@id="schedule-grid"]'))
     assert "container-fluid" in classes(one(fit, "//main"))
@@ -126,7 +134,7 @@ def test_links_keep_the_chosen_view(editor, congress, two_tracks, room_b, make_a
     track = congress.tracks[1].id
     day = congress.starts_on.isoformat()
     query = f"day={day}&zoom=fit&compact=1&room={room_b.id}&track={track}"
-    page = soup(editor.get(f"/manage/program?{query}"))
+    page = soup(editor.get(f"/met26/manage/program?{query}"))
     day_links = page.xpath('//nav[@aria-label="Days"]//a/@href')
     assert len(day_links) > 1
     for href in day_links:
@@ -148,8 +156,8 @@ def test_compact_mode_shows_only_essential_text(editor, congress, make_session, 
     session = make_session()
     services.add_presentation(session, abstract=make_abstract(title="A" * 80))
     db.session.commit()
-    full = soup(editor.get("/manage/program"))
-    compact = soup(editor.get("/manage/program?compact=1"))
+    full = soup(editor.get("/met26/manage/program"))
+    compact = soup(editor.get("/met26/manage/program?compact=1"))
     assert "is-compact" in classes(one(compact, '//*[@id="schedule-grid"]'))
     assert full.xpath(f"//*[{cls('sched-ptime')}]") and not compact.xpath(
         f"//*[{cls('sched-ptime')}]"
@@ -176,7 +184,7 @@ def test_an_overfull_session_says_so_and_lists_every_talk(editor, congress, make
     services.add_presentation(calm, title="Only talk", speakers=[])
     db.session.commit()
     assert session.overfull_minutes == 60 and calm.overfull_minutes == 0
-    page = soup(editor.get("/manage/program"))
+    page = soup(editor.get("/met26/manage/program"))
     block = one(page, f'//*[@id="session-{session.id}"]')
     assert "is-overfull" in classes(block)
     assert (
@@ -197,7 +205,9 @@ def test_an_overfull_session_says_so_and_lists_every_talk(editor, congress, make
 def move(client, session, congress, *, headers=JSON, **data):
     day = congress.starts_on.isoformat()
     body = {"room": str(congress.rooms[0].id), "starts_at": f"{day}T11:00", **data}
-    return client.post(f"/manage/program/sessions/{session.id}/move", data=body, headers=headers)
+    return client.post(
+        f"/met26/manage/program/sessions/{session.id}/move", data=body, headers=headers
+    )
 
 
 def test_moving_a_session_returns_its_new_block(editor, congress, make_session, room_b):
@@ -216,7 +226,7 @@ def test_moving_a_session_returns_its_new_block(editor, congress, make_session, 
     db.session.expire_all()
     assert db.session.get(ProgramSession, session.id).room_id == room_b.id
     # The page renders the same partial for the same session.
-    page = soup(editor.get(f"/manage/program?day={day}"))
+    page = soup(editor.get(f"/met26/manage/program?day={day}"))
     in_page = one(page, f'//*[@id="session-{session.id}"]')
     assert html.tostring(in_page, with_tail=False) == html.tostring(block, with_tail=False)
 
@@ -262,7 +272,9 @@ def test_without_javascript_the_move_form_redirects_to_the_same_view(
     editor, congress, make_session, room_b
 ):
     session = make_session()
-    page = soup(editor.get(f"/manage/program/sessions/{session.id}/move?zoom=fit&room={room_b.id}"))
+    page = soup(
+        editor.get(f"/met26/manage/program/sessions/{session.id}/move?zoom=fit&room={room_b.id}")
+    )
     assert page.xpath('//*[@id="room"]/option[@selected]/@value') == [str(congress.rooms[0].id)]
     action = one(page, '//form[@id="move-form"]').get("action")
     assert "zoom=fit" in action and f"room={room_b.id}" in action
@@ -303,7 +315,7 @@ def test_a_block_moved_out_of_the_filtered_view_comes_back_empty(
     session2 = make_session("Second")
     # The editor shows Hall A only: the block of a session moved to Hall B is removed.
     response = editor.post(
-        f"/manage/program/editor/sessions/{session2.id}/move?room={congress.rooms[0].id}",
+        f"/met26/manage/program/editor/sessions/{session2.id}/move?room={congress.rooms[0].id}",
         json={"room": room_b.id},
     )
     assert response.status_code == 200
@@ -321,7 +333,7 @@ def test_dragging_a_talk_into_a_full_session_is_refused_with_both_blocks(
     )
     db.session.commit()
     response = editor.post(
-        f"/manage/program/editor/presentations/{talk.id}/move",
+        f"/met26/manage/program/editor/presentations/{talk.id}/move",
         json={"session": full.id, "position": 1},
     )
     assert response.status_code == 422
@@ -338,7 +350,7 @@ def test_dragging_a_talk_returns_both_updated_blocks(editor, congress, make_sess
     talk = services.add_presentation(source, title="Travelling talk", speakers=[])
     db.session.commit()
     response = editor.post(
-        f"/manage/program/editor/presentations/{talk.id}/move",
+        f"/met26/manage/program/editor/presentations/{talk.id}/move",
         json={"session": target.id, "position": 0},
     )
     assert response.status_code == 200
@@ -347,8 +359,8 @@ def test_dragging_a_talk_returns_both_updated_blocks(editor, congress, make_sess
 
 
 MOVE_CALLS = [
-    ("form", lambda s: f"/manage/program/sessions/{s.id}/move"),
-    ("json", lambda s: f"/manage/program/editor/sessions/{s.id}/move"),
+    ("form", lambda s: f"/met26/manage/program/sessions/{s.id}/move"),
+    ("json", lambda s: f"/met26/manage/program/editor/sessions/{s.id}/move"),
 ]
 
 
@@ -373,7 +385,7 @@ def test_move_calls_are_for_organizers(
 @pytest.mark.parametrize("session_id", [999999, 2**40])
 def test_moving_an_unknown_session_is_a_404(editor, congress, session_id):
     response = editor.post(
-        f"/manage/program/sessions/{session_id}/move", data={"room": "1"}, headers=JSON
+        f"/met26/manage/program/sessions/{session_id}/move", data={"room": "1"}, headers=JSON
     )
     assert response.status_code == 404
 
@@ -382,9 +394,9 @@ def test_the_move_form_needs_its_csrf_token(app, client, auth, organizer, congre
     app.config["WTF_CSRF_ENABLED"] = True
     session = make_session()
     auth.login(organizer)
-    page = client.get("/manage/program").get_data(as_text=True)
+    page = client.get("/met26/manage/program").get_data(as_text=True)
     token = page.split('name="csrf-token" content="')[1].split('"')[0]
-    url = f"/manage/program/sessions/{session.id}/move"
+    url = f"/met26/manage/program/sessions/{session.id}/move"
     data = {"room": str(congress.rooms[0].id), "starts_at": f"{congress.starts_on}T11:00"}
     assert client.post(url, data=data, headers=JSON).status_code == 400
     db.session.expire_all()
@@ -398,18 +410,18 @@ def test_the_page_says_which_marks_it_shows_and_gets_back_those_that_changed(
 ):
     a = make_session("A")
     b = make_session("B")  # same room, same time: both marked
-    page = soup(editor.get("/manage/program"))
+    page = soup(editor.get("/met26/manage/program"))
     marked = page.xpath(f"//*[{cls('has-conflict')}]/@data-session-id")
     assert sorted(marked) == sorted([str(a.id), str(b.id)])
     response = editor.post(
-        f"/manage/program/editor/sessions/{b.id}/move?flagged={a.id},{b.id}",
+        f"/met26/manage/program/editor/sessions/{b.id}/move?flagged={a.id},{b.id}",
         json={"room": room_b.id},
     )
     blocks = {item["session_id"]: item["html"] for item in response.get_json()["blocks"]}
     assert set(blocks) == {a.id, b.id}
     assert not any("has-conflict" in html for html in blocks.values())
     response = editor.post(
-        f"/manage/program/editor/sessions/{a.id}/move?flagged=",
+        f"/met26/manage/program/editor/sessions/{a.id}/move?flagged=",
         json={"starts_at": f"{congress.starts_on.isoformat()}T13:00"},
     )
     assert [item["session_id"] for item in response.get_json()["blocks"]] == [a.id]

@@ -27,13 +27,13 @@ def test_a_bad_time_gets_the_same_field_error_as_the_api(
     session = make_session()
     editor_fields = fields_of(
         editor.post(
-            f"/manage/program/editor/sessions/{session.id}/move",
+            f"/met26/manage/program/editor/sessions/{session.id}/move",
             json={"starts_at": "half past nine"},
         )
     )
     api_fields = fields_of(
         editor.patch(
-            f"/api/v1/sessions/{session.id}",
+            f"/api/v1/congresses/met26/sessions/{session.id}",
             json={"starts_at": "half past nine"},
             headers=api_token(organizer),
         )
@@ -55,13 +55,13 @@ def test_moving_a_session_with_bad_input_is_a_422_naming_the_field(
 ):
     session = make_session()
     assert field in fields_of(
-        editor.post(f"/manage/program/editor/sessions/{session.id}/move", json=body)
+        editor.post(f"/met26/manage/program/editor/sessions/{session.id}/move", json=body)
     )
 
 
 def test_a_body_that_is_not_a_json_object_is_a_422(editor, congress, make_session):
     session = make_session()
-    response = editor.post(f"/manage/program/editor/sessions/{session.id}/move", json=[1, 2])
+    response = editor.post(f"/met26/manage/program/editor/sessions/{session.id}/move", json=[1, 2])
     assert response.status_code == 422
 
 
@@ -78,7 +78,9 @@ def test_placing_an_abstract_with_bad_input_is_a_422_naming_the_field(
 ):
     session = make_session()
     make_abstract()
-    response = editor.post(f"/manage/program/editor/sessions/{session.id}/presentations", json=body)
+    response = editor.post(
+        f"/met26/manage/program/editor/sessions/{session.id}/presentations", json=body
+    )
     assert field in fields_of(response)
     assert db.session.query(Presentation).count() == 0
 
@@ -99,6 +101,6 @@ def test_moving_a_presentation_with_bad_input_is_a_422_naming_the_field(
     db.session.commit()
     body = {**body, "session": session.id} if body.get("session") == 1 else body
     response = editor.post(
-        f"/manage/program/editor/presentations/{presentation.id}/move", json=body
+        f"/met26/manage/program/editor/presentations/{presentation.id}/move", json=body
     )
     assert field in fields_of(response)

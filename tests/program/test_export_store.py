@@ -67,7 +67,7 @@ def test_every_worker_reads_the_stored_export(client, congress, make_session, pu
     no_building()
     for kind in ("ics", "xml", "json", "csv"):
         new_worker()
-        response = client.get(f"/program/schedule.{kind}")
+        response = client.get(f"/met26/program/schedule.{kind}")
         assert response.status_code == 200
         assert b"Shared" in response.data
 
@@ -81,7 +81,7 @@ def test_exports_of_a_version_published_before_the_store_are_built_on_request(
     db.session.commit()
     new_worker()
     for kind in KINDS:
-        assert client.get(f"/program/schedule.{kind}").status_code == 200
+        assert client.get(f"/met26/program/schedule.{kind}").status_code == 200
     assert sorted(k for k, _ in stored()) == sorted(KINDS)
 
 
@@ -97,7 +97,7 @@ def test_a_passing_release_time_changes_the_key(
     db.session.commit()
     services.add_presentation(session, abstract=abstract)
     version = publish()
-    before = client.get("/program/schedule.json").data
+    before = client.get("/met26/program/schedule.json").data
     assert b"Embargoed trial" not in before and b"Hidden result" not in before
     program = get_published_program(congress)
     assert program.embargo_epoch(utcnow()) == 0
@@ -139,14 +139,14 @@ def test_a_new_version_gets_its_own_exports_and_drops_the_old_ones(
 ):
     session = make_session("First title")
     first = publish()
-    assert client.get("/program/schedule.xml").status_code == 200
+    assert client.get("/met26/program/schedule.xml").status_code == 200
     assert len(stored(first.id)) == 4
     services.update_session(session, title="Second title")
     db.session.commit()
     second = publish()
     assert stored(first.id) == []  # never served again
     assert len(stored(second.id)) == len(export_store.BUILT_ON_PUBLISH)
-    data = client.get("/program/schedule.ics").data
+    data = client.get("/met26/program/schedule.ics").data
     assert b"Second title" in data and b"First title" not in data
 
 
@@ -162,7 +162,7 @@ def test_a_stored_export_is_served_without_parsing_the_snapshot(
         raise AssertionError("the snapshot was parsed")
 
     monkeypatch.setattr(published.PublishedProgram, "__init__", refuse)
-    response = client.get("/program/schedule.ics")
+    response = client.get("/met26/program/schedule.ics")
     assert response.status_code == 200 and b"No parsing" in response.data
 
 
@@ -208,4 +208,4 @@ def test_exports_whose_window_ended_are_deleted(congress, make_session, make_abs
 
 def test_no_export_before_the_first_version(client, congress):
     assert export_store.serve_export(congress, "ics") is None
-    assert client.get("/program/schedule.ics").status_code == 404
+    assert client.get("/met26/program/schedule.ics").status_code == 404

@@ -32,7 +32,7 @@ def published(congress, make_session, make_abstract, room_b, publish):
 
 
 def test_ics_parses_with_icalendar(client, published):
-    response = client.get("/program/schedule.ics")
+    response = client.get("/met26/program/schedule.ics")
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     events = calendar.walk("VEVENT")
@@ -40,13 +40,13 @@ def test_ics_parses_with_icalendar(client, published):
     assert NASTY in summaries and f"Talk {NASTY}" in summaries and "Coffee" in summaries
     first = next(e for e in events if str(e["SUMMARY"]) == NASTY)
     assert first.decoded("DTSTART") == published.starts_at
-    assert str(first["URL"]).endswith(f"/program/sessions/{published.id}")
+    assert str(first["URL"]).endswith(f"/met26/program/sessions/{published.id}")
     assert len({str(e["UID"]) for e in events}) == len(events)
 
 
 def test_frab_xml_validates_against_the_xsd(client, published):
     schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "schedule.xml.xsd")))
-    response = client.get("/program/schedule.xml")
+    response = client.get("/met26/program/schedule.xml")
     document = etree.fromstring(response.data)
     schema.assertValid(document)
     titles = document.xpath("//event/title/text()")
@@ -57,7 +57,7 @@ def test_frab_xml_validates_against_the_xsd(client, published):
 
 def test_schedule_json_validates_against_the_c3voc_schema(client, published):
     schema = json.loads((SCHEMAS / "schedule.schema.json").read_text())
-    document = client.get("/program/schedule.json").get_json()
+    document = client.get("/met26/program/schedule.json").get_json()
     jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
     events = [
         e
@@ -75,7 +75,7 @@ def test_csv_has_a_row_per_presentation_and_neutralises_formulas(
     make_session('=HYPERLINK("http://evil")')
     publish()
     rows = list(
-        csv.reader(io.StringIO(client.get("/program/schedule.csv").data.decode("utf-8-sig")))
+        csv.reader(io.StringIO(client.get("/met26/program/schedule.csv").data.decode("utf-8-sig")))
     )
     assert rows[0][0] == "day"
     assert rows[1][5].startswith("'=")
@@ -83,7 +83,7 @@ def test_csv_has_a_row_per_presentation_and_neutralises_formulas(
 
 def test_pdf_program_book(client, published, build_books):
     build_books()
-    response = client.get("/program/schedule.pdf")
+    response = client.get("/met26/program/schedule.pdf")
     assert response.data.startswith(b"%PDF")
     assert "attachment" in response.headers["Content-Disposition"]
 
@@ -93,14 +93,14 @@ def test_exports_are_cached_per_version_and_refreshed_on_publish(
 ):
     session = make_session("Before")
     publish()
-    assert b"Before" in client.get("/program/schedule.xml").data
+    assert b"Before" in client.get("/met26/program/schedule.xml").data
     services.update_session(session, title="After")
     from conference.extensions import db
 
     db.session.commit()
-    assert b"Before" in client.get("/program/schedule.xml").data  # still the published one
+    assert b"Before" in client.get("/met26/program/schedule.xml").data  # still the published one
     publish()
-    data = client.get("/program/schedule.xml").data
+    data = client.get("/met26/program/schedule.xml").data
     assert b"After" in data and b"Before" not in data
 
 
@@ -150,7 +150,7 @@ def test_ical_fold_never_splits_multibyte_characters(size):
 
 
 def test_ics_events_match_the_published_program(client, published):
-    calendar = Calendar.from_ical(client.get("/program/schedule.ics").data)
+    calendar = Calendar.from_ical(client.get("/met26/program/schedule.ics").data)
     assert str(calendar["VERSION"]) == "2.0"
     events = calendar.walk("VEVENT")
     talk = next(e for e in events if str(e["SUMMARY"]) == f"Talk {NASTY}")

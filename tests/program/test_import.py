@@ -48,7 +48,7 @@ def test_import_creates_the_congress_when_there_is_none(runner, app):
 def test_export_then_import_round_trips(client, congress, runner, publish):
     runner.invoke(args=["program", "import", str(DATA / "onco-small.frab.xml")])
     publish()
-    exported = client.get("/program/schedule.xml").data
+    exported = client.get("/met26/program/schedule.xml").data
     before = {
         (
             p.title,
@@ -86,17 +86,21 @@ def test_bad_file_is_refused_with_a_message(congress):
 def test_upload_from_the_organizer_page(client, auth, organizer):
     auth.login(organizer)
     data = {"file": ((DATA / "onco-small.frab.xml").open("rb"), "onco-small.frab.xml")}
-    response = client.post("/manage/program/import", data=data, content_type="multipart/form-data")
+    response = client.post(
+        "/met26/manage/program/import", data=data, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     assert count(Presentation) == 200
-    response = client.post("/manage/program/import", data={}, content_type="multipart/form-data")
+    response = client.post(
+        "/met26/manage/program/import", data={}, content_type="multipart/form-data"
+    )
     assert response.status_code == 422 and b"invalid-feedback" in response.data
 
 
 def test_upload_checks_csrf_and_accepts_files_above_the_default_limit(app, client, auth, organizer):
     app.config["WTF_CSRF_ENABLED"] = True
     auth.login(organizer)
-    page = client.get("/manage/program/import").get_data(as_text=True)
+    page = client.get("/met26/manage/program/import").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     xml = (DATA / "onco-small.frab.xml").read_bytes()
     padded = xml.replace(b"<schedule>", b"<schedule><!--" + b"x" * (7 * 1024 * 1024) + b"-->", 1)
@@ -104,7 +108,7 @@ def test_upload_checks_csrf_and_accepts_files_above_the_default_limit(app, clien
 
     def upload(data):
         return client.post(
-            "/manage/program/import",
+            "/met26/manage/program/import",
             content_type="multipart/form-data",
             data={**data, "file": (io.BytesIO(padded), "big.xml")},
         )

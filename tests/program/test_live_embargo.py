@@ -28,16 +28,16 @@ def pdf_text(data: bytes) -> str:
 
 
 PUBLIC_PATHS = (
-    "/program",
-    "/program?q=metastasectomy",
-    "/program/sessions/{sid}",
-    "/program/schedule.xml",
-    "/program/schedule.json",
-    "/program/schedule.ics",
-    "/program/schedule.csv",
-    "/program/schedule.pdf",
-    "/api/v1/sessions",
-    "/api/v1/sessions/{sid}",
+    "/met26/program",
+    "/met26/program?q=metastasectomy",
+    "/met26/program/sessions/{sid}",
+    "/met26/program/schedule.xml",
+    "/met26/program/schedule.json",
+    "/met26/program/schedule.ics",
+    "/met26/program/schedule.csv",
+    "/met26/program/schedule.pdf",
+    "/api/v1/congresses/met26/sessions",
+    "/api/v1/congresses/met26/sessions/{sid}",
 )
 
 
@@ -89,7 +89,7 @@ def test_moving_the_congress_title_release_later_hides_titles_everywhere_at_once
     for body in public_bodies(client, session.id):
         assert b"Metastasectomy in oligometastatic CRC" not in body
         assert b"Overall survival improved" not in body
-    page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True)
     assert "title embargoed" in page
 
 
@@ -100,14 +100,14 @@ def test_an_organizer_moving_one_abstracts_text_release_later_hides_it_again(
     abstract = make_abstract(title="Public title", results="Response rate 41 percent")
     services.add_presentation(session, abstract=abstract)
     publish()
-    assert b"Response rate 41 percent" in client.get("/program/schedule.json").get_data()
+    assert b"Response rate 41 percent" in client.get("/met26/program/schedule.json").get_data()
 
     auth.login(organizer)
     tz = congress.tz
     title_at = (utcnow() - timedelta(days=1)).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     body_at = (utcnow() + timedelta(days=10)).astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
-        f"/manage/abstracts/{abstract.id}/release-times",
+        f"/met26/manage/abstracts/{abstract.id}/release-times",
         data={"title_release_at": title_at, "body_release_at": body_at},
     )
     assert response.status_code == 302
@@ -127,14 +127,14 @@ def test_release_times_form_refuses_a_text_before_its_title_next_to_the_field(
     abstract = make_abstract()
     auth.login(organizer)
     response = client.post(
-        f"/manage/abstracts/{abstract.id}/release-times",
+        f"/met26/manage/abstracts/{abstract.id}/release-times",
         data={"title_release_at": "2031-05-02T09:00", "body_release_at": "2031-05-01T09:00"},
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "invalid-feedback" in page and "at or after the title" in page
     response = client.post(
-        f"/manage/abstracts/{abstract.id}/release-times",
+        f"/met26/manage/abstracts/{abstract.id}/release-times",
         data={"title_release_at": "not a date", "body_release_at": ""},
     )
     assert response.status_code == 422
@@ -146,14 +146,14 @@ def test_organizer_page_shows_and_sets_an_abstracts_own_release_times(
     abstract = make_abstract()
     auth.login(organizer)
     response = client.post(
-        f"/manage/abstracts/{abstract.id}/release-times",
+        f"/met26/manage/abstracts/{abstract.id}/release-times",
         data={"title_release_at": "2031-05-01T09:00", "body_release_at": "2031-05-03T14:30"},
     )
     assert response.status_code == 302
     db.session.refresh(abstract)
     assert abstract.title_release_at.astimezone(congress.tz).strftime("%d %H:%M") == "01 09:00"
     assert abstract.body_release_at.astimezone(congress.tz).strftime("%d %H:%M") == "03 14:30"
-    page = client.get(f"/manage/abstracts/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/abstracts/{abstract.id}").get_data(as_text=True)
     assert 'value="2031-05-03T14:30"' in page
 
 
@@ -187,7 +187,7 @@ def test_organizers_set_an_abstracts_own_release_times_through_the_api(
 ):
     abstract = make_abstract()
     author = create_user("attendee")
-    path = f"/api/v1/abstracts/{abstract.id}/release-times"
+    path = f"/api/v1/congresses/met26/abstracts/{abstract.id}/release-times"
     body = {"title_release_at": "2031-05-01T09:00", "body_release_at": "2031-05-03T14:30:00Z"}
 
     assert client.put(path, json=body, headers=api_token(author)).status_code == 403

@@ -14,14 +14,14 @@ from conference.extensions import db
 from conference.program import sessions as services
 
 PUBLIC_PATHS = (
-    "/program",
-    "/program/sessions/{sid}",
-    "/program/schedule.xml",
-    "/program/schedule.json",
-    "/program/schedule.ics",
-    "/program/schedule.csv",
-    "/api/v1/sessions",
-    "/api/v1/sessions/{sid}",
+    "/met26/program",
+    "/met26/program/sessions/{sid}",
+    "/met26/program/schedule.xml",
+    "/met26/program/schedule.json",
+    "/met26/program/schedule.ics",
+    "/met26/program/schedule.csv",
+    "/api/v1/congresses/met26/sessions",
+    "/api/v1/congresses/met26/sessions/{sid}",
 )
 
 
@@ -64,7 +64,7 @@ def test_api_refuses_to_schedule_an_unreleased_acceptance_with_a_422(
     session = make_session()
     abstract = undecided(make_abstract)
     response = client.post(
-        f"/api/v1/sessions/{session.id}/presentations",
+        f"/api/v1/congresses/met26/sessions/{session.id}/presentations",
         json={"abstract": abstract.id},
         headers=headers,
     )
@@ -78,7 +78,7 @@ def test_unreleased_decision_is_not_in_the_editor_list_of_abstracts_to_place(
     undecided(make_abstract, title="Undecided cohort study")
     make_abstract(title="Released oral on bone metastases")
     auth.login(organizer)
-    page = client.get("/manage/program").get_data(as_text=True)
+    page = client.get("/met26/manage/program").get_data(as_text=True)
     assert "Released oral on bone metastases" in page
     assert "Undecided cohort study" not in page
 
@@ -103,7 +103,9 @@ def test_an_undecided_abstract_placed_earlier_never_reaches_the_public_session_p
     abstract.decision_released_at = abstract.decided_at
     db.session.commit()
     publish()
-    assert abstract.number in client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    assert abstract.number in client.get(f"/met26/program/sessions/{session.id}").get_data(
+        as_text=True
+    )
     abstract.released_outcome = None
     abstract.decision_released_at = None
     db.session.commit()
@@ -122,19 +124,21 @@ def test_a_withdrawn_abstract_disappears_from_every_page_and_export_at_once(
     services.add_presentation(session, abstract=abstract)
     publish()
     auth.login(create_user(email="attendee@example.org"))
-    client.post(f"/program/sessions/{session.id}/star")
-    assert "Stereotactic radiosurgery" in client.get("/program/agenda.ics").get_data(as_text=True)
+    client.post(f"/met26/program/sessions/{session.id}/star")
+    assert "Stereotactic radiosurgery" in client.get("/met26/program/agenda.ics").get_data(
+        as_text=True
+    )
     before = public_texts(client, session.id)
     assert all("Stereotactic radiosurgery" in text for text in before[:6])
     abstract_services.withdraw_abstract(abstract)
     db.session.commit()
-    agenda = client.get("/program/agenda.ics").get_data(as_text=True)
+    agenda = client.get("/met26/program/agenda.ics").get_data(as_text=True)
     texts = [*public_texts(client, session.id), agenda]
     for text in texts:
         assert "Stereotactic radiosurgery" not in text
         assert abstract.number not in text
-    assert client.get("/program?q=stereotactic").status_code == 200
-    assert "Stereotactic" not in client.get("/program?q=stereotactic").get_data(as_text=True)
+    assert client.get("/met26/program?q=stereotactic").status_code == 200
+    assert "Stereotactic" not in client.get("/met26/program?q=stereotactic").get_data(as_text=True)
 
 
 def test_a_released_decision_changed_to_rejected_leaves_the_public_program(
@@ -160,22 +164,24 @@ def test_not_presentable_is_a_blocking_conflict_until_removed(
     db.session.commit()
     abstract_services.withdraw_abstract(abstract)
     db.session.commit()
-    listing = client.get("/api/v1/program/conflicts", headers=headers).get_json()
+    listing = client.get("/api/v1/congresses/met26/program/conflicts", headers=headers).get_json()
     [conflict] = [c for c in listing["conflicts"] if c["kind"] == "not_presentable"]
     assert conflict["blocking"] is True
     assert {"type": "presentation", "id": presentation.id} in [
         {"type": o["type"], "id": o["id"]} for o in conflict["objects"]
     ]
     keys = [c["key"] for c in listing["conflicts"]]
-    response = client.post("/api/v1/program/publish", json={"acknowledge": keys}, headers=headers)
+    response = client.post(
+        "/api/v1/congresses/met26/program/publish", json={"acknowledge": keys}, headers=headers
+    )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "blocking_conflicts"
     services.remove_presentation(presentation)
     db.session.commit()
-    listing = client.get("/api/v1/program/conflicts", headers=headers).get_json()
+    listing = client.get("/api/v1/congresses/met26/program/conflicts", headers=headers).get_json()
     assert "not_presentable" not in [c["kind"] for c in listing["conflicts"]]
     response = client.post(
-        "/api/v1/program/publish",
+        "/api/v1/congresses/met26/program/publish",
         json={"acknowledge": [c["key"] for c in listing["conflicts"]]},
         headers=headers,
     )
@@ -192,8 +198,8 @@ def test_the_editor_shows_the_blocking_conflict(
     decisions.decide_abstract(abstract, Outcome.REJECTED, confirm_incomplete=True)
     db.session.commit()
     auth.login(organizer)
-    page = client.get("/manage/program").get_data(as_text=True)
+    page = client.get("/met26/manage/program").get_data(as_text=True)
     assert 'data-kind="not_presentable"' in page
-    publish_page = client.get("/manage/program/publish").get_data(as_text=True)
+    publish_page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "must be fixed" in publish_page
     assert 'value="not_presentable:' not in publish_page  # no checkbox to acknowledge it

@@ -14,10 +14,10 @@ from conference.program import sessions as services
 
 def test_nothing_public_before_publishing(congress, make_session, client):
     session = make_session("Secret draft")
-    assert "not been published" in client.get("/program").get_data(as_text=True)
-    assert client.get(f"/program/sessions/{session.id}").status_code == 404
-    assert client.get("/program/schedule.ics").status_code == 404
-    assert client.get("/api/v1/sessions").get_json()["sessions"] == []
+    assert "not been published" in client.get("/met26/program").get_data(as_text=True)
+    assert client.get(f"/met26/program/sessions/{session.id}").status_code == 404
+    assert client.get("/met26/program/schedule.ics").status_code == 404
+    assert client.get("/api/v1/congresses/met26/sessions").get_json()["sessions"] == []
 
 
 def test_public_program_shows_the_published_version_only(
@@ -27,10 +27,10 @@ def test_public_program_shows_the_published_version_only(
     publish()
     services.update_session(session, title="Draft title")
     db.session.commit()
-    page = client.get("/program").get_data(as_text=True)
+    page = client.get("/met26/program").get_data(as_text=True)
     assert "Version one title" in page and "Draft title" not in page
     publish()
-    assert "Draft title" in client.get("/program").get_data(as_text=True)
+    assert "Draft title" in client.get("/met26/program").get_data(as_text=True)
 
 
 def test_session_page_with_presentations_chairs_and_disclosures(
@@ -40,13 +40,13 @@ def test_session_page_with_presentations_chairs_and_disclosures(
     abstract = make_abstract(title="Denosumab <b>bold</b> trial", disclosure=("Amgen", "honoraria"))
     services.add_presentation(session, abstract=abstract)
     publish()
-    page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True)
     assert "Cleo Chair" in page and "Paola Presenter" in page
     assert "Amgen (Honoraria)" in page
     assert "Denosumab &lt;b&gt;bold&lt;/b&gt; trial" in page
     assert "CME: 1.5 credits" in page
     speaker_id = session.chairs[0].id
-    speaker_page = client.get(f"/program/speakers/{speaker_id}").get_data(as_text=True)
+    speaker_page = client.get(f"/met26/program/speakers/{speaker_id}").get_data(as_text=True)
     assert "Bone metastases" in speaker_page
 
 
@@ -68,21 +68,21 @@ def test_embargo_on_pages_search_and_exports(
     services.add_presentation(session, abstract=shown)
     publish()
     pages = [
-        client.get("/program").get_data(as_text=True),
-        client.get(f"/program/sessions/{session.id}").get_data(as_text=True),
-        client.get("/program/schedule.xml").get_data(as_text=True),
-        client.get("/program/schedule.json").get_data(as_text=True),
-        client.get("/program/schedule.ics").get_data(as_text=True),
-        client.get("/program/schedule.csv").get_data(as_text=True),
-        client.get(f"/api/v1/sessions/{session.id}").get_data(as_text=True),
+        client.get("/met26/program").get_data(as_text=True),
+        client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True),
+        client.get("/met26/program/schedule.xml").get_data(as_text=True),
+        client.get("/met26/program/schedule.json").get_data(as_text=True),
+        client.get("/met26/program/schedule.ics").get_data(as_text=True),
+        client.get("/met26/program/schedule.csv").get_data(as_text=True),
+        client.get(f"/api/v1/congresses/met26/sessions/{session.id}").get_data(as_text=True),
     ]
     for text in pages:
         assert "Embargoed breakthrough" not in text
         assert "Zoledronate" not in text
         assert "Visible result text" not in text
     assert "Public finding" in pages[1]
-    assert "Zoledronate" not in client.get("/program?q=zoledronate").get_data(as_text=True)
-    assert "No session matches" in client.get("/program?q=zoledronate").get_data(as_text=True)
+    assert "Zoledronate" not in client.get("/met26/program?q=zoledronate").get_data(as_text=True)
+    assert "No session matches" in client.get("/met26/program?q=zoledronate").get_data(as_text=True)
 
 
 def test_embargo_lifts_at_release_time(congress, make_session, make_abstract, client, publish):
@@ -92,7 +92,9 @@ def test_embargo_lifts_at_release_time(congress, make_session, make_abstract, cl
     db.session.commit()
     services.add_presentation(session, abstract=abstract)
     publish()
-    assert "Released result" not in client.get("/program/schedule.json").get_data(as_text=True)
+    assert "Released result" not in client.get("/met26/program/schedule.json").get_data(
+        as_text=True
+    )
     from conference.program.published import get_published_program
 
     program = get_published_program(congress)
@@ -115,14 +117,14 @@ def test_search_by_title_speaker_and_abstract_text(
     make_session("Other session", room=room_b)
     publish()
     for query in ("osimertinib", "quill", "egfr clearance"):
-        page = client.get(f"/program?q={query}").get_data(as_text=True)
+        page = client.get(f"/met26/program?q={query}").get_data(as_text=True)
         assert "Lung session" in page and "Other session" not in page
     day = congress.starts_on.isoformat()
     track = congress.tracks[0].slug
-    assert "Lung session" in client.get(f"/program?day={day}&room={one.room_id}").get_data(
+    assert "Lung session" in client.get(f"/met26/program?day={day}&room={one.room_id}").get_data(
         as_text=True
     )
-    assert "Lung session" not in client.get(f"/program?track={track}").get_data(as_text=True)
+    assert "Lung session" not in client.get(f"/met26/program?track={track}").get_data(as_text=True)
 
 
 def test_attendee_stars_sessions_and_gets_an_agenda_feed(
@@ -132,11 +134,13 @@ def test_attendee_stars_sessions_and_gets_an_agenda_feed(
     make_session("Not starred", start="11:00", end="12:00")
     publish()
     auth.login(create_user())
-    response = client.post(f"/program/sessions/{session.id}/star", data={"next": "/program"})
-    assert response.headers["Location"].endswith("/program")
-    agenda = client.get("/program/agenda").get_data(as_text=True)
+    response = client.post(
+        f"/met26/program/sessions/{session.id}/star", data={"next": "/met26/program"}
+    )
+    assert response.headers["Location"].endswith("/met26/program")
+    agenda = client.get("/met26/program/agenda").get_data(as_text=True)
     assert "Starred session" in agenda and "Not starred" not in agenda
-    download = client.get("/program/agenda.ics")
+    download = client.get("/met26/program/agenda.ics")
     assert "attachment" in download.headers["Content-Disposition"]
     events = Calendar.from_ical(download.data).walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["Starred session"]
@@ -144,13 +148,13 @@ def test_attendee_stars_sessions_and_gets_an_agenda_feed(
     auth.logout()
     feed = client.get(token_url.replace("http://localhost", ""))
     assert feed.status_code == 200 and b"Starred session" in feed.data
-    assert client.get("/program/agenda/wrong-token.ics").status_code == 404
+    assert client.get("/met26/program/agenda/wrong-token.ics").status_code == 404
 
 
 def test_starring_needs_an_account(congress, make_session, client, publish):
     session = make_session()
     publish()
-    response = client.post(f"/program/sessions/{session.id}/star")
+    response = client.post(f"/met26/program/sessions/{session.id}/star")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -159,7 +163,7 @@ def test_public_pages_work_without_javascript_and_on_a_phone(
 ):
     make_session()
     publish()
-    page = client.get("/program").get_data(as_text=True)
+    page = client.get("/met26/program").get_data(as_text=True)
     assert 'name="viewport"' in page and '<form method="get"' in page
 
 
@@ -173,5 +177,5 @@ def test_star_never_redirects_off_site(
     session = make_session()
     publish()
     auth.login(create_user())
-    response = client.post(f"/program/sessions/{session.id}/star", data={"next": target})
-    assert response.headers["Location"].endswith(f"/program/sessions/{session.id}")
+    response = client.post(f"/met26/program/sessions/{session.id}/star", data={"next": target})
+    assert response.headers["Location"].endswith(f"/met26/program/sessions/{session.id}")

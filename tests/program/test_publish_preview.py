@@ -136,18 +136,18 @@ def test_web_preview_then_confirm_and_stale_confirm_shows_new_preview(
 ):
     auth.login(organizer)
     before = outbox_count()
-    page = client.post("/manage/program/publish/preview", data={})
+    page = client.post("/met26/manage/program/publish/preview", data={})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "twice@example.org" in text and "program/placed" in text
     assert outbox_count() == before and db.session.query(ProgramVersion).count() == 0
     token = text.split('name="preview_token" value="')[1].split('"')[0]
     make_session("Added after the preview", start="15:00", end="16:00")
-    stale = client.post("/manage/program/publish", data={"preview_token": token})
+    stale = client.post("/met26/manage/program/publish", data={"preview_token": token})
     assert stale.status_code == 409 and 'id="publish-changed"' in stale.get_data(as_text=True)
     assert db.session.query(ProgramVersion).count() == 0 and outbox_count() == before
     fresh = stale.get_data(as_text=True).split('name="preview_token" value="')[1].split('"')[0]
     assert fresh != token
-    done = client.post("/manage/program/publish", data={"preview_token": fresh})
+    done = client.post("/met26/manage/program/publish", data={"preview_token": fresh})
     assert done.status_code == 302 and db.session.query(ProgramVersion).count() == 1
     assert outbox_count() == before + 2
 
@@ -155,7 +155,9 @@ def test_web_preview_then_confirm_and_stale_confirm_shows_new_preview(
 def test_api_dry_run_then_publish_with_token(client, congress, program, organizer, api_token):
     headers = api_token(organizer)
     before = outbox_count()
-    dry = client.post("/api/v1/program/publish", json={"dry_run": True}, headers=headers)
+    dry = client.post(
+        "/api/v1/congresses/met26/program/publish", json={"dry_run": True}, headers=headers
+    )
     assert dry.status_code == 200 and outbox_count() == before
     preview = dry.get_json()["preview"]
     assert {(e["recipient"], e["template"]) for e in preview["emails"]} == {
@@ -165,13 +167,17 @@ def test_api_dry_run_then_publish_with_token(client, congress, program, organize
     assert preview["version"] == 1 and preview["samples"][0]["template"] == "program/placed"
     assert db.session.query(ProgramVersion).count() == 0
     stale = "0" * 64
-    refused = client.post("/api/v1/program/publish", json={"preview_token": stale}, headers=headers)
+    refused = client.post(
+        "/api/v1/congresses/met26/program/publish", json={"preview_token": stale}, headers=headers
+    )
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "publish_changed" and error["preview"]["preview_token"]
     assert outbox_count() == before
     done = client.post(
-        "/api/v1/program/publish", json={"preview_token": preview["preview_token"]}, headers=headers
+        "/api/v1/congresses/met26/program/publish",
+        json={"preview_token": preview["preview_token"]},
+        headers=headers,
     )
     assert done.status_code == 201 and done.get_json()["messages"] == 2
     assert outbox_count() == before + 2

@@ -81,9 +81,9 @@ def test_cme_shown_on_session_and_summed_per_day(congress, make_session, client,
     make_session("Break", format="break", is_accredited=False, start="10:30", end="11:00")
     make_session("Afternoon", start="14:30", end="15:15")
     publish()
-    page = client.get("/program").get_data(as_text=True)
+    page = client.get("/met26/program").get_data(as_text=True)
     assert "2.25 credits offered" in page and "up to 2.25 claimable per attendee" in page
-    sessions = client.get("/api/v1/sessions").get_json()["sessions"]
+    sessions = client.get("/api/v1/congresses/met26/sessions").get_json()["sessions"]
     assert {s["title"]: s["cme_credits"] for s in sessions} == {
         "Accredited": 1.5,
         "Satellite": 0.0,

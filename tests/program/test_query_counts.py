@@ -21,15 +21,15 @@ from conference.program.schedule_models import (
 )
 
 PATHS = [
-    "/program",
-    "/program?q=talk",
-    "/program/schedule.ics",
-    "/program/schedule.xml",
-    "/program/schedule.json",
-    "/program/schedule.csv",
-    "/program/sessions/{sid}",
-    "/program/speakers/{pid}",
-    "/api/v1/sessions",
+    "/met26/program",
+    "/met26/program?q=talk",
+    "/met26/program/schedule.ics",
+    "/met26/program/schedule.xml",
+    "/met26/program/schedule.json",
+    "/met26/program/schedule.csv",
+    "/met26/program/sessions/{sid}",
+    "/met26/program/speakers/{pid}",
+    "/api/v1/congresses/met26/sessions",
 ]
 
 
@@ -105,7 +105,7 @@ def measure(client, congress, organizer, auth) -> dict[str, int]:
         counts[url.split("/")[-1].split("?")[0] if "{" not in path else path] = len(statements)
     auth.login(organizer)
     with count_queries() as statements:
-        assert client.get("/manage/program").status_code == 200
+        assert client.get("/met26/manage/program").status_code == 200
     counts["editor"] = len(statements)
     auth.logout()
     return counts

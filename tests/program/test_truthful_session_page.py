@@ -29,7 +29,7 @@ def test_accredited_session_never_claims_an_unrecorded_mitigation(
     abstract = make_abstract(disclosure=("Bristol Myers Squibb", "consulting_advisory"))
     services.add_presentation(session, abstract=abstract)
     publish()
-    page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True)
     assert "CME: 1.5 credits" in page
     assert "Bristol Myers Squibb (Consulting or advisory role)" in page
     assert "mitigated" not in page
@@ -46,11 +46,11 @@ def test_expected_audience_is_not_shown_as_ticketed_seats(client, congress, make
         ticketed_seats=25,
     )
     publish()
-    plenary_page = client.get(f"/program/sessions/{plenary.id}").get_data(as_text=True)
+    plenary_page = client.get(f"/met26/program/sessions/{plenary.id}").get_data(as_text=True)
     assert "Ticketed" not in plenary_page
-    meet_page = client.get(f"/program/sessions/{meet.id}").get_data(as_text=True)
+    meet_page = client.get(f"/met26/program/sessions/{meet.id}").get_data(as_text=True)
     assert "Ticketed: 25 seats" in meet_page
-    listing = client.get("/api/v1/sessions").get_json()["sessions"]
+    listing = client.get("/api/v1/congresses/met26/sessions").get_json()["sessions"]
     by_title = {s["title"]: s for s in listing}
     assert by_title["Opening plenary"]["ticketed_seats"] is None
     assert by_title["Meet the professor: bone metastases"]["ticketed_seats"] == 25
@@ -79,12 +79,14 @@ def test_api_keeps_expected_audience_and_ticketed_seats_apart(client, congress, 
         "expected_audience": 30,
         "ticketed_seats": 20,
     }
-    response = client.post("/api/v1/sessions", json=body, headers=headers)
+    response = client.post("/api/v1/congresses/met26/sessions", json=body, headers=headers)
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     assert (created["expected_audience"], created["ticketed_seats"]) == (30, 20)
     response = client.patch(
-        f"/api/v1/sessions/{created['id']}", json={"ticketed_seats": -1}, headers=headers
+        f"/api/v1/congresses/met26/sessions/{created['id']}",
+        json={"ticketed_seats": -1},
+        headers=headers,
     )
     assert response.status_code == 422
     assert "ticketed_seats" in response.get_json()["error"]["fields"]
@@ -93,7 +95,7 @@ def test_api_keeps_expected_audience_and_ticketed_seats_apart(client, congress, 
 def test_session_form_sets_expected_audience_and_ticketed_seats(client, auth, organizer, congress):
     auth.login(organizer)
     response = client.post(
-        "/manage/program/sessions/new",
+        "/met26/manage/program/sessions/new",
         data=form_data(congress, expected_audience="300", ticketed_seats=""),
     )
     assert response.status_code == 302

@@ -11,11 +11,11 @@ from conference.extensions import db
 from conference.program.schedule_models import Presentation, ProgramSession, ProgramVersion
 
 MANAGE_PAGES = [
-    "/manage/program",
-    "/manage/program/sessions/new",
-    "/manage/program/conflicts",
-    "/manage/program/publish",
-    "/manage/program/import",
+    "/met26/manage/program",
+    "/met26/manage/program/sessions/new",
+    "/met26/manage/program/conflicts",
+    "/met26/manage/program/publish",
+    "/met26/manage/program/import",
 ]
 
 
@@ -50,14 +50,14 @@ def form_data(congress, **overrides):
 
 def test_create_and_edit_a_session_with_forms(client, auth, organizer, congress):
     auth.login(organizer)
-    response = client.post("/manage/program/sessions/new", data=form_data(congress))
+    response = client.post("/met26/manage/program/sessions/new", data=form_data(congress))
     assert response.status_code == 302
     session = db.session.query(ProgramSession).one()
     assert session.chairs[0].name == "Fiona Form"
-    page = client.get(f"/manage/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/program/sessions/{session.id}").get_data(as_text=True)
     assert "Fiona Form &lt;fiona@example.org&gt;" in page and 'value="' in page
     response = client.post(
-        f"/manage/program/sessions/{session.id}", data=form_data(congress, title="Renamed")
+        f"/met26/manage/program/sessions/{session.id}", data=form_data(congress, title="Renamed")
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -70,7 +70,7 @@ def test_bad_session_form_shows_errors_next_to_fields_and_keeps_values(
     auth.login(organizer)
     day = congress.starts_on.isoformat()
     response = client.post(
-        "/manage/program/sessions/new",
+        "/met26/manage/program/sessions/new",
         data=form_data(
             congress, title="Kept title", ends_at=f"{day}T08:00", chairs="stranger@example.org"
         ),
@@ -81,7 +81,7 @@ def test_bad_session_form_shows_errors_next_to_fields_and_keeps_values(
     assert "Nobody is known with the email stranger@example.org" in page
     assert 'value="Kept title"' in page
     response = client.post(
-        "/manage/program/sessions/new", data=form_data(congress, starts_at="nonsense")
+        "/met26/manage/program/sessions/new", data=form_data(congress, starts_at="nonsense")
     )
     assert response.status_code == 422 and "invalid-feedback" in response.get_data(as_text=True)
 
@@ -90,9 +90,9 @@ def test_presentations_with_forms(client, auth, organizer, congress, make_sessio
     session = make_session()
     abstract = make_abstract()
     auth.login(organizer)
-    page = client.get(f"/manage/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/program/sessions/{session.id}").get_data(as_text=True)
     assert abstract.title in page
-    url = f"/manage/program/sessions/{session.id}/presentations"
+    url = f"/met26/manage/program/sessions/{session.id}/presentations"
     response = client.post(url, data={"add-abstract": str(abstract.id)})
     assert response.status_code == 302
     response = client.post(
@@ -118,10 +118,10 @@ def test_presentations_with_forms(client, auth, organizer, congress, make_sessio
     )
     assert response.status_code == 422
     assert "must fit inside" in response.get_data(as_text=True)
-    client.post(f"/manage/program/presentations/{talks[1].id}", data={"action": "up"})
+    client.post(f"/met26/manage/program/presentations/{talks[1].id}", data={"action": "up"})
     db.session.expire_all()
     assert db.session.get(Presentation, talks[1].id).position == 0
-    client.post(f"/manage/program/presentations/{talks[0].id}", data={"action": "remove"})
+    client.post(f"/met26/manage/program/presentations/{talks[0].id}", data={"action": "remove"})
     assert db.session.query(Presentation).count() == 1
 
 
@@ -131,11 +131,13 @@ def test_place_abstract_without_javascript(
     session = make_session()
     abstract = make_abstract()
     auth.login(organizer)
-    page = client.get("/manage/program").get_data(as_text=True)
+    page = client.get("/met26/manage/program").get_data(as_text=True)
     assert f'id="abstract-{abstract.id}"' in page and "Accepted abstract not scheduled" in page
-    client.post(f"/manage/program/abstracts/{abstract.id}/place", data={"session": session.id})
+    client.post(
+        f"/met26/manage/program/abstracts/{abstract.id}/place", data={"session": session.id}
+    )
     assert db.session.query(Presentation).one().abstract_id == abstract.id
-    assert "Every accepted abstract has a slot" in client.get("/manage/program").get_data(
+    assert "Every accepted abstract has a slot" in client.get("/met26/manage/program").get_data(
         as_text=True
     )
 
@@ -146,23 +148,23 @@ def test_editor_json_calls(client, auth, organizer, congress, make_session, make
     abstract = make_abstract()
     auth.login(organizer)
     response = client.post(
-        f"/manage/program/editor/sessions/{a.id}/presentations",
+        f"/met26/manage/program/editor/sessions/{a.id}/presentations",
         json={"abstract": abstract.id, "position": 0},
     )
     assert response.status_code == 200 and response.get_json()["ok"]
     day = congress.starts_on.isoformat()
     response = client.post(
-        f"/manage/program/editor/sessions/{b.id}/move",
+        f"/met26/manage/program/editor/sessions/{b.id}/move",
         json={"room": congress.rooms[0].id, "starts_at": f"{day}T10:00"},
     )
     assert [w["kind"] for w in response.get_json()["warnings"]] == ["room_overlap"]
     response = client.post(
-        f"/manage/program/editor/sessions/{b.id}/move", json={"ends_at": f"{day}T09:00"}
+        f"/met26/manage/program/editor/sessions/{b.id}/move", json={"ends_at": f"{day}T09:00"}
     )
     assert response.status_code == 422 and "ends_at" in response.get_json()["error"]["fields"]
     presentation = db.session.query(Presentation).one()
     response = client.post(
-        f"/manage/program/editor/presentations/{presentation.id}/move",
+        f"/met26/manage/program/editor/presentations/{presentation.id}/move",
         json={"session": b.id, "position": 0},
     )
     assert response.status_code == 200
@@ -180,26 +182,26 @@ def test_publish_page_requires_each_acknowledgement(
     make_session("A")
     make_session("B", start="10:00", end="11:00")
     auth.login(organizer)
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert 'name="acknowledge"' in page
     assert "First published version" in page  # the pending changes are listed
-    response = client.post("/manage/program/publish", data={})
+    response = client.post("/met26/manage/program/publish", data={})
     assert response.status_code == 409 and db.session.query(ProgramVersion).count() == 0
     key = page.split('name="acknowledge" value="')[1].split('"')[0]
     # Acknowledged, it shows the preview first: nothing is published yet.
-    preview = client.post("/manage/program/publish/preview", data={"acknowledge": key})
+    preview = client.post("/met26/manage/program/publish/preview", data={"acknowledge": key})
     assert preview.status_code == 200 and db.session.query(ProgramVersion).count() == 0
     token = preview.get_data(as_text=True).split('name="preview_token" value="')[1].split('"')[0]
     response = client.post(
-        "/manage/program/publish", data={"acknowledge": key, "preview_token": token}
+        "/met26/manage/program/publish", data={"acknowledge": key, "preview_token": token}
     )
     assert response.status_code == 302
     assert db.session.query(ProgramVersion).count() == 1
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "Version 1" in page
     db.session.query(ProgramSession).filter_by(title="B").one().title = "B renamed"
     db.session.commit()
-    page = client.get("/manage/program/publish").get_data(as_text=True)
+    page = client.get("/met26/manage/program/publish").get_data(as_text=True)
     assert "title “B” → “B renamed”" in page
 
 
@@ -209,8 +211,10 @@ def test_edit_a_person_and_their_disclosures(
     session = make_session(chairs=["Cleo Chair <cleo@example.org>"])
     speaker = session.chairs[0]
     auth.login(organizer)
-    assert "Cleo Chair" in client.get("/manage/program/speakers?q=cleo").get_data(as_text=True)
-    url = f"/manage/program/speakers/{speaker.id}"
+    assert "Cleo Chair" in client.get("/met26/manage/program/speakers?q=cleo").get_data(
+        as_text=True
+    )
+    url = f"/met26/manage/program/speakers/{speaker.id}"
     bad = client.post(
         url,
         data={
@@ -231,7 +235,7 @@ def test_edit_a_person_and_their_disclosures(
     )
     assert good.status_code == 302
     publish()
-    page = client.get(f"/program/sessions/{session.id}").get_data(as_text=True)
+    page = client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True)
     assert "Helix Pharma (Honoraria)" in page and "Medora Bio (Research funding)" in page
 
 
@@ -241,9 +245,9 @@ def test_editor_json_calls_need_the_csrf_header(
     app.config["WTF_CSRF_ENABLED"] = True
     session = make_session()
     auth.login(organizer)
-    page = client.get("/manage/program").get_data(as_text=True)
+    page = client.get("/met26/manage/program").get_data(as_text=True)
     token = page.split('name="csrf-token" content="')[1].split('"')[0]
-    url = f"/manage/program/editor/sessions/{session.id}/move"
+    url = f"/met26/manage/program/editor/sessions/{session.id}/move"
     body = {"starts_at": f"{congress.starts_on.isoformat()}T11:00"}
     assert client.post(url, json=body).status_code == 400
     assert db.session.get(ProgramSession, session.id).starts_at == session.starts_at
@@ -265,7 +269,7 @@ def test_editor_json_calls_refuse_odd_bodies_without_a_500(
 ):
     session = make_session("A")
     auth.login(organizer)
-    base = "/manage/program/editor"
+    base = "/met26/manage/program/editor"
     calls = [
         (f"{base}/sessions/{session.id}/move", [1, 2]),
         (f"{base}/sessions/{session.id}/move", {"room": 10**30}),

@@ -20,7 +20,7 @@ from conference.registration.tokens import manage_path, manage_token
 from tests.factories import set_up_seller
 from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET
 
-WEBHOOK = "/api/v1/payments/webhook/stripe"
+WEBHOOK = "/api/v1/congresses/met26/payments/webhook/stripe"
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def token_header(registration) -> dict:
 
 def start(client, registration) -> dict:
     response = client.post(
-        f"/api/v1/registrations/{registration.reference}/checkout",
+        f"/api/v1/congresses/met26/registrations/{registration.reference}/checkout",
         headers=token_header(registration),
     )
     assert response.status_code == 201, response.get_json()
@@ -95,7 +95,7 @@ def test_checkout_creates_a_session_with_the_amount_currency_and_metadata(
 
 def test_checkout_needs_the_manage_token(client, register, stripe_api):
     attendee = register()
-    url = f"/api/v1/registrations/{attendee.reference}/checkout"
+    url = f"/api/v1/congresses/met26/registrations/{attendee.reference}/checkout"
     assert client.post(url).status_code == 401
     assert client.post(url, headers={"X-Manage-Token": "wrong"}).status_code == 404
     assert stripe_api.requests == []
@@ -199,7 +199,7 @@ def test_returning_before_the_webhook_shows_being_confirmed_then_confirms(
 ):
     attendee = register()
     session_id = start(client, attendee)["session_id"]
-    url = f"/registration/checkout/{attendee.reference}/return?session_id={session_id}"
+    url = f"/met26/registration/checkout/{attendee.reference}/return?session_id={session_id}"
     pending = client.get(url)
     assert pending.status_code == 200
     assert b"being confirmed" in pending.data
@@ -220,7 +220,7 @@ def test_returning_before_the_webhook_shows_being_confirmed_then_confirms(
 
 def test_return_page_of_an_unknown_session_is_404(client, register, stripe_api):
     attendee = register()
-    url = f"/registration/checkout/{attendee.reference}/return?session_id=cs_test_nope"
+    url = f"/met26/registration/checkout/{attendee.reference}/return?session_id=cs_test_nope"
     assert client.get(url).status_code == 404
 
 
@@ -272,11 +272,11 @@ def test_a_late_payment_whose_refund_fails_is_held_for_the_organizer(
     checkout = db.session.scalar(select(CardCheckout))
     assert checkout.status == "needs_refund"
     auth.login(organizer)
-    page = client.get(f"/manage/registrations/{attendee.reference}")
+    page = client.get(f"/met26/manage/registrations/{attendee.reference}")
     assert b'data-state="needs_refund"' in page.data
     stripe_api.fail_refunds = False
     response = client.post(
-        f"/manage/registrations/{attendee.reference}/card-payments/{checkout.id}/refund"
+        f"/met26/manage/registrations/{attendee.reference}/card-payments/{checkout.id}/refund"
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -312,7 +312,7 @@ def test_a_failed_card_refund_leaves_the_registration_unchanged(client, register
     deliver(client, payload, stripe_api.sign(payload))
     stripe_api.fail_refunds = True
     response = client.post(
-        f"/api/v1/registrations/{attendee.reference}/cancel",
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/cancel",
         json={"reason": ""},
         headers=token_header(attendee),
     )
@@ -327,7 +327,8 @@ def test_pay_now_is_offered_only_when_stripe_is_configured(app, client, register
     manage = manage_path(attendee)
     assert b"Pay now" not in client.get(manage).data
     response = client.post(
-        f"/api/v1/registrations/{attendee.reference}/checkout", headers=token_header(attendee)
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/checkout",
+        headers=token_header(attendee),
     )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "card_payment_unavailable"
@@ -365,7 +366,8 @@ def test_a_paid_registration_cannot_start_another_checkout(client, register, str
     payload = paid_event(stripe_api, session_id)
     deliver(client, payload, stripe_api.sign(payload))
     response = client.post(
-        f"/api/v1/registrations/{attendee.reference}/checkout", headers=token_header(attendee)
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/checkout",
+        headers=token_header(attendee),
     )
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "not_payable"
@@ -391,7 +393,7 @@ def test_simultaneous_deliveries_record_one_payment_on_postgresql(
         STRIPE_API_BASE=stripe_api.base_url,
     )
     request = urllib.request.Request(
-        f"{server.url}/api/v1/registrations/{attendee.reference}/checkout",
+        f"{server.url}/api/v1/congresses/met26/registrations/{attendee.reference}/checkout",
         headers=token_header(attendee),
         method="POST",
     )
@@ -466,7 +468,8 @@ def test_checkout_invoice_and_webhook_bodies_match_the_openapi_spec(
 ):
     attendee = register()
     checkout = client.post(
-        f"/api/v1/registrations/{attendee.reference}/checkout", headers=token_header(attendee)
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/checkout",
+        headers=token_header(attendee),
     ).get_json()
     _openapi_validator(client, "CheckoutOut").validate(checkout)
     payload = paid_event(stripe_api, checkout["session_id"])
@@ -474,7 +477,7 @@ def test_checkout_invoice_and_webhook_bodies_match_the_openapi_spec(
     _openapi_validator(client, "WebhookOut").validate(outcome)
     other = register()
     invoice = client.post(
-        f"/api/v1/registrations/{other.reference}/invoice",
+        f"/api/v1/congresses/met26/registrations/{other.reference}/invoice",
         json={"name": "Karolinska Universitetssjukhuset", "address": "Solna", "country": "SE"},
         headers=token_header(other),
     )

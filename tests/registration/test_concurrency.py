@@ -46,7 +46,7 @@ def _burst(server_url: str, count: int) -> list[tuple[int, dict]]:
     def worker(index: int) -> None:
         body = attendee_data(email=f"burst{index}@example.org")
         barrier.wait()
-        results[index] = _post(f"{server_url}/api/v1/registrations", body)
+        results[index] = _post(f"{server_url}/api/v1/congresses/met26/registrations", body)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
@@ -86,7 +86,7 @@ def test_simultaneous_registrations_never_oversell_on_postgresql(
 
     def pay(reference: str) -> None:
         request = urllib.request.Request(
-            f"{server.url}/api/v1/registrations/{reference}/payments",
+            f"{server.url}/api/v1/congresses/met26/registrations/{reference}/payments",
             data=json.dumps({"kind": "bank_transfer", "amount": "450.00"}).encode(),
             headers=headers,
             method="POST",
@@ -127,7 +127,7 @@ def _duplicate_burst(server_url: str, body: dict, count: int) -> list[int]:
     def worker(index: int) -> None:
         payload = {**body, "email": body["email"].upper() if index % 2 else body["email"]}
         barrier.wait()
-        codes.append(_post(f"{server_url}/api/v1/registrations", payload)[0])
+        codes.append(_post(f"{server_url}/api/v1/congresses/met26/registrations", payload)[0])
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:
@@ -170,7 +170,7 @@ def test_simultaneous_identical_payments_record_once(
     register, live_server_factory, api_token, organizer
 ):
     registration = register()
-    url = f"/api/v1/registrations/{registration.reference}/payments"
+    url = f"/api/v1/congresses/met26/registrations/{registration.reference}/payments"
     server = live_server_factory()
     headers = {**api_token(organizer), "Content-Type": "application/json"}
     body = json.dumps({"kind": "bank_transfer", "amount": "100.00", "idempotency_key": "dbl"})

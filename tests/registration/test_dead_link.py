@@ -17,13 +17,13 @@ def test_replaced_manage_link_offers_a_new_one(client, register, smtp):
     page = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "This registration link no longer works" in page
-    assert 'action="/registration/link"' in page and 'name="email"' in page
+    assert 'action="/met26/registration/link"' in page and 'name="email"' in page
     assert "registered with" in page
 
     # The same page for a reference that never existed (nothing is revealed).
-    unknown = client.get("/registration/manage/MET26-ZZZZZZ/whatever")
-    assert unknown.status_code == 404 and 'action="/registration/link"' in unknown.text
+    unknown = client.get("/met26/registration/manage/MET26-ZZZZZZ/whatever")
+    assert unknown.status_code == 404 and 'action="/met26/registration/link"' in unknown.text
 
     # The form on the page works: a new link is emailed.
-    response = client.post("/registration/link", data={"email": "moved@example.org"})
+    response = client.post("/met26/registration/link", data={"email": "moved@example.org"})
     assert response.status_code == 302

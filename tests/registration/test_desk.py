@@ -32,7 +32,7 @@ def test_desk_takes_a_payment_and_the_registration_becomes_paid(
     assert person.status == RegistrationStatus.AWAITING_PAYMENT
     auth.login(organizer)
     # The scanner types the reference and presses Enter: not paid, so not let in yet.
-    lookup = client.post("/manage/check-in", data={"query": person.reference})
+    lookup = client.post("/met26/manage/check-in", data={"query": person.reference})
     page = lookup.get_data(as_text=True)
     assert lookup.status_code == 409 and "still due" in page
     assert 'id="desk-payment"' in page and "Take 450.00 EUR" in page
@@ -42,12 +42,12 @@ def test_desk_takes_a_payment_and_the_registration_becomes_paid(
         "pay-note": "slip 0042",
         "pay-idempotency_key": _key(page),
     }
-    taken = client.post(f"/manage/check-in/{person.reference}/payment", data=form)
+    taken = client.post(f"/met26/manage/check-in/{person.reference}/payment", data=form)
     assert taken.status_code == 302, re.findall(
         r"invalid-feedback[^<]*<", taken.get_data(as_text=True)
     )
-    assert taken.location.startswith("/manage/check-in?")  # back to the desk, showing them
-    again = client.post(f"/manage/check-in/{person.reference}/payment", data=form)
+    assert taken.location.startswith("/met26/manage/check-in?")  # back to the desk, showing them
+    again = client.post(f"/met26/manage/check-in/{person.reference}/payment", data=form)
     assert again.status_code == 302  # a double tap records one payment
     db.session.refresh(person)
     assert person.status == RegistrationStatus.CONFIRMED and person.amount_due == 0
@@ -58,14 +58,14 @@ def test_desk_takes_a_payment_and_the_registration_becomes_paid(
     assert 'id="desk-check-in"' in desk and 'id="desk-payment"' not in desk
     assert 'id="checkin-form"' in desk and "autofocus" in desk
     # Then the check-in button (the same lookup form) lets them in.
-    checked = client.post("/manage/check-in", data={"query": person.reference})
+    checked = client.post("/met26/manage/check-in", data={"query": person.reference})
     assert checked.status_code == 200 and "Checked in" in checked.get_data(as_text=True)
 
 
 def test_desk_payment_refuses_bank_transfers_and_too_much(client, auth, organizer, register):
     person = register()
     auth.login(organizer)
-    url = f"/manage/check-in/{person.reference}/payment"
+    url = f"/met26/manage/check-in/{person.reference}/payment"
     wrong_kind = client.post(url, data={"pay-kind": "bank_transfer", "pay-idempotency_key": "k1"})
     assert wrong_kind.status_code == 422 and "Not a valid choice" in wrong_kind.get_data(
         as_text=True
@@ -84,8 +84,8 @@ def test_desk_prints_one_a6_badge_inline_with_the_badge_name(client, auth, organ
     record_payment(person, kind="bank_transfer", amount="450.00")
     db.session.commit()
     auth.login(organizer)
-    desk = client.get(f"/manage/check-in?ref={person.reference}").get_data(as_text=True)
-    url = f"/manage/registrations/{person.reference}/badge.pdf"
+    desk = client.get(f"/met26/manage/check-in?ref={person.reference}").get_data(as_text=True)
+    url = f"/met26/manage/registrations/{person.reference}/badge.pdf"
     assert url in desk
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -102,7 +102,7 @@ def test_badge_name_correction_shows_on_the_next_badge(client, auth, organizer, 
     record_payment(person, kind="bank_transfer", amount="450.00")
     db.session.commit()
     auth.login(organizer)
-    url = f"/manage/check-in/{person.reference}/badge-name"
+    url = f"/met26/manage/check-in/{person.reference}/badge-name"
     too_long = client.post(url, data={"badge-badge_name": "x" * 101})
     assert too_long.status_code == 422 and "Field cannot be longer than 100" in too_long.get_data(
         as_text=True
@@ -111,9 +111,9 @@ def test_badge_name_correction_shows_on_the_next_badge(client, auth, organizer, 
     assert fixed.status_code == 302
     desk = client.get(fixed.location).get_data(as_text=True)
     assert "Badge name corrected." in desk and "José García-Márquez" in desk
-    badge = client.get(f"/manage/registrations/{person.reference}/badge.pdf").data
+    badge = client.get(f"/met26/manage/registrations/{person.reference}/badge.pdf").data
     assert "José García-Márquez" in _pdf(badge).pages[0].extract_text()
-    sheet = client.get("/manage/registrations/badges.pdf").data  # the bulk sheet too
+    sheet = client.get("/met26/manage/registrations/badges.pdf").data  # the bulk sheet too
     assert "José García-Márquez" in _pdf(sheet).pages[0].extract_text()
     attendee = client.get(f"{manage_path(person)}/badge.pdf").data  # and the attendee's
     assert "José García-Márquez" in _pdf(attendee).pages[0].extract_text()
@@ -127,7 +127,7 @@ def test_receipt_never_shows_internal_payment_notes(client, auth, organizer, reg
     assert "Card on site" in text and "450.00 EUR" in text
     assert "SLIP-7781" not in text and "grumpy" not in text
     auth.login(organizer)
-    organizer_copy = client.get(f"/manage/registrations/{person.reference}/receipt.pdf").data
+    organizer_copy = client.get(f"/met26/manage/registrations/{person.reference}/receipt.pdf").data
     assert "grumpy" not in _pdf(organizer_copy).pages[0].extract_text()
 
 
@@ -138,7 +138,7 @@ def test_detail_page_links_badge_receipt_and_requested_visa_letter(
 
     person = register()
     auth.login(organizer)
-    base = f"/manage/registrations/{person.reference}"
+    base = f"/met26/manage/registrations/{person.reference}"
     page = client.get(base).get_data(as_text=True)
     assert f"{base}/receipt.pdf" in page
     assert f"{base}/badge.pdf" not in page and f"{base}/visa-letter.pdf" not in page
@@ -153,12 +153,12 @@ def test_detail_page_links_badge_receipt_and_requested_visa_letter(
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/manage/check-in?ref={ref}"),
-        ("POST", "/manage/check-in/{ref}/payment"),
-        ("POST", "/manage/check-in/{ref}/badge-name"),
-        ("GET", "/manage/registrations/{ref}/badge.pdf"),
-        ("GET", "/manage/registrations/{ref}/receipt.pdf"),
-        ("GET", "/manage/registrations/{ref}/visa-letter.pdf"),
+        ("GET", "/met26/manage/check-in?ref={ref}"),
+        ("POST", "/met26/manage/check-in/{ref}/payment"),
+        ("POST", "/met26/manage/check-in/{ref}/badge-name"),
+        ("GET", "/met26/manage/registrations/{ref}/badge.pdf"),
+        ("GET", "/met26/manage/registrations/{ref}/receipt.pdf"),
+        ("GET", "/met26/manage/registrations/{ref}/visa-letter.pdf"),
     ],
 )
 def test_attendees_cannot_use_the_desk(client, auth, register, create_user, method, path):

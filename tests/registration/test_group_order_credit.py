@@ -84,17 +84,19 @@ def test_the_organizer_releases_unnamed_places_now_from_the_order_page(
     db.session.commit()
     before = capacity.places_taken(congress)
     auth.login(organizer)
-    page = client.get(f"/manage/group-orders/{created.reference}").get_data(as_text=True)
+    page = client.get(f"/met26/manage/group-orders/{created.reference}").get_data(as_text=True)
     assert 'id="release-form"' in page and "4 place(s) not named yet" in page
     response = client.post(
-        f"/manage/group-orders/{created.reference}/release", follow_redirects=True
+        f"/met26/manage/group-orders/{created.reference}/release", follow_redirects=True
     )
     assert "4 unnamed place(s) released" in response.get_data(as_text=True)
     assert capacity.places_taken(congress) == before - 4
     (note,) = credit_notes(invoice)
     assert note.total_gross == Decimal("-1200.00")  # 2 x 450 + 2 x 150
     assert get_balance(invoice).outstanding == Decimal("450.00")
-    again = client.post(f"/manage/group-orders/{created.reference}/release", follow_redirects=True)
+    again = client.post(
+        f"/met26/manage/group-orders/{created.reference}/release", follow_redirects=True
+    )
     assert "Every place of this order is named or released" in again.get_data(as_text=True)
     assert len(credit_notes(invoice)) == 1
 
@@ -109,7 +111,7 @@ def test_cancelling_the_whole_order_cancels_delegates_and_credits_the_invoice_th
     created, invoice = order(congress, MIXED)
     (named,) = group_orders.fill_delegates(created, [delegate(1, category="oncologist")])
     db.session.commit()
-    url = f"/api/v1/orders/{created.reference}/cancel"
+    url = f"/api/v1/congresses/met26/orders/{created.reference}/cancel"
     assert client.post(url, json={"reason": "x"}).status_code == 401
     missing = client.post(url, json={}, headers=api_token(organizer))
     assert missing.status_code == 422 and "reason" in missing.get_json()["error"]["fields"]
@@ -141,7 +143,7 @@ def test_an_order_with_money_received_is_not_cancelled_before_a_refund(
     money.record_invoice_payment(invoice, Decimal("100.00"), reference=created.reference)
     db.session.commit()
     refused = client.post(
-        f"/api/v1/orders/{created.reference}/cancel",
+        f"/api/v1/congresses/met26/orders/{created.reference}/cancel",
         json={"reason": "Withdrew"},
         headers=api_token(organizer),
     )
@@ -149,7 +151,7 @@ def test_an_order_with_money_received_is_not_cancelled_before_a_refund(
     assert refused.get_json()["error"]["code"] == "order_paid"
     assert credit_notes(invoice) == []
     released = client.post(
-        f"/api/v1/orders/{created.reference}/release", headers=api_token(organizer)
+        f"/api/v1/congresses/met26/orders/{created.reference}/release", headers=api_token(organizer)
     )
     assert released.status_code == 200
     # Paid 100 of 1650, all five places given back: the buyer is owed 100 (to refund).

@@ -35,14 +35,14 @@ def test_the_buyer_orders_on_the_page_and_names_delegates_on_the_private_page(
     client,
     seller,  # noqa: F811
 ):
-    page = client.get("/register/group").get_data(as_text=True)
+    page = client.get("/met26/register/group").get_data(as_text=True)
     assert 'name="quantity-oncologist"' in page
     assert 'name="quantity-student-trainee"' not in page  # needs a personal proof
-    response = client.post("/register/group", data=form_data())
+    response = client.post("/met26/register/group", data=form_data())
     assert response.status_code == 302
     order = db.session.scalar(select(GroupOrder))
     assert order.is_industry and len(order.places) == 2
-    url = f"/register/group/{order.reference}/{group_orders.order_token(order)}"
+    url = f"/met26/register/group/{order.reference}/{group_orders.order_token(order)}"
     assert "Not named yet" in client.get(url).get_data(as_text=True)
     place = order.places[0]
     bad = client.post(
@@ -65,7 +65,7 @@ def test_the_buyer_orders_on_the_page_and_names_delegates_on_the_private_page(
     db.session.expire_all()
     assert place.registration.full_name == "Ana Müller"
     # Another order's token, or a wrong one: 404.
-    assert client.get(f"/register/group/{order.reference}/wrong").status_code == 404
+    assert client.get(f"/met26/register/group/{order.reference}/wrong").status_code == 404
 
 
 def test_a_too_large_order_shows_the_error_next_to_the_quantity_and_keeps_the_form(
@@ -76,10 +76,10 @@ def test_a_too_large_order_shows_the_error_next_to_the_quantity_and_keeps_the_fo
 
     capacity.get_settings(seller).capacity = 1
     db.session.commit()
-    response = client.post("/register/group", data=form_data(buyer_email="not-an-email"))
+    response = client.post("/met26/register/group", data=form_data(buyer_email="not-an-email"))
     text = response.get_data(as_text=True)
     assert "not valid" in text
-    response = client.post("/register/group", data=form_data())
+    response = client.post("/met26/register/group", data=form_data())
     text = response.get_data(as_text=True)
     assert "Only 1 places are left" in text
     assert 'value="2"' in text and "Roche Austria GmbH" in text
@@ -100,12 +100,12 @@ def test_organizer_records_the_bank_transfer_and_the_delegates_are_confirmed(
     )
     db.session.commit()
     auth.login(create_user("organizer"))
-    listing = client.get("/manage/group-orders").get_data(as_text=True)
+    listing = client.get("/met26/manage/group-orders").get_data(as_text=True)
     assert order.reference in listing and "Industry" in listing
-    detail = client.get(f"/manage/group-orders/{order.reference}").get_data(as_text=True)
+    detail = client.get(f"/met26/manage/group-orders/{order.reference}").get_data(as_text=True)
     assert "Industry paying for healthcare professionals" in detail
     response = client.post(
-        f"/manage/invoices/{invoice.number}/payments",
+        f"/met26/manage/invoices/{invoice.number}/payments",
         data={
             "payment-amount": str(invoice.total_gross),
             "payment-method": "bank_transfer",
@@ -117,12 +117,12 @@ def test_organizer_records_the_bank_transfer_and_the_delegates_are_confirmed(
     assert delegate.status == RegistrationStatus.CONFIRMED
     assert delegate.amount_paid == Decimal("450.00")
     # The organizer keeps the unnamed place past the deadline.
-    client.post(f"/manage/group-orders/{order.reference}", data={"keep_unfilled": "y"})
+    client.post(f"/met26/manage/group-orders/{order.reference}", data={"keep_unfilled": "y"})
     db.session.expire_all()
     assert order.keep_unfilled
 
 
-@pytest.mark.parametrize("path", ["/manage/group-orders", "/manage/group-orders/X"])
+@pytest.mark.parametrize("path", ["/met26/manage/group-orders", "/met26/manage/group-orders/X"])
 def test_organizer_pages_are_for_organizers(client, seller, auth, create_user, path):  # noqa: F811
     auth.login(create_user())
     assert client.get(path).status_code == 403

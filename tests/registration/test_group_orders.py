@@ -244,7 +244,7 @@ def test_an_ordinary_registration_still_counts_with_group_places(two_categories,
     capacity.get_settings(congress).capacity = 2
     db.session.commit()
     order(congress, [{"category": "oncologist", "quantity": 2}])
-    response = client.post("/api/v1/registrations", json=attendee_data())
+    response = client.post("/api/v1/congresses/met26/registrations", json=attendee_data())
     assert response.get_json()["status"] == "waitlisted"
     assert db.session.scalar(select(func.count(GroupPlace.id))) == 2
     assert utcnow()

@@ -1,4 +1,4 @@
-"""The group order API: POST /api/v1/orders, GET and PATCH .../delegates."""
+"""The group order API: POST /api/v1/congresses/met26/orders, GET and PATCH .../delegates."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def token_of(reference: str) -> dict:
 
 
 def test_post_order_returns_reference_invoice_number_and_amounts_as_strings(client, two_categories):
-    response = client.post("/api/v1/orders", json=payload())
+    response = client.post("/api/v1/congresses/met26/orders", json=payload())
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["invoice_number"].startswith("MET26-")
@@ -58,7 +58,8 @@ def test_post_order_returns_reference_invoice_number_and_amounts_as_strings(clie
 
 def test_post_order_with_delegates_names_them_at_once(client, two_categories):
     response = client.post(
-        "/api/v1/orders", json=payload(delegates=[delegate(1, category="student-trainee")])
+        "/api/v1/congresses/met26/orders",
+        json=payload(delegates=[delegate(1, category="student-trainee")]),
     )
     assert response.status_code == 201, response.get_json()
     named = [p for p in response.get_json()["places"] if p["status"] == "named"]
@@ -80,7 +81,7 @@ def test_post_order_with_delegates_names_them_at_once(client, two_categories):
 def test_bad_orders_are_422_naming_the_field_and_create_nothing(
     client, two_categories, changes, field
 ):
-    response = client.post("/api/v1/orders", json=payload(**changes))
+    response = client.post("/api/v1/congresses/met26/orders", json=payload(**changes))
     assert response.status_code == 422, response.get_json()
     assert field in response.get_json()["error"]["fields"]
     assert db.session.scalar(select(func.count(GroupOrder.id))) == 0
@@ -92,15 +93,17 @@ def test_an_order_larger_than_the_places_left_is_422_on_the_quantity(client, two
 
     capacity.get_settings(two_categories).capacity = 4
     db.session.commit()
-    response = client.post("/api/v1/orders", json=payload())
+    response = client.post("/api/v1/congresses/met26/orders", json=payload())
     assert response.status_code == 422
     assert "items[1].quantity" in response.get_json()["error"]["fields"]
     assert db.session.scalar(select(func.count(GroupOrder.id))) == 0
 
 
 def test_patch_delegates_with_the_order_token_names_them_with_field_errors(client, two_categories):
-    reference = client.post("/api/v1/orders", json=payload()).get_json()["reference"]
-    url = f"/api/v1/orders/{reference}/delegates"
+    reference = client.post("/api/v1/congresses/met26/orders", json=payload()).get_json()[
+        "reference"
+    ]
+    url = f"/api/v1/congresses/met26/orders/{reference}/delegates"
     bad = client.patch(
         url,
         json={"delegates": [delegate(1), delegate(2, email="nope", last_name="")]},
@@ -121,25 +124,34 @@ def test_patch_delegates_with_the_order_token_names_them_with_field_errors(clien
 def test_another_buyers_token_or_none_cannot_see_or_change_an_order(
     client, two_categories, api_token, create_user
 ):
-    mine = client.post("/api/v1/orders", json=payload()).get_json()["reference"]
+    mine = client.post("/api/v1/congresses/met26/orders", json=payload()).get_json()["reference"]
     theirs = client.post(
-        "/api/v1/orders", json=payload(buyer={"name": "Other", "email": "b@other.example"})
+        "/api/v1/congresses/met26/orders",
+        json=payload(buyer={"name": "Other", "email": "b@other.example"}),
     ).get_json()["reference"]
-    url = f"/api/v1/orders/{mine}/delegates"
+    url = f"/api/v1/congresses/met26/orders/{mine}/delegates"
     body = {"delegates": [delegate(1)]}
     assert client.patch(url, json=body).status_code == 401
     assert client.patch(url, json=body, headers=token_of(theirs)).status_code == 404
-    assert client.get(f"/api/v1/orders/{mine}", headers=token_of(theirs)).status_code == 404
+    assert (
+        client.get(f"/api/v1/congresses/met26/orders/{mine}", headers=token_of(theirs)).status_code
+        == 404
+    )
     attendee = api_token(create_user())
     assert client.patch(url, json=body, headers=attendee).status_code == 404
     assert db.session.scalar(select(func.count(Registration.id))) == 0
     organizer = api_token(create_user("organizer"))
     assert client.patch(url, json=body, headers=organizer).status_code == 200
-    assert client.get(f"/api/v1/orders/{mine}", headers=token_of(mine)).status_code == 200
+    assert (
+        client.get(f"/api/v1/congresses/met26/orders/{mine}", headers=token_of(mine)).status_code
+        == 200
+    )
 
 
 def test_patch_after_the_deadline_is_409(client, two_categories, app):
-    reference = client.post("/api/v1/orders", json=payload()).get_json()["reference"]
+    reference = client.post("/api/v1/congresses/met26/orders", json=payload()).get_json()[
+        "reference"
+    ]
     order = db.session.scalar(select(GroupOrder).where(GroupOrder.reference == reference))
     # Move the congress so that today is past the naming deadline (14 days before it starts).
     from conference.models import utcnow
@@ -149,7 +161,7 @@ def test_patch_after_the_deadline_is_409(client, two_categories, app):
     congress.ends_on = congress.starts_on + timedelta(days=2)
     db.session.commit()
     response = client.patch(
-        f"/api/v1/orders/{reference}/delegates",
+        f"/api/v1/congresses/met26/orders/{reference}/delegates",
         json={"delegates": [delegate(1)]},
         headers=token_of(reference),
     )
@@ -162,7 +174,9 @@ def test_the_naming_deadline_is_a_registration_setting(
 ):
     headers = api_token(create_user("organizer"))
     response = client.patch(
-        "/api/v1/registration/settings", json={"group_deadline_days": 30}, headers=headers
+        "/api/v1/congresses/met26/registration/settings",
+        json={"group_deadline_days": 30},
+        headers=headers,
     )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["group_deadline_days"] == 30
@@ -170,7 +184,9 @@ def test_the_naming_deadline_is_a_registration_setting(
     deadline = group_orders.naming_deadline(congress)
     assert deadline.date() <= congress.starts_on - timedelta(days=29)
     bad = client.patch(
-        "/api/v1/registration/settings", json={"group_deadline_days": -1}, headers=headers
+        "/api/v1/congresses/met26/registration/settings",
+        json={"group_deadline_days": -1},
+        headers=headers,
     )
     assert bad.status_code == 422
     assert "group_deadline_days" in bad.get_json()["error"]["fields"]

@@ -62,7 +62,8 @@ def test_received_email_manage_page_and_api_show_how_to_pay_until_paid(
     assert IBAN_PRINTED in page and "450.00 EUR" in page and registration.reference in page
 
     api = client.get(
-        f"/api/v1/registrations/{registration.reference}", headers=_headers(registration)
+        f"/api/v1/congresses/met26/registrations/{registration.reference}",
+        headers=_headers(registration),
     )
     how = api.json["how_to_pay"]
     assert how["amount"] == "450.00" and how["currency"] == "EUR"
@@ -81,7 +82,8 @@ def test_received_email_manage_page_and_api_show_how_to_pay_until_paid(
     page = client.get(manage_path(registration)).get_data(as_text=True)
     assert 'id="how-to-pay"' not in page and IBAN_PRINTED not in page
     api = client.get(
-        f"/api/v1/registrations/{registration.reference}", headers=_headers(registration)
+        f"/api/v1/congresses/met26/registrations/{registration.reference}",
+        headers=_headers(registration),
     )
     assert api.json["how_to_pay"] is None
 
@@ -103,7 +105,7 @@ def test_organizer_sees_how_to_pay_in_the_api_list_and_nothing_for_waived(
     waived = register()
     record_payment(waived, kind="waived", note="Invited faculty")
     db.session.commit()
-    body = client.get("/api/v1/registrations", headers=api_token(organizer)).json
+    body = client.get("/api/v1/congresses/met26/registrations", headers=api_token(organizer)).json
     by_reference = {row["reference"]: row for row in body["registrations"]}
     assert by_reference[owing.reference]["how_to_pay"]["amount"] == "450.00"
     assert by_reference[waived.reference]["how_to_pay"] is None
@@ -158,7 +160,7 @@ def test_page_after_registering_shows_how_to_pay_to_that_browser_only(client, ap
         "accept_terms": "y",
         "submission_key": "pay-key-1",
     }
-    response = client.post("/register", data=form)
+    response = client.post("/met26/register", data=form)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="how-to-pay"' in page and IBAN_PRINTED in page and "450.00 EUR" in page

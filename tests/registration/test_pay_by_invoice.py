@@ -50,7 +50,9 @@ def test_registering_with_invoice_to_issues_a_reverse_charge_invoice_and_holds_t
     client,
     seller,  # noqa: F811
 ):
-    response = client.post("/api/v1/registrations", json=attendee_data(invoice_to=HEIDELBERG))
+    response = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(invoice_to=HEIDELBERG)
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["invoice_requested_at"] is not None
@@ -92,7 +94,9 @@ def test_bad_invoice_details_are_422_naming_the_fields_and_register_nothing(
     invoice_to,
     fields,
 ):
-    response = client.post("/api/v1/registrations", json=attendee_data(invoice_to=invoice_to))
+    response = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(invoice_to=invoice_to)
+    )
     assert response.status_code == 422
     assert fields <= set(response.get_json()["error"]["fields"])
     assert db.session.scalar(select(func.count(Registration.id))) == 0
@@ -101,7 +105,8 @@ def test_bad_invoice_details_are_422_naming_the_fields_and_register_nothing(
 
 def test_missing_invoice_fields_are_422_from_the_schema(client, seller):  # noqa: F811
     response = client.post(
-        "/api/v1/registrations", json=attendee_data(invoice_to={"vat_id": "DE136695976"})
+        "/api/v1/congresses/met26/registrations",
+        json=attendee_data(invoice_to={"vat_id": "DE136695976"}),
     )
     assert response.status_code == 422
     assert {"invoice_to.name", "invoice_to.address", "invoice_to.country"} <= set(
@@ -110,7 +115,9 @@ def test_missing_invoice_fields_are_422_from_the_schema(client, seller):  # noqa
 
 
 def test_invoice_refused_while_the_congress_does_not_invoice(client, priced):
-    response = client.post("/api/v1/registrations", json=attendee_data(invoice_to=HEIDELBERG))
+    response = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(invoice_to=HEIDELBERG)
+    )
     assert response.status_code == 422
     assert "invoice_to" in response.get_json()["error"]["fields"]
 
@@ -169,7 +176,7 @@ def test_bad_input_on_the_manage_page_shows_next_to_the_field_and_keeps_what_was
 
 def test_asking_again_is_a_conflict(client, seller, register):  # noqa: F811
     attendee = register()
-    url = f"/api/v1/registrations/{attendee.reference}/invoice"
+    url = f"/api/v1/congresses/met26/registrations/{attendee.reference}/invoice"
     first = client.post(url, json=HEIDELBERG, headers=token_header(attendee))
     assert first.status_code == 201
     assert first.get_json()["invoice"]["is_reverse_charge"] is True
@@ -236,7 +243,7 @@ def test_no_invoice_while_waitlisted_or_paid(client, seller, register):  # noqa:
     record_payment(attendee, kind="bank_transfer", amount=str(attendee.amount_due))
     db.session.commit()
     response = client.post(
-        f"/api/v1/registrations/{attendee.reference}/invoice",
+        f"/api/v1/congresses/met26/registrations/{attendee.reference}/invoice",
         json=HEIDELBERG,
         headers=token_header(attendee),
     )
@@ -266,8 +273,8 @@ def web_form(**overrides) -> dict:
 
 
 def test_the_registration_form_asks_for_an_invoice(client, seller):  # noqa: F811
-    assert b"Pay by invoice" in client.get("/register").data
-    response = client.post("/register", data=web_form())
+    assert b"Pay by invoice" in client.get("/met26/register").data
+    response = client.post("/met26/register", data=web_form())
     assert response.status_code == 302
     registration = db.session.scalar(select(Registration))
     invoice = invoicing.get_invoice(registration)
@@ -282,7 +289,7 @@ def test_the_registration_form_shows_invoice_errors_next_to_the_fields(
     seller,  # noqa: F811
 ):
     response = client.post(
-        "/register", data=web_form(invoice_vat_id="DK 24 25 67 91", invoice_address="")
+        "/met26/register", data=web_form(invoice_vat_id="DK 24 25 67 91", invoice_address="")
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -293,12 +300,12 @@ def test_the_registration_form_shows_invoice_errors_next_to_the_fields(
 
 
 def test_the_form_hides_pay_by_invoice_while_the_congress_does_not_invoice(client, priced):
-    assert b"Pay by invoice" not in client.get("/register").data
+    assert b"Pay by invoice" not in client.get("/met26/register").data
 
 
 def test_reminder_days_are_an_organizer_setting(client, priced, api_token, organizer, auth):
     congress = priced[0]
-    url = "/api/v1/registration/settings"
+    url = "/api/v1/congresses/met26/registration/settings"
     response = client.patch(url, json={"invoice_reminder_days": 10}, headers=api_token(organizer))
     assert response.status_code == 200 and response.json["invoice_reminder_days"] == 10
     bad = client.patch(url, json={"invoice_reminder_days": 0}, headers=api_token(organizer))
@@ -311,9 +318,13 @@ def test_reminder_days_are_an_organizer_setting(client, priced, api_token, organ
         "proof_hours": "36",
         "visa_retention_days": "30",
     }
-    page = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "0"})
+    page = client.post(
+        "/met26/manage/registration/settings", data={**form, "invoice_reminder_days": "0"}
+    )
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
-    ok = client.post("/manage/registration/settings", data={**form, "invoice_reminder_days": "3"})
+    ok = client.post(
+        "/met26/manage/registration/settings", data={**form, "invoice_reminder_days": "3"}
+    )
     assert ok.status_code == 302
     settings = capacity.get_settings(congress)
     db.session.refresh(settings)
@@ -326,7 +337,9 @@ def test_paying_a_reverse_charge_invoice_in_full_confirms_the_registration(
 ):
     """Under reverse charge the buyer owes the invoice's net total, not the fee with VAT: the
     hospital that pays its invoice must not be left owing the VAT and lose the place."""
-    response = client.post("/api/v1/registrations", json=attendee_data(invoice_to=HEIDELBERG))
+    response = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(invoice_to=HEIDELBERG)
+    )
     assert response.status_code == 201, response.get_json()
     registration = db.session.scalar(select(Registration))
     invoice = get_active_invoice(seller, "registration", registration.reference)

@@ -41,7 +41,7 @@ def test_a_proof_sent_with_the_form_lands_in_the_bucket_and_reaches_the_organize
 ):
     upload = (io.BytesIO(PDF_BYTES), "../../../etc/passwd.pdf")
     response = client.post(
-        "/register", data={**_form(), "proof": upload}, content_type="multipart/form-data"
+        "/met26/register", data={**_form(), "proof": upload}, content_type="multipart/form-data"
     )
     assert response.status_code == 302
     registration = db.session.query(Registration).one()
@@ -52,7 +52,7 @@ def test_a_proof_sent_with_the_form_lands_in_the_bucket_and_reaches_the_organize
     assert not upload_dir.exists() or not any(upload_dir.rglob("*.pdf"))  # nothing on disk
 
     auth.login(organizer)
-    served = client.get(f"/manage/registrations/{registration.reference}/proof-file")
+    served = client.get(f"/met26/manage/registrations/{registration.reference}/proof-file")
     assert served.status_code == 200
     assert served.data == PDF_BYTES and served.mimetype == "application/pdf"
     assert f"proof-{registration.reference}.pdf" in served.headers["Content-Disposition"]
@@ -66,7 +66,7 @@ def test_a_replaced_proof_leaves_the_bucket_once_the_new_one_is_recorded(
     proofs.refuse_proof(registration, None, "The letter is not signed.")
     db.session.commit()
     headers = {"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)}
-    url = f"/api/v1/registrations/{registration.reference}/proof"
+    url = f"/api/v1/congresses/met26/registrations/{registration.reference}/proof"
     sent = client.post(url, data={"proof": (io.BytesIO(PNG_BYTES), "scan.png")}, headers=headers)
     assert sent.status_code == 200 and sent.json["proof_status"] == "pending"
     db.session.refresh(registration)
@@ -109,7 +109,8 @@ def test_a_proof_missing_from_the_store_is_a_404_for_the_organizer(
     s3_storage.client.delete_object(Bucket=s3_storage.name, Key=_key(registration))
     auth.login(organizer)
     assert (
-        client.get(f"/manage/registrations/{registration.reference}/proof-file").status_code == 404
+        client.get(f"/met26/manage/registrations/{registration.reference}/proof-file").status_code
+        == 404
     )
 
 
@@ -121,7 +122,8 @@ def test_a_tampered_stored_name_never_reads_outside_the_proofs(
     db.session.commit()
     auth.login(organizer)
     assert (
-        client.get(f"/manage/registrations/{registration.reference}/proof-file").status_code == 404
+        client.get(f"/met26/manage/registrations/{registration.reference}/proof-file").status_code
+        == 404
     )
 
 
@@ -138,7 +140,7 @@ def test_an_unreachable_store_keeps_the_form_and_says_so_next_to_the_file(
     app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"  # nothing listens
     upload = (io.BytesIO(PDF_BYTES), "letter.pdf")
     response = client.post(
-        "/register", data={**_form(), "proof": upload}, content_type="multipart/form-data"
+        "/met26/register", data={**_form(), "proof": upload}, content_type="multipart/form-data"
     )
     page = response.get_data(as_text=True)
     assert response.status_code < 500
@@ -156,7 +158,7 @@ def test_an_unreachable_store_is_a_503_naming_the_field_in_the_api(
     db.session.commit()
     app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"
     headers = {"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)}
-    url = f"/api/v1/registrations/{registration.reference}/proof"
+    url = f"/api/v1/congresses/met26/registrations/{registration.reference}/proof"
     sent = client.post(url, data={"proof": (io.BytesIO(PNG_BYTES), "scan.png")}, headers=headers)
     assert sent.status_code == 503
     assert sent.json["error"]["code"] == "storage_unavailable"

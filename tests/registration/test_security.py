@@ -64,20 +64,22 @@ def test_anonymous_api_registrations_are_rate_limited_like_the_web_form(
 ):
     codes = [
         client.post(
-            "/api/v1/registrations",
+            "/api/v1/congresses/met26/registrations",
             json=attendee_data(email=f"hoarder{i}@example.org", category="oncologist"),
         ).status_code
         for i in range(31)
     ]
     assert codes[:30] == [201] * 30
     assert codes[30] == 429
-    refused = client.post("/api/v1/registrations", json=attendee_data())
+    refused = client.post("/api/v1/congresses/met26/registrations", json=attendee_data())
     assert refused.status_code == 429 and refused.json["error"]["code"] == "rate_limited"
     # The web form draws on the same budget of this client.
-    assert client.post("/register", data=_web_form()).status_code == 429
+    assert client.post("/met26/register", data=_web_form()).status_code == 429
     # An organizer registering people in bulk is not limited.
     g.pop("api_user", None)
-    bulk = client.post("/api/v1/registrations", json=attendee_data(), headers=api_token(organizer))
+    bulk = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(), headers=api_token(organizer)
+    )
     assert bulk.status_code == 201
 
 
@@ -87,13 +89,13 @@ def test_api_refuses_a_proof_category_without_proof_so_it_cannot_fill_it(client,
     db.session.commit()
     for i in range(3):
         response = client.post(
-            "/api/v1/registrations",
+            "/api/v1/congresses/met26/registrations",
             json=attendee_data(email=f"fake-student{i}@example.org", category="student-trainee"),
         )
         assert response.status_code == 422
         assert "proof" in response.json["error"]["fields"]
     broken = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json={
             **attendee_data(category="student-trainee"),
             "proof": {"filename": "letter.pdf", "content": "%%%not base64"},
@@ -101,7 +103,7 @@ def test_api_refuses_a_proof_category_without_proof_so_it_cannot_fill_it(client,
     )
     assert broken.status_code == 422 and "proof.content" in broken.json["error"]["fields"]
     real = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json={
             **attendee_data(email="real.student@uni-heidelberg.de", category="student-trainee"),
             "proof": _proof_json(),
@@ -119,7 +121,7 @@ def test_a_hold_whose_proof_was_refused_expires_after_a_reminder(
     congress = student.congress
     assert student.expires_at is None  # a document awaits the organizer: no time limit
     refused = client.post(
-        f"/api/v1/registrations/{student.reference}/verify",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/verify",
         json={"decision": "refuse", "reason": "The letter is older than 6 months."},
         headers=api_token(organizer),
     )
@@ -151,13 +153,13 @@ def test_a_hold_whose_proof_was_refused_expires_after_a_reminder(
 def test_uploading_a_new_proof_lifts_the_time_limit(client, register, api_token, organizer):
     student = register(category="student-trainee")
     client.post(
-        f"/api/v1/registrations/{student.reference}/verify",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/verify",
         json={"decision": "refuse", "reason": "Unreadable scan."},
         headers=api_token(organizer),
     )
     g.pop("api_user", None)
     upload = client.post(
-        f"/api/v1/registrations/{student.reference}/proof",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/proof",
         data={"proof": (io.BytesIO(PDF_BYTES), "new-letter.pdf")},
         headers={"X-Manage-Token": manage_token(student.reference, student.manage_salt)},
     )
@@ -168,7 +170,7 @@ def test_uploading_a_new_proof_lifts_the_time_limit(client, register, api_token,
 
 
 def test_registering_shows_where_to_look_but_never_the_manage_link(client, priced):
-    response = client.post("/register", data=_web_form())
+    response = client.post("/met26/register", data=_web_form())
     assert response.status_code == 302
     registration = _registration("ewa.kowalska@umed.wroc.pl")
     page = client.get(response.headers["Location"])
@@ -190,11 +192,11 @@ def test_owner_registers_over_an_unconfirmed_registration_made_with_their_addres
     client, priced, smtp
 ):
     squatter = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json=attendee_data(first_name="Not", last_name="Ewa", email="Ewa.Kowalska@umed.wroc.pl"),
     )
     assert squatter.status_code == 201
-    response = client.post("/register", data=_web_form())
+    response = client.post("/met26/register", data=_web_form())
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     rows = db.session.scalars(
@@ -210,7 +212,7 @@ def test_owner_registers_over_an_unconfirmed_registration_made_with_their_addres
 
 
 def test_opening_the_emailed_link_claims_the_registration(client, priced, smtp):
-    client.post("/register", data=_web_form())
+    client.post("/met26/register", data=_web_form())
     registration = _registration("ewa.kowalska@umed.wroc.pl")
     deliver_outbox()
     [mail] = smtp.to("ewa.kowalska@umed.wroc.pl")
@@ -220,7 +222,7 @@ def test_opening_the_emailed_link_claims_the_registration(client, priced, smtp):
     assert registration.email_confirmed_at is not None
     # Now nobody else can take the address over.
     again = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json=attendee_data(first_name="Not", last_name="Ewa", email="ewa.kowalska@umed.wroc.pl"),
     )
     assert again.status_code == 409 and again.json["error"]["code"] == "already_registered"
@@ -252,7 +254,7 @@ def test_a_waived_fee_is_never_refunded_nor_shown_as_paid(
     registration = register(email="invited.speaker@karolinska.se")
     headers = api_token(organizer)
     waived = client.post(
-        f"/api/v1/registrations/{registration.reference}/payments",
+        f"/api/v1/congresses/met26/registrations/{registration.reference}/payments",
         json={"kind": "waived", "note": "Invited speaker"},
         headers=headers,
     )
@@ -272,7 +274,7 @@ def test_a_waived_fee_is_never_refunded_nor_shown_as_paid(
 
     g.pop("api_user", None)
     cancelled = client.post(
-        f"/api/v1/registrations/{registration.reference}/cancel",
+        f"/api/v1/congresses/met26/registrations/{registration.reference}/cancel",
         json={"reason": "Cannot travel."},
         headers={"X-Manage-Token": manage_token(registration.reference, registration.manage_salt)},
     )
@@ -290,7 +292,7 @@ def test_a_waived_fee_is_never_refunded_nor_shown_as_paid(
 def test_manage_token_in_a_query_string_is_refused(client, register):
     registration = register()
     token = manage_token(registration.reference, registration.manage_salt)
-    url = f"/api/v1/registrations/{registration.reference}"
+    url = f"/api/v1/congresses/met26/registrations/{registration.reference}"
     assert client.get(f"{url}?token={token}").status_code == 401
     assert client.get(url, headers={"X-Manage-Token": token}).status_code == 200
 
@@ -302,33 +304,41 @@ def test_pages_with_personal_data_are_never_stored(client, auth, organizer, regi
     for url in (path, f"{path}/receipt.pdf", f"{path}/data.json"):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
     api = client.get(
-        f"/api/v1/registrations/{registration.reference}", headers={"X-Manage-Token": token}
+        f"/api/v1/congresses/met26/registrations/{registration.reference}",
+        headers={"X-Manage-Token": token},
     )
     assert api.headers["Cache-Control"] == "no-store"
     auth.login(organizer)
     for url in (
-        "/manage/registrations",
-        f"/manage/registrations/{registration.reference}",
-        "/manage/registrations.csv",
-        "/manage/check-in",
+        "/met26/manage/registrations",
+        f"/met26/manage/registrations/{registration.reference}",
+        "/met26/manage/registrations.csv",
+        "/met26/manage/check-in",
     ):
         assert client.get(url).headers.get("Cache-Control") == "no-store", url
 
 
 def test_registration_rate_limit_setting_is_read_per_request(client, priced, app):
     app.config["REGISTRATION_RATE_LIMIT"] = "2 per minute"
-    codes = [client.post("/api/v1/registrations", json=attendee_data()).status_code for _ in "abc"]
+    codes = [
+        client.post("/api/v1/congresses/met26/registrations", json=attendee_data()).status_code
+        for _ in "abc"
+    ]
     assert codes == [201, 201, 429]
 
 
 def test_proof_hours_is_an_organizer_setting(client, priced, api_token, organizer):
     congress = priced[0]
     response = client.patch(
-        "/api/v1/registration/settings", json={"proof_hours": 24}, headers=api_token(organizer)
+        "/api/v1/congresses/met26/registration/settings",
+        json={"proof_hours": 24},
+        headers=api_token(organizer),
     )
     assert response.status_code == 200 and response.json["proof_hours"] == 24
     bad = client.patch(
-        "/api/v1/registration/settings", json={"proof_hours": 0}, headers=api_token(organizer)
+        "/api/v1/congresses/met26/registration/settings",
+        json={"proof_hours": 0},
+        headers=api_token(organizer),
     )
     assert bad.status_code == 422 and "proof_hours" in bad.json["error"]["fields"]
     assert capacity.get_settings(congress).proof_hours == 24
@@ -340,7 +350,7 @@ def test_proof_hours_is_an_organizer_setting(client, priced, api_token, organize
 def test_register_form_refuses_a_proof_pdf_carrying_javascript(client, priced):
     letter = (io.BytesIO(make_pdf(javascript=True)), "head-of-department-letter.pdf")
     data = {**_web_form(category="student-trainee"), "proof": letter}
-    response = client.post("/register", data=data, content_type="multipart/form-data")
+    response = client.post("/met26/register", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "contains JavaScript, attached files or embedded media" in page
@@ -350,21 +360,21 @@ def test_register_form_refuses_a_proof_pdf_carrying_javascript(client, priced):
 def test_api_refuses_a_proof_pdf_with_an_embedded_file(client, register, api_token, organizer):
     student = register(category="student-trainee")
     client.post(
-        f"/api/v1/registrations/{student.reference}/verify",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/verify",
         json={"decision": "refuse", "reason": "Please send the signed letter."},
         headers=api_token(organizer),
     )
     g.pop("api_user", None)
     headers = {"X-Manage-Token": manage_token(student.reference, student.manage_salt)}
     upload = client.post(
-        f"/api/v1/registrations/{student.reference}/proof",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/proof",
         data={"proof": (io.BytesIO(make_pdf(attachment=True)), "letter.pdf")},
         headers=headers,
     )
     assert upload.status_code == 422
     assert "attached files" in upload.json["error"]["fields"]["proof"][0]
     created = client.post(
-        "/api/v1/registrations",
+        "/api/v1/congresses/met26/registrations",
         json={
             **attendee_data(category="student-trainee"),
             "proof": _proof_json(make_pdf(javascript=True)),
@@ -372,7 +382,7 @@ def test_api_refuses_a_proof_pdf_with_an_embedded_file(client, register, api_tok
     )
     assert created.status_code == 422 and "proof" in created.json["error"]["fields"]
     unreadable = client.post(
-        f"/api/v1/registrations/{student.reference}/proof",
+        f"/api/v1/congresses/met26/registrations/{student.reference}/proof",
         data={"proof": (io.BytesIO(b"%PDF-1.7 truncated download"), "letter.pdf")},
         headers=headers,
     )
@@ -381,6 +391,6 @@ def test_api_refuses_a_proof_pdf_with_an_embedded_file(client, register, api_tok
 
 
 def test_received_page_only_echoes_references(client, priced):
-    assert client.get("/register/received/MET26-7K3Q").status_code == 200
-    assert client.get("/register/received/<script>alert(1)</script>").status_code == 404
-    assert client.get("/register/received/" + "A" * 200).status_code == 404
+    assert client.get("/met26/register/received/MET26-7K3Q").status_code == 200
+    assert client.get("/met26/register/received/<script>alert(1)</script>").status_code == 404
+    assert client.get("/met26/register/received/" + "A" * 200).status_code == 404

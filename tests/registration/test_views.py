@@ -40,7 +40,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_register_page_shows_categories_with_fees(client, priced):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/met26/register").get_data(as_text=True)
     assert "Oncologist - 450.00 EUR" in page
     assert "Student / trainee - 150.00 EUR (proof of status needed)" in page
 
@@ -53,22 +53,24 @@ def test_register_page_says_not_yet_open_or_closed(client, priced):
     congress = priced[0]
     congress.registration_opens_at = utcnow() + timedelta(days=3)
     db.session.commit()
-    assert "not open yet: it opens" in client.get("/register").get_data(as_text=True)
+    assert "not open yet: it opens" in client.get("/met26/register").get_data(as_text=True)
     congress.registration_opens_at = utcnow() - timedelta(days=300)
     congress.early_fee_closes_at = utcnow() - timedelta(days=200)
     congress.regular_fee_closes_at = utcnow() - timedelta(days=100)
     congress.ends_on = (utcnow() - timedelta(days=30)).date()
     congress.starts_on = congress.ends_on - timedelta(days=3)
     db.session.commit()
-    html = client.get("/register").get_data(as_text=True)
+    html = client.get("/met26/register").get_data(as_text=True)
     assert "Registration is closed." in html and "not open yet" not in html
 
 
 def test_register_form_registers_and_emails_the_manage_link(client, priced, smtp):
-    response = client.post("/register", data=_form())
+    response = client.post("/met26/register", data=_form())
     assert response.status_code == 302
     registration = db.session.query(Registration).one()
-    assert response.headers["Location"].endswith(f"/register/received/{registration.reference}")
+    assert response.headers["Location"].endswith(
+        f"/met26/register/received/{registration.reference}"
+    )
     manage = client.get(response.headers["Location"], follow_redirects=True)
     assert registration.reference in manage.get_data(as_text=True)
     deliver_outbox()
@@ -77,15 +79,15 @@ def test_register_form_registers_and_emails_the_manage_link(client, priced, smtp
 
 
 def test_double_submit_registers_once(client, priced):
-    first = client.post("/register", data=_form())
-    second = client.post("/register", data=_form())
+    first = client.post("/met26/register", data=_form())
+    second = client.post("/met26/register", data=_form())
     assert first.status_code == second.status_code == 302
     assert db.session.query(Registration).count() == 1
 
 
 def test_form_keeps_input_and_shows_errors_next_to_fields(client, priced):
     response = client.post(
-        "/register", data=_form(email="not-an-email", accept_terms="", first_name="Ada<b>")
+        "/met26/register", data=_form(email="not-an-email", accept_terms="", first_name="Ada<b>")
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -95,20 +97,24 @@ def test_form_keeps_input_and_shows_errors_next_to_fields(client, priced):
 
 def test_duplicate_email_links_to_managing_the_existing_one(client, register):
     register(email="ada@example.org")
-    page = client.post("/register", data=_form(email="ADA@example.org")).get_data(as_text=True)
+    page = client.post("/met26/register", data=_form(email="ADA@example.org")).get_data(
+        as_text=True
+    )
     assert "already has a registration" in page
-    assert "/registration/link" in page
+    assert "/met26/registration/link" in page
 
 
 def test_student_must_upload_proof_checked_by_content(client, priced):
-    page = client.post("/register", data=_form(category="student-trainee")).get_data(as_text=True)
+    page = client.post("/met26/register", data=_form(category="student-trainee")).get_data(
+        as_text=True
+    )
     assert "needs proof of status" in page
     fake = (io.BytesIO(b"<html>not a pdf</html>"), "letter.pdf")
     data = {**_form(category="student-trainee"), "proof": fake}
-    page = client.post("/register", data=data, content_type="multipart/form-data")
+    page = client.post("/met26/register", data=data, content_type="multipart/form-data")
     assert "Upload a PDF, PNG or JPEG file." in page.get_data(as_text=True)
     good = {**_form(category="student-trainee"), "proof": (io.BytesIO(PDF_BYTES), "letter.pdf")}
-    response = client.post("/register", data=good, content_type="multipart/form-data")
+    response = client.post("/met26/register", data=good, content_type="multipart/form-data")
     assert response.status_code == 302
     registration = db.session.query(Registration).one()
     assert registration.status == RegistrationStatus.AWAITING_VERIFICATION
@@ -118,7 +124,9 @@ def test_student_must_upload_proof_checked_by_content(client, priced):
 def test_manage_page_needs_the_right_token(client, register):
     registration = register()
     assert client.get(manage_path(registration)).status_code == 200
-    assert client.get(f"/registration/manage/{registration.reference}/nope").status_code == 404
+    assert (
+        client.get(f"/met26/registration/manage/{registration.reference}/nope").status_code == 404
+    )
 
 
 def test_attendee_updates_details_downloads_data_and_cancels(client, register):
@@ -177,14 +185,14 @@ def test_badge_receipt_and_visa_letter_pdfs(client, register):
 @pytest.mark.parametrize(
     "path",
     [
-        "/manage/registrations",
-        "/manage/registrations.csv",
-        "/manage/registrations/totals",
-        "/manage/registrations/proofs",
-        "/manage/registrations/badges.pdf",
-        "/manage/check-in",
-        "/manage/registration/settings",
-        "/manage/categories",
+        "/met26/manage/registrations",
+        "/met26/manage/registrations.csv",
+        "/met26/manage/registrations/totals",
+        "/met26/manage/registrations/proofs",
+        "/met26/manage/registrations/badges.pdf",
+        "/met26/manage/check-in",
+        "/met26/manage/registration/settings",
+        "/met26/manage/categories",
     ],
 )
 def test_organizer_pages_are_for_organizers(client, auth, priced, create_user, path):
@@ -202,27 +210,27 @@ def test_list_filters_sorts_and_exports_csv(client, auth, organizer, register):
     register(last_name="=HYPERLINK(1)", country="FR")
     register(last_name="Gamma", country="FR", category="student-trainee")
     auth.login(organizer)
-    page = client.get("/manage/registrations?country=FR&sort=name&direction=asc").get_data(
+    page = client.get("/met26/manage/registrations?country=FR&sort=name&direction=asc").get_data(
         as_text=True
     )
     assert "Gamma" in page and "Alpha" not in page
     assert page.index("=HYPERLINK(1)") < page.index("Gamma")  # sorted by name, ascending
     assert "sort=name&amp;direction=desc" in page  # the header link reverses the order
-    csv_text = client.get("/manage/registrations.csv?country=FR").get_data(as_text=True)
+    csv_text = client.get("/met26/manage/registrations.csv?country=FR").get_data(as_text=True)
     assert "'=HYPERLINK(1)" in csv_text and "Alpha" not in csv_text
-    totals = client.get("/manage/registrations/totals").get_data(as_text=True)
+    totals = client.get("/met26/manage/registrations/totals").get_data(as_text=True)
     assert "Student / trainee" in totals
 
 
 def test_organizer_checks_proof_records_payment_and_checks_in(client, auth, organizer, register):
     student = register(category="student-trainee", proof=("letter.pdf", PDF_BYTES))
     auth.login(organizer)
-    queue = client.get("/manage/registrations/proofs").get_data(as_text=True)
+    queue = client.get("/met26/manage/registrations/proofs").get_data(as_text=True)
     assert student.reference in queue
-    proof = client.get(f"/manage/registrations/{student.reference}/proof-file")
+    proof = client.get(f"/met26/manage/registrations/{student.reference}/proof-file")
     assert proof.data == PDF_BYTES and proof.mimetype == "application/pdf"
-    base = f"/manage/registrations/{student.reference}"
-    client.post(f"{base}/verify", data={"verify-decision": "approve"})
+    base = f"/met26/manage/registrations/{student.reference}"
+    client.post(f"{base}/met26/verify", data={"verify-decision": "approve"})
     assert student.status == RegistrationStatus.AWAITING_PAYMENT
     payment = {
         "payment-kind": "bank_transfer",
@@ -232,27 +240,27 @@ def test_organizer_checks_proof_records_payment_and_checks_in(client, auth, orga
     assert client.post(f"{base}/payment", data=payment).status_code == 302
     assert client.post(f"{base}/payment", data=payment).status_code == 302  # double-click
     assert len(student.payments) == 1 and student.status == RegistrationStatus.CONFIRMED
-    desk = client.post("/manage/check-in", data={"query": student.reference.lower()})
+    desk = client.post("/met26/manage/check-in", data={"query": student.reference.lower()})
     assert desk.status_code == 200 and "Checked in" in desk.get_data(as_text=True)
-    again = client.post("/manage/check-in", data={"query": student.reference})
+    again = client.post("/met26/manage/check-in", data={"query": student.reference})
     assert again.status_code == 409 and "Already checked in at" in again.get_data(as_text=True)
-    assert client.get("/manage/check-in/counts").json == {"confirmed": 1, "checked_in": 1}
+    assert client.get("/met26/manage/check-in/counts").json == {"confirmed": 1, "checked_in": 1}
 
 
 def test_check_in_desk_refuses_unpaid_and_finds_by_name(client, auth, organizer, register):
     unpaid = register(last_name="Unpaidson")
     auth.login(organizer)
-    page = client.post("/manage/check-in", data={"query": "unpaidson"})
+    page = client.post("/met26/manage/check-in", data={"query": "unpaidson"})
     assert page.status_code == 409 and "still due" in page.get_data(as_text=True)
     assert unpaid.checked_in_at is None
-    missing = client.post("/manage/check-in", data={"query": "nobody here"})
+    missing = client.post("/met26/manage/check-in", data={"query": "nobody here"})
     assert missing.status_code == 404
 
 
 def test_category_form_sets_fees_and_keeps_bad_input(client, auth, organizer, priced):
     _, oncologist, _ = priced
     auth.login(organizer)
-    url = f"/manage/categories/{oncologist.id}"
+    url = f"/met26/manage/categories/{oncologist.id}"
     form = {
         "name": "Oncologist",
         "slug": "oncologist",
@@ -285,7 +293,7 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
         "visa_signatory_title": "Congress President",
         "visa_retention_days": "14",
     }
-    assert client.post("/manage/registration/settings", data=form).status_code == 302
+    assert client.post("/met26/manage/registration/settings", data=form).status_code == 302
     settings = get_settings(priced[0])
     db.session.refresh(settings)
     assert (settings.capacity, settings.payment_days, settings.offer_hours) == (250, 10, 24)
@@ -295,11 +303,13 @@ def test_settings_form_changes_capacity(client, auth, organizer, priced):
         "Congress President",
         14,
     )
-    page = client.post("/manage/registration/settings", data={**form, "visa_retention_days": "-1"})
+    page = client.post(
+        "/met26/manage/registration/settings", data={**form, "visa_retention_days": "-1"}
+    )
     assert page.status_code == 200 and "Number must be between 0 and 365" in page.get_data(
         as_text=True
     )
-    page = client.post("/manage/registration/settings", data={**form, "payment_days": "0"})
+    page = client.post("/met26/manage/registration/settings", data={**form, "payment_days": "0"})
     assert "Number must be between 1 and 365" in page.get_data(as_text=True)
 
 
@@ -307,8 +317,8 @@ def test_asking_for_a_link_never_invalidates_the_existing_one(client, register, 
     """Anyone can ask for a registrant's link: it must not lock the registrant out."""
     registration = register(email="lost@example.org")
     old_path = manage_path(registration)
-    client.post("/registration/link", data={"email": "LOST@example.org"})
-    client.post("/registration/link", data={"email": "nobody@example.org"})
+    client.post("/met26/registration/link", data={"email": "LOST@example.org"})
+    client.post("/met26/registration/link", data={"email": "nobody@example.org"})
     db.session.refresh(registration)
     assert client.get(old_path).status_code == 200
     deliver_outbox()
@@ -329,7 +339,7 @@ def test_registrant_and_organizer_can_replace_a_leaked_link(
     second_path = manage_path(registration)
     assert client.get(second_path).status_code == 200
     auth.login(organizer)
-    response = client.post(f"/manage/registrations/{registration.reference}/replace-link")
+    response = client.post(f"/met26/manage/registrations/{registration.reference}/replace-link")
     assert response.status_code == 302
     db.session.refresh(registration)
     assert client.get(second_path).status_code == 404
@@ -358,19 +368,19 @@ def test_list_page_query_count_does_not_grow_with_registrations(client, auth, or
 
     for _ in range(2):
         register()
-    few = queries_for("/manage/registrations")
+    few = queries_for("/met26/manage/registrations")
     for _ in range(6):
         record_payment(register(), kind="bank_transfer", amount="450.00")
     db.session.commit()
-    assert queries_for("/manage/registrations") == few
+    assert queries_for("/met26/manage/registrations") == few
 
 
 def test_a_signed_in_user_is_linked_to_their_registration(client, auth, priced, create_user):
     user = create_user(email="member@example.org", name="Mem Ber", country="DE")
     auth.login(user)
-    form = client.get("/register").get_data(as_text=True)
+    form = client.get("/met26/register").get_data(as_text=True)
     assert 'value="member@example.org"' in form
-    client.post("/register", data=_form(email="member@example.org", submission_key="m1"))
+    client.post("/met26/register", data=_form(email="member@example.org", submission_key="m1"))
     assert db.session.query(Registration).one().user_id == user.id
 
 
@@ -380,7 +390,7 @@ def test_batch_badges_print_four_per_a4_page(client, auth, organizer, register):
     register(last_name="Unpaid")
     db.session.commit()
     auth.login(organizer)
-    reader = PdfReader(io.BytesIO(client.get("/manage/registrations/badges.pdf").data))
+    reader = PdfReader(io.BytesIO(client.get("/met26/manage/registrations/badges.pdf").data))
     assert len(reader.pages) == 2
     assert round(float(reader.pages[0].mediabox.width)) == 595  # A4 portrait
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -398,10 +408,10 @@ def test_each_action_has_its_own_handler_and_unknown_ones_are_not_found(
     registration = register()
     assert client.post(f"{manage_path(registration)}/transfer").status_code in (404, 405)
     auth.login(organizer)
-    response = client.post(f"/manage/registrations/{registration.reference}/refund-all")
+    response = client.post(f"/met26/manage/registrations/{registration.reference}/refund-all")
     assert response.status_code in (404, 405)
     cancelled = client.post(
-        f"/manage/registrations/{registration.reference}/cancel",
+        f"/met26/manage/registrations/{registration.reference}/cancel",
         data={"cancel-confirm": "y", "cancel-reason": "Duplicate booking."},
     )
     assert cancelled.status_code == 302

@@ -47,7 +47,7 @@ def test_passport_data_is_asked_only_on_request(client, register):
     assert client.get(f"{path}/visa-letter.pdf").status_code == 409
     for name in ("passport_number", "date_of_birth", "nationality"):
         assert not hasattr(registration, name)  # never on the registration itself
-    register_page = client.get("/register").get_data(as_text=True)
+    register_page = client.get("/met26/register").get_data(as_text=True)
     assert "passport" not in register_page.lower()
 
 
@@ -109,7 +109,7 @@ def test_letter_carries_passport_data_signatory_and_verification_code(
         "visa_signatory_title": "Congress President",
         "visa_retention_days": "30",
     }
-    assert client.post("/manage/registration/settings", data=settings_form).status_code == 302
+    assert client.post("/met26/manage/registration/settings", data=settings_form).status_code == 302
     visa = ask_for_visa_letter(
         registration, passport_number="A07654321", nationality="NG", date_of_birth="1985-11-03"
     )
@@ -122,29 +122,31 @@ def test_letter_carries_passport_data_signatory_and_verification_code(
         "Prof. Ingrid Svensson",
         "Congress President",
         visa.verification_code,
-        f"/verify/visa/{visa.verification_code}",
+        f"/met26/verify/visa/{visa.verification_code}",
     ):
         assert expected in letter, expected
-    organizer_copy = client.get(f"/manage/registrations/{registration.reference}/visa-letter.pdf")
+    organizer_copy = client.get(
+        f"/met26/manage/registrations/{registration.reference}/visa-letter.pdf"
+    )
     assert "A07654321" in _text(organizer_copy.data)
 
 
 def test_verification_page_confirms_a_valid_letter_with_minimal_data(client, register):
     registration = _paid(register, first_name="Amara", last_name="Okafor")
     visa = ask_for_visa_letter(registration, passport_number="A07654321")
-    ok = client.get(f"/verify/visa/{visa.verification_code.lower()}")
+    ok = client.get(f"/met26/verify/visa/{visa.verification_code.lower()}")
     page = ok.get_data(as_text=True)
     assert ok.status_code == 200 and "This letter is valid." in page
     assert "Amara Okafor" in page and registration.congress.name in page
     assert registration.congress.starts_on.strftime("%d %B %Y") in page
     assert "A07654321" not in page and registration.email not in page
     assert "no-store" in ok.headers["Cache-Control"]
-    wrong = client.get("/verify/visa/AAAA-BBBB-CCCC-DDDD")
+    wrong = client.get("/met26/verify/visa/AAAA-BBBB-CCCC-DDDD")
     assert wrong.status_code == 404 and "No valid invitation letter" in wrong.get_data(as_text=True)
-    assert client.get("/verify/visa/%3Cscript%3E").status_code == 404
+    assert client.get("/met26/verify/visa/%3Cscript%3E").status_code == 404
     services.cancel_registration(registration, reason="Visa refused")
     db.session.commit()
-    gone = client.get(f"/verify/visa/{visa.verification_code}")
+    gone = client.get(f"/met26/verify/visa/{visa.verification_code}")
     assert gone.status_code == 404  # cancelled: the letter no longer verifies
 
 
@@ -153,7 +155,7 @@ def test_unpaid_request_is_kept_but_the_letter_waits_for_payment(client, registe
     visa = ask_for_visa_letter(registration)
     path = manage_path(registration)
     assert client.get(f"{path}/visa-letter.pdf").status_code == 409
-    assert client.get(f"/verify/visa/{visa.verification_code}").status_code == 404
+    assert client.get(f"/met26/verify/visa/{visa.verification_code}").status_code == 404
     assert "available once fully paid" in client.get(path).get_data(as_text=True)
 
 

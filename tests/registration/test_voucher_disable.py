@@ -20,7 +20,7 @@ def test_a_disabled_code_is_refused_and_works_again_once_enabled_through_the_api
 ):
     congress = priced[0]
     voucher = _voucher(congress)
-    url = f"/api/v1/vouchers/{voucher.code.lower()}"
+    url = f"/api/v1/congresses/met26/vouchers/{voucher.code.lower()}"
     assert client.patch(url, json={"disabled": True}).status_code == 401
     reviewer = create_user("reviewer")
     assert (
@@ -30,7 +30,9 @@ def test_a_disabled_code_is_refused_and_works_again_once_enabled_through_the_api
     assert bad.status_code == 422 and "disabled" in bad.json["error"]["fields"]
     assert (
         client.patch(
-            "/api/v1/vouchers/NOPE-123", json={"disabled": True}, headers=api_token(organizer)
+            "/api/v1/congresses/met26/vouchers/NOPE-123",
+            json={"disabled": True},
+            headers=api_token(organizer),
         ).status_code
         == 404
     )
@@ -38,7 +40,9 @@ def test_a_disabled_code_is_refused_and_works_again_once_enabled_through_the_api
     assert off.status_code == 200, off.json
     assert off.json["disabled"] is True and off.json["disabled_at"]
 
-    refused = client.post("/api/v1/registrations", json=attendee_data(voucher=voucher.code))
+    refused = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(voucher=voucher.code)
+    )
     assert refused.status_code == 422
     assert "disabled" in refused.json["error"]["fields"]["voucher"][0]
     db.session.expire_all()
@@ -46,10 +50,14 @@ def test_a_disabled_code_is_refused_and_works_again_once_enabled_through_the_api
 
     on = client.patch(url, json={"disabled": False}, headers=api_token(organizer))
     assert on.status_code == 200 and on.json["disabled"] is False
-    accepted = client.post("/api/v1/registrations", json=attendee_data(voucher=voucher.code))
+    accepted = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(voucher=voucher.code)
+    )
     assert accepted.status_code == 201, accepted.json
     assert accepted.json["amount_due"]["amount"] == "0.00"
-    listed = client.get("/api/v1/vouchers", headers=api_token(organizer)).json["vouchers"]
+    listed = client.get("/api/v1/congresses/met26/vouchers", headers=api_token(organizer)).json[
+        "vouchers"
+    ]
     assert listed[0]["disabled"] is False and listed[0]["uses"] == 1
 
 
@@ -59,10 +67,12 @@ def test_the_organizer_disables_and_enables_a_code_on_the_vouchers_page(
     congress = priced[0]
     voucher = _voucher(congress)
     auth.login(organizer)
-    page = client.get("/manage/vouchers").get_data(as_text=True)
-    assert "Enabled" in page and f"/manage/vouchers/{voucher.code}/disabled" in page
+    page = client.get("/met26/manage/vouchers").get_data(as_text=True)
+    assert "Enabled" in page and f"/met26/manage/vouchers/{voucher.code}/disabled" in page
     done = client.post(
-        f"/manage/vouchers/{voucher.code}/disabled", data={"disabled": "1"}, follow_redirects=True
+        f"/met26/manage/vouchers/{voucher.code}/disabled",
+        data={"disabled": "1"},
+        follow_redirects=True,
     )
     page = done.get_data(as_text=True)
     assert f"Voucher {voucher.code} disabled" in page and ">Disabled<" in page
@@ -71,7 +81,7 @@ def test_the_organizer_disables_and_enables_a_code_on_the_vouchers_page(
     # The web registration form shows the refusal next to the voucher field.
     auth.logout()
     form = client.post(
-        "/register",
+        "/met26/register",
         data={
             "first_name": "Ada",
             "last_name": "Lovelace",
@@ -87,20 +97,27 @@ def test_the_organizer_disables_and_enables_a_code_on_the_vouchers_page(
     assert form.status_code == 200
     assert "This voucher code has been disabled by the organizers" in form.get_data(as_text=True)
     auth.login(organizer)
-    client.post(f"/manage/vouchers/{voucher.code}/disabled", data={"disabled": "0"})
+    client.post(f"/met26/manage/vouchers/{voucher.code}/disabled", data={"disabled": "0"})
     db.session.expire_all()
     assert voucher.disabled_at is None
     assert (
-        client.post(f"/manage/vouchers/{voucher.code}/disabled", data={"disabled": "x"}).status_code
+        client.post(
+            f"/met26/manage/vouchers/{voucher.code}/disabled", data={"disabled": "x"}
+        ).status_code
         == 400
     )
-    assert client.post("/manage/vouchers/NOPE/disabled", data={"disabled": "1"}).status_code == 404
+    assert (
+        client.post("/met26/manage/vouchers/NOPE/disabled", data={"disabled": "1"}).status_code
+        == 404
+    )
 
 
 def test_only_organizers_switch_vouchers(client, auth, priced, create_user):
     voucher = _voucher(priced[0])
     auth.login(create_user("reviewer"))
-    response = client.post(f"/manage/vouchers/{voucher.code}/disabled", data={"disabled": "1"})
+    response = client.post(
+        f"/met26/manage/vouchers/{voucher.code}/disabled", data={"disabled": "1"}
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert voucher.disabled_at is None

@@ -46,7 +46,9 @@ def test_a_voucher_reduces_the_fee_in_the_api(client, priced, kind, extra, due, 
     code = _code(congress, kind=kind, **extra)
     # People type codes in lower case, with spaces.
     typed = " " + code.lower()[:4] + " " + code.lower()[4:]
-    response = client.post("/api/v1/registrations", json=attendee_data(voucher=typed))
+    response = client.post(
+        "/api/v1/congresses/met26/registrations", json=attendee_data(voucher=typed)
+    )
     assert response.status_code == 201, response.json
     body = response.json
     assert body["amount_due"]["amount"] == due
@@ -63,7 +65,7 @@ def test_a_voucher_reduces_the_fee_in_the_api(client, priced, kind, extra, due, 
 
 
 def test_without_a_voucher_the_api_says_none(client, priced):
-    body = client.post("/api/v1/registrations", json=attendee_data()).json
+    body = client.post("/api/v1/congresses/met26/registrations", json=attendee_data()).json
     assert body["voucher"] is None and body["amount_due"]["amount"] == "450.00"
 
 
@@ -80,9 +82,11 @@ def test_the_discount_shows_on_the_manage_page_receipt_and_organizer_page(
     extracted = PdfReader(io.BytesIO(receipt_pdf(registration, str))).pages[0].extract_text()
     assert f"Voucher {code}: -45.00 EUR" in extracted and "Category fee: 450.00 EUR" in extracted
     auth.login(organizer)
-    detail = client.get(f"/manage/registrations/{registration.reference}").get_data(as_text=True)
+    detail = client.get(f"/met26/manage/registrations/{registration.reference}").get_data(
+        as_text=True
+    )
     assert code in detail
-    listing = client.get("/manage/vouchers").get_data(as_text=True)
+    listing = client.get("/met26/manage/vouchers").get_data(as_text=True)
     assert registration.reference in listing
 
 
@@ -99,13 +103,13 @@ def test_the_web_form_applies_a_voucher_and_keeps_a_bad_one(client, priced):
         "submission_key": "voucher-form-1",
         "voucher": "NOPE-2345",
     }
-    refused = client.post("/register", data=form)
+    refused = client.post("/met26/register", data=form)
     assert refused.status_code == 200
     page = refused.get_data(as_text=True)
     assert "This voucher code is not valid" in page and 'value="NOPE-2345"' in page
     assert db.session.scalar(select(Registration.id)) is None
     code = _code(congress)
-    accepted = client.post("/register", data={**form, "voucher": code})
+    accepted = client.post("/met26/register", data={**form, "voucher": code})
     assert accepted.status_code == 302
     registration = db.session.scalar(select(Registration))
     assert registration.status == RegistrationStatus.CONFIRMED
@@ -122,10 +126,17 @@ def test_wrong_category_expired_future_and_used_up_codes_are_refused(client, pri
         "unknown": "ZZZZ-ZZZZZZZZ",
     }
     used = _code(congress)
-    assert client.post("/api/v1/registrations", json=attendee_data(voucher=used)).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/congresses/met26/registrations", json=attendee_data(voucher=used)
+        ).status_code
+        == 201
+    )
     cases["used up"] = used
     for why, code in cases.items():
-        response = client.post("/api/v1/registrations", json=attendee_data(voucher=code))
+        response = client.post(
+            "/api/v1/congresses/met26/registrations", json=attendee_data(voucher=code)
+        )
         assert response.status_code == 422, why
         assert "voucher" in response.json["error"]["fields"], why
     assert (
@@ -135,9 +146,9 @@ def test_wrong_category_expired_future_and_used_up_codes_are_refused(client, pri
 
 def test_a_multi_use_code_counts_its_uses(client, priced):
     code = _code(priced[0], kind="percent", percent="50", max_uses=2)
-    first = client.post("/api/v1/registrations", json=attendee_data(voucher=code))
-    second = client.post("/api/v1/registrations", json=attendee_data(voucher=code))
-    third = client.post("/api/v1/registrations", json=attendee_data(voucher=code))
+    first = client.post("/api/v1/congresses/met26/registrations", json=attendee_data(voucher=code))
+    second = client.post("/api/v1/congresses/met26/registrations", json=attendee_data(voucher=code))
+    third = client.post("/api/v1/congresses/met26/registrations", json=attendee_data(voucher=code))
     assert [first.status_code, second.status_code, third.status_code] == [201, 201, 422]
 
 
@@ -171,7 +182,7 @@ def test_a_one_use_code_is_used_once_under_concurrent_requests_on_postgresql(
     def worker(index: int) -> None:
         body = attendee_data(email=f"rush{index}@example.org", voucher=code)
         barrier.wait()
-        results[index] = _post(f"{server.url}/api/v1/registrations", body)
+        results[index] = _post(f"{server.url}/api/v1/congresses/met26/registrations", body)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     for thread in threads:

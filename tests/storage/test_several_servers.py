@@ -51,7 +51,9 @@ def _register_on(web, data: dict) -> None:
         "submission_key": "two-servers",
         **data,
     }
-    response = web.test_client().post("/register", data=form, content_type="multipart/form-data")
+    response = web.test_client().post(
+        "/met26/register", data=form, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
 
 
@@ -70,7 +72,9 @@ def test_a_proof_sent_to_one_server_is_served_and_erased_by_another(
 
     organizer_on_two = two.test_client()
     AuthActions(organizer_on_two).login(organizer)
-    served = organizer_on_two.get(f"/manage/registrations/{registration.reference}/proof-file")
+    served = organizer_on_two.get(
+        f"/met26/manage/registrations/{registration.reference}/proof-file"
+    )
     assert served.status_code == 200 and served.data == PDF_BYTES
 
     erased = two.test_client().post(
@@ -87,5 +91,7 @@ def test_with_local_disks_the_other_server_cannot_see_the_file(two_servers, pric
     registration = db.session.query(Registration).one()
     organizer_on_two = two.test_client()
     AuthActions(organizer_on_two).login(organizer)
-    served = organizer_on_two.get(f"/manage/registrations/{registration.reference}/proof-file")
+    served = organizer_on_two.get(
+        f"/met26/manage/registrations/{registration.reference}/proof-file"
+    )
     assert served.status_code == 404

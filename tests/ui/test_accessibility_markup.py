@@ -8,7 +8,7 @@ import lxml.html
 
 
 def test_each_field_error_is_tied_to_its_field(client, congress):
-    page = lxml.html.fromstring(client.post("/register", data={}).get_data(as_text=True))
+    page = lxml.html.fromstring(client.post("/met26/register", data={}).get_data(as_text=True))
     invalid = page.xpath("//*[contains(concat(' ', @class, ' '), ' is-invalid ')]")
     assert {field.get("id") for field in invalid} >= {"first_name", "email", "accept_terms"}
     for field in invalid:
@@ -20,7 +20,7 @@ def test_each_field_error_is_tied_to_its_field(client, congress):
 
 
 def test_messages_are_announced_in_a_live_region(client, congress):
-    page = lxml.html.fromstring(client.post("/register", data={}).get_data(as_text=True))
+    page = lxml.html.fromstring(client.post("/met26/register", data={}).get_data(as_text=True))
     [region] = page.xpath("//*[@id='flash-messages']")
     assert region.get("aria-live") == "polite"
     [alert] = region.xpath(".//*[contains(@class, 'alert-danger')]")

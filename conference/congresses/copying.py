@@ -1,0 +1,42 @@
+"""Creating congresses: an empty one, or a copy of another with its dates moved.
+
+A copy takes the setup of every domain (the congress's settings and deadlines, tracks and
+rooms; professional categories, fees and registration settings; the seller profile and
+invoice series; decision email templates; the policies), with every date and deadline moved
+by the offset between the two first days. It takes no people, abstracts, sessions,
+registrations, orders or mailings. Each domain copies its own part through its services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conference.errors import FieldErrors
+from conference.extensions import db
+from conference.program.models import Congress
+
+
+def copy_congress(
+    source: Congress, *, slug: str, name: str, short_name: str, starts_on: date
+) -> Congress:
+    """A new congress set up like `source`, starting on `starts_on` (all dates shifted)."""
+    from conference.abstracts import decisions
+    from conference.congresses import services as policies
+    from conference.money import services as money
+    from conference.program import services as program
+    from conference.registration import services as registration
+
+    errors = FieldErrors()
+    slug = (slug or "").strip().lower()
+    program.check_new_congress(errors, slug=slug, name=name, short_name=short_name)
+    if not isinstance(starts_on, date):
+        errors.add("starts_on", "Give the first day of the new congress.")
+    errors.raise_if_any()
+    shift = starts_on - source.starts_on
+    target = program.copy_congress(source, slug=slug, name=name, short_name=short_name, shift=shift)
+    registration.copy_setup(source, target, shift)
+    money.copy_setup(source, target, shift)
+    decisions.copy_setup(source, target, shift)
+    policies.copy_policies(source, target)
+    db.session.flush()
+    return target
