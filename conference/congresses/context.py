@@ -10,6 +10,7 @@ congress not archived that has not ended yet, else the latest).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 from flask import current_app, g, has_app_context
@@ -110,3 +111,28 @@ def split_by_time(congresses: list[Congress], today: date | None = None):
     past = [c for c in congresses if c not in upcoming]
     past.sort(key=lambda c: c.starts_on, reverse=True)
     return upcoming, past
+
+
+@contextmanager
+def working_on(congress: Congress | None):
+    """Make `congress` current for a block (a job or command looping over congresses), so the
+    emails it queues link to that congress and its times are in that congress's time zone."""
+    previous = g.get("scoped_congress")
+    enter(congress)
+    try:
+        yield congress
+    finally:
+        enter(previous)
+
+
+def congresses_to_work_on(*, archived: bool = False) -> list[Congress]:
+    """What a job over "every congress" covers: the one named (--congress), else every congress
+    not archived (an archived one is closed: nothing of it expires, is reminded or released);
+    `archived=True` includes them (checks that only read)."""
+    named = g.get("scoped_congress") if has_app_context() else None
+    if named is not None:
+        return [named]
+    query = select(Congress).order_by(Congress.id)
+    if not archived:
+        query = query.where(Congress.archived_at.is_(None))
+    return list(db.session.scalars(query))

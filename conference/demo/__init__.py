@@ -42,11 +42,22 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         money,
         program,
         registration,
+        series,
     )
 
     # Order matters: the program schedules accepted abstracts; a group order's invoice needs
     # the seller profile (money).
-    parts = (congresses, institutions, abstracts, registration, program, money, group_orders)
+    # The series (last year's congress, a sister symposium) copies this year's setup last.
+    parts = (
+        congresses,
+        institutions,
+        abstracts,
+        registration,
+        program,
+        money,
+        group_orders,
+        series,
+    )
     total = len(parts) + 1
     result = core.load(size)
     report(progress, 1, total)

@@ -248,8 +248,16 @@ def _book_key(build: ProgramBookBuild, token: str) -> str:
 
 def run_build(build_id: int, token: str) -> str:
     """Build, store and record one claimed build; returns what happened (for the log)."""
+    from conference.congresses.context import working_on
+
     build = db.session.get(ProgramBookBuild, build_id)
     congress = db.session.get(Congress, build.congress_id)
+    # Times, links and texts of the book are those of its congress, not the default one.
+    with working_on(congress):
+        return _run_build(build_id, build, congress, token)
+
+
+def _run_build(build_id: int, build, congress, token: str) -> str:
     key = None
     try:
         now = utcnow()

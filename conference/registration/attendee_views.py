@@ -371,7 +371,7 @@ def profile_category():
     categories = get_categories(congress, active_only=True)
     form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
     if request.method == "GET":
-        current = get_user_category(current_user)
+        current = get_user_category(current_user, congress)
         form.category_id.data = current.id if current else 0
     if form.validate_on_submit():
         try:

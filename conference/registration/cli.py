@@ -14,17 +14,16 @@ def expire_all() -> int:
 
     The callable a scheduler or the mail worker loop can run as well as the CLI.
     """
-    from sqlalchemy import select
-
-    from conference.program.models import Congress
+    from conference.congresses.context import congresses_to_work_on, working_on
     from conference.registration.capacity import expire_unpaid, remind_missing_proof
 
     total = 0
-    for congress in db.session.scalars(select(Congress)).all():
-        total += len(expire_unpaid(congress))
-        db.session.commit()
-        remind_missing_proof(congress)
-        db.session.commit()
+    for congress in congresses_to_work_on():
+        with working_on(congress):
+            total += len(expire_unpaid(congress))
+            db.session.commit()
+            remind_missing_proof(congress)
+            db.session.commit()
     return total
 
 
@@ -32,15 +31,14 @@ def remind_invoices() -> int:
     """Remind buyers of unpaid registration invoices whose held place ends within their
     congress's invoice_reminder_days (once per invoice and due date), and commit; return how
     many."""
-    from sqlalchemy import select
-
-    from conference.program.models import Congress
+    from conference.congresses.context import congresses_to_work_on, working_on
     from conference.registration.invoicing import remind_unpaid_invoices
 
     total = 0
-    for congress in db.session.scalars(select(Congress)).all():
-        total += remind_unpaid_invoices(congress)
-        db.session.commit()
+    for congress in congresses_to_work_on():
+        with working_on(congress):
+            total += remind_unpaid_invoices(congress)
+            db.session.commit()
     return total
 
 
@@ -48,17 +46,16 @@ def group_orders() -> int:
     """Confirm the delegates of paid group orders and release unnamed group places past the
     naming deadline (unless the order keeps them), per congress, and commit; return how many
     places were released."""
-    from sqlalchemy import select
-
-    from conference.program.models import Congress
+    from conference.congresses.context import congresses_to_work_on, working_on
     from conference.registration.group_orders import confirm_paid_orders, release_unfilled
 
     total = 0
-    for congress in db.session.scalars(select(Congress)).all():
-        confirm_paid_orders(congress)
-        db.session.commit()
-        total += release_unfilled(congress)
-        db.session.commit()
+    for congress in congresses_to_work_on():
+        with working_on(congress):
+            confirm_paid_orders(congress)
+            db.session.commit()
+            total += release_unfilled(congress)
+            db.session.commit()
     return total
 
 
@@ -103,13 +100,11 @@ def purge_visa():
 def recount_places(repair: bool):
     """Compare the place counters with COUNT(*) of registrations and group places; exit 1 if
     any differs (and was not repaired)."""
-    from sqlalchemy import select
-
-    from conference.program.models import Congress
+    from conference.congresses.context import congresses_to_work_on
     from conference.registration.capacity import recount
 
     differences = 0
-    for congress in db.session.scalars(select(Congress).order_by(Congress.id)).all():
+    for congress in congresses_to_work_on(archived=True):
         for drift in recount(congress, repair=repair):
             differences += 1
             what = "total" if drift.category_id is None else f"category {drift.category_id}"

@@ -387,12 +387,25 @@ def get_badge_registrations(congress: Congress) -> list[Registration]:
     )
 
 
-def get_user_category(user) -> ProfessionalCategory | None:
-    """The professional category kept on a person's account, if any."""
-    return db.session.scalar(
+def get_user_category(user, congress: Congress | None = None) -> ProfessionalCategory | None:
+    """The professional category kept on a person's account, if any.
+
+    With `congress`: that congress's category of the same kind (same slug, active), since each
+    congress has its own categories; None when it has no such category.
+    """
+    kept = db.session.scalar(
         select(ProfessionalCategory)
         .join(UserCategory, UserCategory.category_id == ProfessionalCategory.id)
         .where(UserCategory.user_id == user.id)
+    )
+    if kept is None or congress is None or kept.congress_id == congress.id:
+        return kept
+    return db.session.scalar(
+        select(ProfessionalCategory).where(
+            ProfessionalCategory.congress_id == congress.id,
+            ProfessionalCategory.slug == kept.slug,
+            ProfessionalCategory.is_active.is_(True),
+        )
     )
 
 

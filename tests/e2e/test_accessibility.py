@@ -117,6 +117,8 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     pages = {
         None: [
             "/",
+            "/archive",
+            "/met26/",
             "/met26/program",
             f"/met26/program/sessions/{session.id}",
             "/met26/register",
@@ -191,6 +193,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     page = context.new_page()
     narrow = [
         "/",
+        "/met26/",
         "/met26/program",
         f"/met26/program/sessions/{session.id}",
         "/met26/register",
