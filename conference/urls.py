@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 
-def external_url(endpoint: str, **values) -> str:
-    """The public URL of an endpoint, e.g. for a link in an email sent by the worker.
+def site_path(endpoint: str, **values) -> str:
+    """The path of an endpoint on this site, without a request (emails, tokens, exports).
 
-    A congress page or resource is built for the current congress unless `congress` is given.
+    A congress page or resource is built for the current congress unless `congress` (a slug
+    or a Congress) is given.
     """
     if "congress" not in values and endpoint in getattr(current_app, "scoped_endpoints", ()):
         from conference.congresses.context import get_current_congress
@@ -19,8 +20,12 @@ def external_url(endpoint: str, **values) -> str:
         if congress is not None:
             values["congress"] = congress.slug
     adapter = current_app.url_map.bind("localhost")
-    path = adapter.build(endpoint, values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return adapter.build(endpoint, values)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The public URL of an endpoint, e.g. for a link in an email sent by the worker."""
+    return current_app.config["BASE_URL"].rstrip("/") + site_path(endpoint, **values)
 
 
 def local_path(target: str | None) -> str | None:

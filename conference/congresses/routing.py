@@ -161,6 +161,7 @@ def init_app(app: CongressFlask) -> None:
             context.enter(routed)
         else:
             context.enter(None)
+        g.congress_from_url = True
 
     @app.url_defaults
     def _give_congress(endpoint, values):
@@ -179,6 +180,7 @@ def init_app(app: CongressFlask) -> None:
                 abort(404)
             if request.path.startswith(API_PREFIX + "/"):
                 context.enter(congress)
+                g.congress_from_url = True
                 g.deprecated_api_path = url_for(request.endpoint, congress=congress, **values)
             else:
                 target = url_for(request.endpoint, congress=congress, **values)
@@ -206,9 +208,11 @@ def init_app(app: CongressFlask) -> None:
     @app.teardown_request
     def _leave_congress(_exc):
         # An app context can outlive the request (tests, commands): the URL's congress
-        # must not stay current after it.
-        g.pop("scoped_congress", None)
-        g.pop("congress", None)
+        # must not stay current after it. (A request context made by code, such as a
+        # test_request_context inside a job, leaves the job's congress alone.)
+        if g.pop("congress_from_url", False):
+            g.pop("scoped_congress", None)
+            g.pop("congress", None)
 
     @app.after_request
     def _deprecation_headers(response):

@@ -92,6 +92,15 @@ def policy_links(congress=None, external: bool = False):
     return get_policy_links(congress or get_current_congress(), external=external)
 
 
+@bp.app_template_global("external_url")
+def external_url_global(endpoint: str, **values) -> str:
+    """Absolute links in emails (rendered in a request or by the worker): congress pages are
+    built for the current congress (the one the email is about)."""
+    from conference.urls import external_url
+
+    return external_url(endpoint, **values)
+
+
 @bp.app_template_global()
 def current_congress():
     """The congress this instance serves (for templates rendered without one, e.g. emails)."""

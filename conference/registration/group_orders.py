@@ -72,8 +72,14 @@ def token_matches(order: GroupOrder, token: str | None) -> bool:
 
 
 def manage_url(order: GroupOrder) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/register/group/{order.reference}/{order_token(order)}"
+    from conference.urls import external_url
+
+    return external_url(
+        "registration.group_order_manage",
+        congress=order.congress,
+        reference=order.reference,
+        token=order_token(order),
+    )
 
 
 def naming_deadline(order_or_congress) -> datetime:

@@ -334,6 +334,8 @@ def active_registration_for(congress: Congress, email: str) -> Registration | No
 
 
 def _already_registered(email: str) -> Conflict:
+    from conference.urls import site_path
+
     message = (
         "This email address already has a registration for this congress. Use the link in "
         "your confirmation email to manage it, or ask for a new link."
@@ -342,7 +344,7 @@ def _already_registered(email: str) -> Conflict:
         message,
         code="already_registered",
         fields={"email": [message]},
-        manage_link_request="/registration/link",
+        manage_link_request=site_path("registration.request_link"),
     )
 
 

@@ -50,8 +50,16 @@ def token_matches(registration, token: str) -> bool:
 
 
 def manage_path(registration) -> str:
+    """The private manage page of a registration, under its congress's address."""
+    from conference.urls import site_path
+
     token = manage_token(registration.reference, registration.manage_salt)
-    return f"/registration/manage/{registration.reference}/{token}"
+    return site_path(
+        "registration.manage",
+        congress=registration.congress,
+        reference=registration.reference,
+        token=token,
+    )
 
 
 def manage_url(registration) -> str:

@@ -27,11 +27,12 @@ def _operation_labels() -> list[str]:
     with app.app_context():
         spec = app.test_client().get("/api/v1/openapi.json").get_json()
     methods = {"get", "post", "put", "patch", "delete"}
+    # The deprecated single-congress paths run the same handlers as the congress paths.
     return sorted(
         f"{method.upper()} {path}"
         for path, item in spec["paths"].items()
-        for method in item
-        if method in methods
+        for method, operation in item.items()
+        if method in methods and not operation.get("deprecated")
     )
 
 
@@ -54,6 +55,9 @@ def test_no_generated_request_makes_a_server_error(app, congress, organizer, api
         suppress_health_check=list(HealthCheck),
     )
     def call(case):
+        if case.path_parameters and "congress" in case.path_parameters:
+            # Generated slugs name no congress (404): ask the congress that exists.
+            case.path_parameters["congress"] = congress.slug
         response = case.call(headers=headers)
         if response.status_code >= 500:
             server_errors.append(

@@ -155,9 +155,9 @@ def test_organizer_payments_verify_check_in(client, register, api_token, organiz
         f"{base}/payments", json={"kind": "bank_transfer", "amount": "150"}, headers=headers
     )
     assert not_verified.status_code == 409
-    refused = client.post(f"{base}/met26/verify", json={"decision": "refuse"}, headers=headers)
+    refused = client.post(f"{base}/verify", json={"decision": "refuse"}, headers=headers)
     assert refused.status_code == 422
-    verified = client.post(f"{base}/met26/verify", json={"decision": "approve"}, headers=headers)
+    verified = client.post(f"{base}/verify", json={"decision": "approve"}, headers=headers)
     assert verified.json["status"] == "awaiting_payment"
     payment = {"kind": "bank_transfer", "amount": "150.00", "idempotency_key": "k-1"}
     paid = client.post(f"{base}/payments", json=payment, headers=headers)

@@ -230,7 +230,7 @@ def test_organizer_checks_proof_records_payment_and_checks_in(client, auth, orga
     proof = client.get(f"/met26/manage/registrations/{student.reference}/proof-file")
     assert proof.data == PDF_BYTES and proof.mimetype == "application/pdf"
     base = f"/met26/manage/registrations/{student.reference}"
-    client.post(f"{base}/met26/verify", data={"verify-decision": "approve"})
+    client.post(f"{base}/verify", data={"verify-decision": "approve"})
     assert student.status == RegistrationStatus.AWAITING_PAYMENT
     payment = {
         "payment-kind": "bank_transfer",
