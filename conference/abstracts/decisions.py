@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -34,7 +34,8 @@ from conference.abstracts.services import presenter_confirm_url
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
-from conference.mail import OutboxMessage, clean_subject, queue_mail
+from conference.i18n import in_language
+from conference.mail import OutboxMessage, clean_subject, queue_mail, recipient_language
 from conference.models import utcnow
 from conference.program.models import Congress, Track
 
@@ -45,31 +46,52 @@ PLACEHOLDERS = {
     "presenting_author": _l("the presenting author's name"),
     "congress": _l("the congress's name"),
 }
-_ACCEPTED_BODY = (
+_ACCEPTED_BODY = _l(
     "We are pleased to tell you that abstract {{ number }}, “{{ title }}”, has been accepted "
     "for {{ outcome }} at {{ congress }}.\n\n"
     "{{ presenting_author }} is listed as presenting author. Please confirm that they will "
     "register and present, using the link below."
 )
+#: The templates a congress starts with. While an organizer has not changed one, each author
+#: receives it in their own language; a changed one is sent as the organizer wrote it.
 DEFAULT_TEMPLATES = {
-    Outcome.PLENARY: ("Abstract {{ number }} accepted for the plenary session", _ACCEPTED_BODY),
-    Outcome.ORAL: ("Abstract {{ number }} accepted as an oral presentation", _ACCEPTED_BODY),
+    Outcome.PLENARY: (_l("Abstract {{ number }} accepted for the plenary session"), _ACCEPTED_BODY),
+    Outcome.ORAL: (_l("Abstract {{ number }} accepted as an oral presentation"), _ACCEPTED_BODY),
     Outcome.POSTER_DISCUSSION: (
-        "Abstract {{ number }} accepted for poster discussion",
+        _l("Abstract {{ number }} accepted for poster discussion"),
         _ACCEPTED_BODY,
     ),
-    Outcome.POSTER: ("Abstract {{ number }} accepted as a poster", _ACCEPTED_BODY),
+    Outcome.POSTER: (_l("Abstract {{ number }} accepted as a poster"), _ACCEPTED_BODY),
     Outcome.PUBLICATION_ONLY: (
-        "Abstract {{ number }}: publication only",
-        "Abstract {{ number }}, “{{ title }}”, will be published in the abstract book of "
-        "{{ congress }} but not presented.",
+        _l("Abstract {{ number }}: publication only"),
+        _l(
+            "Abstract {{ number }}, “{{ title }}”, will be published in the abstract book of "
+            "{{ congress }} but not presented."
+        ),
     ),
     Outcome.REJECTED: (
-        "Abstract {{ number }}: decision",
-        "Thank you for submitting abstract {{ number }}, “{{ title }}”, to {{ congress }}. "
-        "We regret that the committee could not accept it this year.",
+        _l("Abstract {{ number }}: decision"),
+        _l(
+            "Thank you for submitting abstract {{ number }}, “{{ title }}”, to {{ congress }}. "
+            "We regret that the committee could not accept it this year."
+        ),
     ),
 }
+
+
+def _english(text) -> str:
+    """A default template's own (English) words, whatever the reader's language."""
+    return text._args[0] if isinstance(text, LazyString) else str(text)
+
+
+def _wording(template: DecisionTemplate) -> tuple:
+    """(subject, body) to send: the default in the reader's language while unchanged."""
+    subject, body = DEFAULT_TEMPLATES[Outcome(template.outcome)]
+    if template.subject == _english(subject) and template.body == _english(body):
+        return str(subject), str(body)
+    return template.subject, template.body
+
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -88,7 +110,10 @@ def get_template(congress: Congress, outcome: Outcome) -> DecisionTemplate:
     if template is None:
         subject, body = DEFAULT_TEMPLATES[outcome]
         template = DecisionTemplate(
-            congress_id=congress.id, outcome=outcome, subject=subject, body=body
+            congress_id=congress.id,
+            outcome=outcome,
+            subject=_english(subject),
+            body=_english(body),
         )
         db.session.add(template)
         db.session.flush()
@@ -464,14 +489,15 @@ def _values(abstract: Abstract, congress: Congress) -> dict[str, str]:
 
 def _message_parts(abstract, congress, template: DecisionTemplate, correction: bool):
     values = _values(abstract, congress)
-    subject = render_placeholders(template.subject, values)
+    subject_text, body_text = _wording(template)
+    subject = render_placeholders(subject_text, values)
     if correction:
         subject = _("Correction: %(subject)s", subject=subject)
     context = {
         "abstract": abstract,
         "congress": congress,
         "correction": correction,
-        "body": render_placeholders(template.body, values),
+        "body": render_placeholders(body_text, values),
         "comments": [r.comment_to_authors for r in abstract.reviews if r.comment_to_authors],
     }
     return clean_subject(subject), context
@@ -524,7 +550,10 @@ def _existing_template(congress: Congress, outcome: Outcome) -> DecisionTemplate
     if template is None:
         subject, body = DEFAULT_TEMPLATES[outcome]
         template = DecisionTemplate(
-            congress_id=congress.id, outcome=outcome, subject=subject, body=body
+            congress_id=congress.id,
+            outcome=outcome,
+            subject=_english(subject),
+            body=_english(body),
         )
     return template
 
@@ -553,7 +582,11 @@ def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime
         template = templates[Outcome(abstract.outcome)]
         presented = abstract.outcome in PRESENTED_OUTCOMES
         for message in by_abstract.get(abstract.id, []):
-            subject, context = _message_parts(abstract, congress, template, message.correction)
+            account = _account_of(abstract, message.email)
+            # The words around the organizer's text, and an unchanged default template, are
+            # written in the recipient's language.
+            with in_language(recipient_language(account, None)):
+                subject, context = _message_parts(abstract, congress, template, message.correction)
             # One message per recipient, greeting each by name; the dedupe key makes a
             # repeated release (double click, retry, two organizers) queue nothing more.
             queued += bool(
@@ -562,7 +595,7 @@ def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime
                     subject,
                     "abstracts/decision",
                     dedupe_key=_dedupe_key(abstract, abstract.decision_notice_count, message.email),
-                    user_id=_account_of(abstract, message.email),
+                    user_id=account,
                     recipient_name=message.name,
                     secrets={"confirm_url": presenter_confirm_url(abstract)} if presented else None,
                     **context,

@@ -79,12 +79,14 @@ DECLARE_CONFLICT = {
     "es": "Declarar un conflicto de intereses",
 }
 
-#: Receipt: subject start, body; decision: greeting, confirmation line, authors line.
+#: Receipt: subject start, body; decision: greeting, the default decision text (the
+#: organizers did not change it), confirmation line, authors line.
 EMAILS = {
     "fr": (
         "Résumé A-0001 reçu :",
         "Votre résumé a bien été reçu par",
         "Bonjour",
+        "Nous avons le plaisir de vous annoncer que le résumé A-0001",
         "Confirmez la présentation :",
         "Auteurs :",
     ),
@@ -92,6 +94,7 @@ EMAILS = {
         "Abstract A-0001 eingegangen:",
         "Ihr Abstract ist bei",
         "Guten Tag",
+        "Wir freuen uns, Ihnen mitteilen zu können, dass das Abstract A-0001",
         "Präsentation bestätigen:",
         "Autorinnen und Autoren:",
     ),
@@ -99,6 +102,7 @@ EMAILS = {
         "Resumen A-0001 recibido:",
         "ha recibido su resumen",
         "Estimado/a",
+        "Nos complace comunicarle que el resumen A-0001",
         "Confirme la presentación:",
         "Autores:",
     ),
@@ -143,7 +147,7 @@ def test_receipt_and_decision_reach_the_author_in_their_language(
     db.session.commit()
     # The organizer who releases the decision reads English: the author still gets theirs.
     abstract = make_abstract(submitter=author)
-    receipt_subject, receipt_body, greeting, confirm_line, authors_line = EMAILS[language]
+    receipt_subject, receipt_body, greeting, accepted, confirm_line, authors_line = EMAILS[language]
     deliver_outbox()
     (receipt,) = smtp.to(author.email)
     assert _subject(receipt).startswith(receipt_subject)
@@ -161,8 +165,9 @@ def test_receipt_and_decision_reach_the_author_in_their_language(
     assert len(decided) == 1
     text = smtp.text_of(decided[0])
     assert text.startswith(f"{greeting} {author.display_name}")
-    assert confirm_line in text and authors_line in text
-    assert "Dear " not in text and "Confirm the presentation" not in text
+    assert accepted in text and confirm_line in text and authors_line in text
+    assert abstract.title in text  # the abstract's own words, untranslated
+    assert "Dear " not in text and "We are pleased" not in text
 
 
 def test_a_form_error_is_shown_in_french_next_to_its_field(client, auth, author, congress):
@@ -193,3 +198,27 @@ def test_a_form_error_is_shown_in_french_next_to_its_field(client, auth, author,
     assert "Write the methods section." not in page
     # The French relationship label was understood: no disclosure error for that author.
     assert 'id="authors-1-disclosures-error"' not in page
+
+
+def test_a_decision_template_changed_by_the_organizers_is_sent_as_they_wrote_it(
+    app, congress, author, make_abstract, smtp
+):
+    accounts.set_language(author, "fr")
+    abstract = make_abstract(submitter=author)
+    decisions.update_decision_template(
+        congress,
+        decisions.Outcome.POSTER,
+        subject="Abstract {{ number }}: poster",
+        body="Your abstract {{ number }} will be shown as a poster ({{ outcome }}).",
+    )
+    decisions.decide_abstract(abstract, "poster", confirm_incomplete=True)
+    db.session.commit()
+    preview = decisions.preview_release(congress)
+    decisions.confirm_release(congress, preview.abstract_ids, preview.fingerprint)
+    db.session.commit()
+    deliver_outbox()
+    (decided,) = [m for m in smtp.to(author.email) if _subject(m).endswith(": poster")]
+    text = smtp.text_of(decided)
+    # The organizers' text as written, the words around it in the author's language.
+    assert "Your abstract A-0001 will be shown as a poster (Poster)." in text
+    assert text.startswith("Bonjour") and "Auteurs :" in text
