@@ -227,6 +227,7 @@ def queue_mail(
         context[name] = placeholder
     language = language or recipient_language(user_id, registration_id)
     with in_language(language):
+        subject = clean_subject(subject)  # a lazy (translatable) subject: the recipient's words
         body_text = _render(template, "txt", context)
         body_html = _render(template, "html", context)
     if body_text is None:
@@ -235,7 +236,7 @@ def queue_mail(
     domain = domain.strip(">").strip() or "localhost"
     message = OutboxMessage(
         to_address=", ".join(addresses),
-        subject=clean_subject(subject),
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
         kind=template,
