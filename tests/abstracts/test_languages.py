@@ -114,7 +114,7 @@ def test_the_submission_form_speaks_the_authors_language(client, auth, author, l
     accounts.set_language(author, language)
     db.session.commit()
     auth.login(author)
-    page = client.get("/abstracts/new").get_data(as_text=True)
+    page = client.get("/met26/abstracts/new").get_data(as_text=True)
     assert f'<html lang="{language}">' in page
     for words in SUBMISSION_FORM[language]:
         assert words in page, words
@@ -132,7 +132,7 @@ def test_the_review_form_speaks_the_reviewers_language_and_keeps_the_abstract_te
     review.add_reviewer(abstract, reviewer)
     db.session.commit()
     auth.login(reviewer)
-    page = client.get(f"/review/{abstract.id}").get_data(as_text=True)
+    page = client.get(f"/met26/review/{abstract.id}").get_data(as_text=True)
     for words in [*REVIEW_FORM[language], DECLARE_CONFLICT[language]]:
         assert words in page, words
     assert BACKGROUND in page  # the abstract as submitted, never translated
@@ -156,7 +156,9 @@ def test_receipt_and_decision_reach_the_author_in_their_language(
 
     decisions.decide_abstract(abstract, "oral", confirm_incomplete=True)
     db.session.commit()
-    with app.test_request_context("/manage/decisions/release", headers={"Accept-Language": "en"}):
+    with app.test_request_context(
+        "/met26/manage/decisions/release", headers={"Accept-Language": "en"}
+    ):
         preview = decisions.preview_release(congress)
         decisions.confirm_release(congress, preview.abstract_ids, preview.fingerprint)
         db.session.commit()
@@ -175,7 +177,7 @@ def test_a_form_error_is_shown_in_french_next_to_its_field(client, auth, author,
     db.session.commit()
     auth.login(author)
     response = client.post(
-        "/abstracts/new",
+        "/met26/abstracts/new",
         data=form_fields(
             methods="",
             is_clinical_trial="y",
