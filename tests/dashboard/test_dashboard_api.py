@@ -1,4 +1,4 @@
-"""GET /api/v1/congresses/{slug}/dashboard: organizers only, the page's figures, documented in the OpenAPI."""
+"""GET /api/v1/congresses/{slug}/dashboard: organizers only, the page's figures, in the OpenAPI."""
 
 from __future__ import annotations
 
