@@ -59,7 +59,11 @@ def init_api(app: Flask) -> None:
             },
             "info": {
                 "description": "Congress management API. Errors always have the shape "
-                '{"error": {"status", "code", "message", "fields"}}.'
+                '{"error": {"status", "code", "message", "fields"}}. '
+                "One installation holds many congresses: GET /api/v1/congresses lists them, and "
+                "the resources of one congress are under /api/v1/congresses/{congress}/... "
+                "The same paths without a congress are deprecated: they answer for the default "
+                "congress with Deprecation, Sunset and Link (successor-version) headers."
             },
         },
     )
