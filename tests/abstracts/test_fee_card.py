@@ -89,7 +89,7 @@ def test_card_payment_confirmed_by_the_webhook_makes_the_submission_complete(
     assert call["params"]["client_reference_id"] == invoice.number
     assert call["params"]["line_items"]["0"]["price_data"]["unit_amount"] == "7500"
     assert call["params"]["success_url"].startswith(
-        f"https://congress.example.org/abstracts/{abstract.id}/fee/checkout/return?session_id="
+        f"https://congress.example.org/met26/abstracts/{abstract.id}/fee/checkout/return?session_id="
     )
     db.session.expire_all()
     assert abstract.fee_status == FeeStatus.AWAITING and not abstract.is_complete
@@ -222,7 +222,7 @@ def test_the_author_is_told_the_fee_is_due_and_how_to_pay(
     (message,) = [m for m in smtp.to("ana.author@example.org") if "fee" in m["Subject"]]
     text = smtp.text_of(message)
     assert "75.00 EUR" in message["Subject"] and abstract.number in message["Subject"]
-    assert f"https://congress.example.org/abstracts/{abstract.id}" in text
+    assert f"https://congress.example.org/met26/abstracts/{abstract.id}" in text
     assert "Pay now by card" in text or '"Pay now"' in text
     assert "Pay by invoice" in text
     assert abstract.congress.name in text.split("-- ")[-1]  # the footer

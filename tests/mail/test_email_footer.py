@@ -52,15 +52,15 @@ def test_footer_links_are_absolute_when_the_worker_sends(app, smtp, congress, cr
     [message] = smtp.to(user.email)
     footer = _footer_of(smtp.text_of(message))
     assert congress.name in footer
-    assert "Terms and conditions: https://congress.example.org/terms" in footer
-    assert "Cancellation policy: https://congress.example.org/cancellation" in footer
-    assert "Privacy policy: https://congress.example.org/privacy" in footer
+    assert "Terms and conditions: https://congress.example.org/met26/terms" in footer
+    assert "Cancellation policy: https://congress.example.org/met26/cancellation" in footer
+    assert "Privacy policy: https://congress.example.org/met26/privacy" in footer
     html = next(
         part.get_payload(decode=True).decode()
         for part in message.walk()
         if part.get_content_type() == "text/html"
     )
-    assert 'href="https://congress.example.org/privacy"' in html
+    assert 'href="https://congress.example.org/met26/privacy"' in html
 
 
 def test_footer_links_only_published_policies(app, smtp, congress, create_user):

@@ -34,7 +34,7 @@ def spec(client):
 
 
 def test_get_session_documents_its_body(spec):
-    schema = response_schema(spec, "/api/v1/congresses/met26/sessions/{session_id}", "get", "200")
+    schema = response_schema(spec, "/api/v1/congresses/{congress}/sessions/{session_id}", "get", "200")
     assert {"url", "title", "presentations"} <= set(schema["properties"])
     items = resolve(spec, schema["properties"]["presentations"]["items"])
     assert {"url", "title", "speakers", "sections"} <= set(items["properties"])
@@ -45,34 +45,34 @@ def test_get_session_documents_its_body(spec):
 @pytest.mark.parametrize(
     "path, method, status, expected",
     [
-        ("/api/v1/congresses/met26/sessions", "get", "200", {"version", "sessions"}),
+        ("/api/v1/congresses/{congress}/sessions", "get", "200", {"version", "sessions"}),
         (
-            "/api/v1/congresses/met26/sessions",
+            "/api/v1/congresses/{congress}/sessions",
             "post",
             "201",
             {"url", "title", "presentations", "warnings"},
         ),
-        ("/api/v1/congresses/met26/sessions/{session_id}", "patch", "200", {"url", "warnings"}),
+        ("/api/v1/congresses/{congress}/sessions/{session_id}", "patch", "200", {"url", "warnings"}),
         (
-            "/api/v1/congresses/met26/sessions/{session_id}",
+            "/api/v1/congresses/{congress}/sessions/{session_id}",
             "delete",
             "200",
             {"deleted", "warnings"},
         ),
         (
-            "/api/v1/congresses/met26/sessions/{session_id}/presentations",
+            "/api/v1/congresses/{congress}/sessions/{session_id}/presentations",
             "post",
             "201",
             {"presentation", "presentations"},
         ),
-        ("/api/v1/congresses/met26/program/conflicts", "get", "200", {"count", "conflicts"}),
+        ("/api/v1/congresses/{congress}/program/conflicts", "get", "200", {"count", "conflicts"}),
         (
-            "/api/v1/congresses/met26/program/publish",
+            "/api/v1/congresses/{congress}/program/publish",
             "post",
             "201",
             {"version", "changes", "acknowledged", "messages"},
         ),
-        ("/api/v1/congresses/met26/program/publish", "post", "200", {"dry_run", "preview"}),
+        ("/api/v1/congresses/{congress}/program/publish", "post", "200", {"dry_run", "preview"}),
     ],
 )
 def test_every_program_response_is_documented(spec, path, method, status, expected):
@@ -134,7 +134,7 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     assert patched == plain(expected)
     assert patched["warnings"] and patched["warnings"][0]["objects"]
     published = client.post(
-        "/api/v1/congresses/met26/program/publish",
+        "/api/v1/congresses/{congress}/program/publish",
         json={"acknowledge": [c["key"] for c in conflicts["conflicts"]]},
         headers=headers,
     )
@@ -161,7 +161,7 @@ def test_publish_changes_keep_their_ids(client, congress, make_session, organize
     client.post("/api/v1/congresses/met26/program/publish", json={}, headers=headers)
     added = make_session("Second", start="11:00", end="12:00")
     body = client.post(
-        "/api/v1/congresses/met26/program/publish", json={}, headers=headers
+        "/api/v1/congresses/{congress}/program/publish", json={}, headers=headers
     ).get_json()
     assert {"kind": "session_added", "session": added.id} | {
         "message": body["changes"][0]["message"]

@@ -214,11 +214,11 @@ def test_proof_upload_through_the_api_is_checked_by_content(client, register):
 def test_openapi_documents_the_registration_endpoints(client, priced):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     for path in (
-        "/api/v1/congresses/met26/registration/categories",
-        "/api/v1/congresses/met26/registration/categories/{slug}",
-        "/api/v1/congresses/met26/registration/settings",
-        "/api/v1/congresses/met26/registrations",
-        "/api/v1/congresses/met26/registrations/{reference}/check-in",
+        "/api/v1/congresses/{congress}/registration/categories",
+        "/api/v1/congresses/{congress}/registration/categories/{slug}",
+        "/api/v1/congresses/{congress}/registration/settings",
+        "/api/v1/congresses/{congress}/registrations",
+        "/api/v1/congresses/{congress}/registrations/{reference}/check-in",
     ):
         assert path in paths
 

@@ -84,7 +84,7 @@ def test_checkout_creates_a_session_with_the_amount_currency_and_metadata(
     assert params["metadata"]["amount"] == str(attendee.amount_due)
     # The return page is ours and carries no manage token (it would reach Stripe).
     assert params["success_url"].startswith(
-        f"https://congress.example.org/registration/checkout/{attendee.reference}/return"
+        f"https://congress.example.org/met26/registration/checkout/{attendee.reference}/return"
     )
     assert "{CHECKOUT_SESSION_ID}" in params["success_url"]
     assert manage_token(attendee.reference, attendee.manage_salt) not in json.dumps(params)
