@@ -34,7 +34,9 @@ def spec(client):
 
 
 def test_get_session_documents_its_body(spec):
-    schema = response_schema(spec, "/api/v1/congresses/{congress}/sessions/{session_id}", "get", "200")
+    schema = response_schema(
+        spec, "/api/v1/congresses/{congress}/sessions/{session_id}", "get", "200"
+    )
     assert {"url", "title", "presentations"} <= set(schema["properties"])
     items = resolve(spec, schema["properties"]["presentations"]["items"])
     assert {"url", "title", "speakers", "sections"} <= set(items["properties"])
@@ -52,7 +54,12 @@ def test_get_session_documents_its_body(spec):
             "201",
             {"url", "title", "presentations", "warnings"},
         ),
-        ("/api/v1/congresses/{congress}/sessions/{session_id}", "patch", "200", {"url", "warnings"}),
+        (
+            "/api/v1/congresses/{congress}/sessions/{session_id}",
+            "patch",
+            "200",
+            {"url", "warnings"},
+        ),
         (
             "/api/v1/congresses/{congress}/sessions/{session_id}",
             "delete",
