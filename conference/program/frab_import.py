@@ -20,7 +20,6 @@ from conference.labels import plural
 from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
-    FORMAT_LABELS,
     AgendaItem,
     Presentation,
     PresentationSpeaker,
@@ -28,12 +27,15 @@ from conference.program.schedule_models import (
     SessionFormat,
     SessionPerson,
     Speaker,
+    english_formats,
 )
 from conference.progress import Progress, report
 from conference.slugs import slugify
 from conference.timeutil import is_valid_timezone, local_to_utc
 
-LABEL_FORMATS = {label.lower(): fmt for fmt, label in FORMAT_LABELS.items()}
+
+def _label_formats() -> dict[str, SessionFormat]:
+    return {label.lower(): fmt for fmt, label in english_formats().items()}
 
 
 def _parse(data: bytes):
@@ -207,8 +209,9 @@ def import_frab(
         track = tracks.get(_text(first_event, "track").lower())
         types = {_text(e, "type").lower() for _, _, e in items}
         alone = len(items) == 1 and _text(first_event, "title") == subtitle
-        if alone and types & LABEL_FORMATS.keys():
-            session_format = LABEL_FORMATS[next(iter(types & LABEL_FORMATS.keys()))]
+        label_formats = _label_formats()
+        if alone and types & label_formats.keys():
+            session_format = label_formats[next(iter(types & label_formats.keys()))]
         elif any("poster" in t for t in types):
             session_format = SessionFormat.POSTER_DISCUSSION
         elif types and all("invited" in t for t in types):

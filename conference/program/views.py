@@ -6,7 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.i18n import format_when
 from conference.program import services
+from conference.program.messages import change_message, localized_conflict
 from conference.program.forms import KEY_DATE_LABELS, CongressForm, RoomForm, TrackForm
 from conference.program.models import Room, Track
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
@@ -16,6 +18,34 @@ from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
 bp = Blueprint("program", __name__)
+
+
+@bp.app_template_filter("change_text")
+def change_text(change: dict) -> str:
+    """A published version's change, in the reader's language."""
+    return change_message(change)
+
+
+@bp.app_template_filter("conflict_text")
+def conflict_text(conflict) -> str:
+    """A conflict (live, or stored with a version) in the reader's language."""
+    if isinstance(conflict, dict):
+        return localized_conflict(conflict)["message"]
+    return conflict.message
+
+
+@bp.app_template_filter("credit_count")
+def credit_count(value) -> int:
+    """The count that picks a plural for an amount of credits: whole amounts as they are,
+    fractions (0.25 steps) as plural ("1.5 credits")."""
+    value = float(value or 0)
+    return int(value) if value == int(value) else 2
+
+
+@bp.app_template_filter("wall")
+def wall_time(value, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A date, or a time already in the congress time zone, in the reader's language."""
+    return format_when(value, fmt)
 
 
 def _congress_or_404():
