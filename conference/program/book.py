@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -143,7 +144,7 @@ def retry_book_build(congress: Congress) -> ProgramBookBuild:
     build = current_build(congress)
     if build is None or build.status != BookBuildStatus.FAILED:
         raise Conflict(
-            "Only a program book whose build failed can be retried.", code="book_not_failed"
+            _("Only a program book whose build failed can be retried."), code="book_not_failed"
         )
     build.status = BookBuildStatus.QUEUED
     build.attempts = 0
@@ -394,7 +395,7 @@ def build_due(now: datetime | None = None, limit: int = 2) -> str | None:
     up to `limit` due ones (commits its own work)."""
     queue_current_books(now)
     outcomes = []
-    for _ in range(limit):
+    for _attempt in range(limit):
         claimed = claim_next(now)
         if claimed is None:
             break

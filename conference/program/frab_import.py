@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from lxml import etree
 from sqlalchemy import delete, select
 
@@ -46,12 +47,12 @@ def _parse(data: bytes):
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(
-            "This file is not valid XML.", fields={"file": [f"Not valid XML: {exc}"]}
+            _("This file is not valid XML."), fields={"file": [f"Not valid XML: {exc}"]}
         ) from None
     if root.tag != "schedule":
         raise ValidationFailed(
-            "This is not a frab schedule.",
-            fields={"file": ["The root element must be <schedule>."]},
+            _("This is not a frab schedule."),
+            fields={"file": [_("The root element must be <schedule>.")]},
         )
     return root
 
@@ -72,14 +73,16 @@ def congress_from_xml(data: bytes) -> Congress:
     root = _parse(data)
     conf = root.find("conference")
     if conf is None:
-        raise ValidationFailed("No <conference> element.", fields={"file": ["No <conference>."]})
+        raise ValidationFailed(
+            _("No <conference> element."), fields={"file": [_("No <conference>.")]}
+        )
     try:
         starts_on = date.fromisoformat(_text(conf, "start")[:10])
         ends_on = date.fromisoformat(_text(conf, "end")[:10])
     except ValueError:
         raise ValidationFailed(
-            "The schedule's conference dates are unreadable.",
-            fields={"file": ["<conference> needs <start> and <end> dates (YYYY-MM-DD)."]},
+            _("The schedule's conference dates are unreadable."),
+            fields={"file": [_("<conference> needs <start> and <end> dates (YYYY-MM-DD).")]},
         ) from None
     timezone = _text(conf, "time_zone_name", "UTC") or "UTC"
     if not is_valid_timezone(timezone):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.i18n import format_when
 from conference.program import services
-from conference.program.messages import change_message, localized_conflict
 from conference.program.forms import KEY_DATE_LABELS, CongressForm, RoomForm, TrackForm
+from conference.program.messages import change_message, localized_conflict
 from conference.program.models import Room, Track
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
 from conference.program.services import KEY_DATE_FIELDS
@@ -51,7 +52,7 @@ def wall_time(value, fmt: str = "%a %d %b %Y, %H:%M") -> str:
 def _congress_or_404():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress
 
 
@@ -89,7 +90,7 @@ def edit_congress():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Congress settings saved.", "success")
+            flash(_("Congress settings saved."), "success")
             return redirect(url_for("program.edit_congress"))
     return render_template(
         "program/edit_congress.html",
@@ -136,7 +137,7 @@ def edit_track(track_id: int | None = None):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Track saved.", "success")
+            flash(_("Track saved."), "success")
             return redirect(url_for("program.tracks"))
     return render_template("program/edit_track.html", form=form, track=track)
 
@@ -170,7 +171,7 @@ def edit_room(room_id: int | None = None):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Room saved.", "success")
+            flash(_("Room saved."), "success")
             return redirect(url_for("program.rooms"))
     return render_template("program/edit_room.html", form=form, room=room)
 
