@@ -9,6 +9,7 @@ from conference.errors import DomainError
 from conference.extensions import db
 from conference.i18n import format_when
 from conference.program import services
+from conference.program.exports.book import credit_count
 from conference.program.forms import KEY_DATE_LABELS, CongressForm, RoomForm, TrackForm
 from conference.program.messages import change_message, localized_conflict
 from conference.program.models import Room, Track
@@ -35,12 +36,7 @@ def conflict_text(conflict) -> str:
     return conflict.message
 
 
-@bp.app_template_filter("credit_count")
-def credit_count(value) -> int:
-    """The count that picks a plural for an amount of credits: whole amounts as they are,
-    fractions (0.25 steps) as plural ("1.5 credits")."""
-    value = float(value or 0)
-    return int(value) if value == int(value) else 2
+bp.add_app_template_filter(credit_count, "credit_count")
 
 
 @bp.app_template_filter("wall")
