@@ -232,6 +232,6 @@ def test_a_date_in_the_schedule_editor_follows_the_reader(
     db.session.commit()
     html = client.get("/manage/program").get_data(as_text=True)
     assert "Editor del programa" in html and "Nueva sesión" in html
-    assert "<h1 class=\"h3 mb-0\">Editor del programa</h1>" in html
+    assert '<h1 class="h3 mb-0">Editor del programa</h1>' in html
     assert "Unscheduled accepted abstracts" not in html
     assert format_when(congress.starts_on, "%a %d %b", language="es") in html
