@@ -36,6 +36,7 @@ from conference import storage
 from conference.abstracts.embargo import current_embargo
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
 from conference.mail import backoff
 from conference.models import utcnow
 from conference.program.export_store import EncodedExport, content_etag
@@ -247,6 +248,18 @@ def _book_key(build: ProgramBookBuild, token: str) -> str:
     )
 
 
+def language_key(key: str, language: str) -> str:
+    """Where the book in `language` is stored: the build's own key is the book in the default
+    language (English); each other interface language has its own file beside it."""
+    if language == DEFAULT_LANGUAGE:
+        return key
+    return storage.check_key(f"{key.removesuffix('.pdf')}-{language}.pdf")
+
+
+def _all_keys(key: str) -> list[str]:
+    return [language_key(key, language) for language in LANGUAGES]
+
+
 def run_build(build_id: int, token: str) -> str:
     """Build, store and record one claimed build; returns what happened (for the log)."""
     build = db.session.get(ProgramBookBuild, build_id)
@@ -279,9 +292,17 @@ def run_build(build_id: int, token: str) -> str:
                 queue_book_build(congress.id, build.version_id, embargo.fingerprint, window, now)
             db.session.commit()
             return f"book of version id {build.version_id}: superseded by a newer state"
-        content = build_pdf(program, now, progress=ProgressWriter(build_id, token))
-        storage.put(_book_key(build, token), content, MIMETYPE)
+        # One book per interface language: the default one first (its layout is the
+        # progress organizers see), then the others beside it.
+        content = build_pdf(
+            program, now, progress=ProgressWriter(build_id, token), language=DEFAULT_LANGUAGE
+        )
         key = _book_key(build, token)  # stored: removed again if this build is not kept
+        storage.put(key, content, MIMETYPE)
+        for language in LANGUAGES:
+            if language != DEFAULT_LANGUAGE:
+                translated = build_pdf(program, now, language=language)
+                storage.put(language_key(key, language), translated, MIMETYPE)
         total = sum(len(program.sessions_by_day[day]) for day in program.days)
         finished = db.session.execute(
             _held(build_id, token)
@@ -319,10 +340,13 @@ def run_build(build_id: int, token: str) -> str:
 def _delete_quietly(key: str | None) -> None:
     if key is None:
         return
-    try:
-        storage.get_storage().delete(key)
-    except storage.StorageError:  # a file left over is better than a lost failure record
-        log.warning("could not delete %s", key, exc_info=True)
+    for stored in _all_keys(key):
+        try:
+            storage.get_storage().delete(stored)
+        except storage.ObjectNotFound:  # not stored yet when the build stopped
+            pass
+        except storage.StorageError:  # a file left over is better than a lost failure record
+            log.warning("could not delete %s", stored, exc_info=True)
 
 
 def _forget_older(build: ProgramBookBuild) -> None:
@@ -343,7 +367,8 @@ def _forget_older(build: ProgramBookBuild) -> None:
     )
     for row in older:
         if row.storage_key:
-            storage.delete_after_commit(row.storage_key)
+            for stored in _all_keys(row.storage_key):
+                storage.delete_after_commit(stored)
 
 
 def _record_failure(build_id: int, token: str, exc: Exception) -> None:
@@ -405,7 +430,8 @@ def build_due(now: datetime | None = None, limit: int = 2) -> str | None:
 
 # -- serving ------------------------------------------------------------------------------------
 
-#: This web worker's copy of the books it served: storage key -> export (the newest two).
+#: This web worker's copy of the books it served: storage key -> export (the newest few: a
+#: book in each language).
 _MEMORY: dict[str, EncodedExport] = {}
 _LOCK = threading.Lock()
 
@@ -431,7 +457,8 @@ def _load(storage_key: str, etag: str, built_at: datetime | None) -> EncodedExpo
         return None
     export = EncodedExport(content, b"", etag or content_etag(content), built_at)
     with _LOCK:
-        for key in list(_MEMORY)[:-1]:
+        # The current book in each language (and the one being replaced).
+        for key in list(_MEMORY)[: -len(LANGUAGES)]:
             del _MEMORY[key]
         _MEMORY[storage_key] = export
     return export
@@ -444,10 +471,14 @@ _SERVED = (
 )
 
 
-def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | None:
-    """The program book for a visitor now; None before the first publish. Reads only: the
-    worker queues and builds the book of a new version or embargo state."""
+def serve_book(
+    congress: Congress, now: datetime | None = None, language: str | None = None
+) -> BookAnswer | None:
+    """The program book for a visitor now, in `language` (default: the reader's); None
+    before the first publish. Reads only: the worker queues and builds the book of a new
+    version or embargo state (in every interface language)."""
     now = now or utcnow()
+    language = language or current_language()
     head = latest_version_head(congress)
     if head is None:
         return None
@@ -465,7 +496,7 @@ def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | 
         .limit(1)
     ).first()
     if row is not None:
-        export = _load(*row)
+        export = _load_in(language, *row)
         if export is not None:
             return BookAnswer(export, True, head.number)
     # Built under the same embargo state: nothing in it is embargoed now.
@@ -480,8 +511,18 @@ def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | 
         .order_by(ProgramBookBuild.id.desc())
         .limit(1)
     ).first()
-    export = _load(*earlier) if earlier is not None else None
+    export = _load_in(language, *earlier) if earlier is not None else None
     return BookAnswer(export, False, head.number)
+
+
+def _load_in(language: str, storage_key: str, etag: str, built_at: datetime | None):
+    """The book in `language` beside the stored one (books built before books had languages
+    have only the default one)."""
+    if language in LANGUAGES and language != DEFAULT_LANGUAGE:
+        translated = _load(language_key(storage_key, language), "", built_at)
+        if translated is not None:
+            return translated
+    return _load(storage_key, etag, built_at)
 
 
 # -- what organizers see ------------------------------------------------------------------------

@@ -117,6 +117,26 @@ def test_the_program_book_reads_in_french(app, congress, program_with_people, pu
     assert "Oral abstract session" in english and "Chairs: Élodie Marchand" in english
 
 
+def test_the_public_book_url_serves_the_book_in_the_readers_language(
+    client, congress, program_with_people, publish, build_books
+):
+    publish()
+    build_books()
+
+    def text_for(language: str) -> str:
+        response = client.get("/program/schedule.pdf", headers={"Accept-Language": language})
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        assert "Accept-Language" in response.headers["Vary"]
+        pages = PdfReader(io.BytesIO(response.data)).pages
+        return "\n".join(page.extract_text() for page in pages)
+
+    french, german, spanish, english = (text_for(code) for code in ("fr", "de", "es", "en"))
+    assert "Session de communications orales" in french and "Oral abstract" not in french
+    assert "Vortragssitzung (Abstracts)" in german and "CME-Punkte: 1,5" in german
+    assert "Sesión de comunicaciones orales" in spanish and "Moderadores:" in spanish
+    assert "Oral abstract session" in english and "Chairs: Élodie Marchand" in english
+
+
 NOTICE = {
     "fr": (
         "votre place dans le programme",
