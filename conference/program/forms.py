@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from conference.i18n import LANGUAGES
 from conference.program.models import CountingPreset, TableCounting
 from conference.program.services import KEY_DATE_FIELDS
 
@@ -39,6 +40,11 @@ class CongressForm(FlaskForm):
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
     starts_on = DateField(_l("First day"), validators=[DataRequired()])
     ends_on = DateField(_l("Last day"), validators=[DataRequired()])
+    language = SelectField(
+        _l("Main language of the congress texts"),
+        choices=list(LANGUAGES.items()),
+        description=_l("Give the texts in other languages on the congress texts pages."),
+    )
     timezone = StringField(_l("Time zone (IANA)"), validators=[DataRequired(), Length(max=64)])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])

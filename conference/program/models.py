@@ -75,6 +75,9 @@ class Congress(TimestampMixin, Base):
     short_name: Mapped[str] = mapped_column(String(40))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    #: The main language of the organizers' own texts (its columns); other languages are
+    #: in conference.content, falling back to this one.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: IANA time zone name; every time is stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Vienna")
     venue: Mapped[str] = mapped_column(String(200), default="")

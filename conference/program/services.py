@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
+from conference.i18n import LANGUAGES
 from conference.program.models import (
     COUNTING_PRESETS,
     Congress,
@@ -98,6 +99,8 @@ def update_congress(congress: Congress, **data) -> Congress:
             elif len(value) > max_length:
                 errors.add(field, _("At most %(num)s characters.", num=max_length))
             data[field] = value
+    if "language" in data and data["language"] not in LANGUAGES:
+        errors.add("language", _("Choose one of the languages offered."))
     if "timezone" in data and not is_valid_timezone(data["timezone"] or ""):
         errors.add("timezone", _("Unknown time zone; use an IANA name such as Europe/Vienna."))
     if "currency" in data:
