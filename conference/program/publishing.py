@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.embargo import current_embargo
 from conference.abstracts.queries import get_presenter_disclosures, get_program_texts
+from conference.content.services import translated
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.i18n import in_language
@@ -423,11 +424,10 @@ def _token(previous: ProgramVersion | None, snapshot: dict) -> str:
 
 def _subject(congress: Congress, notice: Notice) -> str:
     """The subject, in the language current when it is called (the recipient's when sent)."""
+    short_name = translated(congress, "congress", congress.id, "short_name", congress.short_name)
     if notice.template == notices_module.PLACED_TEMPLATE:
-        return gettext("%(congress)s: your place in the program", congress=congress.short_name)
-    return gettext(
-        "%(congress)s: changes to your part in the program", congress=congress.short_name
-    )
+        return gettext("%(congress)s: your place in the program", congress=short_name)
+    return gettext("%(congress)s: changes to your part in the program", congress=short_name)
 
 
 def _notice_languages(congress: Congress, notices: list[Notice]) -> dict[str, str | None]:

@@ -53,7 +53,8 @@ def translated_text(obj, kind: str, field: str) -> str:
         default, object_id = getattr(obj, field) or "", obj.id
     if object_id is None:
         return default
-    return content.translated(get_current_congress(), kind, object_id, field, default)
+    congress = obj if kind == "congress" and not isinstance(obj, dict) else get_current_congress()
+    return content.translated(congress, kind, object_id, field, default)
 
 
 @bp.app_template_filter("wall")

@@ -118,3 +118,26 @@ def test_unknown_fields_are_refused(congress):
     with pytest.raises(ValidationFailed) as refused:
         content.set_translations(congress, "es", {("congress", congress.id, "password"): "x"})
     assert f"congress-{congress.id}-password" in refused.value.fields
+
+
+def test_a_presenters_notice_names_the_congress_in_their_language(
+    app, congress, french_texts, make_session, make_abstract, publish, create_user
+):
+    from conference.accounts import services as accounts
+    from conference.mail import OutboxMessage
+    from conference.program import sessions as session_services
+
+    content.set_translations(congress, "fr", {("congress", congress.id, "short_name"): "MET26-FR"})
+    session = make_session("Liver metastases: resect or ablate")
+    session_services.add_presentation(
+        session, abstract=make_abstract(presenter_email="amelie.lefevre@example.fr")
+    )
+    accounts.set_language(create_user(email="amelie.lefevre@example.fr"), "fr")
+    db.session.commit()
+    publish()
+    message = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.to_address == "amelie.lefevre@example.fr")
+    ).one()
+    assert message.subject == "MET26-FR : votre place dans le programme"
+    assert "Congrès international sur les métastases" in message.body_text
+    assert "Le comité scientifique du MET26-FR" in message.body_text
