@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -563,20 +564,35 @@ class BookStatus:
 
     @property
     def message(self) -> str:
+        """The state in a sentence, in the reader's language."""
         if self.status == BookBuildStatus.QUEUED:
-            return f"Version {self.version}: waiting for the background worker."
+            return _("Version %(number)s: waiting for the background worker.", number=self.version)
         if self.status == BookBuildStatus.BUILDING:
             if self.total:
-                return f"Version {self.version}: building, {self.done} of {self.total} sessions."
-            return f"Version {self.version}: building."
+                return ngettext(
+                    "Version %(number)s: building, %(done)s of %(num)d session.",
+                    "Version %(number)s: building, %(done)s of %(num)d sessions.",
+                    self.total,
+                    number=self.version,
+                    done=self.done,
+                )
+            return _("Version %(number)s: building.", number=self.version)
         if self.status == BookBuildStatus.READY:
-            return f"Version {self.version}: ready."
+            return _("Version %(number)s: ready.", number=self.version)
         if self.next_attempt_at is not None:
-            return (
-                f"Version {self.version}: the build failed (attempt {self.attempts} of "
-                f"{self.max_attempts}); the worker tries again."
+            return _(
+                "Version %(number)s: the build failed (attempt %(attempt)s of %(attempts)s); "
+                "the worker tries again.",
+                number=self.version,
+                attempt=self.attempts,
+                attempts=self.max_attempts,
             )
-        return f"Version {self.version}: the build failed {self.attempts} times."
+        return ngettext(
+            "Version %(number)s: the build failed %(num)d time.",
+            "Version %(number)s: the build failed %(num)d times.",
+            self.attempts,
+            number=self.version,
+        )
 
     def as_dict(self) -> dict:
         def iso(value):
