@@ -12,12 +12,12 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from lxml import etree
 from sqlalchemy import delete, select
 
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.labels import plural
 from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
@@ -47,7 +47,8 @@ def _parse(data: bytes):
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(
-            _("This file is not valid XML."), fields={"file": [f"Not valid XML: {exc}"]}
+            _("This file is not valid XML."),
+            fields={"file": [_("Not valid XML: %(error)s", error=exc)]},
         ) from None
     if root.tag != "schedule":
         raise ValidationFailed(
@@ -169,7 +170,9 @@ def import_frab(
                     start = datetime.fromisoformat(_text(event, "date"))
                     end = start + _duration(_text(event, "duration", "00:15"))
                 except (ValueError, IndexError):
-                    errors.append(f"Event {event.get('id')}: unreadable date or duration.")
+                    errors.append(
+                        _("Event %(id)s: unreadable date or duration.", id=event.get("id"))
+                    )
                     continue
                 start = local_to_utc(start, tz)
                 end = local_to_utc(end, tz)
@@ -180,7 +183,10 @@ def import_frab(
                 groups[key].append((start, end, event))
     if errors:
         raise ValidationFailed(
-            f"{plural(len(errors), 'event')} could not be read.", fields={"file": errors[:20]}
+            ngettext(
+                "%(num)d event could not be read.", "%(num)d events could not be read.", len(errors)
+            ),
+            fields={"file": errors[:20]},
         )
 
     # Importing the same file again adds nothing: events already imported are skipped.
@@ -197,7 +203,7 @@ def import_frab(
     )
     for done, key in enumerate(order, start=1):
         report(progress, done, len(order))
-        _, room_name, subtitle = key
+        _day, room_name, subtitle = key
         items = sorted(
             (item for item in groups[key] if item[2].get("guid") not in known),
             key=lambda item: item[0],

@@ -205,8 +205,8 @@ def new_session():
 
 def _presentation_form(congress, session) -> PresentationForm:
     form = PresentationForm(prefix="add")
-    form.abstract.choices = [(0, "— invited talk —")] + [
-        (a.id, f"{a.number or a.id} · {a.outcome} · {a.title[:90]}")
+    form.abstract.choices = [(0, _("— invited talk —"))] + [
+        (a.id, f"{a.number or a.id} · {human(a.outcome, 'outcome')} · {a.title[:90]}")
         for a in get_unscheduled_abstracts(congress)
     ]
     return form
