@@ -3,12 +3,16 @@
 
 Each map comes from the domain that owns the code (its models); this module only gathers
 them, so a page or an email never shows `consulting_advisory` or `poster_discussion`.
+Labels are marked for translation (`lazy_gettext`) where they are written; `human` returns
+them in the reader's language.
 """
 
 from __future__ import annotations
 
 import enum
 from functools import cache
+
+from flask_babel import lazy_gettext as _l
 
 
 @cache
@@ -22,26 +26,13 @@ def label_maps() -> dict[str, dict[str, str]]:
         STATUS_LABELS,
     )
     from conference.accounts.models import ROLE_LABELS
-    from conference.mail import OutboxStatus
-    from conference.money.models import DocumentKind, ItemType, OrderStatus, VatIdCheck
+    from conference.money.models import DocumentKind, ItemType
     from conference.program.conflicts import CONFLICT_KIND_LABELS
-    from conference.program.models import CountingPreset, TableCounting
-    from conference.program.schedule_models import FORMAT_LABELS, BookBuildStatus, SessionRole
-    from conference.registration.models import (
-        FeePeriod,
-        PaymentKind,
-        ProofStatus,
-        RegistrationStatus,
-    )
+    from conference.program.schedule_models import FORMAT_LABELS
+    from conference.registration.models import FeePeriod, PaymentKind, RegistrationStatus
 
     def own(enum_class) -> dict:
         return {member: member.label for member in enum_class}
-
-    def plain(enum_class, **special) -> dict:
-        return {
-            member: special.get(member.value) or member.value.replace("_", " ").capitalize()
-            for member in enum_class
-        }
 
     maps = {
         "abstract_kind": KIND_LABELS,
@@ -51,22 +42,57 @@ def label_maps() -> dict[str, dict[str, str]]:
         "disclosure": DISCLOSURE_LABELS,
         "role": ROLE_LABELS,
         "session_format": FORMAT_LABELS,
-        "session_role": plain(SessionRole),
+        "session_role": {
+            "chair": _l("Chair"),
+            "discussant": _l("Discussant"),
+            "speaker": _l("Speaker"),
+        },
         "schedule_conflict": CONFLICT_KIND_LABELS,
         "registration_status": own(RegistrationStatus),
         "fee_period": own(FeePeriod),
         "payment_kind": own(PaymentKind),
-        "proof_status": plain(ProofStatus, not_needed="Not needed"),
+        "proof_status": {
+            "not_needed": _l("Not needed"),
+            "missing": _l("Missing"),
+            "pending": _l("Pending"),
+            "approved": _l("Approved"),
+            "refused": _l("Refused"),
+        },
         "item_type": own(ItemType),
         "document_kind": own(DocumentKind),
-        "order_status": plain(OrderStatus),
-        "vat_check": plain(VatIdCheck, none="Not checked", valid="Valid EU VAT id"),
-        "outbox_status": plain(OutboxStatus),
-        "counting_preset": plain(
-            CountingPreset, asco="ASCO", sabcs="SABCS", esso="ESSO", custom="Custom"
-        ),
-        "table_counting": plain(TableCounting),
-        "book_build_status": plain(BookBuildStatus, building="Being built"),
+        "order_status": {
+            "open": _l("Open"),
+            "invoiced": _l("Invoiced"),
+            "cancelled": _l("Cancelled"),
+        },
+        "vat_check": {
+            "none": _l("Not checked"),
+            "valid": _l("Valid EU VAT id"),
+            "unchecked": _l("Unchecked"),
+        },
+        "outbox_status": {
+            "queued": _l("Queued"),
+            "sending": _l("Sending"),
+            "sent": _l("Sent"),
+            "failed": _l("Failed"),
+        },
+        "counting_preset": {
+            "asco": "ASCO",
+            "sabcs": "SABCS",
+            "esso": "ESSO",
+            "custom": _l("Custom"),
+        },
+        "table_counting": {
+            "characters": _l("Characters"),
+            "flat": _l("Flat"),
+        },
+        "book_build_status": {
+            "queued": _l("Queued"),
+            "building": _l("Being built"),
+            "ready": _l("Ready"),
+            "failed": _l("Failed"),
+            "superseded": _l("Superseded"),
+        },
     }
     return {
         kind: {str(code): label for code, label in codes.items()} for kind, codes in maps.items()
@@ -126,7 +152,7 @@ def human(value, kind: str | None = None) -> str:
             raise KeyError(f"No labels for {kind!r}")
         label = label_maps()[kind].get(code)
         if label is not None:
-            return label
+            return str(label)  # a lazy label, written in the reader's language
     return code.replace("_", " ").capitalize()
 
 
@@ -135,7 +161,10 @@ IRREGULAR_PLURALS = {"person": "people", "criterion": "criteria"}
 
 
 def plural_word(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The word for `count` things: "conflict" for 1, "conflicts" otherwise."""
+    """The English word for `count` things: "conflict" for 1, "conflicts" otherwise.
+
+    English only (command-line output, logs): text for readers uses `ngettext` with the
+    whole sentence, so each language makes its own plural."""
     if count == 1:
         return singular
     if plural_form:

@@ -111,6 +111,7 @@ def _values(congress) -> dict:
         "number": 1,  # a published program version
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
         "code": "NOT-A-CODE",  # a visa letter verification code
+        "language": "fr",  # congress texts in another language than the main one
         "place_id": 1,  # a place of a group order
     }
 

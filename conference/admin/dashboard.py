@@ -9,17 +9,25 @@ show; `build_charts` turns it into chart geometry for the page.
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from conference.abstracts import queries as abstract_queries
-from conference.abstracts.models import OUTCOME_LABELS, PRESENTED_OUTCOMES, Outcome
+from conference.abstracts.models import PRESENTED_OUTCOMES
 from conference.admin import charts
+from conference.labels import human
 from conference.mail import OutboxStatus, outbox_counts
 from conference.program import schedule_queries
 from conference.program.models import Congress
 from conference.registration import queries as registration_queries
 
-ABSTRACT_STATUSES = (("submitted", "Submitted"), ("draft", "Draft"), ("withdrawn", "Withdrawn"))
-UNDECIDED_LABEL = "Not decided yet"
+ABSTRACT_STATUSES = (
+    ("submitted", _l("Submitted")),
+    ("draft", _l("Draft")),
+    ("withdrawn", _l("Withdrawn")),
+)
+UNDECIDED_LABEL = _l("Not decided yet")
 
 
 def _registrations(congress: Congress) -> dict:
@@ -50,9 +58,9 @@ def _abstracts(congress: Congress) -> dict:
     decisions = [
         {
             "outcome": outcome,
-            "label": OUTCOME_LABELS.get(Outcome(outcome), outcome)
+            "label": human(outcome, "outcome")
             if outcome != abstract_queries.UNDECIDED
-            else UNDECIDED_LABEL,
+            else str(UNDECIDED_LABEL),
             "count": count,
             "list_url": url_for(manage, status="submitted", outcome=outcome, sort="number"),
         }
@@ -122,10 +130,6 @@ def get_dashboard(congress: Congress) -> dict:
     }
 
 
-def _label(kind: str) -> str:
-    return kind.replace("_", " ").capitalize()
-
-
 def build_charts(data: dict) -> dict:
     """Chart geometry for each figure of `get_dashboard` (see templates/admin/_charts.html)."""
     registrations = data["registrations"]
@@ -144,35 +148,48 @@ def build_charts(data: dict) -> dict:
     return {
         "places_per_day": charts.line_chart(
             "chart-places-per-day",
-            "Places taken per day, cumulative",
+            _("Places taken per day, cumulative"),
             (
-                f"Registrations holding a place, added up day by day: "
-                f"{days[-1]['cumulative'] if days else 0} places taken"
-                + (f" of a capacity of {capacity}." if capacity is not None else " (no limit).")
-                + " The categories with most places have lines of their own; the table below "
-                "gives every category."
+                _(
+                    "Registrations holding a place, added up day by day: %(taken)s places "
+                    "taken of a capacity of %(capacity)s. The categories with most places have "
+                    "lines of their own; the table below gives every category.",
+                    taken=days[-1]["cumulative"] if days else 0,
+                    capacity=capacity,
+                )
+                if capacity is not None
+                else _(
+                    "Registrations holding a place, added up day by day: %(taken)s places "
+                    "taken (no limit). The categories with most places have lines of their "
+                    "own; the table below gives every category.",
+                    taken=days[-1]["cumulative"] if days else 0,
+                )
             ),
             days=[d["day"] for d in days],
             series=[
-                ("All categories", registrations["list_url"], [d["cumulative"] for d in days]),
+                (_("All categories"), registrations["list_url"], [d["cumulative"] for d in days]),
                 *(
                     (c["name"], c["list_url"], [d["by_category"][c["slug"]] for d in days])
                     for c in largest
                 ),
             ],
             limit=capacity,
-            limit_label=f"Capacity {capacity}" if capacity is not None else "",
+            limit_label=_("Capacity %(capacity)s", capacity=capacity)
+            if capacity is not None
+            else "",
         ),
         "places_by_category": charts.stacked_bar_chart(
             "chart-places-by-category",
-            "Places held by category",
-            "Registrations holding a place in each professional category, with the category's "
-            "own capacity where it has one.",
-            label_heading="Category",
-            series=["Places held"],
+            _("Places held by category"),
+            _(
+                "Registrations holding a place in each professional category, with the "
+                "category's own capacity where it has one."
+            ),
+            label_heading=_("Category"),
+            series=[_("Places held")],
             rows=[(c["name"], c["list_url"], [c["holding"]]) for c in held],
             value_texts=[
-                f"{c['holding']} of {c['capacity']}"
+                _("%(done)s of %(total)s", done=c["holding"], total=c["capacity"])
                 if c["capacity"] is not None
                 else str(c["holding"])
                 for c in held
@@ -181,12 +198,17 @@ def build_charts(data: dict) -> dict:
         ),
         "money_by_category": charts.stacked_bar_chart(
             "chart-money-by-category",
-            f"Paid and outstanding by category ({currency})",
-            f"Money paid (less refunds) and amounts still owed for places held, per category, "
-            f"in {currency}. Grand total paid {registrations['totals']['paid']}, outstanding "
-            f"{registrations['totals']['outstanding']}.",
-            label_heading="Category",
-            series=["Paid", "Outstanding"],
+            _("Paid and outstanding by category (%(currency)s)", currency=currency),
+            _(
+                "Money paid (less refunds) and amounts still owed for places held, per "
+                "category, in %(currency)s. Grand total paid %(paid)s, outstanding "
+                "%(outstanding)s.",
+                currency=currency,
+                paid=registrations["totals"]["paid"],
+                outstanding=registrations["totals"]["outstanding"],
+            ),
+            label_heading=_("Category"),
+            series=[_("Paid"), _("Outstanding")],
             rows=[
                 (c["name"], c["all_url"], [c["paid"], c["outstanding"]])
                 for c in registrations["categories"]
@@ -195,73 +217,88 @@ def build_charts(data: dict) -> dict:
         ),
         "abstracts_by_track": charts.stacked_bar_chart(
             "chart-abstracts-by-track",
-            "Abstracts by track and status",
-            "Number of abstracts in each track, split into submitted, draft and withdrawn.",
-            label_heading="Track",
-            series=[label for _, label in ABSTRACT_STATUSES],
+            _("Abstracts by track and status"),
+            _("Number of abstracts in each track, split into submitted, draft and withdrawn."),
+            label_heading=_("Track"),
+            series=[str(label) for _status, label in ABSTRACT_STATUSES],
             rows=[
-                (t["name"], t["list_urls"]["submitted"], [t[s] for s, _ in ABSTRACT_STATUSES])
+                (t["name"], t["list_urls"]["submitted"], [t[s] for s, _label in ABSTRACT_STATUSES])
                 for t in abstracts["by_track"]
             ],
             cell_urls=[
-                [t["list_urls"][s] for s, _ in ABSTRACT_STATUSES] for t in abstracts["by_track"]
+                [t["list_urls"][s] for s, _label in ABSTRACT_STATUSES]
+                for t in abstracts["by_track"]
             ],
         ),
         "review_progress": charts.stacked_bar_chart(
             "chart-review-progress",
-            "Review progress per track",
-            "Reviews done and still to do among those assigned, per track.",
-            label_heading="Track",
-            series=["Done", "To do"],
+            _("Review progress per track"),
+            _("Reviews done and still to do among those assigned, per track."),
+            label_heading=_("Track"),
+            series=[_("Done"), _("To do")],
             rows=[
                 (p["track"], p["list_url"], [p["done"], p["assigned"] - p["done"]])
                 for p in abstracts["review_progress"]
             ],
-            value_text=lambda values: f"{values[0]} of {values[0] + values[1]} done",
+            value_text=lambda values: _(
+                "%(done)s of %(total)s done", done=values[0], total=values[0] + values[1]
+            ),
         ),
         "decisions": charts.bar_chart(
             "chart-decisions",
-            "Decisions by outcome",
-            "Submitted abstracts by decision, including those not decided yet.",
-            label_heading="Decision",
-            value_heading="Abstracts",
+            _("Decisions by outcome"),
+            _("Submitted abstracts by decision, including those not decided yet."),
+            label_heading=_("Decision"),
+            value_heading=_("Abstracts"),
             rows=[(d["label"], d["list_url"], d["count"]) for d in abstracts["decisions"]],
         ),
         "scheduling": charts.stacked_bar_chart(
             "chart-scheduling",
-            "Accepted abstracts in the program",
-            f"{program['scheduled']} of {program['accepted']} accepted abstracts have a slot; "
-            f"{program['unscheduled']} wait for one.",
-            label_heading="Abstracts",
-            series=["Scheduled", "Waiting for a slot"],
+            _("Accepted abstracts in the program"),
+            ngettext(
+                "%(scheduled)s of %(num)d accepted abstract has a slot; %(waiting)s wait for one.",
+                "%(scheduled)s of %(num)d accepted abstracts have a slot; %(waiting)s wait for "
+                "one.",
+                program["accepted"],
+                scheduled=program["scheduled"],
+                waiting=program["unscheduled"],
+            ),
+            label_heading=_("Abstracts"),
+            series=[_("Scheduled"), _("Waiting for a slot")],
             rows=[
                 (
-                    "Accepted abstracts",
+                    _("Accepted abstracts"),
                     program["schedule_url"],
                     [program["scheduled"], program["unscheduled"]],
                 )
             ],
-            value_text=lambda values: f"{values[0]} of {values[0] + values[1]} scheduled",
+            value_text=lambda values: _(
+                "%(done)s of %(total)s scheduled", done=values[0], total=values[0] + values[1]
+            ),
         ),
         "conflicts": charts.bar_chart(
             "chart-conflicts",
-            "Open program conflicts by kind",
-            f"{program['conflicts']} conflicts to fix or acknowledge before publishing.",
-            label_heading="Kind of conflict",
-            value_heading="Conflicts",
+            _("Open program conflicts by kind"),
+            ngettext(
+                "%(num)d conflict to fix or acknowledge before publishing.",
+                "%(num)d conflicts to fix or acknowledge before publishing.",
+                program["conflicts"],
+            ),
+            label_heading=_("Kind of conflict"),
+            value_heading=_("Conflicts"),
             rows=[
-                (_label(kind), program["conflicts_url"], count)
+                (human(kind, "schedule_conflict"), program["conflicts_url"], count)
                 for kind, count in program["conflicts_by_kind"].items()
             ],
         ),
         "outbox": charts.bar_chart(
             "chart-outbox",
-            "Mail outbox",
-            "Messages queued, being sent, sent and failed.",
-            label_heading="Status",
-            value_heading="Messages",
+            _("Mail outbox"),
+            _("Messages queued, being sent, sent and failed."),
+            label_heading=_("Status"),
+            value_heading=_("Messages"),
             rows=[
-                (_label(status), outbox["list_urls"][status], count)
+                (human(status, "outbox_status"), outbox["list_urls"][status], count)
                 for status, count in outbox["counts"].items()
             ],
         ),

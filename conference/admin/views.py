@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -97,7 +98,7 @@ def retry(message_id: int):
     form = FlaskForm()
     if form.validate_on_submit() and retry_message(message):
         db.session.commit()
-        flash("The message is queued again.", "success")
+        flash(_("The message is queued again."), "success")
     return redirect(url_for("admin.outbox_message", message_id=message.id))
 
 

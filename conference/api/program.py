@@ -484,7 +484,7 @@ def _live_session(session, urls, conflicts=None) -> dict:
         "url": urls.session(session.id),
         "title": session.title,
         "format": str(session.format),
-        "format_label": FORMAT_LABELS.get(session.format, ""),
+        "format_label": str(FORMAT_LABELS.get(session.format, "")),
         "track": session.track.slug if session.track else None,
         "room": session.room_id,
         "starts_at": session.starts_at.isoformat(),

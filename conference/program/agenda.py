@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +16,7 @@ from conference.program.schedule_models import AgendaFeed, AgendaItem, ProgramSe
 
 def star_session(user, session_id: int) -> None:
     if not is_id(session_id) or db.session.get(ProgramSession, session_id) is None:
-        raise NotFound("This session is no longer in the program.")
+        raise NotFound(_("This session is no longer in the program."))
     exists = db.session.scalar(
         select(AgendaItem.id).where(
             AgendaItem.user_id == user.id, AgendaItem.session_id == session_id

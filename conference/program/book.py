@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +37,7 @@ from conference import storage
 from conference.abstracts.embargo import current_embargo
 from conference.errors import Conflict
 from conference.extensions import db
+from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
 from conference.mail import backoff
 from conference.models import utcnow
 from conference.program.export_store import EncodedExport, content_etag
@@ -143,7 +146,7 @@ def retry_book_build(congress: Congress) -> ProgramBookBuild:
     build = current_build(congress)
     if build is None or build.status != BookBuildStatus.FAILED:
         raise Conflict(
-            "Only a program book whose build failed can be retried.", code="book_not_failed"
+            _("Only a program book whose build failed can be retried."), code="book_not_failed"
         )
     build.status = BookBuildStatus.QUEUED
     build.attempts = 0
@@ -246,6 +249,18 @@ def _book_key(build: ProgramBookBuild, token: str) -> str:
     )
 
 
+def language_key(key: str, language: str) -> str:
+    """Where the book in `language` is stored: the build's own key is the book in the default
+    language (English); each other interface language has its own file beside it."""
+    if language == DEFAULT_LANGUAGE:
+        return key
+    return storage.check_key(f"{key.removesuffix('.pdf')}-{language}.pdf")
+
+
+def _all_keys(key: str) -> list[str]:
+    return [language_key(key, language) for language in LANGUAGES]
+
+
 def run_build(build_id: int, token: str) -> str:
     """Build, store and record one claimed build; returns what happened (for the log)."""
     from conference.congresses.context import working_on
@@ -286,9 +301,17 @@ def _run_build(build_id: int, build, congress, token: str) -> str:
                 queue_book_build(congress.id, build.version_id, embargo.fingerprint, window, now)
             db.session.commit()
             return f"book of version id {build.version_id}: superseded by a newer state"
-        content = build_pdf(program, now, progress=ProgressWriter(build_id, token))
-        storage.put(_book_key(build, token), content, MIMETYPE)
+        # One book per interface language: the default one first (its layout is the
+        # progress organizers see), then the others beside it.
+        content = build_pdf(
+            program, now, progress=ProgressWriter(build_id, token), language=DEFAULT_LANGUAGE
+        )
         key = _book_key(build, token)  # stored: removed again if this build is not kept
+        storage.put(key, content, MIMETYPE)
+        for language in LANGUAGES:
+            if language != DEFAULT_LANGUAGE:
+                translated = build_pdf(program, now, language=language)
+                storage.put(language_key(key, language), translated, MIMETYPE)
         total = sum(len(program.sessions_by_day[day]) for day in program.days)
         finished = db.session.execute(
             _held(build_id, token)
@@ -326,10 +349,13 @@ def _run_build(build_id: int, build, congress, token: str) -> str:
 def _delete_quietly(key: str | None) -> None:
     if key is None:
         return
-    try:
-        storage.get_storage().delete(key)
-    except storage.StorageError:  # a file left over is better than a lost failure record
-        log.warning("could not delete %s", key, exc_info=True)
+    for stored in _all_keys(key):
+        try:
+            storage.get_storage().delete(stored)
+        except storage.ObjectNotFound:  # not stored yet when the build stopped
+            pass
+        except storage.StorageError:  # a file left over is better than a lost failure record
+            log.warning("could not delete %s", stored, exc_info=True)
 
 
 def _forget_older(build: ProgramBookBuild) -> None:
@@ -350,7 +376,8 @@ def _forget_older(build: ProgramBookBuild) -> None:
     )
     for row in older:
         if row.storage_key:
-            storage.delete_after_commit(row.storage_key)
+            for stored in _all_keys(row.storage_key):
+                storage.delete_after_commit(stored)
 
 
 def _record_failure(build_id: int, token: str, exc: Exception) -> None:
@@ -402,7 +429,7 @@ def build_due(now: datetime | None = None, limit: int = 2) -> str | None:
     up to `limit` due ones (commits its own work)."""
     queue_current_books(now)
     outcomes = []
-    for _ in range(limit):
+    for _attempt in range(limit):
         claimed = claim_next(now)
         if claimed is None:
             break
@@ -412,7 +439,8 @@ def build_due(now: datetime | None = None, limit: int = 2) -> str | None:
 
 # -- serving ------------------------------------------------------------------------------------
 
-#: This web worker's copy of the books it served: storage key -> export (the newest two).
+#: This web worker's copy of the books it served: storage key -> export (the newest few: a
+#: book in each language).
 _MEMORY: dict[str, EncodedExport] = {}
 _LOCK = threading.Lock()
 
@@ -438,7 +466,8 @@ def _load(storage_key: str, etag: str, built_at: datetime | None) -> EncodedExpo
         return None
     export = EncodedExport(content, b"", etag or content_etag(content), built_at)
     with _LOCK:
-        for key in list(_MEMORY)[:-1]:
+        # The current book in each language (and the one being replaced).
+        for key in list(_MEMORY)[: -len(LANGUAGES)]:
             del _MEMORY[key]
         _MEMORY[storage_key] = export
     return export
@@ -451,10 +480,14 @@ _SERVED = (
 )
 
 
-def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | None:
-    """The program book for a visitor now; None before the first publish. Reads only: the
-    worker queues and builds the book of a new version or embargo state."""
+def serve_book(
+    congress: Congress, now: datetime | None = None, language: str | None = None
+) -> BookAnswer | None:
+    """The program book for a visitor now, in `language` (default: the reader's); None
+    before the first publish. Reads only: the worker queues and builds the book of a new
+    version or embargo state (in every interface language)."""
     now = now or utcnow()
+    language = language or current_language()
     head = latest_version_head(congress)
     if head is None:
         return None
@@ -472,7 +505,7 @@ def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | 
         .limit(1)
     ).first()
     if row is not None:
-        export = _load(*row)
+        export = _load_in(language, *row)
         if export is not None:
             return BookAnswer(export, True, head.number)
     # Built under the same embargo state: nothing in it is embargoed now.
@@ -487,8 +520,18 @@ def serve_book(congress: Congress, now: datetime | None = None) -> BookAnswer | 
         .order_by(ProgramBookBuild.id.desc())
         .limit(1)
     ).first()
-    export = _load(*earlier) if earlier is not None else None
+    export = _load_in(language, *earlier) if earlier is not None else None
     return BookAnswer(export, False, head.number)
+
+
+def _load_in(language: str, storage_key: str, etag: str, built_at: datetime | None):
+    """The book in `language` beside the stored one (books built before books had languages
+    have only the default one)."""
+    if language in LANGUAGES and language != DEFAULT_LANGUAGE:
+        translated = _load(language_key(storage_key, language), "", built_at)
+        if translated is not None:
+            return translated
+    return _load(storage_key, etag, built_at)
 
 
 # -- what organizers see ------------------------------------------------------------------------
@@ -529,20 +572,35 @@ class BookStatus:
 
     @property
     def message(self) -> str:
+        """The state in a sentence, in the reader's language."""
         if self.status == BookBuildStatus.QUEUED:
-            return f"Version {self.version}: waiting for the background worker."
+            return _("Version %(number)s: waiting for the background worker.", number=self.version)
         if self.status == BookBuildStatus.BUILDING:
             if self.total:
-                return f"Version {self.version}: building, {self.done} of {self.total} sessions."
-            return f"Version {self.version}: building."
+                return ngettext(
+                    "Version %(number)s: building, %(done)s of %(num)d session.",
+                    "Version %(number)s: building, %(done)s of %(num)d sessions.",
+                    self.total,
+                    number=self.version,
+                    done=self.done,
+                )
+            return _("Version %(number)s: building.", number=self.version)
         if self.status == BookBuildStatus.READY:
-            return f"Version {self.version}: ready."
+            return _("Version %(number)s: ready.", number=self.version)
         if self.next_attempt_at is not None:
-            return (
-                f"Version {self.version}: the build failed (attempt {self.attempts} of "
-                f"{self.max_attempts}); the worker tries again."
+            return _(
+                "Version %(number)s: the build failed (attempt %(attempt)s of %(attempts)s); "
+                "the worker tries again.",
+                number=self.version,
+                attempt=self.attempts,
+                attempts=self.max_attempts,
             )
-        return f"Version {self.version}: the build failed {self.attempts} times."
+        return ngettext(
+            "Version %(number)s: the build failed %(num)d time.",
+            "Version %(number)s: the build failed %(num)d times.",
+            self.attempts,
+            number=self.version,
+        )
 
     def as_dict(self) -> dict:
         def iso(value):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from conference.abstracts.models import OUTCOME_LABELS
 from conference.abstracts.queries import get_accepted_abstracts, get_headlines
 from conference.extensions import db
+from conference.program.messages import conflict_message, iso
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
     Presentation,
@@ -38,14 +39,14 @@ KINDS = (
     "not_presentable",
 )
 CONFLICT_KIND_LABELS = {
-    "room_overlap": "Room double-booked",
-    "person_overlap": "Person in two places",
-    "outside_session": "Talk outside its session",
-    "outside_congress": "Outside the congress days",
-    "over_capacity": "Over room capacity",
-    "satellite_too_close": "Satellite too close to a session",
-    "unscheduled_abstract": "Accepted abstract not scheduled",
-    "not_presentable": "Not presentable",
+    "room_overlap": _l("Room double-booked"),
+    "person_overlap": _l("Person in two places"),
+    "outside_session": _l("Talk outside its session"),
+    "outside_congress": _l("Outside the congress days"),
+    "over_capacity": _l("Over room capacity"),
+    "satellite_too_close": _l("Satellite too close to a session"),
+    "unscheduled_abstract": _l("Accepted abstract not scheduled"),
+    "not_presentable": _l("Not presentable"),
 }
 #: Kinds that cannot be acknowledged: publishing waits until they are fixed.
 BLOCKING_KINDS = frozenset({"not_presentable"})
@@ -56,9 +57,15 @@ SATELLITE_GAP = timedelta(minutes=30)
 class ScheduleConflict:
     kind: str
     key: str
-    message: str
+    #: Plain data of the sentence (titles, names, ISO times, "tz"): see program.messages.
+    params: dict
     #: [{"type": "session"|"presentation"|"speaker"|"abstract"|"room", "id", "label"}]
     objects: list[dict] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """The sentence, in the reader's language."""
+        return conflict_message(self.kind, self.params)
 
     @property
     def is_blocking(self) -> bool:
@@ -75,10 +82,6 @@ class ScheduleConflict:
             "blocking": self.is_blocking,
             "objects": self.objects,
         }
-
-
-def _fmt(value: datetime, tz) -> str:
-    return value.astimezone(tz).strftime("%a %d %b %H:%M")
 
 
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
@@ -98,7 +101,7 @@ def _sweep(items):
 
 def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     """Every conflict of the current (editable) schedule."""
-    tz = congress.tz
+    tz = congress.timezone
     rows = db.session.execute(
         select(
             ProgramSession.id,
@@ -137,8 +140,13 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 ScheduleConflict(
                     "room_overlap",
                     f"room_overlap:{first.id}:{second.id}",
-                    f"{room_name} is used twice at once: “{first.title}” and “{second.title}” "
-                    f"({_fmt(max(first.starts_at, second.starts_at), tz)}).",
+                    {
+                        "room": room_name,
+                        "first": first.title,
+                        "second": second.title,
+                        "at": iso(max(first.starts_at, second.starts_at)),
+                        "tz": tz,
+                    },
                     [
                         session_obj(first),
                         session_obj(second),
@@ -160,8 +168,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                         ScheduleConflict(
                             "satellite_too_close",
                             f"satellite_too_close:{satellite.id}:{other.id}",
-                            f"Industry satellite “{satellite.title}” is within 30 minutes of "
-                            f"the accredited session “{other.title}” in {room_name}.",
+                            {
+                                "satellite": satellite.title,
+                                "minutes": int(SATELLITE_GAP.total_seconds() // 60),
+                                "session": other.title,
+                                "room": room_name,
+                            },
                             [session_obj(satellite), session_obj(other)],
                         )
                     )
@@ -169,15 +181,20 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     # Sessions outside the congress days; audience above the room's capacity.
     first_day, last_day = congress.starts_on, congress.ends_on
     for row in rows:
-        start_day: date = row.starts_at.astimezone(tz).date()
-        end_day: date = (row.ends_at - timedelta(seconds=1)).astimezone(tz).date()
+        start_day: date = row.starts_at.astimezone(congress.tz).date()
+        end_day: date = (row.ends_at - timedelta(seconds=1)).astimezone(congress.tz).date()
         if start_day < first_day or end_day > last_day:
             conflicts.append(
                 ScheduleConflict(
                     "outside_congress",
                     f"outside_congress:{row.id}",
-                    f"“{row.title}” ({_fmt(row.starts_at, tz)}) is outside the congress days "
-                    f"({first_day:%d %b} to {last_day:%d %b %Y}).",
+                    {
+                        "title": row.title,
+                        "at": iso(row.starts_at),
+                        "first_day": iso(first_day),
+                        "last_day": iso(last_day),
+                        "tz": tz,
+                    },
                     [session_obj(row)],
                 )
             )
@@ -192,8 +209,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 ScheduleConflict(
                     "over_capacity",
                     f"over_capacity:{row.id}:{room.id}",
-                    f"“{row.title}” expects {row.expected_audience} people but {room.name} seats "
-                    f"{room.capacity}.",
+                    {
+                        "title": row.title,
+                        "audience": row.expected_audience,
+                        "room": room.name,
+                        "capacity": room.capacity,
+                    },
                     [session_obj(row), {"type": "room", "id": room.id, "label": room.name}],
                 )
             )
@@ -223,14 +244,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
         session = sessions[p.session_id]
         headline = headlines.get(p.abstract_id)
         if p.abstract_id is not None and (headline is None or not headline.is_presentable):
-            label = headline.label if headline is not None else f"abstract {p.abstract_id}"
+            label = headline.label if headline is not None else str(p.abstract_id)
             conflicts.append(
                 ScheduleConflict(
                     "not_presentable",
                     f"not_presentable:{p.id}",
-                    f"Abstract {label} is in “{session.title}” but is not accepted for "
-                    "presentation (withdrawn, not accepted, or its acceptance not released): "
-                    "remove it from the program.",
+                    {"abstract": label, "session": session.title},
                     [
                         {"type": "presentation", "id": p.id, "label": label},
                         session_obj(session),
@@ -245,8 +264,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 ScheduleConflict(
                     "outside_session",
                     f"outside_session:{p.id}",
-                    f"“{title}” ({_fmt(p.starts_at, tz)}) is outside its session "
-                    f"“{session.title}”.",
+                    {
+                        "title": title,
+                        "at": iso(p.starts_at),
+                        "session": session.title,
+                        "tz": tz,
+                    },
                     [{"type": "presentation", "id": p.id, "label": title}, session_obj(session)],
                 )
             )
@@ -265,7 +288,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     ):
         session = sessions[session_id]
         commitments[speaker_id].append(
-            (session.starts_at, session.ends_at, (session_id, f"{role} of “{session.title}”", None))
+            (session.starts_at, session.ends_at, (session_id, session.title, None, str(role)))
         )
     for speaker_id, presentation_id in db.session.execute(
         select(PresentationSpeaker.speaker_id, PresentationSpeaker.presentation_id)
@@ -279,7 +302,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
         end = p.ends_at or session.ends_at
         title = title_of(p)
         commitments[speaker_id].append(
-            (start, end, (p.session_id, f"presenting “{title}”", presentation_id))
+            (start, end, (p.session_id, title, presentation_id, "presenter"))
         )
     for speaker_id, items in commitments.items():
         seen = set()
@@ -292,7 +315,6 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             seen.add(pair)
             both_talks = a[2][2] is not None and b[2][2] is not None
             name = names.get(speaker_id, "?")
-            what = "has two talks at the same time" if both_talks else "is in two places at once"
             objects = [{"type": "speaker", "id": speaker_id, "label": name}]
             for item in (a, b):
                 session = sessions[item[2][0]]
@@ -303,7 +325,16 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 ScheduleConflict(
                     "person_overlap",
                     f"person_overlap:{speaker_id}:{pair[0]}:{pair[1]}",
-                    f"{name} {what}: {a[2][1]} and {b[2][1]} ({_fmt(max(a[0], b[0]), tz)}).",
+                    {
+                        "name": name,
+                        "both_talks": both_talks,
+                        "first": a[2][1],
+                        "first_role": a[2][3],
+                        "second": b[2][1],
+                        "second_role": b[2][3],
+                        "at": iso(max(a[0], b[0])),
+                        "tz": tz,
+                    },
                     objects,
                 )
             )
@@ -317,8 +348,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
             ScheduleConflict(
                 "unscheduled_abstract",
                 f"unscheduled_abstract:{abstract_id}",
-                f"Accepted abstract {label} ({OUTCOME_LABELS.get(outcome, outcome)}) has no "
-                "slot in the program.",
+                {"abstract": label, "outcome": str(outcome)},
                 [{"type": "abstract", "id": abstract_id, "label": label}],
             )
         )

@@ -8,13 +8,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from conference.program.queries import is_id
 from conference.timeutil import local_day_bounds, local_to_utc, to_local
 
 #: Zoom levels: pixels per minute vertically; "fit" also shrinks the room columns so that every
 #: room of the day fits the width of the window (24 rooms in 1440 px).
 ZOOMS = {"normal": 2, "fit": 1}
-ZOOM_LABELS = {"normal": "Normal", "fit": "Fit all rooms"}
+ZOOM_LABELS = {"normal": _l("Normal"), "fit": _l("Fit all rooms")}
 DEFAULT_ZOOM = "normal"
 #: The track filter's value for sessions without a track (breaks, mostly).
 NO_TRACK = 0

@@ -6,6 +6,7 @@ drag-and-drop editor. A change answers with the re-rendered blocks of the sessio
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from conference.api.program import (
     EditorPresentationSchema,
@@ -236,15 +237,15 @@ def move_session(session_id: int):
         else:
             if wants_json:
                 return _changed(
-                    congress, view, [session_id], before, session, message="Session moved."
+                    congress, view, [session_id], before, session, message=_("Session moved.")
                 )
-            flash("Session moved.", "success")
+            flash(_("Session moved."), "success")
             return redirect(
                 url_for("program.schedule_editor", **view.args(), _anchor=f"session-{session_id}")
             )
     elif request.method == "POST" and wants_json:
         fields = {name: list(messages) for name, messages in form.errors.items()}
-        refusal = ValidationFailed("Please correct the highlighted fields.", fields=fields)
+        refusal = ValidationFailed(_("Please correct the highlighted fields."), fields=fields)
         return _refused(refusal, congress, view, [session_id], _flagged_before(congress))
     return render_template("program/move_session.html", form=form, session=session, view=view), (
         422 if form.errors else 200
@@ -287,7 +288,8 @@ def editor_add_presentation(session_id: int):
         abstract = get_abstract(congress, payload.get("abstract"))
         if abstract is None:
             raise ValidationFailed(
-                "No such abstract in this congress.", fields={"abstract": ["Unknown abstract."]}
+                _("No such abstract in this congress."),
+                fields={"abstract": [_("Unknown abstract.")]},
             )
         session_services.add_presentation(
             session, abstract=abstract, position=payload.get("position", 0)
@@ -321,7 +323,7 @@ def editor_move_presentation(presentation_id: int):
         target = get_session(congress, payload["session"])
         if target is None:
             raise ValidationFailed(
-                "No such session in this congress.", fields={"session": ["Unknown session."]}
+                _("No such session in this congress."), fields={"session": [_("Unknown session.")]}
             )
         touched.append(target.id)
         session_services.move_presentation(presentation, target, payload["position"])

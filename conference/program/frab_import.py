@@ -11,16 +11,16 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from lxml import etree
 from sqlalchemy import delete, select
 
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.labels import plural
 from conference.program import services as program_services
 from conference.program.models import Congress, Room, Track
 from conference.program.schedule_models import (
-    FORMAT_LABELS,
     AgendaItem,
     Presentation,
     PresentationSpeaker,
@@ -28,12 +28,15 @@ from conference.program.schedule_models import (
     SessionFormat,
     SessionPerson,
     Speaker,
+    english_formats,
 )
 from conference.progress import Progress, report
 from conference.slugs import slugify
 from conference.timeutil import is_valid_timezone, local_to_utc
 
-LABEL_FORMATS = {label.lower(): fmt for fmt, label in FORMAT_LABELS.items()}
+
+def _label_formats() -> dict[str, SessionFormat]:
+    return {label.lower(): fmt for fmt, label in english_formats().items()}
 
 
 def _parse(data: bytes):
@@ -44,12 +47,13 @@ def _parse(data: bytes):
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed(
-            "This file is not valid XML.", fields={"file": [f"Not valid XML: {exc}"]}
+            _("This file is not valid XML."),
+            fields={"file": [_("Not valid XML: %(error)s", error=exc)]},
         ) from None
     if root.tag != "schedule":
         raise ValidationFailed(
-            "This is not a frab schedule.",
-            fields={"file": ["The root element must be <schedule>."]},
+            _("This is not a frab schedule."),
+            fields={"file": [_("The root element must be <schedule>.")]},
         )
     return root
 
@@ -70,14 +74,16 @@ def congress_from_xml(data: bytes) -> Congress:
     root = _parse(data)
     conf = root.find("conference")
     if conf is None:
-        raise ValidationFailed("No <conference> element.", fields={"file": ["No <conference>."]})
+        raise ValidationFailed(
+            _("No <conference> element."), fields={"file": [_("No <conference>.")]}
+        )
     try:
         starts_on = date.fromisoformat(_text(conf, "start")[:10])
         ends_on = date.fromisoformat(_text(conf, "end")[:10])
     except ValueError:
         raise ValidationFailed(
-            "The schedule's conference dates are unreadable.",
-            fields={"file": ["<conference> needs <start> and <end> dates (YYYY-MM-DD)."]},
+            _("The schedule's conference dates are unreadable."),
+            fields={"file": [_("<conference> needs <start> and <end> dates (YYYY-MM-DD).")]},
         ) from None
     timezone = _text(conf, "time_zone_name", "UTC") or "UTC"
     if not is_valid_timezone(timezone):
@@ -164,7 +170,9 @@ def import_frab(
                     start = datetime.fromisoformat(_text(event, "date"))
                     end = start + _duration(_text(event, "duration", "00:15"))
                 except (ValueError, IndexError):
-                    errors.append(f"Event {event.get('id')}: unreadable date or duration.")
+                    errors.append(
+                        _("Event %(id)s: unreadable date or duration.", id=event.get("id"))
+                    )
                     continue
                 start = local_to_utc(start, tz)
                 end = local_to_utc(end, tz)
@@ -175,7 +183,10 @@ def import_frab(
                 groups[key].append((start, end, event))
     if errors:
         raise ValidationFailed(
-            f"{plural(len(errors), 'event')} could not be read.", fields={"file": errors[:20]}
+            ngettext(
+                "%(num)d event could not be read.", "%(num)d events could not be read.", len(errors)
+            ),
+            fields={"file": errors[:20]},
         )
 
     # Importing the same file again adds nothing: events already imported are skipped.
@@ -192,7 +203,7 @@ def import_frab(
     )
     for done, key in enumerate(order, start=1):
         report(progress, done, len(order))
-        _, room_name, subtitle = key
+        _day, room_name, subtitle = key
         items = sorted(
             (item for item in groups[key] if item[2].get("guid") not in known),
             key=lambda item: item[0],
@@ -207,8 +218,9 @@ def import_frab(
         track = tracks.get(_text(first_event, "track").lower())
         types = {_text(e, "type").lower() for _, _, e in items}
         alone = len(items) == 1 and _text(first_event, "title") == subtitle
-        if alone and types & LABEL_FORMATS.keys():
-            session_format = LABEL_FORMATS[next(iter(types & LABEL_FORMATS.keys()))]
+        label_formats = _label_formats()
+        if alone and types & label_formats.keys():
+            session_format = label_formats[next(iter(types & label_formats.keys()))]
         elif any("poster" in t for t in types):
             session_format = SessionFormat.POSTER_DISCUSSION
         elif types and all("invited" in t for t in types):

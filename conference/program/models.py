@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,9 @@ class Congress(TimestampMixin, Base):
     short_name: Mapped[str] = mapped_column(String(40))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    #: The main language of the organizers' own texts (its columns); other languages are
+    #: in conference.content, falling back to this one.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: IANA time zone name; every time is stored in UTC and shown in this zone.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Vienna")
     venue: Mapped[str] = mapped_column(String(200), default="")
@@ -137,20 +141,20 @@ class Congress(TimestampMixin, Base):
         return ZoneInfo(self.timezone)
 
     def key_dates(self) -> list[tuple[str, datetime]]:
-        """Return the congress's deadlines in time order, for pages and the API."""
+        """Return the congress's deadlines in time order, labelled in the reader's language."""
         labels = [
-            ("Abstract submission opens", self.abstract_submission_opens_at),
-            ("Abstract submission closes", self.abstract_submission_closes_at),
-            ("Late-breaking abstracts open", self.late_breaking_opens_at),
-            ("Late-breaking abstracts close", self.late_breaking_closes_at),
-            ("Abstract withdrawal deadline", self.abstract_withdrawal_closes_at),
-            ("Review closes", self.review_closes_at),
-            ("Registration opens", self.registration_opens_at),
-            ("Early registration fee ends", self.early_fee_closes_at),
-            ("Regular registration fee ends", self.regular_fee_closes_at),
-            ("Refund deadline", self.refund_deadline_at),
-            ("Accepted abstract titles published", self.abstract_titles_release_at),
-            ("Abstract texts published", self.abstract_bodies_release_at),
+            (_("Abstract submission opens"), self.abstract_submission_opens_at),
+            (_("Abstract submission closes"), self.abstract_submission_closes_at),
+            (_("Late-breaking abstracts open"), self.late_breaking_opens_at),
+            (_("Late-breaking abstracts close"), self.late_breaking_closes_at),
+            (_("Abstract withdrawal deadline"), self.abstract_withdrawal_closes_at),
+            (_("Review closes"), self.review_closes_at),
+            (_("Registration opens"), self.registration_opens_at),
+            (_("Early registration fee ends"), self.early_fee_closes_at),
+            (_("Regular registration fee ends"), self.regular_fee_closes_at),
+            (_("Refund deadline"), self.refund_deadline_at),
+            (_("Accepted abstract titles published"), self.abstract_titles_release_at),
+            (_("Abstract texts published"), self.abstract_bodies_release_at),
         ]
         return sorted(((label, at) for label, at in labels if at), key=lambda item: item[1])
 

@@ -10,9 +10,10 @@ The first version has no previous one, so every presenter is newly placed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from conference.labels import plural
+from flask_babel import gettext, ngettext
+
+from conference.program.messages import NoticeLine
 
 #: Email templates under templates/emails/: only new placements, or anything else.
 PLACED_TEMPLATE = "program/placed"
@@ -25,10 +26,11 @@ class Notice:
 
     email: str
     name: str
-    placed: list[str] = field(default_factory=list)
-    moved: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    sessions_moved: list[str] = field(default_factory=list)
+    #: Lines written in the reader's language when shown (program.messages.NoticeLine).
+    placed: list[NoticeLine] = field(default_factory=list)
+    moved: list[NoticeLine] = field(default_factory=list)
+    removed: list[NoticeLine] = field(default_factory=list)
+    sessions_moved: list[NoticeLine] = field(default_factory=list)
 
     @property
     def template(self) -> str:
@@ -38,20 +40,25 @@ class Notice:
 
     @property
     def lines(self) -> list[str]:
-        return self.placed + self.moved + self.removed + self.sessions_moved
+        return [str(line) for line in self.placed + self.moved + self.removed + self.sessions_moved]
 
     @property
     def summary(self) -> str:
         """E.g. "1 newly placed, 1 moved"."""
-        parts = [
-            (len(self.placed), "newly placed"),
-            (len(self.moved), "moved"),
-            (len(self.removed), "removed"),
-        ]
-        texts = [f"{n} {label}" for n, label in parts if n]
+        texts = []
+        if self.placed:
+            texts.append(gettext("%(num)d newly placed", num=len(self.placed)))
+        if self.moved:
+            texts.append(gettext("%(num)d moved", num=len(self.moved)))
+        if self.removed:
+            texts.append(gettext("%(num)d removed", num=len(self.removed)))
         if self.sessions_moved:
             texts.append(
-                f"{plural(len(self.sessions_moved), 'session')} you chair or discuss moved"
+                ngettext(
+                    "%(num)d session you chair or discuss moved",
+                    "%(num)d sessions you chair or discuss moved",
+                    len(self.sessions_moved),
+                )
             )
         return ", ".join(texts)
 
@@ -61,10 +68,10 @@ class Notice:
             "name": self.name,
             "template": self.template,
             "summary": self.summary,
-            "placed": self.placed,
-            "moved": self.moved,
-            "removed": self.removed,
-            "sessions_moved": self.sessions_moved,
+            "placed": [str(line) for line in self.placed],
+            "moved": [str(line) for line in self.moved],
+            "removed": [str(line) for line in self.removed],
+            "sessions_moved": [str(line) for line in self.sessions_moved],
         }
 
 
@@ -119,24 +126,16 @@ def _span(p: dict | None, s: dict) -> tuple[str, str]:
     return s["starts_at"], s["ends_at"]
 
 
-def _when(p: dict | None, s: dict, tz) -> str:
+def _place(p: dict | None, s: dict, rooms: dict[int, str]) -> dict:
+    """Where and when, as plain data for the notice's sentence (program.messages)."""
     starts, ends = _span(p, s)
-    start = datetime.fromisoformat(starts).astimezone(tz)
-    text = start.strftime("%a %d %b %Y %H:%M")
-    if ends:
-        text += "\u2013" + datetime.fromisoformat(ends).astimezone(tz).strftime("%H:%M")
-    return text
-
-
-def _where(s: dict, rooms: dict[int, str]) -> str:
-    return rooms.get(s.get("room_id"), "room to be announced")
-
-
-def _placement(p: dict, s: dict, rooms, tz) -> str:
-    text = f"{_when(p, s, tz)}, {_where(s, rooms)}, session “{s['title']}”"
-    if p.get("board_number"):
-        text += f", poster board {p['board_number']}"
-    return text
+    return {
+        "starts_at": starts,
+        "ends_at": ends,
+        "room": rooms.get(s.get("room_id")),
+        "session": s["title"],
+        "board_number": (p or {}).get("board_number"),
+    }
 
 
 def _moved(a: tuple[dict | None, dict], b: tuple[dict | None, dict]) -> bool:
@@ -155,24 +154,31 @@ def compute_notices(old: dict | None, new: dict, tz) -> list[Notice]:
             notices[email] = Notice(email=email, name=name)
         return notices[email]
 
+    zone = str(tz)
     for email in sorted(set(before.presenting) | set(after.presenting)):
         old_items = before.presenting.get(email, {})
         new_items = after.presenting.get(email, {})
         for key, (p, s) in new_items.items():
             if key not in old_items:
-                notice(email).placed.append(f"“{p['title']}”: {_placement(p, s, after.rooms, tz)}.")
+                notice(email).placed.append(
+                    NoticeLine("placed", title=p["title"], new=_place(p, s, after.rooms), tz=zone)
+                )
             else:
                 op, os_ = old_items[key]
                 if _moved((op, os_), (p, s)) or os_["id"] != s["id"]:
                     notice(email).moved.append(
-                        f"“{p['title']}”: now {_placement(p, s, after.rooms, tz)} "
-                        f"(was {_placement(op, os_, before.rooms, tz)})."
+                        NoticeLine(
+                            "moved",
+                            title=p["title"],
+                            new=_place(p, s, after.rooms),
+                            old=_place(op, os_, before.rooms),
+                            tz=zone,
+                        )
                     )
         for key, (p, s) in old_items.items():
             if key not in new_items:
                 notice(email).removed.append(
-                    f"“{p['title']}” was removed from the program "
-                    f"(it was {_placement(p, s, before.rooms, tz)})."
+                    NoticeLine("removed", title=p["title"], old=_place(p, s, before.rooms), tz=zone)
                 )
     for email in sorted(set(before.roles) & set(after.roles)):
         old_roles, new_roles = before.roles[email], after.roles[email]
@@ -180,8 +186,13 @@ def compute_notices(old: dict | None, new: dict, tz) -> list[Notice]:
             os_ = old_roles.get((session_id, role))
             if os_ is not None and _moved((None, os_), (None, s)):
                 notice(email).sessions_moved.append(
-                    f"Session “{s['title']}” (you are {role}): now {_when(None, s, tz)}, "
-                    f"{_where(s, after.rooms)} (was {_when(None, os_, tz)}, "
-                    f"{_where(os_, before.rooms)})."
+                    NoticeLine(
+                        "session_moved",
+                        title=s["title"],
+                        role=role,
+                        new=_place(None, s, after.rooms),
+                        old=_place(None, os_, before.rooms),
+                        tz=zone,
+                    )
                 )
     return sorted(notices.values(), key=lambda n: (n.name.lower(), n.email))

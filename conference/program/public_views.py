@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.congresses.routing import congress_by_id, legacy_congress_resolver
@@ -44,7 +45,7 @@ legacy_congress_resolver("speaker_id")(
 def _program_or_404():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress, get_published_program(congress)
 
 
@@ -142,7 +143,7 @@ def public_session(session_id: int):
     _congress, program = _program_or_404()
     s = program.session_by_id.get(session_id) if program else None
     if s is None:
-        abort(404, "This session is not in the published program.")
+        abort(404, _("This session is not in the published program."))
     people = {}
     for person in s["chair_people"] + s["discussant_people"]:
         people[person["id"]] = person
@@ -166,7 +167,7 @@ def public_speaker(speaker_id: int):
     speaker = program.speakers.get(speaker_id) if program else None
     items = program.speaker_items.get(speaker_id) if program else None
     if speaker is None or not items:
-        abort(404, "This person is not in the published program.")
+        abort(404, _("This person is not in the published program."))
     return render_template(
         "program/public_speaker.html",
         program=program,
@@ -181,12 +182,12 @@ def public_speaker(speaker_id: int):
 def export(kind: str):
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     if kind == "pdf":
         return _program_book(congress)
     stored = serve_export(congress, kind)
     if stored is None:
-        abort(404, "The program is not published yet.")
+        abort(404, _("The program is not published yet."))
     db.session.commit()  # an export built by this request is kept for the other workers
     _build, mimetype, filename = EXPORTS[kind]
     response = public_response(
@@ -206,7 +207,7 @@ def _program_book(congress):
     newest earlier book under the same embargo state, else a "being built" page (503)."""
     answer = book.serve_book(congress)
     if answer is None:
-        abort(404, "The program is not published yet.")
+        abort(404, _("The program is not published yet."))
     if answer.export is None:
         response = Response(
             render_template(
@@ -239,10 +240,10 @@ def _program_book(congress):
 def star_session(session_id: int):
     if request.form.get("action") == "unstar":
         agenda_services.unstar_session(current_user, session_id)
-        message = "Removed from your agenda."
+        message = _("Removed from your agenda.")
     else:
         agenda_services.star_session(current_user, session_id)
-        message = "Added to your agenda."
+        message = _("Added to your agenda.")
     db.session.commit()
     flash(message, "success")
     target = local_path(request.form.get("next"))
@@ -274,13 +275,17 @@ def my_agenda():
 def reset_agenda_feed():
     agenda_services.reset_feed_token(current_user)
     db.session.commit()
-    flash("Your calendar feed has a new private address; the old one no longer works.", "info")
+    flash(_("Your calendar feed has a new private address; the old one no longer works."), "info")
     return redirect(url_for("program.my_agenda"))
 
 
 def _agenda_response(user, program, attachment: bool) -> Response:
     ids = get_agenda_session_ids(user)
-    name = f"{program.congress['short_name']}: my agenda" if program else "My agenda"
+    name = (
+        _("%(congress)s: my agenda", congress=program.congress["short_name"])
+        if program
+        else _("My agenda")
+    )
     body = build_agenda_ics(program, ids, utcnow(), name) if program else b""
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from conference.abstracts.embargo import EmbargoState, current_embargo
 from conference.accounts.models import User
 from conference.extensions import db
+from conference.labels import human
 from conference.models import utcnow
 from conference.program.cme import DayCredits
 from conference.program.cme import day_credits as cme_day_credits
@@ -64,7 +66,7 @@ class PublishedProgram:
         self.session_by_id = {}
         self.presentation_by_id = {}
         self.sessions_by_day: dict[date, list[dict]] = defaultdict(list)
-        #: speaker id -> [(session, role, presentation or None)]
+        #: speaker id -> [(session, role code: chair|discussant|speaker, presentation or None)]
         self.speaker_items: dict[int, list[tuple]] = defaultdict(list)
         releases = set()
         for s in self.sessions:
@@ -91,9 +93,9 @@ class PublishedProgram:
             self.session_by_id[s["id"]] = s
             self.sessions_by_day[s["day"]].append(s)
             for speaker in s["chair_people"]:
-                self.speaker_items[speaker["id"]].append((s, "Chair", None))
+                self.speaker_items[speaker["id"]].append((s, "chair", None))
             for speaker in s["discussant_people"]:
-                self.speaker_items[speaker["id"]].append((s, "Discussant", None))
+                self.speaker_items[speaker["id"]].append((s, "discussant", None))
             # An abstract no longer accepted for presentation (withdrawn, decision changed)
             # leaves every page and export at once.
             s["presentations"] = [
@@ -122,7 +124,7 @@ class PublishedProgram:
                 p["_hay_body"] = " ".join(text for _, text in p["sections"]).lower()
                 self.presentation_by_id[p["id"]] = (p, s)
                 for speaker in p["speaker_people"]:
-                    self.speaker_items[speaker["id"]].append((s, "Speaker", p))
+                    self.speaker_items[speaker["id"]].append((s, "speaker", p))
         self.days = sorted(self.sessions_by_day)
         self.releases = sorted(releases)
         #: (kind, embargo epoch) -> rendered export (see export_store).
@@ -145,8 +147,9 @@ class PublishedProgram:
     def public_title(self, p: dict, now: datetime) -> str:
         if self.title_public(p, now):
             return p["title"]
-        label = f"Abstract {p['number']}" if p.get("number") else "Abstract"
-        return f"{label} (title embargoed)"
+        if p.get("number"):
+            return gettext("Abstract %(number)s (title embargoed)", number=p["number"])
+        return gettext("Abstract (title embargoed)")
 
     def public_sections(self, p: dict, now: datetime) -> list:
         return p["sections"] if self.body_public(p, now) else []
@@ -333,7 +336,7 @@ def get_abstract_placement(congress: Congress, abstract_id: int) -> Placement | 
                 version=program.number,
                 session_id=s["id"],
                 session_title=s["title"],
-                format_label=s.get("format_label") or "",
+                format_label=human(s.get("format"), "session_format"),
                 room=s["room"]["name"] if s.get("room") else None,
                 starts_at=p["start"] or s["start"],
                 ends_at=p["end"] if p["start"] else s["end"],

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.embargo import current_embargo
 from conference.abstracts.queries import get_presenter_disclosures, get_program_texts
+from conference.content.services import translated
 from conference.errors import Conflict
 from conference.extensions import db
-from conference.labels import plural
+from conference.i18n import in_language
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program import notices as notices_module
@@ -31,16 +33,17 @@ from conference.program.book import queue_book_build
 from conference.program.cme import cme_credits, session_credits
 from conference.program.conflicts import detect_conflicts
 from conference.program.export_store import build_version_exports
+from conference.program.messages import change_message
 from conference.program.models import Congress, Room, Track
 from conference.program.notices import Notice, compute_notices
 from conference.program.schedule_models import (
-    FORMAT_LABELS,
     Presentation,
     PresentationSpeaker,
     ProgramSession,
     ProgramVersion,
     SessionPerson,
     Speaker,
+    english_formats,
 )
 from conference.progress import Progress
 
@@ -78,6 +81,7 @@ def build_snapshot(congress: Congress) -> dict:
     ]
     room_order = {room["id"]: index for index, room in enumerate(rooms)}
     sessions = {}
+    format_names = english_formats()
     for s in db.session.execute(
         select(
             ProgramSession.id,
@@ -99,7 +103,7 @@ def build_snapshot(congress: Congress) -> dict:
             "guid": s.guid,
             "title": s.title,
             "format": str(s.format),
-            "format_label": FORMAT_LABELS.get(s.format, str(s.format)),
+            "format_label": format_names.get(s.format, str(s.format)),
             "track_id": s.track_id,
             "room_id": s.room_id,
             "starts_at": _iso(s.starts_at),
@@ -237,88 +241,101 @@ def _index(snapshot: dict):
 
 
 def diff_snapshots(old: dict | None, new: dict, tz) -> tuple[list[dict], dict[int, list[str]]]:
-    """Changes from `old` to `new`, and per speaker id the lines telling them what moved."""
+    """Changes from `old` to `new` (kind, ids, and the plain data of their sentence, see
+    program.messages), and per speaker id the changes telling them what moved."""
+    zone = str(tz)
     if old is None:
-        return [{"kind": "first_version", "message": "First published version of the program."}], {}
+        return [change({"kind": "first_version", "params": {}})], {}
     rooms = {r["id"]: r["name"] for r in new["rooms"]} | {r["id"]: r["name"] for r in old["rooms"]}
     old_sessions, old_pres = _index(old)
     new_sessions, new_pres = _index(new)
 
-    def when(item, session):
-        start = item.get("starts_at") or session["starts_at"]
-        return datetime.fromisoformat(start).astimezone(tz).strftime("%a %d %b %H:%M")
+    def start(item, session):
+        return item.get("starts_at") or session["starts_at"]
 
     changes: list[dict] = []
     for sid in new_sessions.keys() - old_sessions.keys():
         s = new_sessions[sid]
         changes.append(
-            {
-                "kind": "session_added",
-                "session": sid,
-                "message": f"New session “{s['title']}” ({when(s, s)}).",
-            }
+            change(
+                {
+                    "kind": "session_added",
+                    "session": sid,
+                    "params": {"title": s["title"], "at": start(s, s), "tz": zone},
+                }
+            )
         )
     for sid in old_sessions.keys() - new_sessions.keys():
         s = old_sessions[sid]
         changes.append(
-            {
-                "kind": "session_removed",
-                "session": sid,
-                "message": f"Session “{s['title']}” was removed.",
-            }
+            change({"kind": "session_removed", "session": sid, "params": {"title": s["title"]}})
         )
     for sid in new_sessions.keys() & old_sessions.keys():
         a, b = old_sessions[sid], new_sessions[sid]
-        parts = []
+        params: dict = {}
         if (a["starts_at"], a["ends_at"]) != (b["starts_at"], b["ends_at"]):
-            parts.append(f"time {when(a, a)} → {when(b, b)}")
+            params |= {"old_at": start(a, a), "new_at": start(b, b)}
         if a["room_id"] != b["room_id"]:
-            parts.append(f"room {rooms.get(a['room_id'], '—')} → {rooms.get(b['room_id'], '—')}")
+            params |= {"old_room": rooms.get(a["room_id"]), "new_room": rooms.get(b["room_id"])}
         if a["title"] != b["title"]:
-            parts.append(f"title “{a['title']}” → “{b['title']}”")
-        if parts:
-            changes.append(
-                {
-                    "kind": "session_changed",
-                    "session": sid,
-                    "message": f"“{b['title']}”: " + "; ".join(parts) + ".",
-                }
-            )
+            params["old_title"] = a["title"]
+        if params:
+            params |= {"title": b["title"], "tz": zone}
+            changes.append(change({"kind": "session_changed", "session": sid, "params": params}))
     affected: dict[int, list[str]] = defaultdict(list)
     for pid, (p, s) in new_pres.items():
         if pid not in old_pres:
             changes.append(
-                {
-                    "kind": "presentation_added",
-                    "presentation": pid,
-                    "message": f"“{p['title']}” added to “{s['title']}”.",
-                }
+                change(
+                    {
+                        "kind": "presentation_added",
+                        "presentation": pid,
+                        "params": {"title": p["title"], "session": s["title"]},
+                    }
+                )
             )
             continue
         op, os_ = old_pres[pid]
-        moved_time = (op.get("starts_at") or os_["starts_at"]) != (
-            p.get("starts_at") or s["starts_at"]
-        )
+        moved_time = start(op, os_) != start(p, s)
         moved_room = os_["room_id"] != s["room_id"]
         if moved_time or moved_room:
-            line = (
-                f"“{p['title']}”: now {when(p, s)} in {rooms.get(s['room_id'], '—')} "
-                f"(was {when(op, os_)} in {rooms.get(os_['room_id'], '—')}), "
-                f"session “{s['title']}”."
+            moved = change(
+                {
+                    "kind": "presentation_moved",
+                    "presentation": pid,
+                    "params": {
+                        "title": p["title"],
+                        "at": start(p, s),
+                        "room": rooms.get(s["room_id"]),
+                        "old_at": start(op, os_),
+                        "old_room": rooms.get(os_["room_id"]),
+                        "session": s["title"],
+                        "tz": zone,
+                    },
+                }
             )
-            changes.append({"kind": "presentation_moved", "presentation": pid, "message": line})
+            changes.append(moved)
             for speaker_id in p["speakers"]:
-                affected[speaker_id].append(line)
+                affected[speaker_id].append(moved["message"])
     for pid in old_pres.keys() - new_pres.keys():
         p, s = old_pres[pid]
         changes.append(
-            {
-                "kind": "presentation_removed",
-                "presentation": pid,
-                "message": f"“{p['title']}” was removed from the program.",
-            }
+            change(
+                {
+                    "kind": "presentation_removed",
+                    "presentation": pid,
+                    "params": {"title": p["title"]},
+                }
+            )
         )
     return changes, affected
+
+
+def change(item: dict) -> dict:
+    """A change with its sentence: in English where it is stored (older readers of the JSON
+    column expect a message), in the reader's language wherever it is shown."""
+    with in_language("en"):
+        return {**item, "message": change_message(item)}
 
 
 def latest_version(congress: Congress) -> ProgramVersion | None:
@@ -336,8 +353,13 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
         raise Conflict(
-            f"{plural(len(blocking), 'presentation')} must be removed from the program before "
-            "publishing: their abstracts are not accepted for presentation.",
+            ngettext(
+                "%(num)d presentation must be removed from the program before publishing: "
+                "its abstract is not accepted for presentation.",
+                "%(num)d presentations must be removed from the program before publishing: "
+                "their abstracts are not accepted for presentation.",
+                len(blocking),
+            ),
             code="blocking_conflicts",
             fields={"acknowledge": [c.message for c in blocking[:50]]},
             conflicts=[c.as_dict() for c in blocking],
@@ -346,7 +368,11 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     missing = [c for c in conflicts if c.key not in acknowledged]
     if missing:
         raise Conflict(
-            f"{plural(len(missing), 'conflict')} must be fixed or acknowledged before publishing.",
+            ngettext(
+                "%(num)d conflict must be fixed or acknowledged before publishing.",
+                "%(num)d conflicts must be fixed or acknowledged before publishing.",
+                len(missing),
+            ),
             code="unacknowledged_conflicts",
             fields={"acknowledge": [c.message for c in missing[:50]]},
             conflicts=[c.as_dict() for c in missing],
@@ -381,9 +407,11 @@ class PublishPreview:
 
     @property
     def summary(self) -> str:
-        return (
-            f"Version {self.number}: {plural(len(self.changes), 'change')}; "
-            f"{plural(self.message_count, 'message')}, one per person affected."
+        return gettext(
+            "Version %(number)s: %(changes)s; %(messages)s, one per person affected.",
+            number=self.number,
+            changes=ngettext("%(num)d change", "%(num)d changes", len(self.changes)),
+            messages=ngettext("%(num)d message", "%(num)d messages", self.message_count),
         )
 
 
@@ -395,9 +423,27 @@ def _token(previous: ProgramVersion | None, snapshot: dict) -> str:
 
 
 def _subject(congress: Congress, notice: Notice) -> str:
+    """The subject, in the language current when it is called (the recipient's when sent)."""
+    short_name = translated(congress, "congress", congress.id, "short_name", congress.short_name)
     if notice.template == notices_module.PLACED_TEMPLATE:
-        return f"{congress.short_name}: your place in the program"
-    return f"{congress.short_name}: changes to your part in the program"
+        return gettext("%(congress)s: your place in the program", congress=short_name)
+    return gettext("%(congress)s: changes to your part in the program", congress=short_name)
+
+
+def _notice_languages(congress: Congress, notices: list[Notice]) -> dict[str, str | None]:
+    """The language each person chose: on their account, else on their registration."""
+    from conference.accounts.queries import get_confirmed_user_by_email
+    from conference.registration.queries import get_active_registrations_by_email
+
+    registrations = get_active_registrations_by_email(congress, [n.email for n in notices])
+    languages: dict[str, str | None] = {}
+    for notice in notices:
+        user = get_confirmed_user_by_email(notice.email)
+        registration = registrations.get(notice.email)
+        languages[notice.email] = (user.language if user is not None else None) or (
+            registration.language if registration is not None else None
+        )
+    return languages
 
 
 def _mail_context(congress: Congress, notice: Notice, number: int) -> dict:
@@ -410,6 +456,13 @@ def _mail_context(congress: Congress, notice: Notice, number: int) -> dict:
         "removed": notice.removed,
         "sessions_moved": notice.sessions_moved,
     }
+
+
+def _stored_conflicts(conflicts) -> list[dict]:
+    """Acknowledged conflicts as stored with a version: their English sentence and the data
+    to write it in any reader's language (program.messages.localized_conflict)."""
+    with in_language("en"):
+        return [{**c.as_dict(), "params": c.params} for c in conflicts]
 
 
 def _plan(congress: Congress, acknowledged) -> PublishPreview:
@@ -469,8 +522,10 @@ def publish_program(
     plan = _plan(congress, acknowledged)
     if preview_token is not None and preview_token != plan.token:
         raise Conflict(
-            "The program changed since the preview, so nothing was published. Check the new "
-            "preview and confirm again.",
+            gettext(
+                "The program changed since the preview, so nothing was published. Check the "
+                "new preview and confirm again."
+            ),
             code="publish_changed",
         )
     snapshot = plan.snapshot
@@ -481,14 +536,14 @@ def publish_program(
         published_by_id=getattr(user, "id", None),
         snapshot=snapshot,
         changes=plan.changes,
-        acknowledged=[c.as_dict() for c in plan.conflicts],
+        acknowledged=_stored_conflicts(plan.conflicts),
     )
     try:
         with db.session.begin_nested():
             db.session.add(version)
     except IntegrityError:
         raise Conflict(
-            "Another version was published at the same moment: reload and publish again.",
+            gettext("Another version was published at the same moment: reload and publish again."),
             code="version_taken",
         ) from None
     # Rendered once here, in the same transaction, and shared by every worker; the PDF book
@@ -496,13 +551,18 @@ def publish_program(
     embargo = current_embargo(congress)
     window = build_version_exports(version, embargo, progress=progress)
     queue_book_build(congress.id, version.id, embargo.fingerprint, window, version.published_at)
+    languages = _notice_languages(congress, plan.notices)
     for notice in plan.notices:
         recipient = hashlib.sha256(notice.email.encode()).hexdigest()[:20]
+        language = languages.get(notice.email)
+        with in_language(language):
+            subject = _subject(congress, notice)
         queued = queue_mail(
             notice.email,
-            _subject(congress, notice),
+            subject,
             notice.template,
             dedupe_key=f"program-publish:{congress.id}:{version.number}:{recipient}",
+            language=language,
             **_mail_context(congress, notice, version.number),
         )
         version.messages_queued += queued is not None

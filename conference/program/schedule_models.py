@@ -7,6 +7,7 @@ import enum
 import uuid
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -40,18 +41,27 @@ class SessionFormat(enum.StrEnum):
     BREAK = "break"
 
 
+#: Shown in the reader's language; exports and imports use the English names (english_formats).
 FORMAT_LABELS = {
-    SessionFormat.PLENARY: "Plenary",
-    SessionFormat.ORAL: "Oral abstract session",
-    SessionFormat.POSTER_DISCUSSION: "Poster discussion",
-    SessionFormat.POSTER: "Poster session",
-    SessionFormat.EDUCATIONAL: "Educational session",
-    SessionFormat.SYMPOSIUM: "Symposium",
-    SessionFormat.TUMOUR_BOARD: "Tumour board",
-    SessionFormat.MEET_THE_PROFESSOR: "Meet the professor",
-    SessionFormat.INDUSTRY_SATELLITE: "Industry satellite symposium",
-    SessionFormat.BREAK: "Break",
+    SessionFormat.PLENARY: _l("Plenary"),
+    SessionFormat.ORAL: _l("Oral abstract session"),
+    SessionFormat.POSTER_DISCUSSION: _l("Poster discussion"),
+    SessionFormat.POSTER: _l("Poster session"),
+    SessionFormat.EDUCATIONAL: _l("Educational session"),
+    SessionFormat.SYMPOSIUM: _l("Symposium"),
+    SessionFormat.TUMOUR_BOARD: _l("Tumour board"),
+    SessionFormat.MEET_THE_PROFESSOR: _l("Meet the professor"),
+    SessionFormat.INDUSTRY_SATELLITE: _l("Industry satellite symposium"),
+    SessionFormat.BREAK: _l("Break"),
 }
+
+
+def english_formats() -> dict[SessionFormat, str]:
+    """The English names of the formats: data in exports and frab imports, not interface."""
+    from conference.i18n import in_language
+
+    with in_language("en"):
+        return {fmt: str(label) for fmt, label in FORMAT_LABELS.items()}
 
 
 class SessionRole(enum.StrEnum):

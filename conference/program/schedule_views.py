@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy import select
@@ -54,7 +56,7 @@ from conference.webforms import show_domain_error
 def _congress():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress
 
 
@@ -194,7 +196,7 @@ def new_session():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Session created.", "success")
+            flash(_("Session created."), "success")
             return redirect(url_for("program.edit_session", session_id=session.id))
     return render_template("program/edit_session.html", form=form, session=None), (
         422 if form.errors else 200
@@ -203,8 +205,8 @@ def new_session():
 
 def _presentation_form(congress, session) -> PresentationForm:
     form = PresentationForm(prefix="add")
-    form.abstract.choices = [(0, "— invited talk —")] + [
-        (a.id, f"{a.number or a.id} · {a.outcome} · {a.title[:90]}")
+    form.abstract.choices = [(0, _("— invited talk —"))] + [
+        (a.id, f"{a.number or a.id} · {human(a.outcome, 'outcome')} · {a.title[:90]}")
         for a in get_unscheduled_abstracts(congress)
     ]
     return form
@@ -227,7 +229,7 @@ def edit_session(session_id: int):
             show_domain_error(form, exc)
             session = get_session(congress, session_id)
         else:
-            flash("Session saved.", "success")
+            flash(_("Session saved."), "success")
             return redirect(url_for("program.edit_session", session_id=session.id))
     return _render_session_page(congress, session, form, _presentation_form(congress, session))
 
@@ -263,7 +265,7 @@ def delete_session(session_id: int):
     day = to_local(session.starts_at, congress.tz).date()
     session_services.delete_session(session)
     db.session.commit()
-    flash("Session deleted.", "success")
+    flash(_("Session deleted."), "success")
     return redirect(url_for("program.schedule_editor", day=day.isoformat()))
 
 
@@ -281,7 +283,7 @@ def add_presentation(session_id: int):
         )
         try:
             if add_form.abstract.data and abstract is None:
-                raise ValidationFailed("No such abstract.", fields={"abstract": ["Unknown."]})
+                raise ValidationFailed(_("No such abstract."), fields={"abstract": [_("Unknown.")]})
             session_services.add_presentation(
                 session,
                 abstract=abstract,
@@ -297,7 +299,7 @@ def add_presentation(session_id: int):
             show_domain_error(add_form, exc)
             session = get_session(congress, session_id)
         else:
-            flash("Presentation added.", "success")
+            flash(_("Presentation added."), "success")
             return redirect(url_for("program.edit_session", session_id=session_id))
     form = _session_form(congress, session)
     return _render_session_page(congress, session, form, add_form, status=422)
@@ -315,7 +317,7 @@ def update_presentation(presentation_id: int):
     try:
         if action == "remove":
             session_services.remove_presentation(presentation)
-            message = "Presentation removed."
+            message = _("Presentation removed.")
         elif action in ("up", "down"):
             ids = [p.id for p in presentation.session.presentations]
             index = ids.index(presentation.id)
@@ -323,12 +325,12 @@ def update_presentation(presentation_id: int):
             if 0 <= target < len(ids):
                 ids[index], ids[target] = ids[target], ids[index]
                 session_services.reorder_presentations(presentation.session, ids)
-            message = "Order saved."
+            message = _("Order saved.")
         else:
             time_form = PresentationTimeForm(prefix=f"p{presentation.id}")
             if not time_form.validate():
                 raise ValidationFailed(
-                    "Please correct the presentation's times.",
+                    _("Please correct the presentation's times."),
                     fields=dict(time_form.errors),
                 )
             session_services.update_presentation(
@@ -337,7 +339,7 @@ def update_presentation(presentation_id: int):
                 ends_at=_parse_local(time_form.ends_at.data, congress),
                 board_number=time_form.board_number.data,
             )
-            message = "Presentation saved."
+            message = _("Presentation saved.")
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -359,7 +361,7 @@ def place_abstract(abstract_id: int):
         "program.schedule_editor", **EditorView.from_args(request.form, _days(congress)).args()
     )
     if abstract is None or session is None:
-        flash("Choose a session for this abstract.", "danger")
+        flash(_("Choose a session for this abstract."), "danger")
         return redirect(back)
     try:
         session_services.add_presentation(session, abstract=abstract)
@@ -369,7 +371,7 @@ def place_abstract(abstract_id: int):
         details = " ".join(m for messages in exc.fields.values() for m in messages)
         flash(f"{exc.message} {details}".strip(), "danger")
     else:
-        flash(f"Abstract placed in “{session.title}”.", "success")
+        flash(_("Abstract placed in “%(session)s”.", session=session.title), "success")
     return redirect(back)
 
 
@@ -382,14 +384,14 @@ def _payload(schema) -> dict:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise ValidationFailed(
-            "Send a JSON object.", fields={"json": ["The body must be a JSON object."]}
+            _("Send a JSON object."), fields={"json": [_("The body must be a JSON object.")]}
         )
     try:
         return schema.load(payload)
     except MarshmallowValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"json": exc.messages}
         raise ValidationFailed(
-            "Please correct the highlighted fields.",
+            _("Please correct the highlighted fields."),
             fields={
                 key: list(value) if isinstance(value, list) else [str(value)]
                 for key, value in messages.items()
@@ -439,7 +441,7 @@ def edit_speaker(speaker_id: int):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Person saved.", "success")
+            flash(_("Person saved."), "success")
             return redirect(url_for("program.edit_speaker", speaker_id=speaker_id))
     return render_template("program/edit_speaker.html", form=form, speaker=speaker), (
         422 if form.errors else 200
@@ -451,7 +453,7 @@ def edit_speaker(speaker_id: int):
 
 def _render_publish_page(congress, status: int = 200):
     latest = publishing.latest_version(congress)
-    pending, _ = publishing.diff_snapshots(
+    pending, _affected = publishing.diff_snapshots(
         latest.snapshot if latest else None, publishing.build_snapshot(congress), congress.tz
     )
     return render_template(
@@ -517,7 +519,7 @@ def publish_confirm():
             return _render_publish_preview(congress, acknowledged, status=409, changed=True)
         flash(exc.message, "danger")
         return _render_publish_page(congress, exc.status)
-    flash(f"Version {version.number} of the program is published.", "success")
+    flash(_("Version %(number)s of the program is published.", number=version.number), "success")
     return redirect(url_for("program.publish"))
 
 
@@ -540,7 +542,7 @@ def book_retry():
         db.session.rollback()
         flash(exc.message, "warning")
         return redirect(url_for("program.publish"))
-    flash("The program book is queued again: the background worker builds it next.", "success")
+    flash(_("The program book is queued again: the background worker builds it next."), "success")
     return redirect(url_for("program.publish"))
 
 
@@ -559,7 +561,7 @@ def version_program(number: int):
     version = get_version(congress, number)
     program = get_version_program(congress, number) if version is not None else None
     if program is None:
-        abort(404, "No published version with this number.")
+        abort(404, _("No published version with this number."))
     try:
         day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else None
     except ValueError:
@@ -582,6 +584,20 @@ def version_program(number: int):
 IMPORT_MAX_BYTES = 32 * 1024 * 1024
 
 
+def _import_count(key: str, value: int) -> str:
+    if key == "tracks":
+        return ngettext("%(num)d track", "%(num)d tracks", value)
+    if key == "rooms":
+        return ngettext("%(num)d room", "%(num)d rooms", value)
+    if key == "sessions":
+        return ngettext("%(num)d session", "%(num)d sessions", value)
+    if key == "speakers":
+        return ngettext("%(num)d person", "%(num)d people", value)
+    if key == "presentations":
+        return ngettext("%(num)d presentation", "%(num)d presentations", value)
+    return ngettext("%(num)d skipped", "%(num)d skipped", value)
+
+
 @bp.route("/manage/program/import", methods=["GET", "POST"])
 @organizer_required
 def import_program():
@@ -597,9 +613,12 @@ def import_program():
             show_domain_error(form, exc)
         else:
             flash(
-                "Imported "
-                + ", ".join(f"{value} {key}" for key, value in sorted(counts.items()))
-                + ". Check the conflicts, then publish.",
+                _(
+                    "Imported: %(counts)s. Check the conflicts, then publish.",
+                    counts=", ".join(
+                        _import_count(key, value) for key, value in sorted(counts.items())
+                    ),
+                ),
                 "success",
             )
             return redirect(url_for("program.schedule_editor"))

@@ -6,10 +6,13 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
+from conference.i18n import LANGUAGES
 from conference.program.models import (
     COUNTING_PRESETS,
     Congress,
@@ -60,27 +63,27 @@ DATE_ORDER = (
     (
         "abstract_submission_opens_at",
         "abstract_submission_closes_at",
-        "Submission must close after it opens.",
+        _l("Submission must close after it opens."),
     ),
     (
         "late_breaking_opens_at",
         "late_breaking_closes_at",
-        "The late-breaking window must close after it opens.",
+        _l("The late-breaking window must close after it opens."),
     ),
     (
         "registration_opens_at",
         "early_fee_closes_at",
-        "The early fee must end after registration opens.",
+        _l("The early fee must end after registration opens."),
     ),
     (
         "early_fee_closes_at",
         "regular_fee_closes_at",
-        "The regular fee must end after the early fee.",
+        _l("The regular fee must end after the early fee."),
     ),
     (
         "abstract_titles_release_at",
         "abstract_bodies_release_at",
-        "Abstract texts cannot be published before their titles.",
+        _l("Abstract texts cannot be published before their titles."),
     ),
 )
 
@@ -92,16 +95,18 @@ def update_congress(congress: Congress, **data) -> Congress:
         if field in data:
             value = (data[field] or "").strip()
             if field in ("name", "short_name") and not value:
-                errors.add(field, "This field is required.")
+                errors.add(field, _("This field is required."))
             elif len(value) > max_length:
-                errors.add(field, f"At most {max_length} characters.")
+                errors.add(field, _("At most %(num)s characters.", num=max_length))
             data[field] = value
+    if "language" in data and data["language"] not in LANGUAGES:
+        errors.add("language", _("Choose one of the languages offered."))
     if "timezone" in data and not is_valid_timezone(data["timezone"] or ""):
-        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Vienna.")
+        errors.add("timezone", _("Unknown time zone; use an IANA name such as Europe/Vienna."))
     if "currency" in data:
         data["currency"] = (data["currency"] or "").strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", data["currency"]):
-            errors.add("currency", "Use a three-letter ISO 4217 code such as EUR.")
+            errors.add("currency", _("Use a three-letter ISO 4217 code such as EUR."))
     if "country" in data:
         from conference.countries import check_country
 
@@ -110,23 +115,25 @@ def update_congress(congress: Congress, **data) -> Congress:
             errors.add("country", problem)
     for field in ("starts_on", "ends_on"):
         if field in data and not isinstance(data[field], date):
-            errors.add(field, "Enter a date as YYYY-MM-DD.")
+            errors.add(field, _("Enter a date as YYYY-MM-DD."))
     for field in KEY_DATE_FIELDS:
         if data.get(field) is not None and not isinstance(data[field], datetime):
-            errors.add(field, "Enter a date and time (ISO 8601).")
+            errors.add(field, _("Enter a date and time (ISO 8601)."))
     for field, (low, high) in RULE_INT_FIELDS.items():
         if field in data and not (isinstance(data[field], int) and low <= data[field] <= high):
-            errors.add(field, f"Enter a whole number from {low} to {high}.")
+            errors.add(
+                field, _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+            )
     if "counting_preset" in data:
         try:
             data["counting_preset"] = CountingPreset(data["counting_preset"])
         except ValueError:
-            errors.add("counting_preset", "Choose asco, sabcs, esso or custom.")
+            errors.add("counting_preset", _("Choose asco, sabcs, esso or custom."))
     if "table_counting" in data:
         try:
             data["table_counting"] = TableCounting(data["table_counting"])
         except ValueError:
-            errors.add("table_counting", "Choose characters or flat.")
+            errors.add("table_counting", _("Choose characters or flat."))
     if "abstract_fee" in data or "abstract_fee_waiver_countries" in data:
         # The abstracts domain owns the fee rules (the setting lives on the congress).
         from conference.abstracts.fees import check_fee_settings
@@ -142,7 +149,7 @@ def update_congress(congress: Congress, **data) -> Congress:
     starts_on = data.get("starts_on", congress.starts_on)
     ends_on = data.get("ends_on", congress.ends_on)
     if starts_on and ends_on and ends_on < starts_on:
-        errors.add("ends_on", "The congress must end on or after its first day.")
+        errors.add("ends_on", _("The congress must end on or after its first day."))
     merged = {field: data.get(field, getattr(congress, field)) for field in KEY_DATE_FIELDS}
     for earlier, later, message in DATE_ORDER:
         if not (merged[earlier] and merged[later]):
@@ -150,7 +157,7 @@ def update_congress(congress: Congress, **data) -> Congress:
         may_coincide = later == "abstract_bodies_release_at"
         too_early = merged[later] < merged[earlier]
         if too_early or (merged[later] == merged[earlier] and not may_coincide):
-            errors.add(later, message)
+            errors.add(later, str(message))
     errors.raise_if_any()
 
     preset = data.get("counting_preset")
@@ -177,15 +184,15 @@ def _check_track(congress: Congress, data: dict, track: Track | None = None) -> 
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
         if not data["name"]:
-            errors.add("name", "Enter the track's name.")
+            errors.add("name", _("Enter the track's name."))
         elif len(data["name"]) > 120:
-            errors.add("name", "At most 120 characters.")
+            errors.add("name", _("At most 120 characters."))
     if "slug" in data:
         data["slug"] = (data["slug"] or "").strip().lower()
         if not is_slug(data["slug"]):
-            errors.add("slug", "Use lower-case letters, digits and hyphens only.")
+            errors.add("slug", _("Use lower-case letters, digits and hyphens only."))
     if "colour" in data and not COLOUR_RE.match(data["colour"] or ""):
-        errors.add("colour", "Use a colour like #1565c0.")
+        errors.add("colour", _("Use a colour like #1565c0."))
     errors.raise_if_any()
     for field in ("slug", "name"):
         if field in data:
@@ -197,11 +204,12 @@ def _check_track(congress: Congress, data: dict, track: Track | None = None) -> 
                 )
             )
             if clash:
-                raise Conflict(
-                    f"Another track already has this {field}.",
-                    code="duplicate",
-                    fields={field: [f"Another track already has this {field}."]},
+                message = (
+                    _("Another track already has this name.")
+                    if field == "name"
+                    else _("Another track already has this slug.")
                 )
+                raise Conflict(message, code="duplicate", fields={field: [message]})
 
 
 def create_track(congress: Congress, **data) -> Track:
@@ -236,12 +244,12 @@ def _check_room(congress: Congress, data: dict, room: Room | None = None) -> Non
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
         if not data["name"]:
-            errors.add("name", "Enter the room's name.")
+            errors.add("name", _("Enter the room's name."))
         elif len(data["name"]) > 120:
-            errors.add("name", "At most 120 characters.")
+            errors.add("name", _("At most 120 characters."))
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or not 0 <= capacity <= 100_000):
-        errors.add("capacity", "Capacity must be a whole number of seats, from 0 to 100000.")
+        errors.add("capacity", _("Capacity must be a whole number of seats, from 0 to 100000."))
     errors.raise_if_any()
     if "name" in data:
         clash = db.session.scalar(
@@ -253,9 +261,9 @@ def _check_room(congress: Congress, data: dict, room: Room | None = None) -> Non
         )
         if clash:
             raise Conflict(
-                "Another room already has this name.",
+                _("Another room already has this name."),
                 code="duplicate",
-                fields={"name": ["Another room already has this name."]},
+                fields={"name": [_("Another room already has this name.")]},
             )
 
 

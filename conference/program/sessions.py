@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -108,7 +109,7 @@ def resolve_people(congress: Congress, entries, field: str, errors: FieldErrors)
         match = NAMED_EMAIL_RE.match(raw)
         name, email = (match["name"], match["email"]) if match else ("", raw)
         if not EMAIL_RE.match(email):
-            errors.add(field, f"“{raw}” is not an email address.")
+            errors.add(field, _("“%(entry)s” is not an email address.", entry=raw))
             continue
         speaker = find_speaker_by_email(congress, email)
         if speaker is None:
@@ -127,8 +128,11 @@ def resolve_people(congress: Congress, entries, field: str, errors: FieldErrors)
             else:
                 errors.add(
                     field,
-                    f"Nobody is known with the email {email}: write it as “Name <{email}>” "
-                    "to add this person.",
+                    _(
+                        "Nobody is known with the email %(email)s: write it as "
+                        "“Name <%(email)s>” to add this person.",
+                        email=email,
+                    ),
                 )
                 continue
         if speaker not in people:
@@ -148,12 +152,12 @@ def update_speaker(speaker: Speaker, **data) -> Speaker:
     if "name" in data:
         name = (data["name"] or "").strip()
         if not name:
-            errors.add("name", "Give the person's name.")
+            errors.add("name", _("Give the person's name."))
         data["name"] = name[:200]
     if "email" in data:
         email = (data["email"] or "").strip().lower() or None
         if email and not EMAIL_RE.match(email):
-            errors.add("email", "This is not an email address.")
+            errors.add("email", _("This is not an email address."))
         elif email:
             other = db.session.scalar(
                 select(Speaker.id).where(
@@ -163,7 +167,7 @@ def update_speaker(speaker: Speaker, **data) -> Speaker:
                 )
             )
             if other:
-                errors.add("email", "Another person on the program has this email.")
+                errors.add("email", _("Another person on the program has this email."))
         data["email"] = email
     disclosures = []
     for entry in data.get("disclosures") or []:
@@ -173,14 +177,17 @@ def update_speaker(speaker: Speaker, **data) -> Speaker:
         if not company or relationship not in DISCLOSURE_TYPES:
             errors.add(
                 "disclosures",
-                f"“{company}: {typed}”: give a company and one of "
-                + "; ".join(str(label) for label in DISCLOSURE_LABELS.values())
-                + ".",
+                _(
+                    "“%(company)s: %(relationship)s”: give a company and one of %(choices)s.",
+                    company=company,
+                    relationship=typed,
+                    choices="; ".join(str(label) for label in DISCLOSURE_LABELS.values()),
+                ),
             )
             continue
         disclosures.append({"company": company[:200], "relationship": relationship})
     if data.get("nothing_to_disclose") and disclosures:
-        errors.add("nothing_to_disclose", "Either nothing to disclose, or list relationships.")
+        errors.add("nothing_to_disclose", _("Either nothing to disclose, or list relationships."))
     errors.raise_if_any()
     for key in ("name", "email", "affiliation", "country", "nothing_to_disclose"):
         if key in data:
@@ -215,15 +222,15 @@ def _check_session(congress: Congress, data: dict, errors: FieldErrors) -> None:
     if "title" in data:
         title = (data["title"] or "").strip()
         if not title:
-            errors.add("title", "Give the session a title.")
+            errors.add("title", _("Give the session a title."))
         elif len(title) > 300:
-            errors.add("title", "Keep the title under 300 characters.")
+            errors.add("title", _("Keep the title under 300 characters."))
         data["title"] = title
     if "format" in data:
         try:
             data["format"] = SessionFormat(data["format"])
         except ValueError:
-            errors.add("format", "Choose one of the session formats.")
+            errors.add("format", _("Choose one of the session formats."))
     for key, model in (("track", Track), ("room", Room)):
         if key in data and data[key] is not None and not isinstance(data[key], model):
             found = db.session.get(model, data[key]) if is_id(data[key]) else None
@@ -232,23 +239,33 @@ def _check_session(congress: Congress, data: dict, errors: FieldErrors) -> None:
                     select(Track).where(Track.congress_id == congress.id, Track.slug == data[key])
                 )
             if found is None or found.congress_id != congress.id:
-                errors.add(key, f"No such {key} in this congress.")
+                errors.add(
+                    key,
+                    _("No such track in this congress.")
+                    if key == "track"
+                    else _("No such room in this congress."),
+                )
             data[key] = found
-    for key, label in (("expected_audience", "expected audience"), ("ticketed_seats", "seats")):
+    for key in ("expected_audience", "ticketed_seats"):
         value = data.get(key)
         if value is not None and (
             not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000
         ):
-            errors.add(key, f"The number of {label} must be a whole number from 0 to 100000.")
+            errors.add(
+                key,
+                _("The expected audience must be a whole number from 0 to 100000.")
+                if key == "expected_audience"
+                else _("The number of seats must be a whole number from 0 to 100000."),
+            )
 
 
 def _check_times(starts_at, ends_at, errors: FieldErrors) -> None:
     if starts_at is None:
-        errors.add("starts_at", "Give a start time.")
+        errors.add("starts_at", _("Give a start time."))
     if ends_at is None:
-        errors.add("ends_at", "Give an end time.")
+        errors.add("ends_at", _("Give an end time."))
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        errors.add("ends_at", "The session must end after it starts.")
+        errors.add("ends_at", _("The session must end after it starts."))
 
 
 def _set_people(congress, session, role, people) -> None:
@@ -278,7 +295,7 @@ def create_session(congress: Congress, **data) -> ProgramSession:
     chairs = resolve_people(congress, data.pop("chairs", ()), "chairs", errors)
     discussants = resolve_people(congress, data.pop("discussants", ()), "discussants", errors)
     if data.get("format") == SessionFormat.INDUSTRY_SATELLITE and data.get("is_accredited"):
-        errors.add("is_accredited", "Industry satellite symposia are never CME-accredited.")
+        errors.add("is_accredited", _("Industry satellite symposia are never CME-accredited."))
     errors.raise_if_any()
     session = ProgramSession(
         congress_id=congress.id,
@@ -323,7 +340,7 @@ def update_session(session: ProgramSession, **data) -> ProgramSession:
     new_format = data.get("format", session.format)
     accredited = data.get("is_accredited", session.is_accredited)
     if new_format == SessionFormat.INDUSTRY_SATELLITE and accredited:
-        errors.add("is_accredited", "Industry satellite symposia are never CME-accredited.")
+        errors.add("is_accredited", _("Industry satellite symposia are never CME-accredited."))
     errors.raise_if_any()
 
     shift = starts_at - session.starts_at
@@ -337,10 +354,12 @@ def update_session(session: ProgramSession, **data) -> ProgramSession:
         elif presentation.starts_at < starts_at or presentation.ends_at > ends_at:
             errors.add(
                 "ends_at" if presentation.ends_at > ends_at else "starts_at",
-                f"“{presentation.display_title[:80]}” would fall outside the session: move or "
-                "shorten it first.",
+                _(
+                    "“%(title)s” would fall outside the session: move or shorten it first.",
+                    title=presentation.display_title[:80],
+                ),
             )
-    errors.raise_if_any("A presentation would fall outside its session.")
+    errors.raise_if_any(_("A presentation would fall outside its session."))
     session.starts_at, session.ends_at = starts_at, ends_at
     for key in (
         "title",
@@ -385,14 +404,14 @@ def _next_slot(session: ProgramSession, minutes: int) -> tuple[datetime, datetim
 
 def _check_inside(session, starts_at, ends_at, errors: FieldErrors) -> None:
     if starts_at is None or ends_at is None:
-        errors.add("starts_at", "Give the presentation a start and an end time.")
+        errors.add("starts_at", _("Give the presentation a start and an end time."))
         return
     if ends_at <= starts_at:
-        errors.add("ends_at", "The presentation must end after it starts.")
+        errors.add("ends_at", _("The presentation must end after it starts."))
     if starts_at < session.starts_at or ends_at > session.ends_at:
         errors.add(
             "starts_at" if starts_at < session.starts_at else "ends_at",
-            "The presentation must fit inside its session's time.",
+            _("The presentation must fit inside its session's time."),
         )
 
 
@@ -417,22 +436,24 @@ def add_presentation(
         if abstract.congress_id != congress.id or not is_schedulable(abstract):
             errors.add(
                 "abstract",
-                "Only abstracts whose acceptance has been released to their authors can be "
-                "placed in the program.",
+                _(
+                    "Only abstracts whose acceptance has been released to their authors can be "
+                    "placed in the program."
+                ),
             )
         else:
             placed = db.session.scalar(
                 select(Presentation).where(Presentation.abstract_id == abstract.id)
             )
             if placed is not None:
-                errors.add("abstract", "This abstract is already placed in a session.")
+                errors.add("abstract", _("This abstract is already placed in a session."))
             presenter = abstract.presenting_author or abstract.first_author
             if presenter is not None:
                 people.append(speaker_for_author(congress, presenter))
     else:
         title = (title or "").strip()
         if not title:
-            errors.add("title", "Give the talk a title.")
+            errors.add("title", _("Give the talk a title."))
         people = [s for s in speakers if isinstance(s, Speaker)] + resolve_people(
             congress, [s for s in speakers if isinstance(s, str)], "speakers", errors
         )
@@ -448,13 +469,13 @@ def add_presentation(
             starts_at, ends_at = _next_slot(session, DEFAULT_TALK_MINUTES)
             if ends_at <= starts_at:
                 raise ValidationFailed(
-                    "The session is full: lengthen it or give the presentation a time.",
-                    fields={"starts_at": ["No time is left in this session."]},
+                    _("The session is full: lengthen it or give the presentation a time."),
+                    fields={"starts_at": [_("No time is left in this session.")]},
                 )
         elif ends_at is None and starts_at is not None:
             ends_at = starts_at + timedelta(minutes=DEFAULT_TALK_MINUTES)
         _check_inside(session, starts_at, ends_at, errors)
-        errors.raise_if_any("The presentation must fit inside its session.")
+        errors.raise_if_any(_("The presentation must fit inside its session."))
     presentation = Presentation(
         abstract=abstract,
         title=title if abstract is None else "",
@@ -472,8 +493,8 @@ def add_presentation(
             session.presentations.append(presentation)
     except IntegrityError:
         raise ValidationFailed(
-            "This abstract was just placed in a session by someone else.",
-            fields={"abstract": ["This abstract is already placed in a session."]},
+            _("This abstract was just placed in a session by someone else."),
+            fields={"abstract": [_("This abstract is already placed in a session.")]},
         ) from None
     if position is not None:
         reorder_presentations(session, _ordered_with(session, presentation, position))
@@ -503,11 +524,11 @@ def update_presentation(
         starts_at = starts_at or presentation.starts_at
         ends_at = ends_at or presentation.ends_at
         _check_inside(session, starts_at, ends_at, errors)
-        errors.raise_if_any("The presentation must fit inside its session.")
+        errors.raise_if_any(_("The presentation must fit inside its session."))
         presentation.starts_at, presentation.ends_at = starts_at, ends_at
     if title is not None and presentation.abstract_id is None:
         if not title.strip():
-            raise ValidationFailed("Give the talk a title.", fields={"title": ["Required."]})
+            raise ValidationFailed(_("Give the talk a title."), fields={"title": [_("Required.")]})
         presentation.title = title.strip()
     db.session.flush()
     return presentation
@@ -518,7 +539,9 @@ def move_presentation(presentation: Presentation, session: ProgramSession, posit
     old = presentation.session
     if old.id != session.id:
         if session.congress_id != old.congress_id:
-            raise ValidationFailed("No such session.", fields={"session": ["Unknown session."]})
+            raise ValidationFailed(
+                _("No such session."), fields={"session": [_("Unknown session.")]}
+            )
         presentation.session = session  # moves it between the two collections
         if session.format == SessionFormat.POSTER:
             presentation.starts_at = presentation.ends_at = None
@@ -537,8 +560,8 @@ def reorder_presentations(session: ProgramSession, ordered_ids: list[int]) -> No
     by_id = {p.id: p for p in session.presentations}
     if set(ordered_ids) != set(by_id):
         raise ValidationFailed(
-            "The order must list every presentation of the session once.",
-            fields={"order": ["Reload the page and try again."]},
+            _("The order must list every presentation of the session once."),
+            fields={"order": [_("Reload the page and try again.")]},
         )
     cursor = session.starts_at
     for position, presentation_id in enumerate(ordered_ids):
@@ -555,8 +578,8 @@ def reorder_presentations(session: ProgramSession, ordered_ids: list[int]) -> No
         cursor += length
     if session.format != SessionFormat.POSTER and cursor > session.ends_at:
         raise ValidationFailed(
-            "These presentations do not fit in the session: lengthen it or shorten a talk.",
-            fields={"order": ["Not enough time in the session."]},
+            _("These presentations do not fit in the session: lengthen it or shorten a talk."),
+            fields={"order": [_("Not enough time in the session.")]},
         )
     session.presentations.sort(key=lambda p: p.position)
     db.session.flush()

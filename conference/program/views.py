@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
+from conference.content import services as content
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.i18n import LANGUAGES, format_when
 from conference.program import services
+from conference.program.exports.book import credit_count
 from conference.program.forms import KEY_DATE_LABELS, CongressForm, RoomForm, TrackForm
+from conference.program.messages import change_message, localized_conflict
 from conference.program.models import Room, Track
 from conference.program.queries import get_current_congress, get_rooms, get_tracks
 from conference.program.services import KEY_DATE_FIELDS
@@ -18,10 +24,49 @@ from conference.webforms import show_domain_error
 bp = Blueprint("program", __name__)
 
 
+@bp.app_template_filter("change_text")
+def change_text(change: dict) -> str:
+    """A published version's change, in the reader's language."""
+    return change_message(change)
+
+
+@bp.app_template_filter("conflict_text")
+def conflict_text(conflict) -> str:
+    """A conflict (live, or stored with a version) in the reader's language."""
+    if isinstance(conflict, dict):
+        return localized_conflict(conflict)["message"]
+    return conflict.message
+
+
+bp.add_app_template_filter(credit_count, "credit_count")
+
+
+@bp.app_template_global("tr")
+def translated_text(obj, kind: str, field: str) -> str:
+    """An organizer's text (a model or a snapshot dict) in the reader's language, falling back
+    to the congress's main language: `{{ tr(track, "track", "name") }}`."""
+    if obj is None:
+        return ""
+    if isinstance(obj, dict):
+        default, object_id = obj.get(field) or "", obj.get("id")
+    else:
+        default, object_id = getattr(obj, field) or "", obj.id
+    if object_id is None:
+        return default
+    congress = obj if kind == "congress" and not isinstance(obj, dict) else get_current_congress()
+    return content.translated(congress, kind, object_id, field, default)
+
+
+@bp.app_template_filter("wall")
+def wall_time(value, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A date, or a time already in the congress time zone, in the reader's language."""
+    return format_when(value, fmt)
+
+
 def _congress_or_404():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress
 
 
@@ -59,7 +104,7 @@ def edit_congress():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Congress settings saved.", "success")
+            flash(_("Congress settings saved."), "success")
             return redirect(url_for("program.edit_congress"))
     return render_template(
         "program/edit_congress.html",
@@ -67,6 +112,95 @@ def edit_congress():
         key_date_fields=KEY_DATE_FIELDS,
         key_date_labels=KEY_DATE_LABELS,
     )
+
+
+class _ContentForm(FlaskForm):
+    """Only the CSRF token: the fields are each translatable text (content_fields)."""
+
+
+def content_fields(congress) -> list[dict]:
+    """The texts an organizer can give per language on the content page: the congress's own
+    and each track's (registration categories, pages and email templates are on their
+    domains' pages)."""
+    items = [
+        {"kind": "congress", "id": congress.id, "field": field, "label": label, "main": main}
+        for field, label, main in (
+            ("name", _("Congress name"), congress.name),
+            ("short_name", _("Short name"), congress.short_name),
+            ("description", _("Description"), congress.description),
+        )
+    ]
+    for track in get_tracks(congress):
+        items.append(
+            {
+                "kind": "track",
+                "id": track.id,
+                "field": "name",
+                "label": _("Track “%(track)s”: name", track=track.name),
+                "main": track.name,
+            }
+        )
+        items.append(
+            {
+                "kind": "track",
+                "id": track.id,
+                "field": "description",
+                "label": _("Track “%(track)s”: description", track=track.name),
+                "main": track.description,
+            }
+        )
+    for item in items:
+        item["name"] = f"{item['kind']}-{item['id']}-{item['field']}"
+        item["long"] = item["field"] == "description"
+    return items
+
+
+@bp.route("/manage/content/<language>", methods=["GET", "POST"])
+@organizer_required
+def edit_content(language: str):
+    """The congress's own texts in another language than its main one."""
+    congress = _congress_or_404()
+    try:
+        content.check_language(congress, language)
+    except DomainError:
+        abort(404)
+    form = _ContentForm()
+    items = content_fields(congress)
+    saved = content.get_translations(congress, language)
+    values = {
+        item["name"]: saved.get((item["kind"], item["id"], item["field"]), "") for item in items
+    }
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        values = {item["name"]: request.form.get(item["name"], "") for item in items}
+        try:
+            content.set_translations(
+                congress,
+                language,
+                {(item["kind"], item["id"], item["field"]): values[item["name"]] for item in items},
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            errors = exc.fields
+            flash(exc.message, "danger")
+        else:
+            flash(
+                _("The texts in %(language)s are saved.", language=LANGUAGES[language]), "success"
+            )
+            return redirect(url_for("program.edit_content", language=language))
+    status = 422 if errors or form.errors else 200
+    return render_template(
+        "program/edit_content.html",
+        form=form,
+        items=items,
+        values=values,
+        errors=errors,
+        language=language,
+        language_name=LANGUAGES[language],
+        main_language_name=LANGUAGES.get(congress.language, congress.language),
+        other_languages=[(code, LANGUAGES[code]) for code in content.other_languages(congress)],
+    ), status
 
 
 @bp.route("/manage/tracks")
@@ -106,7 +240,7 @@ def edit_track(track_id: int | None = None):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Track saved.", "success")
+            flash(_("Track saved."), "success")
             return redirect(url_for("program.tracks"))
     return render_template("program/edit_track.html", form=form, track=track)
 
@@ -140,7 +274,7 @@ def edit_room(room_id: int | None = None):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Room saved.", "success")
+            flash(_("Room saved."), "success")
             return redirect(url_for("program.rooms"))
     return render_template("program/edit_room.html", form=form, room=room)
 

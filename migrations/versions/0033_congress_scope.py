@@ -7,7 +7,7 @@ stays global (congress_id NULL). A congress can be archived (congresses.archived
 messages remember the congress that queued them (earlier ones: the only congress).
 
 Revision ID: 0033_congress_scope
-Revises: 0029_place_counters
+Revises: 0037_content_languages
 Create Date: 2026-12-03 14:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0033_congress_scope"
-down_revision = "0029_place_counters"
+down_revision = "0037_content_languages"
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,9 @@
         var bar = document.querySelector("#book-progress .progress-bar");
         if (bar && book.total) {
           bar.style.width = Math.round(100 * book.done / book.total) + "%";
-          bar.textContent = book.done + " of " + book.total + " sessions";
+          // The words come translated from the page: "%(done)s of %(total)s sessions".
+          bar.textContent = (section.getAttribute("data-progress-text") || "%(done)s / %(total)s")
+            .replace("%(done)s", book.done).replace("%(total)s", book.total);
         }
         window.setTimeout(poll, 3000);
       })

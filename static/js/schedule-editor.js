@@ -14,6 +14,7 @@
   var firstHour = parseInt(grid.dataset.firstHour, 10);
   var lastHour = parseInt(grid.dataset.lastHour, 10);
   var day = grid.dataset.day;
+  // Messages come translated from the page (data-msg-*), in the organizer's language.
   var viewQuery = grid.dataset.viewQuery || "";
   var message = document.getElementById("editor-message");
   var messageText = document.getElementById("editor-message-text");
@@ -48,7 +49,7 @@
     var error = (data && data.error) || {};
     var details = [];
     Object.keys(error.fields || {}).forEach(function (k) { details = details.concat(error.fields[k]); });
-    return ((error.message || "The change was refused (" + code + ").") + " " + details.join(" ")).trim();
+    return ((error.message || grid.dataset.msgRefused.replace("%(code)s", code)) + " " + details.join(" ")).trim();
   }
 
   // -- swapping in what the server rendered -------------------------------------------------
@@ -101,18 +102,18 @@
           if (restore) { restore(); }
           apply(data);
           showError(response.ok
-            ? "The page is out of date or you were signed out: reload the page."
+            ? grid.dataset.msgStale
             : refusal(data, response.status));
           return false;
         }
         apply(data);
-        status.textContent = data.message || "Saved.";
+        status.textContent = data.message || grid.dataset.msgSaved;
         return true;
       });
     }).catch(function () {
       grid.classList.remove("busy");
       if (restore) { restore(); }
-      showError("The server could not be reached; nothing was saved.");
+      showError(grid.dataset.msgUnreachable);
       return false;
     });
   }
@@ -254,7 +255,7 @@
     roomSelect.value = block.dataset.roomId;
     startsInput.value = block.dataset.start;
     endsInput.value = "";
-    endsInput.title = "Now ends " + block.dataset.end.slice(11) + "; leave empty to keep the length";
+    endsInput.title = grid.dataset.msgEnds.replace("%(time)s", block.dataset.end.slice(11));
     panel.hidden = false;
     roomSelect.focus();
   }

@@ -72,7 +72,11 @@ def test_the_worker_builds_the_book_and_the_url_serves_it_with_validators(
     [build] = builds()
     assert build.status == BookBuildStatus.READY
     assert (build.done, build.total, build.attempts) == (1, 1, 1)
-    assert stored_books(book_storage) == [build.storage_key.split("/")[1]]
+    # The book in English (the build's own key) and one beside it per other language.
+    assert stored_books(book_storage) == sorted(
+        book.language_key(build.storage_key, language).split("/")[1]
+        for language in ("en", "fr", "de", "es")
+    )
 
     first = client.get("/met26/program/schedule.pdf")
     assert first.status_code == 200 and first.mimetype == "application/pdf"
