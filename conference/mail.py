@@ -224,6 +224,7 @@ def queue_mail(
     with in_language(language):
         body_text = _render(template, "txt", context)
         body_html = _render(template, "html", context)
+        subject = str(subject)  # a lazy_gettext subject is written in the recipient's language
     if body_text is None:
         raise TemplateNotFound(f"emails/{template}.txt")
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"

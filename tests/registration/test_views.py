@@ -41,7 +41,7 @@ def _pdf_text(data: bytes) -> str:
 
 def test_register_page_shows_categories_with_fees(client, priced):
     page = client.get("/register").get_data(as_text=True)
-    assert "Oncologist - 450.00 EUR" in page
+    assert "Oncologist - €450.00" in page
     assert "Student / trainee - 150.00 EUR (proof of status needed)" in page
 
 
