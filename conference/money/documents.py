@@ -104,13 +104,15 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         facts.append(_("Reason: %(reason)s", reason=invoice.reason))
     else:
         facts.append(_("Due date: %(date)s", date=_date(invoice.due_date)))
+    # Babel does not read _() inside f-strings: the headings are translated first.
+    seller_title, buyer_title, total_gross = _("Seller"), _("Bill to"), _("Total gross")
     story = [
         Paragraph(markup(title), styles["Title"]),
         Table(
             [
                 [
-                    Paragraph(f"<b>{markup(_('Seller'))}</b><br/>{seller}", body),
-                    Paragraph(f"<b>{markup(_('Bill to'))}</b><br/>{buyer}", body),
+                    Paragraph(f"<b>{markup(seller_title)}</b><br/>{seller}", body),
+                    Paragraph(f"<b>{markup(buyer_title)}</b><br/>{buyer}", body),
                 ]
             ],
             colWidths=[87 * mm, 87 * mm],
@@ -176,7 +178,7 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
                 Paragraph(format_money(invoice.total_vat, currency), right),
             ],
             [
-                Paragraph(f'<font face="{BOLD}">{markup(_("Total gross"))}</font>', right),
+                Paragraph(f'<font face="{BOLD}">{markup(total_gross)}</font>', right),
                 Paragraph(
                     f'<font face="{BOLD}">{format_money(invoice.total_gross, currency)}</font>',
                     right,
@@ -190,11 +192,13 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     if invoice.legal_mention:
         story += [Spacer(1, 3 * mm), Paragraph(f"<b>{markup(invoice.legal_mention)}</b>", body)]
     story.append(Spacer(1, 6 * mm))
-    story.append(Paragraph(f"<b>{markup(_('Payment terms'))}</b>", body))
+    payment_terms = _("Payment terms")
+    story.append(Paragraph(f"<b>{markup(payment_terms)}</b>", body))
     story.append(Paragraph(markup(invoice.payment_terms), body))
     if invoice.bank_iban and not invoice.is_credit_note:
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph(f"<b>{markup(_('Bank details'))}</b>", body))
+        bank_details = _("Bank details")
+        story.append(Paragraph(f"<b>{markup(bank_details)}</b>", body))
         story.append(
             Paragraph(
                 _lines(

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
+from conference.i18n import format_when
 from conference.models import utcnow
 from conference.money import signals, vat
 from conference.money.models import (
@@ -337,7 +338,7 @@ def _payment_terms(profile: SellerProfile, due: date) -> str:
         "Payable within %(num)d day, by %(date)s, by bank transfer quoting the invoice number.",
         "Payable within %(num)d days, by %(date)s, by bank transfer quoting the invoice number.",
         profile.payment_terms_days,
-        date=due.isoformat(),
+        date=format_when(due, "%d %B %Y"),
     )
 
 
