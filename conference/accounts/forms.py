@@ -34,7 +34,8 @@ class SignUpForm(ProfileFieldsMixin, FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()], description=PASSWORD_RULE)
     password_again = PasswordField(
-        _l("Repeat password"), validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
     submit = SubmitField(_l("Create account"))
 
@@ -61,7 +62,7 @@ class ResetPasswordForm(FlaskForm):
     )
     password_again = PasswordField(
         _l("Repeat new password"),
-        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
     submit = SubmitField(_l("Set new password"))
 

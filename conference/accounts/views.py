@@ -93,13 +93,15 @@ def _dead_confirmation_link(problem: str):
     """410 with the form that sends a new confirmation link (never a bare error)."""
     return render_template(
         "errors/dead_link.html",
-        heading="This confirmation link no longer works",
+        heading=_("This confirmation link no longer works"),
         problem=problem,
-        remedy="Enter the address you signed up with and we will email you a new link. "
-        "Only the newest link works, for a limited time.",
+        remedy=_(
+            "Enter the address you signed up with and we will email you a new link. "
+            "Only the newest link works, for a limited time."
+        ),
         form=ResendConfirmationForm(),
         action=url_for("accounts.resend_confirmation"),
-        help="Already confirmed? Just log in.",
+        help=_("Already confirmed? Just log in."),
     ), 410
 
 
@@ -193,10 +195,12 @@ def reset_password(token: str):
     except DomainError as exc:
         return render_template(
             "errors/dead_link.html",
-            heading="This password reset link no longer works",
+            heading=_("This password reset link no longer works"),
             problem=exc.message,
-            remedy="Enter your address and we will email you a new reset link. "
-            "A link works once, for a limited time.",
+            remedy=_(
+                "Enter your address and we will email you a new reset link. "
+                "A link works once, for a limited time."
+            ),
             form=ForgotPasswordForm(),
             action=url_for("accounts.forgot_password"),
         ), 410

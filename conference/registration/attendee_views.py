@@ -73,14 +73,18 @@ def dead_manage_link():
     """404 that says how to get a working link (the same whether the registration exists)."""
     page = render_template(
         "errors/dead_link.html",
-        heading="This registration link no longer works",
-        problem="The link was replaced by a newer one (“Replace my link” on the registration "
-        "page stops the old ones), or it was copied incompletely from the email.",
-        remedy="Enter the address you registered with and we will email you a working link "
-        "to manage your registration.",
+        heading=_("This registration link no longer works"),
+        problem=_(
+            "The link was replaced by a newer one (“Replace my link” on the registration "
+            "page stops the old ones), or it was copied incompletely from the email."
+        ),
+        remedy=_(
+            "Enter the address you registered with and we will email you a working link "
+            "to manage your registration."
+        ),
         form=LinkRequestForm(),
         action=url_for("registration.request_link"),
-        help="Check your inbox for the newest email from us first: its link works.",
+        help=_("Check your inbox for the newest email from us first: its link works."),
     )
     return make_response(page, 404)
 
