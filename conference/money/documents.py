@@ -43,7 +43,7 @@ def _number(amount) -> str:
 
 
 def _percent(rate) -> str:
-    return _("%(rate)s %%", rate=format_decimal(rate, locale=current_language()))
+    return _("%(rate)s %%", rate=_number(rate))
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:

@@ -9,6 +9,7 @@ import io
 from xml.sax.saxutils import escape
 
 import segno
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
@@ -17,7 +18,7 @@ from reportlab.pdfgen import canvas
 
 from conference.countries import country_name
 from conference.errors import Conflict
-from conference.i18n import format_money, format_number, format_when, in_language
+from conference.i18n import current_language, format_money, format_when, in_language
 from conference.money.queries import get_sale_vat
 from conference.pdf_fonts import BOLD, draw_string, fit_size, markup, new_canvas, stylesheet
 from conference.registration.models import Registration, RegistrationStatus
@@ -182,7 +183,7 @@ def _receipt_pdf(registration: Registration, local) -> bytes:
             "  "
             + _(
                 "VAT %(rate)s %%: %(amount)s",
-                rate=format_number(sale.vat_rate),
+                rate=format_decimal(sale.vat_rate, format="#,##0.00", locale=current_language()),
                 amount=money(sale.vat),
             ),
             "  " + _("Total including VAT: %(amount)s", amount=money(sale.gross)),
