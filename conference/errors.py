@@ -65,6 +65,9 @@ class FieldErrors:
     def __bool__(self) -> bool:
         return bool(self.fields)
 
-    def raise_if_any(self, message: str = "Please correct the highlighted fields.") -> None:
+    def raise_if_any(self, message: str | None = None) -> None:
         if self.fields:
+            from flask_babel import gettext
+
+            message = message or gettext("Please correct the highlighted fields.")
             raise ValidationFailed(message, fields=self.fields)

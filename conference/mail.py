@@ -222,16 +222,16 @@ def queue_mail(
         context[name] = placeholder
     language = language or recipient_language(user_id, registration_id)
     with in_language(language):
+        subject = clean_subject(subject)  # a lazy (translatable) subject: the recipient's words
         body_text = _render(template, "txt", context)
         body_html = _render(template, "html", context)
-        subject = str(subject)  # a lazy_gettext subject is written in the recipient's language
     if body_text is None:
         raise TemplateNotFound(f"emails/{template}.txt")
     domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
     domain = domain.strip(">").strip() or "localhost"
     message = OutboxMessage(
         to_address=", ".join(addresses),
-        subject=clean_subject(subject),
+        subject=subject,
         body_text=body_text,
         body_html=body_html,
         kind=template,

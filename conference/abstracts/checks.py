@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from conference.abstracts.counting import WHITESPACE_CLASS
 
 _SPACE = re.compile(f"[{WHITESPACE_CLASS}]+")
@@ -18,7 +20,7 @@ TRIAL_ID_FORMATS = (
     ("EU CT (CTIS)", re.compile(r"20(2[2-9]|[3-9][0-9])-5[0-9]{5}-[0-9]{2}-[0-9]{2}")),
     ("ANZCTR", re.compile(r"ACTRN[0-9]{14}")),
 )
-TRIAL_ID_HELP = (
+TRIAL_ID_HELP = _l(
     "Use a registry identifier written with the digits 0-9: NCT followed by 8 digits, EudraCT "
     "YYYY-NNNNNN-CC (from 2004), ISRCTN followed by 8 digits, EU CT YYYY-5NNNNN-NN-NN or ACTRN "
     "followed by 14 digits."
@@ -43,23 +45,38 @@ def trial_registry(identifier: str) -> str | None:
 _PATIENT_PATTERNS = (
     (
         re.compile(r"\b(date of birth|d\.?o\.?b\.?|born on)\b", re.IGNORECASE),
-        "a date of birth",
+        _l(
+            "The text may contain a date of birth."
+            " Abstracts must not hold identifiable patient data: please remove it."
+        ),
     ),
     (
         re.compile(
             r"\b(MRN|medical record|record (no|number|#)|hospital number|patient (id|no|#))\b",
             re.IGNORECASE,
         ),
-        "a medical record number",
+        _l(
+            "The text may contain a medical record number."
+            " Abstracts must not hold identifiable patient data: please remove it."
+        ),
     ),
-    (re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](19|20)\d{2}\b"), "a full date (a birth date?)"),
+    (
+        re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-](19|20)\d{2}\b"),
+        _l(
+            "The text may contain a full date (a birth date?)."
+            " Abstracts must not hold identifiable patient data: please remove it."
+        ),
+    ),
     (
         re.compile(
             r"\b(Mr|Mrs|Ms|Miss)\.? [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, (aged? )?\d{1,3}\b"
             r"|\b[A-Z][a-z]+ [A-Z][a-z]+ \(\d{1,3}\s?(y|yrs|years)?\)|"
             r"\b[A-Z][a-z]+,? (a|an) \d{1,3}[- ]year[- ]old\b"
         ),
-        "a patient's name with an age",
+        _l(
+            "The text may contain a patient's name with an age."
+            " Abstracts must not hold identifiable patient data: please remove it."
+        ),
     ),
 )
 
@@ -67,9 +84,4 @@ _PATIENT_PATTERNS = (
 def patient_identifier_warnings(texts: list[str]) -> list[str]:
     """Warnings (not refusals) when the text looks like it holds identifiable patient data."""
     joined = "\n".join(text for text in texts if text)
-    found = [label for pattern, label in _PATIENT_PATTERNS if pattern.search(joined)]
-    return [
-        f"The text may contain {label}. Abstracts must not hold identifiable patient data: "
-        "please remove it."
-        for label in found
-    ]
+    return [str(warning) for pattern, warning in _PATIENT_PATTERNS if pattern.search(joined)]

@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import render_template
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.abstracts.models import (
     OUTCOME_LABELS,
     PRESENTED_OUTCOMES,
+    STATUS_LABELS,
     Abstract,
     AbstractStatus,
     DecisionTemplate,
@@ -30,43 +34,64 @@ from conference.abstracts.services import presenter_confirm_url
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
-from conference.labels import plural
-from conference.mail import OutboxMessage, clean_subject, queue_mail
+from conference.i18n import in_language
+from conference.mail import OutboxMessage, clean_subject, queue_mail, recipient_language
 from conference.models import utcnow
 from conference.program.models import Congress, Track
 
 PLACEHOLDERS = {
-    "number": "the abstract's number, e.g. A-0042",
-    "title": "the abstract's title",
-    "outcome": "the decision, e.g. Oral presentation",
-    "presenting_author": "the presenting author's name",
-    "congress": "the congress's name",
+    "number": _l("the abstract's number, e.g. A-0042"),
+    "title": _l("the abstract's title"),
+    "outcome": _l("the decision, e.g. Oral presentation"),
+    "presenting_author": _l("the presenting author's name"),
+    "congress": _l("the congress's name"),
 }
-_ACCEPTED_BODY = (
+_ACCEPTED_BODY = _l(
     "We are pleased to tell you that abstract {{ number }}, “{{ title }}”, has been accepted "
     "for {{ outcome }} at {{ congress }}.\n\n"
     "{{ presenting_author }} is listed as presenting author. Please confirm that they will "
     "register and present, using the link below."
 )
+#: The templates a congress starts with. While an organizer has not changed one, each author
+#: receives it in their own language; a changed one is sent as the organizer wrote it.
 DEFAULT_TEMPLATES = {
-    Outcome.PLENARY: ("Abstract {{ number }} accepted for the plenary session", _ACCEPTED_BODY),
-    Outcome.ORAL: ("Abstract {{ number }} accepted as an oral presentation", _ACCEPTED_BODY),
+    Outcome.PLENARY: (_l("Abstract {{ number }} accepted for the plenary session"), _ACCEPTED_BODY),
+    Outcome.ORAL: (_l("Abstract {{ number }} accepted as an oral presentation"), _ACCEPTED_BODY),
     Outcome.POSTER_DISCUSSION: (
-        "Abstract {{ number }} accepted for poster discussion",
+        _l("Abstract {{ number }} accepted for poster discussion"),
         _ACCEPTED_BODY,
     ),
-    Outcome.POSTER: ("Abstract {{ number }} accepted as a poster", _ACCEPTED_BODY),
+    Outcome.POSTER: (_l("Abstract {{ number }} accepted as a poster"), _ACCEPTED_BODY),
     Outcome.PUBLICATION_ONLY: (
-        "Abstract {{ number }}: publication only",
-        "Abstract {{ number }}, “{{ title }}”, will be published in the abstract book of "
-        "{{ congress }} but not presented.",
+        _l("Abstract {{ number }}: publication only"),
+        _l(
+            "Abstract {{ number }}, “{{ title }}”, will be published in the abstract book of "
+            "{{ congress }} but not presented."
+        ),
     ),
     Outcome.REJECTED: (
-        "Abstract {{ number }}: decision",
-        "Thank you for submitting abstract {{ number }}, “{{ title }}”, to {{ congress }}. "
-        "We regret that the committee could not accept it this year.",
+        _l("Abstract {{ number }}: decision"),
+        _l(
+            "Thank you for submitting abstract {{ number }}, “{{ title }}”, to {{ congress }}. "
+            "We regret that the committee could not accept it this year."
+        ),
     ),
 }
+
+
+def _english(text) -> str:
+    """A default template's own (English) words, whatever the reader's language."""
+    return text._args[0] if isinstance(text, LazyString) else str(text)
+
+
+def _wording(template: DecisionTemplate) -> tuple:
+    """(subject, body) to send: the default in the reader's language while unchanged."""
+    subject, body = DEFAULT_TEMPLATES[Outcome(template.outcome)]
+    if template.subject == _english(subject) and template.body == _english(body):
+        return str(subject), str(body)
+    return template.subject, template.body
+
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -85,7 +110,10 @@ def get_template(congress: Congress, outcome: Outcome) -> DecisionTemplate:
     if template is None:
         subject, body = DEFAULT_TEMPLATES[outcome]
         template = DecisionTemplate(
-            congress_id=congress.id, outcome=outcome, subject=subject, body=body
+            congress_id=congress.id,
+            outcome=outcome,
+            subject=_english(subject),
+            body=_english(body),
         )
         db.session.add(template)
         db.session.flush()
@@ -98,19 +126,21 @@ def update_decision_template(
     errors = FieldErrors()
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject or len(subject) > 300:
-        errors.add("subject", "Give a subject of up to 300 characters.")
+        errors.add("subject", _("Give a subject of up to 300 characters."))
     if not body:
-        errors.add("body", "Write the message.")
+        errors.add("body", _("Write the message."))
     for text, name in ((subject, "subject"), (body, "body")):
         unknown = {m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS}
         if unknown:
             errors.add(
                 name,
-                ("Unknown placeholder: " if len(unknown) == 1 else "Unknown placeholders: ")
-                + ", ".join(sorted(unknown))
-                + ". Use: "
-                + ", ".join(PLACEHOLDERS)
-                + ".",
+                ngettext(
+                    "Unknown placeholder: %(names)s. Use: %(known)s.",
+                    "Unknown placeholders: %(names)s. Use: %(known)s.",
+                    len(unknown),
+                    names=", ".join(sorted(unknown)),
+                    known=", ".join(PLACEHOLDERS),
+                ),
             )
     errors.raise_if_any()
     template = get_template(congress, outcome)
@@ -124,8 +154,12 @@ def _outcome(value) -> Outcome:
         return Outcome(value)
     except ValueError:
         raise ValidationFailed(
-            "Unknown outcome.",
-            fields={"outcome": ["Choose one of: " + ", ".join(o.value for o in Outcome) + "."]},
+            _("Unknown outcome."),
+            fields={
+                "outcome": [
+                    _("Choose one of: %(values)s.", values=", ".join(o.value for o in Outcome))
+                ]
+            },
         ) from None
 
 
@@ -135,12 +169,20 @@ def _refuse_incomplete(abstracts: list[Abstract]) -> None:
     if not incomplete:
         return
     details = "; ".join(
-        f"{a.number or a.id} has {a.completed_review_count} of {a.reviews_required}"
+        _(
+            "%(abstract)s has %(done)s of %(required)s",
+            abstract=a.number or a.id,
+            done=a.completed_review_count,
+            required=a.reviews_required,
+        )
         for a in incomplete
     )
     raise Conflict(
-        f"Fewer completed reviews than required ({details}). Confirm that you want to record "
-        "the decision anyway.",
+        _(
+            "Fewer completed reviews than required (%(details)s). Confirm that you want to "
+            "record the decision anyway.",
+            details=details,
+        ),
         code="incomplete_reviews",
         abstract_ids=[a.id for a in incomplete],
     )
@@ -162,13 +204,20 @@ def decide_abstract(
     outcome = _outcome(outcome)
     if abstract.status != AbstractStatus.SUBMITTED:
         raise Conflict(
-            f"Abstract {abstract.number or abstract.id} is not submitted (it is "
-            f"{abstract.status}); only submitted abstracts are decided.",
+            _(
+                "Abstract %(abstract)s is not submitted (it is %(status)s); only submitted "
+                "abstracts are decided.",
+                abstract=abstract.number or abstract.id,
+                status=str(STATUS_LABELS[AbstractStatus(abstract.status)]).lower(),
+            ),
             code="not_submitted",
         )
     if not abstract.is_complete:
         raise Conflict(
-            f"Abstract {abstract.number}: the abstract fee is not paid yet, so it is not decided.",
+            _(
+                "Abstract %(number)s: the abstract fee is not paid yet, so it is not decided.",
+                number=abstract.number,
+            ),
             code="fee_unpaid",
         )
     if abstract.outcome == outcome:
@@ -192,12 +241,14 @@ def decide_abstracts(
     blocked = [a.number or str(a.id) for a in abstracts if a.status != AbstractStatus.SUBMITTED]
     if blocked:
         raise Conflict(
-            "Not submitted, so not decided: " + ", ".join(blocked) + ".", code="not_submitted"
+            _("Not submitted, so not decided: %(abstracts)s.", abstracts=", ".join(blocked)),
+            code="not_submitted",
         )
     unpaid = [a.number or str(a.id) for a in abstracts if not a.is_complete]
     if unpaid:
         raise Conflict(
-            "Abstract fee not paid, so not decided: " + ", ".join(unpaid) + ".", code="fee_unpaid"
+            _("Abstract fee not paid, so not decided: %(abstracts)s.", abstracts=", ".join(unpaid)),
+            code="fee_unpaid",
         )
     if not confirm_incomplete:
         _refuse_incomplete([a for a in abstracts if a.outcome != outcome])
@@ -235,7 +286,7 @@ def parse_selection(congress: Congress, *, track=None, outcomes=None, abstract_i
             select(Track).where(Track.congress_id == congress.id, Track.slug == str(track))
         )
         if chosen_track is None:
-            errors.add("track", f"There is no track “{track}” in this congress.")
+            errors.add("track", _("There is no track “%(track)s” in this congress.", track=track))
     chosen_outcomes = set()
     for value in outcomes or []:
         try:
@@ -243,12 +294,16 @@ def parse_selection(congress: Congress, *, track=None, outcomes=None, abstract_i
         except ValueError:
             errors.add(
                 "outcomes",
-                f"“{value}” is not an outcome; use: " + ", ".join(o.value for o in Outcome) + ".",
+                _(
+                    "“%(value)s” is not an outcome; use: %(values)s.",
+                    value=value,
+                    values=", ".join(o.value for o in Outcome),
+                ),
             )
     ids = set()
     for value in abstract_ids or []:
         if isinstance(value, bool) or not str(value).isdigit() or int(value) > 2**31 - 1:
-            errors.add("abstract_ids", f"“{value}” is not an abstract id.")
+            errors.add("abstract_ids", _("“%(value)s” is not an abstract id.", value=value))
         else:
             ids.add(int(value))
     if ids:
@@ -258,8 +313,11 @@ def parse_selection(congress: Congress, *, track=None, outcomes=None, abstract_i
             )
         )
         for missing in sorted(ids - found):
-            errors.add("abstract_ids", f"There is no abstract {missing} in this congress.")
-    errors.raise_if_any("Please correct the selection of decisions to release.")
+            errors.add(
+                "abstract_ids",
+                _("There is no abstract %(id)s in this congress.", id=missing),
+            )
+    errors.raise_if_any(_("Please correct the selection of decisions to release."))
     return ReleaseSelection(chosen_track, frozenset(chosen_outcomes), frozenset(ids))
 
 
@@ -309,11 +367,14 @@ class ReleasePreview:
     @property
     def summary(self) -> str:
         """E.g. "6 decisions: 3 changed since the last release, 3 never released"."""
-        return (
-            f"{plural(len(self.abstracts), 'decision')}: {self.changed} changed since the last "
-            f"release, {self.never_released} never released; "
-            f"{plural(len(self.messages), 'message')} to "
-            f"{plural(self.recipient_count, 'recipient')}."
+        return _(
+            "%(decisions)s: %(changed)s changed since the last release, %(never)s never "
+            "released; %(messages)s to %(recipients)s.",
+            decisions=ngettext("%(num)d decision", "%(num)d decisions", len(self.abstracts)),
+            changed=self.changed,
+            never=self.never_released,
+            messages=ngettext("%(num)d message", "%(num)d messages", len(self.messages)),
+            recipients=ngettext("%(num)d recipient", "%(num)d recipients", self.recipient_count),
         )
 
 
@@ -420,7 +481,7 @@ def _values(abstract: Abstract, congress: Congress) -> dict[str, str]:
     return {
         "number": abstract.number or "",
         "title": abstract.title,
-        "outcome": OUTCOME_LABELS[Outcome(abstract.outcome)],
+        "outcome": str(OUTCOME_LABELS[Outcome(abstract.outcome)]),
         "presenting_author": presenting.name if presenting else "",
         "congress": congress.name,
     }
@@ -428,14 +489,15 @@ def _values(abstract: Abstract, congress: Congress) -> dict[str, str]:
 
 def _message_parts(abstract, congress, template: DecisionTemplate, correction: bool):
     values = _values(abstract, congress)
-    subject = render_placeholders(template.subject, values)
+    subject_text, body_text = _wording(template)
+    subject = render_placeholders(subject_text, values)
     if correction:
-        subject = f"Correction: {subject}"
+        subject = _("Correction: %(subject)s", subject=subject)
     context = {
         "abstract": abstract,
         "congress": congress,
         "correction": correction,
-        "body": render_placeholders(template.body, values),
+        "body": render_placeholders(body_text, values),
         "comments": [r.comment_to_authors for r in abstract.reviews if r.comment_to_authors],
     }
     return clean_subject(subject), context
@@ -443,6 +505,11 @@ def _message_parts(abstract, congress, template: DecisionTemplate, correction: b
 
 #: What a preview shows instead of the presenting author's private confirmation link.
 SAMPLE_LINK = "[the presenting author's private confirmation link is inserted when sent]"
+
+
+def _sample_link() -> str:
+    """SAMPLE_LINK in the reader's language."""
+    return _("[the presenting author's private confirmation link is inserted when sent]")
 
 
 def preview_release(congress: Congress, selection: ReleaseSelection | None = None):
@@ -465,7 +532,7 @@ def preview_release(congress: Congress, selection: ReleaseSelection | None = Non
         text = render_template(
             "emails/abstracts/decision.txt",
             recipient_name=message.name,
-            confirm_url=SAMPLE_LINK if outcome in PRESENTED_OUTCOMES else None,
+            confirm_url=_sample_link() if outcome in PRESENTED_OUTCOMES else None,
             base_url="",
             **context,
         )
@@ -483,9 +550,22 @@ def _existing_template(congress: Congress, outcome: Outcome) -> DecisionTemplate
     if template is None:
         subject, body = DEFAULT_TEMPLATES[outcome]
         template = DecisionTemplate(
-            congress_id=congress.id, outcome=outcome, subject=subject, body=body
+            congress_id=congress.id,
+            outcome=outcome,
+            subject=_english(subject),
+            body=_english(body),
         )
     return template
+
+
+def _account_of(abstract: Abstract, email: str) -> int | None:
+    """The account of a recipient (their email is written in its language), if they have one."""
+    if email == abstract.submitter.email.strip().lower():
+        return abstract.submitter_id
+    for author in abstract.authors:
+        if (author.email or "").strip().lower() == email:
+            return author.user_id
+    return None
 
 
 def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime) -> int:
@@ -502,7 +582,11 @@ def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime
         template = templates[Outcome(abstract.outcome)]
         presented = abstract.outcome in PRESENTED_OUTCOMES
         for message in by_abstract.get(abstract.id, []):
-            subject, context = _message_parts(abstract, congress, template, message.correction)
+            account = _account_of(abstract, message.email)
+            # The words around the organizer's text, and an unchanged default template, are
+            # written in the recipient's language.
+            with in_language(recipient_language(account, None)):
+                subject, context = _message_parts(abstract, congress, template, message.correction)
             # One message per recipient, greeting each by name; the dedupe key makes a
             # repeated release (double click, retry, two organizers) queue nothing more.
             queued += bool(
@@ -511,9 +595,7 @@ def _send(congress: Congress, abstracts: list[Abstract], messages, now: datetime
                     subject,
                     "abstracts/decision",
                     dedupe_key=_dedupe_key(abstract, abstract.decision_notice_count, message.email),
-                    user_id=abstract.submitter_id
-                    if message.email == abstract.submitter.email.strip().lower()
-                    else None,
+                    user_id=account,
                     recipient_name=message.name,
                     secrets={"confirm_url": presenter_confirm_url(abstract)} if presented else None,
                     **context,
@@ -548,8 +630,10 @@ def confirm_release(
     messages = _plan(abstracts)
     if {a.id for a in abstracts} != ids or _fingerprint(messages, abstracts) != fingerprint:
         raise Conflict(
-            "The decisions changed since the preview, so nothing was sent. Check the new "
-            "preview and confirm again.",
+            _(
+                "The decisions changed since the preview, so nothing was sent. Check the new "
+                "preview and confirm again."
+            ),
             code="release_changed",
         )
     sent = _send(congress, abstracts, messages, now or utcnow())

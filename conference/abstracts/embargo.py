@@ -18,6 +18,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from conference.abstracts.models import AbstractKind
 from conference.program.models import Congress
 
@@ -143,10 +145,10 @@ def set_release_times(
             raise ValueError("release times are aware datetimes (UTC)")
     if title_release_at and body_release_at and body_release_at < title_release_at:
         raise ValidationFailed(
-            "The abstract's text cannot be published before its title.",
+            _("The abstract's text cannot be published before its title."),
             fields={
                 "body_release_at": [
-                    "Choose a time at or after the title's release, or leave it empty."
+                    _("Choose a time at or after the title's release, or leave it empty.")
                 ]
             },
         )

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from conference.abstracts.models import Abstract, AbstractStatus, FeeStatus
@@ -84,9 +86,12 @@ def check_fee_settings(data: dict, errors: FieldErrors) -> None:
             except InvalidOperation:
                 amount = None
             if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_FEE:
-                errors.add("abstract_fee", f"Enter an amount from 0 to {MAX_FEE}, or leave empty.")
+                errors.add(
+                    "abstract_fee",
+                    _("Enter an amount from 0 to %(max)s, or leave empty.", max=MAX_FEE),
+                )
             elif amount != amount.quantize(Decimal("0.01")):
-                errors.add("abstract_fee", "Use at most two decimals.")
+                errors.add("abstract_fee", _("Use at most two decimals."))
             else:
                 data["abstract_fee"] = amount.quantize(Decimal("0.01")) if amount else None
     if "abstract_fee_waiver_countries" in data:
@@ -101,7 +106,9 @@ def check_fee_settings(data: dict, errors: FieldErrors) -> None:
             if not code:
                 continue
             if check_country(code):
-                errors.add("abstract_fee_waiver_countries", f"Unknown country code: {code}.")
+                errors.add(
+                    "abstract_fee_waiver_countries", _("Unknown country code: %(code)s.", code=code)
+                )
             elif code not in codes:
                 codes.append(code)
         data["abstract_fee_waiver_countries"] = sorted(codes)
@@ -149,8 +156,12 @@ def _tell_fee_due(abstract: Abstract) -> None:
 
     queue_mail(
         abstract.submitter.email,
-        f"Abstract {abstract.number}: a fee of {abstract.fee_amount} "
-        f"{abstract.congress.currency} is due",
+        _l(
+            "Abstract %(number)s: a fee of %(amount)s %(currency)s is due",
+            number=abstract.number,
+            amount=abstract.fee_amount,
+            currency=abstract.congress.currency,
+        ),
         "abstracts/fee_due",
         dedupe_key=f"abstract-fee-due:{abstract.id}",
         user_id=abstract.submitter_id,
@@ -169,14 +180,14 @@ def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "Give a reason for the waiver.", fields={"reason": ["Give a reason."]}
+            _("Give a reason for the waiver."), fields={"reason": [_("Give a reason.")]}
         )
     if len(reason) > 300:
         raise ValidationFailed(
-            "The reason is too long.", fields={"reason": ["At most 300 characters."]}
+            _("The reason is too long."), fields={"reason": [_("At most 300 characters.")]}
         )
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
-        raise Conflict("This abstract has no unpaid fee to waive.", code="no_fee_due")
+        raise Conflict(_("This abstract has no unpaid fee to waive."), code="no_fee_due")
     cancel_unpaid_invoice(abstract, f"Abstract fee waived: {reason}")
     abstract.fee_status = FeeStatus.WAIVED
     abstract.fee_waived_at = now or utcnow()
@@ -215,18 +226,21 @@ def invoice_fee(abstract: Abstract, buyer: money.Buyer):
     while nothing is paid on it, the invoice is corrected: cancelled by a credit note and
     reissued to that buyer (an issued invoice never changes)."""
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
-        raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
+        raise Conflict(_("This abstract has no unpaid fee."), code="no_fee_due")
     if not money.invoicing_enabled(abstract.congress):
         raise Conflict(
-            "Invoices cannot be issued yet; please contact the organizers.",
+            _("Invoices cannot be issued yet; please contact the organizers."),
             code="seller_profile_incomplete",
         )
     existing = fee_invoice(abstract)
     if existing is not None and not _same_buyer(existing, buyer):
         if get_balance(existing).paid > 0:
             raise Conflict(
-                f"Invoice {existing.number} is already partly paid; please contact the "
-                "organizers to change its buyer.",
+                _(
+                    "Invoice %(number)s is already partly paid; please contact the organizers "
+                    "to change its buyer.",
+                    number=existing.number,
+                ),
                 code="invoice_paid",
             )
         _note, invoice = money.correct_invoice(
@@ -300,10 +314,10 @@ def start_card_payment(abstract: Abstract, *, return_url: str, cancel_url: str):
     from conference.money import card
 
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
-        raise Conflict("This abstract has no unpaid fee.", code="no_fee_due")
+        raise Conflict(_("This abstract has no unpaid fee."), code="no_fee_due")
     if not card_payment_offered(abstract.congress):
         raise Conflict(
-            "Card payment is not offered for this congress; please ask for an invoice.",
+            _("Card payment is not offered for this congress; please ask for an invoice."),
             code="card_payment_unavailable",
         )
     invoice = fee_invoice(abstract) or invoice_fee(abstract, _author_buyer(abstract))

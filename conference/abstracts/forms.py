@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,26 +26,37 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.abstracts.counting import parse_table_text, table_as_text
-from conference.abstracts.models import DISCLOSURE_LABELS, OUTCOME_LABELS, SCORE_LABELS, Abstract
+from conference.abstracts.models import (
+    DISCLOSURE_LABELS,
+    DISCLOSURE_TYPES,
+    OUTCOME_LABELS,
+    SCORE_LABELS,
+    Abstract,
+    disclosure_type_from_text,
+)
 from conference.abstracts.services import ATTESTATIONS, KIND_LABELS
 from conference.countries import country_choices
 from conference.labels import human
 
-DISCLOSURE_HELP = (
-    "One relationship per line as “Company: type”, type one of: "
-    + "; ".join(label.lower() for label in DISCLOSURE_LABELS.values())
-    + "."
-)
+
+def _disclosure_help() -> str:
+    return gettext(
+        "One relationship per line as “Company: type”, type one of: %(types)s.",
+        types="; ".join(str(label).lower() for label in DISCLOSURE_LABELS.values()),
+    )
+
+
+DISCLOSURE_HELP = LazyString(_disclosure_help)
 
 
 class AuthorForm(Form):
-    name = StringField("Name")
-    email = StringField("Email")
-    affiliation = StringField("Affiliations", description="One or more, separated by “;”.")
-    country = SelectField("Country", choices=[], validate_choice=False)
-    presenting = BooleanField("Presenting author")
-    nothing_to_disclose = BooleanField("Nothing to disclose")
-    disclosures = TextAreaField("Disclosures", description=DISCLOSURE_HELP)
+    name = StringField(_l("Name"))
+    email = StringField(_l("Email"))
+    affiliation = StringField(_l("Affiliations"), description=_l("One or more, separated by “;”."))
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    presenting = BooleanField(_l("Presenting author"))
+    nothing_to_disclose = BooleanField(_l("Nothing to disclose"))
+    disclosures = TextAreaField(_l("Disclosures"), description=DISCLOSURE_HELP)
 
     @property
     def is_blank(self) -> bool:
@@ -70,30 +83,31 @@ class _AsciiKeys:
 class AbstractForm(FlaskForm):
     #: Idempotency token: a double click on "Submit" finds the draft the first click made.
     creation_key = HiddenField(default=lambda: uuid.uuid4().hex)
-    title = TextAreaField("Title")
-    track = SelectField("Track", choices=[])
-    kind = SelectField("Type", choices=[(k.value, label) for k, label in KIND_LABELS.items()])
-    background = TextAreaField("Background")
-    methods = TextAreaField("Methods")
-    results = TextAreaField("Results")
-    conclusions = TextAreaField("Conclusions")
-    keywords = StringField("Keywords (comma-separated)")
+    title = TextAreaField(_l("Title"))
+    track = SelectField(_l("Track"), choices=[])
+    kind = SelectField(_l("Type"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
+    background = TextAreaField(_l("Background"))
+    methods = TextAreaField(_l("Methods"))
+    results = TextAreaField(_l("Results"))
+    conclusions = TextAreaField(_l("Conclusions"))
+    keywords = StringField(_l("Keywords (comma-separated)"))
     table = TextAreaField(
-        "Table (optional)", description="One row per line; separate cells with a | character."
+        _l("Table (optional)"),
+        description=_l("One row per line; separate cells with a | character."),
     )
-    is_clinical_trial = BooleanField("This abstract reports a clinical trial")
-    trial_registration = StringField("Trial registration identifier")
-    group_name = StringField("Study group (listed after the authors)")
+    is_clinical_trial = BooleanField(_l("This abstract reports a clinical trial"))
+    trial_registration = StringField(_l("Trial registration identifier"))
+    group_name = StringField(_l("Study group (listed after the authors)"))
     authors = AsciiIndexFieldList(FormField(AuthorForm), min_entries=1, max_entries=100)
     attest_ethics_approval = BooleanField(ATTESTATIONS["ethics_approval"])
     attest_not_previously_published = BooleanField(ATTESTATIONS["not_previously_published"])
     attest_coauthors_agree = BooleanField(ATTESTATIONS["coauthors_agree"])
     attest_will_present = BooleanField(ATTESTATIONS["will_present"])
-    save = SubmitField("Save draft")
-    submit = SubmitField("Submit abstract")
+    save = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit abstract"))
     #: "Add author" and each row's "Remove" (its value is the row's index): they re-render the
     #: form with one row more or less, keeping what was typed; they work without JavaScript.
-    add_author = SubmitField("Add author")
+    add_author = SubmitField(_l("Add author"))
     remove_author = StringField()
 
     def __init__(self, *args, **kwargs):
@@ -139,7 +153,7 @@ def fill_form(form: AbstractForm, abstract: Abstract, max_authors: int) -> None:
 
 def country_options() -> list[tuple[str, str]]:
     """The country list of author rows; the service checks the code (API included)."""
-    return [("", "Choose a country"), *country_choices()]
+    return [("", gettext("Choose a country")), *country_choices()]
 
 
 def _append_author(form: AbstractForm, data: dict | None = None) -> None:
@@ -186,7 +200,11 @@ def parse_disclosures(text: str) -> list[dict]:
         company, sep, kind = line.rpartition(":")
         if not sep:
             company, kind = line, ""
-        items.append({"company": company.strip(), "relationship": _relationship(kind)})
+        # A label in the reader's language ("Honoraires") is read as typed; other text as a code.
+        typed = kind.strip()
+        if disclosure_type_from_text(typed) not in DISCLOSURE_TYPES:
+            typed = _relationship(typed)
+        items.append({"company": company.strip(), "relationship": typed})
     return items
 
 
@@ -268,18 +286,18 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ExpertiseForm(FlaskForm):
-    tracks = MultiCheckboxField("Tracks of expertise", coerce=int)
-    submit = SubmitField("Save tracks of expertise")
+    tracks = MultiCheckboxField(_l("Tracks of expertise"), coerce=int)
+    submit = SubmitField(_l("Save tracks of expertise"))
 
 
 class DeclareConflictForm(FlaskForm):
     explanation = TextAreaField(
-        "Why (optional, for the organizers)",
-        description=(
+        _l("Why (optional, for the organizers)"),
+        description=_l(
             "For example: a co-author is a close collaborator, or you advised on the study."
         ),
     )
-    submit = SubmitField("Declare a conflict of interest")
+    submit = SubmitField(_l("Declare a conflict of interest"))
 
 
 class ReviewForm(FlaskForm):
@@ -287,10 +305,10 @@ class ReviewForm(FlaskForm):
     methods = SelectField(SCORE_LABELS["methods"], choices=[], validate_choice=False)
     results = SelectField(SCORE_LABELS["results"], choices=[], validate_choice=False)
     relevance = SelectField(SCORE_LABELS["relevance"], choices=[], validate_choice=False)
-    overall = SelectField("Overall score", choices=[], validate_choice=False)
-    comment_to_committee = TextAreaField("Comment for the committee (not shown to authors)")
-    comment_to_authors = TextAreaField("Comment for the authors")
-    submit = SubmitField("Save review")
+    overall = SelectField(_l("Overall score"), choices=[], validate_choice=False)
+    comment_to_committee = TextAreaField(_l("Comment for the committee (not shown to authors)"))
+    comment_to_authors = TextAreaField(_l("Comment for the authors"))
+    submit = SubmitField(_l("Save review"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,56 +319,56 @@ class ReviewForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     reviews_per_abstract = IntegerField(
-        "Reviewers per abstract", validators=[Optional(), NumberRange(1, 20)]
+        _l("Reviewers per abstract"), validators=[Optional(), NumberRange(1, 20)]
     )
-    track = SelectField("Track", choices=[], validate_choice=False)
-    allow_overload = BooleanField("Allow more than the balanced load per reviewer")
-    run = SubmitField("Assign reviewers")
+    track = SelectField(_l("Track"), choices=[], validate_choice=False)
+    allow_overload = BooleanField(_l("Allow more than the balanced load per reviewer"))
+    run = SubmitField(_l("Assign reviewers"))
 
 
 class DecisionForm(FlaskForm):
     outcome = SelectField(
-        "Outcome", choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()]
+        _l("Outcome"), choices=[(o.value, label) for o, label in OUTCOME_LABELS.items()]
     )
-    decide = SubmitField("Record decision")
+    decide = SubmitField(_l("Record decision"))
 
 
 class ReleaseTimesForm(FlaskForm):
     """An abstract's own embargo (congress time); empty: the congress's defaults."""
 
     title_release_at = DateTimeLocalField(
-        "Title public from",
+        _l("Title public from"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="Empty: the congress's date for accepted titles.",
+        description=_l("Empty: the congress's date for accepted titles."),
     )
     body_release_at = DateTimeLocalField(
-        "Text public from",
+        _l("Text public from"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description=(
+        description=_l(
             "Empty: the congress's date for abstract texts (late-breaking abstracts: the start "
             "of their session)."
         ),
     )
-    save_release = SubmitField("Save release times")
+    save_release = SubmitField(_l("Save release times"))
 
 
 class TemplateForm(FlaskForm):
-    subject = StringField("Subject")
-    body = TextAreaField("Message")
-    save = SubmitField("Save template")
+    subject = StringField(_l("Subject"))
+    body = TextAreaField(_l("Message"))
+    save = SubmitField(_l("Save template"))
 
 
 class FeeInvoiceForm(FlaskForm):
     """Who the abstract fee's invoice is made out to (money checks the details)."""
 
-    buyer_name = StringField("Invoice to (person or institution)")
-    buyer_address = TextAreaField("Address")
-    buyer_country = SelectField("Country", choices=[])
-    buyer_vat_id = StringField("VAT id (institutions in the EU, optional)")
-    buyer_email = StringField("Email for the invoice")
-    submit = SubmitField("Get the invoice")
+    buyer_name = StringField(_l("Invoice to (person or institution)"))
+    buyer_address = TextAreaField(_l("Address"))
+    buyer_country = SelectField(_l("Country"), choices=[])
+    buyer_vat_id = StringField(_l("VAT id (institutions in the EU, optional)"))
+    buyer_email = StringField(_l("Email for the invoice"))
+    submit = SubmitField(_l("Get the invoice"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -358,5 +376,5 @@ class FeeInvoiceForm(FlaskForm):
 
 
 class FeeWaiverForm(FlaskForm):
-    reason = StringField("Reason for the waiver")
-    submit = SubmitField("Waive the fee")
+    reason = StringField(_l("Reason for the waiver"))
+    submit = SubmitField(_l("Waive the fee"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -41,7 +43,6 @@ from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import User
 from conference.errors import DomainError
 from conference.extensions import db
-from conference.labels import plural
 from conference.models import db_int, db_ints
 from conference.program.models import Track
 from conference.program.queries import get_track_by_slug, get_tracks
@@ -110,7 +111,7 @@ def bulk_decide():
     if not form.validate_on_submit():
         abort(400)
     if not ids:
-        flash("Tick the abstracts to decide first.", "warning")
+        flash(_("Tick the abstracts to decide first."), "warning")
         return redirect(request.referrer or url_for("abstracts.manage_abstracts"))
     abstracts = list(
         db.session.scalars(
@@ -123,7 +124,12 @@ def bulk_decide():
         )
         db.session.commit()
         flash(
-            f"{plural(count, 'abstract')} decided: {OUTCOME_LABELS[Outcome(form.outcome.data)]}.",
+            ngettext(
+                "%(num)d abstract decided: %(outcome)s.",
+                "%(num)d abstracts decided: %(outcome)s.",
+                count,
+                outcome=OUTCOME_LABELS[Outcome(form.outcome.data)],
+            ),
             "success",
         )
     except DomainError as exc:
@@ -214,7 +220,7 @@ def waive_fee(abstract_id: int):
         db.session.rollback()
         show_domain_error(form, exc)
         return _render_detail(abstract, release_form, 422, form)
-    flash(f"Abstract fee of {abstract.number} waived.", "success")
+    flash(_("Abstract fee of %(number)s waived.", number=abstract.number), "success")
     return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
 
 
@@ -240,7 +246,7 @@ def set_abstract_release_times(abstract_id: int):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"Release times of {abstract.number} saved.", "success")
+            flash(_("Release times of %(number)s saved.", number=abstract.number), "success")
             return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
     return _render_detail(abstract, form, status=422)
 
@@ -257,7 +263,10 @@ def decide(abstract_id: int):
             abstract, form.outcome.data, current_user, confirm_incomplete=_confirmed()
         )
         db.session.commit()
-        flash(f"Decision recorded for {abstract.number} (not yet released).", "success")
+        flash(
+            _("Decision recorded for %(number)s (not yet released).", number=abstract.number),
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         if exc.code == "incomplete_reviews":
@@ -275,7 +284,7 @@ def add_reviewer(abstract_id: int):
     _check_csrf()
     reviewer = db.session.get(User, request.form.get("reviewer_id", type=db_int) or 0)
     if reviewer is None:
-        flash("Choose a reviewer.", "warning")
+        flash(_("Choose a reviewer."), "warning")
     else:
         try:
             review.add_reviewer(abstract, reviewer)
@@ -307,14 +316,17 @@ def move_track(abstract_id: int):
     _check_csrf()
     track = get_track_by_slug(congress, request.form.get("track", ""))
     if track is None:
-        flash("Choose a track.", "warning")
+        flash(_("Choose a track."), "warning")
         return redirect(url_for("abstracts.manage_abstract", abstract_id=abstract_id))
     try:
         review.move_abstract_track(abstract, track)
         db.session.commit()
         flash(
-            f"Moved to {track.name}; reviews kept. Run the assignment for {track.name} to add "
-            "reviewers from its pool.",
+            _(
+                "Moved to %(track)s; reviews kept. Run the assignment for %(track)s to add "
+                "reviewers from its pool.",
+                track=track.name,
+            ),
             "success",
         )
     except DomainError as exc:
@@ -330,7 +342,7 @@ def manage_review():
     congress = congress_or_404()
     tracks = get_tracks(congress, active_only=True)
     form = AssignForm()
-    form.track.choices = [("", "All tracks")] + [(t.slug, t.name) for t in tracks]
+    form.track.choices = [("", _("All tracks"))] + [(t.slug, t.name) for t in tracks]
     if request.method == "GET":
         form.track.data = request.args.get("track", "")
         form.reviews_per_abstract.data = congress.reviews_per_abstract
@@ -345,7 +357,14 @@ def manage_review():
                 allow_overload=form.allow_overload.data,
             )
             db.session.commit()
-            flash(f"{plural(summary.assigned, 'review assignment')} made.", "success")
+            flash(
+                ngettext(
+                    "%(num)d review assignment made.",
+                    "%(num)d review assignments made.",
+                    summary.assigned,
+                ),
+                "success",
+            )
         except DomainError as exc:
             db.session.rollback()
             show_domain_error(form, exc)
@@ -381,7 +400,15 @@ def set_pool(track_id: int):
     try:
         review.set_track_reviewers(track, users)
         db.session.commit()
-        flash(f"{track.name}: {plural(len(users), 'reviewer')} in the pool.", "success")
+        flash(
+            ngettext(
+                "%(track)s: %(num)d reviewer in the pool.",
+                "%(track)s: %(num)d reviewers in the pool.",
+                len(users),
+                track=track.name,
+            ),
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         messages = [message for items in exc.fields.values() for message in items]
@@ -411,7 +438,9 @@ def decision_templates():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"Template for “{OUTCOME_LABELS[outcome]}” saved.", "success")
+            flash(
+                _("Template for “%(outcome)s” saved.", outcome=OUTCOME_LABELS[outcome]), "success"
+            )
             return redirect(url_for("abstracts.decision_templates", outcome=outcome.value))
     return render_template(
         "abstracts/decision_templates.html",
@@ -485,10 +514,18 @@ def release_decisions():
             decisions.preview_release(congress, selection), status=409, changed=True
         )
     flash(
-        f"{plural(result.decisions, 'decision')} released: "
-        f"{plural(result.messages, 'email')} queued."
+        _released(result.decisions, result.messages)
         if result.decisions
-        else "No new or changed decisions to release.",
+        else _("No new or changed decisions to release."),
         "success" if result.decisions else "info",
     )
     return redirect(url_for("abstracts.manage_abstracts"))
+
+
+def _released(decision_count: int, message_count: int) -> str:
+    """The flash after a release: "3 decisions released: 5 emails queued."."""
+    return _(
+        "%(decisions)s released: %(emails)s queued.",
+        decisions=ngettext("%(num)d decision", "%(num)d decisions", decision_count),
+        emails=ngettext("%(num)d email", "%(num)d emails", message_count),
+    )

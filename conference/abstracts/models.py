@@ -9,6 +9,8 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -24,9 +26,9 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import User
+from conference.i18n import format_when
 from conference.models import Base, TimestampMixin, utcnow
 from conference.program.models import Congress, Track
-from conference.timeutil import to_local
 
 
 class AbstractKind(enum.StrEnum):
@@ -70,33 +72,33 @@ PRESENTED_OUTCOMES = frozenset(
     {Outcome.PLENARY, Outcome.ORAL, Outcome.POSTER_DISCUSSION, Outcome.POSTER}
 )
 OUTCOME_LABELS = {
-    Outcome.PLENARY: "Plenary",
-    Outcome.ORAL: "Oral presentation",
-    Outcome.POSTER_DISCUSSION: "Poster discussion",
-    Outcome.POSTER: "Poster",
-    Outcome.PUBLICATION_ONLY: "Publication only",
-    Outcome.REJECTED: "Not accepted",
+    Outcome.PLENARY: _l("Plenary"),
+    Outcome.ORAL: _l("Oral presentation"),
+    Outcome.POSTER_DISCUSSION: _l("Poster discussion"),
+    Outcome.POSTER: _l("Poster"),
+    Outcome.PUBLICATION_ONLY: _l("Publication only"),
+    Outcome.REJECTED: _l("Not accepted"),
 }
 #: Overall scores this far apart flag a disagreement for the committee.
 LARGE_SPREAD = 2
 SCORE_CRITERIA = ("novelty", "methods", "results", "relevance")
 SCORE_LABELS = {
-    "novelty": "Novelty",
-    "methods": "Methods",
-    "results": "Results",
-    "relevance": "Clinical relevance",
+    "novelty": _l("Novelty"),
+    "methods": _l("Methods"),
+    "results": _l("Results"),
+    "relevance": _l("Clinical relevance"),
 }
 SECTION_NAMES = ("background", "methods", "results", "conclusions")
 
 KIND_LABELS = {
-    AbstractKind.REGULAR: "Regular abstract",
-    AbstractKind.TRIALS_IN_PROGRESS: "Trials in Progress",
-    AbstractKind.LATE_BREAKING: "Late-breaking abstract",
+    AbstractKind.REGULAR: _l("Regular abstract"),
+    AbstractKind.TRIALS_IN_PROGRESS: _l("Trials in Progress"),
+    AbstractKind.LATE_BREAKING: _l("Late-breaking abstract"),
 }
 STATUS_LABELS = {
-    AbstractStatus.DRAFT: "Draft",
-    AbstractStatus.SUBMITTED: "Submitted",
-    AbstractStatus.WITHDRAWN: "Withdrawn",
+    AbstractStatus.DRAFT: _l("Draft"),
+    AbstractStatus.SUBMITTED: _l("Submitted"),
+    AbstractStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 DISCLOSURE_TYPES = (
@@ -113,16 +115,16 @@ DISCLOSURE_TYPES = (
 )
 #: How each relationship type reads in pages, emails and the form's help (ACCME/ICMJE wording).
 DISCLOSURE_LABELS = {
-    "employment": "Employment",
-    "leadership": "Leadership",
-    "stock": "Stock ownership",
-    "honoraria": "Honoraria",
-    "consulting_advisory": "Consulting or advisory role",
-    "speakers_bureau": "Speakers' bureau",
-    "research_funding": "Research funding",
-    "patents_royalties": "Patents or royalties",
-    "travel": "Travel or accommodation",
-    "other": "Other relationship",
+    "employment": _l("Employment"),
+    "leadership": _l("Leadership"),
+    "stock": _l("Stock ownership"),
+    "honoraria": _l("Honoraria"),
+    "consulting_advisory": _l("Consulting or advisory role"),
+    "speakers_bureau": _l("Speakers' bureau"),
+    "research_funding": _l("Research funding"),
+    "patents_royalties": _l("Patents or royalties"),
+    "travel": _l("Travel or accommodation"),
+    "other": _l("Other relationship"),
 }
 
 
@@ -130,7 +132,8 @@ def disclosure_type_from_text(text: str) -> str:
     """The relationship code for what someone typed: the code itself or its label, any case."""
     folded = " ".join((text or "").replace("_", " ").split()).casefold()
     for code, label in DISCLOSURE_LABELS.items():
-        if folded in (code.replace("_", " "), label.casefold()):
+        # The label in the reader's language, and in English (the API's and the docs' words).
+        if folded in (code.replace("_", " "), label.casefold(), label._args[0].casefold()):
             return code
     return folded.replace(" ", "_")
 
@@ -293,7 +296,7 @@ class Abstract(TimestampMixin, Base):
         )
 
     def is_title_public(self, now: datetime | None = None) -> bool:
-        title_at, _ = self.release_times()
+        title_at, _body_at = self.release_times()
         return title_at is not None and title_at <= (now or utcnow())
 
     def is_body_public(
@@ -346,18 +349,22 @@ class Abstract(TimestampMixin, Base):
         the abstract book rely on its text); organizers can still change it.
         """
         if self.status == AbstractStatus.WITHDRAWN:
-            return "withdrawn", "This abstract was withdrawn and can no longer be changed."
+            return "withdrawn", _("This abstract was withdrawn and can no longer be changed.")
         if (
             self.status == AbstractStatus.SUBMITTED
             and self.released_outcome is not None
             and self.released_outcome != Outcome.REJECTED
         ):
             when = self.decision_released_at
-            day = to_local(when, self.congress.tz).strftime("%-d %B %Y") if when else "release"
-            return (
-                "accepted",
-                f"This abstract was accepted on {day}: it can no longer be edited. "
-                "Please contact the organizers to change it.",
+            if when is None:
+                return "accepted", _(
+                    "This abstract was accepted: it can no longer be edited. Please contact the "
+                    "organizers to change it."
+                )
+            return "accepted", _(
+                "This abstract was accepted on %(day)s: it can no longer be edited. Please "
+                "contact the organizers to change it.",
+                day=format_when(when, "%-d %B %Y", tz=self.congress.tz),
             )
         return None
 
@@ -608,9 +615,9 @@ class ConflictSource(enum.StrEnum):
 
 
 CONFLICT_SOURCE_LABELS = {
-    ConflictSource.AUTHORS_CHANGED: "The abstract's authors changed",
-    ConflictSource.AFFILIATION_CHANGED: "The reviewer's affiliation changed",
-    ConflictSource.DECLARED: "Declared by the reviewer",
+    ConflictSource.AUTHORS_CHANGED: _l("The abstract's authors changed"),
+    ConflictSource.AFFILIATION_CHANGED: _l("The reviewer's affiliation changed"),
+    ConflictSource.DECLARED: _l("Declared by the reviewer"),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -497,7 +498,7 @@ def dashboard_figures(congress: Congress) -> dict:
         "by_track": [
             {
                 "slug": tracks[t].slug if t in tracks else None,
-                "name": tracks[t].name if t in tracks else "No track",
+                "name": tracks[t].name if t in tracks else _("No track"),
                 **per_track[t],
             }
             for t in ordered

@@ -7,6 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -28,7 +31,6 @@ from conference.extensions import db
 from conference.institutions.queries import InstitutionIndex
 from conference.institutions.services import record_affiliations
 from conference.institutions.signals import affiliation_changed
-from conference.labels import plural
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.program.models import Congress, Track
@@ -131,7 +133,7 @@ def set_reviewer_expertise(user: User, congress: Congress, track_ids) -> list[Tr
     )
     if len(tracks) != len(wanted):
         raise ValidationFailed(
-            "Choose tracks of this congress.", fields={"tracks": ["Unknown track."]}
+            _("Choose tracks of this congress."), fields={"tracks": [_("Unknown track.")]}
         )
     congress_tracks = select(Track.id).where(Track.congress_id == congress.id)
     db.session.execute(
@@ -151,12 +153,20 @@ def set_track_reviewers(track: Track, reviewers: list[User]) -> list[User]:
     expertise = get_expertise_ids(user.id for user in reviewers)
     for user in reviewers:
         if not user.is_reviewer:
-            errors.add("reviewers", f"{user.display_name} does not hold the reviewer role.")
+            errors.add(
+                "reviewers",
+                _("%(name)s does not hold the reviewer role.", name=user.display_name),
+            )
         elif track.id not in expertise[user.id]:
             errors.add(
-                "reviewers", f"{user.display_name} has not declared expertise in {track.name}."
+                "reviewers",
+                _(
+                    "%(name)s has not declared expertise in %(track)s.",
+                    name=user.display_name,
+                    track=track.name,
+                ),
             )
-    errors.raise_if_any("Only reviewers with this track's expertise can join its pool.")
+    errors.raise_if_any(_("Only reviewers with this track's expertise can join its pool."))
     db.session.execute(delete(TrackReviewer).where(TrackReviewer.track_id == track.id))
     for user in reviewers:
         db.session.add(TrackReviewer(track_id=track.id, user_id=user.id))
@@ -214,8 +224,8 @@ def assign_reviewers(
     wanted = reviews_per_abstract or congress.reviews_per_abstract
     if wanted < 1:
         raise ValidationFailed(
-            "Ask for at least one review per abstract.",
-            fields={"reviews_per_abstract": ["Ask for at least one review."]},
+            _("Ask for at least one review per abstract."),
+            fields={"reviews_per_abstract": [_("Ask for at least one review.")]},
         )
     query = (
         select(Abstract)
@@ -245,12 +255,12 @@ def assign_reviewers(
     served = 0
     for track_id, track_abstracts in by_track.items():
         if track_id is None:
-            summary.unassigned.extend((a, "the abstract has no track") for a in track_abstracts)
+            summary.unassigned.extend((a, _("the abstract has no track")) for a in track_abstracts)
             continue
         pool = [_reviewer_profile(user) for user in pools.get(track_id, [])]
         if not pool:
             summary.unassigned.extend(
-                (a, "no reviewers are set for this track") for a in track_abstracts
+                (a, _("no reviewers are set for this track")) for a in track_abstracts
             )
             continue
         load = {person.id: 0 for person in pool}
@@ -301,14 +311,31 @@ def assign_reviewers(
             if len(chosen) < need:
                 got = wanted - need + len(chosen)
                 if len(eligible) < need:
-                    reason = (
-                        f"only {plural(len(eligible), 'eligible reviewer')} left in the "
-                        f"track's pool "
-                        f"of {len(pool)} ({conflicted} with a conflict of interest)"
+                    reason = ngettext(
+                        "only %(num)d eligible reviewer left in the track's pool of %(pool)s "
+                        "(%(conflicted)s with a conflict of interest)",
+                        "only %(num)d eligible reviewers left in the track's pool of %(pool)s "
+                        "(%(conflicted)s with a conflict of interest)",
+                        len(eligible),
+                        pool=len(pool),
+                        conflicted=conflicted,
                     )
                 else:
-                    reason = f"the eligible reviewers reached the load limit of {cap} reviews"
-                summary.unassigned.append((abstract, f"{got} of {wanted} reviewers: {reason}"))
+                    reason = _(
+                        "the eligible reviewers reached the load limit of %(cap)s reviews",
+                        cap=cap,
+                    )
+                summary.unassigned.append(
+                    (
+                        abstract,
+                        _(
+                            "%(got)s of %(wanted)s reviewers: %(reason)s",
+                            got=got,
+                            wanted=wanted,
+                            reason=reason,
+                        ),
+                    )
+                )
     report(progress, len(abstracts), len(abstracts))
     if rows:
         db.session.execute(insert(ReviewAssignment), rows)
@@ -357,7 +384,15 @@ def notify_assignments(congress: Congress, pairs) -> int:
         )
         queue_mail(
             reviewer.email,
-            f"{congress.short_name}: {plural(len(items), 'abstract')} assigned to you for review",
+            # Lazy: written in the reviewer's language by queue_mail.
+            LazyString(
+                lambda count=len(items), short_name=congress.short_name: ngettext(
+                    "%(congress)s: %(num)d abstract assigned to you for review",
+                    "%(congress)s: %(num)d abstracts assigned to you for review",
+                    count,
+                    congress=short_name,
+                )
+            ),
             "abstracts/review_assigned",
             user_id=reviewer.id,
             reviewer=reviewer,
@@ -391,21 +426,31 @@ def assignment_candidates(
 def add_reviewer(abstract: Abstract, reviewer: User) -> ReviewAssignment:
     """Assign one reviewer by hand (they are emailed); refuse conflicts of interest."""
     if abstract.status != AbstractStatus.SUBMITTED:
-        raise Conflict("Only submitted abstracts are reviewed.", code="not_submitted")
+        raise Conflict(_("Only submitted abstracts are reviewed."), code="not_submitted")
     if not abstract.is_complete:
         raise Conflict(
-            "The abstract fee is not paid yet; the abstract is reviewed once it is paid or waived.",
+            _(
+                "The abstract fee is not paid yet; the abstract is reviewed once it is paid or "
+                "waived."
+            ),
             code="fee_unpaid",
         )
     if not reviewer.has_role(Role.REVIEWER):
-        raise Conflict(f"{reviewer.display_name} is not a reviewer.", code="not_reviewer")
+        raise Conflict(
+            _("%(name)s is not a reviewer.", name=reviewer.display_name), code="not_reviewer"
+        )
     existing = next((r for r in abstract.reviews if r.reviewer_id == reviewer.id), None)
     if existing is not None:
         return existing
     reason = conflict_of_interest(abstract, reviewer)
     if reason:
         raise Conflict(
-            f"{reviewer.display_name} cannot review {abstract.number}: {reason}.",
+            _(
+                "%(name)s cannot review %(number)s: %(reason)s.",
+                name=reviewer.display_name,
+                number=abstract.number,
+                reason=reason,
+            ),
             code="conflict_of_interest",
         )
     assignment = ReviewAssignment(abstract=abstract, reviewer=reviewer, assigned_at=utcnow())
@@ -435,15 +480,15 @@ def review_is_closed(congress: Congress, now: datetime | None = None) -> bool:
 def review_lock_reason(abstract: Abstract, now: datetime | None = None) -> str | None:
     """Why reviews of `abstract` can no longer be changed, or None while they can."""
     if abstract.is_decision_released:
-        return "The decision on this abstract has been released; its reviews are locked."
+        return _("The decision on this abstract has been released; its reviews are locked.")
     if review_is_closed(abstract.congress, now):
-        return "Review has closed; scores can no longer be changed."
+        return _("Review has closed; scores can no longer be changed.")
     return None
 
 
 #: What a reviewer is told when their assignment turned out to be conflicted (blinded: it
 #: names neither the authors nor their affiliations).
-CONFLICTED_REVIEWER_MESSAGE = (
+CONFLICTED_REVIEWER_MESSAGE = _l(
     "You can no longer review this abstract: you have a conflict of interest with its "
     "authors. Please declare the conflict so that the abstract goes to another reviewer."
 )
@@ -460,13 +505,15 @@ def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None =
     if abstract.is_decision_released:
         raise Conflict(review_lock_reason(abstract, now), code="review_locked")
     if review_is_closed(abstract.congress, now):
-        raise NotAllowed("Review has closed; scores can no longer be changed.")
+        raise NotAllowed(_("Review has closed; scores can no longer be changed."))
     if abstract.status != AbstractStatus.SUBMITTED:
-        raise Conflict("This abstract was withdrawn and is no longer reviewed.", code="withdrawn")
+        raise Conflict(
+            _("This abstract was withdrawn and is no longer reviewed."), code="withdrawn"
+        )
     if not abstract.is_complete:
-        raise Conflict("The abstract fee is not paid yet.", code="fee_unpaid")
+        raise Conflict(_("The abstract fee is not paid yet."), code="fee_unpaid")
     if conflict_of_interest(abstract, assignment.reviewer) is not None:
-        raise Conflict(CONFLICTED_REVIEWER_MESSAGE, code="conflict_of_interest")
+        raise Conflict(str(CONFLICTED_REVIEWER_MESSAGE), code="conflict_of_interest")
     errors = FieldErrors()
     scores = data.get("scores") or {}
     values = {}
@@ -476,23 +523,23 @@ def save_review(assignment: ReviewAssignment, data: dict, now: datetime | None =
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            errors.add(key, "Give a score from 1 to 5.")
+            errors.add(key, _("Give a score from 1 to 5."))
             continue
         if (
             isinstance(raw, bool)
             or (isinstance(raw, float) and raw != value)
             or not 1 <= value <= 5
         ):
-            errors.add(key, "Give a score from 1 to 5.")
+            errors.add(key, _("Give a score from 1 to 5."))
             continue
         values[name] = value
     comments = {}
     for name in ("comment_to_committee", "comment_to_authors"):
         text = str(data.get(name) or "").strip()
         if len(text) > 10000:
-            errors.add(name, "Keep the comment under 10,000 characters.")
+            errors.add(name, _("Keep the comment under 10,000 characters."))
         comments[name] = text
-    errors.raise_if_any("Please give every score from 1 to 5.")
+    errors.raise_if_any(_("Please give every score from 1 to 5."))
     for name, value in {**values, **comments}.items():
         setattr(assignment, name, value)
     assignment.reviewed_at = assignment.reviewed_at or now
@@ -564,12 +611,16 @@ def _replace_and_tell(removed: list[ReviewConflict]) -> None:
         abstract = record.abstract
         summary = assign_reviewers(abstract.congress, only=abstract, notify=False)
         new_assignments[abstract.congress_id].extend(summary.new_assignments)
-        replacement = (
-            "a replacement reviewer was assigned"
-            if summary.assigned
-            else "no replacement could be assigned automatically"
-            + (f" ({summary.unassigned[0][1]})" if summary.unassigned else "")
-        )
+        # Lazy: written in the recipients' language when the email is rendered.
+        if summary.assigned:
+            replacement = _l("a replacement reviewer was assigned")
+        elif summary.unassigned:
+            replacement = _l(
+                "no replacement could be assigned automatically (%(reason)s)",
+                reason=summary.unassigned[0][1],
+            )
+        else:
+            replacement = _l("no replacement could be assigned automatically")
         by_congress[abstract.congress_id].append((record, replacement))
     for items in by_congress.values():
         congress = items[0][0].abstract.congress
@@ -579,7 +630,10 @@ def _replace_and_tell(removed: list[ReviewConflict]) -> None:
         if addresses:
             queue_mail(
                 addresses,
-                f"{congress.short_name}: review assignments removed for conflicts of interest",
+                _l(
+                    "%(congress)s: review assignments removed for conflicts of interest",
+                    congress=congress.short_name,
+                ),
                 "abstracts/review_conflicts",
                 congress=congress,
                 items=items,
@@ -673,8 +727,8 @@ def declare_conflict(
     explanation = " ".join((explanation or "").split())
     if len(explanation) > 1000:
         raise ValidationFailed(
-            "Keep the explanation under 1,000 characters.",
-            fields={"explanation": ["Keep the explanation under 1,000 characters."]},
+            _("Keep the explanation under 1,000 characters."),
+            fields={"explanation": [_("Keep the explanation under 1,000 characters.")]},
         )
     reason = DECLARED_REASON + (f": “{explanation}”" if explanation else "")
     record = _remove_for_conflict(assignment, ConflictSource.DECLARED, reason, now)
@@ -685,7 +739,7 @@ def declare_conflict(
 def move_abstract_track(abstract: Abstract, track: Track) -> Abstract:
     """Move an abstract to another track; its reviews stay."""
     if track.congress_id != abstract.congress_id or not track.is_active:
-        raise Conflict("Choose an active track of this congress.", code="bad_track")
+        raise Conflict(_("Choose an active track of this congress."), code="bad_track")
     abstract.track = track
     db.session.flush()
     return abstract

@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.abstracts import review
@@ -68,7 +69,7 @@ def review_abstract(abstract_id: int):
             db.session.rollback()
             flash(exc.message, "danger")
         else:
-            flash(f"Review of {assignment.abstract.number} saved.", "success")
+            flash(_("Review of %(number)s saved.", number=assignment.abstract.number), "success")
             return redirect(url_for("abstracts.assignments"))
     elif not form.is_submitted():
         for name in (*SCORE_CRITERIA, "overall"):
@@ -104,8 +105,11 @@ def declare_conflict(abstract_id: int):
         flash(exc.message, "danger")
         return redirect(url_for("abstracts.review_abstract", abstract_id=abstract_id))
     flash(
-        f"Thank you: your conflict of interest with {number} is recorded and the abstract "
-        "goes to another reviewer.",
+        _(
+            "Thank you: your conflict of interest with %(number)s is recorded and the abstract "
+            "goes to another reviewer.",
+            number=number,
+        ),
         "success",
     )
     return redirect(url_for("abstracts.assignments"))
@@ -174,7 +178,7 @@ def _expertise_page(user, congress, back_url: str):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"Tracks of expertise of {user.display_name} saved.", "success")
+            flash(_("Tracks of expertise of %(name)s saved.", name=user.display_name), "success")
             return redirect(back_url)
     return render_template("abstracts/expertise.html", form=form, person=user)
 

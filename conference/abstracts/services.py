@@ -11,6 +11,8 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,13 +51,23 @@ from conference.program.queries import get_track_by_slug
 from conference.urls import external_url
 
 ATTESTATIONS = {
-    "ethics_approval": "Ethics approval and informed consent were obtained.",
-    "not_previously_published": "The work has not been published before.",
-    "coauthors_agree": "All co-authors agree to the submission.",
-    "will_present": "The presenting author will register and present.",
+    "ethics_approval": _l("Ethics approval and informed consent were obtained."),
+    "not_previously_published": _l("The work has not been published before."),
+    "coauthors_agree": _l("All co-authors agree to the submission."),
+    "will_present": _l("The presenting author will register and present."),
 }
 #: Sections a Trials in Progress abstract may not have.
 TIP_FORBIDDEN = ("results", "conclusions")
+TIP_SECTION_PROBLEMS = {
+    "results": _l("A Trials in Progress abstract has no results section: remove it."),
+    "conclusions": _l("A Trials in Progress abstract has no conclusions section: remove it."),
+}
+MISSING_SECTION_PROBLEMS = {
+    "background": _l("Write the background section."),
+    "methods": _l("Write the methods section."),
+    "results": _l("Write the results section."),
+    "conclusions": _l("Write the conclusions section."),
+}
 MAX_KEYWORDS = 10
 MAX_TABLE_ROWS = 40
 MAX_TABLE_COLUMNS = 12
@@ -77,26 +89,39 @@ def normalize_person_email(value) -> str:
     return unicodedata.normalize("NFC", _text(value)).lower()
 
 
+def _invalid_trial_id(identifier: str) -> str:
+    return _(
+        "“%(identifier)s” is not a valid identifier. %(help)s",
+        identifier=identifier,
+        help=TRIAL_ID_HELP,
+    )
+
+
 def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
     """Copy the given keys of `data` onto the abstract, refusing only malformed input."""
     congress = abstract.congress
     if "title" in data:
         title = _text(data["title"])
         if len(title) > LIMITS["title"]:
-            errors.add("title", f"Keep the title under {LIMITS['title']} characters.")
+            errors.add(
+                "title",
+                _("Keep the title under %(limit)s characters.", limit=LIMITS["title"]),
+            )
         abstract.title = title[: LIMITS["title"]]
     if "kind" in data:
         try:
             kind = AbstractKind(data["kind"])
         except ValueError:
-            errors.add("kind", "Choose regular, trials_in_progress or late_breaking.")
+            errors.add("kind", _("Choose regular, trials_in_progress or late_breaking."))
         else:
             if kind != abstract.kind and abstract.status != AbstractStatus.DRAFT:
                 # Its quota and window were checked for the kind it was submitted as.
                 errors.add(
                     "kind",
-                    "The type of a submitted abstract cannot be changed; withdraw it and "
-                    "submit a new abstract of the other type.",
+                    _(
+                        "The type of a submitted abstract cannot be changed; withdraw it and "
+                        "submit a new abstract of the other type."
+                    ),
                 )
             else:
                 abstract.kind = kind
@@ -104,21 +129,24 @@ def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
         slug = _text(data["track"])
         track = get_track_by_slug(congress, slug) if slug else None
         if slug and (track is None or not track.is_active):
-            errors.add("track", "Choose one of the congress's tracks.")
+            errors.add("track", _("Choose one of the congress's tracks."))
         else:
             abstract.track = track
     for name in SECTION_NAMES:
         if name in (data.get("sections") or {}):
             body = _text(data["sections"][name])
             if len(body) > LIMITS["section"]:
-                errors.add(f"sections.{name}", "This section is far too long.")
+                errors.add(f"sections.{name}", _("This section is far too long."))
             setattr(abstract, name, body[: LIMITS["section"]])
     if "keywords" in data:
         keywords = [_text(k) for k in (data["keywords"] or []) if _text(k)]
         if len(keywords) > MAX_KEYWORDS:
-            errors.add("keywords", f"Give at most {MAX_KEYWORDS} keywords.")
+            errors.add("keywords", _("Give at most %(limit)s keywords.", limit=MAX_KEYWORDS))
         if any(len(k) > LIMITS["keyword"] for k in keywords):
-            errors.add("keywords", f"Keep each keyword under {LIMITS['keyword']} characters.")
+            errors.add(
+                "keywords",
+                _("Keep each keyword under %(limit)s characters.", limit=LIMITS["keyword"]),
+            )
         abstract.keywords = keywords[:MAX_KEYWORDS]
     if "table" in data:
         abstract.table = _read_table(data["table"], errors)
@@ -127,13 +155,14 @@ def _apply(abstract: Abstract, data: dict, errors: FieldErrors) -> None:
     if "trial_registration" in data:
         identifier = normalize_trial_id(data["trial_registration"])
         if len(identifier) > 40:
-            errors.add("trial_registration", TRIAL_ID_HELP)
+            errors.add("trial_registration", str(TRIAL_ID_HELP))
         abstract.trial_registration = identifier[:40]
     if "group_name" in data:
         group = _text(data["group_name"])
         if len(group) > LIMITS["group_name"]:
             errors.add(
-                "group_name", f"Keep the group name under {LIMITS['group_name']} characters."
+                "group_name",
+                _("Keep the group name under %(limit)s characters.", limit=LIMITS["group_name"]),
             )
         abstract.group_name = group[: LIMITS["group_name"]]
     for name in ATTESTATIONS:
@@ -147,13 +176,17 @@ def _read_table(value, errors: FieldErrors) -> list | None:
     if value in (None, [], ""):
         return None
     if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
-        errors.add("table", "A table is a list of rows, each a list of cells.")
+        errors.add("table", _("A table is a list of rows, each a list of cells."))
         return None
     rows = table_rows(value)
     if len(rows) > MAX_TABLE_ROWS or any(len(row) > MAX_TABLE_COLUMNS for row in rows):
         errors.add(
             "table",
-            f"Keep the table to {MAX_TABLE_ROWS} rows of at most {MAX_TABLE_COLUMNS} cells.",
+            _(
+                "Keep the table to %(rows)s rows of at most %(cells)s cells.",
+                rows=MAX_TABLE_ROWS,
+                cells=MAX_TABLE_COLUMNS,
+            ),
         )
     return rows or None
 
@@ -186,7 +219,7 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
     for position, item in enumerate(authors):
         prefix = f"authors.{position}"
         if not isinstance(item, dict):
-            errors.add(prefix, "Each author needs a name, email, affiliation and country.")
+            errors.add(prefix, _("Each author needs a name, email, affiliation and country."))
             continue
         email = normalize_person_email(item.get("email"))
         author = AbstractAuthor(
@@ -201,7 +234,9 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         )
         for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
             if len(_text(item.get(field))) > limit:
-                errors.add(f"{prefix}.{field}", f"Keep this under {limit} characters.")
+                errors.add(
+                    f"{prefix}.{field}", _("Keep this under %(limit)s characters.", limit=limit)
+                )
         country_problem = check_country(_text(item.get("country")))
         if country_problem:
             errors.add(f"{prefix}.country", country_problem)
@@ -212,13 +247,15 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
             if relationship not in DISCLOSURE_TYPES:
                 errors.add(
                     f"{prefix}.disclosures",
-                    f"“{typed or '(empty)'}” is not a relationship type; use one of: "
-                    + "; ".join(DISCLOSURE_LABELS.values())
-                    + ".",
+                    _(
+                        "“%(typed)s” is not a relationship type; use one of: %(types)s.",
+                        typed=typed or _("(empty)"),
+                        types="; ".join(str(label) for label in DISCLOSURE_LABELS.values()),
+                    ),
                 )
                 continue
             if not company or len(company) > LIMITS["company"]:
-                errors.add(f"{prefix}.disclosures", "Name the company of each relationship.")
+                errors.add(f"{prefix}.disclosures", _("Name the company of each relationship."))
                 continue
             author.disclosures.append(
                 AuthorDisclosure(company=company, relationship_type=relationship)
@@ -226,7 +263,7 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         if author.nothing_to_disclose and author.disclosures:
             errors.add(
                 f"{prefix}.disclosures",
-                "Either list relationships or tick “nothing to disclose”, not both.",
+                _("Either list relationships or tick “nothing to disclose”, not both."),
             )
         confirmed_at, listing = previous.get(author.email, (None, None))
         if confirmed_at is not None and listing == _listing(author):
@@ -269,17 +306,19 @@ def submission_window(congress: Congress, kind: AbstractKind) -> tuple[datetime 
 
 def _window_problem(abstract: Abstract, now: datetime, *, editing: bool = False) -> str | None:
     opens, closes = submission_window(abstract.congress, abstract.kind)
-    label = (
-        "late-breaking submission"
-        if abstract.kind == AbstractKind.LATE_BREAKING
-        else ("abstract submission")
-    )
+    late = abstract.kind == AbstractKind.LATE_BREAKING
     if opens is None or closes is None:
-        return f"The {label} dates are not set yet."
+        if late:
+            return _("The late-breaking submission dates are not set yet.")
+        return _("The abstract submission dates are not set yet.")
     if now < opens and not editing:
-        return f"The {label} window has not opened yet."
+        if late:
+            return _("The late-breaking submission window has not opened yet.")
+        return _("The abstract submission window has not opened yet.")
     if now >= closes:
-        return f"The {label} deadline has passed."
+        if late:
+            return _("The late-breaking submission deadline has passed.")
+        return _("The abstract submission deadline has passed.")
     return None
 
 
@@ -350,18 +389,24 @@ def _quota_problem(abstract: Abstract) -> str | None:
     if holder == abstract.submitter.email:
         first = abstract.first_author
         if first is not None and first.email != holder:
-            return (
-                f"Until {first.email} confirms being first author, this abstract counts "
-                f"against your own quota, and you already have {already} abstracts counting "
-                f"against it; the limit is {congress.first_author_quota}."
+            return _(
+                "Until %(email)s confirms being first author, this abstract counts against "
+                "your own quota, and you already have %(count)s abstracts counting against "
+                "it; the limit is %(limit)s.",
+                email=first.email,
+                count=already,
+                limit=congress.first_author_quota,
             )
-        return (
-            f"You are already first author of {already} abstracts; "
-            f"the limit is {congress.first_author_quota}."
+        return _(
+            "You are already first author of %(count)s abstracts; the limit is %(limit)s.",
+            count=already,
+            limit=congress.first_author_quota,
         )
-    return (
-        f"{holder} is already first author of {already} abstracts; "
-        f"the limit is {congress.first_author_quota}."
+    return _(
+        "%(email)s is already first author of %(count)s abstracts; the limit is %(limit)s.",
+        email=holder,
+        count=already,
+        limit=congress.first_author_quota,
     )
 
 
@@ -374,9 +419,9 @@ def submission_problems(abstract: Abstract, now: datetime | None = None) -> Fiel
     if window:
         errors.add("submission", window)
     if not abstract.title:
-        errors.add("title", "Give the abstract a title.")
+        errors.add("title", _("Give the abstract a title."))
     if abstract.track is None:
-        errors.add("track", "Choose a track.")
+        errors.add("track", _("Choose a track."))
     tip = abstract.kind == AbstractKind.TRIALS_IN_PROGRESS
     for name in SECTION_NAMES:
         body = getattr(abstract, name)
@@ -384,39 +429,45 @@ def submission_problems(abstract: Abstract, now: datetime | None = None) -> Fiel
             if body:
                 errors.add(
                     f"sections.{name}",
-                    f"A Trials in Progress abstract has no {name} section: remove it.",
+                    str(TIP_SECTION_PROBLEMS[name]),
                 )
         elif not body:
-            errors.add(f"sections.{name}", f"Write the {name} section.")
+            errors.add(f"sections.{name}", str(MISSING_SECTION_PROBLEMS[name]))
     length = length_of(abstract)
     if length > congress.length_limit:
         errors.add(
             "length",
-            f"The abstract has {length} characters; the limit is {congress.length_limit}.",
+            _(
+                "The abstract has %(length)s characters; the limit is %(limit)s.",
+                length=length,
+                limit=congress.length_limit,
+            ),
         )
     if abstract.table and congress.max_tables < 1:
-        errors.add("table", "This congress does not allow tables.")
+        errors.add("table", _("This congress does not allow tables."))
     if abstract.is_clinical_trial or tip:
         if not abstract.trial_registration:
             errors.add(
                 "trial_registration",
-                "Give the trial's registration identifier (required for clinical trials "
-                "and Trials in Progress).",
+                _(
+                    "Give the trial's registration identifier (required for clinical trials "
+                    "and Trials in Progress)."
+                ),
             )
         elif trial_registry(abstract.trial_registration) is None:
             errors.add(
                 "trial_registration",
-                f"“{abstract.trial_registration}” is not a valid identifier. {TRIAL_ID_HELP}",
+                _invalid_trial_id(abstract.trial_registration),
             )
     elif abstract.trial_registration and trial_registry(abstract.trial_registration) is None:
         errors.add(
             "trial_registration",
-            f"“{abstract.trial_registration}” is not a valid identifier. {TRIAL_ID_HELP}",
+            _invalid_trial_id(abstract.trial_registration),
         )
     _author_problems(abstract, errors)
     for name, text in ATTESTATIONS.items():
         if not getattr(abstract, f"attests_{name}"):
-            errors.add(f"attestations.{name}", f"Confirm: {text}")
+            errors.add(f"attestations.{name}", _("Confirm: %(statement)s", statement=text))
     quota = _quota_problem(abstract)
     if quota:
         errors.add("first_author", quota)
@@ -427,41 +478,58 @@ def _author_problems(abstract: Abstract, errors: FieldErrors) -> None:
     authors = abstract.authors
     limit = abstract.congress.max_authors
     if not authors:
-        errors.add("authors", "List at least one author.")
+        errors.add("authors", _("List at least one author."))
         return
     if len(authors) > limit:
         errors.add(
             "authors",
-            f"List at most {limit} authors (put the rest under the group name); "
-            f"there are {len(authors)}.",
+            _(
+                "List at most %(limit)s authors (put the rest under the group name); "
+                "there are %(count)s.",
+                limit=limit,
+                count=len(authors),
+            ),
         )
     presenting = sum(1 for author in authors if author.is_presenting)
     if presenting != 1:
-        errors.add("authors", f"Mark exactly one presenting author (marked now: {presenting}).")
+        errors.add(
+            "authors",
+            _("Mark exactly one presenting author (marked now: %(count)s).", count=presenting),
+        )
     seen: set[str] = set()
     for author in authors:
         prefix = f"authors.{author.position}"
         if not author.name:
-            errors.add(f"{prefix}.name", "Give the author's name.")
+            errors.add(f"{prefix}.name", _("Give the author's name."))
         if not author.email:
-            errors.add(f"{prefix}.email", "Give the author's email.")
+            errors.add(f"{prefix}.email", _("Give the author's email."))
         else:
             try:
                 validate_email(author.email, check_deliverability=False)
             except EmailNotValidError:
-                errors.add(f"{prefix}.email", f"“{author.email}” is not a valid email address.")
+                errors.add(
+                    f"{prefix}.email",
+                    _("“%(email)s” is not a valid email address.", email=author.email),
+                )
             if author.email in seen:
-                errors.add(f"{prefix}.email", "This author is listed twice.")
+                errors.add(f"{prefix}.email", _("This author is listed twice."))
             seen.add(author.email)
         if not author.affiliation:
-            errors.add(f"{prefix}.affiliation", "Give the author's affiliation.")
+            errors.add(f"{prefix}.affiliation", _("Give the author's affiliation."))
         if len(author.country) != 2 or not author.country.isalpha():
-            errors.add(f"{prefix}.country", "Give the two-letter country code, e.g. AT.")
+            errors.add(f"{prefix}.country", _("Give the two-letter country code, e.g. AT."))
         if not author.has_disclosure:
             errors.add(
                 f"{prefix}.disclosures",
-                f"{author.name or 'This author'} has no disclosure: list relationships or "
-                "tick “nothing to disclose”.",
+                _(
+                    "%(name)s has no disclosure: list relationships or tick “nothing to disclose”.",
+                    name=author.name,
+                )
+                if author.name
+                else _(
+                    "This author has no disclosure: list relationships or tick “nothing to "
+                    "disclose”."
+                ),
             )
 
 
@@ -515,7 +583,9 @@ def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None)
     if abstract.status == AbstractStatus.SUBMITTED:
         problem = _window_problem(abstract, now, editing=True)
         if problem:
-            raise NotAllowed(f"The abstract can no longer be changed: {problem}")
+            raise NotAllowed(
+                _("The abstract can no longer be changed: %(problem)s", problem=problem)
+            )
     errors = FieldErrors()
     _apply(abstract, data, errors)
     errors.raise_if_any()
@@ -523,7 +593,7 @@ def update_abstract(abstract: Abstract, data: dict, now: datetime | None = None)
     if abstract.status == AbstractStatus.SUBMITTED:
         _lock_quota_of(abstract)
         submission_problems(abstract, now).raise_if_any(
-            "The submitted abstract must still meet every rule; please correct the fields."
+            _("The submitted abstract must still meet every rule; please correct the fields.")
         )
         _request_authorship_confirmations(abstract)
     review.recheck_conflicts(abstract=abstract)  # authors may have changed: see review.py
@@ -568,10 +638,10 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     if abstract.status == AbstractStatus.SUBMITTED:
         return abstract  # a retry or double click: nothing new
     if abstract.status == AbstractStatus.WITHDRAWN:
-        raise Conflict("A withdrawn abstract cannot be submitted again.", code="withdrawn")
+        raise Conflict(_("A withdrawn abstract cannot be submitted again."), code="withdrawn")
     _lock_quota_of(abstract)
     submission_problems(abstract, now).raise_if_any(
-        "The abstract cannot be submitted yet; please correct the highlighted fields."
+        _("The abstract cannot be submitted yet; please correct the highlighted fields.")
     )
     if abstract.number is None:
         abstract.number = _next_number(abstract.congress)
@@ -581,7 +651,11 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     fees.apply_fee(abstract, now)
     queue_mail(
         abstract.submitter.email,
-        f"Abstract {abstract.number} received: {abstract.title[:120]}",
+        _l(
+            "Abstract %(number)s received: %(title)s",
+            number=abstract.number,
+            title=abstract.title[:120],
+        ),
         "abstracts/submitted",
         dedupe_key=f"abstract-submitted:{abstract.id}",
         user_id=abstract.submitter_id,
@@ -600,10 +674,10 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
     if abstract.status == AbstractStatus.WITHDRAWN:
         return abstract
     if abstract.status != AbstractStatus.SUBMITTED:
-        raise Conflict("Only a submitted abstract can be withdrawn; delete the draft instead.")
+        raise Conflict(_("Only a submitted abstract can be withdrawn; delete the draft instead."))
     closes = abstract.congress.abstract_withdrawal_closes_at
     if closes is not None and now >= closes:
-        raise NotAllowed("The withdrawal deadline has passed; contact the secretariat.")
+        raise NotAllowed(_("The withdrawal deadline has passed; contact the secretariat."))
     abstract.status = AbstractStatus.WITHDRAWN
     abstract.withdrawn_at = now
     abstract.presenter_confirmed_at = None
@@ -611,7 +685,7 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
     fees.cancel_unpaid_invoice(abstract, "Abstract withdrawn")
     queue_mail(
         abstract.submitter.email,
-        f"Abstract {abstract.number} withdrawn",
+        _l("Abstract %(number)s withdrawn", number=abstract.number),
         "abstracts/withdrawn",
         dedupe_key=f"abstract-withdrawn:{abstract.id}",
         user_id=abstract.submitter_id,
@@ -623,7 +697,7 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
 
 def delete_draft(abstract: Abstract) -> None:
     if abstract.status != AbstractStatus.DRAFT:
-        raise Conflict("Only drafts can be deleted; withdraw a submitted abstract instead.")
+        raise Conflict(_("Only drafts can be deleted; withdraw a submitted abstract instead."))
     db.session.delete(abstract)
     db.session.flush()
 
@@ -645,10 +719,10 @@ def authorship_for_token(token: str) -> tuple[Abstract, str]:
     try:
         abstract_id, email = _authorship_serializer().loads(token)
     except (BadSignature, TypeError, ValueError):
-        raise NotFound("This confirmation link is not valid.") from None
+        raise NotFound(_("This confirmation link is not valid.")) from None
     abstract = db.session.get(Abstract, abstract_id)
     if abstract is None or not isinstance(email, str):
-        raise NotFound("This confirmation link is not valid.")
+        raise NotFound(_("This confirmation link is not valid."))
     return abstract, email
 
 
@@ -670,7 +744,10 @@ def _request_authorship_confirmations(abstract: Abstract) -> None:
         digest = hashlib.sha256(listing.encode()).hexdigest()[:24]
         queue_mail(
             author.email,
-            f"Please confirm that you are an author of “{abstract.title[:120]}”",
+            _l(
+                "Please confirm that you are an author of “%(title)s”",
+                title=abstract.title[:120],
+            ),
             "abstracts/authorship_request",
             dedupe_key=f"abstract-authorship:{abstract.id}:{digest}",
             user_id=author.user_id,
@@ -684,10 +761,12 @@ def _request_authorship_confirmations(abstract: Abstract) -> None:
 def _open_listing(abstract: Abstract, email: str) -> AbstractAuthor:
     _lock(abstract)
     if abstract.status == AbstractStatus.WITHDRAWN:
-        raise Conflict("This abstract was withdrawn.", code="withdrawn")
+        raise Conflict(_("This abstract was withdrawn."), code="withdrawn")
     author = listed_author(abstract, email)
     if author is None:
-        raise Conflict("You are no longer listed as an author of this abstract.", code="not_listed")
+        raise Conflict(
+            _("You are no longer listed as an author of this abstract."), code="not_listed"
+        )
     return author
 
 
@@ -709,9 +788,13 @@ def confirm_authorship(abstract: Abstract, email: str, now: datetime | None = No
         already = first_author_count(congress, holder, exclude_id=abstract.id)
         if already >= congress.first_author_quota:
             raise Conflict(
-                f"You are already first author of {already} abstracts at this congress; the "
-                f"limit is {congress.first_author_quota}. Have one of them withdrawn before "
-                "confirming, or reject this authorship.",
+                _(
+                    "You are already first author of %(count)s abstracts at this congress; the "
+                    "limit is %(limit)s. Have one of them withdrawn before confirming, or "
+                    "reject this authorship.",
+                    count=already,
+                    limit=congress.first_author_quota,
+                ),
                 code="first_author_quota",
             )
     return abstract
@@ -736,8 +819,11 @@ def reject_authorship(abstract: Abstract, email: str) -> Abstract:
     db.session.flush()
     queue_mail(
         abstract.submitter.email,
-        f"{author.name or author.email} is not an author of abstract "
-        f"{abstract.number or abstract.title[:60]}",
+        _l(
+            "%(name)s is not an author of abstract %(abstract)s",
+            name=author.name or author.email,
+            abstract=abstract.number or abstract.title[:60],
+        ),
         "abstracts/authorship_rejected",
         user_id=abstract.submitter_id,
         abstract=abstract,
@@ -769,10 +855,10 @@ def abstract_for_confirm_token(token: str) -> Abstract:
     try:
         abstract_id = _serializer().loads(token)
     except BadSignature:
-        raise NotFound("This confirmation link is not valid.") from None
+        raise NotFound(_("This confirmation link is not valid.")) from None
     abstract = db.session.get(Abstract, abstract_id)
     if abstract is None:
-        raise NotFound("This confirmation link is not valid.")
+        raise NotFound(_("This confirmation link is not valid."))
     return abstract
 
 
@@ -780,7 +866,8 @@ def confirm_presentation(abstract: Abstract, now: datetime | None = None) -> Abs
     """The presenting author of an accepted abstract confirms they will present (once)."""
     if not abstract.is_acceptance_released:
         raise Conflict(
-            "Only an abstract accepted for presentation can be confirmed.", code="not_accepted"
+            _("Only an abstract accepted for presentation can be confirmed."),
+            code="not_accepted",
         )
     if abstract.presenter_confirmed_at is None:
         abstract.presenter_confirmed_at = now or utcnow()

@@ -7,6 +7,7 @@ Author pages are here; reviewer pages in `review_views.py`, organizer pages in
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.abstracts import fees, services
@@ -40,7 +41,7 @@ bp = Blueprint("abstracts", __name__)
 def congress_or_404():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress
 
 
@@ -86,7 +87,7 @@ def edit_abstract(abstract_id: int | None = None):
             # The abstract page says why (accepted, withdrawn) and whom to ask.
             return redirect(url_for("abstracts.view_abstract", abstract_id=abstract.id))
     form = AbstractForm()
-    form.track.choices = [("", "Choose a track")] + [
+    form.track.choices = [("", _("Choose a track"))] + [
         (t.slug, t.name) for t in get_tracks(congress, active_only=True)
     ]
     if request.method == "POST" and change_author_rows(form, congress.max_authors):
@@ -122,9 +123,15 @@ def edit_abstract(abstract_id: int | None = None):
             if wants_submit and abstract.status == AbstractStatus.DRAFT:
                 services.submit_abstract(abstract)
                 db.session.commit()
-                flash(f"Abstract {abstract.number} submitted. We sent you a receipt.", "success")
+                flash(
+                    _(
+                        "Abstract %(number)s submitted. We sent you a receipt.",
+                        number=abstract.number,
+                    ),
+                    "success",
+                )
             else:
-                flash("Abstract saved.", "success")
+                flash(_("Abstract saved."), "success")
             for warning in services.warnings_for(abstract):
                 flash(warning, "warning")
             return redirect(url_for("abstracts.view_abstract", abstract_id=abstract.id))
@@ -217,7 +224,7 @@ def invoice_fee(abstract_id: int):
         db.session.rollback()
         show_domain_error(form, exc)
         return _render_view(abstract, form, 422)
-    flash(f"Invoice {invoice.number} issued.", "success")
+    flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
     return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
 
 
@@ -257,16 +264,18 @@ def fee_checkout_return(abstract_id: int):
     if state == "unknown":
         abort(404)
     if state in ("paid", "duplicate"):
-        flash("Thank you: your card payment of the abstract fee is confirmed.", "success")
+        flash(_("Thank you: your card payment of the abstract fee is confirmed."), "success")
     elif state in ("refunded", "needs_refund"):
         flash(
-            "Your card payment arrived when no fee was due any more: it is being refunded.",
+            _("Your card payment arrived when no fee was due any more: it is being refunded."),
             "warning",
         )
     else:
         flash(
-            "Your card payment is being confirmed by the provider; this page shows the fee as "
-            "paid once it is.",
+            _(
+                "Your card payment is being confirmed by the provider; this page shows the fee "
+                "as paid once it is."
+            ),
             "info",
         )
     return redirect(url_for("abstracts.view_abstract", abstract_id=abstract_id))
@@ -283,7 +292,7 @@ def withdraw_abstract(abstract_id: int):
     try:
         services.withdraw_abstract(abstract)
         db.session.commit()
-        flash(f"Abstract {abstract.number} withdrawn.", "success")
+        flash(_("Abstract %(number)s withdrawn.", number=abstract.number), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -301,7 +310,7 @@ def delete_abstract(abstract_id: int):
     try:
         services.delete_draft(abstract)
         db.session.commit()
-        flash("Draft deleted.", "success")
+        flash(_("Draft deleted."), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -321,7 +330,7 @@ def confirm_presenter(token: str):
         try:
             services.confirm_presentation(abstract)
             db.session.commit()
-            flash("Thank you: your presentation is confirmed.", "success")
+            flash(_("Thank you: your presentation is confirmed."), "success")
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -363,7 +372,7 @@ def confirm_authorship(token: str):
     try:
         services.confirm_authorship(abstract, email)
         db.session.commit()
-        flash("Thank you: your authorship is confirmed.", "success")
+        flash(_("Thank you: your authorship is confirmed."), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -378,7 +387,7 @@ def reject_authorship(token: str):
     try:
         services.reject_authorship(abstract, email)
         db.session.commit()
-        flash("You have been removed from the authors; the submitter has been told.", "success")
+        flash(_("You have been removed from the authors; the submitter has been told."), "success")
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")

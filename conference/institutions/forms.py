@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
 class InstitutionForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=300)])
+    name = StringField(_l("Name"), validators=[Length(max=300)])
     aliases = TextAreaField(
-        "Other spellings (one a line)",
-        description="Translations, former names and acronyms authors write.",
+        _l("Other spellings (one a line)"),
+        description=_l("Translations, former names and acronyms authors write."),
     )
-    country = StringField("Country (two letters)", validators=[Optional(), Length(max=2)])
-    ror_id = StringField("ROR id", validators=[Optional(), Length(max=40)])
-    submit = SubmitField("Add institution")
+    country = StringField(_l("Country (two letters)"), validators=[Optional(), Length(max=2)])
+    ror_id = StringField(_l("ROR id"), validators=[Optional(), Length(max=40)])
+    submit = SubmitField(_l("Add institution"))
 
 
 class AliasForm(FlaskForm):
-    aliases = TextAreaField("Other spellings (one a line)")
-    submit = SubmitField("Add spellings")
+    aliases = TextAreaField(_l("Other spellings (one a line)"))
+    submit = SubmitField(_l("Add spellings"))
 
 
 class MergeForm(FlaskForm):
-    duplicates = SelectMultipleField("Duplicates to fold into this institution", coerce=int)
-    submit = SubmitField("Merge")
+    duplicates = SelectMultipleField(_l("Duplicates to fold into this institution"), coerce=int)
+    submit = SubmitField(_l("Merge"))

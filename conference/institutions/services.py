@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -43,31 +44,31 @@ def create_institution(
     country = (country or "").strip().upper()
     errors = FieldErrors()
     if not normalise(name):
-        errors.add("name", "Give the institution's name.")
+        errors.add("name", _("Give the institution's name."))
     elif len(name) > 300:
-        errors.add("name", "Keep the name under 300 characters.")
+        errors.add("name", _("Keep the name under 300 characters."))
     if country and not re.fullmatch(r"[A-Z]{2}", country):
-        errors.add("country", "Use the two-letter country code, e.g. SE.")
+        errors.add("country", _("Use the two-letter country code, e.g. SE."))
     ror = None
     if ror_id:
         found = _ROR.match(ror_id.strip().lower())
         if not found:
-            errors.add("ror_id", "A ROR id looks like 02jzgtq86 or https://ror.org/02jzgtq86.")
+            errors.add("ror_id", _("A ROR id looks like 02jzgtq86 or https://ror.org/02jzgtq86."))
         else:
             ror = found.group(1)
-    errors.raise_if_any("Please correct the institution's details.")
+    errors.raise_if_any(_("Please correct the institution's details."))
     existing = _by_key(normalise(name))
     if existing is not None:
         raise Conflict(
-            f"“{name}” is already listed as {existing.name}.",
+            _("“%(name)s” is already listed as %(existing)s.", name=name, existing=existing.name),
             code="institution_exists",
-            fields={"name": [f"Already listed as {existing.name}."]},
+            fields={"name": [_("Already listed as %(existing)s.", existing=existing.name)]},
         )
     if ror and db.session.scalar(select(Institution.id).where(Institution.ror_id == ror)):
         raise Conflict(
-            "Another institution already has this ROR id.",
+            _("Another institution already has this ROR id."),
             code="institution_exists",
-            fields={"ror_id": ["Another institution already has this ROR id."]},
+            fields={"ror_id": [_("Another institution already has this ROR id.")]},
         )
     institution = Institution(
         name=name, aliases=_clean_aliases(aliases, name), country=country, ror_id=ror
@@ -75,9 +76,9 @@ def create_institution(
     _refresh(institution)
     if not _insert(institution):  # added meanwhile by a concurrent request
         raise Conflict(
-            f"“{name}” was just added by someone else.",
+            _("“%(name)s” was just added by someone else.", name=name),
             code="institution_exists",
-            fields={"name": ["This institution was just added by someone else."]},
+            fields={"name": [_("This institution was just added by someone else.")]},
         )
     return institution
 
@@ -106,8 +107,8 @@ def merge_institutions(target: Institution, duplicates: list[Institution]) -> In
     duplicates = [d for d in duplicates if d.id != target.id]
     if not duplicates:
         raise ValidationFailed(
-            "Choose at least one other institution to merge into this one.",
-            fields={"duplicates": ["Choose at least one other institution."]},
+            _("Choose at least one other institution to merge into this one."),
+            fields={"duplicates": [_("Choose at least one other institution.")]},
         )
     spellings = [*(target.aliases or [])]
     for duplicate in duplicates:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from conference.errors import DomainError
@@ -66,7 +67,7 @@ def manage():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"{institution.name} added.", "success")
+            flash(_("%(name)s added.", name=institution.name), "success")
             return redirect(url_for("institutions.manage"))
     return render_template(
         "institutions/manage.html",
@@ -92,7 +93,7 @@ def add_aliases(institution_id: int):
     if form.validate_on_submit():
         services.add_aliases(institution, _lines(form.aliases.data))
         db.session.commit()
-        flash(f"Spellings of {institution.name} saved.", "success")
+        flash(_("Spellings of %(name)s saved.", name=institution.name), "success")
     return redirect(url_for("institutions.manage", _anchor=f"institution-{institution.id}"))
 
 
@@ -102,7 +103,7 @@ def merge(institution_id: int):
     institution = _institution_or_404(institution_id)
     form = _merge_form(institution, get_institutions())
     if not form.validate_on_submit():
-        flash("Choose the duplicates to merge from the list.", "danger")
+        flash(_("Choose the duplicates to merge from the list."), "danger")
         return redirect(url_for("institutions.manage"))
     duplicates = [db.session.get(Institution, i) for i in form.duplicates.data]
     try:
@@ -112,5 +113,5 @@ def merge(institution_id: int):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(f"Duplicates merged into {institution.name}.", "success")
+        flash(_("Duplicates merged into %(name)s.", name=institution.name), "success")
     return redirect(url_for("institutions.manage", _anchor=f"institution-{institution.id}"))

@@ -1,5 +1,8 @@
 """Forms of bulk mailings."""
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -8,27 +11,37 @@ from conference.mailings.models import GROUP_LABELS
 from conference.mailings.services import MAX_BODY, PLACEHOLDERS
 from conference.registration.models import RegistrationStatus
 
-PLACEHOLDER_HELP = "Placeholders: " + "; ".join(
-    "{" + name + "}: " + text for name, text in PLACEHOLDERS.items()
-)
+
+def _placeholder_help() -> str:
+    return _(
+        "Placeholders: %(placeholders)s",
+        placeholders="; ".join(
+            "{" + name + "}: " + str(text) for name, text in PLACEHOLDERS.items()
+        ),
+    )
+
+
+PLACEHOLDER_HELP = LazyString(_placeholder_help)
 
 
 class MailingForm(FlaskForm):
-    group = SelectField("Send to", choices=[(g.value, label) for g, label in GROUP_LABELS.items()])
+    group = SelectField(
+        _l("Send to"), choices=[(g.value, label) for g, label in GROUP_LABELS.items()]
+    )
     category = SelectField(
-        "Category (registered attendees only)",
-        choices=[("", "Every category")],
+        _l("Category (registered attendees only)"),
+        choices=[("", _l("Every category"))],
         validate_choice=False,
     )
     status = SelectField(
-        "Status (registered attendees only)",
-        choices=[("", "Registered (awaiting verification, awaiting payment, confirmed)")]
+        _l("Status (registered attendees only)"),
+        choices=[("", _l("Registered (awaiting verification, awaiting payment, confirmed)"))]
         + [(s.value, s.label) for s in RegistrationStatus],
         validate_choice=False,
     )
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=300)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[DataRequired(), Length(max=MAX_BODY)],
         description=PLACEHOLDER_HELP,
     )

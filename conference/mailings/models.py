@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,11 +21,11 @@ class MailingGroup(enum.StrEnum):
 
 
 GROUP_LABELS = {
-    MailingGroup.ATTENDEES: "Registered attendees (by category or status)",
-    MailingGroup.PRESENTING_AUTHORS: "Presenting authors of accepted abstracts",
-    MailingGroup.REVIEWERS: "Reviewers",
-    MailingGroup.CHAIRS: "Session chairs",
-    MailingGroup.WAITLISTED: "Waiting list",
+    MailingGroup.ATTENDEES: _l("Registered attendees (by category or status)"),
+    MailingGroup.PRESENTING_AUTHORS: _l("Presenting authors of accepted abstracts"),
+    MailingGroup.REVIEWERS: _l("Reviewers"),
+    MailingGroup.CHAIRS: _l("Session chairs"),
+    MailingGroup.WAITLISTED: _l("Waiting list"),
 }
 
 

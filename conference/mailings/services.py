@@ -17,6 +17,9 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask import render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -38,17 +41,24 @@ from conference.registration.tokens import manage_url
 from conference.urls import external_url
 
 PLACEHOLDERS = {
-    "name": "the recipient's name",
-    "reference": "their registration reference (empty when they have not registered)",
-    "manage_link": "their private link to manage their registration (the registration page "
-    "when they have not registered); body only, never shown in the outbox",
-    "congress": "the congress's name",
+    "name": _l("the recipient's name"),
+    "reference": _l("their registration reference (empty when they have not registered)"),
+    "manage_link": _l(
+        "their private link to manage their registration (the registration page when they "
+        "have not registered); body only, never shown in the outbox"
+    ),
+    "congress": _l("the congress's name"),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TEMPLATE = "mailings/message"
 MAX_BODY = 20000
 #: What a preview shows instead of a recipient's private manage link.
 SAMPLE_LINK = "[the recipient's private manage link is inserted when sent]"
+
+
+def _sample_link() -> str:
+    """SAMPLE_LINK in the reader's language."""
+    return _("[the recipient's private manage link is inserted when sent]")
 
 
 @dataclass(frozen=True)
@@ -83,11 +93,13 @@ def _placeholder_errors(text: str, name: str, errors: FieldErrors, allowed) -> N
     if unknown:
         errors.add(
             name,
-            ("Unknown placeholder: " if len(unknown) == 1 else "Unknown placeholders: ")
-            + ", ".join("{" + u + "}" for u in unknown)
-            + ". Use: "
-            + ", ".join("{" + p + "}" for p in allowed)
-            + ".",
+            ngettext(
+                "Unknown placeholder: %(names)s. Use: %(known)s.",
+                "Unknown placeholders: %(names)s. Use: %(known)s.",
+                len(unknown),
+                names=", ".join("{" + u + "}" for u in unknown),
+                known=", ".join("{" + p + "}" for p in allowed),
+            ),
         )
 
 
@@ -102,17 +114,26 @@ def parse_mailing(
         chosen = MailingGroup(group)
     except ValueError:
         chosen = None
-        errors.add("group", "Choose one of: " + ", ".join(g.value for g in MailingGroup) + ".")
+        errors.add(
+            "group",
+            _("Choose one of: %(values)s.", values=", ".join(g.value for g in MailingGroup)),
+        )
     if not subject or len(subject) > 300:
-        errors.add("subject", "Give a subject of up to 300 characters.")
+        errors.add("subject", _("Give a subject of up to 300 characters."))
     if not body:
-        errors.add("body", "Write the message.")
+        errors.add("body", _("Write the message."))
     elif len(body) > MAX_BODY:
-        errors.add("body", f"Keep the message under {MAX_BODY} characters.")
+        errors.add("body", _("Keep the message under %(limit)s characters.", limit=MAX_BODY))
     subject_placeholders = [p for p in PLACEHOLDERS if p != "manage_link"]
     _placeholder_errors(subject, "subject", errors, subject_placeholders)
     if "{manage_link}" in subject:
-        errors.add("subject", "{manage_link} is private: put it in the message, not the subject.")
+        errors.add(
+            "subject",
+            _(
+                "%(placeholder)s is private: put it in the message, not the subject.",
+                placeholder="{manage_link}",
+            ),
+        )
     _placeholder_errors(body, "body", errors, list(PLACEHOLDERS))
     category_id = None
     category, status = str(category or "").strip(), str(status or "").strip()
@@ -120,17 +141,23 @@ def parse_mailing(
         if category:
             found = get_category_by_slug(congress, category)
             if found is None:
-                errors.add("category", f"There is no category “{category}” in this congress.")
+                errors.add(
+                    "category",
+                    _("There is no category “%(category)s” in this congress.", category=category),
+                )
             else:
                 category_id = found.id
         if status and status not in {s.value for s in RegistrationStatus}:
             errors.add(
                 "status",
-                "Choose one of: " + ", ".join(s.value for s in RegistrationStatus) + ".",
+                _(
+                    "Choose one of: %(values)s.",
+                    values=", ".join(s.value for s in RegistrationStatus),
+                ),
             )
     else:
         category, status = "", ""
-    errors.raise_if_any("Please correct the mailing.")
+    errors.raise_if_any(_("Please correct the mailing."))
     return MailingRequest(chosen, subject, body, category, category_id, status)
 
 
@@ -255,7 +282,7 @@ def preview_mailing(congress: Congress, request: MailingRequest) -> MailingPrevi
     preview = MailingPreview(request, people, secret_link="{manage_link}" in request.body)
     if people:
         subject, parts = render_for(congress, request, people[0])
-        preview.sample = (subject, _render_text(congress, parts, SAMPLE_LINK))
+        preview.sample = (subject, _render_text(congress, parts, _sample_link()))
     preview.token = f"{secrets.token_hex(8)}.{_fingerprint(congress, request, people)}"
     return preview
 
@@ -284,23 +311,25 @@ def send_mailing(
     preview; a token already sent returns that campaign and queues nothing.
     """
     token = str(preview_token or "").strip()
-    nonce, _, fingerprint = token.partition(".")
+    nonce, _dot, fingerprint = token.partition(".")
     if not nonce or len(fingerprint) != 64 or len(token) > 100:
         errors = FieldErrors()
-        errors.add("preview_token", "Send the preview_token of a preview (dry run) first.")
-        errors.raise_if_any("Preview the mailing before sending it.")
+        errors.add("preview_token", _("Send the preview_token of a preview (dry run) first."))
+        errors.raise_if_any(_("Preview the mailing before sending it."))
     existing = _sent_with(congress, token)
     if existing is not None:
         return SendResult(existing, 0, already_sent=True)
     people = get_recipients(congress, request)
     if _fingerprint(congress, request, people) != fingerprint:
         raise Conflict(
-            "The recipients or the message changed since the preview, so nothing was sent. "
-            "Check the new preview and confirm again.",
+            _(
+                "The recipients or the message changed since the preview, so nothing was sent. "
+                "Check the new preview and confirm again."
+            ),
             code="mailing_changed",
         )
     if not people:
-        raise Conflict("Nobody is in this group: nothing to send.", code="no_recipients")
+        raise Conflict(_("Nobody is in this group: nothing to send."), code="no_recipients")
     campaign = MailingCampaign(
         congress_id=congress.id,
         subject=request.subject,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from conference.errors import DomainError
 from conference.extensions import db
-from conference.labels import plural
 from conference.mailings import services
 from conference.mailings.forms import MailingForm
 from conference.mailings.queries import get_campaign, get_campaign_recipients, get_campaigns
@@ -22,13 +23,13 @@ bp = Blueprint("mailings", __name__)
 def _congress():
     congress = get_current_congress()
     if congress is None:
-        abort(404, "No congress is set up yet.")
+        abort(404, _("No congress is set up yet."))
     return congress
 
 
 def _form(congress) -> MailingForm:
     form = MailingForm()
-    form.category.choices = [("", "Every category")] + [
+    form.category.choices = [("", _("Every category"))] + [
         (c.slug, c.name) for c in get_categories(congress)
     ]
     return form
@@ -104,9 +105,16 @@ def send_mailing():
         flash(exc.message, "warning")
         return _render_preview(congress, form, mailing, status=exc.status, changed=True)
     if result.already_sent:
-        flash("This mailing was already sent; nothing was sent again.", "info")
+        flash(_("This mailing was already sent; nothing was sent again."), "info")
     else:
-        flash(f"Mailing queued: {plural(result.queued, 'message')}.", "success")
+        flash(
+            ngettext(
+                "Mailing queued: %(num)d message.",
+                "Mailing queued: %(num)d messages.",
+                result.queued,
+            ),
+            "success",
+        )
     return redirect(url_for("mailings.campaign", campaign_id=result.campaign.id))
 
 

@@ -174,7 +174,7 @@ def update_speaker(speaker: Speaker, **data) -> Speaker:
             errors.add(
                 "disclosures",
                 f"“{company}: {typed}”: give a company and one of "
-                + "; ".join(DISCLOSURE_LABELS.values())
+                + "; ".join(str(label) for label in DISCLOSURE_LABELS.values())
                 + ".",
             )
             continue

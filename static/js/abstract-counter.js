@@ -65,7 +65,8 @@
     var fields = { table: value("table") };
     ["title"].concat(Object.keys(HEADINGS)).forEach(function (name) { fields[name] = value(name); });
     var n = abstractLength(rule, fields);
-    counter.textContent = n + " / " + rule.limit + " characters";
+    counter.textContent = (counter.dataset.text || "{count} / {limit} characters")
+      .replace("{count}", String(n)).replace("{limit}", String(rule.limit));
     counter.classList.toggle("text-danger", n > rule.limit);
     counter.classList.toggle("fw-bold", n > rule.limit);
     counter.dataset.count = String(n);
