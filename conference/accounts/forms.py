@@ -1,5 +1,6 @@
 """Forms of the accounts pages (CSRF-protected by Flask-WTF)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,49 +19,57 @@ from conference.accounts.services import PASSWORD_RULE
 
 class ProfileFieldsMixin:
     title = StringField(
-        "Title", validators=[Optional(), Length(max=40)], description="Dr, Prof, ... (optional)"
+        _l("Title"),
+        validators=[Optional(), Length(max=40)],
+        description=_l("Dr, Prof, ... (optional)"),
     )
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    affiliation = StringField("Affiliation / institution", validators=[Optional(), Length(max=300)])
-    country = SelectField("Country", validators=[Optional()])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    affiliation = StringField(
+        _l("Affiliation / institution"), validators=[Optional(), Length(max=300)]
+    )
+    country = SelectField(_l("Country"), validators=[Optional()])
 
 
 class SignUpForm(ProfileFieldsMixin, FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()], description=PASSWORD_RULE)
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()], description=PASSWORD_RULE)
     password_again = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me logged in on this device")
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    submit = SubmitField("Email me a reset link")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Email me a reset link"))
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired()], description=PASSWORD_RULE)
-    password_again = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired()], description=PASSWORD_RULE
     )
-    submit = SubmitField("Set new password")
+    password_again = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", _l("Passwords differ."))],
+    )
+    submit = SubmitField(_l("Set new password"))
 
 
 class ResendConfirmationForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    submit = SubmitField("Send the confirmation link again")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send the confirmation link again"))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -69,5 +78,5 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField("Roles")
-    submit = SubmitField("Save roles")
+    roles = MultiCheckboxField(_l("Roles"))
+    submit = SubmitField(_l("Save roles"))

@@ -14,6 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse_many
 from sqlalchemy import func, select, update
@@ -145,7 +147,7 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 def _validate_profile(errors: FieldErrors, data: dict) -> None:
     if "name" in data and not (data.get("name") or "").strip():
-        errors.add("name", "Enter your name.")
+        errors.add("name", _("Enter your name."))
     if "country" in data and (problem := check_country(data.get("country") or "")):
         errors.add("country", problem)
 
@@ -171,8 +173,10 @@ def sign_up(
     errors.raise_if_any()
     if get_user_by_email(email) is not None:
         raise Conflict(
-            "An account with this email address already exists. Log in, or reset your "
-            "password if you forgot it.",
+            _(
+                "An account with this email address already exists. Log in, or reset "
+                "your password if you forgot it.",
+            ),
             code="email_taken",
             fields={"email": ["An account with this email address already exists."]},
         )
@@ -193,7 +197,7 @@ def sign_up(
     except IntegrityError:
         # Someone signed up with this address between our check and our insert.
         raise Conflict(
-            "An account with this email address already exists.",
+            _("An account with this email address already exists."),
             code="email_taken",
             fields={"email": ["An account with this email address already exists."]},
         ) from None
@@ -238,7 +242,7 @@ def register_account(
 def _tell_owner_of_sign_up_attempt(owner: User) -> None:
     queue_mail(
         owner.email,
-        "Someone tried to create an account with your email address",
+        _l("Someone tried to create an account with your email address"),
         "accounts/account_exists",
         # At most one such message a day per account: sign-up must not flood a mailbox.
         dedupe_key=f"account-exists:{owner.id}:{utcnow().date().isoformat()}",
@@ -255,7 +259,7 @@ def send_confirmation(user: User) -> None:
     hours = current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600
     queue_mail(
         user.email,
-        "Confirm your email address",
+        _l("Confirm your email address"),
         "accounts/confirm",
         user_id=user.id,
         user=user,
@@ -278,12 +282,12 @@ def check_confirmation_token(token: str) -> User:
     try:
         data = _serializer(CONFIRM_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationFailed("This confirmation link has expired.") from None
+        raise ValidationFailed(_("This confirmation link has expired.")) from None
     except BadSignature:
-        raise ValidationFailed("This confirmation link is not valid.") from None
+        raise ValidationFailed(_("This confirmation link is not valid.")) from None
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
-        raise ValidationFailed("This confirmation link is not valid.")
+        raise ValidationFailed(_("This confirmation link is not valid."))
     return user
 
 
@@ -312,7 +316,7 @@ def _refuse_if_locked(email: str) -> None:
     key = _failure_key(email)
     for limit in _failure_limits():
         if not limiter.limiter.test(limit, *key):
-            reset_at, _ = limiter.limiter.get_window_stats(limit, *key)
+            reset_at, _remaining = limiter.limiter.get_window_stats(limit, *key)
             minutes = max(1, math.ceil((reset_at - time.time()) / 60))
             raise AccountLocked(
                 "Too many failed login attempts for this account: it is locked for "
@@ -380,16 +384,18 @@ def authenticate(email: str, password: str, device_token: str | None = None) -> 
     if user is None:
         _burn_time(password)
         _count_failure(email)
-        raise NotAllowed("Wrong email address or password.")
+        raise NotAllowed(_("Wrong email address or password."))
     if not verify_password(user, password or ""):
         _count_failure(email)
-        raise NotAllowed("Wrong email address or password.")
+        raise NotAllowed(_("Wrong email address or password."))
     clear_login_failures(email)
     if not user.is_active_account:
-        raise NotAllowed("This account is disabled. Contact the organizers.")
+        raise NotAllowed(_("This account is disabled. Contact the organizers."))
     if not user.is_confirmed:
         raise NotAllowed(
-            "Please confirm your email address first: follow the link we emailed you.",
+            _(
+                "Please confirm your email address first: follow the link we emailed you.",
+            ),
             code="unconfirmed",
         )
     user.last_login_at = utcnow()
@@ -412,7 +418,7 @@ def request_password_reset(email: str) -> None:
     token = _serializer(RESET_SALT).dumps({"id": user.id, "stamp": user.security_stamp})
     queue_mail(
         user.email,
-        "Reset your password",
+        _l("Reset your password"),
         "accounts/reset_password",
         user_id=user.id,
         user=user,
@@ -426,12 +432,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _serializer(RESET_SALT).loads(token, max_age=max_age)
     except SignatureExpired:
-        raise ValidationFailed("This reset link has expired. Ask for a new one.") from None
+        raise ValidationFailed(_("This reset link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise ValidationFailed("This reset link is not valid.") from None
+        raise ValidationFailed(_("This reset link is not valid.")) from None
     user = db.session.get(User, data.get("id"))
     if user is None or user.security_stamp != data.get("stamp"):
-        raise ValidationFailed("This reset link has already been used or is no longer valid.")
+        raise ValidationFailed(_("This reset link has already been used or is no longer valid."))
     return user
 
 
@@ -445,7 +451,7 @@ def set_password(user: User, password: str) -> None:
     """Change the password; other sessions, old reset links and API tokens stop working."""
     problems = password_problems(password, user.email)
     if problems:
-        raise ValidationFailed("Choose a stronger password.", fields={"password": problems})
+        raise ValidationFailed(_("Choose a stronger password."), fields={"password": problems})
     user.password_hash = hash_password(password)
     _end_sessions_and_tokens(user)
     if user.email_confirmed_at is None:
@@ -488,7 +494,7 @@ def set_language(user: User, language: str | None) -> User:
 
     if language is not None and language not in LANGUAGES:
         errors = FieldErrors()
-        errors.add("language", "Choose one of the languages offered.")
+        errors.add("language", _("Choose one of the languages offered."))
         errors.raise_if_any()
     user.language = language
     return user
@@ -512,8 +518,8 @@ def _congress_id(congress) -> int:
         congress = get_current_congress()
     if congress is None:
         raise ValidationFailed(
-            "Create a congress first: roles other than administrator belong to a congress.",
-            fields={"roles": ["There is no congress to give this role in."]},
+            _("Create a congress first: roles other than administrator belong to a congress."),
+            fields={"roles": [_("There is no congress to give this role in.")]},
         )
     return congress.id
 
@@ -526,19 +532,19 @@ def set_roles(user: User, roles: set[Role | str], *, actor: User, congress=None)
     """
     congress_id = _congress_id(congress)
     if not actor.roles_in(congress_id) & {Role.ORGANIZER, Role.ADMIN}:
-        raise NotAllowed("Only organizers can change roles.")
+        raise NotAllowed(_("Only organizers can change roles."))
     wanted = {Role(role) for role in roles}
     held = user.roles_in(congress_id)
     if Role.ADMIN in wanted and Role.ADMIN not in held and not actor.is_admin:
-        raise NotAllowed("Only administrators can make someone an administrator.")
+        raise NotAllowed(_("Only administrators can make someone an administrator."))
     if Role.ADMIN in held and Role.ADMIN not in wanted and not actor.is_admin:
-        raise NotAllowed("Only administrators can remove an administrator.")
+        raise NotAllowed(_("Only administrators can remove an administrator."))
     drops_own_organizer = (
         user.id == actor.id and Role.ORGANIZER in held and not {Role.ORGANIZER, Role.ADMIN} & wanted
     )
     if drops_own_organizer:
         raise ValidationFailed(
-            "You cannot remove your own organizer role; ask another organizer.",
+            _("You cannot remove your own organizer role; ask another organizer."),
             fields={"roles": ["You cannot remove your own organizer role."]},
         )
     current = {
@@ -562,14 +568,14 @@ def set_roles(user: User, roles: set[Role | str], *, actor: User, congress=None)
 def set_account_active(user: User, active: bool, *, actor: User) -> User:
     """Disable an account (its sessions and API tokens end at once) or enable it again."""
     if not actor.is_organizer:
-        raise NotAllowed("Only organizers can disable or enable accounts.")
+        raise NotAllowed(_("Only organizers can disable or enable accounts."))
     if user.id == actor.id and not active:
         raise ValidationFailed(
-            "You cannot disable your own account; ask another organizer.",
+            _("You cannot disable your own account; ask another organizer."),
             fields={"is_active": ["You cannot disable your own account."]},
         )
     if user.is_admin and not actor.is_admin:
-        raise NotAllowed("Only administrators can disable or enable an administrator.")
+        raise NotAllowed(_("Only administrators can disable or enable an administrator."))
     if user.is_active_account and not active:
         _end_sessions_and_tokens(user)
     user.is_active_account = active
@@ -635,7 +641,7 @@ def revoke_api_token(user: User, token_id: int) -> None:
     """Revoke one of the user's own tokens (someone else's is "not found")."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
@@ -77,7 +78,9 @@ def confirm_email(token: str):
         except DomainError as exc:
             db.session.rollback()
             return _dead_confirmation_link(exc.message)
-        flash(f"Thank you: {user.email} is confirmed. You can log in now.", "success")
+        flash(
+            _("Thank you: %(email)s is confirmed. You can log in now.", email=user.email), "success"
+        )
         return redirect(url_for("accounts.login"))
     try:
         services.check_confirmation_token(token)
@@ -90,13 +93,15 @@ def _dead_confirmation_link(problem: str):
     """410 with the form that sends a new confirmation link (never a bare error)."""
     return render_template(
         "errors/dead_link.html",
-        heading="This confirmation link no longer works",
+        heading=_("This confirmation link no longer works"),
         problem=problem,
-        remedy="Enter the address you signed up with and we will email you a new link. "
-        "Only the newest link works, for a limited time.",
+        remedy=_(
+            "Enter the address you signed up with and we will email you a new link. "
+            "Only the newest link works, for a limited time."
+        ),
         form=ResendConfirmationForm(),
         action=url_for("accounts.resend_confirmation"),
-        help="Already confirmed? Just log in.",
+        help=_("Already confirmed? Just log in."),
     ), 410
 
 
@@ -109,7 +114,12 @@ def resend_confirmation():
         if user is not None and not user.is_confirmed:
             services.send_confirmation(user)
             db.session.commit()
-        flash("If that address has an unconfirmed account, a new link is on its way.", "info")
+        flash(
+            _(
+                "If that address has an unconfirmed account, a new link is on its way.",
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/resend_confirmation.html", form=form)
 
@@ -135,13 +145,13 @@ def login():
             db.session.rollback()
             form.password.errors = [exc.message]
             if exc.code == "unconfirmed":
-                flash("Didn't get the email? Ask for a new confirmation link below.", "info")
+                flash(_("Didn't get the email? Ask for a new confirmation link below."), "info")
             if exc.code == "account_locked":
                 return render_template("accounts/login.html", form=form), exc.status
         else:
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            flash(f"Welcome, {user.display_name}.", "success")
+            flash(_("Welcome, %(display_name)s.", display_name=user.display_name), "success")
             response = redirect(_safe_next(request.args.get("next")))
             response.set_cookie(
                 DEVICE_COOKIE,
@@ -161,7 +171,7 @@ def logout():
         services.end_sessions(current_user)
         db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("program.home"))
 
 
@@ -172,7 +182,7 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash("If an account uses that address, we have emailed it a reset link.", "info")
+        flash(_("If an account uses that address, we have emailed it a reset link."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -185,10 +195,12 @@ def reset_password(token: str):
     except DomainError as exc:
         return render_template(
             "errors/dead_link.html",
-            heading="This password reset link no longer works",
+            heading=_("This password reset link no longer works"),
             problem=exc.message,
-            remedy="Enter your address and we will email you a new reset link. "
-            "A link works once, for a limited time.",
+            remedy=_(
+                "Enter your address and we will email you a new reset link. "
+                "A link works once, for a limited time."
+            ),
             form=ForgotPasswordForm(),
             action=url_for("accounts.forgot_password"),
         ), 410
@@ -202,7 +214,7 @@ def reset_password(token: str):
             show_domain_error(form, exc)
         else:
             logout_user()
-            flash("Your password is changed. Log in with the new one.", "success")
+            flash(_("Your password is changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
@@ -226,7 +238,7 @@ def profile():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Profile saved.", "success")
+            flash(_("Profile saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
         "accounts/profile.html",
@@ -241,7 +253,7 @@ def profile():
 def create_token():
     if not FlaskForm().validate_on_submit():
         abort(400)
-    raw, _ = services.issue_api_token(current_user)
+    raw, _token = services.issue_api_token(current_user)
     db.session.commit()
     flash("Your new API token (shown only now; copy it): " + raw, "success")
     return redirect(url_for("accounts.profile"))
@@ -257,7 +269,7 @@ def revoke_token(token_id: int):
     except DomainError:
         abort(404)
     db.session.commit()
-    flash("The token is revoked.", "info")
+    flash(_("The token is revoked."), "info")
     return redirect(url_for("accounts.profile"))
 
 
@@ -305,7 +317,7 @@ def edit_roles(user_id: int):
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"Roles of {user.display_name} saved.", "success")
+            flash(_("Roles of %(display_name)s saved.", display_name=user.display_name), "success")
             return redirect(url_for("accounts.users"))
     return render_template(
         "accounts/edit_roles.html", form=form, user=user, account_form=FlaskForm()
@@ -327,11 +339,20 @@ def _set_active(user_id: int, active: bool):
         flash(exc.message, "danger")
     else:
         if active:
-            flash(f"The account of {user.display_name} is enabled again.", "success")
+            flash(
+                _(
+                    "The account of %(display_name)s is enabled again.",
+                    display_name=user.display_name,
+                ),
+                "success",
+            )
         else:
             flash(
-                f"The account of {user.display_name} is disabled: its sessions and API tokens "
-                "no longer work.",
+                _(
+                    "The account of %(display_name)s is disabled: its sessions and API "
+                    "tokens no longer work.",
+                    display_name=user.display_name,
+                ),
                 "success",
             )
     return redirect(url_for("accounts.edit_roles", user_id=user.id))

@@ -118,7 +118,7 @@ def congresses():
 def new_congress():
     existing = list_congresses()
     form = NewCongressForm()
-    form.copy_from.choices = [("", "Nothing: an empty congress")] + [
+    form.copy_from.choices = [("", _("Nothing: an empty congress"))] + [
         (str(item.id), f"{item.short_name}: {item.name}") for item in reversed(existing)
     ]
     if form.validate_on_submit():
@@ -146,7 +146,7 @@ def new_congress():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"{congress.short_name} is created.", "success")
+            flash(_("%(congress)s is created.", congress=congress.short_name), "success")
             return redirect(url_for("program.edit_congress", congress=congress.slug))
     return render_template("admin/new_congress.html", form=form)
 
@@ -161,9 +161,12 @@ def archive_congress(congress_id: int):
         program_services.set_archived(congress, archived)
         db.session.commit()
         flash(
-            f"{congress.short_name} is archived: readable, closed for changes."
+            _(
+                "%(congress)s is archived: readable, closed for changes.",
+                congress=congress.short_name,
+            )
             if archived
-            else f"{congress.short_name} is open for changes again.",
+            else _("%(congress)s is open for changes again.", congress=congress.short_name),
             "success",
         )
     return redirect(url_for("admin.congresses"))

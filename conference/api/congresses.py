@@ -7,6 +7,7 @@ during the deprecation period.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -101,7 +102,7 @@ def create_congress(data):
         source = context.get_congress_by_slug(data["copy_from"])
         if source is None:
             raise ValidationFailed(
-                "No congress has this address.", fields={"copy_from": ["Unknown congress."]}
+                _("No congress has this address."), fields={"copy_from": [_("Unknown congress.")]}
             )
         congress = copy_congress(
             source,
@@ -113,8 +114,8 @@ def create_congress(data):
     else:
         if not data.get("ends_on"):
             raise ValidationFailed(
-                "Give the last day of the congress.",
-                fields={"ends_on": ["Required unless copy_from is given."]},
+                _("Give the last day of the congress."),
+                fields={"ends_on": [_("Required unless copy_from is given.")]},
             )
         congress = program.create_congress(
             slug=data["slug"],

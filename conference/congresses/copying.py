@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from conference.errors import FieldErrors
 from conference.extensions import db
 from conference.program.models import Congress
@@ -30,7 +32,7 @@ def copy_congress(
     slug = (slug or "").strip().lower()
     program.check_new_congress(errors, slug=slug, name=name, short_name=short_name)
     if not isinstance(starts_on, date):
-        errors.add("starts_on", "Give the first day of the new congress.")
+        errors.add("starts_on", _("Give the first day of the new congress."))
     errors.raise_if_any()
     shift = starts_on - source.starts_on
     target = program.copy_congress(source, slug=slug, name=name, short_name=short_name, shift=shift)

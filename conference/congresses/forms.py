@@ -1,12 +1,13 @@
 """Forms of the congresses domain (organizer pages)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from conference.congresses.services import MAX_POLICY_CHARS
 
-MARKDOWN_HELP = (
+MARKDOWN_HELP = _l(
     "Markdown: # headings, **bold**, *italic*, lists, [links](https://example.org), tables. "
     "Leave empty to withdraw the policy."
 )
@@ -14,43 +15,43 @@ MARKDOWN_HELP = (
 
 class PoliciesForm(FlaskForm):
     terms = TextAreaField(
-        "Terms and conditions",
+        _l("Terms and conditions"),
         validators=[Length(max=MAX_POLICY_CHARS)],
         description=MARKDOWN_HELP,
     )
     cancellation = TextAreaField(
-        "Cancellation policy",
+        _l("Cancellation policy"),
         validators=[Length(max=MAX_POLICY_CHARS)],
         description=MARKDOWN_HELP,
     )
     privacy = TextAreaField(
-        "Privacy policy",
+        _l("Privacy policy"),
         validators=[Length(max=MAX_POLICY_CHARS)],
         description=MARKDOWN_HELP,
     )
-    submit = SubmitField("Save policies")
+    submit = SubmitField(_l("Save policies"))
 
 
 class NewCongressForm(FlaskForm):
     """A new congress: empty, or a copy of another with every date moved."""
 
-    copy_from = SelectField("Set up as a copy of", coerce=str, validate_choice=False)
+    copy_from = SelectField(_l("Set up as a copy of"), coerce=str, validate_choice=False)
     slug = StringField(
-        "Address",
+        _l("Address"),
         validators=[DataRequired(), Length(max=40)],
-        description="Lowercase letters, digits and hyphens: the congress lives at /<address>/.",
+        description=_l("Lowercase letters, digits and hyphens: the congress lives at /<address>/."),
     )
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    short_name = StringField("Short name", validators=[DataRequired(), Length(max=40)])
-    starts_on = DateField("First day", validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
     ends_on = DateField(
-        "Last day",
+        _l("Last day"),
         validators=[Optional()],
-        description="For a copy, the length of the copied congress is kept.",
+        description=_l("For a copy, the length of the copied congress is kept."),
     )
-    timezone = StringField("Time zone", default="Europe/Vienna", validators=[Length(max=64)])
-    submit = SubmitField("Create the congress")
+    timezone = StringField(_l("Time zone"), default="Europe/Vienna", validators=[Length(max=64)])
+    submit = SubmitField(_l("Create the congress"))
 
 
 class ArchiveForm(FlaskForm):
-    submit = SubmitField("Archive")
+    submit = SubmitField(_l("Archive"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,9 +25,9 @@ class PolicyKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "terms": "Terms and conditions",
-            "cancellation": "Cancellation policy",
-            "privacy": "Privacy policy",
+            "terms": _l("Terms and conditions"),
+            "cancellation": _l("Cancellation policy"),
+            "privacy": _l("Privacy policy"),
         }[self.value]
 
     @property

@@ -197,10 +197,15 @@ def init_app(app: CongressFlask) -> None:
             and congress.is_archived
             and request.method not in ("GET", "HEAD", "OPTIONS")
         ):
+            from flask_babel import gettext as _
+
             from conference.errors import NotAllowed
 
             raise NotAllowed(
-                f"{congress.short_name} is archived: it can be read but no longer changed.",
+                _(
+                    "%(congress)s is archived: it can be read but no longer changed.",
+                    congress=congress.short_name,
+                ),
                 code="congress_archived",
             )
         return None

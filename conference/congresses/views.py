@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.congresses import services
@@ -76,7 +77,7 @@ def manage_policies():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Policies saved.", "success")
+            flash(_("Policies saved."), "success")
             return redirect(url_for("congresses.manage_policies"))
     return render_template(
         "congresses/manage_policies.html",

@@ -21,6 +21,7 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.errors import Conflict, DomainError
@@ -58,7 +59,9 @@ def _provider():
     provider = configured_provider()
     if provider is None:
         raise Conflict(
-            "Card payment is not offered for this congress; please pay by bank transfer.",
+            _(
+                "Card payment is not offered for this congress; please pay by bank transfer.",
+            ),
             code="card_payment_unavailable",
         )
     return provider
@@ -73,11 +76,14 @@ def start_checkout(
     """
     provider = _provider()
     if invoice.kind != DocumentKind.INVOICE:
-        raise Conflict("A credit note is not paid.", code="not_payable")
+        raise Conflict(_("A credit note is not paid."), code="not_payable")
     amount = get_balance(invoice).outstanding
     if amount <= 0:
         raise Conflict(
-            f"Nothing is due on invoice {invoice.number}: it is paid or cancelled.",
+            _(
+                "Nothing is due on invoice %(number)s: it is paid or cancelled.",
+                number=invoice.number,
+            ),
             code="already_paid",
         )
     checkout = provider.create_session(
@@ -295,15 +301,21 @@ def refund_to_buyer(invoice: Invoice, amount, reason: str, now: datetime | None 
 
     if not (reason or "").strip():
         raise ValidationFailed(
-            "Give the reason for the credit note.", fields={"reason": ["Say why."]}
+            _("Give the reason for the credit note."), fields={"reason": ["Say why."]}
         )
     amount = services.check_refund(invoice, amount)
     where = OWN_CARD_REFUNDS.get(invoice.order.source)
     if where and any(payment.method == METHOD for payment in invoice.payments):
         raise Conflict(
-            f"Invoice {invoice.number} was paid by card online for a sale of "
-            f"{invoice.order.source} {invoice.order.source_key}: refund it from {where}, so the "
-            "card refund goes back through the payment provider.",
+            _(
+                "Invoice %(number)s was paid by card online for a sale of %(source)s "
+                "%(source_key)s: refund it from %(where)s, so the card refund goes "
+                "back through the payment provider.",
+                number=invoice.number,
+                source=invoice.order.source,
+                source_key=invoice.order.source_key,
+                where=where,
+            ),
             code="refund_at_source",
             fields={"amount": ["Refund this card payment where it was sold."]},
         )

@@ -16,6 +16,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -51,9 +52,9 @@ class ItemType(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "registration": "Registration",
-            "abstract_fee": "Abstract fee",
-            "sponsorship": "Sponsorship",
+            "registration": _l("Registration"),
+            "abstract_fee": _l("Abstract fee"),
+            "sponsorship": _l("Sponsorship"),
         }[self.value]
 
 
@@ -69,7 +70,7 @@ class DocumentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "Invoice" if self is DocumentKind.INVOICE else "Credit note"
+        return _l("Invoice") if self is DocumentKind.INVOICE else _l("Credit note")
 
 
 class VatIdCheck(enum.StrEnum):
@@ -397,9 +398,11 @@ class VoucherKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"percent": "Percent off", "fixed": "Amount off", "free_place": "Free place"}[
-            self.value
-        ]
+        return {
+            "percent": _l("Percent off"),
+            "fixed": _l("Amount off"),
+            "free_place": _l("Free place"),
+        }[self.value]
 
 
 class Voucher(TimestampMixin, Base):

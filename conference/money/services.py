@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
+from conference.i18n import format_when
 from conference.models import utcnow
 from conference.money import signals, vat
 from conference.money.models import (
@@ -64,10 +67,10 @@ def _rate(value, name: str, errors: FieldErrors) -> Decimal | None:
     try:
         rate = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        errors.add(name, "Enter a VAT rate in percent, e.g. 20 or 5.5.")
+        errors.add(name, _("Enter a VAT rate in percent, e.g. 20 or 5.5."))
         return None
     if not rate.is_finite() or rate < 0 or rate > 100:
-        errors.add(name, "A VAT rate is between 0 and 100 percent.")
+        errors.add(name, _("A VAT rate is between 0 and 100 percent."))
         return None
     return vat.cents(rate)
 
@@ -87,7 +90,7 @@ def update_seller_profile(congress: Congress, **data) -> SellerProfile:
         if name in data:
             text = (data[name] or "").strip()
             if len(text) > limit:
-                errors.add(name, f"Use at most {limit} characters.")
+                errors.add(name, _("Use at most %(limit)s characters.", limit=limit))
             values[name] = text
     if "country" in data:
         country = (data["country"] or "").strip().upper()
@@ -113,7 +116,7 @@ def update_seller_profile(congress: Congress, **data) -> SellerProfile:
     if "payment_terms_days" in data:
         days = data["payment_terms_days"]
         if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365:
-            errors.add("payment_terms_days", "Payment terms are between 0 and 365 days.")
+            errors.add("payment_terms_days", _("Payment terms are between 0 and 365 days."))
         else:
             values["payment_terms_days"] = days
     if "prices_include_vat" in data:
@@ -127,7 +130,8 @@ def update_seller_profile(congress: Congress, **data) -> SellerProfile:
         code = (data["invoice_series"] or "").strip().upper()
         if not SERIES_CODE.match(code):
             errors.add(
-                "invoice_series", "A series code has 1 to 12 capital letters or digits, e.g. MET26."
+                "invoice_series",
+                _("A series code has 1 to 12 capital letters or digits, e.g. MET26."),
             )
         values["invoice_series"] = code
     errors.raise_if_any()
@@ -142,8 +146,11 @@ def _require_seller(congress: Congress) -> SellerProfile:
     profile = get_seller_profile(congress)
     if profile is None or not profile.is_complete:
         raise Conflict(
-            "Invoices cannot be issued yet: the organizer's legal name, address, country, "
-            "VAT id and IBAN must first be filled in on the seller profile.",
+            _(
+                "Invoices cannot be issued yet: the organizer's legal name, address, "
+                "country, VAT id and IBAN must first be filled in on the seller "
+                "profile.",
+            ),
             code="seller_profile_incomplete",
         )
     return profile
@@ -177,12 +184,12 @@ class LineIn:
 def _check_buyer(buyer: Buyer, errors: FieldErrors) -> Buyer:
     name = (buyer.name or "").strip()
     if not name:
-        errors.add("buyer_name", "Enter the name of the person or institution invoiced.")
+        errors.add("buyer_name", _("Enter the name of the person or institution invoiced."))
     elif len(name) > 200:
-        errors.add("buyer_name", "Use at most 200 characters.")
+        errors.add("buyer_name", _("Use at most 200 characters."))
     address = (buyer.address or "").strip()
     if len(address) > 1000:
-        errors.add("buyer_address", "Use at most 1000 characters.")
+        errors.add("buyer_address", _("Use at most 1000 characters."))
     country = (buyer.country or "").strip().upper()
     problem = check_country(country)
     if problem:
@@ -196,30 +203,30 @@ def _check_buyer(buyer: Buyer, errors: FieldErrors) -> Buyer:
 
 def _check_lines(lines: list[LineIn], errors: FieldErrors) -> list[LineIn]:
     if not lines:
-        errors.add("lines", "An order has at least one line.")
+        errors.add("lines", _("An order has at least one line."))
     checked = []
     for index, line in enumerate(lines):
         key = f"lines.{index}"
         if line.item_type not in set(ItemType):
-            errors.add(key, f"Unknown item type {line.item_type!r}.")
+            errors.add(key, _("Unknown item type %(item_type)s.", item_type=repr(line.item_type)))
             continue
         description = (line.description or "").strip()
         if not description or len(description) > 300:
-            errors.add(key, "Each line needs a description of at most 300 characters.")
+            errors.add(key, _("Each line needs a description of at most 300 characters."))
             continue
         if not isinstance(line.quantity, int) or not 1 <= line.quantity <= 10000:
-            errors.add(key, "A quantity is a whole number from 1 to 10000.")
+            errors.add(key, _("A quantity is a whole number from 1 to 10000."))
             continue
         try:
             price = Decimal(line.unit_price)
         except (InvalidOperation, TypeError, ValueError):
-            errors.add(key, "A unit price is an amount such as 450.00.")
+            errors.add(key, _("A unit price is an amount such as 450.00."))
             continue
         if not price.is_finite() or price < 0 or price * line.quantity > MAX_AMOUNT:
-            errors.add(key, "A unit price is an amount from 0 to 99,999,999.99.")
+            errors.add(key, _("A unit price is an amount from 0 to 99,999,999.99."))
             continue
         if price != vat.cents(price):
-            errors.add(key, "A unit price has at most two decimals.")
+            errors.add(key, _("A unit price has at most two decimals."))
             continue
         checked.append(LineIn(line.item_type, description, price, line.quantity))
     return checked
@@ -237,7 +244,7 @@ def create_order(
     errors = FieldErrors()
     buyer = _check_buyer(buyer, errors)
     checked = _check_lines(list(lines), errors)
-    errors.raise_if_any("The order cannot be recorded: please correct the fields named.")
+    errors.raise_if_any(_("The order cannot be recorded: please correct the fields named."))
     order = Order(
         congress_id=congress.id,
         source=source[:40],
@@ -326,10 +333,12 @@ def format_number(code: str, kind: DocumentKind, year: int, sequence: int) -> st
 
 def _payment_terms(profile: SellerProfile, due: date) -> str:
     if profile.payment_terms_days == 0:
-        return "Payable on receipt, by bank transfer quoting the invoice number."
-    return (
-        f"Payable within {profile.payment_terms_days} days, by {due.isoformat()}, "
-        "by bank transfer quoting the invoice number."
+        return _("Payable on receipt, by bank transfer quoting the invoice number.")
+    return ngettext(
+        "Payable within %(num)d day, by %(date)s, by bank transfer quoting the invoice number.",
+        "Payable within %(num)d days, by %(date)s, by bank transfer quoting the invoice number.",
+        profile.payment_terms_days,
+        date=format_when(due, "%d %B %Y"),
     )
 
 
@@ -369,12 +378,12 @@ def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
     """
     congress = db.session.get(Congress, order.congress_id)
     if order.status != OrderStatus.OPEN:
-        raise Conflict("This order has already been invoiced or cancelled.", code="order_closed")
+        raise Conflict(_("This order has already been invoiced or cancelled."), code="order_closed")
     profile = _require_seller(congress)
     code = (series_code or profile.invoice_series or "").upper()
     if not SERIES_CODE.match(code):
         raise ValidationFailed(
-            "Unknown invoice series.", fields={"series": ["A series code is 1-12 letters."]}
+            _("Unknown invoice series."), fields={"series": ["A series code is 1-12 letters."]}
         )
     buyer_check = VatIdCheck.NONE
     if order.buyer_vat_id:
@@ -432,7 +441,7 @@ def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
         is_reverse_charge=reverse_charge,
         prices_include_vat=profile.prices_include_vat,
         payment_terms=_payment_terms(profile, due),
-        legal_mention=vat.REVERSE_CHARGE_MENTION if reverse_charge else "",
+        legal_mention=str(vat.REVERSE_CHARGE_MENTION) if reverse_charge else "",
         total_net=sum((line.net_amount for line in lines), Decimal("0.00")),
         total_vat=sum((line.vat_amount for line in lines), Decimal("0.00")),
         total_gross=sum((line.gross_amount for line in lines), Decimal("0.00")),
@@ -505,7 +514,7 @@ def _credit_note(invoice: Invoice, lines: list[InvoiceLine], reason: str) -> Inv
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "Give the reason for the credit note.",
+            _("Give the reason for the credit note."),
             fields={"reason": ["Say why: cancellation, refund, correction of the address, ..."]},
         )
     issued_at = utcnow()
@@ -556,7 +565,7 @@ def _credit_note(invoice: Invoice, lines: list[InvoiceLine], reason: str) -> Inv
 
 def _creditable(invoice: Invoice) -> Decimal:
     if invoice.kind != DocumentKind.INVOICE:
-        raise Conflict("Only an invoice can be credited, not a credit note.", code="not_invoice")
+        raise Conflict(_("Only an invoice can be credited, not a credit note."), code="not_invoice")
     return get_balance(invoice).creditable
 
 
@@ -599,7 +608,9 @@ def cancel_invoice(invoice: Invoice, reason: str) -> Invoice:
     already credited, crediting what remains)."""
     creditable = _creditable(invoice)
     if creditable <= 0:
-        raise Conflict("This invoice has already been credited in full.", code="already_credited")
+        raise Conflict(
+            _("This invoice has already been credited in full."), code="already_credited"
+        )
     if creditable == invoice.total_gross:
         lines = [
             InvoiceLine(
@@ -638,7 +649,7 @@ def credit_units(invoice: Invoice, units: dict[int, int], reason: str) -> Invoic
         line = by_position.get(position)
         if line is None or not isinstance(quantity, int) or not 0 < quantity <= line.quantity:
             raise ValidationFailed(
-                "Credit between 1 and the line's quantity of an invoice line.",
+                _("Credit between 1 and the line's quantity of an invoice line."),
                 fields={"units": [f"Line {position}: no such line or a wrong quantity."]},
             )
         if quantity == line.quantity:
@@ -660,12 +671,18 @@ def credit_units(invoice: Invoice, units: dict[int, int], reason: str) -> Invoic
             )
         )
     if not lines:
-        raise ValidationFailed("Nothing to credit.", fields={"units": ["Give at least one line."]})
+        raise ValidationFailed(
+            _("Nothing to credit."), fields={"units": ["Give at least one line."]}
+        )
     total = sum((-line.gross_amount for line in lines), Decimal("0.00"))
     if total > creditable:
         raise Conflict(
-            f"Only {creditable} {invoice.currency} of invoice {invoice.number} can still be "
-            "credited.",
+            _(
+                "Only %(creditable)s %(currency)s of invoice %(number)s can still be credited.",
+                creditable=creditable,
+                currency=invoice.currency,
+                number=invoice.number,
+            ),
             code="already_credited",
         )
     return _credit_note(invoice, lines, reason)
@@ -692,12 +709,14 @@ def check_refund(invoice: Invoice, amount) -> Decimal:
     balance = get_balance(invoice)
     if amount > creditable:
         raise ValidationFailed(
-            "The refund is larger than what remains to be credited on this invoice.",
+            _(
+                "The refund is larger than what remains to be credited on this invoice.",
+            ),
             fields={"amount": [f"At most {creditable} {invoice.currency} can be refunded."]},
         )
     if amount > balance.paid:
         raise ValidationFailed(
-            "More than was paid cannot be refunded.",
+            _("More than was paid cannot be refunded."),
             fields={"amount": [f"{balance.paid} {invoice.currency} has been paid."]},
         )
     return amount
@@ -734,11 +753,11 @@ def _amount(value, name: str) -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise ValidationFailed(
-            "Enter an amount.", fields={name: ["Enter an amount such as 450.00."]}
+            _("Enter an amount."), fields={name: ["Enter an amount such as 450.00."]}
         ) from None
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT or amount != vat.cents(amount):
         raise ValidationFailed(
-            "Enter a positive amount with at most two decimals.",
+            _("Enter a positive amount with at most two decimals."),
             fields={name: ["Enter a positive amount with at most two decimals."]},
         )
     return amount
@@ -755,7 +774,7 @@ def record_invoice_payment(
     """Record money received against an invoice (a positive amount with at most two decimals)."""
     if method not in PAYMENT_METHODS:
         raise ValidationFailed(
-            "Unknown payment method.", fields={"method": ["Choose a payment method."]}
+            _("Unknown payment method."), fields={"method": ["Choose a payment method."]}
         )
     received_at = received_at or utcnow()
     payment = _payment(invoice, _amount(amount, "amount"), method, reference, received_at)
@@ -776,7 +795,7 @@ def record_invoice_payment(
 def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=None):
     """A payment row; negative when money goes back to the buyer (refund, moved payment)."""
     if invoice.kind != DocumentKind.INVOICE:
-        raise Conflict("Payments are recorded against invoices, not credit notes.")
+        raise Conflict(_("Payments are recorded against invoices, not credit notes."))
     payment = InvoicePayment(
         invoice_id=invoice.id,
         amount=signed,
@@ -793,14 +812,20 @@ def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=
 # -- PDF ----------------------------------------------------------------------------------------
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    """The PDF of an invoice as issued: rendered once, then always served as stored."""
+def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
+    """The PDF of an invoice as issued: rendered once (in `language`, else the reader's),
+    then always served as stored."""
     stored = db.session.get(InvoiceDocument, invoice.id)
     if stored is not None:
         return stored.pdf
+    from conference.i18n import in_language
     from conference.money.documents import render_invoice_pdf
 
-    data = render_invoice_pdf(invoice)
+    if language:
+        with in_language(language):
+            data = render_invoice_pdf(invoice)
+    else:
+        data = render_invoice_pdf(invoice)
     try:
         with db.session.begin_nested():
             db.session.add(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as eu_vat
@@ -20,7 +21,8 @@ CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 #: Printed on an invoice under reverse charge (Article 196 of the EU VAT Directive).
-REVERSE_CHARGE_MENTION = (
+#: Lazy: written in the language the invoice is issued in.
+REVERSE_CHARGE_MENTION = _l(
     "Reverse charge: VAT is to be accounted for by the recipient "
     "(Article 196 of Council Directive 2006/112/EC)."
 )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from conference.countries import country_choices
@@ -98,7 +100,7 @@ def seller_profile():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Seller profile saved.", "success")
+            flash(_("Seller profile saved."), "success")
             return redirect(url_for("money.seller_profile"))
     return render_template("money/seller.html", form=form, profile=profile)
 
@@ -286,8 +288,11 @@ def correct(number):
             show_domain_error(form, exc)
         else:
             flash(
-                f"Invoice {invoice.number} is cancelled by a credit note and reissued as "
-                f"{new.number}.",
+                _(
+                    "Invoice %(number)s is cancelled by a credit note and reissued as %(number2)s.",
+                    number=invoice.number,
+                    number2=new.number,
+                ),
                 "success",
             )
             return redirect(url_for("money.invoice_detail", number=new.number))
@@ -344,7 +349,8 @@ def create_vouchers():
         try:
             if unknown:
                 raise ValidationFailed(
-                    "Unknown category.", fields={"categories": ["Choose categories from the list."]}
+                    _("Unknown category."),
+                    fields={"categories": ["Choose categories from the list."]},
                 )
             created = voucher_services.create_vouchers(
                 congress,
@@ -373,7 +379,12 @@ def create_vouchers():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash(f"{len(created)} voucher code(s) created.", "success")
+            flash(
+                ngettext(
+                    "%(num)d voucher code created.", "%(num)d voucher codes created.", len(created)
+                ),
+                "success",
+            )
             return redirect(url_for("money.vouchers", label=created[0].label or None))
     return _render_vouchers(congress, form, 422)
 
@@ -393,8 +404,11 @@ def voucher_disabled(code):
     disabled = form.disabled.data == "1"
     voucher_services.set_voucher_disabled(voucher, disabled)
     db.session.commit()
-    state = "disabled: it is refused from now on" if disabled else "enabled again"
-    flash(f"Voucher {voucher.code} {state}.", "success")
+    if disabled:
+        message = _("Voucher %(code)s disabled: it is refused from now on.", code=voucher.code)
+    else:
+        message = _("Voucher %(code)s enabled again.", code=voucher.code)
+    flash(message, "success")
     return redirect(url_for("money.vouchers", label=request.args.get("label") or None))
 
 
@@ -505,7 +519,7 @@ def reconciliation_confirm():
     if not form.validate_on_submit() or not check_token(
         congress, form.statement.data, form.token.data
     ):
-        flash("This statement was changed after it was matched: upload it again.", "danger")
+        flash(_("This statement was changed after it was matched: upload it again."), "danger")
         return redirect(url_for("money.reconciliation"))
     try:
         _statement, matches = _preview(congress, form.statement.data)
@@ -519,6 +533,19 @@ def reconciliation_confirm():
     recorded = [result for result in results if not result.error]
     for result in results:
         if result.error:
-            flash(f"Line {result.line.number} ({result.key}): {result.error}", "danger")
-    flash(f"{len(recorded)} bank transfer(s) recorded.", "success")
+            flash(
+                _(
+                    "Line %(number)s (%(key)s): %(error)s",
+                    number=result.line.number,
+                    key=result.key,
+                    error=result.error,
+                ),
+                "danger",
+            )
+    flash(
+        ngettext(
+            "%(num)d bank transfer recorded.", "%(num)d bank transfers recorded.", len(recorded)
+        ),
+        "success",
+    )
     return redirect(url_for("money.overview"))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from conference.errors import FieldErrors, ValidationFailed
@@ -44,15 +45,15 @@ def _new_code(prefix: str) -> str:
 
 def _decimal(value, field: str, errors: FieldErrors) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        errors.add(field, "Enter a number.")
+        errors.add(field, _("Enter a number."))
         return None
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors.add(field, "Enter a number such as 20 or 100.00.")
+        errors.add(field, _("Enter a number such as 20 or 100.00."))
         return None
     if not number.is_finite():
-        errors.add(field, "Enter a number such as 20 or 100.00.")
+        errors.add(field, _("Enter a number such as 20 or 100.00."))
         return None
     return number
 
@@ -77,18 +78,20 @@ def create_vouchers(
     try:
         kind = VoucherKind(kind)
     except ValueError:
-        errors.add("kind", "Choose percent, fixed or free_place.")
+        errors.add("kind", _("Choose percent, fixed or free_place."))
     if not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
-        errors.add("count", f"Enter a whole number from 1 to {MAX_BATCH}.")
+        errors.add("count", _("Enter a whole number from 1 to %(MAX_BATCH)s.", MAX_BATCH=MAX_BATCH))
     if not isinstance(max_uses, int) or not 1 <= max_uses <= MAX_USES:
-        errors.add("max_uses", f"Enter a whole number of uses from 1 to {MAX_USES}.")
+        errors.add(
+            "max_uses", _("Enter a whole number of uses from 1 to %(MAX_USES)s.", MAX_USES=MAX_USES)
+        )
     clean_percent = clean_amount = None
     if kind == VoucherKind.PERCENT:
         clean_percent = _decimal(percent, "percent", errors)
         if clean_percent is not None and (
             not 0 < clean_percent <= 100 or clean_percent != clean_percent.quantize(CENT)
         ):
-            errors.add("percent", "Enter a percentage above 0 and at most 100.")
+            errors.add("percent", _("Enter a percentage above 0 and at most 100."))
             clean_percent = None
     elif kind == VoucherKind.FIXED:
         clean_amount = _decimal(amount, "amount", errors)
@@ -97,15 +100,15 @@ def create_vouchers(
             or clean_amount >= MAX_AMOUNT
             or clean_amount != clean_amount.quantize(CENT)
         ):
-            errors.add("amount", "Enter an amount above 0 with at most two decimals.")
+            errors.add("amount", _("Enter an amount above 0 with at most two decimals."))
     label = (label or "").strip()
     if len(label) > 100:
-        errors.add("label", "At most 100 characters.")
+        errors.add("label", _("At most 100 characters."))
     prefix = normalize_code(prefix).strip("-")
     if not PREFIX_RE.match(prefix):
-        errors.add("prefix", "Use at most 10 letters and digits.")
+        errors.add("prefix", _("Use at most 10 letters and digits."))
     if valid_from and valid_until and valid_until <= valid_from:
-        errors.add("valid_until", "The end must be after the start.")
+        errors.add("valid_until", _("The end must be after the start."))
     ids = sorted({int(i) for i in category_ids or []})
     errors.raise_if_any()
 
@@ -279,7 +282,7 @@ def get_voucher(congress: Congress, code: str) -> Voucher:
         )
     )
     if voucher is None:
-        raise NotFound("No voucher with this code.")
+        raise NotFound(_("No voucher with this code."))
     return voucher
 
 

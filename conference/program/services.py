@@ -304,21 +304,26 @@ def check_new_congress(errors: FieldErrors, *, slug: str, name: str, short_name:
     if not SLUG_PATTERN.match(slug or ""):
         errors.add(
             "slug",
-            "Use 2 to 40 lowercase letters, digits and hyphens, starting with a letter or "
-            "digit (it becomes the address, e.g. /met27/program).",
+            _(
+                "Use 2 to 40 lowercase letters, digits and hyphens, starting with a letter or "
+                "digit (it becomes the address, e.g. /met27/program)."
+            ),
         )
     elif slug in RESERVED_SLUGS:
-        errors.add("slug", "This address is used by the site itself; choose another.")
+        errors.add("slug", _("This address is used by the site itself; choose another."))
     elif db.session.scalar(select(Congress.id).where(Congress.slug == slug)) is not None:
-        errors.add("slug", "Another congress already has this address.")
+        errors.add("slug", _("Another congress already has this address."))
     if not (name or "").strip():
-        errors.add("name", "This field is required.")
+        errors.add("name", _("This field is required."))
     elif len(name.strip()) > CONGRESS_TEXT_FIELDS["name"]:
-        errors.add("name", f"At most {CONGRESS_TEXT_FIELDS['name']} characters.")
+        errors.add("name", _("At most %(count)d characters.", count=CONGRESS_TEXT_FIELDS["name"]))
     if not (short_name or "").strip():
-        errors.add("short_name", "This field is required.")
+        errors.add("short_name", _("This field is required."))
     elif len(short_name.strip()) > CONGRESS_TEXT_FIELDS["short_name"]:
-        errors.add("short_name", f"At most {CONGRESS_TEXT_FIELDS['short_name']} characters.")
+        errors.add(
+            "short_name",
+            _("At most %(count)d characters.", count=CONGRESS_TEXT_FIELDS["short_name"]),
+        )
 
 
 def create_congress(
@@ -329,14 +334,14 @@ def create_congress(
     slug = (slug or "").strip().lower()
     check_new_congress(errors, slug=slug, name=name, short_name=short_name)
     if not isinstance(starts_on, date):
-        errors.add("starts_on", "Give the first day of the congress.")
+        errors.add("starts_on", _("Give the first day of the congress."))
     if not isinstance(ends_on, date):
-        errors.add("ends_on", "Give the last day of the congress.")
+        errors.add("ends_on", _("Give the last day of the congress."))
     elif isinstance(starts_on, date) and ends_on < starts_on:
-        errors.add("ends_on", "The last day cannot be before the first.")
+        errors.add("ends_on", _("The last day cannot be before the first."))
     timezone = data.get("timezone") or "Europe/Vienna"
     if not is_valid_timezone(timezone):
-        errors.add("timezone", "Unknown time zone; use an IANA name such as Europe/Vienna.")
+        errors.add("timezone", _("Unknown time zone; use an IANA name such as Europe/Vienna."))
     errors.raise_if_any()
     congress = Congress(
         slug=slug,

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.countries import country_choices
@@ -64,7 +65,7 @@ def _attendee_registration(reference: str, token: str):
 def _visa_form(registration):
     existing = registration.visa_request
     form = VisaRequestForm(prefix="visa", obj=existing)
-    form.nationality.choices = [("", "Choose a country"), *country_choices()]
+    form.nationality.choices = [("", _("Choose a country")), *country_choices()]
     return form
 
 
@@ -72,14 +73,18 @@ def dead_manage_link():
     """404 that says how to get a working link (the same whether the registration exists)."""
     page = render_template(
         "errors/dead_link.html",
-        heading="This registration link no longer works",
-        problem="The link was replaced by a newer one (“Replace my link” on the registration "
-        "page stops the old ones), or it was copied incompletely from the email.",
-        remedy="Enter the address you registered with and we will email you a working link "
-        "to manage your registration.",
+        heading=_("This registration link no longer works"),
+        problem=_(
+            "The link was replaced by a newer one (“Replace my link” on the registration "
+            "page stops the old ones), or it was copied incompletely from the email."
+        ),
+        remedy=_(
+            "Enter the address you registered with and we will email you a working link "
+            "to manage your registration."
+        ),
         form=LinkRequestForm(),
         action=url_for("registration.request_link"),
-        help="Check your inbox for the newest email from us first: its link works.",
+        help=_("Check your inbox for the newest email from us first: its link works."),
     )
     return make_response(page, 404)
 
@@ -88,7 +93,7 @@ def _manage_context(registration, token):
     details = DetailsForm(obj=registration, prefix="details")
     details.country.choices = country_choices()
     invoice_form = InvoiceRequestForm(prefix="invoice")
-    invoice_form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
+    invoice_form.invoice_country.choices = [("", _("Choose the country")), *country_choices()]
     if not invoice_form.is_submitted():
         invoice_form.invoice_name.data = invoice_form.invoice_name.data or registration.affiliation
         invoice_form.invoice_country.data = (
@@ -169,7 +174,7 @@ def manage_details(reference, token):
                 "share_with_exhibitors": form.share_with_exhibitors.data,
             },
         )
-        return "Your details were saved."
+        return _("Your details were saved.")
 
     return _manage_action(reference, token, "details", save)
 
@@ -182,7 +187,7 @@ def manage_proof(reference, token):
             raise ValidationFailed(message, fields={"proof": [message]})
         data = form.proof.data.read(uploads.MAX_PROOF_BYTES + 1)
         proofs.upload_proof(registration, form.proof.data.filename, data)
-        return "Your proof of status was uploaded; an organizer will check it."
+        return _("Your proof of status was uploaded; an organizer will check it.")
 
     return _manage_action(reference, token, "proof_form", upload)
 
@@ -191,7 +196,7 @@ def manage_proof(reference, token):
 def manage_cancel(reference, token):
     def cancel(registration, form):
         services.cancel_registration(registration, reason=form.reason.data)
-        return "Your registration is cancelled."
+        return _("Your registration is cancelled.")
 
     return _manage_action(reference, token, "cancel_form", cancel, confirm=True)
 
@@ -200,7 +205,7 @@ def manage_cancel(reference, token):
 def manage_erase(reference, token):
     def erase(registration, form):
         privacy.erase_registration(registration)
-        flash("Your personal data was erased. Thank you.", "success")
+        flash(_("Your personal data was erased. Thank you."), "success")
         return redirect(url_for("program.home"))
 
     return _manage_action(reference, token, "erase_form", erase, confirm=True)
@@ -211,8 +216,10 @@ def manage_replace_link(reference, token):
     def replace(registration, form):
         services.replace_manage_link(registration)
         flash(
-            "Earlier links no longer work, this page's address included. We emailed you the "
-            "new link.",
+            _(
+                "Earlier links no longer work, this page's address included. We "
+                "emailed you the new link.",
+            ),
             "success",
         )
         return redirect(url_for("registration.received", reference=reference))
@@ -293,7 +300,7 @@ def invoice_pdf(reference, token):
     invoice = invoicing.get_invoice(registration)
     if invoice is None:
         abort(404)
-    data = money.invoice_pdf(invoice)
+    data = money.invoice_pdf(invoice, language=registration.language)
     db.session.commit()  # the PDF is stored on first download
     return pdf_response(data, f"invoice-{invoice.number}.pdf")
 
@@ -309,8 +316,8 @@ def manage_visa(reference, token):
             date_of_birth=form.date_of_birth.data,
         )
         if updating:
-            return "Your visa letter details were corrected."
-        return "Your visa invitation letter was requested."
+            return _("Your visa letter details were corrected.")
+        return _("Your visa invitation letter was requested.")
 
     return _manage_action(reference, token, "visa_form", request_letter)
 
@@ -369,7 +376,7 @@ def profile_category():
     congress = congress_or_404()
     form = ProfileCategoryForm()
     categories = get_categories(congress, active_only=True)
-    form.category_id.choices = [(0, "—")] + [(c.id, c.name) for c in categories]
+    form.category_id.choices = [(0, "—")] + [(c.id, c.display_name) for c in categories]
     if request.method == "GET":
         current = get_user_category(current_user, congress)
         form.category_id.data = current.id if current else 0
@@ -381,6 +388,6 @@ def profile_category():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Your professional category is saved.", "success")
+            flash(_("Your professional category is saved."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("registration/profile_category.html", form=form)

@@ -17,6 +17,7 @@ import logging
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -59,7 +60,9 @@ def _provider():
     provider = configured_provider()
     if provider is None:
         raise Conflict(
-            "Card payment is not offered for this congress; please pay by bank transfer.",
+            _(
+                "Card payment is not offered for this congress; please pay by bank transfer.",
+            ),
             code="card_payment_unavailable",
         )
     return provider
@@ -87,7 +90,7 @@ def start_checkout(
         )
     amount = registration.amount_due
     if amount <= 0:
-        raise Conflict("Nothing is due: this registration is fully paid.", code="already_paid")
+        raise Conflict(_("Nothing is due: this registration is fully paid."), code="already_paid")
     checkout = provider.create_checkout(
         registration,
         amount,
@@ -339,9 +342,9 @@ def refund_held_payment(registration: Registration, checkout_id: int) -> CardChe
     """An organizer refunds a late card payment whose automatic refund failed."""
     checkout = db.session.get(CardCheckout, checkout_id)
     if checkout is None or checkout.registration_id != registration.id:
-        raise Conflict("No such card payment for this registration.", code="not_found")
+        raise Conflict(_("No such card payment for this registration."), code="not_found")
     if checkout.status != CheckoutStatus.NEEDS_REFUND:
-        raise Conflict("This card payment is not waiting for a refund.", code="not_refundable")
+        raise Conflict(_("This card payment is not waiting for a refund."), code="not_refundable")
     provider = _provider()
     refund_id = provider.refund(
         checkout.payment_reference,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from conference.errors import Conflict
@@ -16,11 +17,15 @@ def check_in(registration: Registration, by=None, now: datetime | None = None) -
     """Let a confirmed, fully paid attendee in, once."""
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is cancelled: do not let in.", code="cancelled")
+        raise Conflict(_("This registration is cancelled: do not let in."), code="cancelled")
     if registration.status != RegistrationStatus.CONFIRMED or registration.amount_due > 0:
         due = f"{registration.amount_due} {registration.currency}"
         raise Conflict(
-            f"Not confirmed ({registration.status.label.lower()}): {due} still due.",
+            _(
+                "Not confirmed (%(status)s): %(due)s still due.",
+                status=registration.status.label,
+                due=due,
+            ),
             code="not_paid",
         )
     if registration.checked_in_at is None:
@@ -36,7 +41,7 @@ def check_in(registration: Registration, by=None, now: datetime | None = None) -
             return registration
         db.session.refresh(registration)
     raise Conflict(
-        "Already checked in.",
+        _("Already checked in."),
         code="already_checked_in",
         checked_in_at=registration.checked_in_at.isoformat(),
     )

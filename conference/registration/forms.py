@@ -1,5 +1,6 @@
 """Forms of the registration domain (organizer and attendee)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -17,49 +18,56 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from conference.registration.payments import DESK_KINDS, RECORDABLE_KINDS
 
-AMOUNT_HELP = "In the congress currency, e.g. 450.00; empty: not offered in this period."
+AMOUNT_HELP = _l("In the congress currency, e.g. 450.00; empty: not offered in this period.")
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(
-        "Slug",
+        _l("Slug"),
         validators=[Optional(), Length(max=120)],
-        description="Used in URLs and the API; made from the name when empty.",
+        description=_l("Used in URLs and the API; made from the name when empty."),
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
-    requires_proof = BooleanField("Needs proof of status (checked by an organizer)")
-    proof_hint = StringField("What proof is asked for", validators=[Optional(), Length(max=300)])
-    is_prescriber = BooleanField("Healthcare professional who may prescribe (shown on badge)")
-    is_cme_eligible = BooleanField("Can earn CME credit")
-    position = IntegerField("Order", validators=[Optional(), NumberRange(0, 100000)])
-    is_active = BooleanField("Open for registration", default=True)
-    fee_early = StringField("Early fee", description=AMOUNT_HELP)
-    fee_regular = StringField("Regular fee", description=AMOUNT_HELP)
-    fee_onsite = StringField("On-site fee", description=AMOUNT_HELP)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    requires_proof = BooleanField(_l("Needs proof of status (checked by an organizer)"))
+    proof_hint = StringField(
+        _l("What proof is asked for"), validators=[Optional(), Length(max=300)]
+    )
+    is_prescriber = BooleanField(_l("Healthcare professional who may prescribe (shown on badge)"))
+    is_cme_eligible = BooleanField(_l("Can earn CME credit"))
+    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 100000)])
+    is_active = BooleanField(_l("Open for registration"), default=True)
+    fee_early = StringField(_l("Early fee"), description=AMOUNT_HELP)
+    fee_regular = StringField(_l("Regular fee"), description=AMOUNT_HELP)
+    fee_onsite = StringField(_l("On-site fee"), description=AMOUNT_HELP)
     capacity = IntegerField(
-        "Places for this category",
+        _l("Places for this category"),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
-        description="Empty: only the congress capacity applies.",
+        description=_l("Empty: only the congress capacity applies."),
     )
     cancellation_fee = StringField(
-        "Cancellation fee", description="Kept from the refund when cancelling before the deadline."
+        _l("Cancellation fee"),
+        description=_l("Kept from the refund when cancelling before the deadline."),
     )
-    submit = SubmitField("Save category")
+    submit = SubmitField(_l("Save category"))
 
 
 class InvoiceToFields:
     """The buyer of an invoice (pay by invoice), shared by the registration and manage forms."""
 
-    invoice_name = StringField("Invoice to (institution or person)", validators=[Length(max=200)])
-    invoice_address = TextAreaField("Billing address", validators=[Length(max=1000)])
-    invoice_country = SelectField("Country of the billing address", validate_choice=False)
-    invoice_vat_id = StringField(
-        "VAT id (optional)",
-        validators=[Length(max=20)],
-        description="An EU VAT id of another EU country than the organizer's: reverse charge.",
+    invoice_name = StringField(
+        _l("Invoice to (institution or person)"), validators=[Length(max=200)]
     )
-    invoice_po_number = StringField("Purchase order number (optional)", validators=[Length(max=60)])
+    invoice_address = TextAreaField(_l("Billing address"), validators=[Length(max=1000)])
+    invoice_country = SelectField(_l("Country of the billing address"), validate_choice=False)
+    invoice_vat_id = StringField(
+        _l("VAT id (optional)"),
+        validators=[Length(max=20)],
+        description=_l("An EU VAT id of another EU country than the organizer's: reverse charge."),
+    )
+    invoice_po_number = StringField(
+        _l("Purchase order number (optional)"), validators=[Length(max=60)]
+    )
 
     #: Service field name -> form field name.
     ALIASES = {
@@ -82,185 +90,197 @@ class InvoiceToFields:
 
 
 class RegistrationForm(InvoiceToFields, FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=100)])
-    last_name = StringField("Last name", validators=[Length(max=100)])
-    email = StringField("Email", validators=[Length(max=254)])
-    affiliation = StringField("Affiliation (institution)", validators=[Length(max=300)])
-    country = SelectField("Country", validate_choice=False)
-    category = SelectField("Professional category", validate_choice=False)
+    first_name = StringField(_l("First name"), validators=[Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Length(max=100)])
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    affiliation = StringField(_l("Affiliation (institution)"), validators=[Length(max=300)])
+    country = SelectField(_l("Country"), validate_choice=False)
+    category = SelectField(_l("Professional category"), validate_choice=False)
     proof = FileField(
-        "Proof of status (PDF, PNG or JPEG, up to 5 MB)",
-        description="Only for categories that ask for it.",
+        _l("Proof of status (PDF, PNG or JPEG, up to 5 MB)"),
+        description=_l("Only for categories that ask for it."),
     )
     badge_name = StringField(
-        "Name on badge",
+        _l("Name on badge"),
         validators=[Length(max=100)],
-        description="Leave empty to print your first and last name.",
+        description=_l("Leave empty to print your first and last name."),
     )
-    dietary = StringField("Dietary needs", validators=[Length(max=500)])
-    accessibility = StringField("Accessibility needs", validators=[Length(max=500)])
+    dietary = StringField(_l("Dietary needs"), validators=[Length(max=500)])
+    accessibility = StringField(_l("Accessibility needs"), validators=[Length(max=500)])
     share_with_exhibitors = BooleanField(
-        "I agree that exhibitors may receive my contact details (optional)"
+        _l("I agree that exhibitors may receive my contact details (optional)")
     )
     voucher = StringField(
-        "Voucher code",
+        _l("Voucher code"),
         validators=[Length(max=40)],
-        description="If you received one (invited faculty, sponsored places).",
+        description=_l("If you received one (invited faculty, sponsored places)."),
     )
-    accept_terms = BooleanField("I accept the registration terms and cancellation policy")
-    pay_by_invoice = BooleanField("My institution pays: send an invoice to the address below")
+    accept_terms = BooleanField(_l("I accept the registration terms and cancellation policy"))
+    pay_by_invoice = BooleanField(_l("My institution pays: send an invoice to the address below"))
     submission_key = HiddenField()
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
 
 
 class InvoiceRequestForm(InvoiceToFields, FlaskForm):
-    submit = SubmitField("Ask for an invoice")
+    submit = SubmitField(_l("Ask for an invoice"))
 
 
 class PayForm(FlaskForm):
-    submit = SubmitField("Pay now by card")
+    submit = SubmitField(_l("Pay now by card"))
 
 
 class DetailsForm(FlaskForm):
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
-    affiliation = StringField("Affiliation", validators=[Length(max=300)])
-    country = SelectField("Country", validators=[DataRequired()])
-    badge_name = StringField("Name on badge", validators=[Length(max=100)])
-    dietary = StringField("Dietary needs", validators=[Length(max=500)])
-    accessibility = StringField("Accessibility needs", validators=[Length(max=500)])
-    share_with_exhibitors = BooleanField("Exhibitors may receive my contact details")
-    submit = SubmitField("Save my details")
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    affiliation = StringField(_l("Affiliation"), validators=[Length(max=300)])
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    badge_name = StringField(_l("Name on badge"), validators=[Length(max=100)])
+    dietary = StringField(_l("Dietary needs"), validators=[Length(max=500)])
+    accessibility = StringField(_l("Accessibility needs"), validators=[Length(max=500)])
+    share_with_exhibitors = BooleanField(_l("Exhibitors may receive my contact details"))
+    submit = SubmitField(_l("Save my details"))
 
 
 class ProofForm(FlaskForm):
-    proof = FileField("Proof of status (PDF, PNG or JPEG, up to 5 MB)")
-    submit = SubmitField("Upload")
+    proof = FileField(_l("Proof of status (PDF, PNG or JPEG, up to 5 MB)"))
+    submit = SubmitField(_l("Upload"))
 
 
 class ConfirmForm(FlaskForm):
-    confirm = BooleanField("Yes, I am sure")
-    reason = StringField("Reason (optional)", validators=[Length(max=300)])
-    submit = SubmitField("Confirm")
+    confirm = BooleanField(_l("Yes, I am sure"))
+    reason = StringField(_l("Reason (optional)"), validators=[Length(max=300)])
+    submit = SubmitField(_l("Confirm"))
 
 
 class LinkRequestForm(FlaskForm):
-    email = StringField("Email you registered with", validators=[DataRequired(), Email()])
-    submit = SubmitField("Email me a new link")
+    email = StringField(_l("Email you registered with"), validators=[DataRequired(), Email()])
+    submit = SubmitField(_l("Email me a new link"))
 
 
 class PaymentForm(FlaskForm):
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=[(kind.value, kind.label) for kind in RECORDABLE_KINDS],
         default="bank_transfer",
     )
-    amount = StringField("Amount", description="Empty for a waiver: waives what is due.")
-    note = StringField("Bank reference / slip number / reason", validators=[Length(max=300)])
+    amount = StringField(_l("Amount"), description=_l("Empty for a waiver: waives what is due."))
+    note = StringField(_l("Bank reference / slip number / reason"), validators=[Length(max=300)])
     idempotency_key = HiddenField()
-    submit = SubmitField("Record payment")
+    submit = SubmitField(_l("Record payment"))
 
 
 class VerifyForm(FlaskForm):
     decision = RadioField(
-        "Decision", choices=[("approve", "Approve"), ("refuse", "Refuse")], default="approve"
+        _l("Decision"),
+        choices=[("approve", _l("Approve")), ("refuse", _l("Refuse"))],
+        default="approve",
     )
-    reason = StringField("Reason for refusing (sent to the attendee)", validators=[Length(max=500)])
-    submit = SubmitField("Save decision")
+    reason = StringField(
+        _l("Reason for refusing (sent to the attendee)"), validators=[Length(max=500)]
+    )
+    submit = SubmitField(_l("Save decision"))
 
 
 class CheckInForm(FlaskForm):
-    query = StringField("Reference or name", validators=[DataRequired(), Length(max=120)])
-    submit = SubmitField("Check in")
+    query = StringField(_l("Reference or name"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("Check in"))
 
 
 class DeskPaymentForm(FlaskForm):
     """Money taken at the check-in desk (the amount due unless another is typed)."""
 
     kind = RadioField(
-        "Paid by",
+        _l("Paid by"),
         choices=[(kind.value, kind.label) for kind in DESK_KINDS],
         default="card_on_site",
     )
-    amount = StringField("Amount received", description="The amount due unless you change it.")
-    note = StringField("Card slip number (internal)", validators=[Length(max=300)])
+    amount = StringField(
+        _l("Amount received"), description=_l("The amount due unless you change it.")
+    )
+    note = StringField(_l("Card slip number (internal)"), validators=[Length(max=300)])
     idempotency_key = HiddenField()
-    submit = SubmitField("Take payment")
+    submit = SubmitField(_l("Take payment"))
 
 
 class BadgeNameForm(FlaskForm):
     badge_name = StringField(
-        "Name on badge",
+        _l("Name on badge"),
         validators=[Length(max=100)],
-        description="Empty: first and last name.",
+        description=_l("Empty: first and last name."),
     )
-    submit = SubmitField("Correct badge name")
+    submit = SubmitField(_l("Correct badge name"))
 
 
 class VisaRequestForm(FlaskForm):
-    passport_number = StringField("Passport number", validators=[Length(max=40)])
-    nationality = SelectField("Nationality (as in the passport)", validate_choice=False)
-    date_of_birth = DateField("Date of birth", validators=[Optional()])
-    submit = SubmitField("Request a visa invitation letter")
+    passport_number = StringField(_l("Passport number"), validators=[Length(max=40)])
+    nationality = SelectField(_l("Nationality (as in the passport)"), validate_choice=False)
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()])
+    submit = SubmitField(_l("Request a visa invitation letter"))
 
 
 class SettingsForm(FlaskForm):
     capacity = IntegerField(
-        "Places for the whole congress",
+        _l("Places for the whole congress"),
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
-        description="Empty: unlimited.",
+        description=_l("Empty: unlimited."),
     )
     payment_days = IntegerField(
-        "Days to pay before an unpaid registration expires",
+        _l("Days to pay before an unpaid registration expires"),
         validators=[InputRequired(), NumberRange(min=1, max=365)],
     )
     offer_hours = IntegerField(
-        "Hours a waiting-list offer stays open",
+        _l("Hours a waiting-list offer stays open"),
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
     )
     proof_hours = IntegerField(
-        "Hours a place is held while a proof of status is missing or was refused",
+        _l("Hours a place is held while a proof of status is missing or was refused"),
         validators=[InputRequired(), NumberRange(min=1, max=24 * 90)],
-        description="The registrant is reminded halfway; then the place goes back to the pool.",
+        description=_l("The registrant is reminded halfway; then the place goes back to the pool."),
     )
     invoice_reminder_days = IntegerField(
-        "Days before an unpaid invoice is due to remind its buyer",
+        _l("Days before an unpaid invoice is due to remind its buyer"),
         validators=[Optional(), NumberRange(min=1, max=365)],
-        description="Pay by invoice holds the place until the invoice's due date.",
+        description=_l("Pay by invoice holds the place until the invoice's due date."),
     )
     group_deadline_days = IntegerField(
-        "Days before the congress starts when group orders must have named their delegates",
+        _l("Days before the congress starts when group orders must have named their delegates"),
         validators=[Optional(), NumberRange(min=0, max=365)],
-        description="Unnamed places are then given back, unless the order keeps them.",
+        description=_l("Unnamed places are then given back, unless the order keeps them."),
     )
     visa_signatory_name = StringField(
-        "Signatory of visa invitation letters", validators=[Length(max=200)]
+        _l("Signatory of visa invitation letters"), validators=[Length(max=200)]
     )
     visa_signatory_title = StringField(
-        "Signatory's title", validators=[Length(max=200)], description="e.g. Congress President"
+        _l("Signatory's title"),
+        validators=[Length(max=200)],
+        description=_l("e.g. Congress President"),
     )
     visa_retention_days = IntegerField(
-        "Days after the congress before passport data of visa requests is erased",
+        _l("Days after the congress before passport data of visa requests is erased"),
         validators=[InputRequired(), NumberRange(min=0, max=365)],
     )
-    submit = SubmitField("Save settings")
+    submit = SubmitField(_l("Save settings"))
 
 
 class ProfileCategoryForm(FlaskForm):
-    category_id = SelectField("Professional category", coerce=int, validators=[Optional()])
-    submit = SubmitField("Save category")
+    category_id = SelectField(_l("Professional category"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save category"))
 
 
 class GroupOrderForm(InvoiceToFields, FlaskForm):
     """A buyer's group order; the quantities per category are read as `quantity-<slug>`."""
 
-    buyer_name = StringField("Company or institution", validators=[Length(max=200)])
-    buyer_email = StringField("Email for the order's private link", validators=[Length(max=254)])
-    is_industry = BooleanField(
-        "We are a company of the healthcare industry paying for healthcare professionals "
-        "(recorded for transparency reports)"
+    buyer_name = StringField(_l("Company or institution"), validators=[Length(max=200)])
+    buyer_email = StringField(
+        _l("Email for the order's private link"), validators=[Length(max=254)]
     )
-    submit = SubmitField("Order and receive the invoice")
+    is_industry = BooleanField(
+        _l(
+            "We are a company of the healthcare industry paying for healthcare professionals "
+            "(recorded for transparency reports)"
+        )
+    )
+    submit = SubmitField(_l("Order and receive the invoice"))
 
     ALIASES = {
         **InvoiceToFields.ALIASES,
@@ -270,24 +290,24 @@ class GroupOrderForm(InvoiceToFields, FlaskForm):
 
 
 class DelegateForm(FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=100)])
-    last_name = StringField("Last name", validators=[Length(max=100)])
-    email = StringField("Email", validators=[Length(max=254)])
-    affiliation = StringField("Affiliation (optional)", validators=[Length(max=300)])
-    submit = SubmitField("Save delegate")
+    first_name = StringField(_l("First name"), validators=[Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Length(max=100)])
+    email = StringField(_l("Email"), validators=[Length(max=254)])
+    affiliation = StringField(_l("Affiliation (optional)"), validators=[Length(max=300)])
+    submit = SubmitField(_l("Save delegate"))
 
 
 class GroupReleaseForm(FlaskForm):
-    submit = SubmitField("Release the unnamed places now")
+    submit = SubmitField(_l("Release the unnamed places now"))
 
 
 class GroupCancelForm(FlaskForm):
     reason = StringField(
-        "Reason for cancelling the whole order", validators=[DataRequired(), Length(max=250)]
+        _l("Reason for cancelling the whole order"), validators=[DataRequired(), Length(max=250)]
     )
-    submit = SubmitField("Cancel the whole order")
+    submit = SubmitField(_l("Cancel the whole order"))
 
 
 class GroupKeepForm(FlaskForm):
-    keep_unfilled = BooleanField("Keep unnamed places after the naming deadline")
-    submit = SubmitField("Save")
+    keep_unfilled = BooleanField(_l("Keep unnamed places after the naming deadline"))
+    submit = SubmitField(_l("Save"))

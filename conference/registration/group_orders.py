@@ -23,6 +23,8 @@ from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -98,7 +100,7 @@ def get_order(congress: Congress, reference: str) -> GroupOrder:
         )
     )
     if order is None:
-        raise NotFound("No such group order.")
+        raise NotFound(_("No such group order."))
     return order
 
 
@@ -123,16 +125,16 @@ def _clean_buyer(buyer: dict | None, errors: FieldErrors) -> dict:
     name = str(buyer.get("name") or "").strip()
     email = str(buyer.get("email") or "").strip()
     if not name:
-        errors.add("buyer.name", "Enter the name of the company or institution ordering.")
+        errors.add("buyer.name", _("Enter the name of the company or institution ordering."))
     elif len(name) > 200:
-        errors.add("buyer.name", "At most 200 characters.")
+        errors.add("buyer.name", _("At most 200 characters."))
     if not email:
-        errors.add("buyer.email", "Enter the email address the order's link is sent to.")
+        errors.add("buyer.email", _("Enter the email address the order's link is sent to."))
     else:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors.add("buyer.email", f"This email address is not valid: {exc}")
+            errors.add("buyer.email", _("This email address is not valid: %(exc)s", exc=exc))
     return {"name": name, "email": email}
 
 
@@ -142,33 +144,39 @@ def _clean_items(congress: Congress, items, now: datetime, errors: FieldErrors) 
 
     wanted: dict = {}
     if not isinstance(items, list | tuple) or not items:
-        errors.add("items", "Order at least one place.")
+        errors.add("items", _("Order at least one place."))
         return wanted
     for index, item in enumerate(items):
         item = item if isinstance(item, dict) else {}
         category = _find_category(congress, item.get("category"))
         if category is None:
-            errors.add(f"items[{index}].category", "Choose a category from the list.")
+            errors.add(f"items[{index}].category", _("Choose a category from the list."))
         elif fee_at(category, now)[1] is None:
-            errors.add(f"items[{index}].category", "This category has no fee at present.")
+            errors.add(f"items[{index}].category", _("This category has no fee at present."))
         elif category.requires_proof:
             errors.add(
                 f"items[{index}].category",
-                "This category needs a personal proof of status: delegates register themselves.",
+                _(
+                    "This category needs a personal proof of status: delegates register "
+                    "themselves.",
+                ),
             )
         quantity = item.get("quantity")
         if isinstance(quantity, str) and quantity.strip().isdigit():
             quantity = int(quantity)
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            errors.add(f"items[{index}].quantity", "Enter a whole number of places.")
+            errors.add(f"items[{index}].quantity", _("Enter a whole number of places."))
             continue
         if quantity > MAX_QUANTITY:
-            errors.add(f"items[{index}].quantity", f"At most {MAX_QUANTITY} places.")
+            errors.add(
+                f"items[{index}].quantity",
+                _("At most %(MAX_QUANTITY)s places.", MAX_QUANTITY=MAX_QUANTITY),
+            )
             continue
         if category is not None and quantity:
             wanted[category] = wanted.get(category, 0) + quantity
     if not errors and not wanted:
-        errors.add("items", "Order at least one place.")
+        errors.add("items", _("Order at least one place."))
     return wanted
 
 
@@ -221,7 +229,7 @@ def create_group_order(
     lines = []
     for category, quantity in wanted.items():
         period, price = fee_at(category, now)
-        for _ in range(quantity):
+        for _place in range(quantity):
             order.places.append(
                 GroupPlace(
                     congress_id=congress.id,
@@ -230,9 +238,12 @@ def create_group_order(
                     fee_period=period,
                 )
             )
-        description = (
-            f"Registration {congress.short_name}: {category.name}, {period.label.lower()} fee, "
-            f"group order {order.reference}"
+        description = _(
+            "Registration %(congress)s: %(category)s, %(fee)s, group order %(reference)s",
+            congress=congress.short_name,
+            category=category.display_name,
+            fee=period.fee_label,
+            reference=order.reference,
         )
         if clean_invoice_to["po_number"]:
             description += f", PO {clean_invoice_to['po_number']}"
@@ -265,7 +276,11 @@ def create_group_order(
     db.session.flush()
     queue_mail(
         order.buyer_email,
-        f"{congress.short_name}: group order {order.reference}",
+        _l(
+            "%(congress)s: group order %(reference)s",
+            congress=congress.short_name,
+            reference=order.reference,
+        ),
         "registration/group_order",
         order=order,
         congress=congress,
@@ -290,14 +305,18 @@ def _not_enough_places(congress: Congress, wanted: dict, errors: FieldErrors) ->
         if left is not None and quantity > left:
             errors.add(
                 f"items[{index}].quantity",
-                f"Only {max(left, 0)} places are left in {category.name}.",
+                _(
+                    "Only %(max)s places are left in %(name)s.",
+                    max=max(left, 0),
+                    name=category.name,
+                ),
             )
         if total_left is not None:
             total_left -= quantity
         taken[category.id] = taken.get(category.id, 0) + quantity
     if not errors:  # the counters moved between the attempt and this look: say it plainly
-        errors.add("items", "Not enough places are left for this order.")
-    errors.raise_if_any("Not enough places are left for this order.")
+        errors.add("items", _("Not enough places are left for this order."))
+    errors.raise_if_any(_("Not enough places are left for this order."))
 
 
 def _lock_order(order: GroupOrder) -> None:
@@ -322,19 +341,23 @@ def _clean_delegate(data, index: int, errors: FieldErrors) -> dict:
     for field, limit in DELEGATE_LIMITS.items():
         value = str(data.get(field) or "").strip()
         if len(value) > limit:
-            errors.add(f"delegates[{index}].{field}", f"At most {limit} characters.")
+            errors.add(
+                f"delegates[{index}].{field}", _("At most %(limit)s characters.", limit=limit)
+            )
         clean[field] = value
     for field in ("first_name", "last_name"):
         if not clean[field]:
-            errors.add(f"delegates[{index}].{field}", "This field is required.")
+            errors.add(f"delegates[{index}].{field}", _("This field is required."))
     email = str(data.get("email") or "").strip()
     if not email:
-        errors.add(f"delegates[{index}].email", "Enter the delegate's email address.")
+        errors.add(f"delegates[{index}].email", _("Enter the delegate's email address."))
     else:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors.add(f"delegates[{index}].email", f"This email address is not valid: {exc}")
+            errors.add(
+                f"delegates[{index}].email", _("This email address is not valid: %(exc)s", exc=exc)
+            )
     clean["email"] = email
     clean["place"] = data.get("place")
     clean["category"] = data.get("category")
@@ -369,12 +392,14 @@ def fill_delegates(
     now = now or utcnow()
     if now >= naming_deadline(order):
         raise Conflict(
-            "Delegates can no longer be named or changed: the deadline has passed.",
+            _(
+                "Delegates can no longer be named or changed: the deadline has passed.",
+            ),
             code="deadline_passed",
         )
     if not isinstance(delegates, list | tuple) or not delegates:
         raise ValidationFailed(
-            "Name at least one delegate.", fields={"delegates": ["Name at least one delegate."]}
+            _("Name at least one delegate."), fields={"delegates": ["Name at least one delegate."]}
         )
     _lock_order(order)
     errors = FieldErrors()
@@ -387,13 +412,13 @@ def fill_delegates(
         if place is None:
             errors.add(
                 f"delegates[{index}].place",
-                "No unnamed place of this order is left for this delegate.",
+                _("No unnamed place of this order is left for this delegate."),
             )
             continue
         used.add(place.id)
         key = clean["email"].lower()
         if key and key in emails:
-            errors.add(f"delegates[{index}].email", "This address is given twice.")
+            errors.add(f"delegates[{index}].email", _("This address is given twice."))
         emails.add(key)
         if key and (place.registration is None or place.registration.email_key != key):
             other = db.session.scalar(
@@ -406,7 +431,7 @@ def fill_delegates(
             if other is not None:
                 errors.add(
                     f"delegates[{index}].email",
-                    "This address already has a registration for this congress.",
+                    _("This address already has a registration for this congress."),
                 )
         plan.append((place, clean))
     errors.raise_if_any()
@@ -432,7 +457,7 @@ def fill_delegates(
     except IntegrityError:
         db.session.rollback()
         raise Conflict(
-            "One of these addresses already has a registration for this congress.",
+            _("One of these addresses already has a registration for this congress."),
             code="already_registered",
         ) from None
     return named
@@ -620,12 +645,14 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
     order keeps them); the invoice is credited for them. Returns how many were released."""
     now = now or utcnow()
     if order.cancelled_at is not None:
-        raise Conflict("This group order is cancelled.", code="order_cancelled")
+        raise Conflict(_("This group order is cancelled."), code="order_cancelled")
     settings = capacity.lock_waitlist(order.congress)
     db.session.refresh(order)
     released = [place for place in order.places if place.is_held]
     if not released:
-        raise Conflict("Every place of this order is named or released.", code="nothing_to_release")
+        raise Conflict(
+            _("Every place of this order is named or released."), code="nothing_to_release"
+        )
     capacity.prepare(order.congress, [place.category_id for place in released])
     freed: dict[int, int] = {}
     for place in released:
@@ -658,17 +685,20 @@ def cancel_group_order(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "Give a reason for the cancellation.", fields={"reason": ["Give a reason."]}
+            _("Give a reason for the cancellation."), fields={"reason": ["Give a reason."]}
         )
     if len(reason) > 250:
-        raise ValidationFailed("The reason is too long.", fields={"reason": ["At most 250."]})
+        raise ValidationFailed(_("The reason is too long."), fields={"reason": ["At most 250."]})
     if order.cancelled_at is not None:
-        raise Conflict("This group order is already cancelled.", code="order_cancelled")
+        raise Conflict(_("This group order is already cancelled."), code="order_cancelled")
     invoice = get_invoice(order) if order.invoice_number else None
     if invoice is not None and get_balance(invoice).paid > 0:
         raise Conflict(
-            f"Money was received on invoice {invoice.number}: refund it from the invoice's "
-            "page first, then cancel the order.",
+            _(
+                "Money was received on invoice %(number)s: refund it from the "
+                "invoice's page first, then cancel the order.",
+                number=invoice.number,
+            ),
             code="order_paid",
         )
     for place in order.places:

@@ -4,6 +4,8 @@ delegates) and the organizers' list and detail. Rules are in group_orders.py."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from conference.countries import country_choices
 from conference.errors import DomainError, NotFound
@@ -30,7 +32,7 @@ def _orderable(congress, now):
     """(category, fee) of the categories a group can order now."""
     rows = []
     for category in get_categories(congress):
-        _, fee = fee_at(category, now)
+        _period, fee = fee_at(category, now)
         if category.is_active and fee is not None and not category.requires_proof:
             rows.append((category, fee))
     return rows
@@ -42,7 +44,7 @@ def group_order():
     congress = congress_or_404()
     now = utcnow()
     form = GroupOrderForm()
-    form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
+    form.invoice_country.choices = [("", _("Choose the country")), *country_choices()]
     categories = _orderable(congress, now)
     quantities = {c.slug: request.form.get(f"quantity-{c.slug}", "") for c, _ in categories}
     item_errors: dict[str, list[str]] = {}
@@ -52,7 +54,7 @@ def group_order():
             for slug, value in quantities.items()
         ]
         try:
-            order, _ = group_orders.create_group_order(
+            order, _invoice = group_orders.create_group_order(
                 congress,
                 {"name": form.buyer_name.data, "email": form.buyer_email.data},
                 form.invoice_to(),
@@ -75,8 +77,11 @@ def group_order():
             )
         else:
             flash(
-                f"Thank you: your order {order.reference} is placed. We emailed the invoice "
-                "details and the private link to name your delegates.",
+                _(
+                    "Thank you: your order %(reference)s is placed. We emailed the "
+                    "invoice details and the private link to name your delegates.",
+                    reference=order.reference,
+                ),
                 "success",
             )
             return redirect(url_for("registration.group_order"))
@@ -168,7 +173,7 @@ def group_order_delegate(reference, token, place_id):
             show_domain_error(form, DomainError(exc.message, fields=fields, code=exc.code))
             order = _order_for_token(reference, token)
             return _render_order(order, token=token, forms={place_id: form}), 422
-        flash("Delegate saved: they receive their registration by email.", "success")
+        flash(_("Delegate saved: they receive their registration by email."), "success")
         return redirect(
             url_for("registration.group_order_manage", reference=reference, token=token)
         )
@@ -197,7 +202,7 @@ def group_order_detail(reference):
         if form.validate_on_submit():
             group_orders.set_keep_unfilled(order, form.keep_unfilled.data)
             db.session.commit()
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("registration.group_order_detail", reference=reference))
     return _render_order(order, organizer=True, keep_form=form)
 
@@ -219,7 +224,14 @@ def group_order_release(reference):
     try:
         count = group_orders.release_unnamed_places(order)
         db.session.commit()
-        flash(f"{count} unnamed place(s) released; the invoice is credited for them.", "success")
+        flash(
+            ngettext(
+                "%(num)d unnamed place released; the invoice is credited for it.",
+                "%(num)d unnamed places released; the invoice is credited for them.",
+                count,
+            ),
+            "success",
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -238,7 +250,7 @@ def group_order_cancel(reference):
         try:
             group_orders.cancel_group_order(order, by=current_user, reason=form.reason.data)
             db.session.commit()
-            flash(f"Group order {order.reference} cancelled.", "success")
+            flash(_("Group order %(reference)s cancelled.", reference=order.reference), "success")
             return redirect(url_for("registration.group_order_detail", reference=reference))
         except DomainError as exc:
             db.session.rollback()

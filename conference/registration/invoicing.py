@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.countries import check_country
@@ -39,9 +40,12 @@ MONEY_FIELDS = {
 
 def voucher_text(registration: Registration) -> str:
     """The voucher on an invoice line: the line is at the reduced price, this says why."""
-    return (
-        f"voucher {registration.voucher_code}: -{registration.voucher_discount} "
-        f"{registration.currency} off {registration.list_fee}"
+    return _(
+        "voucher %(code)s: -%(discount)s %(currency)s off %(list_fee)s",
+        code=registration.voucher_code,
+        discount=registration.voucher_discount,
+        currency=registration.currency,
+        list_fee=registration.list_fee,
     )
 
 
@@ -61,15 +65,15 @@ def check_invoice_to(congress: Congress, data: dict | None, errors: FieldErrors)
         value = data.get(field)
         value = "" if value is None else str(value).strip()
         if len(value) > limit and field != "country":
-            errors.add(f"invoice_to.{field}", f"At most {limit} characters.")
+            errors.add(f"invoice_to.{field}", _("At most %(limit)s characters.", limit=limit))
         clean[field] = value
     if not clean["name"]:
-        errors.add("invoice_to.name", "Enter the name of the institution or person invoiced.")
+        errors.add("invoice_to.name", _("Enter the name of the institution or person invoiced."))
     if not clean["address"]:
-        errors.add("invoice_to.address", "Enter the billing address.")
+        errors.add("invoice_to.address", _("Enter the billing address."))
     clean["country"] = clean["country"].upper()
     if not clean["country"]:
-        errors.add("invoice_to.country", "Choose the country of the billing address.")
+        errors.add("invoice_to.country", _("Choose the country of the billing address."))
     elif problem := check_country(clean["country"]):
         errors.add("invoice_to.country", problem)
     if clean["vat_id"]:
@@ -79,7 +83,10 @@ def check_invoice_to(congress: Congress, data: dict | None, errors: FieldErrors)
     if not invoicing_available(congress):
         errors.add(
             "invoice_to",
-            "Invoices are not issued for this congress yet: please pay by bank transfer or card.",
+            _(
+                "Invoices are not issued for this congress yet: please pay by bank "
+                "transfer or card.",
+            ),
         )
     return clean
 
@@ -101,17 +108,23 @@ def request_invoice(
     errors.raise_if_any()
     lock_registration(registration)
     if registration.invoice_requested_at is not None:
-        raise Conflict("An invoice was already issued for this registration.", code="invoiced")
+        raise Conflict(_("An invoice was already issued for this registration."), code="invoiced")
     if registration.status != RegistrationStatus.AWAITING_PAYMENT or registration.amount_due <= 0:
         raise Conflict(
-            "An invoice can be asked for while payment is due (not while on the waiting list, "
-            "while the proof of status is checked, or once paid or cancelled).",
+            _(
+                "An invoice can be asked for while payment is due (not while on the "
+                "waiting list, while the proof of status is checked, or once paid or "
+                "cancelled).",
+            ),
             code="not_payable",
         )
-    description = (
-        f"Registration {congress.short_name}: {registration.full_name}, "
-        f"{registration.category.name}, {registration.fee_period.label.lower()} fee "
-        f"({registration.reference})"
+    description = _(
+        "Registration %(congress)s: %(name)s, %(category)s, %(fee)s (%(reference)s)",
+        congress=congress.short_name,
+        name=registration.full_name,
+        category=registration.category.display_name,
+        fee=registration.fee_period.fee_label,
+        reference=registration.reference,
     )
     if registration.voucher_code:
         description += f", {voucher_text(registration)}"

@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -32,7 +33,16 @@ class FeePeriod(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"early": "Early", "regular": "Regular", "onsite": "On-site"}[self.value]
+        return {"early": _l("Early"), "regular": _l("Regular"), "onsite": _l("On-site")}[self.value]
+
+    @property
+    def fee_label(self) -> str:
+        """The fee as a noun in a sentence ("early fee"), in the reader's language."""
+        return {
+            "early": _l("early fee"),
+            "regular": _l("regular fee"),
+            "onsite": _l("on-site fee"),
+        }[self.value]
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -44,7 +54,13 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return {
+            "awaiting_verification": _l("Awaiting verification"),
+            "awaiting_payment": _l("Awaiting payment"),
+            "confirmed": _l("Confirmed"),
+            "waitlisted": _l("Waitlisted"),
+            "cancelled": _l("Cancelled"),
+        }[self.value]
 
 
 #: Statuses that take a place from the congress and category capacity.
@@ -76,12 +92,12 @@ class PaymentKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "bank_transfer": "Bank transfer",
-            "card_on_site": "Card on site",
-            "cash": "Cash",
-            "waived": "Waived",
-            "online": "Online payment",
-            "refund": "Refund",
+            "bank_transfer": _l("Bank transfer"),
+            "card_on_site": _l("Card on site"),
+            "cash": _l("Cash"),
+            "waived": _l("Waived"),
+            "online": _l("Online payment"),
+            "refund": _l("Refund"),
         }[self.value]
 
 
@@ -108,6 +124,50 @@ class EnumString(TypeDecorator):
 
 def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+#: The usual professional categories and proof hints (the demo's, and the names organizers
+#: mostly use), in the words each language's congresses use. A category named exactly so is
+#: shown in the reader's language; any other name is organizer content, shown as written.
+STANDARD_CATEGORY_TEXTS = {
+    "Academician / professor": _l("Academician / professor"),
+    "Oncologist": _l("Oncologist"),
+    "Medical oncologist": _l("Medical oncologist"),
+    "Radiation oncologist": _l("Radiation oncologist"),
+    "Radiologist": _l("Radiologist"),
+    "Chemotherapist": _l("Chemotherapist"),
+    "Physician": _l("Physician"),
+    "Physician / medical practitioner": _l("Physician / medical practitioner"),
+    "Surgeon": _l("Surgeon"),
+    "Breast cancer surgeon": _l("Breast cancer surgeon"),
+    "Pathologist": _l("Pathologist"),
+    "Diagnostic laboratory professional": _l("Diagnostic laboratory professional"),
+    "Genetic scientist": _l("Genetic scientist"),
+    "Healthcare professional": _l("Healthcare professional"),
+    "Nurse": _l("Nurse"),
+    "Oncology nurse": _l("Oncology nurse"),
+    "Pharmacist": _l("Pharmacist"),
+    "Cancer researcher": _l("Cancer researcher"),
+    "Resident / trainee": _l("Resident / trainee"),
+    "Student": _l("Student"),
+    "Student / trainee": _l("Student / trainee"),
+    "Industry professional": _l("Industry professional"),
+    "Exhibitor": _l("Exhibitor"),
+    "Patient advocate": _l("Patient advocate"),
+    "Press": _l("Press"),
+    "A letter from your head of department, dated within the last 6 months.": _l(
+        "A letter from your head of department, dated within the last 6 months."
+    ),
+    "Proof of affiliation with a not-for-profit organization.": _l(
+        "Proof of affiliation with a not-for-profit organization."
+    ),
+    "Press credentials.": _l("Press credentials."),
+}
+
+
+def standard_text(text: str) -> str:
+    """`text` in the reader's language when it is a standard category text, else as written."""
+    return str(STANDARD_CATEGORY_TEXTS.get(text, text))
 
 
 class ProfessionalCategory(Base):
@@ -142,6 +202,15 @@ class ProfessionalCategory(Base):
     fees: Mapped[list[CategoryFee]] = relationship(
         back_populates="category", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (standard names), else as the organizer wrote it."""
+        return standard_text(self.name)
+
+    @property
+    def display_proof_hint(self) -> str:
+        return standard_text(self.proof_hint) if self.proof_hint else ""
 
     def fee_for(self, period: FeePeriod) -> Decimal | None:
         for fee in self.fees:

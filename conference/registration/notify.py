@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from conference.mail import queue_mail
 from conference.registration.models import Registration
 from conference.registration.payment_instructions import payment_instructions
 from conference.registration.tokens import manage_url
 
 
-def _send(registration: Registration, template: str, subject: str, key: str | None, **ctx):
+def _send(registration: Registration, template: str, subject, key: str | None, **ctx):
+    """Queue a registration email; `subject` is lazy: written in the recipient's language."""
     if registration.erased_at:
         return None
     from conference.registration.card import card_payment_available
@@ -21,7 +24,7 @@ def _send(registration: Registration, template: str, subject: str, key: str | No
         secrets["pay_url"] = manage_url(registration) + "/pay"
     return queue_mail(
         registration.email,
-        f"{congress.short_name}: {subject}",
+        _l("%(congress)s: %(subject)s", congress=congress.short_name, subject=subject),
         f"registration/{template}",
         dedupe_key=f"registration:{registration.id}:{key}" if key else None,
         user_id=registration.user_id,
@@ -46,7 +49,7 @@ def received(
     return _send(
         registration,
         "received",
-        f"registration {registration.reference} received",
+        _l("registration %(reference)s received", reference=registration.reference),
         None if new else "received",
         position=position,
         replaced=replaced,
@@ -60,7 +63,7 @@ def confirmed(
     return _send(
         registration,
         "confirmed",
-        f"registration {registration.reference} confirmed",
+        _l("registration %(reference)s confirmed", reference=registration.reference),
         None if new else "confirmed",
         replaced=replaced,
     )
@@ -70,7 +73,7 @@ def waitlist_offer(registration: Registration):
     return _send(
         registration,
         "waitlist_offer",
-        "a place is available for you",
+        _l("a place is available for you"),
         f"offer:{registration.offered_at.isoformat() if registration.offered_at else ''}",
     )
 
@@ -79,21 +82,21 @@ def payment_received(registration: Registration, payment):
     return _send(
         registration,
         "payment_received",
-        f"payment received for {registration.reference}",
+        _l("payment received for %(reference)s", reference=registration.reference),
         f"payment:{payment.id}",
         payment=payment,
     )
 
 
 def proof_refused(registration: Registration):
-    return _send(registration, "proof_refused", "your proof of status was not accepted", None)
+    return _send(registration, "proof_refused", _l("your proof of status was not accepted"), None)
 
 
 def cancelled(registration: Registration, refund=None):
     return _send(
         registration,
         "cancelled",
-        f"registration {registration.reference} cancelled",
+        _l("registration %(reference)s cancelled", reference=registration.reference),
         "cancelled",
         refund=refund,
     )
@@ -103,7 +106,7 @@ def expired(registration: Registration):
     return _send(
         registration,
         "cancelled",
-        f"registration {registration.reference} expired",
+        _l("registration %(reference)s expired", reference=registration.reference),
         "cancelled",
         refund=None,
         expired=True,
@@ -111,7 +114,7 @@ def expired(registration: Registration):
 
 
 def manage_link(registration: Registration, *, replaced: bool = False):
-    return _send(registration, "manage_link", "your registration link", None, replaced=replaced)
+    return _send(registration, "manage_link", _l("your registration link"), None, replaced=replaced)
 
 
 def proof_reminder(registration: Registration):
@@ -119,7 +122,7 @@ def proof_reminder(registration: Registration):
     return _send(
         registration,
         "proof_reminder",
-        "your place is held until you send your proof of status",
+        _l("your place is held until you send your proof of status"),
         f"proof-reminder:{registration.expires_at.isoformat()}",
     )
 
@@ -128,7 +131,7 @@ def proof_expired(registration: Registration):
     return _send(
         registration,
         "cancelled",
-        f"registration {registration.reference} expired",
+        _l("registration %(reference)s expired", reference=registration.reference),
         "cancelled",
         refund=None,
         proof_expired=True,
@@ -139,7 +142,11 @@ def invoice_issued(registration: Registration, invoice):
     return _send(
         registration,
         "invoice_issued",
-        f"invoice {invoice.number} for registration {registration.reference}",
+        _l(
+            "invoice %(number)s for registration %(reference)s",
+            number=invoice.number,
+            reference=registration.reference,
+        ),
         f"invoice:{invoice.number}",
         invoice=invoice,
     )
@@ -150,7 +157,7 @@ def invoice_reminder(registration: Registration, invoice):
     return _send(
         registration,
         "invoice_reminder",
-        f"invoice {invoice.number} is due: your place is held until then",
+        _l("invoice %(number)s is due: your place is held until then", number=invoice.number),
         f"invoice-reminder:{invoice.number}:{registration.expires_at.isoformat()}",
         invoice=invoice,
     )
@@ -160,7 +167,7 @@ def late_payment_refunded(registration: Registration, checkout):
     return _send(
         registration,
         "late_payment_refunded",
-        f"your card payment for {registration.reference} was refunded",
+        _l("your card payment for %(reference)s was refunded", reference=registration.reference),
         f"late-refund:{checkout.id}",
         checkout=checkout,
     )
@@ -171,7 +178,11 @@ def group_delegate(registration: Registration, order):
     return _send(
         registration,
         "group_delegate",
-        f"registration {registration.reference} ({order.buyer_name})",
+        _l(
+            "registration %(reference)s (%(buyer)s)",
+            reference=registration.reference,
+            buyer=order.buyer_name,
+        ),
         None,
         group_order=order,
     )

@@ -17,6 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.errors import DomainError
@@ -138,7 +139,7 @@ def edit_category(category_id: int | None = None):
             aliases = {f"fees.{p.value}": f"fee_{p.value}" for p in FeePeriod}
             show_domain_error(form, exc, aliases)
         else:
-            flash("Category saved.", "success")
+            flash(_("Category saved."), "success")
             return redirect(url_for("registration.categories"))
     return render_template("registration/edit_category.html", form=form, category=category)
 
@@ -177,7 +178,7 @@ def settings():
             db.session.rollback()
             show_domain_error(form, exc)
         else:
-            flash("Registration settings saved.", "success")
+            flash(_("Registration settings saved."), "success")
             return redirect(url_for("registration.settings"))
     db.session.commit()
     return render_template(
@@ -395,7 +396,7 @@ def record_payment_action(reference):
             by=current_user,
             idempotency_key=form.idempotency_key.data or None,
         )
-        return "Payment recorded."
+        return _("Payment recorded.")
 
     return _detail_action(reference, "payment_form", record)
 
@@ -407,7 +408,7 @@ def record_payment_action(reference):
 def refund_card_payment(reference, checkout_id):
     def refund(registration, form):
         card.refund_held_payment(registration, checkout_id)
-        return "The card payment was refunded through the payment service."
+        return _("The card payment was refunded through the payment service.")
 
     return _detail_action(reference, "refund_form", refund)
 
@@ -418,9 +419,9 @@ def verify_proof(reference):
     def decide(registration, form):
         if form.decision.data == "approve":
             proofs.approve_proof(registration, current_user)
-            return "Proof approved."
+            return _("Proof approved.")
         proofs.refuse_proof(registration, current_user, form.reason.data)
-        return "Proof refused; the attendee was told why."
+        return _("Proof refused; the attendee was told why.")
 
     return _detail_action(reference, "verify_form", decide)
 
@@ -430,7 +431,7 @@ def verify_proof(reference):
 def cancel(reference):
     def cancel_it(registration, form):
         services.cancel_registration(registration, by=current_user, reason=form.reason.data)
-        return "Registration cancelled."
+        return _("Registration cancelled.")
 
     return _detail_action(reference, "cancel_form", cancel_it, confirm=True)
 
@@ -440,7 +441,7 @@ def cancel(reference):
 def check_in(reference):
     def check_in_now(registration, form):
         checkin.check_in(registration, by=current_user)
-        return "Checked in."
+        return _("Checked in.")
 
     return _detail_action(reference, "checkin_form", check_in_now)
 
@@ -450,7 +451,7 @@ def check_in(reference):
 def replace_link(reference):
     def replace(registration, form):
         services.replace_manage_link(registration, by=current_user)
-        return "Earlier manage links no longer work; the attendee was emailed a new one."
+        return _("Earlier manage links no longer work; the attendee was emailed a new one.")
 
     return _detail_action(reference, "link_form", replace)
 

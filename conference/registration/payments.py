@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from conference.errors import Conflict, FieldErrors
@@ -62,7 +63,7 @@ def record_payment(
         )
         if existing is not None:
             if existing.registration_id != registration.id:
-                raise Conflict("This payment key was used for another registration.")
+                raise Conflict(_("This payment key was used for another registration."))
             return existing
     errors = FieldErrors()
     try:
@@ -70,27 +71,27 @@ def record_payment(
     except ValueError:
         kind = None
     if kind not in RECORDABLE_KINDS and not (online and kind == PaymentKind.ONLINE):
-        errors.add("kind", "Choose bank transfer, card on site, cash or waived.")
+        errors.add("kind", _("Choose bank transfer, card on site, cash or waived."))
     parsed = None
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         if kind != PaymentKind.WAIVED:
-            errors.add("amount", "Enter the amount received.")
+            errors.add("amount", _("Enter the amount received."))
     else:
         parsed = parse_amount(amount, "amount", errors)
         if parsed is not None and parsed <= 0:
-            errors.add("amount", "Enter an amount above 0.")
+            errors.add("amount", _("Enter an amount above 0."))
     errors.raise_if_any()
     # Serialize payments of this registration (two organizers, a double-click, the expiry
     # job), then check its state and look for the same key again: a simultaneous twin may
     # have committed while we waited.
     lock_registration(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is cancelled.", code="cancelled")
+        raise Conflict(_("This registration is cancelled."), code="cancelled")
     if registration.status == RegistrationStatus.WAITLISTED:
-        raise Conflict("This registration is on the waiting list: no payment is due yet.")
+        raise Conflict(_("This registration is on the waiting list: no payment is due yet."))
     if registration.status == RegistrationStatus.AWAITING_VERIFICATION:
         raise Conflict(
-            "Check the proof of status first: the fee depends on it.", code="not_verified"
+            _("Check the proof of status first: the fee depends on it."), code="not_verified"
         )
     if idempotency_key:
         existing = db.session.scalar(
@@ -100,7 +101,7 @@ def record_payment(
             return existing
     due = registration.amount_due
     if due <= 0:
-        raise Conflict("Nothing is due: this registration is fully paid.", code="already_paid")
+        raise Conflict(_("Nothing is due: this registration is fully paid."), code="already_paid")
     if parsed is None:
         parsed = due
     if parsed > due:
@@ -291,9 +292,12 @@ def invoice_paid_registration(registration: Registration):
     if amount <= 0 or not money.invoicing_enabled(congress):
         return None
     methods = {INVOICE_PAYMENT_METHODS.get(payment.kind, "other") for payment in charged}
-    description = (
-        f"Registration {congress.short_name}: {registration.category.name}, "
-        f"{registration.fee_period.label.lower()} fee ({registration.reference})"
+    description = _(
+        "Registration %(congress)s: %(category)s, %(fee)s (%(reference)s)",
+        congress=congress.short_name,
+        category=registration.category.display_name,
+        fee=registration.fee_period.fee_label,
+        reference=registration.reference,
     )
     if registration.voucher_code:
         from conference.registration.invoicing import voucher_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.errors import Conflict
@@ -116,7 +117,7 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     accounting records). An active registration is cancelled first."""
     now = now or utcnow()
     if registration.erased_at:
-        raise Conflict("This registration was already erased.", code="already_erased")
+        raise Conflict(_("This registration was already erased."), code="already_erased")
     registration.erasure_requested_at = now
     if registration.status != RegistrationStatus.CANCELLED:
         cancel_registration(registration, reason="Erasure requested.", now=now)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.models import utcnow
@@ -15,11 +17,11 @@ from conference.registration.services import _attach_proof
 def upload_proof(registration: Registration, filename: str, data: bytes) -> Registration:
     """Add or replace the proof of status (while it is not yet approved)."""
     if not registration.category.requires_proof:
-        raise Conflict("This category needs no proof of status.", code="proof_not_needed")
+        raise Conflict(_("This category needs no proof of status."), code="proof_not_needed")
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is cancelled.", code="cancelled")
+        raise Conflict(_("This registration is cancelled."), code="cancelled")
     if registration.proof_status == ProofStatus.APPROVED:
-        raise Conflict("Your proof of status was already approved.", code="proof_approved")
+        raise Conflict(_("Your proof of status was already approved."), code="proof_approved")
     if problem := uploads.check_proof(data):
         raise ValidationFailed(problem, fields={"proof": [problem]})
     _attach_proof(registration, (filename, data), utcnow())
@@ -35,7 +37,7 @@ def approve_proof(registration: Registration, organizer, now: datetime | None = 
         RegistrationStatus.AWAITING_VERIFICATION,
         RegistrationStatus.WAITLISTED,
     ):
-        raise Conflict("This registration is not waiting for a proof check.", code="not_pending")
+        raise Conflict(_("This registration is not waiting for a proof check."), code="not_pending")
     registration.proof_status = ProofStatus.APPROVED
     registration.proof_checked_at = now
     registration.proof_checked_by_id = organizer.id if organizer else None
@@ -59,14 +61,14 @@ def refuse_proof(registration: Registration, organizer, reason: str, now=None) -
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(
-            "Give the reason for refusing.", fields={"reason": ["Give the reason."]}
+            _("Give the reason for refusing."), fields={"reason": ["Give the reason."]}
         )
     capacity.lock_registration(registration)
     if registration.status not in (
         RegistrationStatus.AWAITING_VERIFICATION,
         RegistrationStatus.WAITLISTED,
     ):
-        raise Conflict("This registration is not waiting for a proof check.", code="not_pending")
+        raise Conflict(_("This registration is not waiting for a proof check."), code="not_pending")
     registration.proof_status = ProofStatus.REFUSED
     registration.proof_refusal_reason = reason[:500]
     registration.proof_checked_at = now or utcnow()

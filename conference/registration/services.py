@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -45,13 +46,13 @@ def _check_category(congress: Congress, data: dict, category=None) -> None:
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
         if not data["name"]:
-            errors.add("name", "Enter the category's name.")
+            errors.add("name", _("Enter the category's name."))
         elif len(data["name"]) > 120:
-            errors.add("name", "At most 120 characters.")
+            errors.add("name", _("At most 120 characters."))
     if "slug" in data:
         data["slug"] = (data["slug"] or "").strip().lower()
         if not is_slug(data["slug"]):
-            errors.add("slug", "Use lower-case letters, digits and hyphens only.")
+            errors.add("slug", _("Use lower-case letters, digits and hyphens only."))
     errors.raise_if_any()
     for field in ("slug", "name"):
         if field in data:
@@ -64,7 +65,7 @@ def _check_category(congress: Congress, data: dict, category=None) -> None:
             )
             if clash:
                 raise Conflict(
-                    f"Another category already has this {field}.",
+                    _("Another category already has this %(field)s.", field=field),
                     code="duplicate",
                     fields={field: [f"Another category already has this {field}."]},
                 )
@@ -118,13 +119,13 @@ def parse_amount(value, field: str, errors: FieldErrors) -> Decimal | None:
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors.add(field, "Enter an amount such as 450 or 450.00.")
+        errors.add(field, _("Enter an amount such as 450 or 450.00."))
         return None
     if not amount.is_finite() or amount < 0:
-        errors.add(field, "Enter an amount of 0 or more.")
+        errors.add(field, _("Enter an amount of 0 or more."))
         return None
     if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("100000000"):
-        errors.add(field, "Use at most two decimals and less than 100,000,000.")
+        errors.add(field, _("Use at most two decimals and less than 100,000,000."))
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -144,7 +145,7 @@ def set_category_rules(
         try:
             period = FeePeriod(period_name)
         except ValueError:
-            errors.add(f"fees.{period_name}", "Unknown fee period (early, regular, onsite).")
+            errors.add(f"fees.{period_name}", _("Unknown fee period (early, regular, onsite)."))
             continue
         parsed[period] = parse_amount(raw, f"fees.{period.value}", errors)
     if (
@@ -153,7 +154,11 @@ def set_category_rules(
         and (not isinstance(capacity, int) or not 0 <= capacity <= MAX_PLACES)
     ):
         errors.add(
-            "capacity", f"Enter a whole number of places (0 to {MAX_PLACES}), or leave it empty."
+            "capacity",
+            _(
+                "Enter a whole number of places (0 to %(most)s), or leave it empty.",
+                most=MAX_PLACES,
+            ),
         )
     fee = ...
     if cancellation_fee is not ...:
@@ -198,7 +203,11 @@ def update_registration_settings(congress: Congress, **data):
         and not (0 <= data["capacity"] <= MAX_PLACES)
     ):
         errors.add(
-            "capacity", f"Enter a whole number of places (0 to {MAX_PLACES}), or leave it empty."
+            "capacity",
+            _(
+                "Enter a whole number of places (0 to %(most)s), or leave it empty.",
+                most=MAX_PLACES,
+            ),
         )
     for field, most in (
         ("payment_days", MAX_PAYMENT_DAYS),
@@ -207,18 +216,18 @@ def update_registration_settings(congress: Congress, **data):
         ("invoice_reminder_days", MAX_PAYMENT_DAYS),
     ):
         if field in data and (data[field] is None or not 1 <= data[field] <= most):
-            errors.add(field, f"Enter a whole number from 1 to {most}.")
+            errors.add(field, _("Enter a whole number from 1 to %(most)s.", most=most))
     group_days = data.get("group_deadline_days", 0)
     if "group_deadline_days" in data and (group_days is None or not 0 <= group_days <= 365):
-        errors.add("group_deadline_days", "Enter a whole number of days from 0 to 365.")
+        errors.add("group_deadline_days", _("Enter a whole number of days from 0 to 365."))
     retention = data.get("visa_retention_days", 0)
     if "visa_retention_days" in data and (retention is None or not 0 <= retention <= 365):
-        errors.add("visa_retention_days", "Enter a whole number of days from 0 to 365.")
+        errors.add("visa_retention_days", _("Enter a whole number of days from 0 to 365."))
     for field in ("visa_signatory_name", "visa_signatory_title"):
         if field in data:
             data[field] = (data[field] or "").strip()
             if len(data[field]) > 200:
-                errors.add(field, "At most 200 characters.")
+                errors.add(field, _("At most 200 characters."))
     errors.raise_if_any()
     dates = {
         key: data[key]
@@ -282,9 +291,9 @@ def registration_is_open(congress: Congress, now: datetime) -> bool:
 def check_open(congress: Congress, now: datetime) -> None:
     opens, closes = registration_window(congress)
     if opens is None or now < opens:
-        raise Conflict("Registration is not open yet.", code="registration_closed")
+        raise Conflict(_("Registration is not open yet."), code="registration_closed")
     if now >= closes:
-        raise Conflict("Registration is closed.", code="registration_closed")
+        raise Conflict(_("Registration is closed."), code="registration_closed")
 
 
 def _clean_details(data: dict, errors: FieldErrors, *, partial: bool = False) -> dict:
@@ -294,15 +303,15 @@ def _clean_details(data: dict, errors: FieldErrors, *, partial: bool = False) ->
             continue
         value = (data.get(field) or "").strip()
         if len(value) > limit:
-            errors.add(field, f"At most {limit} characters.")
+            errors.add(field, _("At most %(limit)s characters.", limit=limit))
         clean[field] = value
     for field in ("first_name", "last_name"):
         if field in clean and not clean[field]:
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
     if not partial or "country" in data:
         country = (data.get("country") or "").strip().upper()
         if not country:
-            errors.add("country", "Choose your country.")
+            errors.add("country", _("Choose your country."))
         elif problem := check_country(country):
             errors.add("country", problem)
         clean["country"] = country
@@ -367,7 +376,7 @@ def _replayed(submission_key: str, email) -> Registration | None:
         return None
     if existing.email_key != (email or "").strip().lower():
         raise Conflict(
-            "This idempotency key was already used for another registration.",
+            _("This idempotency key was already used for another registration."),
             code="idempotency_key_reused",
         )
     return existing
@@ -400,29 +409,34 @@ def register_attendee(
     clean = _clean_details(data, errors)
     email = (data.get("email") or "").strip()
     if not email:
-        errors.add("email", "Enter your email address.")
+        errors.add("email", _("Enter your email address."))
     else:
         try:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as exc:
-            errors.add("email", f"This email address is not valid: {exc}")
+            errors.add("email", _("This email address is not valid: %(exc)s", exc=exc))
     category = _find_category(congress, data.get("category"))
     if category is None:
-        errors.add("category", "Choose a professional category from the list.")
+        errors.add("category", _("Choose a professional category from the list."))
     if data.get("accept_terms") is not True:
-        errors.add("accept_terms", "You must accept the terms and conditions to register.")
+        errors.add("accept_terms", _("You must accept the terms and conditions to register."))
     period = amount = None
     if category is not None:
         period, amount = fee_at(category, now)
         if amount is None:
             errors.add(
                 "category",
-                f"This category has no {period.label.lower()} fee; choose another category.",
+                _(
+                    "This category has no %(fee)s; choose another category.",
+                    fee=period.fee_label,
+                ),
             )
     if category is not None and category.requires_proof and proof is None:
         errors.add(
             "proof",
-            "This category needs proof of status: upload it with your registration.",
+            _(
+                "This category needs proof of status: upload it with your registration.",
+            ),
         )
     if proof is not None and (problem := uploads.check_proof(proof[1])):
         errors.add("proof", problem)
@@ -634,7 +648,7 @@ def _attach_proof(registration: Registration, proof: tuple[str, bytes], now: dat
 def update_details(registration: Registration, data: dict) -> Registration:
     """Change the attendee's own details (not email, category or fee)."""
     if registration.status == RegistrationStatus.CANCELLED or registration.erased_at:
-        raise Conflict("A cancelled registration cannot be changed.", code="cancelled")
+        raise Conflict(_("A cancelled registration cannot be changed."), code="cancelled")
     errors = FieldErrors()
     clean = _clean_details(data, errors, partial=True)
     errors.raise_if_any()
@@ -663,7 +677,7 @@ def replace_manage_link(registration: Registration, *, by=None) -> Registration:
     For the registrant (from their manage page) and organizers only.
     """
     if registration.erased_at:
-        raise Conflict("This registration was erased.", code="erased")
+        raise Conflict(_("This registration was erased."), code="erased")
     registration.manage_salt = new_salt()
     db.session.flush()
     notify.manage_link(registration, replaced=True)
@@ -697,14 +711,14 @@ def cancel_registration(
 
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is already cancelled.", code="already_cancelled")
+        raise Conflict(_("This registration is already cancelled."), code="already_cancelled")
     # Card payments go back through the provider first, outside any lock: if it
     # fails, nothing changes here (its idempotency keys make a retry safe).
     by_card = refund_card_payments(registration, refund_for(registration, now), now)
     settings = capacity.lock_waitlist(registration.congress)
     capacity.lock_registration(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise Conflict("This registration is already cancelled.", code="already_cancelled")
+        raise Conflict(_("This registration is already cancelled."), code="already_cancelled")
     held = registration.holds_place
     capacity.prepare(registration.congress, [registration.category_id])
     refund = refund_for(registration, now)
@@ -735,7 +749,7 @@ def cancel_registration(
 def correct_badge_name(registration: Registration, badge_name: str) -> Registration:
     """Set the name printed on the badge (empty: first and last name), e.g. at the desk."""
     if registration.erased_at:
-        raise Conflict("This registration was erased.", code="already_erased")
+        raise Conflict(_("This registration was erased."), code="already_erased")
     errors = FieldErrors()
     clean = _clean_details({"badge_name": badge_name}, errors, partial=True)
     errors.raise_if_any()
@@ -758,7 +772,7 @@ def set_user_category(user, category_id: int | None) -> ProfessionalCategory | N
     category = db.session.get(ProfessionalCategory, category_id)
     if category is None or not category.is_active:
         raise ValidationFailed(
-            "Choose a professional category from the list.",
+            _("Choose a professional category from the list."),
             fields={"category_id": ["Choose a professional category from the list."]},
         )
     if current is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 
+from flask_babel import gettext as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -34,12 +35,12 @@ def sniff(data: bytes) -> tuple[str, str] | None:
 def check_proof(data: bytes) -> str | None:
     """A user-facing problem with an uploaded proof, or None."""
     if not data:
-        return "The file is empty."
+        return _("The file is empty.")
     if len(data) > MAX_PROOF_BYTES:
-        return "The file is larger than 5 MB."
+        return _("The file is larger than 5 MB.")
     sniffed = sniff(data)
     if sniffed is None:
-        return "Upload a PDF, PNG or JPEG file."
+        return _("Upload a PDF, PNG or JPEG file.")
     if sniffed[0] == "application/pdf":
         return pdf_problem(data)
     return None
@@ -86,13 +87,15 @@ def pdf_problem(data: bytes) -> str | None:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            return "This PDF is password-protected. Upload a copy without a password."
+            return _("This PDF is password-protected. Upload a copy without a password.")
         active = _has_active_content(reader)
     except Exception:  # pypdf raises many kinds on broken files
         log.info("unreadable proof PDF", exc_info=True)
-        return "This PDF could not be read. Save it again as a PDF, or upload a PNG or JPEG scan."
+        return _(
+            "This PDF could not be read. Save it again as a PDF, or upload a PNG or JPEG scan."
+        )
     if active:
-        return (
+        return _(
             "This PDF contains JavaScript, attached files or embedded media, which we do not "
             "accept for security reasons. Print it to a new PDF or scan it, and upload that."
         )

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.congresses.queries import get_policy_links
@@ -25,6 +26,7 @@ from conference.congresses.routing import congress_by_id, legacy_congress_resolv
 from conference.countries import country_choices
 from conference.errors import DomainError
 from conference.extensions import db, limiter
+from conference.i18n import format_money, format_when
 from conference.models import utcnow
 from conference.program.queries import get_current_congress
 from conference.registration import queries, services, uploads
@@ -39,7 +41,6 @@ from conference.registration.payment_instructions import payment_instructions
 from conference.registration.queries import get_categories, get_registration
 from conference.registration.tokens import is_reference, normalize_reference
 from conference.security import mark_personal
-from conference.timeutil import to_local
 from conference.webforms import show_domain_error
 
 bp = Blueprint("registration", __name__)
@@ -63,7 +64,7 @@ def congress_or_404():
 def local_time(value):
     if value is None:
         return ""
-    return to_local(value, congress_or_404().tz).strftime("%d %b %Y %H:%M")
+    return format_when(value, "%d %b %Y %H:%M", tz=congress_or_404().tz)
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -77,14 +78,20 @@ def pdf_response(data: bytes, filename: str) -> Response:
 
 
 def _category_choices(congress, now):
-    choices, info = [("", "Choose your category")], {}
+    choices, info = [("", _("Choose your category"))], {}
     for category in get_categories(congress, active_only=True):
         amount = fee_at(category, now)[1]
         if amount is None:
             continue
-        label = f"{category.name} - {amount} {congress.currency}"
+        fee = format_money(amount, congress.currency)
         if category.requires_proof:
-            label += " (proof of status needed)"
+            label = _(
+                "%(category)s - %(fee)s (proof of status needed)",
+                category=category.display_name,
+                fee=fee,
+            )
+        else:
+            label = _("%(category)s - %(fee)s", category=category.display_name, fee=fee)
         choices.append((category.slug, label))
         info[category.slug] = category
     return choices, info
@@ -101,13 +108,13 @@ def register():
     congress = congress_or_404()
     now = utcnow()
     form = RegistrationForm()
-    form.country.choices = [("", "Choose your country"), *country_choices()]
-    form.invoice_country.choices = [("", "Choose the country"), *country_choices()]
+    form.country.choices = [("", _("Choose your country")), *country_choices()]
+    form.invoice_country.choices = [("", _("Choose the country")), *country_choices()]
     form.category.choices, categories_by_slug = _category_choices(congress, now)
     if request.method == "GET":
         form.submission_key.data = secrets.token_urlsafe(24)
         if current_user.is_authenticated:
-            first, _, last = (current_user.name or "").partition(" ")
+            first, _space, last = (current_user.name or "").partition(" ")
             form.first_name.data, form.last_name.data = first, last
             form.email.data = current_user.email
             form.affiliation.data = current_user.affiliation
@@ -135,7 +142,7 @@ def register():
             )
         }
         try:
-            registration, _ = services.register_attendee(
+            registration, _created = services.register_attendee(
                 congress,
                 data,
                 user=current_user,
@@ -161,7 +168,10 @@ def register():
             # The manage link goes only by email: whoever typed the address may not own it.
             # This browser may see how to pay (amount and bank details), nothing more.
             session["registered_reference"] = registration.reference
-            flash(f"Thank you: your reference is {registration.reference}.", "success")
+            flash(
+                _("Thank you: your reference is %(reference)s.", reference=registration.reference),
+                "success",
+            )
             return redirect(url_for("registration.received", reference=registration.reference))
     return render_template(
         "registration/register.html",
@@ -204,7 +214,9 @@ def request_link():
         services.request_manage_link(congress, form.email.data)
         db.session.commit()
         flash(
-            "If this address has a registration, a new link to manage it is on its way.",
+            _(
+                "If this address has a registration, a new link to manage it is on its way.",
+            ),
             "info",
         )
         return redirect(url_for("registration.request_link"))

@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from conference.countries import check_country
@@ -48,16 +49,22 @@ def _parse_date_of_birth(value, errors: FieldErrors, today: date) -> date | None
         try:
             value = date.fromisoformat(value.strip())
         except ValueError:
-            errors.add("date_of_birth", "Enter the date of birth as YYYY-MM-DD.")
+            errors.add("date_of_birth", _("Enter the date of birth as YYYY-MM-DD."))
             return None
     if not isinstance(value, date):
-        errors.add("date_of_birth", "Enter your date of birth.")
+        errors.add("date_of_birth", _("Enter your date of birth."))
         return None
     if value >= today:
-        errors.add("date_of_birth", "The date of birth must be in the past.")
+        errors.add("date_of_birth", _("The date of birth must be in the past."))
         return None
     if value.year < today.year - OLDEST_YEARS:
-        errors.add("date_of_birth", f"Enter a date of birth less than {OLDEST_YEARS} years ago.")
+        errors.add(
+            "date_of_birth",
+            _(
+                "Enter a date of birth less than %(OLDEST_YEARS)s years ago.",
+                OLDEST_YEARS=OLDEST_YEARS,
+            ),
+        )
         return None
     return value
 
@@ -74,19 +81,19 @@ def request_visa_letter(
     registration is fully paid."""
     now = now or utcnow()
     if registration.status == RegistrationStatus.CANCELLED or registration.erased_at:
-        raise Conflict("This registration is cancelled.", code="cancelled")
+        raise Conflict(_("This registration is cancelled."), code="cancelled")
     errors = FieldErrors()
     number = re.sub(r"[\s-]", "", (passport_number or "")).upper()
     if not number:
-        errors.add("passport_number", "Enter your passport number.")
+        errors.add("passport_number", _("Enter your passport number."))
     elif not PASSPORT_NUMBER.fullmatch(number):
         errors.add(
             "passport_number",
-            "Enter the passport number as printed: 5 to 20 letters and digits.",
+            _("Enter the passport number as printed: 5 to 20 letters and digits."),
         )
     country = (nationality or "").strip().upper()
     if not country:
-        errors.add("nationality", "Choose your nationality.")
+        errors.add("nationality", _("Choose your nationality."))
     elif problem := check_country(country):
         errors.add("nationality", problem)
     today = to_local(now, registration.congress.tz).date()

@@ -51,7 +51,7 @@ def test_policy_page_renders_markdown_and_drops_active_content(client, congress)
 def test_a_policy_not_published_yet_is_a_friendly_404(client, congress):
     response = client.get("/met26/privacy")
     assert response.status_code == 404
-    assert "The privacy policy of" in response.get_data(as_text=True)
+    assert "Privacy policy: the text of" in response.get_data(as_text=True)
     assert "is not published yet" in response.get_data(as_text=True)
 
 

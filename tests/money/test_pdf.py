@@ -32,7 +32,7 @@ def test_invoice_pdf_text_carries_every_mandatory_field(invoice_for, german_hosp
     flat = " ".join(text.split())
     for expected in (
         f"Invoice {invoice.number}",  # sequential number
-        f"Issue date: {invoice.issue_date.isoformat()}",
+        f"Issue date: {invoice.issue_date:%d %B %Y}",  # in the reader's language
         "Wiener Onkologie-Kongressgesellschaft mbH",  # seller's legal name
         "Bruno-Kreisky-Platz 1",  # seller's address
         "VAT id: ATU13585627",  # seller's VAT id

@@ -113,8 +113,8 @@ def test_receipt_shows_the_seller_legal_entity_and_the_vat_in_the_fee(seller, re
     assert "Wiener Onkologie-Kongressgesellschaft mbH" in text
     assert "VAT id: ATU" in text and "FN 123456a" in text
     # 450.00 gross at 20 % (VAT-inclusive fees): 375.00 net + 75.00 VAT.
-    assert "Net amount: 375.00 EUR" in text
-    assert "VAT 20.00 %: 75.00 EUR" in text
+    assert "Net amount: €375.00" in text
+    assert "VAT 20.00 %: €75.00" in text
 
 
 def test_receipt_without_a_seller_profile_shows_no_vat_lines(congress, register):

@@ -85,11 +85,11 @@ def test_the_organizer_releases_unnamed_places_now_from_the_order_page(
     before = capacity.places_taken(congress)
     auth.login(organizer)
     page = client.get(f"/met26/manage/group-orders/{created.reference}").get_data(as_text=True)
-    assert 'id="release-form"' in page and "4 place(s) not named yet" in page
+    assert 'id="release-form"' in page and "4 places not named yet" in page
     response = client.post(
         f"/met26/manage/group-orders/{created.reference}/release", follow_redirects=True
     )
-    assert "4 unnamed place(s) released" in response.get_data(as_text=True)
+    assert "4 unnamed places released" in response.get_data(as_text=True)
     assert capacity.places_taken(congress) == before - 4
     (note,) = credit_notes(invoice)
     assert note.total_gross == Decimal("-1200.00")  # 2 x 450 + 2 x 150

@@ -50,7 +50,7 @@ def test_received_email_manage_page_and_api_show_how_to_pay_until_paid(
     [received] = smtp.to("jan@example.org")
     text = smtp.text_of(received)
     assert "HOW TO PAY" in text
-    assert "Amount due: 450.00 EUR" in text
+    assert "Amount due: €450.00" in text
     assert "Account holder: Wiener Onkologie-Kongressgesellschaft mbH" in text
     assert f"IBAN: {IBAN_PRINTED}" in text
     assert "BIC: BKAUATWW" in text and "Bank: UniCredit Bank Austria AG" in text
@@ -59,7 +59,7 @@ def test_received_email_manage_page_and_api_show_how_to_pay_until_paid(
 
     page = client.get(manage_path(registration)).get_data(as_text=True)
     assert 'id="how-to-pay"' in page
-    assert IBAN_PRINTED in page and "450.00 EUR" in page and registration.reference in page
+    assert IBAN_PRINTED in page and "€450.00" in page and registration.reference in page
 
     api = client.get(
         f"/api/v1/congresses/met26/registrations/{registration.reference}",
@@ -95,7 +95,7 @@ def test_partial_payment_email_says_how_to_pay_the_rest(client, bank, register, 
     deliver_outbox()
     payment_mail = next(m for m in smtp.to("ines@example.org") if "payment" in m["Subject"])
     text = smtp.text_of(payment_mail)
-    assert "Amount due: 50.00 EUR" in text and f"IBAN: {IBAN_PRINTED}" in text
+    assert "Amount due: €50.00" in text and f"IBAN: {IBAN_PRINTED}" in text
 
 
 def test_organizer_sees_how_to_pay_in_the_api_list_and_nothing_for_waived(
@@ -163,6 +163,6 @@ def test_page_after_registering_shows_how_to_pay_to_that_browser_only(client, ap
     response = client.post("/met26/register", data=form)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'id="how-to-pay"' in page and IBAN_PRINTED in page and "450.00 EUR" in page
+    assert 'id="how-to-pay"' in page and IBAN_PRINTED in page and "€450.00" in page
     other = app.test_client().get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="how-to-pay"' not in other and "450.00" not in other

@@ -41,8 +41,8 @@ def _pdf_text(data: bytes) -> str:
 
 def test_register_page_shows_categories_with_fees(client, priced):
     page = client.get("/met26/register").get_data(as_text=True)
-    assert "Oncologist - 450.00 EUR" in page
-    assert "Student / trainee - 150.00 EUR (proof of status needed)" in page
+    assert "Oncologist - €450.00" in page
+    assert "Student / trainee - €150.00 (proof of status needed)" in page
 
 
 def test_register_page_says_not_yet_open_or_closed(client, priced):
@@ -165,7 +165,7 @@ def test_badge_receipt_and_visa_letter_pdfs(client, register):
     assert client.get(f"{path}/badge.pdf").status_code == 409
     assert client.get(f"{path}/visa-letter.pdf").status_code == 409
     statement = _pdf_text(client.get(f"{path}/receipt.pdf").data)
-    assert "Amount due: 450.00 EUR" in statement
+    assert "Amount due: €450.00" in statement
     record_payment(registration, kind="bank_transfer", amount="450.00", note="SEPA 123")
     db.session.commit()
     badge = client.get(f"{path}/badge.pdf")
@@ -175,7 +175,7 @@ def test_badge_receipt_and_visa_letter_pdfs(client, register):
         assert expected in text
     assert registration.reference in text
     receipt = _pdf_text(client.get(f"{path}/receipt.pdf").data)
-    assert "Receipt MET26-R00001" in receipt and "Total paid: 450.00 EUR" in receipt
+    assert "Receipt MET26-R00001" in receipt and "Total paid: €450.00" in receipt
     assert client.get(f"{path}/visa-letter.pdf").status_code == 409  # not requested
     ask_for_visa_letter(registration)
     letter = _pdf_text(client.get(f"{path}/visa-letter.pdf").data)
