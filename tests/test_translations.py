@@ -95,7 +95,7 @@ def test_a_visitor_gets_the_browsers_language_then_their_own_choice(client, cong
     assert '<html lang="en">' in unknown.get_data(as_text=True)
 
     # The switcher is a link (a page shared by every visitor carries no per-visitor token).
-    chosen = client.get("/language/de?next=/program")
+    chosen = client.get("/language/de?next=/met26/program")
     assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/met26/program")
     assert f"{COOKIE}=de" in chosen.headers["Set-Cookie"]
     html = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
