@@ -16,9 +16,11 @@ def test_demo_load_into_empty_database_then_refuses(app, runner):
     assert congress.is_abstract_submission_open()
     assert len(congress.tracks) >= 10
     users = db.session.scalar(select(func.count(User.id)))
+    # This year's congress, last year's (archived) and a sister symposium.
+    assert db.session.scalar(select(func.count(Congress.id))) == 3
     again = runner.invoke(args=["demo", "load"])
     assert "already has data" in again.output
-    assert db.session.scalar(select(func.count(Congress.id))) == 1
+    assert db.session.scalar(select(func.count(Congress.id))) == 3
     assert db.session.scalar(select(func.count(User.id))) == users
 
 
@@ -69,11 +71,11 @@ def test_users_create_reports_problems(app, runner, congress):
 
 
 def test_users_token_prints_a_working_token(app, runner, client, create_user):
-    create_user("organizer", email="org@example.org")
     from conference.demo.core import make_congress
 
     make_congress()
     db.session.commit()
+    create_user("organizer", email="org@example.org")
     result = runner.invoke(args=["users", "token", "org@example.org"])
     token = result.output.strip()
     response = client.patch(

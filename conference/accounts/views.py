@@ -35,14 +35,14 @@ def _fill_profile_choices(form) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    return local_path(target) or url_for("program.home")
+    return local_path(target) or url_for("congresses.index")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 @signup_limit
 def signup():
     if current_user.is_authenticated:
-        return redirect(url_for("program.home"))
+        return redirect(url_for("congresses.index"))
     form = SignUpForm()
     _fill_profile_choices(form)
     if form.validate_on_submit():
@@ -132,7 +132,7 @@ DEVICE_COOKIE = "login_device"
 @password_check_limit
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("program.home"))
+        return redirect(url_for("congresses.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -172,7 +172,7 @@ def logout():
         db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("program.home"))
+    return redirect(url_for("congresses.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -34,6 +34,7 @@ GLOBAL_ENDPOINTS = frozenset(
     {
         "congresses.index",
         "congresses.archive",
+        "institutions.search",
         "accounts.login",
         "accounts.logout",
         "accounts.signup",
@@ -122,6 +123,9 @@ class CongressFlask(Flask):
         else:
             scoped = "/<congress:congress>" + rule
         self.scoped_endpoints.add(endpoint)
+        if rule == "/":
+            # /met26 is the congress's home too; an unknown /word stays a 404, not a redirect.
+            options["strict_slashes"] = False
         super().add_url_rule(scoped, endpoint, view_func, **options)
         if rule == "/":
             return None  # the site's home lists the congresses; no old path to keep

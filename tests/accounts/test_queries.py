@@ -6,7 +6,7 @@ from conference.accounts.queries import users_query
 from conference.extensions import db
 
 
-def test_users_query_filters_by_text_and_role(app, create_user):
+def test_users_query_filters_by_text_and_role(app, congress, create_user):
     anna = create_user("reviewer", email="anna@example.org", name="Anna Zed", affiliation="IEO")
     bob = create_user(email="bob@example.org", name="Bob Young", affiliation="Charité")
 

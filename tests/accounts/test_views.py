@@ -180,7 +180,7 @@ def test_reset_password_pages(client, congress, create_user):
 
 
 def test_home_page_shows_congress_tracks_and_key_dates(client, congress):
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/met26/").get_data(as_text=True)
     assert congress.name in html
     for track in congress.tracks:
         assert track.name in html

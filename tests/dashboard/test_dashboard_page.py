@@ -46,11 +46,14 @@ def test_every_chart_has_a_data_table_with_its_numbers_and_no_inline_script(clie
     assert not [s for s in page.xpath("//script") if not s.get("src")]
 
 
-def test_dashboard_without_a_congress_still_opens(client, auth, create_user):
-    auth.login(create_user(role="organizer"))
-    response = client.get("/met26/manage/")
+def test_without_a_congress_the_site_opens_and_offers_to_create_one(client, auth, create_user):
+    auth.login(create_user(role="admin"))
+    response = client.get("/")
     assert response.status_code == 200
-    assert b"chart-svg" not in response.data
+    assert b"No congress is open at the moment." in response.data
+    assert b'href="/manage/congresses/new"' in response.data
+    assert client.get("/manage/congresses").status_code == 200
+    assert client.get("/manage/").status_code == 404  # a dashboard belongs to a congress
 
 
 def test_abstract_list_filters_by_the_decision_a_dashboard_bar_stands_for(client, auth, demo):

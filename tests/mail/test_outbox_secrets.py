@@ -57,8 +57,16 @@ def test_organizer_cannot_take_over_an_admin_with_a_reset_link_from_the_outbox(
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.kind == "accounts/reset_password")
     )
+    # The site's own mail (a password reset) is not a congress's: organizers do not see it...
+    assert message.congress_id is None
+    assert client.get(f"/met26/manage/outbox/{message.id}").status_code == 404
+    auth.logout()
+    # ...and an administrator sees it without its private link.
+    auth.login(admin)
     page = client.get(f"/met26/manage/outbox/{message.id}").get_data(as_text=True)
     assert "Reset your password" in page and "private link" in page
+    auth.logout()
+    auth.login(organizer)
     # Whatever the page offers as a link does not change the admin's password.
     for path in re.findall(r"/password/reset/[^\s\"'<]+", page):
         client.post(path, data={"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})

@@ -141,7 +141,7 @@ def test_organizer_bodies_are_unchanged_by_the_schemas(
     assert patched == plain(expected)
     assert patched["warnings"] and patched["warnings"][0]["objects"]
     published = client.post(
-        "/api/v1/congresses/{congress}/program/publish",
+        "/api/v1/congresses/met26/program/publish",
         json={"acknowledge": [c["key"] for c in conflicts["conflicts"]]},
         headers=headers,
     )
@@ -168,7 +168,7 @@ def test_publish_changes_keep_their_ids(client, congress, make_session, organize
     client.post("/api/v1/congresses/met26/program/publish", json={}, headers=headers)
     added = make_session("Second", start="11:00", end="12:00")
     body = client.post(
-        "/api/v1/congresses/{congress}/program/publish", json={}, headers=headers
+        "/api/v1/congresses/met26/program/publish", json={}, headers=headers
     ).get_json()
     assert {"kind": "session_added", "session": added.id} | {
         "message": body["changes"][0]["message"]
