@@ -35,6 +35,7 @@ def init_api(app: Flask) -> None:
     from conference.api import (
         abstracts,
         auth_token,
+        cme,
         congress,
         dashboard,
         mailings,
@@ -72,6 +73,7 @@ def init_api(app: Flask) -> None:
         dashboard,
         policies,
         mailings,
+        cme,
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

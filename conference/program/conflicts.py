@@ -2,8 +2,10 @@
 
 Each conflict has a stable `key` (its kind and the ids involved), so an organizer can
 acknowledge it when publishing and the acknowledgement survives unrelated edits. A blocking
-conflict (`not_presentable`: an abstract placed in the program that is not, or no longer,
-accepted for presentation) cannot be acknowledged: it must be removed before publishing.
+conflict cannot be acknowledged: it must be fixed before publishing (`not_presentable`: an
+abstract placed in the program that is not, or no longer, accepted for presentation;
+`unmitigated_disclosure`: a faculty member of an accredited session without a disclosure or
+with a relevant financial relationship that the CME officer has not mitigated).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ KINDS = (
     "satellite_too_close",
     "unscheduled_abstract",
     "not_presentable",
+    "unmitigated_disclosure",
 )
 CONFLICT_KIND_LABELS = {
     "room_overlap": "Room double-booked",
@@ -46,9 +49,10 @@ CONFLICT_KIND_LABELS = {
     "satellite_too_close": "Satellite too close to a session",
     "unscheduled_abstract": "Accepted abstract not scheduled",
     "not_presentable": "Not presentable",
+    "unmitigated_disclosure": "Disclosure missing or not mitigated",
 }
 #: Kinds that cannot be acknowledged: publishing waits until they are fixed.
-BLOCKING_KINDS = frozenset({"not_presentable"})
+BLOCKING_KINDS = frozenset({"not_presentable", "unmitigated_disclosure"})
 SATELLITE_GAP = timedelta(minutes=30)
 
 
@@ -322,8 +326,40 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 [{"type": "abstract", "id": abstract_id, "label": label}],
             )
         )
+    conflicts.extend(_disclosure_conflicts(congress))
     order = {kind: index for index, kind in enumerate(KINDS)}
     conflicts.sort(key=lambda c: (order[c.kind], c.key))
+    return conflicts
+
+
+_DISCLOSURE_PROBLEMS = {
+    "missing": "has not disclosed their financial relationships",
+    "pending": "has disclosed relationships that the CME officer has not reviewed yet",
+    "unmitigated": "has a relevant financial relationship that is not mitigated",
+}
+
+
+def _disclosure_conflicts(congress: Congress) -> list[ScheduleConflict]:
+    """Faculty of accredited sessions not cleared by the CME domain (ACCME independence)."""
+    from conference.cme.queries import get_uncleared_faculty
+
+    conflicts = []
+    for item in get_uncleared_faculty(congress):
+        entry = item.entry
+        role = entry.role.replace("_", " ")
+        conflicts.append(
+            ScheduleConflict(
+                "unmitigated_disclosure",
+                f"unmitigated_disclosure:{entry.session_id}:{entry.speaker_id}:{entry.role}",
+                f"{entry.name} ({role} of the accredited session “{entry.session_title}”) "
+                f"{_DISCLOSURE_PROBLEMS[item.problem]}: the session cannot be published as "
+                "accredited until the CME officer clears it.",
+                [
+                    {"type": "speaker", "id": entry.speaker_id, "label": entry.name},
+                    {"type": "session", "id": entry.session_id, "label": entry.session_title},
+                ],
+            )
+        )
     return conflicts
 
 

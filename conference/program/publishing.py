@@ -335,9 +335,22 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     conflicts = detect_conflicts(congress)
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
+        kinds = {c.kind for c in blocking}
+        reasons = []
+        if "not_presentable" in kinds:
+            count = sum(c.kind == "not_presentable" for c in blocking)
+            reasons.append(
+                f"{plural(count, 'presentation')} must be removed from the program before "
+                "publishing: their abstracts are not accepted for presentation."
+            )
+        if "unmitigated_disclosure" in kinds:
+            count = sum(c.kind == "unmitigated_disclosure" for c in blocking)
+            reasons.append(
+                f"{plural(count, 'faculty role')} of accredited sessions must be cleared before "
+                "publishing: a disclosure is missing or a relevant relationship is not mitigated."
+            )
         raise Conflict(
-            f"{plural(len(blocking), 'presentation')} must be removed from the program before "
-            "publishing: their abstracts are not accepted for presentation.",
+            " ".join(reasons),
             code="blocking_conflicts",
             fields={"acknowledge": [c.message for c in blocking[:50]]},
             conflicts=[c.as_dict() for c in blocking],

@@ -1,0 +1,246 @@
+"""API of CME disclosures: a person's own disclosure (account token or signed link) and the
+CME officer's review and mitigation of each relationship."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from conference.abstracts.models import DISCLOSURE_TYPES
+from conference.api.auth import bearer_user
+from conference.cme import queries, services
+from conference.cme.models import Mitigation, Relevance, can_review_disclosures
+from conference.errors import ValidationFailed
+from conference.extensions import db
+from conference.program.queries import get_current_congress
+
+blp = Blueprint("api_cme", __name__, url_prefix="/api/v1", description="CME disclosures")
+SECURITY = [{"bearerAuth": []}]
+LINK_HELP = (
+    "Without a Bearer token, the signed token of the person's disclosure link "
+    "(`?token=`, the last part of the emailed link) identifies them."
+)
+
+
+class CmeRelationshipIn(Schema):
+    company = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    nature = fields.String(required=True, validate=validate.OneOf(DISCLOSURE_TYPES))
+    started_on = fields.Date(required=True)
+    ended_on = fields.Date(load_default=None, allow_none=True)
+
+
+class CmeDisclosureIn(Schema):
+    nothing_to_disclose = fields.Boolean(load_default=False)
+    relationships = fields.List(
+        fields.Nested(CmeRelationshipIn), load_default=list, validate=validate.Length(max=50)
+    )
+
+
+class CmeReviewIn(Schema):
+    relationship_id = fields.Integer(required=True, strict=True)
+    relevance = fields.String(
+        required=True,
+        validate=validate.OneOf([Relevance.NOT_RELEVANT.value, Relevance.RELEVANT.value]),
+    )
+    mitigation = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([m.value for m in Mitigation]),
+    )
+    peer_reviewer = fields.String(load_default="", validate=validate.Length(max=200))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CmeRelationshipOut(Schema):
+    id = fields.Integer()
+    company = fields.String()
+    nature = fields.String()
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+
+
+class CmeReviewedRelationshipOut(CmeRelationshipOut):
+    relevance = fields.String()
+    mitigation = fields.String(allow_none=True)
+    peer_reviewer = fields.String()
+    note = fields.String()
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class CmeDisclosureOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    nothing_to_disclose = fields.Boolean()
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    closes_at = fields.String(metadata={"format": "date-time"})
+    relationships = fields.List(fields.Nested(CmeRelationshipOut))
+
+
+class CmeMitigationOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    nothing_to_disclose = fields.Boolean()
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    is_cleared = fields.Boolean()
+    relationships = fields.List(fields.Nested(CmeReviewedRelationshipOut))
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, message="No congress is set up yet.")
+    return congress
+
+
+def _own_disclosure(congress, *, create: bool):
+    """The caller's disclosure: by their signed link token, else by their API token's account."""
+    token = request.args.get("token")
+    if token:
+        try:
+            return services.disclosure_for_token(congress, token)
+        except services.DeadLink as dead:
+            if dead.expired:
+                abort(410, message="This disclosure link has expired: ask for a new one.")
+            abort(404, message="This disclosure link is not valid.")
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    disclosure = queries.get_disclosure_by_email(congress, user.email)
+    if disclosure is None:
+        person = queries.get_required_person(congress, user.email)
+        if person is None:
+            abort(404, message="You hold no role at this congress that requires a disclosure.")
+        if not create:
+            return None
+        disclosure = services.ensure_disclosure(congress, person.email, person.name, user.id)
+    return disclosure
+
+
+def _own_json(congress, disclosure) -> dict:
+    return {
+        "id": disclosure.id,
+        "name": disclosure.name,
+        "nothing_to_disclose": disclosure.nothing_to_disclose,
+        "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
+        "closes_at": queries.disclosure_closes_at(congress, disclosure.email).isoformat(),
+        "relationships": [
+            {
+                "id": r.id,
+                "company": r.company,
+                "nature": r.nature,
+                "started_on": r.started_on.isoformat(),
+                "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+            }
+            for r in disclosure.relationships
+        ],
+    }
+
+
+def _review_json(disclosure) -> dict:
+    return {
+        "id": disclosure.id,
+        "name": disclosure.name,
+        "email": disclosure.email,
+        "nothing_to_disclose": disclosure.nothing_to_disclose,
+        "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
+        "is_cleared": disclosure.is_cleared,
+        "relationships": [
+            {
+                "id": r.id,
+                "company": r.company,
+                "nature": r.nature,
+                "started_on": r.started_on.isoformat(),
+                "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+                "relevance": str(r.relevance),
+                "mitigation": str(r.mitigation) if r.mitigation else None,
+                "peer_reviewer": r.peer_reviewer,
+                "note": r.note,
+                "reviewed_by": r.reviewed_by_name or None,
+                "reviewed_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
+            }
+            for r in disclosure.relationships
+        ],
+    }
+
+
+@blp.route("/me/disclosure", methods=["GET"])
+@blp.doc(security=SECURITY, description=LINK_HELP)
+@blp.alt_response(200, schema=CmeDisclosureOut, description="The caller's disclosure.")
+def get_my_disclosure():
+    """The caller's disclosure of financial relationships for this congress."""
+    congress = _congress()
+    disclosure = _own_disclosure(congress, create=False)
+    if disclosure is None:
+        abort(404, message="You have not disclosed yet.")
+    return jsonify(_own_json(congress, disclosure))
+
+
+@blp.route("/me/disclosure", methods=["PUT"])
+@blp.arguments(CmeDisclosureIn, location="json")
+@blp.doc(security=SECURITY, description=LINK_HELP)
+@blp.alt_response(200, schema=CmeDisclosureOut, description="The disclosure as recorded.")
+def put_my_disclosure(payload):
+    """State every financial relationship of the past 24 months with an ineligible company, or
+    that there is none; an unchanged relationship keeps its review. 409 once the person's last
+    session has started."""
+    congress = _congress()
+    disclosure = _own_disclosure(congress, create=True)
+    services.submit_disclosure(
+        disclosure,
+        nothing_to_disclose=payload["nothing_to_disclose"],
+        relationships=payload["relationships"],
+    )
+    db.session.commit()
+    return jsonify(_own_json(congress, disclosure))
+
+
+def _reviewable(disclosure_id: int):
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    if not can_review_disclosures(user):
+        abort(403)
+    disclosure = queries.get_disclosure(_congress(), disclosure_id)
+    if disclosure is None:
+        abort(404, message="No such disclosure.")
+    return user, disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["GET"])
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure and its review.")
+def get_mitigation(disclosure_id: int):
+    """A disclosure with the relevance and mitigation of each relationship (CME officer)."""
+    _user, disclosure = _reviewable(disclosure_id)
+    return jsonify(_review_json(disclosure))
+
+
+@blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["POST"])
+@blp.arguments(CmeReviewIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure after the review.")
+def post_mitigation(payload, disclosure_id: int):
+    """Record one relationship's relevance and, when relevant, its mitigation (peer review of
+    the slides names its reviewer); who and when are recorded (CME officer)."""
+    user, disclosure = _reviewable(disclosure_id)
+    relationship = next(
+        (r for r in disclosure.relationships if r.id == payload["relationship_id"]), None
+    )
+    if relationship is None:
+        raise ValidationFailed(
+            "No such relationship in this disclosure.",
+            fields={"relationship_id": ["No such relationship in this disclosure."]},
+        )
+    services.review_relationship(
+        relationship,
+        user,
+        relevance=payload["relevance"],
+        mitigation=payload["mitigation"],
+        peer_reviewer=payload["peer_reviewer"],
+        note=payload["note"],
+    )
+    db.session.commit()
+    return jsonify(_review_json(disclosure))

@@ -1,0 +1,222 @@
+"""Accredited education: per-congress CME settings, disclosures of financial relationships
+by everyone in control of content, and the CME officer's review and mitigation of each one.
+
+Accredited education never imports the industry domain: independence is also a rule of the
+code.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.models import Base, TimestampMixin
+
+
+class Relevance(enum.StrEnum):
+    """The CME officer's finding about one relationship against the person's content."""
+
+    PENDING = "pending"
+    NOT_RELEVANT = "not_relevant"
+    RELEVANT = "relevant"
+
+
+class Mitigation(enum.StrEnum):
+    """How a relevant relationship was mitigated before the activity (ACCME Standard 3)."""
+
+    PEER_REVIEW = "peer_review"
+    ROLE_CHANGE = "role_change"
+    RECUSAL = "recusal"
+    ATTESTATION = "attestation"
+
+
+class Accreditor(enum.StrEnum):
+    EACCME = "eaccme"
+    ACCME = "accme"
+
+
+RELEVANCE_LABELS = {
+    Relevance.PENDING: _l("Not reviewed yet"),
+    Relevance.NOT_RELEVANT: _l("Not relevant"),
+    Relevance.RELEVANT: _l("Relevant"),
+}
+MITIGATION_LABELS = {
+    Mitigation.PEER_REVIEW: _l("Peer review of the slides"),
+    Mitigation.ROLE_CHANGE: _l("Change of role"),
+    Mitigation.RECUSAL: _l("Recusal from the topic"),
+    Mitigation.ATTESTATION: _l("Attestation of independent, evidence-based content"),
+}
+ACCREDITOR_LABELS = {
+    Accreditor.EACCME: _l("UEMS-EACCME (European live event)"),
+    Accreditor.ACCME: _l("ACCME / AMA PRA Category 1 Credit"),
+}
+#: Roles in which a person controls accredited content (and so must disclose).
+FACULTY_ROLE_LABELS = {
+    "organizer": _l("Program committee"),
+    "reviewer": _l("Abstract reviewer"),
+    "chair": _l("Chair"),
+    "discussant": _l("Discussant"),
+    "invited_speaker": _l("Invited speaker"),
+    "presenting_author": _l("Presenting author"),
+}
+
+
+class CmeSettings(Base):
+    """How a congress runs its accredited education (one row per congress).
+
+    Without a row the congress has not set up CME accreditation: nothing is enforced.
+    """
+
+    __tablename__ = "cme_settings"
+    __table_args__ = (
+        CheckConstraint("accreditor IN ('eaccme', 'accme')", name="accreditor_known"),
+        CheckConstraint("link_days > 0", name="link_days_positive"),
+        CheckConstraint("reminder_days > 0", name="reminder_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), unique=True
+    )
+    accreditor: Mapped[Accreditor] = mapped_column(String(10), default=Accreditor.EACCME)
+    #: ACCME Standards for Integrity and Independence: an accredited session is not published
+    #: while one of its faculty has no disclosure or an unmitigated relevant relationship.
+    requires_mitigation: Mapped[bool] = mapped_column(default=True)
+    #: How long an emailed disclosure link works.
+    link_days: Mapped[int] = mapped_column(default=60)
+    #: Days between an invitation (or the last reminder) and the next reminder.
+    reminder_days: Mapped[int] = mapped_column(default=7)
+
+    def __repr__(self) -> str:
+        return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"
+
+
+class Disclosure(TimestampMixin, Base):
+    """One person's disclosure for one congress, reused across all their roles."""
+
+    __tablename__ = "cme_disclosures"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "email"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    #: Lower-cased: the person is known by their address across roles and abstracts.
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The person declared no financial relationship with an ineligible company (24 months).
+    nothing_to_disclose: Mapped[bool] = mapped_column(default=False)
+    #: When the person last submitted it; None: invited but not disclosed yet.
+    submitted_at: Mapped[datetime | None]
+    invited_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]
+    #: Part of every signed link: raising it stops the links sent before.
+    link_version: Mapped[int] = mapped_column(default=0)
+
+    relationships: Mapped[list[FinancialRelationship]] = relationship(
+        back_populates="disclosure",
+        cascade="all, delete-orphan",
+        order_by="FinancialRelationship.id",
+        lazy="selectin",
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def relevant(self) -> list[FinancialRelationship]:
+        return [r for r in self.relationships if r.relevance == Relevance.RELEVANT]
+
+    @property
+    def is_cleared(self) -> bool:
+        """Disclosed, and every relationship reviewed: not relevant, or relevant and mitigated."""
+        return self.is_submitted and all(r.is_cleared for r in self.relationships)
+
+    def can_review(self, user) -> bool:
+        return can_review_disclosures(user)
+
+    def __repr__(self) -> str:
+        return f"<Disclosure {self.id} {self.email}>"
+
+
+class FinancialRelationship(Base):
+    """A financial relationship with an ineligible company, and its review by the CME officer."""
+
+    __tablename__ = "cme_relationships"
+    __table_args__ = (
+        CheckConstraint(
+            "relevance IN ('pending', 'not_relevant', 'relevant')", name="relevance_known"
+        ),
+        CheckConstraint(
+            "mitigation IS NULL OR mitigation IN "
+            "('peer_review', 'role_change', 'recusal', 'attestation')",
+            name="mitigation_known",
+        ),
+        CheckConstraint(
+            "mitigation IS NULL OR relevance = 'relevant'", name="mitigation_only_if_relevant"
+        ),
+        CheckConstraint(
+            "mitigation IS NULL OR mitigation <> 'peer_review' OR peer_reviewer <> ''",
+            name="peer_review_named",
+        ),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(
+        ForeignKey("cme_disclosures.id", ondelete="CASCADE"), index=True
+    )
+    company: Mapped[str] = mapped_column(String(200))
+    #: One of conference.abstracts.models.DISCLOSURE_TYPES (the same list as abstracts).
+    nature: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date]
+    #: None: ongoing.
+    ended_on: Mapped[date | None]
+    relevance: Mapped[Relevance] = mapped_column(String(20), default=Relevance.PENDING)
+    mitigation: Mapped[Mitigation | None] = mapped_column(String(20))
+    #: Who reviewed the slides (peer review only).
+    peer_reviewer: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: Who recorded the finding and the mitigation, and when.
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_by_name: Mapped[str] = mapped_column(String(200), default="")
+    reviewed_at: Mapped[datetime | None]
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="relationships")
+
+    @property
+    def is_cleared(self) -> bool:
+        if self.relevance == Relevance.NOT_RELEVANT:
+            return True
+        return self.relevance == Relevance.RELEVANT and self.mitigation is not None
+
+    @property
+    def is_unmitigated(self) -> bool:
+        return self.relevance == Relevance.RELEVANT and self.mitigation is None
+
+    def identity(self) -> tuple:
+        """What the person declared: an unchanged relationship keeps its review."""
+        return (self.company.casefold(), self.nature, self.started_on, self.ended_on)
+
+    def __repr__(self) -> str:
+        return f"<FinancialRelationship {self.id} {self.company} {self.nature}>"
+
+
+def can_review_disclosures(user) -> bool:
+    """The CME officer reviews disclosures; organizers may too (admins hold every role)."""
+    from conference.accounts.models import Role
+
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.has_role(Role.CME_OFFICER) or user.has_role(Role.ORGANIZER))
+    )
