@@ -22,7 +22,7 @@ def label_maps() -> dict[str, dict[str, str]]:
         STATUS_LABELS,
     )
     from conference.accounts.models import ROLE_LABELS
-    from conference.cme.models import FACULTY_ROLE_LABELS, MITIGATION_LABELS, RELEVANCE_LABELS
+    from conference.cme.models import MITIGATION_LABELS, RELEVANCE_LABELS
     from conference.mail import OutboxStatus
     from conference.money.models import DocumentKind, ItemType, OrderStatus, VatIdCheck
     from conference.program.conflicts import CONFLICT_KIND_LABELS
@@ -51,7 +51,6 @@ def label_maps() -> dict[str, dict[str, str]]:
         "review_conflict": CONFLICT_SOURCE_LABELS,
         "disclosure": DISCLOSURE_LABELS,
         "role": ROLE_LABELS,
-        "faculty_role": FACULTY_ROLE_LABELS,
         "cme_relevance": RELEVANCE_LABELS,
         "mitigation": MITIGATION_LABELS,
         "session_format": FORMAT_LABELS,

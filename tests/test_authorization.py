@@ -99,6 +99,8 @@ def _values(congress) -> dict:
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
         "code": "NOT-A-CODE",  # a visa letter verification code
         "place_id": 1,  # a place of a group order
+        "disclosure_id": 1,  # a CME disclosure (none in the demo: 404, never 500)
+        "relationship_id": 1,  # a relationship of a CME disclosure
     }
 
 

@@ -3,6 +3,8 @@ CME officer's review and mitigation of each relationship."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import jsonify, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -197,12 +199,23 @@ def put_my_disclosure(payload):
     return jsonify(_own_json(congress, disclosure))
 
 
+def cme_officer_token_required(view):
+    """401 without a valid token; 403 unless CME officer or organizer (before the body is read)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = bearer_user()
+        if user is None:
+            abort(401)
+        if not can_review_disclosures(user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _reviewable(disclosure_id: int):
     user = bearer_user()
-    if user is None:
-        abort(401)
-    if not can_review_disclosures(user):
-        abort(403)
     disclosure = queries.get_disclosure(_congress(), disclosure_id)
     if disclosure is None:
         abort(404, message="No such disclosure.")
@@ -210,6 +223,7 @@ def _reviewable(disclosure_id: int):
 
 
 @blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["GET"])
+@cme_officer_token_required
 @blp.doc(security=SECURITY)
 @blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure and its review.")
 def get_mitigation(disclosure_id: int):
@@ -219,6 +233,7 @@ def get_mitigation(disclosure_id: int):
 
 
 @blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["POST"])
+@cme_officer_token_required
 @blp.arguments(CmeReviewIn, location="json")
 @blp.doc(security=SECURITY)
 @blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure after the review.")

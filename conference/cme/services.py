@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.cme.models import (
+    FACULTY_ROLE_LABELS,
     Accreditor,
     CmeSettings,
     Disclosure,
@@ -151,6 +152,7 @@ def _send_link(congress: Congress, disclosure: Disclosure, kind: str, key: str, 
         congress=congress,
         disclosure=disclosure,
         secrets={"link": disclosure_url(disclosure)},
+        role_labels=FACULTY_ROLE_LABELS,
         **ctx,
     )
 

@@ -14,7 +14,7 @@ from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer
 
 from conference.cme.queries import LearnerDisclosure, get_learner_disclosure, get_settings
 from conference.labels import human
-from conference.pdf_fonts import markup, stylesheet
+from conference.pdf_fonts import REGULAR, markup, stylesheet
 from conference.program.models import Congress
 from conference.program.published import get_published_program
 
@@ -105,6 +105,7 @@ def disclosure_slide_pdf(congress: Congress, session_id: int) -> bytes | None:
         bottomMargin=15 * mm,
         title=_("Disclosure of financial relationships"),
         author=congress.short_name,
+        initialFontName=REGULAR,  # no PDF core font ever enters the file
     )
     # One page whatever the number of faculty: the content shrinks to fit.
     frame = KeepInFrame(doc.width, doc.height, story, mode="shrink")
