@@ -9,7 +9,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.abstracts.queries import get_presenting_authors, get_reviewers
+from conference.abstracts.queries import (
+    get_declared_relationships,
+    get_presenting_authors,
+    get_reviewers,
+)
 from conference.accounts.models import Role
 from conference.accounts.queries import users_query
 from conference.cme.models import CmeSettings, Disclosure, FinancialRelationship
@@ -122,6 +126,17 @@ def get_required_people(congress: Congress) -> list[RequiredPerson]:
 def get_required_person(congress: Congress, email: str) -> RequiredPerson | None:
     address = (email or "").strip().lower()
     return next((p for p in get_required_people(congress) if p.email == address), None)
+
+
+def get_suggested_relationships(congress: Congress, disclosure: Disclosure) -> list[dict]:
+    """For someone who has not disclosed yet: the relationships they already declared on their
+    abstracts (company and nature; the dates are theirs to add), so nothing is typed twice."""
+    if disclosure.is_submitted or disclosure.relationships:
+        return []
+    return [
+        {"company": company, "nature": nature, "started_on": "", "ended_on": ""}
+        for company, nature in get_declared_relationships(congress, disclosure.email)
+    ]
 
 
 def disclosure_closes_at(congress: Congress, email: str) -> datetime:

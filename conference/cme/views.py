@@ -84,10 +84,12 @@ def _dead_link(expired: bool):
     return make_response(page, 410 if expired else 404)
 
 
-def _fill_form(form: DisclosureForm, disclosure) -> None:
+def _fill_form(form: DisclosureForm, disclosure, suggested: list[dict]) -> None:
     form.nothing_to_disclose.data = disclosure.nothing_to_disclose
     while len(form.relationships):
         form.relationships.pop_entry()
+    for item in suggested:
+        form.relationships.append_entry(item)
     for r in disclosure.relationships:
         form.relationships.append_entry(
             {
@@ -118,7 +120,7 @@ def _place_errors(form: DisclosureForm, exc: DomainError) -> None:
     flash(exc.message, "danger")
 
 
-def _render_disclosure(congress, disclosure, form, token, status=200):
+def _render_disclosure(congress, disclosure, form, token, status=200, suggested=()):
     mark_personal()
     return render_template(
         "cme/disclosure.html",
@@ -129,6 +131,7 @@ def _render_disclosure(congress, disclosure, form, token, status=200):
         closes_at=queries.disclosure_closes_at(congress, disclosure.email),
         person=queries.get_required_person(congress, disclosure.email),
         role_labels=FACULTY_ROLE_LABELS,
+        suggested=bool(suggested),
     ), status
 
 
@@ -142,8 +145,9 @@ def disclosure_form(token: str):
         return _dead_link(dead.expired)
     form = DisclosureForm()
     if not form.is_submitted():
-        _fill_form(form, disclosure)
-        return _render_disclosure(congress, disclosure, form, token)
+        suggested = queries.get_suggested_relationships(congress, disclosure)
+        _fill_form(form, disclosure, suggested)
+        return _render_disclosure(congress, disclosure, form, token, suggested=suggested)
     if not form.validate():
         return _render_disclosure(congress, disclosure, form, token, 422)
     rows = [row.form.data for row in form.relationships if not row.form.is_blank]

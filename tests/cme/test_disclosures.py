@@ -280,3 +280,23 @@ def test_new_link_request_answers_the_same_for_anyone(client, congress, faculty)
         assert response.status_code == 302
     sent = db.session.scalars(select(OutboxMessage.to_address)).all()
     assert sent == ["ana@example.org"]
+
+
+def test_relationships_declared_on_abstracts_are_offered_once(
+    client, congress, make_session, make_abstract
+):
+    make_abstract(presenter_email="paola@example.org", disclosure=("Bristol Myers Squibb", "stock"))
+    make_abstract(presenter_email="paola@example.org", disclosure=("Bristol Myers Squibb", "stock"))
+    disclosure = services.ensure_disclosure(congress, "paola@example.org", "Paola Presenter")
+    db.session.commit()
+    page = client.get(f"/cme/disclosure/{services.disclosure_token(disclosure)}")
+    text = page.get_data(as_text=True)
+    assert text.count('value="Bristol Myers Squibb"') == 1
+    assert 'id="suggested"' in text
+    # Once disclosed, what the person submitted is shown, not the suggestion.
+    services.submit_disclosure(disclosure, nothing_to_disclose=True, relationships=[])
+    db.session.commit()
+    text = client.get(f"/cme/disclosure/{services.disclosure_token(disclosure)}").get_data(
+        as_text=True
+    )
+    assert "Bristol Myers Squibb" not in text
