@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from conference.abstracts.models import DISCLOSURE_LABELS, DISCLOSURE_TYPES
 from conference.cme.models import ACCREDITOR_LABELS, MITIGATION_LABELS, Relevance
@@ -100,6 +100,11 @@ class SettingsForm(FlaskForm):
         _l("Days between reminders"),
         validators=[DataRequired(), NumberRange(min=1, max=365)],
         default=7,
+    )
+    separation_minutes = IntegerField(
+        _l("Minutes between an industry satellite and an accredited session in the same room"),
+        validators=[InputRequired(), NumberRange(min=0, max=240)],
+        default=30,
     )
     submit = SubmitField(_l("Save"))
 

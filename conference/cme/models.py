@@ -76,6 +76,7 @@ class CmeSettings(Base):
         CheckConstraint("accreditor IN ('eaccme', 'accme')", name="accreditor_known"),
         CheckConstraint("link_days > 0", name="link_days_positive"),
         CheckConstraint("reminder_days > 0", name="reminder_days_positive"),
+        CheckConstraint("separation_minutes >= 0", name="separation_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +91,9 @@ class CmeSettings(Base):
     link_days: Mapped[int] = mapped_column(default=60)
     #: Days between an invitation (or the last reminder) and the next reminder.
     reminder_days: Mapped[int] = mapped_column(default=7)
+    #: No industry satellite in a session room this long before or after an accredited session
+    #: there (separation of promotion from education).
+    separation_minutes: Mapped[int] = mapped_column(default=30)
 
     def __repr__(self) -> str:
         return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"

@@ -39,6 +39,15 @@ def get_settings(congress: Congress) -> CmeSettings | None:
     return db.session.scalar(select(CmeSettings).where(CmeSettings.congress_id == congress.id))
 
 
+#: Industry satellites keep this far from accredited sessions in the same session room.
+DEFAULT_SEPARATION_MINUTES = 30
+
+
+def get_separation_minutes(congress: Congress) -> int:
+    settings = get_settings(congress)
+    return settings.separation_minutes if settings is not None else DEFAULT_SEPARATION_MINUTES
+
+
 def mitigation_enforced(congress: Congress) -> bool:
     settings = get_settings(congress)
     return settings is not None and settings.requires_mitigation

@@ -57,12 +57,23 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
             not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365
         ):
             errors.add(name, _("Enter a number of days from 1 to 365."))
+    value = data.get("separation_minutes")
+    if value is not None and (
+        not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 240
+    ):
+        errors.add("separation_minutes", _("Enter a number of minutes from 0 to 240."))
     errors.raise_if_any()
     settings = get_settings(congress)
     if settings is None:
         settings = CmeSettings(congress_id=congress.id)
         db.session.add(settings)
-    for name in ("accreditor", "requires_mitigation", "link_days", "reminder_days"):
+    for name in (
+        "accreditor",
+        "requires_mitigation",
+        "link_days",
+        "reminder_days",
+        "separation_minutes",
+    ):
         if data.get(name) is not None:
             setattr(settings, name, data[name])
     db.session.flush()

@@ -326,6 +326,7 @@ def settings():
             requires_mitigation=form.requires_mitigation.data,
             link_days=form.link_days.data,
             reminder_days=form.reminder_days.data,
+            separation_minutes=form.separation_minutes.data,
         )
     except DomainError as exc:
         db.session.rollback()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from conference.abstracts.models import OUTCOME_LABELS
 from conference.abstracts.queries import get_accepted_abstracts, get_headlines
 from conference.extensions import db
-from conference.program.models import Congress, Room, Track
+from conference.program.models import Congress, Room, RoomKind, Track
 from conference.program.schedule_models import (
     Presentation,
     PresentationSpeaker,
@@ -53,7 +53,6 @@ CONFLICT_KIND_LABELS = {
 }
 #: Kinds that cannot be acknowledged: publishing waits until they are fixed.
 BLOCKING_KINDS = frozenset({"not_presentable", "unmitigated_disclosure"})
-SATELLITE_GAP = timedelta(minutes=30)
 
 
 @dataclass
@@ -119,10 +118,16 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     rooms = {
         room.id: room
         for room in db.session.execute(
-            select(Room.id, Room.name, Room.capacity).where(Room.congress_id == congress.id)
+            select(Room.id, Room.name, Room.capacity, Room.kind).where(
+                Room.congress_id == congress.id
+            )
         )
     }
     conflicts: list[ScheduleConflict] = []
+    from conference.cme.queries import get_separation_minutes
+
+    separation_minutes = get_separation_minutes(congress)
+    separation = timedelta(minutes=separation_minutes)
 
     def session_obj(row):
         return {"type": "session", "id": row.id, "label": row.title}
@@ -150,13 +155,15 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                     ],
                 )
             )
+        # Separation from promotion is a rule of session rooms (not exhibition or poster areas).
+        is_session_room = room is None or room.kind == RoomKind.SESSION_ROOM
         satellites = [r for r in room_sessions if r.format == SessionFormat.INDUSTRY_SATELLITE]
-        accredited = [r for r in room_sessions if r.is_accredited]
+        accredited = [r for r in room_sessions if r.is_accredited] if is_session_room else []
         for satellite in satellites:
             for other in accredited:
                 if _overlaps(
-                    satellite.starts_at - SATELLITE_GAP,
-                    satellite.ends_at + SATELLITE_GAP,
+                    satellite.starts_at - separation,
+                    satellite.ends_at + separation,
                     other.starts_at,
                     other.ends_at,
                 ):
@@ -164,8 +171,9 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                         ScheduleConflict(
                             "satellite_too_close",
                             f"satellite_too_close:{satellite.id}:{other.id}",
-                            f"Industry satellite “{satellite.title}” is within 30 minutes of "
-                            f"the accredited session “{other.title}” in {room_name}.",
+                            f"Industry satellite “{satellite.title}” is within "
+                            f"{separation_minutes} minutes of the accredited session "
+                            f"“{other.title}” in {room_name}.",
                             [session_obj(satellite), session_obj(other)],
                         )
                     )

@@ -1,5 +1,6 @@
 """Organizer forms for the congress settings, tracks and rooms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -14,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from conference.program.models import CountingPreset, TableCounting
+from conference.program.models import ROOM_KIND_LABELS, CountingPreset, RoomKind, TableCounting
 from conference.program.services import KEY_DATE_FIELDS
 
 KEY_DATE_LABELS = {
@@ -103,6 +104,15 @@ class RoomForm(FlaskForm):
         "Capacity (seats)", validators=[Optional(), NumberRange(min=0, max=100000)]
     )
     position = IntegerField("Order", default=0, validators=[Optional(), NumberRange(0, 100000)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[(kind.value, label) for kind, label in ROOM_KIND_LABELS.items()],
+        default=RoomKind.SESSION_ROOM.value,
+        description=_l(
+            "Industry satellites and exhibits are kept away from accredited sessions in "
+            "session rooms."
+        ),
+    )
     submit = SubmitField("Save room")
 
 

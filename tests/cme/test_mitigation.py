@@ -189,6 +189,7 @@ def test_settings_are_for_organizers(client, auth, congress, officer, organizer)
             "requires_mitigation": "y",
             "link_days": "30",
             "reminder_days": "5",
+            "separation_minutes": "30",
         },
     )
     assert response.status_code == 302
