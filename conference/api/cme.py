@@ -11,11 +11,12 @@ from marshmallow import Schema, fields, validate
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.api.auth import bearer_user
-from conference.cme import queries, services
+from conference.cme import attendance, queries, services
 from conference.cme.models import Mitigation, Relevance, can_review_disclosures
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress
+from conference.registration.queries import get_active_registrations_by_email
 
 blp = Blueprint("api_cme", __name__, url_prefix="/api/v1", description="CME disclosures")
 SECURITY = [{"bearerAuth": []}]
@@ -259,3 +260,100 @@ def post_mitigation(payload, disclosure_id: int):
     )
     db.session.commit()
     return jsonify(_review_json(disclosure))
+
+
+# -- attendance ---------------------------------------------------------------------------------
+
+
+class CmeScanIn(Schema):
+    client_id = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Chosen by the device: a scan sent twice is stored once."},
+    )
+    reference = fields.String(required=True, validate=validate.Length(max=40))
+    room = fields.Integer(required=True, strict=True)
+    scanned_at = fields.AwareDateTime(
+        required=True, metadata={"description": "When the badge was scanned (with offset)."}
+    )
+    direction = fields.String(required=True, validate=validate.OneOf(["in", "out"]))
+
+
+class CmeScanBatchIn(Schema):
+    scans = fields.List(
+        fields.Nested(CmeScanIn), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class CmeScanAnswerOut(Schema):
+    client_id = fields.String()
+    status = fields.String(metadata={"enum": ["stored", "duplicate", "rejected"]})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class CmeScanBatchOut(Schema):
+    results = fields.List(fields.Nested(CmeScanAnswerOut))
+
+
+class CmeSessionOut(Schema):
+    session_id = fields.Integer()
+    title = fields.String()
+    minutes = fields.Integer()
+    credits_offered = fields.Float()
+
+
+class CmeLearnerOut(Schema):
+    mode = fields.String(metadata={"enum": ["verified", "self_reported"]})
+    sessions = fields.List(fields.Nested(CmeSessionOut))
+    credits_by_day = fields.Dict(keys=fields.String(), values=fields.Float())
+    claimable = fields.Float()
+
+
+def door_staff_token_required(view):
+    """Door scanning: organizers and the CME officer (401 without a token, else 403)."""
+    return cme_officer_token_required(view)
+
+
+@blp.route("/attendance/scans", methods=["POST"])
+@door_staff_token_required
+@blp.arguments(CmeScanBatchIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeScanBatchOut, description="One answer per scan, in order.")
+def post_scans(payload):
+    """Store a batch of door scans (badge reference, room id, time of the scan, in or out);
+    idempotent by `client_id`: a scan sent again answers `duplicate` and is not stored twice."""
+    answers = attendance.record_scans(_congress(), payload["scans"], staff=bearer_user())
+    db.session.commit()
+    return jsonify({"results": [a.as_dict() for a in answers]})
+
+
+@blp.route("/me/cme", methods=["GET"])
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeLearnerOut, description="Sessions, minutes, credits.")
+def get_my_cme():
+    """The accredited sessions the caller attended (from door scans) with minutes, and the
+    credits they can claim (1 per 60 minutes in 0.25 steps, half-day and day caps)."""
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    congress = _congress()
+    registration = get_active_registrations_by_email(congress, [user.email]).get(user.email.lower())
+    if registration is None:
+        abort(404, message="You are not registered for this congress.")
+    result = attendance.learner_credits(congress, registration.id)
+    return jsonify(
+        {
+            "mode": result.mode,
+            "sessions": [
+                {
+                    "session_id": a.slot.session_id,
+                    "title": a.slot.title,
+                    "minutes": a.minutes,
+                    "credits_offered": a.slot.credits,
+                }
+                for a in result.sessions
+            ],
+            "credits_by_day": {day.isoformat(): c for day, c in sorted(result.by_day.items())},
+            "claimable": result.claimable,
+        }
+    )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.models import Base, TimestampMixin
+from conference.models import Base, TimestampMixin, utcnow
 
 
 class Relevance(enum.StrEnum):
@@ -32,6 +33,16 @@ class Mitigation(enum.StrEnum):
     ROLE_CHANGE = "role_change"
     RECUSAL = "recusal"
     ATTESTATION = "attestation"
+
+
+class CreditMode(enum.StrEnum):
+    VERIFIED = "verified"
+    SELF_REPORTED = "self_reported"
+
+
+class ScanDirection(enum.StrEnum):
+    IN = "in"
+    OUT = "out"
 
 
 class Accreditor(enum.StrEnum):
@@ -77,6 +88,8 @@ class CmeSettings(Base):
         CheckConstraint("link_days > 0", name="link_days_positive"),
         CheckConstraint("reminder_days > 0", name="reminder_days_positive"),
         CheckConstraint("separation_minutes >= 0", name="separation_not_negative"),
+        CheckConstraint("credit_mode IN ('verified', 'self_reported')", name="credit_mode_known"),
+        CheckConstraint("half_day_cap > 0 AND day_cap >= half_day_cap", name="credit_caps_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +107,12 @@ class CmeSettings(Base):
     #: No industry satellite in a session room this long before or after an accredited session
     #: there (separation of promotion from education).
     separation_minutes: Mapped[int] = mapped_column(default=30)
+    #: verified: credits only for scanned time (EACCME); self_reported: the learner attests
+    #: their time, capped by what they could have attended (AMA PRA).
+    credit_mode: Mapped[CreditMode] = mapped_column(String(20), default=CreditMode.VERIFIED)
+    #: The most credits per half day and per day of the event (EACCME: 3 and 6).
+    half_day_cap: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("3"))
+    day_cap: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("6"))
 
     def __repr__(self) -> str:
         return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"
@@ -213,6 +232,36 @@ class FinancialRelationship(Base):
 
     def __repr__(self) -> str:
         return f"<FinancialRelationship {self.id} {self.company} {self.nature}>"
+
+
+class AttendanceScan(Base):
+    """A badge scanned at a room's door: in, or out. Sent by the door device, possibly late
+    and more than once (offline), so it is kept once per client-chosen id."""
+
+    __tablename__ = "cme_attendance_scans"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "client_id"),
+        CheckConstraint("direction IN ('in', 'out')", name="direction_known"),
+        Index("ix_cme_attendance_scans_registration_time", "registration_id", "scanned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: Chosen by the device for each scan: a scan sent twice is stored once.
+    client_id: Mapped[str] = mapped_column(String(64))
+    #: SET NULL when the registration is erased: the anonymous count stays.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    direction: Mapped[ScanDirection] = mapped_column(String(3))
+    #: When the badge was scanned (the device's clock), not when it reached the server.
+    scanned_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scanned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"<AttendanceScan {self.client_id} {self.direction}>"
 
 
 def can_review_disclosures(user) -> bool:

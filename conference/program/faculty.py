@@ -76,3 +76,41 @@ def get_faculty(congress: Congress, session_ids=None) -> list[FacultyEntry]:
         role = "presenting_author" if abstract_id is not None else "invited_speaker"
         entries.append(FacultyEntry(*head, role=role))
     return entries
+
+
+@dataclass(frozen=True)
+class AccreditedSlot:
+    """An accredited session's room and time and the credits it offers."""
+
+    session_id: int
+    title: str
+    room_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    credits: float
+
+
+def get_accredited_slots(congress: Congress) -> list[AccreditedSlot]:
+    """Every session of the schedule that earns CME credit, by start (one query)."""
+    from conference.program.cme import session_credits
+
+    slots = []
+    for row in db.session.execute(
+        select(
+            ProgramSession.id,
+            ProgramSession.title,
+            ProgramSession.room_id,
+            ProgramSession.starts_at,
+            ProgramSession.ends_at,
+            ProgramSession.format,
+            ProgramSession.is_accredited,
+        )
+        .where(ProgramSession.congress_id == congress.id, ProgramSession.is_accredited.is_(True))
+        .order_by(ProgramSession.starts_at, ProgramSession.id)
+    ):
+        credits = session_credits(row.format, row.is_accredited, row.starts_at, row.ends_at)
+        if credits > 0:
+            slots.append(
+                AccreditedSlot(row.id, row.title, row.room_id, row.starts_at, row.ends_at, credits)
+            )
+    return slots

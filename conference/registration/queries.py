@@ -538,3 +538,17 @@ def get_open_balances(congress: Congress) -> dict[str, OpenBalance]:
         )
         for registration in registrations
     }
+
+
+def get_registration_ids_by_reference(congress: Congress, references) -> dict[str, int]:
+    """{normalized reference: registration id} of the references that exist (one query; door
+    scans of badges are matched with it)."""
+    keys = sorted({normalize_reference(r) for r in references if isinstance(r, str)} - {""})
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Registration.reference, Registration.id).where(
+            Registration.congress_id == congress.id, Registration.reference.in_(keys)
+        )
+    )
+    return dict(rows.all())

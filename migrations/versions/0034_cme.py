@@ -1,9 +1,9 @@
-"""cme: CME settings, disclosures of financial relationships and their review (mitigation);
-room kinds (session room, exhibition area, poster area)
+"""cme: CME settings, disclosures of financial relationships and their review (mitigation),
+door scans of attendance; room kinds (session room, exhibition area, poster area)
 
 Revision ID: 0034_cme
 Revises: 0029_place_counters
-Create Date: 2026-12-03 13:44:03.836631
+Create Date: 2026-12-03 14:16:10.499814
 
 """
 from alembic import op
@@ -49,10 +49,15 @@ def upgrade():
     sa.Column('link_days', sa.Integer(), nullable=False),
     sa.Column('reminder_days', sa.Integer(), nullable=False),
     sa.Column('separation_minutes', sa.Integer(), nullable=False),
-    sa.CheckConstraint('separation_minutes >= 0', name=op.f('ck_cme_settings_separation_not_negative')),
+    sa.Column('credit_mode', sa.String(length=20), nullable=False),
+    sa.Column('half_day_cap', sa.Numeric(precision=4, scale=2), nullable=False),
+    sa.Column('day_cap', sa.Numeric(precision=4, scale=2), nullable=False),
     sa.CheckConstraint("accreditor IN ('eaccme', 'accme')", name=op.f('ck_cme_settings_accreditor_known')),
+    sa.CheckConstraint("credit_mode IN ('verified', 'self_reported')", name=op.f('ck_cme_settings_credit_mode_known')),
+    sa.CheckConstraint('half_day_cap > 0 AND day_cap >= half_day_cap', name=op.f('ck_cme_settings_credit_caps_ordered')),
     sa.CheckConstraint('link_days > 0', name=op.f('ck_cme_settings_link_days_positive')),
     sa.CheckConstraint('reminder_days > 0', name=op.f('ck_cme_settings_reminder_days_positive')),
+    sa.CheckConstraint('separation_minutes >= 0', name=op.f('ck_cme_settings_separation_not_negative')),
     sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_cme_settings_congress_id_congresses'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cme_settings')),
     sa.UniqueConstraint('congress_id', name=op.f('uq_cme_settings_congress_id'))
@@ -83,6 +88,27 @@ def upgrade():
     with op.batch_alter_table('cme_relationships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cme_relationships_disclosure_id'), ['disclosure_id'], unique=False)
 
+    op.create_table('cme_attendance_scans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('congress_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('room_id', sa.Integer(), nullable=True),
+    sa.Column('direction', sa.String(length=3), nullable=False),
+    sa.Column('scanned_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('scanned_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("direction IN ('in', 'out')", name=op.f('ck_cme_attendance_scans_direction_known')),
+    sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_cme_attendance_scans_congress_id_congresses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_cme_attendance_scans_registration_id_registrations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_cme_attendance_scans_room_id_rooms'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['scanned_by_id'], ['users.id'], name=op.f('fk_cme_attendance_scans_scanned_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cme_attendance_scans')),
+    sa.UniqueConstraint('congress_id', 'client_id', name=op.f('uq_cme_attendance_scans_congress_id_client_id'))
+    )
+    with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
+        batch_op.create_index('ix_cme_attendance_scans_registration_time', ['registration_id', 'scanned_at'], unique=False)
+
     # Rooms have a kind: the separation of promotion from accredited sessions applies to
     # session rooms (existing rooms are session rooms).
     with op.batch_alter_table('rooms', schema=None) as batch_op:
@@ -91,6 +117,7 @@ def upgrade():
             batch_op.f('ck_rooms_kind_known'),
             "kind IN ('session_room', 'exhibition_area', 'poster_area')",
         )
+
     # ### end Alembic commands ###
 
 
@@ -99,6 +126,11 @@ def downgrade():
     with op.batch_alter_table('rooms', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_rooms_kind_known'), type_='check')
         batch_op.drop_column('kind')
+
+    with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
+        batch_op.drop_index('ix_cme_attendance_scans_registration_time')
+
+    op.drop_table('cme_attendance_scans')
     with op.batch_alter_table('cme_relationships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cme_relationships_disclosure_id'))
 

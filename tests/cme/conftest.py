@@ -8,6 +8,7 @@ import pytest
 from conference.cme import services
 from conference.extensions import db
 from tests.program.conftest import at, make_abstract, make_session, publish  # noqa: F401
+from tests.registration.conftest import priced  # noqa: F401
 
 
 @pytest.fixture
