@@ -82,6 +82,11 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
         if room_id not in rooms:
             errors["room"] = ["No room of this congress has this id."]
         scanned_at = item.get("scanned_at")
+        if isinstance(scanned_at, str):
+            try:
+                scanned_at = datetime.fromisoformat(scanned_at.replace("Z", "+00:00"))
+            except ValueError:
+                scanned_at = None
         if not isinstance(scanned_at, datetime) or scanned_at.tzinfo is None:
             errors["scanned_at"] = ["The scan's time, with its time zone, is required."]
         elif scanned_at > now + CLOCK_SKEW:

@@ -10,15 +10,17 @@ from flask import (
     Response,
     abort,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from conference.cme import queries, services
+from conference.cme import attendance, queries, services
 from conference.cme.forms import (
     BLANK_ROWS,
     ActionForm,
@@ -36,7 +38,7 @@ from conference.cme.models import (
 from conference.cme.slides import disclosure_slide_pdf
 from conference.errors import DomainError
 from conference.extensions import db
-from conference.program.queries import get_current_congress
+from conference.program.queries import get_current_congress, get_rooms
 from conference.security import mark_personal, organizer_required
 from conference.webforms import show_domain_error
 
@@ -335,6 +337,31 @@ def settings():
     db.session.commit()
     flash(_("CME settings saved."), "success")
     return redirect(url_for("cme.settings"))
+
+
+# -- attendance: the door scanning page ------------------------------------------------------
+
+
+@bp.route("/manage/cme/scan")
+@cme_officer_required
+def scan_page():
+    """Door staff scan badges in and out of a room; works offline (static/js/cme-scan.js)."""
+    congress = _congress()
+    return render_template("cme/scan.html", congress=congress, rooms=get_rooms(congress))
+
+
+@bp.route("/manage/cme/scans", methods=["POST"])
+@cme_officer_required
+def post_scans():
+    """A batch of scans from the scanning page (JSON, CSRF header): one answer per scan."""
+    payload = request.get_json(silent=True)
+    items = payload.get("scans") if isinstance(payload, dict) else None
+    if not isinstance(items, list) or not 1 <= len(items) <= 500:
+        return jsonify({"error": _("Send a list of 1 to 500 scans.")}), 422
+    items = [item if isinstance(item, dict) else {} for item in items]
+    answers = attendance.record_scans(_congress(), items, staff=current_user)
+    db.session.commit()
+    return jsonify({"results": [a.as_dict() for a in answers]})
 
 
 # -- disclosure to learners --------------------------------------------------------------------

@@ -202,3 +202,17 @@ def test_learner_sees_their_minutes_and_credits(
     assert body["sessions"][0]["minutes"] == 90
     assert body["claimable"] == 1.5
     assert client.get("/api/v1/me/cme").status_code == 401
+
+
+def test_scan_page_posts_need_the_door_staff_and_a_list(
+    client, auth, congress, officer, create_user
+):
+    auth.login(create_user("reviewer"))
+    assert client.get("/manage/cme/scan").status_code == 403
+    assert client.post("/manage/cme/scans", json={"scans": []}).status_code == 403
+    auth.login(officer)
+    assert client.get("/manage/cme/scan").status_code == 200
+    assert client.post("/manage/cme/scans", json={"scans": []}).status_code == 422
+    assert client.post("/manage/cme/scans", data="not json").status_code == 422
+    response = client.post("/manage/cme/scans", json={"scans": [{"client_id": "x"}, 7]})
+    assert [r["status"] for r in response.get_json()["results"]] == ["rejected", "rejected"]
