@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.api.auth import bearer_user
-from conference.cme import attendance, queries, services
+from conference.cme import attendance, evaluations, queries, services
 from conference.cme.models import Mitigation, Relevance, can_review_disclosures
 from conference.errors import ValidationFailed
 from conference.extensions import db
@@ -355,5 +355,107 @@ def get_my_cme():
             ],
             "credits_by_day": {day.isoformat(): c for day, c in sorted(result.by_day.items())},
             "claimable": result.claimable,
+        }
+    )
+
+
+# -- evaluations --------------------------------------------------------------------------------
+
+
+class CmeEvaluationIn(Schema):
+    session = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "An accredited session you attended; empty: the congress."},
+    )
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True),
+        required=True,
+        metadata={
+            "description": "1 to 5 for each question: content, speakers, relevance (a "
+            "session); objectives, expectations, relevance, practice_change, time, overall "
+            "(the congress, UEMS-EACCME)."
+        },
+    )
+    is_bias_free = fields.Boolean(load_default=None, allow_none=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class CmeRecordedOut(Schema):
+    recorded = fields.Boolean()
+
+
+class CmeSummaryItemOut(Schema):
+    session_id = fields.Integer(allow_none=True)
+    answers = fields.Integer()
+    shown = fields.Boolean(metadata={"description": "False under the anonymity threshold."})
+    means = fields.Dict(keys=fields.String(), values=fields.Float())
+    bias_free_share = fields.Float(allow_none=True)
+    comments = fields.List(fields.String())
+
+
+class CmeSummaryOut(Schema):
+    threshold = fields.Integer()
+    summaries = fields.List(fields.Nested(CmeSummaryItemOut))
+
+
+def _own_registration(congress):
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    registration = get_active_registrations_by_email(congress, [user.email]).get(user.email.lower())
+    if registration is None:
+        abort(404, message="You are not registered for this congress.")
+    return registration
+
+
+@blp.route("/evaluations", methods=["POST"])
+@blp.arguments(CmeEvaluationIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=CmeRecordedOut, description="Recorded, anonymously.")
+def post_evaluation(payload):
+    """Evaluate an accredited session you attended, or the congress (once each). Answers are
+    kept without your identity; organizers see aggregates only."""
+    congress = _congress()
+    registration = _own_registration(congress)
+    evaluations.submit_evaluation(
+        congress,
+        registration.id,
+        session_id=payload["session"],
+        scores=payload["scores"],
+        is_bias_free=payload["is_bias_free"],
+        comment=payload["comment"],
+    )
+    db.session.commit()
+    return jsonify({"recorded": True}), 201
+
+
+@blp.route("/evaluations/summary", methods=["GET"])
+@cme_officer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeSummaryOut, description="Aggregates per scope.")
+def evaluation_summary():
+    """Answers counted per scope (the congress, each session); means, the share judging the
+    session free of commercial bias and comments only from the anonymity threshold on."""
+    congress = _congress()
+    settings = queries.get_settings(congress)
+    return jsonify(
+        {
+            "threshold": settings.evaluation_threshold
+            if settings
+            else evaluations.DEFAULT_THRESHOLD,
+            "summaries": [
+                {
+                    "session_id": s.session_id,
+                    "answers": s.answers,
+                    "shown": s.shown,
+                    "means": s.means,
+                    "bias_free_share": s.bias_free_share,
+                    "comments": s.comments,
+                }
+                for s in evaluations.evaluation_summary(congress)
+            ],
         }
     )

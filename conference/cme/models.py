@@ -12,7 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
@@ -113,6 +122,10 @@ class CmeSettings(Base):
     #: The most credits per half day and per day of the event (EACCME: 3 and 6).
     half_day_cap: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("3"))
     day_cap: Mapped[Decimal] = mapped_column(Numeric(4, 2), default=Decimal("6"))
+    #: Learners evaluate the congress before they get their certificate.
+    requires_evaluation: Mapped[bool] = mapped_column(default=True)
+    #: Aggregates of fewer answers are not shown (anonymity).
+    evaluation_threshold: Mapped[int] = mapped_column(default=5)
 
     def __repr__(self) -> str:
         return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"
@@ -262,6 +275,67 @@ class AttendanceScan(Base):
 
     def __repr__(self) -> str:
         return f"<AttendanceScan {self.client_id} {self.direction}>"
+
+
+#: The short evaluation of a session: each 1 (poor) to 5 (excellent), and whether the content
+#: was free of commercial bias.
+SESSION_QUESTIONS = {
+    "content": _l("Quality of the scientific content"),
+    "speakers": _l("Quality of the speakers"),
+    "relevance": _l("Relevance to my practice"),
+}
+#: The overall congress evaluation, from the UEMS-EACCME standard questions (1 to 5).
+CONGRESS_QUESTIONS = {
+    "objectives": _l("The educational objectives were met"),
+    "expectations": _l("The event met my expectations"),
+    "relevance": _l("The content was relevant to my practice"),
+    "practice_change": _l("I will change my practice as a result"),
+    "time": _l("Enough time was given to questions and discussion"),
+    "overall": _l("Overall quality of the event"),
+}
+
+
+class Evaluation(Base):
+    """One learner's anonymous answers about a session, or about the congress (no session).
+    It holds nothing that identifies who gave it: who has evaluated is kept apart."""
+
+    __tablename__ = "cme_evaluations"
+    __table_args__ = (Index("ix_cme_evaluations_congress_session", "congress_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_sessions.id", ondelete="CASCADE")
+    )
+    #: {question: 1..5}
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The session evaluation's "free of commercial bias" (None for the congress's).
+    is_bias_free: Mapped[bool | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: The day only: a finer time could tie the answers to a person's scan times.
+    submitted_on: Mapped[date]
+
+    def __repr__(self) -> str:
+        return f"<Evaluation {self.id} session={self.session_id}>"
+
+
+class EvaluationReceipt(Base):
+    """That a registrant has evaluated a session (or the congress): what the certificate rule
+    checks, without pointing to their answers."""
+
+    __tablename__ = "cme_evaluation_receipts"
+    __table_args__ = (UniqueConstraint("registration_id", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    #: "congress" or "session:<id>"
+    scope: Mapped[str] = mapped_column(String(30))
+
+    def __repr__(self) -> str:
+        return f"<EvaluationReceipt {self.registration_id} {self.scope}>"
 
 
 def can_review_disclosures(user) -> bool:

@@ -1,9 +1,10 @@
 """cme: CME settings, disclosures of financial relationships and their review (mitigation),
-door scans of attendance; room kinds (session room, exhibition area, poster area)
+door scans of attendance, anonymous evaluations; room kinds (session room, exhibition area,
+poster area)
 
 Revision ID: 0034_cme
 Revises: 0029_place_counters
-Create Date: 2026-12-03 14:16:10.499814
+Create Date: 2026-12-03 14:31:27.697338
 
 """
 from alembic import op
@@ -52,6 +53,8 @@ def upgrade():
     sa.Column('credit_mode', sa.String(length=20), nullable=False),
     sa.Column('half_day_cap', sa.Numeric(precision=4, scale=2), nullable=False),
     sa.Column('day_cap', sa.Numeric(precision=4, scale=2), nullable=False),
+    sa.Column('requires_evaluation', sa.Boolean(), nullable=False),
+    sa.Column('evaluation_threshold', sa.Integer(), nullable=False),
     sa.CheckConstraint("accreditor IN ('eaccme', 'accme')", name=op.f('ck_cme_settings_accreditor_known')),
     sa.CheckConstraint("credit_mode IN ('verified', 'self_reported')", name=op.f('ck_cme_settings_credit_mode_known')),
     sa.CheckConstraint('half_day_cap > 0 AND day_cap >= half_day_cap', name=op.f('ck_cme_settings_credit_caps_ordered')),
@@ -109,6 +112,34 @@ def upgrade():
     with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
         batch_op.create_index('ix_cme_attendance_scans_registration_time', ['registration_id', 'scanned_at'], unique=False)
 
+    op.create_table('cme_evaluation_receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('congress_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=30), nullable=False),
+    sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_cme_evaluation_receipts_congress_id_congresses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_cme_evaluation_receipts_registration_id_registrations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cme_evaluation_receipts')),
+    sa.UniqueConstraint('registration_id', 'scope', name=op.f('uq_cme_evaluation_receipts_registration_id_scope'))
+    )
+    with op.batch_alter_table('cme_evaluation_receipts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_cme_evaluation_receipts_registration_id'), ['registration_id'], unique=False)
+
+    op.create_table('cme_evaluations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('congress_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.Column('scores', sa.JSON(), nullable=False),
+    sa.Column('is_bias_free', sa.Boolean(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('submitted_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_cme_evaluations_congress_id_congresses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['program_sessions.id'], name=op.f('fk_cme_evaluations_session_id_program_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cme_evaluations'))
+    )
+    with op.batch_alter_table('cme_evaluations', schema=None) as batch_op:
+        batch_op.create_index('ix_cme_evaluations_congress_session', ['congress_id', 'session_id'], unique=False)
+
     # Rooms have a kind: the separation of promotion from accredited sessions applies to
     # session rooms (existing rooms are session rooms).
     with op.batch_alter_table('rooms', schema=None) as batch_op:
@@ -127,6 +158,14 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_rooms_kind_known'), type_='check')
         batch_op.drop_column('kind')
 
+    with op.batch_alter_table('cme_evaluations', schema=None) as batch_op:
+        batch_op.drop_index('ix_cme_evaluations_congress_session')
+
+    op.drop_table('cme_evaluations')
+    with op.batch_alter_table('cme_evaluation_receipts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cme_evaluation_receipts_registration_id'))
+
+    op.drop_table('cme_evaluation_receipts')
     with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
         batch_op.drop_index('ix_cme_attendance_scans_registration_time')
 
