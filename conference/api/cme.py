@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.api.auth import bearer_user
-from conference.cme import attendance, evaluations, queries, services
+from conference.cme import attendance, certificates, evaluations, queries, services
 from conference.cme.models import Mitigation, Relevance, can_review_disclosures
 from conference.errors import ValidationFailed
 from conference.extensions import db
@@ -459,3 +459,59 @@ def evaluation_summary():
             ],
         }
     )
+
+
+# -- claims and certificates ---------------------------------------------------------------------
+
+
+class CmeClaimIn(Schema):
+    credits = fields.Float(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "In 0.25 steps, at most the claimable; empty: all of it."},
+    )
+
+
+class CmeCertificateOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    congress = fields.String()
+    kind = fields.String(metadata={"enum": ["cme", "attendance"]})
+    credits = fields.Float()
+    issued_at = fields.String(metadata={"format": "date-time"})
+
+
+def _certificate_json(congress, certificate) -> dict:
+    return {
+        "code": certificate.code,
+        "name": certificate.name,
+        "congress": congress.name,
+        "kind": str(certificate.kind),
+        "credits": float(certificate.credits),
+        "issued_at": certificate.issued_at.isoformat(),
+    }
+
+
+@blp.route("/me/cme/claim", methods=["POST"])
+@blp.arguments(CmeClaimIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeCertificateOut, description="The certificate issued.")
+def post_claim(payload):
+    """Claim CME credits (physicians) or attendance (others) and get the certificate by email;
+    a claim can be corrected until the certificate window closes (then 409)."""
+    congress = _congress()
+    registration = _own_registration(congress)
+    certificate = certificates.claim_credits(congress, registration, payload["credits"])
+    db.session.commit()
+    return jsonify(_certificate_json(congress, certificate))
+
+
+@blp.route("/certificates/<code>", methods=["GET"])
+@blp.alt_response(200, schema=CmeCertificateOut, description="A genuine certificate.")
+def get_certificate(code: str):
+    """Public verification of a certificate by its code: name, congress and credits."""
+    congress = _congress()
+    certificate = certificates.find_certificate(code)
+    if certificate is None or certificate.congress_id != congress.id:
+        abort(404, message="No certificate has this code.")
+    return jsonify(_certificate_json(congress, certificate))

@@ -126,6 +126,8 @@ class CmeSettings(Base):
     requires_evaluation: Mapped[bool] = mapped_column(default=True)
     #: Aggregates of fewer answers are not shown (anonymity).
     evaluation_threshold: Mapped[int] = mapped_column(default=5)
+    #: Claims can be made and corrected until this many days after the last congress day.
+    certificate_window_days: Mapped[int] = mapped_column(default=28)
 
     def __repr__(self) -> str:
         return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"
@@ -336,6 +338,38 @@ class EvaluationReceipt(Base):
 
     def __repr__(self) -> str:
         return f"<EvaluationReceipt {self.registration_id} {self.scope}>"
+
+
+class CertificateKind(enum.StrEnum):
+    CME = "cme"
+    ATTENDANCE = "attendance"
+
+
+class Certificate(TimestampMixin, Base):
+    """A learner's claim and its certificate: CME credits for physicians (CME-eligible
+    categories), attendance for others. Verifiable by its code; the name is kept with it so
+    the verification survives the erasure of the registration."""
+
+    __tablename__ = "cme_certificates"
+    __table_args__ = (
+        UniqueConstraint("congress_id", "registration_id"),
+        CheckConstraint("kind IN ('cme', 'attendance')", name="kind_known"),
+        CheckConstraint("credits >= 0", name="credits_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CertificateKind] = mapped_column(String(12))
+    credits: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.code} {self.kind} {self.credits}>"
 
 
 def can_review_disclosures(user) -> bool:

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from conference.cme import attendance, queries, services
+from conference.cme import attendance, certificates, queries, services
 from conference.cme.forms import (
     BLANK_ROWS,
     ActionForm,
@@ -362,6 +362,34 @@ def post_scans():
     answers = attendance.record_scans(_congress(), items, staff=current_user)
     db.session.commit()
     return jsonify({"results": [a.as_dict() for a in answers]})
+
+
+# -- certificates ----------------------------------------------------------------------------
+
+
+@bp.route("/cme/verify/<code>")
+def verify(code: str):
+    """Public check of a certificate: name, congress and credits, nothing else."""
+    certificate = certificates.find_certificate(code)
+    congress = _congress()
+    if certificate is None or certificate.congress_id != congress.id:
+        return render_template("cme/verify.html", certificate=None, code=code), 404
+    return render_template("cme/verify.html", certificate=certificate, congress=congress)
+
+
+@bp.route("/cme/certificates/<code>.pdf")
+def certificate_pdf(code: str):
+    """The certificate again (the link in its email): what its verification page shows."""
+    congress = _congress()
+    certificate = certificates.find_certificate(code)
+    if certificate is None or certificate.congress_id != congress.id:
+        abort(404)
+    mark_personal()
+    response = Response(
+        certificates.certificate_pdf(congress, certificate), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
+    return response
 
 
 # -- disclosure to learners --------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """cme: CME settings, disclosures of financial relationships and their review (mitigation),
-door scans of attendance, anonymous evaluations; room kinds (session room, exhibition area,
-poster area)
+door scans of attendance, anonymous evaluations, claims and certificates; room kinds
+(session room, exhibition area, poster area)
 
 Revision ID: 0034_cme
 Revises: 0029_place_counters
-Create Date: 2026-12-03 14:31:27.697338
+Create Date: 2026-12-03 14:39:04.971915
 
 """
 from alembic import op
@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('day_cap', sa.Numeric(precision=4, scale=2), nullable=False),
     sa.Column('requires_evaluation', sa.Boolean(), nullable=False),
     sa.Column('evaluation_threshold', sa.Integer(), nullable=False),
+    sa.Column('certificate_window_days', sa.Integer(), nullable=False),
     sa.CheckConstraint("accreditor IN ('eaccme', 'accme')", name=op.f('ck_cme_settings_accreditor_known')),
     sa.CheckConstraint("credit_mode IN ('verified', 'self_reported')", name=op.f('ck_cme_settings_credit_mode_known')),
     sa.CheckConstraint('half_day_cap > 0 AND day_cap >= half_day_cap', name=op.f('ck_cme_settings_credit_caps_ordered')),
@@ -112,6 +113,25 @@ def upgrade():
     with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
         batch_op.create_index('ix_cme_attendance_scans_registration_time', ['registration_id', 'scanned_at'], unique=False)
 
+    op.create_table('cme_certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('congress_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('code', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('credits', sa.Numeric(precision=5, scale=2), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('cme', 'attendance')", name=op.f('ck_cme_certificates_kind_known')),
+    sa.CheckConstraint('credits >= 0', name=op.f('ck_cme_certificates_credits_not_negative')),
+    sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_cme_certificates_congress_id_congresses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_cme_certificates_registration_id_registrations'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_cme_certificates')),
+    sa.UniqueConstraint('code', name=op.f('uq_cme_certificates_code')),
+    sa.UniqueConstraint('congress_id', 'registration_id', name=op.f('uq_cme_certificates_congress_id_registration_id'))
+    )
     op.create_table('cme_evaluation_receipts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('congress_id', sa.Integer(), nullable=False),
@@ -166,6 +186,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_cme_evaluation_receipts_registration_id'))
 
     op.drop_table('cme_evaluation_receipts')
+    op.drop_table('cme_certificates')
     with op.batch_alter_table('cme_attendance_scans', schema=None) as batch_op:
         batch_op.drop_index('ix_cme_attendance_scans_registration_time')
 
