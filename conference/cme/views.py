@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from conference.cme import attendance, certificates, queries, services
+from conference.cme import reports as cme_reports
 from conference.cme.forms import (
     BLANK_ROWS,
     ActionForm,
@@ -390,6 +391,38 @@ def certificate_pdf(code: str):
     )
     response.headers["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
     return response
+
+
+# -- reports to the accreditor ----------------------------------------------------------------
+
+
+@bp.route("/manage/cme/reports")
+@organizer_required
+def reports():
+    congress = _congress()
+    return render_template(
+        "cme/reports.html", congress=congress, report=cme_reports.event_report(congress)
+    )
+
+
+def _csv_response(content: bytes, name: str) -> Response:
+    response = Response(content, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/manage/cme/reports/learners.csv")
+@organizer_required
+def learners_report():
+    congress = _congress()
+    return _csv_response(cme_reports.learners_csv(congress), f"{congress.slug}-cme-learners.csv")
+
+
+@bp.route("/manage/cme/reports/event.csv")
+@organizer_required
+def event_report():
+    congress = _congress()
+    return _csv_response(cme_reports.event_csv(congress), f"{congress.slug}-cme-event-report.csv")
 
 
 # -- disclosure to learners --------------------------------------------------------------------

@@ -3,12 +3,16 @@ accreditation set up, a CME officer, and people in each role that must disclose.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from conference.cme import services
+from conference.cme import attendance, services
 from conference.extensions import db
+from conference.models import utcnow
+from conference.registration import services as registration_services
 from tests.program.conftest import at, make_abstract, make_session, publish  # noqa: F401
-from tests.registration.conftest import priced  # noqa: F401
+from tests.registration.conftest import attendee_data, priced  # noqa: F401
 
 
 @pytest.fixture
@@ -41,3 +45,42 @@ def disclose(congress):
         return disclosure
 
     return run
+
+
+@pytest.fixture
+def running(congress):
+    """The congress started yesterday and ends today."""
+    today = utcnow().astimezone(congress.tz).date()
+    congress.starts_on, congress.ends_on = today - timedelta(days=1), today
+    congress.venue, congress.city = "Austria Center Vienna", "Wien"
+    db.session.commit()
+    return congress
+
+
+@pytest.fixture
+def physician(running, priced, make_session, at, create_user):  # noqa: F811
+    """An oncologist scanned into a 90-minute accredited session yesterday (1.5 credits)."""
+    make_session("Plenary: liver metastases", start="09:00", end="10:30")
+    create_user(email="zofia@example.org", name="Zofia")
+    registration, _ = registration_services.register_attendee(
+        running,
+        attendee_data(
+            email="zofia@example.org", first_name="Zofia", last_name="Łukasiewicz-Dąbrowska"
+        ),
+    )
+    room = running.rooms[0]
+    attendance.record_scans(
+        running,
+        [
+            {
+                "client_id": f"c-{when}",
+                "reference": registration.reference,
+                "room": room.id,
+                "scanned_at": at(0, when),
+                "direction": direction,
+            }
+            for when, direction in (("09:00", "in"), ("10:30", "out"))
+        ],
+    )
+    db.session.commit()
+    return registration

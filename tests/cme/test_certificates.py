@@ -11,11 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from conference.accounts.models import User
-from conference.cme import attendance, certificates, evaluations
+from conference.cme import certificates, evaluations
 from conference.cme import services as cme_services
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
-from conference.models import utcnow
 from conference.registration import services as registration_services
 from tests.conftest import deliver_outbox
 from tests.registration.conftest import attendee_data
@@ -28,45 +27,6 @@ CONGRESS_SCORES = {
     "time": 4,
     "overall": 5,
 }
-
-
-@pytest.fixture
-def running(congress):
-    """The congress started yesterday and ends today."""
-    today = utcnow().astimezone(congress.tz).date()
-    congress.starts_on, congress.ends_on = today - timedelta(days=1), today
-    congress.venue, congress.city = "Austria Center Vienna", "Wien"
-    db.session.commit()
-    return congress
-
-
-@pytest.fixture
-def physician(running, priced, make_session, at, create_user):
-    """An oncologist scanned into a 90-minute accredited session yesterday (1.5 credits)."""
-    make_session("Plenary: liver metastases", start="09:00", end="10:30")
-    create_user(email="zofia@example.org", name="Zofia")
-    registration, _ = registration_services.register_attendee(
-        running,
-        attendee_data(
-            email="zofia@example.org", first_name="Zofia", last_name="Łukasiewicz-Dąbrowska"
-        ),
-    )
-    room = running.rooms[0]
-    attendance.record_scans(
-        running,
-        [
-            {
-                "client_id": f"c-{when}",
-                "reference": registration.reference,
-                "room": room.id,
-                "scanned_at": at(0, when),
-                "direction": direction,
-            }
-            for when, direction in (("09:00", "in"), ("10:30", "out"))
-        ],
-    )
-    db.session.commit()
-    return registration
 
 
 def test_claim_waits_for_the_evaluation_then_issues_a_verifiable_certificate(
