@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     FieldList,
     Form,
@@ -105,6 +106,38 @@ class SettingsForm(FlaskForm):
         _l("Minutes between an industry satellite and an accredited session in the same room"),
         validators=[InputRequired(), NumberRange(min=0, max=240)],
         default=30,
+    )
+    credit_mode = SelectField(
+        _l("Credits"),
+        choices=[
+            ("verified", _l("Verified attendance: only scanned time counts (EACCME)")),
+            ("self_reported", _l("Self-reported: learners attest their time (AMA PRA)")),
+        ],
+    )
+    half_day_cap = DecimalField(
+        _l("Most credits per half day"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.25, max=24)],
+        default=3,
+    )
+    day_cap = DecimalField(
+        _l("Most credits per day"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.25, max=24)],
+        default=6,
+    )
+    requires_evaluation = BooleanField(
+        _l("Learners evaluate the congress before they get their certificate"), default=True
+    )
+    evaluation_threshold = IntegerField(
+        _l("Fewest answers before evaluation results are shown"),
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+        default=5,
+    )
+    certificate_window_days = IntegerField(
+        _l("Days after the congress during which credits can be claimed and corrected"),
+        validators=[InputRequired(), NumberRange(min=1, max=3650)],
+        default=28,
     )
     submit = SubmitField(_l("Save"))
 

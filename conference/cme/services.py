@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from conference.cme.models import (
     FACULTY_ROLE_LABELS,
     Accreditor,
     CmeSettings,
+    CreditMode,
     Disclosure,
     FinancialRelationship,
     Mitigation,
@@ -57,6 +59,29 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
             not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365
         ):
             errors.add(name, _("Enter a number of days from 1 to 365."))
+    if data.get("credit_mode") is not None and data["credit_mode"] not in {
+        m.value for m in CreditMode
+    }:
+        errors.add("credit_mode", _("Choose how credits are counted."))
+    half, day = data.get("half_day_cap"), data.get("day_cap")
+    for name, value in (("half_day_cap", half), ("day_cap", day)):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float | Decimal)
+            or not 0 < value <= 24
+            or value * 4 != int(value * 4)
+        ):
+            errors.add(name, _("Enter credits from 0.25 to 24, in steps of 0.25."))
+    if half is not None and day is not None and not errors and day < half:
+        errors.add("day_cap", _("The day cap cannot be below the half-day cap."))
+    for name, low, high in (("evaluation_threshold", 1, 100), ("certificate_window_days", 1, 3650)):
+        value = data.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+        ):
+            errors.add(
+                name, _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+            )
     value = data.get("separation_minutes")
     if value is not None and (
         not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 240
@@ -67,12 +92,19 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
     if settings is None:
         settings = CmeSettings(congress_id=congress.id)
         db.session.add(settings)
+    for name in ("half_day_cap", "day_cap"):
+        if data.get(name) is not None:
+            setattr(settings, name, Decimal(str(data[name])))
     for name in (
         "accreditor",
         "requires_mitigation",
         "link_days",
         "reminder_days",
         "separation_minutes",
+        "credit_mode",
+        "requires_evaluation",
+        "evaluation_threshold",
+        "certificate_window_days",
     ):
         if data.get(name) is not None:
             setattr(settings, name, data[name])

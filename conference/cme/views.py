@@ -330,6 +330,12 @@ def settings():
             link_days=form.link_days.data,
             reminder_days=form.reminder_days.data,
             separation_minutes=form.separation_minutes.data,
+            credit_mode=form.credit_mode.data,
+            half_day_cap=form.half_day_cap.data,
+            day_cap=form.day_cap.data,
+            requires_evaluation=form.requires_evaluation.data,
+            evaluation_threshold=form.evaluation_threshold.data,
+            certificate_window_days=form.certificate_window_days.data,
         )
     except DomainError as exc:
         db.session.rollback()

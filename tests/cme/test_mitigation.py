@@ -190,6 +190,12 @@ def test_settings_are_for_organizers(client, auth, congress, officer, organizer)
             "link_days": "30",
             "reminder_days": "5",
             "separation_minutes": "30",
+            "credit_mode": "self_reported",
+            "half_day_cap": "3",
+            "day_cap": "6",
+            "requires_evaluation": "",
+            "evaluation_threshold": "5",
+            "certificate_window_days": "42",
         },
     )
     assert response.status_code == 302
@@ -201,3 +207,14 @@ def test_settings_are_for_organizers(client, auth, congress, officer, organizer)
         30,
         True,
     )
+    assert (settings.credit_mode, settings.requires_evaluation) == ("self_reported", False)
+    assert settings.certificate_window_days == 42
+
+
+def test_credit_caps_are_checked(congress):
+    with pytest.raises(ValidationFailed) as caught:
+        services.update_settings(congress, half_day_cap=3.1, day_cap=2, credit_mode="guess")
+    assert {"half_day_cap", "credit_mode"} <= set(caught.value.fields)
+    with pytest.raises(ValidationFailed) as caught:
+        services.update_settings(congress, half_day_cap=4, day_cap=3)
+    assert "day_cap" in caught.value.fields
