@@ -25,6 +25,7 @@ DOMAIN_PARTS = (
     "money",
     "congresses",
     "mailings",
+    "cme",
 )
 
 
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.views import bp as accounts_bp
     from conference.admin.views import bp as admin_bp
     from conference.api import init_api
+    from conference.cme.views import bp as cme_bp
     from conference.congresses.routing import init_app as init_routing
     from conference.congresses.views import bp as congresses_bp
     from conference.institutions.views import bp as institutions_bp
@@ -140,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         money_bp,
         congresses_bp,
         mailings_bp,
+        cme_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

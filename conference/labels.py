@@ -26,6 +26,7 @@ def label_maps() -> dict[str, dict[str, str]]:
         STATUS_LABELS,
     )
     from conference.accounts.models import ROLE_LABELS
+    from conference.cme.models import MITIGATION_LABELS, RELEVANCE_LABELS
     from conference.money.models import DocumentKind, ItemType
     from conference.program.conflicts import CONFLICT_KIND_LABELS
     from conference.program.schedule_models import FORMAT_LABELS
@@ -41,6 +42,8 @@ def label_maps() -> dict[str, dict[str, str]]:
         "review_conflict": CONFLICT_SOURCE_LABELS,
         "disclosure": DISCLOSURE_LABELS,
         "role": ROLE_LABELS,
+        "cme_relevance": RELEVANCE_LABELS,
+        "mitigation": MITIGATION_LABELS,
         "session_format": FORMAT_LABELS,
         "session_role": {
             "chair": _l("Chair"),

@@ -3,6 +3,7 @@
 from conference import jobs, mail  # noqa: F401
 from conference.abstracts import models as abstracts_models  # noqa: F401
 from conference.accounts import models as accounts_models  # noqa: F401
+from conference.cme import models as cme_models  # noqa: F401
 from conference.congresses import models as congresses_models  # noqa: F401
 from conference.content import models as content_models  # noqa: F401
 from conference.institutions import models as institutions_models  # noqa: F401

@@ -113,6 +113,8 @@ def _values(congress) -> dict:
         "code": "NOT-A-CODE",  # a visa letter verification code
         "language": "fr",  # congress texts in another language than the main one
         "place_id": 1,  # a place of a group order
+        "disclosure_id": 1,  # a CME disclosure (none in the demo: 404, never 500)
+        "relationship_id": 1,  # a relationship of a CME disclosure
     }
 
 

@@ -524,3 +524,27 @@ def get_presenting_authors(congress: Congress) -> list[tuple[str, str]]:
         if address:
             people.setdefault(address, name)
     return [(name, email) for email, name in people.items()]
+
+
+def get_declared_relationships(congress: Congress, email: str) -> list[tuple[str, str]]:
+    """(company, relationship type) a person declared as an author on any of their abstracts
+    of `congress` (not withdrawn), once each, in the order first declared: what the CME
+    disclosure form offers them so nothing is typed twice."""
+    address = (email or "").strip().lower()
+    if not address:
+        return []
+    rows = db.session.execute(
+        select(AuthorDisclosure.company, AuthorDisclosure.relationship_type)
+        .join(AbstractAuthor, AbstractAuthor.id == AuthorDisclosure.author_id)
+        .join(Abstract, Abstract.id == AbstractAuthor.abstract_id)
+        .where(
+            Abstract.congress_id == congress.id,
+            Abstract.status != AbstractStatus.WITHDRAWN,
+            func.lower(AbstractAuthor.email) == address,
+        )
+        .order_by(AuthorDisclosure.id)
+    )
+    seen: dict[tuple[str, str], None] = {}
+    for company, relationship_type in rows:
+        seen.setdefault((company.strip(), relationship_type), None)
+    return list(seen)

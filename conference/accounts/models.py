@@ -18,12 +18,15 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     ORGANIZER = "organizer"
     ADMIN = "admin"
+    #: Reviews CME disclosures: relevance of each relationship and how it was mitigated.
+    CME_OFFICER = "cme_officer"
 
 
 ROLE_LABELS = {
     Role.REVIEWER: "Reviewer",
     Role.ORGANIZER: "Organizer",
     Role.ADMIN: "Administrator",
+    Role.CME_OFFICER: "CME officer",
 }
 
 

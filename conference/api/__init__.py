@@ -38,6 +38,7 @@ def init_api(app: Flask) -> None:
     from conference.api import (
         abstracts,
         auth_token,
+        cme,
         congress,
         congresses,
         dashboard,
@@ -91,6 +92,7 @@ def init_api(app: Flask) -> None:
         dashboard,
         policies,
         mailings,
+        cme,
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

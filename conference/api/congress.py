@@ -9,7 +9,7 @@ from conference.api.auth import organizer_token_required
 from conference.api.schemas import Integer, LocalOrAwareDateTime
 from conference.extensions import db
 from conference.program import services as program_services
-from conference.program.models import CountingPreset, Room, TableCounting
+from conference.program.models import CountingPreset, Room, RoomKind, TableCounting
 from conference.program.queries import (
     get_current_congress,
     get_rooms,
@@ -110,6 +110,10 @@ class RoomSchema(Schema):
     name = fields.String(required=True)
     capacity = Integer(allow_none=True)
     position = Integer()
+    kind = fields.String(
+        validate=validate.OneOf([kind.value for kind in RoomKind]),
+        metadata={"description": "session_room (default), exhibition_area or poster_area."},
+    )
 
 
 class RoomPatchSchema(RoomSchema):

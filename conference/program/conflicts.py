@@ -2,8 +2,10 @@
 
 Each conflict has a stable `key` (its kind and the ids involved), so an organizer can
 acknowledge it when publishing and the acknowledgement survives unrelated edits. A blocking
-conflict (`not_presentable`: an abstract placed in the program that is not, or no longer,
-accepted for presentation) cannot be acknowledged: it must be removed before publishing.
+conflict cannot be acknowledged: it must be fixed before publishing (`not_presentable`: an
+abstract placed in the program that is not, or no longer, accepted for presentation;
+`unmitigated_disclosure`: a faculty member of an accredited session without a disclosure or
+with a relevant financial relationship that the CME officer has not mitigated).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from conference.abstracts.queries import get_accepted_abstracts, get_headlines
 from conference.extensions import db
 from conference.program.messages import conflict_message, iso
-from conference.program.models import Congress, Room, Track
+from conference.program.models import Congress, Room, RoomKind, Track
 from conference.program.schedule_models import (
     Presentation,
     PresentationSpeaker,
@@ -37,6 +39,7 @@ KINDS = (
     "satellite_too_close",
     "unscheduled_abstract",
     "not_presentable",
+    "unmitigated_disclosure",
 )
 CONFLICT_KIND_LABELS = {
     "room_overlap": _l("Room double-booked"),
@@ -47,10 +50,10 @@ CONFLICT_KIND_LABELS = {
     "satellite_too_close": _l("Satellite too close to a session"),
     "unscheduled_abstract": _l("Accepted abstract not scheduled"),
     "not_presentable": _l("Not presentable"),
+    "unmitigated_disclosure": _l("Disclosure missing or not mitigated"),
 }
 #: Kinds that cannot be acknowledged: publishing waits until they are fixed.
-BLOCKING_KINDS = frozenset({"not_presentable"})
-SATELLITE_GAP = timedelta(minutes=30)
+BLOCKING_KINDS = frozenset({"not_presentable", "unmitigated_disclosure"})
 
 
 @dataclass
@@ -118,10 +121,16 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     rooms = {
         room.id: room
         for room in db.session.execute(
-            select(Room.id, Room.name, Room.capacity).where(Room.congress_id == congress.id)
+            select(Room.id, Room.name, Room.capacity, Room.kind).where(
+                Room.congress_id == congress.id
+            )
         )
     }
     conflicts: list[ScheduleConflict] = []
+    from conference.cme.queries import get_separation_minutes
+
+    separation_minutes = get_separation_minutes(congress)
+    separation = timedelta(minutes=separation_minutes)
 
     def session_obj(row):
         return {"type": "session", "id": row.id, "label": row.title}
@@ -154,13 +163,15 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                     ],
                 )
             )
+        # Separation from promotion is a rule of session rooms (not exhibition or poster areas).
+        is_session_room = room is None or room.kind == RoomKind.SESSION_ROOM
         satellites = [r for r in room_sessions if r.format == SessionFormat.INDUSTRY_SATELLITE]
-        accredited = [r for r in room_sessions if r.is_accredited]
+        accredited = [r for r in room_sessions if r.is_accredited] if is_session_room else []
         for satellite in satellites:
             for other in accredited:
                 if _overlaps(
-                    satellite.starts_at - SATELLITE_GAP,
-                    satellite.ends_at + SATELLITE_GAP,
+                    satellite.starts_at - separation,
+                    satellite.ends_at + separation,
                     other.starts_at,
                     other.ends_at,
                 ):
@@ -170,7 +181,7 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                             f"satellite_too_close:{satellite.id}:{other.id}",
                             {
                                 "satellite": satellite.title,
-                                "minutes": int(SATELLITE_GAP.total_seconds() // 60),
+                                "minutes": separation_minutes,
                                 "session": other.title,
                                 "room": room_name,
                             },
@@ -352,8 +363,35 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                 [{"type": "abstract", "id": abstract_id, "label": label}],
             )
         )
+    conflicts.extend(_disclosure_conflicts(congress))
     order = {kind: index for index, kind in enumerate(KINDS)}
     conflicts.sort(key=lambda c: (order[c.kind], c.key))
+    return conflicts
+
+
+def _disclosure_conflicts(congress: Congress) -> list[ScheduleConflict]:
+    """Faculty of accredited sessions not cleared by the CME domain (ACCME independence)."""
+    from conference.cme.queries import get_uncleared_faculty
+
+    conflicts = []
+    for item in get_uncleared_faculty(congress):
+        entry = item.entry
+        conflicts.append(
+            ScheduleConflict(
+                "unmitigated_disclosure",
+                f"unmitigated_disclosure:{entry.session_id}:{entry.speaker_id}:{entry.role}",
+                {
+                    "name": entry.name,
+                    "role": entry.role,
+                    "session": entry.session_title,
+                    "problem": item.problem,
+                },
+                [
+                    {"type": "speaker", "id": entry.speaker_id, "label": entry.name},
+                    {"type": "session", "id": entry.session_id, "label": entry.session_title},
+                ],
+            )
+        )
     return conflicts
 
 

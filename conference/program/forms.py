@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from conference.i18n import LANGUAGES
-from conference.program.models import CountingPreset, TableCounting
+from conference.program.models import ROOM_KIND_LABELS, CountingPreset, RoomKind, TableCounting
 from conference.program.services import KEY_DATE_FIELDS
 
 KEY_DATE_LABELS = {
@@ -121,6 +121,15 @@ class RoomForm(FlaskForm):
         _l("Capacity (seats)"), validators=[Optional(), NumberRange(min=0, max=100000)]
     )
     position = IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 100000)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[(kind.value, label) for kind, label in ROOM_KIND_LABELS.items()],
+        default=RoomKind.SESSION_ROOM.value,
+        description=_l(
+            "Industry satellites and exhibits are kept away from accredited sessions in "
+            "session rooms."
+        ),
+    )
     submit = SubmitField(_l("Save room"))
 
 

@@ -48,6 +48,17 @@ def role_phrase(role: str, title: str) -> str:
     return _("presenting “%(title)s”", title=title)
 
 
+def faculty_role(role: str) -> str:
+    """A faculty role of a session, in the reader's language."""
+    return {
+        "chair": _("chair"),
+        "discussant": _("discussant"),
+        "speaker": _("speaker"),
+        "invited_speaker": _("invited speaker"),
+        "presenting_author": _("presenting author"),
+    }.get(role, role.replace("_", " "))
+
+
 def outcome_label(code: str) -> str:
     from conference.labels import human
 
@@ -65,6 +76,31 @@ def conflict_message(kind: str, params: dict) -> str:
             first=p["first"],
             second=p["second"],
             when=when(p["at"], tz),
+        )
+    if kind == "unmitigated_disclosure":
+        who = _(
+            "%(name)s (%(role)s of the accredited session “%(session)s”)",
+            name=p["name"],
+            role=faculty_role(p["role"]),
+            session=p["session"],
+        )
+        if p["problem"] == "missing":
+            return _(
+                "%(who)s has not disclosed their financial relationships: the session cannot "
+                "be published as accredited until the CME officer clears it.",
+                who=who,
+            )
+        if p["problem"] == "pending":
+            return _(
+                "%(who)s has disclosed relationships that the CME officer has not reviewed "
+                "yet: the session cannot be published as accredited until the CME officer "
+                "clears it.",
+                who=who,
+            )
+        return _(
+            "%(who)s has a relevant financial relationship that is not mitigated: the "
+            "session cannot be published as accredited until the CME officer clears it.",
+            who=who,
         )
     if kind == "satellite_too_close":
         return _(

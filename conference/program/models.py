@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -196,6 +197,22 @@ class Track(Base):
         return f"<Track {self.slug}>"
 
 
+class RoomKind(enum.StrEnum):
+    """What a space of the venue is for: the separation of promotion from accredited education
+    is a rule of session rooms (an exhibition or poster area holds no accredited session)."""
+
+    SESSION_ROOM = "session_room"
+    EXHIBITION_AREA = "exhibition_area"
+    POSTER_AREA = "poster_area"
+
+
+ROOM_KIND_LABELS = {
+    RoomKind.SESSION_ROOM: _l("Session room"),
+    RoomKind.EXHIBITION_AREA: _l("Exhibition area"),
+    RoomKind.POSTER_AREA: _l("Poster area"),
+}
+
+
 class Room(Base):
     """A room of the venue, with its seated capacity."""
 
@@ -203,6 +220,9 @@ class Room(Base):
     __table_args__ = (
         UniqueConstraint("congress_id", "name"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "kind IN ('session_room', 'exhibition_area', 'poster_area')", name="kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +230,9 @@ class Room(Base):
     name: Mapped[str] = mapped_column(String(120))
     capacity: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[RoomKind] = mapped_column(
+        String(20), default=RoomKind.SESSION_ROOM, server_default=RoomKind.SESSION_ROOM.value
+    )
 
     congress: Mapped[Congress] = relationship(back_populates="rooms")
 

@@ -140,10 +140,12 @@ def _render_public_program(program, now):
 
 @bp.route("/program/sessions/<int:session_id>")
 def public_session(session_id: int):
-    _congress, program = _program_or_404()
+    congress, program = _program_or_404()
     s = program.session_by_id.get(session_id) if program else None
     if s is None:
         abort(404, _("This session is not in the published program."))
+    from conference.cme.slides import session_disclosure
+
     people = {}
     for person in s["chair_people"] + s["discussant_people"]:
         people[person["id"]] = person
@@ -155,6 +157,7 @@ def public_session(session_id: int):
         program=program,
         s=s,
         people=list(people.values()),
+        cme=session_disclosure(congress, s),
         now=utcnow(),
         urls=PublicUrls(external=False),
         starred=set(get_agenda_session_ids(current_user)),

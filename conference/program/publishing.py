@@ -352,14 +352,34 @@ def _check_conflicts(congress: Congress, acknowledged) -> list:
     conflicts = detect_conflicts(congress)
     blocking = [c for c in conflicts if c.is_blocking]
     if blocking:
+        kinds = {c.kind for c in blocking}
+        reasons = []
+        if "not_presentable" in kinds:
+            count = sum(c.kind == "not_presentable" for c in blocking)
+            reasons.append(
+                ngettext(
+                    "%(num)d presentation must be removed from the program before publishing: "
+                    "its abstract is not accepted for presentation.",
+                    "%(num)d presentations must be removed from the program before publishing: "
+                    "their abstracts are not accepted for presentation.",
+                    count,
+                )
+            )
+        if "unmitigated_disclosure" in kinds:
+            count = sum(c.kind == "unmitigated_disclosure" for c in blocking)
+            reasons.append(
+                ngettext(
+                    "%(num)d faculty role of an accredited session must be cleared before "
+                    "publishing: a disclosure is missing or a relevant relationship is not "
+                    "mitigated.",
+                    "%(num)d faculty roles of accredited sessions must be cleared before "
+                    "publishing: a disclosure is missing or a relevant relationship is not "
+                    "mitigated.",
+                    count,
+                )
+            )
         raise Conflict(
-            ngettext(
-                "%(num)d presentation must be removed from the program before publishing: "
-                "its abstract is not accepted for presentation.",
-                "%(num)d presentations must be removed from the program before publishing: "
-                "their abstracts are not accepted for presentation.",
-                len(blocking),
-            ),
+            " ".join(str(reason) for reason in reasons),
             code="blocking_conflicts",
             fields={"acknowledge": [c.message for c in blocking[:50]]},
             conflicts=[c.as_dict() for c in blocking],

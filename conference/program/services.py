@@ -18,6 +18,7 @@ from conference.program.models import (
     Congress,
     CountingPreset,
     Room,
+    RoomKind,
     TableCounting,
     Track,
 )
@@ -250,6 +251,10 @@ def _check_room(congress: Congress, data: dict, room: Room | None = None) -> Non
     capacity = data.get("capacity")
     if capacity is not None and (not isinstance(capacity, int) or not 0 <= capacity <= 100_000):
         errors.add("capacity", _("Capacity must be a whole number of seats, from 0 to 100000."))
+    if "kind" in data and data["kind"] not in {kind.value for kind in RoomKind}:
+        errors.add(
+            "kind", _("Choose what the room is: session room, exhibition area or poster area.")
+        )
     errors.raise_if_any()
     if "name" in data:
         clash = db.session.scalar(

@@ -261,7 +261,7 @@ def edit_room(room_id: int | None = None):
         abort(404)
     form = RoomForm(obj=room)
     if form.validate_on_submit():
-        data = {"name": form.name.data, "capacity": form.capacity.data}
+        data = {"name": form.name.data, "capacity": form.capacity.data, "kind": form.kind.data}
         if form.position.data is not None:
             data["position"] = form.position.data
         try:

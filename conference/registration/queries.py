@@ -581,3 +581,46 @@ def congress_id_of_visa_code(code: str) -> int | None:
         .join(VisaRequest, VisaRequest.registration_id == Registration.id)
         .where(VisaRequest.verification_code == formatted)
     )
+
+
+def get_registration_ids_by_reference(congress: Congress, references) -> dict[str, int]:
+    """{normalized reference: registration id} of the references that exist (one query; door
+    scans of badges are matched with it)."""
+    keys = sorted({normalize_reference(r) for r in references if isinstance(r, str)} - {""})
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Registration.reference, Registration.id).where(
+            Registration.congress_id == congress.id, Registration.reference.in_(keys)
+        )
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    """What an accreditor's learner upload needs about a registrant."""
+
+    email: str
+    category: str
+    is_cme_eligible: bool
+    country: str
+
+
+def get_learner_rows(congress: Congress, registration_ids) -> dict[int, LearnerRow]:
+    """{registration id: LearnerRow} for these registrations (one query)."""
+    ids = sorted({i for i in registration_ids if i})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.id,
+            Registration.email,
+            ProfessionalCategory.name,
+            ProfessionalCategory.is_cme_eligible,
+            Registration.country,
+        )
+        .join(ProfessionalCategory, ProfessionalCategory.id == Registration.category_id)
+        .where(Registration.congress_id == congress.id, Registration.id.in_(ids))
+    )
+    return {row[0]: LearnerRow(row[1] or "", row[2], bool(row[3]), row[4] or "") for row in rows}

@@ -1,0 +1,517 @@
+"""API of CME disclosures: a person's own disclosure (account token or signed link) and the
+CME officer's review and mitigation of each relationship."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import jsonify, request
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from conference.abstracts.models import DISCLOSURE_TYPES
+from conference.api.auth import bearer_user
+from conference.cme import attendance, certificates, evaluations, queries, services
+from conference.cme.models import Mitigation, Relevance, can_review_disclosures
+from conference.errors import ValidationFailed
+from conference.extensions import db
+from conference.program.queries import get_current_congress
+from conference.registration.queries import get_active_registrations_by_email
+
+blp = Blueprint("api_cme", __name__, url_prefix="/api/v1", description="CME disclosures")
+SECURITY = [{"bearerAuth": []}]
+LINK_HELP = (
+    "Without a Bearer token, the signed token of the person's disclosure link "
+    "(`?token=`, the last part of the emailed link) identifies them."
+)
+
+
+class CmeRelationshipIn(Schema):
+    company = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    nature = fields.String(required=True, validate=validate.OneOf(DISCLOSURE_TYPES))
+    started_on = fields.Date(required=True)
+    ended_on = fields.Date(load_default=None, allow_none=True)
+
+
+class CmeDisclosureIn(Schema):
+    nothing_to_disclose = fields.Boolean(load_default=False)
+    relationships = fields.List(
+        fields.Nested(CmeRelationshipIn), load_default=list, validate=validate.Length(max=50)
+    )
+
+
+class CmeReviewIn(Schema):
+    relationship_id = fields.Integer(required=True, strict=True)
+    relevance = fields.String(
+        required=True,
+        validate=validate.OneOf([Relevance.NOT_RELEVANT.value, Relevance.RELEVANT.value]),
+    )
+    mitigation = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([m.value for m in Mitigation]),
+    )
+    peer_reviewer = fields.String(load_default="", validate=validate.Length(max=200))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class CmeRelationshipOut(Schema):
+    id = fields.Integer()
+    company = fields.String()
+    nature = fields.String()
+    started_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+
+
+class CmeReviewedRelationshipOut(CmeRelationshipOut):
+    relevance = fields.String()
+    mitigation = fields.String(allow_none=True)
+    peer_reviewer = fields.String()
+    note = fields.String()
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class CmeDisclosureOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    nothing_to_disclose = fields.Boolean()
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    closes_at = fields.String(metadata={"format": "date-time"})
+    relationships = fields.List(fields.Nested(CmeRelationshipOut))
+
+
+class CmeMitigationOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    nothing_to_disclose = fields.Boolean()
+    submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    is_cleared = fields.Boolean()
+    relationships = fields.List(fields.Nested(CmeReviewedRelationshipOut))
+
+
+def _congress():
+    congress = get_current_congress()
+    if congress is None:
+        abort(404, message="No congress is set up yet.")
+    return congress
+
+
+def _own_disclosure(congress, *, create: bool):
+    """The caller's disclosure: by their signed link token, else by their API token's account."""
+    token = request.args.get("token")
+    if token:
+        try:
+            return services.disclosure_for_token(congress, token)
+        except services.DeadLink as dead:
+            if dead.expired:
+                abort(410, message="This disclosure link has expired: ask for a new one.")
+            abort(404, message="This disclosure link is not valid.")
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    disclosure = queries.get_disclosure_by_email(congress, user.email)
+    if disclosure is None:
+        person = queries.get_required_person(congress, user.email)
+        if person is None:
+            abort(404, message="You hold no role at this congress that requires a disclosure.")
+        if not create:
+            return None
+        disclosure = services.ensure_disclosure(congress, person.email, person.name, user.id)
+    return disclosure
+
+
+def _own_json(congress, disclosure) -> dict:
+    return {
+        "id": disclosure.id,
+        "name": disclosure.name,
+        "nothing_to_disclose": disclosure.nothing_to_disclose,
+        "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
+        "closes_at": queries.disclosure_closes_at(congress, disclosure.email).isoformat(),
+        "relationships": [
+            {
+                "id": r.id,
+                "company": r.company,
+                "nature": r.nature,
+                "started_on": r.started_on.isoformat(),
+                "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+            }
+            for r in disclosure.relationships
+        ],
+    }
+
+
+def _review_json(disclosure) -> dict:
+    return {
+        "id": disclosure.id,
+        "name": disclosure.name,
+        "email": disclosure.email,
+        "nothing_to_disclose": disclosure.nothing_to_disclose,
+        "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
+        "is_cleared": disclosure.is_cleared,
+        "relationships": [
+            {
+                "id": r.id,
+                "company": r.company,
+                "nature": r.nature,
+                "started_on": r.started_on.isoformat(),
+                "ended_on": r.ended_on.isoformat() if r.ended_on else None,
+                "relevance": str(r.relevance),
+                "mitigation": str(r.mitigation) if r.mitigation else None,
+                "peer_reviewer": r.peer_reviewer,
+                "note": r.note,
+                "reviewed_by": r.reviewed_by_name or None,
+                "reviewed_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
+            }
+            for r in disclosure.relationships
+        ],
+    }
+
+
+@blp.route("/me/disclosure", methods=["GET"])
+@blp.doc(security=SECURITY, description=LINK_HELP)
+@blp.alt_response(200, schema=CmeDisclosureOut, description="The caller's disclosure.")
+def get_my_disclosure():
+    """The caller's disclosure of financial relationships for this congress."""
+    congress = _congress()
+    disclosure = _own_disclosure(congress, create=False)
+    if disclosure is None:
+        abort(404, message="You have not disclosed yet.")
+    return jsonify(_own_json(congress, disclosure))
+
+
+@blp.route("/me/disclosure", methods=["PUT"])
+@blp.arguments(CmeDisclosureIn, location="json")
+@blp.doc(security=SECURITY, description=LINK_HELP)
+@blp.alt_response(200, schema=CmeDisclosureOut, description="The disclosure as recorded.")
+def put_my_disclosure(payload):
+    """State every financial relationship of the past 24 months with an ineligible company, or
+    that there is none; an unchanged relationship keeps its review. 409 once the person's last
+    session has started."""
+    congress = _congress()
+    disclosure = _own_disclosure(congress, create=True)
+    services.submit_disclosure(
+        disclosure,
+        nothing_to_disclose=payload["nothing_to_disclose"],
+        relationships=payload["relationships"],
+    )
+    db.session.commit()
+    return jsonify(_own_json(congress, disclosure))
+
+
+def cme_officer_token_required(view):
+    """401 without a valid token; 403 unless CME officer or organizer (before the body is read)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        user = bearer_user()
+        if user is None:
+            abort(401)
+        if not can_review_disclosures(user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _reviewable(disclosure_id: int):
+    user = bearer_user()
+    disclosure = queries.get_disclosure(_congress(), disclosure_id)
+    if disclosure is None:
+        abort(404, message="No such disclosure.")
+    return user, disclosure
+
+
+@blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["GET"])
+@cme_officer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure and its review.")
+def get_mitigation(disclosure_id: int):
+    """A disclosure with the relevance and mitigation of each relationship (CME officer)."""
+    _user, disclosure = _reviewable(disclosure_id)
+    return jsonify(_review_json(disclosure))
+
+
+@blp.route("/disclosures/<int:disclosure_id>/mitigation", methods=["POST"])
+@cme_officer_token_required
+@blp.arguments(CmeReviewIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure after the review.")
+def post_mitigation(payload, disclosure_id: int):
+    """Record one relationship's relevance and, when relevant, its mitigation (peer review of
+    the slides names its reviewer); who and when are recorded (CME officer)."""
+    user, disclosure = _reviewable(disclosure_id)
+    relationship = next(
+        (r for r in disclosure.relationships if r.id == payload["relationship_id"]), None
+    )
+    if relationship is None:
+        raise ValidationFailed(
+            "No such relationship in this disclosure.",
+            fields={"relationship_id": ["No such relationship in this disclosure."]},
+        )
+    services.review_relationship(
+        relationship,
+        user,
+        relevance=payload["relevance"],
+        mitigation=payload["mitigation"],
+        peer_reviewer=payload["peer_reviewer"],
+        note=payload["note"],
+    )
+    db.session.commit()
+    return jsonify(_review_json(disclosure))
+
+
+# -- attendance ---------------------------------------------------------------------------------
+
+
+class CmeScanIn(Schema):
+    client_id = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Chosen by the device: a scan sent twice is stored once."},
+    )
+    reference = fields.String(required=True, validate=validate.Length(max=40))
+    room = fields.Integer(required=True, strict=True)
+    scanned_at = fields.AwareDateTime(
+        required=True, metadata={"description": "When the badge was scanned (with offset)."}
+    )
+    direction = fields.String(required=True, validate=validate.OneOf(["in", "out"]))
+
+
+class CmeScanBatchIn(Schema):
+    scans = fields.List(
+        fields.Nested(CmeScanIn), required=True, validate=validate.Length(min=1, max=500)
+    )
+
+
+class CmeScanAnswerOut(Schema):
+    client_id = fields.String()
+    status = fields.String(metadata={"enum": ["stored", "duplicate", "rejected"]})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class CmeScanBatchOut(Schema):
+    results = fields.List(fields.Nested(CmeScanAnswerOut))
+
+
+class CmeSessionOut(Schema):
+    session_id = fields.Integer()
+    title = fields.String()
+    minutes = fields.Integer()
+    credits_offered = fields.Float()
+
+
+class CmeLearnerOut(Schema):
+    mode = fields.String(metadata={"enum": ["verified", "self_reported"]})
+    sessions = fields.List(fields.Nested(CmeSessionOut))
+    credits_by_day = fields.Dict(keys=fields.String(), values=fields.Float())
+    claimable = fields.Float()
+
+
+def door_staff_token_required(view):
+    """Door scanning: organizers and the CME officer (401 without a token, else 403)."""
+    return cme_officer_token_required(view)
+
+
+@blp.route("/attendance/scans", methods=["POST"])
+@door_staff_token_required
+@blp.arguments(CmeScanBatchIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeScanBatchOut, description="One answer per scan, in order.")
+def post_scans(payload):
+    """Store a batch of door scans (badge reference, room id, time of the scan, in or out);
+    idempotent by `client_id`: a scan sent again answers `duplicate` and is not stored twice."""
+    answers = attendance.record_scans(_congress(), payload["scans"], staff=bearer_user())
+    db.session.commit()
+    return jsonify({"results": [a.as_dict() for a in answers]})
+
+
+@blp.route("/me/cme", methods=["GET"])
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeLearnerOut, description="Sessions, minutes, credits.")
+def get_my_cme():
+    """The accredited sessions the caller attended (from door scans) with minutes, and the
+    credits they can claim (1 per 60 minutes in 0.25 steps, half-day and day caps)."""
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    congress = _congress()
+    registration = get_active_registrations_by_email(congress, [user.email]).get(user.email.lower())
+    if registration is None:
+        abort(404, message="You are not registered for this congress.")
+    result = attendance.learner_credits(congress, registration.id)
+    return jsonify(
+        {
+            "mode": result.mode,
+            "sessions": [
+                {
+                    "session_id": a.slot.session_id,
+                    "title": a.slot.title,
+                    "minutes": a.minutes,
+                    "credits_offered": a.slot.credits,
+                }
+                for a in result.sessions
+            ],
+            "credits_by_day": {day.isoformat(): c for day, c in sorted(result.by_day.items())},
+            "claimable": result.claimable,
+        }
+    )
+
+
+# -- evaluations --------------------------------------------------------------------------------
+
+
+class CmeEvaluationIn(Schema):
+    session = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        metadata={"description": "An accredited session you attended; empty: the congress."},
+    )
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True),
+        required=True,
+        metadata={
+            "description": "1 to 5 for each question: content, speakers, relevance (a "
+            "session); objectives, expectations, relevance, practice_change, time, overall "
+            "(the congress, UEMS-EACCME)."
+        },
+    )
+    is_bias_free = fields.Boolean(load_default=None, allow_none=True)
+    comment = fields.String(load_default="", validate=validate.Length(max=4000))
+
+
+class CmeRecordedOut(Schema):
+    recorded = fields.Boolean()
+
+
+class CmeSummaryItemOut(Schema):
+    session_id = fields.Integer(allow_none=True)
+    answers = fields.Integer()
+    shown = fields.Boolean(metadata={"description": "False under the anonymity threshold."})
+    means = fields.Dict(keys=fields.String(), values=fields.Float())
+    bias_free_share = fields.Float(allow_none=True)
+    comments = fields.List(fields.String())
+
+
+class CmeSummaryOut(Schema):
+    threshold = fields.Integer()
+    summaries = fields.List(fields.Nested(CmeSummaryItemOut))
+
+
+def _own_registration(congress):
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    registration = get_active_registrations_by_email(congress, [user.email]).get(user.email.lower())
+    if registration is None:
+        abort(404, message="You are not registered for this congress.")
+    return registration
+
+
+@blp.route("/evaluations", methods=["POST"])
+@blp.arguments(CmeEvaluationIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=CmeRecordedOut, description="Recorded, anonymously.")
+def post_evaluation(payload):
+    """Evaluate an accredited session you attended, or the congress (once each). Answers are
+    kept without your identity; organizers see aggregates only."""
+    congress = _congress()
+    registration = _own_registration(congress)
+    evaluations.submit_evaluation(
+        congress,
+        registration.id,
+        session_id=payload["session"],
+        scores=payload["scores"],
+        is_bias_free=payload["is_bias_free"],
+        comment=payload["comment"],
+    )
+    db.session.commit()
+    return jsonify({"recorded": True}), 201
+
+
+@blp.route("/evaluations/summary", methods=["GET"])
+@cme_officer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeSummaryOut, description="Aggregates per scope.")
+def evaluation_summary():
+    """Answers counted per scope (the congress, each session); means, the share judging the
+    session free of commercial bias and comments only from the anonymity threshold on."""
+    congress = _congress()
+    settings = queries.get_settings(congress)
+    return jsonify(
+        {
+            "threshold": settings.evaluation_threshold
+            if settings
+            else evaluations.DEFAULT_THRESHOLD,
+            "summaries": [
+                {
+                    "session_id": s.session_id,
+                    "answers": s.answers,
+                    "shown": s.shown,
+                    "means": s.means,
+                    "bias_free_share": s.bias_free_share,
+                    "comments": s.comments,
+                }
+                for s in evaluations.evaluation_summary(congress)
+            ],
+        }
+    )
+
+
+# -- claims and certificates ---------------------------------------------------------------------
+
+
+class CmeClaimIn(Schema):
+    credits = fields.Float(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "In 0.25 steps, at most the claimable; empty: all of it."},
+    )
+
+
+class CmeCertificateOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    congress = fields.String()
+    kind = fields.String(metadata={"enum": ["cme", "attendance"]})
+    credits = fields.Float()
+    issued_at = fields.String(metadata={"format": "date-time"})
+
+
+def _certificate_json(congress, certificate) -> dict:
+    return {
+        "code": certificate.code,
+        "name": certificate.name,
+        "congress": congress.name,
+        "kind": str(certificate.kind),
+        "credits": float(certificate.credits),
+        "issued_at": certificate.issued_at.isoformat(),
+    }
+
+
+@blp.route("/me/cme/claim", methods=["POST"])
+@blp.arguments(CmeClaimIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeCertificateOut, description="The certificate issued.")
+def post_claim(payload):
+    """Claim CME credits (physicians) or attendance (others) and get the certificate by email;
+    a claim can be corrected until the certificate window closes (then 409)."""
+    congress = _congress()
+    registration = _own_registration(congress)
+    certificate = certificates.claim_credits(congress, registration, payload["credits"])
+    db.session.commit()
+    return jsonify(_certificate_json(congress, certificate))
+
+
+@blp.route("/certificates/<code>", methods=["GET"])
+@blp.alt_response(200, schema=CmeCertificateOut, description="A genuine certificate.")
+def get_certificate(code: str):
+    """Public verification of a certificate by its code: name, congress and credits."""
+    congress = _congress()
+    certificate = certificates.find_certificate(code)
+    if certificate is None or certificate.congress_id != congress.id:
+        abort(404, message="No certificate has this code.")
+    return jsonify(_certificate_json(congress, certificate))

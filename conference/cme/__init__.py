@@ -1,0 +1,1 @@
+"""Accredited education (CME): disclosures and mitigation, learners 'disclosure."""

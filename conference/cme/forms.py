@@ -1,0 +1,153 @@
+"""Forms of the CME domain: a person's disclosure, the CME officer's review, the settings."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+
+from conference.abstracts.models import DISCLOSURE_LABELS, DISCLOSURE_TYPES
+from conference.cme.models import ACCREDITOR_LABELS, MITIGATION_LABELS, Relevance
+
+#: Blank rows offered after the relationships already declared.
+BLANK_ROWS = 2
+
+
+class RelationshipForm(Form):
+    """One row: a relationship with an ineligible company (a sub-form: no CSRF token)."""
+
+    company = StringField(_l("Company"), validators=[Length(max=200)])
+    nature = SelectField(
+        _l("Nature of the relationship"),
+        choices=[("", _l("Choose…"))]
+        + [(code, DISCLOSURE_LABELS[code]) for code in DISCLOSURE_TYPES],
+        validate_choice=False,
+    )
+    started_on = StringField(_l("From"))
+    ended_on = StringField(_l("Until (empty: ongoing)"))
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(
+            (f.data or "").strip()
+            for f in (self.company, self.nature, self.started_on, self.ended_on)
+        )
+
+
+class DisclosureForm(FlaskForm):
+    nothing_to_disclose = BooleanField(
+        _l("I have had no financial relationship with an ineligible company in the past 24 months"),
+        description=_l(
+            "Ineligible companies produce, market, sell, re-sell or distribute health-care "
+            "products used by or on patients (for example pharmaceutical and medical device "
+            "companies)."
+        ),
+    )
+    relationships = FieldList(FormField(RelationshipForm), min_entries=BLANK_ROWS)
+    submit = SubmitField(_l("Submit my disclosure"))
+
+
+class ReviewForm(FlaskForm):
+    relevance = SelectField(
+        _l("Relevance to this person's content"),
+        choices=[
+            (Relevance.NOT_RELEVANT.value, _l("Not relevant")),
+            (Relevance.RELEVANT.value, _l("Relevant")),
+        ],
+    )
+    mitigation = SelectField(
+        _l("Mitigation step (relevant relationships)"),
+        choices=[("", _l("None recorded yet"))]
+        + [(m.value, label) for m, label in MITIGATION_LABELS.items()],
+        validate_choice=False,
+    )
+    peer_reviewer = StringField(
+        _l("Reviewer of the slides (peer review)"), validators=[Length(max=200)]
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record"))
+
+
+class SettingsForm(FlaskForm):
+    accreditor = SelectField(
+        _l("Accreditor"), choices=[(a.value, label) for a, label in ACCREDITOR_LABELS.items()]
+    )
+    requires_mitigation = BooleanField(
+        _l(
+            "Accredited sessions are published only when every faculty member's disclosure is "
+            "in and mitigated"
+        ),
+        default=True,
+    )
+    link_days = IntegerField(
+        _l("Disclosure links work for (days)"),
+        validators=[DataRequired(), NumberRange(min=1, max=365)],
+        default=60,
+    )
+    reminder_days = IntegerField(
+        _l("Days between reminders"),
+        validators=[DataRequired(), NumberRange(min=1, max=365)],
+        default=7,
+    )
+    separation_minutes = IntegerField(
+        _l("Minutes between an industry satellite and an accredited session in the same room"),
+        validators=[InputRequired(), NumberRange(min=0, max=240)],
+        default=30,
+    )
+    credit_mode = SelectField(
+        _l("Credits"),
+        choices=[
+            ("verified", _l("Verified attendance: only scanned time counts (EACCME)")),
+            ("self_reported", _l("Self-reported: learners attest their time (AMA PRA)")),
+        ],
+    )
+    half_day_cap = DecimalField(
+        _l("Most credits per half day"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.25, max=24)],
+        default=3,
+    )
+    day_cap = DecimalField(
+        _l("Most credits per day"),
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.25, max=24)],
+        default=6,
+    )
+    requires_evaluation = BooleanField(
+        _l("Learners evaluate the congress before they get their certificate"), default=True
+    )
+    evaluation_threshold = IntegerField(
+        _l("Fewest answers before evaluation results are shown"),
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+        default=5,
+    )
+    certificate_window_days = IntegerField(
+        _l("Days after the congress during which credits can be claimed and corrected"),
+        validators=[InputRequired(), NumberRange(min=1, max=3650)],
+        default=28,
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class LinkRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Send me a new link"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs its CSRF token."""
+
+    submit = SubmitField(_l("Send"))
