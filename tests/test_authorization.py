@@ -82,6 +82,7 @@ def _values(congress) -> dict:
     ).first()
     return {
         "congress": congress.slug,
+        "congress_id": congress.id,
         "abstract_id": _first(Abstract, Abstract.congress_id == congress.id),
         "user_id": _first(User, User.email == "reviewer@example.org"),
         "reviewer_id": _first(User, User.email == "reviewer@example.org"),
@@ -245,20 +246,13 @@ NO_LOOKUP = {"registration.received", "registration.checkout_cancelled"}
 
 @pytest.fixture
 def two_congresses(demo, create_user):
-    from datetime import timedelta
-
+    """MET26 and the demo's sister symposium BRC27 (a copy of MET26's setup), with a chair who
+    organizes and reviews BRC27 only."""
     from conference.accounts import services as accounts
-    from conference.congresses.copying import copy_congress
+    from conference.congresses.context import get_congress_by_slug
 
     met26 = demo.congress
-    sister = copy_congress(
-        met26,
-        slug="brc27",
-        name="Sister Symposium on Breast Cancer",
-        short_name="BRC27",
-        starts_on=met26.starts_on + timedelta(days=364),
-    )
-    db.session.commit()
+    sister = get_congress_by_slug("brc27")
     chair = create_user(name="Ingrid Johansson", email="ingrid.johansson@karolinska.example.se")
     accounts.grant_role(chair, "organizer", congress=sister)
     accounts.grant_role(chair, "reviewer", congress=sister)
@@ -267,11 +261,15 @@ def two_congresses(demo, create_user):
 
 
 def test_an_organizer_of_one_congress_is_refused_everything_in_another(
-    app, client, auth, api_token, two_congresses
+    app, client, auth, api_token, create_user, two_congresses
 ):
+    from conference.accounts import services as accounts
+
     met26, sister, _chair = two_congresses
     values = {**_values(met26), "congress": sister.slug}
-    organizer = _user("organizer@example.org")
+    organizer = create_user(name="Omar Haddad", email="omar.haddad@gustave-roussy.example.fr")
+    accounts.grant_role(organizer, "organizer", congress=met26)
+    db.session.commit()
     auth.login(organizer)
     token = api_token(organizer)
     wrong = []

@@ -32,13 +32,13 @@ def test_person_discloses_with_their_account_token(
 ):
     ana = create_user(email="ana@example.org", name="Ana Souza")
     headers = api_token(ana)
-    assert client.get("/api/v1/me/disclosure", headers=headers).status_code == 404
-    response = client.put("/api/v1/me/disclosure", json=BODY, headers=headers)
+    assert client.get("/api/v1/congresses/met26/me/disclosure", headers=headers).status_code == 404
+    response = client.put("/api/v1/congresses/met26/me/disclosure", json=BODY, headers=headers)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert [r["company"] for r in body["relationships"]] == ["Roche", "Bayer"]
     assert body["submitted_at"] and body["closes_at"]
-    again = client.get("/api/v1/me/disclosure", headers=headers).get_json()
+    again = client.get("/api/v1/congresses/met26/me/disclosure", headers=headers).get_json()
     assert again["id"] == body["id"]
 
 
@@ -47,12 +47,15 @@ def test_person_discloses_by_signed_link_without_an_account(client, congress, an
     db.session.commit()
     token = services.disclosure_token(disclosure)
     response = client.put(
-        f"/api/v1/me/disclosure?token={token}", json={"nothing_to_disclose": True}
+        f"/api/v1/congresses/met26/me/disclosure?token={token}", json={"nothing_to_disclose": True}
     )
     assert response.status_code == 200
     assert response.get_json()["nothing_to_disclose"] is True
-    assert client.put("/api/v1/me/disclosure?token=forged", json=BODY).status_code == 404
-    assert client.put("/api/v1/me/disclosure", json=BODY).status_code == 401
+    assert (
+        client.put("/api/v1/congresses/met26/me/disclosure?token=forged", json=BODY).status_code
+        == 404
+    )
+    assert client.put("/api/v1/congresses/met26/me/disclosure", json=BODY).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -75,7 +78,7 @@ def test_bad_disclosures_are_422_naming_the_field(client, congress, ana_session,
     disclosure = services.ensure_disclosure(congress, "ana@example.org", "Ana Souza")
     db.session.commit()
     token = services.disclosure_token(disclosure)
-    response = client.put(f"/api/v1/me/disclosure?token={token}", json=body)
+    response = client.put(f"/api/v1/congresses/met26/me/disclosure?token={token}", json=body)
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert any(name.startswith(field) for name in error["fields"]), error
@@ -83,7 +86,10 @@ def test_bad_disclosures_are_422_naming_the_field(client, congress, ana_session,
 
 def test_someone_without_a_role_cannot_disclose(client, congress, create_user, api_token):
     headers = api_token(create_user(email="attendee@example.org"))
-    assert client.put("/api/v1/me/disclosure", json=BODY, headers=headers).status_code == 404
+    assert (
+        client.put("/api/v1/congresses/met26/me/disclosure", json=BODY, headers=headers).status_code
+        == 404
+    )
 
 
 def test_officer_reviews_and_mitigates_through_the_api(

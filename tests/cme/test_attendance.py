@@ -159,21 +159,28 @@ def test_scan_batch_is_idempotent_and_answers_per_item(
             dict(good, client_id="door-A-0004", scanned_at="2099-01-01T00:00:00+00:00"),
         ]
     }
-    response = client.post("/api/v1/attendance/scans", json=batch, headers=headers)
+    response = client.post("/api/v1/congresses/met26/attendance/scans", json=batch, headers=headers)
     assert response.status_code == 200, response.get_json()
     results = response.get_json()["results"]
     assert [r["status"] for r in results] == ["stored", "rejected", "rejected", "rejected"]
     assert "reference" in results[1]["errors"] and "room" in results[2]["errors"]
     assert "scanned_at" in results[3]["errors"]
-    again = client.post("/api/v1/attendance/scans", json={"scans": [good, good]}, headers=headers)
+    again = client.post(
+        "/api/v1/congresses/met26/attendance/scans", json={"scans": [good, good]}, headers=headers
+    )
     assert [r["status"] for r in again.get_json()["results"]] == ["duplicate", "duplicate"]
     assert db.session.query(AttendanceScan).count() == 1
     # Authorization and schema.
-    assert client.post("/api/v1/attendance/scans", json=batch).status_code == 401
+    assert client.post("/api/v1/congresses/met26/attendance/scans", json=batch).status_code == 401
     attendee = api_token(create_user())
-    assert client.post("/api/v1/attendance/scans", json=batch, headers=attendee).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/congresses/met26/attendance/scans", json=batch, headers=attendee
+        ).status_code
+        == 403
+    )
     response = client.post(
-        "/api/v1/attendance/scans",
+        "/api/v1/congresses/met26/attendance/scans",
         json={"scans": [dict(good, scanned_at="2026-04-02T09:00:00")]},  # no offset
         headers=headers,
     )
@@ -198,10 +205,10 @@ def test_learner_sees_their_minutes_and_credits(
     from conference.accounts.models import User
 
     headers = api_token(db.session.query(User).filter_by(email=user.email).one())
-    body = client.get("/api/v1/me/cme", headers=headers).get_json()
+    body = client.get("/api/v1/congresses/met26/me/cme", headers=headers).get_json()
     assert body["sessions"][0]["minutes"] == 90
     assert body["claimable"] == 1.5
-    assert client.get("/api/v1/me/cme").status_code == 401
+    assert client.get("/api/v1/congresses/met26/me/cme").status_code == 401
 
 
 def test_scan_page_posts_need_the_door_staff_and_a_list(

@@ -51,11 +51,11 @@ def test_claim_waits_for_the_evaluation_then_issues_a_verifiable_certificate(
     deliver_outbox()
     text = smtp.text_of(smtp.to("zofia@example.org")[-1])
     assert certificate.code in text and "1.5 credits" in text
-    page = client.get(f"/cme/verify/{certificate.code.lower()}").get_data(as_text=True)
+    page = client.get(f"/met26/cme/verify/{certificate.code.lower()}").get_data(as_text=True)
     assert "Zofia Łukasiewicz-Dąbrowska" in page and "1.5 CME credits" in page
     assert "zofia@example.org" not in page  # nothing but name, congress and credits
-    assert client.get("/cme/verify/CME-NOTACODE").status_code == 404
-    pdf = client.get(f"/cme/certificates/{certificate.code}.pdf")
+    assert client.get("/met26/cme/verify/CME-NOTACODE").status_code == 404
+    pdf = client.get(f"/met26/cme/certificates/{certificate.code}.pdf")
     assert pdf.status_code == 200
     reader = PdfReader(io.BytesIO(pdf.data))
     text = reader.pages[0].extract_text()
@@ -90,21 +90,25 @@ def test_others_get_a_certificate_of_attendance(running, priced, create_user):
 
 def test_claim_and_verification_through_the_api(client, running, physician, api_token):
     headers = api_token(db.session.query(User).filter_by(email="zofia@example.org").one())
-    response = client.post("/api/v1/me/cme/claim", json={}, headers=headers)
+    response = client.post("/api/v1/congresses/met26/me/cme/claim", json={}, headers=headers)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "evaluation_required"
-    client.post("/api/v1/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers)
-    response = client.post("/api/v1/me/cme/claim", json={"credits": 2}, headers=headers)
+    client.post(
+        "/api/v1/congresses/met26/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers
+    )
+    response = client.post(
+        "/api/v1/congresses/met26/me/cme/claim", json={"credits": 2}, headers=headers
+    )
     assert response.status_code == 422
     assert "credits" in response.get_json()["error"]["fields"]
-    response = client.post("/api/v1/me/cme/claim", json={}, headers=headers)
+    response = client.post("/api/v1/congresses/met26/me/cme/claim", json={}, headers=headers)
     assert response.status_code == 200
     code = response.get_json()["code"]
-    body = client.get(f"/api/v1/certificates/{code}").get_json()
+    body = client.get(f"/api/v1/congresses/met26/certificates/{code}").get_json()
     assert (body["name"], body["credits"], body["kind"]) == (
         "Zofia Łukasiewicz-Dąbrowska",
         1.5,
         "cme",
     )
-    assert client.get("/api/v1/certificates/CME-UNKNOWN").status_code == 404
-    assert client.post("/api/v1/me/cme/claim", json={}).status_code == 401
+    assert client.get("/api/v1/congresses/met26/certificates/CME-UNKNOWN").status_code == 404
+    assert client.post("/api/v1/congresses/met26/me/cme/claim", json={}).status_code == 401

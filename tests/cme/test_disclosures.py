@@ -41,7 +41,7 @@ def faculty(congress, make_session, make_abstract, create_user):
 
 def _link_of(smtp, address):
     text = smtp.text_of(smtp.to(address)[-1])
-    return next(line.strip() for line in text.splitlines() if "/cme/disclosure/" in line)
+    return next(line.strip() for line in text.splitlines() if "/met26/cme/disclosure/" in line)
 
 
 def test_everyone_in_control_of_content_must_disclose_once_with_all_roles(congress, faculty):
@@ -72,7 +72,7 @@ def test_invitations_go_once_through_the_outbox_with_a_working_signed_link(
     assert "Ana Souza" in page.get_data(as_text=True)
     # The stored body never holds the private link.
     stored = db.session.scalars(select(OutboxMessage.body_text)).all()
-    assert not any("/cme/disclosure/" in body for body in stored)
+    assert not any("/met26/cme/disclosure/" in body for body in stored)
 
 
 def test_reminders_only_to_those_invited_who_have_not_disclosed(congress, faculty, disclose):
@@ -196,12 +196,12 @@ def test_forged_expired_and_replaced_links_are_refused(app, client, congress, fa
     disclosure = services.ensure_disclosure(congress, "ana@example.org", "Ana Souza")
     db.session.commit()
     token = services.disclosure_token(disclosure)
-    assert client.get(f"/cme/disclosure/{token}").status_code == 200
+    assert client.get(f"/met26/cme/disclosure/{token}").status_code == 200
     forged = URLSafeTimedSerializer("another secret", salt=services.LINK_SALT).dumps(
         [disclosure.id, 0]
     )
-    assert client.get(f"/cme/disclosure/{forged}").status_code == 404
-    assert client.get(f"/cme/disclosure/{token[:-3]}xyz").status_code == 404
+    assert client.get(f"/met26/cme/disclosure/{forged}").status_code == 404
+    assert client.get(f"/met26/cme/disclosure/{token[:-3]}xyz").status_code == 404
     # Expired: the settings allow 1 day and the token is older.
     services.update_settings(congress, link_days=1)
     db.session.commit()
@@ -214,19 +214,19 @@ def test_forged_expired_and_replaced_links_are_refused(app, client, congress, fa
         app.config["SECRET_KEY"], salt=services.LINK_SALT, signer=SignedLongAgo
     )
     expired = old.dumps([disclosure.id, 0])
-    response = client.get(f"/cme/disclosure/{expired}")
+    response = client.get(f"/met26/cme/disclosure/{expired}")
     assert response.status_code == 410
     assert "expired" in response.get_data(as_text=True)
     # Replaced: raising the link version stops the old link.
     disclosure.link_version += 1
     db.session.commit()
-    assert client.get(f"/cme/disclosure/{token}").status_code == 404
+    assert client.get(f"/met26/cme/disclosure/{token}").status_code == 404
 
 
 def test_a_link_opens_only_its_own_persons_disclosure(client, congress, faculty, disclose):
     disclose("ana@example.org", "Ana Souza", relationships=[("Roche", "stock")])
     dimitrios = disclose("dimitrios@example.org", "Dimitrios", relationships=[("Bayer", "travel")])
-    page = client.get(f"/cme/disclosure/{services.disclosure_token(dimitrios)}")
+    page = client.get(f"/met26/cme/disclosure/{services.disclosure_token(dimitrios)}")
     text = page.get_data(as_text=True)
     assert "Bayer" in text and "Roche" not in text and "Ana Souza" not in text
     assert page.headers["Cache-Control"].startswith("no-store")
@@ -235,7 +235,7 @@ def test_a_link_opens_only_its_own_persons_disclosure(client, congress, faculty,
 def test_form_records_the_disclosure_and_keeps_typed_values_on_error(client, congress, faculty):
     disclosure = services.ensure_disclosure(congress, "ana@example.org", "Ana Souza")
     db.session.commit()
-    url = f"/cme/disclosure/{services.disclosure_token(disclosure)}"
+    url = f"/met26/cme/disclosure/{services.disclosure_token(disclosure)}"
     bad = {
         "relationships-0-company": "AstraZeneca",
         "relationships-0-nature": "honoraria",
@@ -264,19 +264,19 @@ def test_signed_in_person_reaches_their_own_disclosure(
 ):
     ana = create_user(email="ana@example.org", name="Ana Souza")
     auth.login(ana)
-    response = client.get("/cme/my-disclosure")
+    response = client.get("/met26/cme/my-disclosure")
     assert response.status_code == 302
-    assert "/cme/disclosure/" in response.headers["Location"]
+    assert "/met26/cme/disclosure/" in response.headers["Location"]
     nobody = create_user(email="attendee@example.org")
     auth.login(nobody)
-    response = client.get("/cme/my-disclosure")
+    response = client.get("/met26/cme/my-disclosure")
     assert response.status_code == 200
     assert "no role" in response.get_data(as_text=True)
 
 
 def test_new_link_request_answers_the_same_for_anyone(client, congress, faculty):
     for address in ("ana@example.org", "stranger@example.org"):
-        response = client.post("/cme/disclosure-link", data={"email": address})
+        response = client.post("/met26/cme/disclosure-link", data={"email": address})
         assert response.status_code == 302
     sent = db.session.scalars(select(OutboxMessage.to_address)).all()
     assert sent == ["ana@example.org"]
@@ -289,14 +289,14 @@ def test_relationships_declared_on_abstracts_are_offered_once(
     make_abstract(presenter_email="paola@example.org", disclosure=("Bristol Myers Squibb", "stock"))
     disclosure = services.ensure_disclosure(congress, "paola@example.org", "Paola Presenter")
     db.session.commit()
-    page = client.get(f"/cme/disclosure/{services.disclosure_token(disclosure)}")
+    page = client.get(f"/met26/cme/disclosure/{services.disclosure_token(disclosure)}")
     text = page.get_data(as_text=True)
     assert text.count('value="Bristol Myers Squibb"') == 1
     assert 'id="suggested"' in text
     # Once disclosed, what the person submitted is shown, not the suggestion.
     services.submit_disclosure(disclosure, nothing_to_disclose=True, relationships=[])
     db.session.commit()
-    text = client.get(f"/cme/disclosure/{services.disclosure_token(disclosure)}").get_data(
+    text = client.get(f"/met26/cme/disclosure/{services.disclosure_token(disclosure)}").get_data(
         as_text=True
     )
     assert "Bristol Myers Squibb" not in text

@@ -101,14 +101,16 @@ def test_no_aggregate_under_the_threshold(client, congress, learners, organizer,
             comment=f"Comment {n}",
         )
     db.session.commit()
-    body = client.get("/api/v1/evaluations/summary", headers=headers).get_json()
+    body = client.get("/api/v1/congresses/met26/evaluations/summary", headers=headers).get_json()
     [item] = body["summaries"]
     assert (item["answers"], item["shown"], item["means"], item["comments"]) == (4, False, {}, [])
     evaluations.submit_evaluation(
         congress, people[4].id, session_id=plenary.id, scores=SESSION_SCORES, is_bias_free=True
     )
     db.session.commit()
-    [item] = client.get("/api/v1/evaluations/summary", headers=headers).get_json()["summaries"]
+    [item] = client.get("/api/v1/congresses/met26/evaluations/summary", headers=headers).get_json()[
+        "summaries"
+    ]
     assert item["shown"] is True
     # content: 2, 3, 4, 5 and 5 -> 3.8; 4 of 5 judged it free of commercial bias.
     assert item["means"]["content"] == 3.8
@@ -120,7 +122,9 @@ def test_no_aggregate_under_the_threshold(client, congress, learners, organizer,
 
     get_settings(congress).evaluation_threshold = 6
     db.session.commit()
-    [item] = client.get("/api/v1/evaluations/summary", headers=headers).get_json()["summaries"]
+    [item] = client.get("/api/v1/congresses/met26/evaluations/summary", headers=headers).get_json()[
+        "summaries"
+    ]
     assert item["shown"] is False
 
 
@@ -130,16 +134,29 @@ def test_congress_evaluation_through_the_api(client, congress, learners, api_tok
 
     user = db.session.query(User).filter_by(email=people[5].email).one()
     headers = api_token(user)
-    response = client.post("/api/v1/evaluations", json={"scores": {"overall": 5}}, headers=headers)
+    response = client.post(
+        "/api/v1/congresses/met26/evaluations", json={"scores": {"overall": 5}}, headers=headers
+    )
     assert response.status_code == 422
     assert "scores.objectives" in response.get_json()["error"]["fields"]
-    response = client.post("/api/v1/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers)
+    response = client.post(
+        "/api/v1/congresses/met26/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers
+    )
     assert response.status_code == 201
-    again = client.post("/api/v1/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers)
+    again = client.post(
+        "/api/v1/congresses/met26/evaluations", json={"scores": CONGRESS_SCORES}, headers=headers
+    )
     assert again.status_code == 409
     assert evaluations.has_evaluated(people[5].id)
     stranger = api_token(create_user())
     assert (
-        client.post("/api/v1/evaluations", json={"scores": CONGRESS_SCORES}, headers=stranger)
+        client.post(
+            "/api/v1/congresses/met26/evaluations",
+            json={"scores": CONGRESS_SCORES},
+            headers=stranger,
+        )
     ).status_code == 404
-    assert client.get("/api/v1/evaluations/summary", headers=stranger).status_code == 403
+    assert (
+        client.get("/api/v1/congresses/met26/evaluations/summary", headers=stranger).status_code
+        == 403
+    )
