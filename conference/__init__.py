@@ -24,6 +24,7 @@ DOMAIN_PARTS = (
     "money",
     "congresses",
     "mailings",
+    "industry",
 )
 
 
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.admin.views import bp as admin_bp
     from conference.api import init_api
     from conference.congresses.views import bp as congresses_bp
+    from conference.industry.views import bp as industry_bp
     from conference.institutions.views import bp as institutions_bp
     from conference.mailings.views import bp as mailings_bp
     from conference.money.views import bp as money_bp
@@ -137,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         money_bp,
         congresses_bp,
         mailings_bp,
+        industry_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -15,6 +15,12 @@ from conference.abstracts.models import Abstract
 from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.extensions import db
+from conference.industry.models import (
+    Sponsor,
+    SponsorBenefit,
+    SponsorContact,
+    SponsorshipPackage,
+)
 from conference.institutions.models import Institution
 from conference.mail import OutboxMessage
 from conference.program.models import Room, Track
@@ -57,6 +63,11 @@ ORGANIZER_API = {
     ("POST", "/api/v1/mailings"),
     ("GET", "/api/v1/mailings"),
     ("GET", "/api/v1/mailings/<int:campaign_id>"),
+    ("GET", "/api/v1/packages"),
+    ("POST", "/api/v1/packages"),
+    ("PATCH", "/api/v1/packages/<int:package_id>"),
+    ("POST", "/api/v1/sponsors"),
+    ("PATCH", "/api/v1/sponsors/<int:sponsor_id>"),
 }
 
 
@@ -99,6 +110,10 @@ def _values(congress) -> dict:
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
         "code": "NOT-A-CODE",  # a visa letter verification code
         "place_id": 1,  # a place of a group order
+        "package_id": _first(SponsorshipPackage) or 1,
+        "sponsor_id": _first(Sponsor) or 1,
+        "contact_id": _first(SponsorContact) or 1,
+        "benefit_id": _first(SponsorBenefit) or 1,
     }
 
 

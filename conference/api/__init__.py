@@ -37,6 +37,7 @@ def init_api(app: Flask) -> None:
         auth_token,
         congress,
         dashboard,
+        industry,
         mailings,
         money,
         orders,
@@ -72,6 +73,7 @@ def init_api(app: Flask) -> None:
         dashboard,
         policies,
         mailings,
+        industry,
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

@@ -1,0 +1,73 @@
+"""Forms of the industry pages (organizers and sponsors' contact people)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class PackageForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    price = StringField(_l("Price"), validators=[DataRequired()])
+    available = StringField(_l("Number available"), validators=[DataRequired()])
+    exhibitor_passes = StringField(_l("Exhibitor passes included"), default="0")
+    booth_size = StringField(
+        _l("Booth size"), validators=[Length(max=40)], description=_l("Empty: no booth.")
+    )
+    benefits = TextAreaField(
+        _l("Benefits"), description=_l("One per line; each becomes a line of the checklist.")
+    )
+    position = StringField(
+        _l("Order on the sponsors page"), description=_l("Lower numbers are listed first.")
+    )
+
+
+class ProfileForm(FlaskForm):
+    """What a sponsor's contact people edit (the public profile)."""
+
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    website = StringField(_l("Website"), validators=[Length(max=300)])
+    contact_email = StringField(_l("Contact email"), validators=[Length(max=254)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)])
+
+
+class SponsorForm(ProfileForm):
+    """Everything organizers set when signing a company up (and later)."""
+
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    package = SelectField(_l("Package"), choices=[], validate_choice=False)
+    legal_name = StringField(
+        _l("Legal name (invoiced)"),
+        validators=[Length(max=200)],
+        description=_l("Empty: the company name."),
+    )
+    address = TextAreaField(_l("Address"), validators=[Length(max=1000)])
+    country = StringField(
+        _l("Country"), validators=[Length(max=2)], description=_l("Two-letter code, e.g. FR.")
+    )
+    vat_id = StringField(_l("VAT id"), validators=[Length(max=20)])
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, at most 2 MB."))
+
+
+class ContactForm(FlaskForm):
+    email = StringField(
+        _l("Email of the person's account"), validators=[DataRequired(), Length(max=254)]
+    )
+
+
+class BenefitForm(FlaskForm):
+    delivered = BooleanField(_l("Delivered"))
+
+
+class ContractTemplateForm(FlaskForm):
+    contract_template = TextAreaField(_l("Contract template"), validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+    confirm = HiddenField(default="1")
