@@ -16,6 +16,8 @@ from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.extensions import db
 from conference.industry.models import (
+    Booth,
+    ExhibitorPass,
     Sponsor,
     SponsorBenefit,
     SponsorContact,
@@ -114,6 +116,8 @@ def _values(congress) -> dict:
         "sponsor_id": _first(Sponsor) or 1,
         "contact_id": _first(SponsorContact) or 1,
         "benefit_id": _first(SponsorBenefit) or 1,
+        "booth_id": _first(Booth) or 1,
+        "pass_id": _first(ExhibitorPass) or 1,
     }
 
 

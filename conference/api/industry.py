@@ -6,10 +6,10 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from conference.api.auth import organizer_token_required
+from conference.api.auth import bearer_user, organizer_token_required
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.industry import queries, services
+from conference.industry import exhibition, leads, queries, services
 from conference.program.queries import get_current_congress
 
 blp = Blueprint("api_industry", __name__, url_prefix="/api/v1", description="Industry")
@@ -173,3 +173,187 @@ def patch_sponsor(payload, sponsor_id):
     services.update_sponsor(sponsor, **payload)
     db.session.commit()
     return sponsor
+
+
+# -- exhibitor passes and booths ----------------------------------------------------------------
+
+
+def managed_sponsor(sponsor_id):
+    """The sponsor for its own contact people and organizers (token); 404 for anyone else."""
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    sponsor = queries.get_sponsor(_congress(), sponsor_id)
+    if sponsor is None or not sponsor.can_manage(user):
+        abort(404, message="No sponsor with this id.")
+    return sponsor, user
+
+
+class PassInSchema(Schema):
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    country = fields.String(
+        load_default="",
+        validate=validate.Length(max=2),
+        metadata={"description": "ISO 3166-1 alpha-2; empty: the company's country."},
+    )
+
+
+class PassSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    reference = fields.String(attribute="registration_reference")
+    passes_used = fields.Integer(attribute="sponsor.passes_used")
+    passes_included = fields.Integer(attribute="sponsor.package.exhibitor_passes")
+
+
+@blp.route("/sponsors/<int:sponsor_id>/passes", methods=["POST"])
+@blp.arguments(PassInSchema)
+@blp.response(201, PassSchema)
+@blp.doc(security=SECURITY)
+def create_pass(payload, sponsor_id):
+    """Register a staff member on one of the sponsor's exhibitor passes, without paying
+    (the sponsor's contact people and organizers). 409 `passes_used_up` when all are used."""
+    sponsor, user = managed_sponsor(sponsor_id)
+    exhibitor_pass = exhibition.register_staff(sponsor, payload, by=user)
+    db.session.commit()
+    return exhibitor_pass
+
+
+@blp.route("/sponsors/<int:sponsor_id>/passes", methods=["GET"])
+@blp.response(200, PassSchema(many=True))
+@blp.doc(security=SECURITY)
+def list_passes(sponsor_id):
+    """The sponsor's exhibitor passes (its contact people and organizers)."""
+    sponsor, _user = managed_sponsor(sponsor_id)
+    return exhibition.get_passes(sponsor)
+
+
+class BoothSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    hall = fields.String()
+    size = fields.String()
+    x = fields.Decimal(as_string=True, allow_none=True)
+    y = fields.Decimal(as_string=True, allow_none=True)
+    sponsor = fields.String(attribute="sponsor.name", allow_none=True)
+
+
+@blp.route("/booths", methods=["GET"])
+@blp.arguments(
+    Schema.from_dict({"q": fields.String(load_default="", validate=validate.Length(max=100))})(),
+    location="query",
+)
+@blp.response(200, BoothSchema(many=True))
+def list_booths(args):
+    """The exhibition's booths with their companies (public); `q` searches them."""
+    return exhibition.get_booths(_congress(), args["q"])
+
+
+# -- leads ----------------------------------------------------------------------------------------
+
+
+class ScanInSchema(Schema):
+    reference = fields.String(
+        required=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "The badge's reference (its QR code)."},
+    )
+    scan_id = fields.String(
+        load_default=None,
+        validate=validate.Length(max=64),
+        metadata={
+            "description": "Client-chosen id: the same id sent again records nothing more "
+            "(200 with the first result)."
+        },
+    )
+    sponsor_id = fields.Integer(
+        load_default=None, metadata={"description": "Needed only when you scan for several."}
+    )
+
+
+class ContactOut(Schema):
+    name = fields.String()
+    email = fields.String()
+    affiliation = fields.String()
+    country = fields.String()
+    category = fields.String()
+
+
+class ScanOut(Schema):
+    scan_id = fields.String(attribute="lead.scan_id")
+    created = fields.Boolean()
+    is_prescriber = fields.Boolean(
+        metadata={"description": "May be shown promotion of prescription medicines."}
+    )
+    consented = fields.Boolean(attribute="is_consented")
+    contact = fields.Nested(
+        ContactOut, allow_none=True, metadata={"description": "Null without consent."}
+    )
+
+
+class LeadOut(ContactOut):
+    scanned_at = fields.DateTime()
+    is_prescriber = fields.Boolean()
+
+
+class LeadsOut(Schema):
+    sponsor_id = fields.Integer()
+    consented = fields.Integer()
+    anonymous = fields.Integer()
+    prescribers = fields.Integer()
+    leads = fields.List(fields.Nested(LeadOut), metadata={"description": "Consenting people only."})
+
+
+def _token_user():
+    user = bearer_user()
+    if user is None:
+        abort(401)
+    return user
+
+
+@blp.route("/leads/scans", methods=["POST"])
+@blp.arguments(ScanInSchema)
+@blp.doc(security=SECURITY, responses={"201": {"description": "Recorded"}})
+@blp.response(200, ScanOut)
+def post_scan(payload):
+    """Record a badge scanned at the booth (exhibitor staff): contact details only with the
+    attendee's consent, the prescriber flag always; idempotent by `scan_id`."""
+    user = _token_user()
+    sponsor = leads.scanning_sponsor(_congress(), user, payload["sponsor_id"])
+    result = leads.record_scan(sponsor, payload["reference"], scan_id=payload["scan_id"], by=user)
+    db.session.commit()
+    return result, 201 if result.created else 200
+
+
+@blp.route("/leads", methods=["GET"])
+@blp.arguments(
+    Schema.from_dict({"sponsor_id": fields.Integer(load_default=None)})(), location="query"
+)
+@blp.response(200, LeadsOut)
+@blp.doc(security=SECURITY)
+def get_leads(args):
+    """The company's own leads (its contact people only; never another company's)."""
+    user = _token_user()
+    congress = _congress()
+    if args["sponsor_id"] is not None:
+        sponsor = queries.get_sponsor(congress, args["sponsor_id"])
+    else:
+        managed = queries.get_sponsors_managed_by(congress, user)
+        sponsor = managed[0] if len(managed) == 1 else None
+    if sponsor is None or not leads.can_see_leads(sponsor, user):
+        abort(404, message="No sponsor with this id.")
+    found = leads.get_leads(sponsor)
+    return {
+        "sponsor_id": sponsor.id,
+        "consented": found.consented,
+        "anonymous": found.anonymous,
+        "prescribers": found.prescribers,
+        "leads": [
+            {**row.contact, "scanned_at": row.scanned_at, "is_prescriber": row.is_prescriber}
+            for row in found.rows
+            if row.contact is not None
+        ],
+    }

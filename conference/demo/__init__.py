@@ -38,6 +38,7 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         congresses,
         core,
         group_orders,
+        industry,
         institutions,
         money,
         program,
@@ -46,7 +47,16 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
 
     # Order matters: the program schedules accepted abstracts; a group order's invoice needs
     # the seller profile (money).
-    parts = (congresses, institutions, abstracts, registration, program, money, group_orders)
+    parts = (
+        congresses,
+        institutions,
+        abstracts,
+        registration,
+        program,
+        money,
+        group_orders,
+        industry,
+    )
     total = len(parts) + 1
     result = core.load(size)
     report(progress, 1, total)

@@ -71,3 +71,40 @@ class ActionForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
     confirm = HiddenField(default="1")
+
+
+class PassForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    country = StringField(
+        _l("Country"),
+        validators=[Length(max=2)],
+        description=_l("Two-letter code; empty: the company's country."),
+    )
+
+
+class BoothForm(FlaskForm):
+    number = StringField(_l("Booth number"), validators=[DataRequired(), Length(max=20)])
+    hall = StringField(_l("Hall"), validators=[Length(max=80)])
+    size = StringField(_l("Size"), validators=[Length(max=40)])
+    x = StringField(
+        _l("Position across the plan (%)"), description=_l("0 is the left edge, 100 the right.")
+    )
+    y = StringField(
+        _l("Position down the plan (%)"), description=_l("0 is the top edge, 100 the bottom.")
+    )
+    sponsor_id = SelectField(_l("Sponsor"), choices=[], validate_choice=False)
+
+
+class FloorPlanForm(FlaskForm):
+    floor_plan = FileField(_l("Floor plan"), description=_l("PNG or JPEG, at most 2 MB."))
+
+
+class ScanForm(FlaskForm):
+    reference = StringField(
+        _l("Badge reference"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("Scan the badge's QR code with the camera, or type the reference."),
+    )
+    scan_id = HiddenField()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
 from conference.industry.models import (
+    IndustrySettings,
     Sponsor,
     SponsorBenefit,
     SponsorContact,
@@ -111,3 +112,15 @@ def dashboard_figures(congress: Congress) -> dict:
         "sponsors": sum(package.sold for package in packages),
         "sponsorship_total": sum((package.sold * package.price for package in packages), 0),
     }
+
+
+def get_floor_plan(congress: Congress) -> tuple[str, str] | None:
+    """(storage key, content type) of the exhibition floor plan, if one was uploaded."""
+    row = db.session.execute(
+        select(IndustrySettings.floor_plan_key, IndustrySettings.floor_plan_content_type).where(
+            IndustrySettings.congress_id == congress.id
+        )
+    ).first()
+    if row is None or not row[0]:
+        return None
+    return row[0], row[1]

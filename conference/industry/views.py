@@ -412,3 +412,7 @@ def sponsor_logo(sponsor_id: int):
     response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# Their routes are on this blueprint.
+from conference.industry import exhibition_views, lead_views  # noqa: E402,F401

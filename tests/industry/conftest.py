@@ -72,3 +72,67 @@ def sponsor_b(congress, silver, create_user):
     db.session.commit()
     sponsor.test_contact = contact
     return sponsor
+
+
+@pytest.fixture
+def industry_category(congress):
+    """The registration category of exhibitor staff, with a fee (passes are free anyway)."""
+    from conference.registration import services as registration
+
+    category = registration.create_category(
+        congress, name="Industry professional", is_prescriber=False, is_cme_eligible=False
+    )
+    registration.set_category_rules(
+        category, fees={"early": "900.00", "regular": "900.00", "onsite": "900.00"}
+    )
+    db.session.commit()
+    return category
+
+
+def staff(n: int, **overrides) -> dict:
+    data = {
+        "first_name": "Łukasz",
+        "last_name": f"Nowak{n}",
+        "email": f"staff{n}@oncora.example",
+        "country": "PL",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def attendees(congress):
+    """An oncologist who consents, a student who does not (both confirmed)."""
+    from conference.registration import services as registration_services
+    from conference.registration.payments import record_payment
+    from conference.registration.queries import get_category_by_slug
+
+    oncologist = get_category_by_slug(congress, "oncologist")
+    student = get_category_by_slug(congress, "student-trainee")
+    for category in (oncologist, student):
+        registration_services.set_category_rules(
+            category, fees={"early": "100", "regular": "100", "onsite": "100"}
+        )
+    student.requires_proof = False
+    people = []
+    for first, last, category, consent in (
+        ("Αικατερίνη", "Παπαδοπούλου", "oncologist", True),
+        ("Jan", "Novák", "student-trainee", False),
+    ):
+        registration, _ = registration_services.register_attendee(
+            congress,
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": f"{last.lower()}@hospital.example",
+                "affiliation": "Evangelismos Hospital, Athens",
+                "country": "GR",
+                "category": category,
+                "accept_terms": True,
+                "share_with_exhibitors": consent,
+            },
+        )
+        record_payment(registration, kind="bank_transfer", amount="100")
+        people.append(registration)
+    db.session.commit()
+    return people

@@ -83,3 +83,28 @@ def test_simultaneous_sign_ups_never_oversell_on_sqlite_either(
     server = live_server_factory()
     results = _sign_ups(server, package, api_token(organizer), 8)
     assert Counter(status for status, _ in results) == {201: 2, 409: 6}
+
+
+@pytest.mark.postgres
+def test_simultaneous_pass_registrations_never_exceed_the_package_on_postgresql(
+    pg_engine_url, congress, live_server_factory, api_token, sponsor_a, industry_category
+):
+    from conference.registration.models import Registration
+    from tests.industry.conftest import staff
+
+    included = sponsor_a.package.exhibitor_passes  # 4
+    headers = api_token(sponsor_a.test_contact)
+    server = live_server_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 20, "pool_timeout": 30},
+        REGISTRATION_RATE_LIMIT="1000 per minute",
+    )
+    bodies = [staff(100 + i) for i in range(16)]
+    results = burst(f"{server.url}/api/v1/sponsors/{sponsor_a.id}/passes", bodies, headers)
+    assert Counter(status for status, _ in results) == {201: included, 409: 16 - included}
+    db.session.expire_all()
+    db.session.refresh(sponsor_a)
+    assert sponsor_a.passes_used == included
+    registered = db.session.scalar(
+        select(func.count(Registration.id)).where(Registration.affiliation == sponsor_a.name)
+    )
+    assert registered == included
