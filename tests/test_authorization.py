@@ -18,6 +18,7 @@ from conference.extensions import db
 from conference.industry.models import (
     Booth,
     ExhibitorPass,
+    SatelliteSlot,
     Sponsor,
     SponsorBenefit,
     SponsorContact,
@@ -118,6 +119,7 @@ def _values(congress) -> dict:
         "benefit_id": _first(SponsorBenefit) or 1,
         "booth_id": _first(Booth) or 1,
         "pass_id": _first(ExhibitorPass) or 1,
+        "slot_id": _first(SatelliteSlot) or 1,
     }
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from conference.accounts import services as accounts
 from conference.demo import DemoResult
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
-from conference.industry import exhibition, services
+from conference.industry import exhibition, satellites, services
+from conference.program.queries import get_rooms
+from conference.timeutil import local_to_utc
 
 PACKAGES = (
     # name, price, available, passes, booth size, benefits
@@ -131,6 +135,14 @@ def load(result: DemoResult, size: str = "small") -> None:
             sponsor_id=sponsor.id,
         )
     exhibition.create_booth(congress, number="A04", hall="Hall A", size="2 x 2 m", x=90, y=70)
+    # A satellite slot offered at lunchtime on the second day, open for sponsors to request.
+    room = get_rooms(congress)[0]
+    starts = local_to_utc(
+        datetime.combine(congress.starts_on + timedelta(days=1), time(12, 45)), congress.tz
+    )
+    satellites.create_slot(
+        congress, room_id=room.id, starts_at=starts, ends_at=starts + timedelta(minutes=60)
+    )
     for first, last in STAFF:
         exhibition.register_staff(
             helix,

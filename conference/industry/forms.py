@@ -3,7 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -108,3 +115,22 @@ class ScanForm(FlaskForm):
         description=_l("Scan the badge's QR code with the camera, or type the reference."),
     )
     scan_id = HiddenField()
+
+
+class SlotForm(FlaskForm):
+    room_id = SelectField(_l("Room"), choices=[], validate_choice=False)
+    starts_at = DateTimeLocalField(
+        _l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+
+
+class SatelliteRequestForm(FlaskForm):
+    slot_id = SelectField(_l("Slot"), choices=[], validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    faculty = TextAreaField(
+        _l("Faculty"),
+        validators=[DataRequired(), Length(max=1000)],
+        description=_l("The chair and speakers, with their affiliations."),
+    )
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])

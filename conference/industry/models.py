@@ -3,6 +3,7 @@ exhibitor passes and leads (badge scans at a booth)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -253,3 +254,49 @@ class Lead(Base):
 
     def __repr__(self) -> str:
         return f"<Lead sponsor={self.sponsor_id} consented={self.is_consented}>"
+
+
+class SatelliteStatus(enum.StrEnum):
+    OPEN = "open"
+    REQUESTED = "requested"
+    APPROVED = "approved"
+
+
+class SatelliteSlot(Base):
+    """A time and room organizers offer for an industry satellite symposium.
+
+    A sponsor requests an open slot with the symposium's title, faculty and description; once
+    the organizers approve it, it becomes an `industry_satellite` session of the program
+    (never accredited), labelled as organized by the sponsor.
+    """
+
+    __tablename__ = "industry_satellite_slots"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("status IN ('open', 'requested', 'approved')", name="status_known"),
+        CheckConstraint("(status = 'open') = (sponsor_id IS NULL)", name="sponsor_unless_open"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default=SatelliteStatus.OPEN)
+    sponsor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("industry_sponsors.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(250), default="")
+    faculty: Mapped[str] = mapped_column(String(1000), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    requested_at: Mapped[datetime | None]
+    #: The program session made on approval.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_sessions.id", ondelete="SET NULL")
+    )
+
+    sponsor: Mapped[Sponsor | None] = relationship()
+    room = relationship("Room")
+
+    def __repr__(self) -> str:
+        return f"<SatelliteSlot {self.id} {self.status}>"

@@ -414,5 +414,24 @@ def sponsor_logo(sponsor_id: int):
     return response
 
 
+@bp.route("/manage/industry/report")
+@organizer_required
+def organizer_report():
+    from conference.industry.reports import organizer_report as build
+
+    figures, money = build(congress_or_404())
+    return render_template("industry/report.html", figures=figures, money=money)
+
+
+@bp.route("/sponsor/<int:sponsor_id>/report")
+@login_required
+def sponsor_report(sponsor_id: int):
+    from conference.industry.reports import sponsor_figures
+
+    sponsor = sponsor_or_404(sponsor_id)
+    figures = sponsor_figures(sponsor.congress, [sponsor])[0]
+    return render_template("industry/sponsor_report.html", sponsor=sponsor, f=figures)
+
+
 # Their routes are on this blueprint.
-from conference.industry import exhibition_views, lead_views  # noqa: E402,F401
+from conference.industry import exhibition_views, lead_views, satellite_views  # noqa: E402,F401

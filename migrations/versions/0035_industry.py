@@ -1,8 +1,9 @@
-"""industry
+"""industry: sponsorship packages, sponsors and contacts, benefits, contract template and floor
+plan, booths, exhibitor passes, leads, satellite symposium slots
 
 Revision ID: 0035_industry
 Revises: 0029_place_counters
-Create Date: 2026-12-03 13:39:24.399603
+Create Date: 2026-12-03 14:15:29.212826
 
 """
 from alembic import op
@@ -132,6 +133,31 @@ def upgrade():
     with op.batch_alter_table('industry_leads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_industry_leads_sponsor_id'), ['sponsor_id'], unique=False)
 
+    op.create_table('industry_satellite_slots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('congress_id', sa.Integer(), nullable=False),
+    sa.Column('room_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('sponsor_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=250), nullable=False),
+    sa.Column('faculty', sa.String(length=1000), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('session_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(status = 'open') = (sponsor_id IS NULL)", name=op.f('ck_industry_satellite_slots_sponsor_unless_open')),
+    sa.CheckConstraint("status IN ('open', 'requested', 'approved')", name=op.f('ck_industry_satellite_slots_status_known')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_industry_satellite_slots_ends_after_start')),
+    sa.ForeignKeyConstraint(['congress_id'], ['congresses.id'], name=op.f('fk_industry_satellite_slots_congress_id_congresses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_industry_satellite_slots_room_id_rooms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['program_sessions.id'], name=op.f('fk_industry_satellite_slots_session_id_program_sessions'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sponsor_id'], ['industry_sponsors.id'], name=op.f('fk_industry_satellite_slots_sponsor_id_industry_sponsors'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_industry_satellite_slots'))
+    )
+    with op.batch_alter_table('industry_satellite_slots', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_industry_satellite_slots_sponsor_id'), ['sponsor_id'], unique=False)
+
     op.create_table('industry_sponsor_benefits',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sponsor_id', sa.Integer(), nullable=False),
@@ -172,6 +198,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_industry_sponsor_benefits_sponsor_id'))
 
     op.drop_table('industry_sponsor_benefits')
+    with op.batch_alter_table('industry_satellite_slots', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_industry_satellite_slots_sponsor_id'))
+
+    op.drop_table('industry_satellite_slots')
     with op.batch_alter_table('industry_leads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_industry_leads_sponsor_id'))
 
