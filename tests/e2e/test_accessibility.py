@@ -23,6 +23,7 @@ from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
+from conference.industry.models import Sponsor
 from conference.program.schedule_models import ProgramSession
 from conference.registration import services as registration_services
 from conference.registration.models import Registration
@@ -112,7 +113,8 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
         .where(ReviewAssignment.reviewer_id == reviewer.id)
         .order_by(ReviewAssignment.reviewed_at.is_not(None), Abstract.id)
     ).first()
-    assert session and registration and to_review
+    helix = db.session.scalar(select(Sponsor).where(Sponsor.name == "Helix Biopharma"))
+    assert session and registration and to_review and helix
 
     pages = {
         None: [
@@ -122,6 +124,14 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/register",
             manage_path(registration),
             "/accessibility",
+            "/sponsors",
+            "/exhibition",
+        ],
+        "sponsor@example.org": [
+            f"/sponsor/{helix.id}",
+            f"/sponsor/{helix.id}/scan",
+            f"/sponsor/{helix.id}/passes",
+            f"/sponsor/{helix.id}/leads",
         ],
         "author@example.org": ["/abstracts/", "/abstracts/new", "/program"],
         "reviewer@example.org": ["/review/", f"/review/{to_review.id}"],
@@ -134,6 +144,9 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/manage/program?zoom=fit",
             "/manage/program/conflicts",
             "/manage/check-in",
+            "/manage/industry",
+            f"/manage/industry/sponsors/{helix.id}",
+            "/manage/industry/report",
         ],
     }
     failures = []
