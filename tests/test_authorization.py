@@ -71,6 +71,7 @@ ORGANIZER_API = {
     ("PATCH", "/api/v1/packages/<int:package_id>"),
     ("POST", "/api/v1/sponsors"),
     ("PATCH", "/api/v1/sponsors/<int:sponsor_id>"),
+    ("GET", "/api/v1/transfers-of-value"),
 }
 
 
@@ -120,6 +121,7 @@ def _values(congress) -> dict:
         "booth_id": _first(Booth) or 1,
         "pass_id": _first(ExhibitorPass) or 1,
         "slot_id": _first(SatelliteSlot) or 1,
+        "transfer_id": 1,  # a transfer of value (none in the demo: 404, never 500)
     }
 
 

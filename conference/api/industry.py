@@ -357,3 +357,28 @@ def get_leads(args):
             if row.contact is not None
         ],
     }
+
+
+# -- transfers of value ---------------------------------------------------------------------------
+
+
+@blp.route("/transfers-of-value", methods=["GET"])
+@organizer_token_required
+@blp.arguments(
+    Schema.from_dict({"sponsor_id": fields.Integer(load_default=None)})(), location="query"
+)
+@blp.doc(
+    security=SECURITY,
+    responses={"200": {"description": "CSV", "content": {"text/csv": {}}}},
+)
+def transfers_of_value(args):
+    """Transfers of value as CSV, all or one company's (organizers): payer, recipient, kind,
+    amount, currency, date, for the transparency reports companies file."""
+    from flask import Response
+
+    from conference.industry import transfers
+
+    data = transfers.transfers_csv(transfers.get_transfers(_congress(), args["sponsor_id"]))
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="transfers-of-value.csv"'
+    return response

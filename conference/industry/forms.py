@@ -134,3 +134,25 @@ class SatelliteRequestForm(FlaskForm):
         description=_l("The chair and speakers, with their affiliations."),
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+
+
+class TransferForm(FlaskForm):
+    sponsor_id = SelectField(_l("Paid by"), choices=[], validate_choice=False)
+    recipient_name = StringField(
+        _l("Healthcare professional"), validators=[DataRequired(), Length(max=200)]
+    )
+    recipient_email = StringField(_l("Email"), validators=[Length(max=254)])
+    recipient_country = StringField(_l("Country"), validators=[Length(max=2)])
+    registration_reference = StringField(_l("Registration reference"), validators=[Length(max=24)])
+    kind = SelectField(
+        _l("What was paid"),
+        choices=[
+            ("registration", _l("Registration")),
+            ("travel", _l("Travel")),
+            ("accommodation", _l("Accommodation")),
+            ("other", _l("Other")),
+        ],
+    )
+    amount = StringField(_l("Amount"), validators=[DataRequired()])
+    paid_on = StringField(_l("Date paid"), description=_l("YYYY-MM-DD"))
+    note = StringField(_l("Note"), validators=[Length(max=300)])

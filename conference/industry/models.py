@@ -4,7 +4,7 @@ exhibitor passes and leads (badge scans at a booth)."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
@@ -300,3 +300,48 @@ class SatelliteSlot(Base):
 
     def __repr__(self) -> str:
         return f"<SatelliteSlot {self.id} {self.status}>"
+
+
+class TransferKind(enum.StrEnum):
+    REGISTRATION = "registration"
+    TRAVEL = "travel"
+    ACCOMMODATION = "accommodation"
+    OTHER = "other"
+
+
+class TransferOfValue(Base):
+    """Something a company paid for a healthcare professional (registration, travel, hotel):
+    companies report these (EFPIA disclosure code, Sunshine Act), so the congress records who
+    paid how much for whom."""
+
+    __tablename__ = "industry_transfers_of_value"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "kind IN ('registration', 'travel', 'accommodation', 'other')", name="kind_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    #: The paying company.
+    sponsor_id: Mapped[int] = mapped_column(
+        ForeignKey("industry_sponsors.id", ondelete="CASCADE"), index=True
+    )
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_email: Mapped[str] = mapped_column(String(254), default="")
+    recipient_country: Mapped[str] = mapped_column(String(2), default="")
+    #: The recipient's registration reference, when the transfer is about one.
+    registration_reference: Mapped[str] = mapped_column(String(24), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_on: Mapped[date]
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    sponsor: Mapped[Sponsor] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<TransferOfValue {self.kind} {self.amount} {self.currency}>"

@@ -434,4 +434,9 @@ def sponsor_report(sponsor_id: int):
 
 
 # Their routes are on this blueprint.
-from conference.industry import exhibition_views, lead_views, satellite_views  # noqa: E402,F401
+from conference.industry import (  # noqa: E402,F401
+    exhibition_views,
+    lead_views,
+    satellite_views,
+    transfer_views,
+)
