@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
 from conference.industry.models import (
+    Booth,
     IndustrySettings,
     Sponsor,
     SponsorBenefit,
@@ -124,3 +125,15 @@ def get_floor_plan(congress: Congress) -> tuple[str, str] | None:
     if row is None or not row[0]:
         return None
     return row[0], row[1]
+
+
+def get_booth_numbers(congress: Congress) -> dict[int, list[str]]:
+    """Booth numbers of each sponsor (by sponsor id), in one query."""
+    numbers: dict[int, list[str]] = defaultdict(list)
+    for sponsor_id, number in db.session.execute(
+        select(Booth.sponsor_id, Booth.number)
+        .where(Booth.congress_id == congress.id, Booth.sponsor_id.is_not(None))
+        .order_by(Booth.number)
+    ):
+        numbers[sponsor_id].append(number)
+    return numbers

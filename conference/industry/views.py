@@ -88,6 +88,7 @@ def overview():
         "industry/overview.html",
         packages=queries.get_packages(congress),
         sponsors=queries.get_sponsors(congress),
+        booths=queries.get_booth_numbers(congress),
     )
 
 

@@ -151,3 +151,17 @@ def test_logos_never_appear_on_accredited_pages(client, auth, organizer, congres
             page = response.get_data(as_text=True)
             assert f"/sponsors/{sponsor_a.id}/logo" not in page and "Oncora" not in page, url
     assert seen == 2
+
+
+def test_organizer_sees_sponsors_booths_passes_and_money_in_one_place(
+    client, auth, organizer, congress, sponsor_a
+):
+    from conference.industry import exhibition
+
+    exhibition.create_booth(congress, number="A07", sponsor_id=sponsor_a.id)
+    db.session.commit()
+    auth.login(organizer)
+    page = client.get("/manage/industry").get_data(as_text=True)
+    assert "Oncora Therapeutics" in page and "A07" in page
+    assert "0 of 4" in page  # passes used of included
+    assert "25,000.00" in page  # the money of the Gold package sold
