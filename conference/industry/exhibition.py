@@ -16,6 +16,7 @@ from conference.models import utcnow
 from conference.money import vouchers
 from conference.program.models import Congress
 from conference.registration import services as registration_services
+from conference.registration.documents import badge_markers
 from conference.registration.models import RegistrationStatus
 from conference.registration.queries import get_category_by_slug, get_registration
 
@@ -259,3 +260,19 @@ def get_sponsor_booths(sponsor: Sponsor) -> list[Booth]:
             select(Booth).where(Booth.sponsor_id == sponsor.id).order_by(Booth.number)
         )
     )
+
+
+def exhibitor_badge_marks(references: list[str]) -> dict[str, str]:
+    """ "EXHIBITOR · <company>" for the staff registered on a pass (printed on their badges)."""
+    if not references:
+        return {}
+    rows = db.session.execute(
+        select(ExhibitorPass.registration_reference, Sponsor.name)
+        .join(Sponsor, Sponsor.id == ExhibitorPass.sponsor_id)
+        .where(ExhibitorPass.registration_reference.in_(list(references)))
+    )
+    return {reference: f"EXHIBITOR · {company}" for reference, company in rows}
+
+
+if exhibitor_badge_marks not in badge_markers:
+    badge_markers.append(exhibitor_badge_marks)

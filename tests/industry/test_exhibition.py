@@ -176,3 +176,20 @@ def test_organizer_places_booths_and_the_public_finds_them(
             "sponsor": "Oncora Therapeutics",
         }
     ]
+
+
+def test_exhibitor_badges_are_marked_with_the_company(congress, sponsor_a, industry_category):
+    import io as _io
+
+    from pypdf import PdfReader
+
+    from conference.registration import documents
+
+    exhibitor_pass = exhibition.register_staff(sponsor_a, staff(1))
+    db.session.commit()
+    registration = get_registration(congress, exhibitor_pass.registration_reference)
+    text = PdfReader(_io.BytesIO(documents.badge_pdf(registration))).pages[0].extract_text()
+    assert "EXHIBITOR" in text and "Oncora Therapeutics" in text
+    assert "Non-prescriber" in text  # and no CME eligibility: the category is not eligible
+    sheet = PdfReader(_io.BytesIO(documents.badges_pdf([registration]))).pages[0].extract_text()
+    assert "EXHIBITOR" in sheet
