@@ -198,6 +198,13 @@ class PassInSchema(Schema):
         validate=validate.Length(max=2),
         metadata={"description": "ISO 3166-1 alpha-2; empty: the company's country."},
     )
+    extra = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A pass beyond the package's, at the exhibitor fee (invoiced to the "
+            "company); without it, 409 passes_used_up once the package's passes are used."
+        },
+    )
 
 
 class PassSchema(Schema):
@@ -205,6 +212,9 @@ class PassSchema(Schema):
     name = fields.String()
     email = fields.String()
     reference = fields.String(attribute="registration_reference")
+    is_included = fields.Boolean(
+        metadata={"description": "False: bought beyond the package at the exhibitor fee."}
+    )
     passes_used = fields.Integer(attribute="sponsor.passes_used")
     passes_included = fields.Integer(attribute="sponsor.package.exhibitor_passes")
 
@@ -217,7 +227,8 @@ def create_pass(payload, sponsor_id):
     """Register a staff member on one of the sponsor's exhibitor passes, without paying
     (the sponsor's contact people and organizers). 409 `passes_used_up` when all are used."""
     sponsor, user = managed_sponsor(sponsor_id)
-    exhibitor_pass = exhibition.register_staff(sponsor, payload, by=user)
+    extra = payload.pop("extra")
+    exhibitor_pass = exhibition.register_staff(sponsor, payload, by=user, extra=extra)
     db.session.commit()
     return exhibitor_pass
 

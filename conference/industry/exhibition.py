@@ -13,6 +13,7 @@ from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.industry.models import Booth, ExhibitorPass, Sponsor
 from conference.models import utcnow
+from conference.money import services as money
 from conference.money import vouchers
 from conference.program.models import Congress
 from conference.registration import services as registration_services
@@ -43,6 +44,16 @@ def _exhibitor_category(congress: Congress):
     return category
 
 
+def exhibitor_fee(congress: Congress):
+    """The fee of a pass bought beyond the package (the category's fee in force), or None."""
+    from conference.registration.fees import fee_at
+
+    category = get_category_by_slug(congress, EXHIBITOR_CATEGORY)
+    if category is None:
+        return None
+    return fee_at(category, utcnow())[1]
+
+
 def _take_pass(sponsor: Sponsor) -> None:
     """One of the package's passes, by a conditional UPDATE of the sponsor's counter:
     simultaneous registrations never use more passes than the package includes."""
@@ -59,42 +70,55 @@ def _take_pass(sponsor: Sponsor) -> None:
 
 
 def register_staff(
-    sponsor: Sponsor, data: dict, *, by=None, now: datetime | None = None
+    sponsor: Sponsor, data: dict, *, by=None, extra: bool = False, now: datetime | None = None
 ) -> ExhibitorPass:
     """Register a staff member on one of the sponsor's passes, without paying.
 
     The registration is made by the registration domain (category industry professional,
     affiliation the company) with a single-use free-place voucher of the money domain, so it
     is confirmed at once and the free place shows among the congress's vouchers.
+
+    `extra=True` (the package's passes are used): a pass bought at the exhibitor fee (the
+    category's fee in force), invoiced to the company when the congress invoices.
     """
     now = now or utcnow()
     congress = sponsor.congress
     category = _exhibitor_category(congress)
-    _take_pass(sponsor)
-    voucher = vouchers.create_vouchers(
-        congress,
-        kind="free_place",
-        category_ids=[category.id],
-        max_uses=1,
-        label=f"Exhibitor pass: {sponsor.name}"[:100],
-        by=by,
-    )[0]
+    details = {
+        "first_name": data.get("first_name"),
+        "last_name": data.get("last_name"),
+        "email": data.get("email"),
+        "country": data.get("country") or sponsor.country,
+        "affiliation": sponsor.name,
+        "category": category.slug,
+        "accept_terms": True,
+        "language": data.get("language"),
+    }
+    invoice_to = None
+    if extra:
+        if money.invoicing_enabled(congress):
+            invoice_to = {
+                "name": sponsor.legal_name or sponsor.name,
+                "address": sponsor.address,
+                "country": sponsor.country,
+                "vat_id": sponsor.vat_id,
+                "po_number": "",
+            }
+    else:
+        _take_pass(sponsor)
+        details["voucher"] = vouchers.create_vouchers(
+            congress,
+            kind="free_place",
+            category_ids=[category.id],
+            max_uses=1,
+            label=f"Exhibitor pass: {sponsor.name}"[:100],
+            by=by,
+        )[0].code
     registration, _created = registration_services.register_attendee(
-        congress,
-        {
-            "first_name": data.get("first_name"),
-            "last_name": data.get("last_name"),
-            "email": data.get("email"),
-            "country": data.get("country") or sponsor.country,
-            "affiliation": sponsor.name,
-            "category": category.slug,
-            "accept_terms": True,
-            "voucher": voucher.code,
-            "language": data.get("language"),
-        },
-        now=now,
+        congress, details, now=now, invoice_to=invoice_to
     )
-    if registration.status != RegistrationStatus.CONFIRMED:
+    expected = RegistrationStatus.AWAITING_PAYMENT if extra else RegistrationStatus.CONFIRMED
+    if registration.status not in (expected, RegistrationStatus.CONFIRMED):
         raise Conflict(
             _("No place is left for industry professionals: ask the organizers."),
             code="no_place",
@@ -104,6 +128,7 @@ def register_staff(
         registration_reference=registration.reference,
         name=registration.full_name,
         email=registration.email,
+        is_included=not extra,
         created_at=now,
         created_by_id=getattr(by, "id", None),
     )
@@ -122,12 +147,13 @@ def cancel_pass(exhibitor_pass: ExhibitorPass, *, by=None) -> None:
             registration, by=by, reason=f"Exhibitor pass of {sponsor.name} given back."
         )
     db.session.delete(exhibitor_pass)
-    db.session.execute(
-        update(Sponsor)
-        .where(Sponsor.id == sponsor.id, Sponsor.passes_used > 0)
-        .values(passes_used=Sponsor.passes_used - 1)
-        .execution_options(synchronize_session=False)
-    )
+    if exhibitor_pass.is_included:
+        db.session.execute(
+            update(Sponsor)
+            .where(Sponsor.id == sponsor.id, Sponsor.passes_used > 0)
+            .values(passes_used=Sponsor.passes_used - 1)
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
     db.session.refresh(sponsor, ["passes_used"])
 

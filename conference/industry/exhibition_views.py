@@ -20,11 +20,15 @@ from conference.webforms import show_domain_error
 
 
 def _passes_page(sponsor, form=None, status=200):
+    if form is None:
+        form = PassForm(formdata=None)
+        form.extra.data = "1" if sponsor.passes_used >= sponsor.package.exhibitor_passes else ""
     return render_template(
         "industry/passes.html",
         sponsor=sponsor,
         passes=exhibition.get_passes(sponsor),
-        form=form or PassForm(formdata=None),
+        fee=exhibition.exhibitor_fee(sponsor.congress),
+        form=form,
         action_form=ActionForm(formdata=None),
     ), status
 
@@ -45,6 +49,7 @@ def passes(sponsor_id: int):
                     for name in ("first_name", "last_name", "email", "country")
                 },
                 by=current_user,
+                extra=form.extra.data == "1",
             )
             db.session.commit()
         except DomainError as exc:

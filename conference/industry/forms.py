@@ -89,6 +89,7 @@ class PassForm(FlaskForm):
         validators=[Length(max=2)],
         description=_l("Two-letter code; empty: the company's country."),
     )
+    extra = HiddenField(default="")
 
 
 class BoothForm(FlaskForm):

@@ -3,7 +3,7 @@ plan, booths, exhibitor passes, leads, satellite symposium slots, transfers of v
 
 Revision ID: 0035_industry
 Revises: 0029_place_counters
-Create Date: 2026-12-03 14:28:00.674997
+Create Date: 2026-12-03 14:50:35.995971
 
 """
 from alembic import op
@@ -103,6 +103,7 @@ def upgrade():
     sa.Column('registration_reference', sa.String(length=24), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('is_included', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_industry_exhibitor_passes_created_by_id_users'), ondelete='SET NULL'),

@@ -193,3 +193,33 @@ def test_exhibitor_badges_are_marked_with_the_company(congress, sponsor_a, indus
     assert "Non-prescriber" in text  # and no CME eligibility: the category is not eligible
     sheet = PdfReader(_io.BytesIO(documents.badges_pdf([registration]))).pages[0].extract_text()
     assert "EXHIBITOR" in sheet
+
+
+def test_passes_beyond_the_package_are_bought_at_the_exhibitor_fee(
+    client, auth, congress, sponsor_a, industry_category
+):
+    from conference.money.queries import get_active_invoice
+    from tests.factories import set_up_seller
+
+    set_up_seller(congress)
+    for n in range(4):
+        exhibition.register_staff(sponsor_a, staff(n))
+    db.session.commit()
+    auth.login(sponsor_a.test_contact)
+    page = client.get(f"/sponsor/{sponsor_a.id}/passes").get_data(as_text=True)
+    assert "at the exhibitor fee" in page and "900.00" in page
+    response = client.post(f"/sponsor/{sponsor_a.id}/passes", data={**staff(5), "extra": "1"})
+    assert response.status_code == 302
+    extra = exhibition.get_passes(sponsor_a)[-1]
+    assert extra.is_included is False
+    registration = get_registration(congress, extra.registration_reference)
+    assert registration.status == RegistrationStatus.AWAITING_PAYMENT
+    # 900.00 including 20 % VAT; a French company with a VAT id pays it net (reverse charge).
+    assert str(registration.fee_amount) == "750.00"
+    invoice = get_active_invoice(congress, "registration", registration.reference)
+    assert invoice is not None and invoice.buyer_name == "Oncora Therapeutics SAS"
+    db.session.refresh(sponsor_a)
+    assert sponsor_a.passes_used == 4  # the included passes only
+    exhibition.cancel_pass(extra)
+    db.session.commit()
+    assert sponsor_a.passes_used == 4
