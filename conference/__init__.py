@@ -26,6 +26,7 @@ DOMAIN_PARTS = (
     "congresses",
     "mailings",
     "cme",
+    "industry",
 )
 
 
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.cme.views import bp as cme_bp
     from conference.congresses.routing import init_app as init_routing
     from conference.congresses.views import bp as congresses_bp
+    from conference.industry.views import bp as industry_bp
     from conference.institutions.views import bp as institutions_bp
     from conference.mailings.views import bp as mailings_bp
     from conference.money.views import bp as money_bp
@@ -143,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         congresses_bp,
         mailings_bp,
         cme_bp,
+        industry_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

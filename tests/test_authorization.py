@@ -15,6 +15,15 @@ from conference.abstracts.models import Abstract
 from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.extensions import db
+from conference.industry.models import (
+    Booth,
+    ExhibitorPass,
+    SatelliteSlot,
+    Sponsor,
+    SponsorBenefit,
+    SponsorContact,
+    SponsorshipPackage,
+)
 from conference.institutions.models import Institution
 from conference.mail import OutboxMessage
 from conference.program.models import Room, Track
@@ -60,6 +69,12 @@ ORGANIZER_API = {
     ("POST", "/api/v1/congresses/<congress:congress>/mailings"),
     ("GET", "/api/v1/congresses/<congress:congress>/mailings"),
     ("GET", "/api/v1/congresses/<congress:congress>/mailings/<int:campaign_id>"),
+    ("GET", "/api/v1/congresses/<congress:congress>/packages"),
+    ("POST", "/api/v1/congresses/<congress:congress>/packages"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/packages/<int:package_id>"),
+    ("POST", "/api/v1/congresses/<congress:congress>/sponsors"),
+    ("PATCH", "/api/v1/congresses/<congress:congress>/sponsors/<int:sponsor_id>"),
+    ("GET", "/api/v1/congresses/<congress:congress>/transfers-of-value"),
 }
 
 
@@ -116,6 +131,14 @@ def _values(congress) -> dict:
         "place_id": 1,  # a place of a group order
         "disclosure_id": 1,  # a CME disclosure (none in the demo: 404, never 500)
         "relationship_id": 1,  # a relationship of a CME disclosure
+        "package_id": _first(SponsorshipPackage) or 1,
+        "sponsor_id": _first(Sponsor) or 1,
+        "contact_id": _first(SponsorContact) or 1,
+        "benefit_id": _first(SponsorBenefit) or 1,
+        "booth_id": _first(Booth) or 1,
+        "pass_id": _first(ExhibitorPass) or 1,
+        "slot_id": _first(SatelliteSlot) or 1,
+        "transfer_id": 1,  # a transfer of value (none in the demo: 404, never 500)
     }
 
 

@@ -42,6 +42,7 @@ def init_api(app: Flask) -> None:
         congress,
         congresses,
         dashboard,
+        industry,
         mailings,
         money,
         orders,
@@ -93,6 +94,7 @@ def init_api(app: Flask) -> None:
         policies,
         mailings,
         cme,
+        industry,
     ):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)

@@ -38,6 +38,7 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         congresses,
         core,
         group_orders,
+        industry,
         institutions,
         money,
         program,
@@ -56,6 +57,7 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         program,
         money,
         group_orders,
+        industry,
         series,
     )
     total = len(parts) + 1

@@ -25,6 +25,18 @@ from conference.registration.models import Registration, RegistrationStatus
 
 BADGE_W, BADGE_H = A6
 
+#: Functions other domains add (registration never imports them) that return a line to print
+#: on badges, by registration reference: industry marks its staff "EXHIBITOR · <company>"
+#: (conference.industry.exhibition). Each takes a list of references and returns a dict.
+badge_markers: list = []
+
+
+def badge_marks(references: list[str]) -> dict[str, str]:
+    marks: dict[str, str] = {}
+    for marker in badge_markers:
+        marks.update(marker(references))
+    return marks
+
 
 def qr_png(text: str, scale: int = 8) -> bytes:
     out = io.BytesIO()
@@ -38,7 +50,9 @@ def qr_svg(text: str) -> bytes:
     return out.getvalue()
 
 
-def _draw_badge(pdf: canvas.Canvas, registration: Registration, x: float, y: float) -> None:
+def _draw_badge(
+    pdf: canvas.Canvas, registration: Registration, x: float, y: float, mark: str = ""
+) -> None:
     """One A6 badge with its lower-left corner at (x, y)."""
     congress = registration.congress
     category = registration.category
@@ -58,6 +72,8 @@ def _draw_badge(pdf: canvas.Canvas, registration: Registration, x: float, y: flo
     draw_string(pdf, left, y + BADGE_H - 40 * mm, affiliation, fit_size(affiliation, 10, inner))
     draw_string(pdf, left, y + BADGE_H - 46 * mm, country_name(registration.country), 10)
     draw_string(pdf, left, y + BADGE_H - 54 * mm, category.display_name, 10, BOLD)
+    if mark:
+        draw_string(pdf, left, y + BADGE_H - 62 * mm, mark, fit_size(mark, 12, inner, BOLD), BOLD)
     if category.is_prescriber:
         # Exhibitors must see who may prescribe (promotion of prescription drugs).
         pdf.setFillColorRGB(0.0, 0.45, 0.25)
@@ -88,7 +104,13 @@ def _badge_pdf(registration: Registration) -> bytes:
     out = io.BytesIO()
     pdf = new_canvas(out, pagesize=A6)
     pdf.setTitle(_("Badge %(reference)s", reference=registration.reference))
-    _draw_badge(pdf, registration, 0, 0)
+    _draw_badge(
+        pdf,
+        registration,
+        0,
+        0,
+        badge_marks([registration.reference]).get(registration.reference, ""),
+    )
     pdf.showPage()
     pdf.save()
     return out.getvalue()
@@ -100,12 +122,13 @@ def badges_pdf(registrations: list[Registration]) -> bytes:
     pdf = new_canvas(out, pagesize=A4)
     pdf.setTitle(_("Badges"))
     slots = [(0, BADGE_H), (BADGE_W, BADGE_H), (0, 0), (BADGE_W, 0)]
+    marks = badge_marks([registration.reference for registration in registrations])
     for index, registration in enumerate(registrations):
         if index and index % 4 == 0:
             pdf.showPage()
         x, y = slots[index % 4]
         with in_language(registration.language):  # each badge in its attendee's language
-            _draw_badge(pdf, registration, x, y)
+            _draw_badge(pdf, registration, x, y, marks.get(registration.reference, ""))
     if not registrations:
         draw_string(pdf, 20 * mm, A4[1] - 30 * mm, _("No confirmed registrations."), 12)
     pdf.showPage()

@@ -624,3 +624,43 @@ def get_learner_rows(congress: Congress, registration_ids) -> dict[int, LearnerR
         .where(Registration.congress_id == congress.id, Registration.id.in_(ids))
     )
     return {row[0]: LearnerRow(row[1] or "", row[2], bool(row[3]), row[4] or "") for row in rows}
+
+
+def get_exhibitor_contacts(congress: Congress, registration_ids) -> dict[int, dict]:
+    """What exhibitors may receive of each attendee, by registration id: name, email,
+    affiliation, country and professional category, only while the attendee consents
+    (`share_with_exhibitors`) and is not erased. Anyone else is missing from the result, so a
+    withdrawn consent removes the person from every company's leads at once."""
+    ids = [int(i) for i in registration_ids if i is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.id,
+            Registration.first_name,
+            Registration.last_name,
+            Registration.email,
+            Registration.affiliation,
+            Registration.country,
+            ProfessionalCategory.name,
+            ProfessionalCategory.is_prescriber,
+        )
+        .join(ProfessionalCategory, ProfessionalCategory.id == Registration.category_id)
+        .where(
+            Registration.congress_id == congress.id,
+            Registration.id.in_(ids),
+            Registration.share_with_exhibitors.is_(True),
+            Registration.erased_at.is_(None),
+        )
+    )
+    return {
+        row[0]: {
+            "name": f"{row[1]} {row[2]}".strip(),
+            "email": row[3],
+            "affiliation": row[4],
+            "country": row[5],
+            "category": row[6],
+            "is_prescriber": row[7],
+        }
+        for row in rows
+    }

@@ -23,6 +23,7 @@ from conference.accounts.models import User
 from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
+from conference.industry.models import Sponsor
 from conference.program.schedule_models import ProgramSession
 from conference.registration import services as registration_services
 from conference.registration.models import Registration
@@ -112,7 +113,8 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
         .where(ReviewAssignment.reviewer_id == reviewer.id)
         .order_by(ReviewAssignment.reviewed_at.is_not(None), Abstract.id)
     ).first()
-    assert session and registration and to_review
+    helix = db.session.scalar(select(Sponsor).where(Sponsor.name == "Helix Biopharma"))
+    assert session and registration and to_review and helix
 
     pages = {
         None: [
@@ -124,6 +126,14 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/met26/register",
             manage_path(registration),
             "/accessibility",
+            "/met26/sponsors",
+            "/met26/exhibition",
+        ],
+        "sponsor@example.org": [
+            f"/met26/sponsor/{helix.id}",
+            f"/met26/sponsor/{helix.id}/scan",
+            f"/met26/sponsor/{helix.id}/passes",
+            f"/met26/sponsor/{helix.id}/leads",
         ],
         "author@example.org": ["/met26/abstracts/", "/met26/abstracts/new", "/met26/program"],
         "reviewer@example.org": ["/met26/review/", f"/met26/review/{to_review.id}"],
@@ -136,6 +146,9 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/met26/manage/program?zoom=fit",
             "/met26/manage/program/conflicts",
             "/met26/manage/check-in",
+            "/met26/manage/industry",
+            f"/met26/manage/industry/sponsors/{helix.id}",
+            "/met26/manage/industry/report",
         ],
     }
     failures = []
