@@ -551,7 +551,10 @@ def _place_or_wait(registration: Registration, settings, place: bool, now: datet
 
 
 def _notify_new(registration: Registration, replaced, invoice=None):
-    """The first email of a new registration (it cannot have had one yet: no dedupe)."""
+    """The first email of a new registration (it cannot have had one yet: no dedupe). Without
+    an invoice, only a row here: the worker writes its text."""
+    if invoice is None:
+        return notify.new_registration(registration, replaced=replaced)
     if registration.status == RegistrationStatus.CONFIRMED:
         return notify.confirmed(registration, new=True, replaced=replaced)
     return notify.received(
