@@ -27,8 +27,8 @@ import base64
 import contextlib
 import enum
 import hashlib
-import importlib
 import hmac
+import importlib
 import json
 import logging
 import secrets as _secrets_module
