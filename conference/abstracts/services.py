@@ -42,7 +42,7 @@ from conference.accounts.models import User
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail import MailDraft, queue_mail, queue_mail_later
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.program.queries import get_track_by_slug
@@ -168,18 +168,20 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         author.email: (author.confirmed_at, _listing(author)) for author in abstract.authors
     }
     abstract.authors.clear()
-    db.session.flush()  # free the (abstract, position) pairs before re-adding
+    if abstract.id is not None:
+        db.session.flush()  # free the (abstract, position) pairs before re-adding
     emails = [
         normalize_person_email(item.get("email")) for item in authors if isinstance(item, dict)
     ]
     users = (
-        {
-            user.email: user.id
-            for user in db.session.scalars(
+        dict(
+            db.session.execute(
                 # Only a confirmed address links an account to an author.
-                select(User).where(User.email.in_(emails), User.email_confirmed_at.is_not(None))
-            )
-        }
+                select(User.email, User.id).where(
+                    User.email.in_(emails), User.email_confirmed_at.is_not(None)
+                )
+            ).all()
+        )
         if emails
         else {}
     )
@@ -198,6 +200,7 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
             is_presenting=bool(item.get("presenting")),
             nothing_to_disclose=bool(item.get("nothing_to_disclose")),
             user_id=users.get(email),
+            disclosures=[],
         )
         for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
             if len(_text(item.get(field))) > limit:
@@ -499,7 +502,9 @@ def create_abstract(
             return existing
     db.session.add(abstract)
     errors = FieldErrors()
-    _apply(abstract, data, errors)
+    # One INSERT with every field (the track look-up would otherwise flush a bare row first).
+    with db.session.no_autoflush:
+        _apply(abstract, data, errors)
     errors.raise_if_any()
     db.session.flush()
     return abstract
@@ -579,18 +584,45 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     abstract.submitted_at = now
     db.session.flush()
     fees.apply_fee(abstract, now)
-    queue_mail(
+    # Written by the worker (write_submitted): no templates rendered while the number's
+    # counter row is locked.
+    queue_mail_later(
         abstract.submitter.email,
         f"Abstract {abstract.number} received: {abstract.title[:120]}",
         "abstracts/submitted",
+        writer="conference.abstracts.services:write_submitted",
+        params={"abstract_id": abstract.id},
         dedupe_key=f"abstract-submitted:{abstract.id}",
         user_id=abstract.submitter_id,
-        abstract=abstract,
-        congress=abstract.congress,
-        kind_label=KIND_LABELS[abstract.kind],
     )
     _request_authorship_confirmations(abstract)
     return abstract
+
+
+def write_submitted(params: dict) -> MailDraft | None:
+    """The text of the submitter's receipt, from the abstract as it is when written."""
+    abstract = db.session.get(Abstract, params["abstract_id"])
+    if abstract is None:
+        return None
+    return MailDraft(
+        {
+            "abstract": abstract,
+            "congress": abstract.congress,
+            "kind_label": KIND_LABELS[abstract.kind],
+        }
+    )
+
+
+def write_authorship_request(params: dict) -> MailDraft | None:
+    """The text of an authorship request: None when the person is no longer listed."""
+    abstract = db.session.get(Abstract, params["abstract_id"])
+    author = listed_author(abstract, params["email"]) if abstract is not None else None
+    if author is None or abstract.status == AbstractStatus.WITHDRAWN:
+        return None
+    return MailDraft(
+        {"abstract": abstract, "author": author, "congress": abstract.congress},
+        secrets={"link": external_url("abstracts.authorship", token=authorship_token(author))},
+    )
 
 
 def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
@@ -668,16 +700,14 @@ def _request_authorship_confirmations(abstract: Abstract) -> None:
             continue
         listing = "|".join(str(part) for part in (author.email, *_listing(author)))
         digest = hashlib.sha256(listing.encode()).hexdigest()[:24]
-        queue_mail(
+        queue_mail_later(
             author.email,
             f"Please confirm that you are an author of “{abstract.title[:120]}”",
             "abstracts/authorship_request",
+            writer="conference.abstracts.services:write_authorship_request",
+            params={"abstract_id": abstract.id, "email": author.email},
             dedupe_key=f"abstract-authorship:{abstract.id}:{digest}",
             user_id=author.user_id,
-            abstract=abstract,
-            author=author,
-            congress=abstract.congress,
-            secrets={"link": external_url("abstracts.authorship", token=authorship_token(author))},
         )
 
 

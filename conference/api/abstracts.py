@@ -30,7 +30,7 @@ from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required, token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.errors import Conflict, ValidationFailed
-from conference.extensions import db
+from conference.extensions import commit_keeping_loaded, db
 from conference.program.queries import get_current_congress, get_track_by_slug
 
 blp = Blueprint("api_abstracts", __name__, url_prefix="/api/v1", description="Abstracts")
@@ -412,7 +412,7 @@ def create_abstract(payload):
     abstract = services.create_abstract(
         _congress(), user, payload, creation_key=request.headers.get("Idempotency-Key")
     )
-    db.session.commit()
+    commit_keeping_loaded()
     return abstract_json(abstract, user), 201
 
 
@@ -478,7 +478,7 @@ def submit(abstract_id):
     """Submit: 200 with the number, or 422 with every problem by field. Repeats are no-ops."""
     user = bearer_user()
     abstract = services.submit_abstract(_editable(abstract_id, user))
-    db.session.commit()
+    commit_keeping_loaded()
     return abstract_json(abstract, user)
 
 

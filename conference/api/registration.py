@@ -449,9 +449,10 @@ def create_registration(payload):
     # Built before the commit expires (and reloads) everything; the waiting-list position
     # (a count) after it: the place's counter rows are locked until the commit.
     body = registration_json(registration, position=False)
+    waiting = (registration.congress_id, registration.waitlisted_at, registration.id)
     db.session.commit()
     if body["status"] == RegistrationStatus.WAITLISTED.value:
-        body["waitlist_position"] = capacity.waitlist_position(registration)
+        body["waitlist_position"] = capacity.waitlist_position_of(*waiting)
     return body, 201 if created else 200
 
 
