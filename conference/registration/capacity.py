@@ -275,11 +275,20 @@ class Taken:
         return self.ok
 
 
-def take_places(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> Taken:
+def take_places(
+    congress: Congress, wanted: dict[ProfessionalCategory, int], *, expect_full: bool = False
+) -> Taken:
     """Take places ({category: how many}) all or nothing: category rows by id, then the
     congress row while the congress has a total capacity. On failure nothing is taken and
-    the full row stays locked until the transaction ends."""
+    the full row stays locked until the transaction ends.
+
+    `expect_full` (the caller's guess, e.g. `looks_free` said no): lock the rows first and
+    decide from what they hold, one statement instead of an UPDATE, its undo and a lock."""
     wanted = {category: n for category, n in wanted.items() if n > 0}
+    if expect_full and wanted and _dialect() == "postgresql":
+        decided = _take_locked(congress, wanted)
+        if decided is not None:
+            return decided
     done: list[tuple[int, int]] = []
     for category in sorted(wanted, key=lambda c: c.id):
         counter = _counter_id(congress.id, category.id)
@@ -318,6 +327,50 @@ def take_places(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> 
             _bump(undo, -n)
         _hold(counter)
         return Taken(False, congress_full=True, wanted=wanted)
+    return Taken(True, wanted=wanted)
+
+
+def _take_locked(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> Taken | None:
+    """take_places by locking the counter rows first (SELECT ... FOR UPDATE in the usual
+    order: categories by id, then the congress row), then deciding: when full, the rows stay
+    locked until the transaction ends, as take_places leaves a full row. None when a row is
+    not known yet or was replaced meanwhile (take_places then goes the usual way)."""
+    known = db.session.info.get("place_counter_ids", {})
+    categories = sorted(wanted, key=lambda c: c.id)
+    if any((congress.id, category.id) not in known for category in categories):
+        return None
+    total_id = known.get((congress.id, None))
+    ids = [known[congress.id, category.id] for category in categories]
+    total_capacity = (
+        select(RegistrationSettings.capacity)
+        .where(RegistrationSettings.congress_id == congress.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(COUNTERS.c.id, COUNTERS.c.taken, total_capacity)
+        .where(COUNTERS.c.id.in_(ids + ([total_id] if total_id is not None else [])))
+        .order_by(COUNTERS.c.category_id.asc().nulls_last())
+        .with_for_update(of=COUNTERS)
+    ).all()
+    taken = {row[0]: row[1] for row in rows}
+    if len(taken) != len(ids) + (total_id is not None) or not rows:
+        return None
+    total = rows[0][2]
+    for category in categories:
+        counter = known[congress.id, category.id]
+        if category.capacity is not None and taken[counter] + wanted[category] > category.capacity:
+            return Taken(False, full_category=category, wanted=wanted)
+    count = sum(wanted.values())
+    if total is not None:
+        if total_id is None:
+            return None
+        if taken[total_id] + count > total:
+            return Taken(False, congress_full=True, wanted=wanted)
+    # Room after all: the rows are this transaction's until it ends.
+    for category in categories:
+        _bump(known[congress.id, category.id], wanted[category])
+    if total is not None:
+        _bump(total_id, count)
     return Taken(True, wanted=wanted)
 
 

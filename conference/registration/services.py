@@ -558,7 +558,7 @@ def register_attendee(
     # place); otherwise it is written now, outside the counter rows' locks.
     message = None if invoice_to is not None else _notify_new(registration, replaced)
     db.session.flush()
-    took = bool(capacity.take_places(congress, {category: 1}))
+    took = bool(capacity.take_places(congress, {category: 1}, expect_full=not room))
     if took != room:  # the guess was wrong (the last places went meanwhile, or one came free)
         _place_or_wait(registration, settings, took, now)
         if message is not None:
