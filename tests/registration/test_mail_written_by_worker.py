@@ -54,7 +54,7 @@ def test_registering_queues_a_row_and_the_worker_writes_and_sends_it(client, pri
 
 
 def test_a_free_place_gets_the_confirmed_email(client, priced, smtp):
-    congress, oncologist, _ = priced
+    _, oncologist, _ = priced
     services.set_category_rules(oncologist, fees={"early": "0", "regular": "0", "onsite": "0"})
     db.session.commit()
     response = client.post("/api/v1/registrations", json=attendee_data(email="free@example.org"))
