@@ -204,6 +204,8 @@ class MailDraft:
 
     context: dict
     secrets: dict[str, str] | None = None
+    #: Replaces the subject given when queued (one that needs what is known only later).
+    subject: str | None = None
 
 
 def _already_queued(dedupe_key: str | None) -> bool:
@@ -391,6 +393,8 @@ def write_message(message: OutboxMessage) -> None:
     )
     message.body_text, message.body_html = body_text, body_html
     message.has_secrets, message.sealed_secrets = sealed is not None, sealed
+    if draft.subject:
+        message.subject = clean_subject(draft.subject)
     message.write_job = None
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -38,6 +38,7 @@ from conference.abstracts.models import (
     FirstAuthorQuotaLock,
     disclosure_type_from_text,
 )
+from conference.abstracts.queries import LOCKED_ABSTRACTS
 from conference.accounts.models import User
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
@@ -542,7 +543,10 @@ def _lock_quota_of(abstract: Abstract) -> None:
 
 
 def _lock(abstract: Abstract) -> Abstract:
-    """Re-read the abstract's row FOR UPDATE, so two submits of it run one after the other."""
+    """Re-read the abstract's row FOR UPDATE, so two submits of it run one after the other
+    (already done when it was loaded with queries.get_abstract(..., for_update=True))."""
+    if abstract.id in db.session.info.get(LOCKED_ABSTRACTS, ()):
+        return abstract
     db.session.execute(
         select(Abstract.id).where(Abstract.id == abstract.id).with_for_update()
     ).all()
@@ -551,19 +555,23 @@ def _lock(abstract: Abstract) -> Abstract:
 
 
 def _next_number(congress: Congress) -> str:
-    """The next public number of the congress, from its counter row locked FOR UPDATE."""
-    query = select(AbstractCounter).where(AbstractCounter.congress_id == congress.id)
-    counter = db.session.scalar(query.with_for_update())
-    if counter is None:
+    """The next public number of the congress, from its counter row: one UPDATE ... RETURNING
+    (the row stays locked until the transaction ends, so numbers have no gaps)."""
+    taken = db.session.scalar(
+        update(AbstractCounter)
+        .where(AbstractCounter.congress_id == congress.id)
+        .values(last_number=AbstractCounter.last_number + 1)
+        .returning(AbstractCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    if taken is None:
         try:
             with db.session.begin_nested():
-                counter = AbstractCounter(congress_id=congress.id, last_number=0)
-                db.session.add(counter)
+                db.session.add(AbstractCounter(congress_id=congress.id, last_number=0))
         except IntegrityError:
-            counter = db.session.scalar(query.with_for_update())
-    counter.last_number += 1
-    db.session.flush()
-    return f"A-{counter.last_number:04d}"
+            pass  # created meanwhile
+        return _next_number(congress)
+    return f"A-{taken:04d}"
 
 
 def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
@@ -578,17 +586,13 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     submission_problems(abstract, now).raise_if_any(
         "The abstract cannot be submitted yet; please correct the highlighted fields."
     )
-    if abstract.number is None:
-        abstract.number = _next_number(abstract.congress)
     abstract.status = AbstractStatus.SUBMITTED
     abstract.submitted_at = now
-    db.session.flush()
-    fees.apply_fee(abstract, now)
-    # Written by the worker (write_submitted): no templates rendered while the number's
-    # counter row is locked.
+    # The emails first (rows only: the worker writes them, the receipt's subject with the
+    # number), then the number: the congress's counter row is locked from there to the commit.
     queue_mail_later(
         abstract.submitter.email,
-        f"Abstract {abstract.number} received: {abstract.title[:120]}",
+        f"Abstract received: {abstract.title[:120]}",
         "abstracts/submitted",
         writer="conference.abstracts.services:write_submitted",
         params={"abstract_id": abstract.id},
@@ -596,6 +600,10 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
         user_id=abstract.submitter_id,
     )
     _request_authorship_confirmations(abstract)
+    db.session.flush()
+    if abstract.number is None:
+        abstract.number = _next_number(abstract.congress)
+    fees.apply_fee(abstract, now)
     return abstract
 
 
@@ -609,7 +617,8 @@ def write_submitted(params: dict) -> MailDraft | None:
             "abstract": abstract,
             "congress": abstract.congress,
             "kind_label": KIND_LABELS[abstract.kind],
-        }
+        },
+        subject=f"Abstract {abstract.number} received: {abstract.title[:120]}",
     )
 
 

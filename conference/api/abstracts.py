@@ -351,16 +351,16 @@ def _congress():
     return congress
 
 
-def _visible(abstract_id: int, user: User) -> Abstract:
+def _visible(abstract_id: int, user: User, *, for_update: bool = False) -> Abstract:
     """The abstract if `user` may see it; 404 otherwise (never reveal that it exists)."""
-    abstract = get_abstract(abstract_id)
+    abstract = get_abstract(abstract_id, for_update=for_update)
     if abstract is None or abstract.congress_id != _congress().id or not abstract.can_view(user):
         abort(404, message="No abstract with this id.")
     return abstract
 
 
-def _editable(abstract_id: int, user: User) -> Abstract:
-    abstract = _visible(abstract_id, user)
+def _editable(abstract_id: int, user: User, *, for_update: bool = False) -> Abstract:
+    abstract = _visible(abstract_id, user, for_update=for_update)
     if not abstract.can_edit(user):
         abort(403, message="Only the submitter can change this abstract.")
     return abstract
@@ -477,7 +477,8 @@ def patch_abstract(payload, abstract_id):
 def submit(abstract_id):
     """Submit: 200 with the number, or 422 with every problem by field. Repeats are no-ops."""
     user = bearer_user()
-    abstract = services.submit_abstract(_editable(abstract_id, user))
+    # Loaded FOR UPDATE: the submission is serialized per abstract (no second read).
+    abstract = services.submit_abstract(_editable(abstract_id, user, for_update=True))
     commit_keeping_loaded()
     return abstract_json(abstract, user)
 
