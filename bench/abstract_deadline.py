@@ -91,7 +91,9 @@ def setup(url: str, args) -> list[str]:
         for author in range(args.authors):
             user = accounts.sign_up(
                 email=f"author{author}@bench.example",
-                password=secrets.token_urlsafe(16),  # nobody signs in: API tokens
+                # Nobody signs in (API tokens); "-1": the policy wants a non-letter, which a
+                # random token lacks about once in a hundred.
+                password=secrets.token_urlsafe(16) + "-1",
                 confirmed=True,
                 name=f"Bench Author {author}",
                 affiliation="Load Test Institute",
