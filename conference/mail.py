@@ -378,19 +378,23 @@ def write_message(message: OutboxMessage) -> None:
     if message.write_job is None:
         return
     job = json.loads(message.write_job)
-    draft = _writer_function(job["writer"])(job["params"])
-    if draft is None:
-        raise NothingToWrite(
-            "Not written: what this message was about no longer exists (erased or deleted)."
+    # In an application context of its own (its own session and `g`): a long-running worker
+    # must not reuse what an earlier round cached there (the current congress), detached
+    # since; the writer reads committed rows only.
+    with current_app.app_context():
+        draft = _writer_function(job["writer"])(job["params"])
+        if draft is None:
+            raise NothingToWrite(
+                "Not written: what this message was about no longer exists (erased or deleted)."
+            )
+        body_text, body_html, sealed = _compose(
+            message.kind,
+            draft.context,
+            draft.secrets,
+            job.get("language"),
+            message.user_id,
+            message.registration_id,
         )
-    body_text, body_html, sealed = _compose(
-        message.kind,
-        draft.context,
-        draft.secrets,
-        job.get("language"),
-        message.user_id,
-        message.registration_id,
-    )
     message.body_text, message.body_html = body_text, body_html
     message.has_secrets, message.sealed_secrets = sealed is not None, sealed
     if draft.subject:

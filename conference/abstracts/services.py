@@ -626,7 +626,7 @@ def write_authorship_request(params: dict) -> MailDraft | None:
     """The text of an authorship request: None when the person is no longer listed."""
     abstract = db.session.get(Abstract, params["abstract_id"])
     author = listed_author(abstract, params["email"]) if abstract is not None else None
-    if author is None or abstract.status == AbstractStatus.WITHDRAWN:
+    if author is None:
         return None
     return MailDraft(
         {"abstract": abstract, "author": author, "congress": abstract.congress},
