@@ -887,6 +887,12 @@ def _main(run: Run, args, started: float, hooks: list) -> int:
         + statuses.get("sending", 0)
     )
     unknown = len(set(received_ids) - sent_ids)
+    for kind, error, count in sql(
+        run,
+        "SELECT kind, left(coalesce(last_error, ''), 300), count(*) FROM outbox_messages "
+        "WHERE status = 'failed' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5",
+    ):
+        print(f"failed mail              {count} x {kind}: {error}")
 
     rows = sql(
         run,

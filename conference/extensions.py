@@ -24,3 +24,15 @@ def _rate_key() -> str:
 
 
 limiter = Limiter(key_func=_rate_key, default_limits=[])
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the session's objects, so the response that follows is built
+    from what this request just wrote instead of reloading every row and relationship (an
+    API handler that answers with what it saved). Anything not loaded yet still loads fresh."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -12,6 +12,13 @@ Secrets (password-reset, confirmation and manage links) never sit in a readable 
 seals the real values with a key derived from SECRET_KEY in a column no page shows, puts them
 into the message only while it is handed to the mail server, and wipes them once it is sent.
 Organizers see the subject and delivery status of such a message, never its text.
+
+`queue_mail_later(..., writer="package.module:function", params={...})` is the cheap form for
+hot paths (a registration, an abstract submission): the row is written in the same
+transaction with its recipient, subject, template and a small JSON job, but no text; the worker
+writes the text (`write_message`: the writer rebuilds the templates' context from the ids in
+`params`, from the data as it is then) just before it sends it. A crash between the commit and
+the writing loses nothing: the job is in the row until the text replaces it.
 """
 
 from __future__ import annotations
@@ -21,13 +28,15 @@ import contextlib
 import enum
 import hashlib
 import hmac
+import importlib
 import json
 import logging
 import secrets as _secrets_module
 import smtplib
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -98,11 +107,19 @@ class OutboxMessage(Base):
     #: {placeholder: secret value} sealed under a key derived from SECRET_KEY; substituted into
     #: the body only at delivery and wiped once the message is sent. Never rendered.
     sealed_secrets: Mapped[str | None] = mapped_column(Text, deferred=True)
+    #: Set while the worker has still to write the text (queue_mail_later): JSON with the
+    #: writer ("module:function"), its params (ids, flags) and the language if one was given.
+    write_job: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def is_written(self) -> bool:
+        return self.write_job is None
 
     @property
     def visible_text(self) -> str | None:
-        """The body an organizer may read: None when the message holds a private link."""
-        return None if self.has_secrets else self.body_text
+        """The body an organizer may read: None when the message holds a private link or is
+        not written yet."""
+        return None if self.has_secrets or not self.is_written else self.body_text
 
     @property
     def can_retry(self) -> bool:
@@ -185,6 +202,82 @@ def delivery_bodies(message: OutboxMessage) -> tuple[str, str | None]:
     return text, html
 
 
+@dataclass
+class MailDraft:
+    """What a writer of queue_mail_later gives back: the templates' context and the private
+    values (`secrets` of queue_mail) to seal."""
+
+    context: dict
+    secrets: dict[str, str] | None = None
+    #: Replaces the subject given when queued (one that needs what is known only later).
+    subject: str | None = None
+
+
+def _already_queued(dedupe_key: str | None) -> bool:
+    return dedupe_key is not None and (
+        db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        is not None
+    )
+
+
+def _compose(
+    template: str,
+    context: dict,
+    secrets: dict[str, str] | None,
+    language: str | None,
+    user_id: int | None,
+    registration_id: int | None,
+    subject=None,
+) -> tuple[str | None, str, str | None, str | None]:
+    """(subject, text, html, sealed secrets) of a message: written in the recipient's language
+    (a lazy subject too), private values replaced by placeholders and sealed apart."""
+    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    sealed: dict[str, str] = {}
+    for name, value in (secrets or {}).items():
+        if name in context:
+            raise ValueError(f"{name!r} is passed both as a secret and as plain context")
+        # Letters, digits and dashes only: it survives HTML escaping and URL building intact.
+        placeholder = f"private-{name.replace('_', '-')}-{_random_token(12)}"
+        sealed[placeholder] = str(value)
+        context[name] = placeholder
+    language = language or recipient_language(user_id, registration_id)
+    with in_language(language):
+        subject = clean_subject(subject) if subject is not None else None
+        body_text = _render(template, "txt", context)
+        body_html = _render(template, "html", context)
+    if body_text is None:
+        raise TemplateNotFound(f"emails/{template}.txt")
+    return subject, body_text, body_html, (_seal(sealed) if sealed else None)
+
+
+def _new_message(
+    addresses: list[str],
+    subject: str,
+    template: str,
+    dedupe_key: str | None,
+    user_id: int | None,
+    registration_id: int | None,
+    **columns,
+) -> OutboxMessage:
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    domain = domain.strip(">").strip() or "localhost"
+    message = OutboxMessage(
+        to_address=", ".join(addresses),
+        subject=clean_subject(subject),
+        kind=template,
+        dedupe_key=dedupe_key,
+        user_id=user_id,
+        registration_id=registration_id,
+        congress_id=_scoped_congress_id(),
+        message_id=f"<{_random_token(12)}@{domain}>",
+        status=OutboxStatus.QUEUED,
+        next_attempt_at=utcnow(),
+        **columns,
+    )
+    db.session.add(message)
+    return message
+
+
 def queue_mail(
     to: str | Iterable[str],
     subject: str,
@@ -210,48 +303,164 @@ def queue_mail(
     addresses = recipients(to)
     if not addresses:
         raise ValueError("queue_mail needs at least one recipient")
-    if dedupe_key is not None:
-        exists = db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        )
-        if exists:
-            return None
-    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
-    sealed: dict[str, str] = {}
-    for name, value in (secrets or {}).items():
-        if name in context:
-            raise ValueError(f"{name!r} is passed both as a secret and as plain context")
-        # Letters, digits and dashes only: it survives HTML escaping and URL building intact.
-        placeholder = f"private-{name.replace('_', '-')}-{_random_token(12)}"
-        sealed[placeholder] = str(value)
-        context[name] = placeholder
-    language = language or recipient_language(user_id, registration_id)
-    with in_language(language):
-        subject = clean_subject(subject)  # a lazy (translatable) subject: the recipient's words
-        body_text = _render(template, "txt", context)
-        body_html = _render(template, "html", context)
-    if body_text is None:
-        raise TemplateNotFound(f"emails/{template}.txt")
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
-    domain = domain.strip(">").strip() or "localhost"
-    message = OutboxMessage(
-        to_address=", ".join(addresses),
-        subject=subject,
+    if _already_queued(dedupe_key):
+        return None
+    subject, body_text, body_html, sealed = _compose(
+        template, context, secrets, language, user_id, registration_id, subject=subject
+    )
+    return _new_message(
+        addresses,
+        subject,
+        template,
+        dedupe_key,
+        user_id,
+        registration_id,
         body_text=body_text,
         body_html=body_html,
-        kind=template,
-        dedupe_key=dedupe_key,
-        user_id=user_id,
-        registration_id=registration_id,
-        congress_id=_scoped_congress_id(),
-        message_id=f"<{_random_token(12)}@{domain}>",
-        status=OutboxStatus.QUEUED,
-        next_attempt_at=utcnow(),
-        has_secrets=bool(sealed),
-        sealed_secrets=_seal(sealed) if sealed else None,
+        has_secrets=sealed is not None,
+        sealed_secrets=sealed,
     )
-    db.session.add(message)
-    return message
+
+
+def queue_mail_later(
+    to: str | Iterable[str],
+    subject: str,
+    template: str,
+    *,
+    writer: str,
+    params: dict,
+    dedupe_key: str | None = None,
+    user_id: int | None = None,
+    registration_id: int | None = None,
+    language: str | None = None,
+) -> OutboxMessage | None:
+    """Queue an email whose text the worker writes (see the module's docstring): the same
+    guarantees as queue_mail (committed or rolled back with its cause, sent once), without
+    rendering templates in the caller's transaction.
+
+    `writer` names a function "package.module:function" taking `params` (JSON: ids, flags)
+    and returning a MailDraft, or None when there is nothing to say any more (what the message
+    was about was erased). The language is resolved when the text is written, as queue_mail
+    does.
+    """
+    addresses = recipients(to)
+    if not addresses:
+        raise ValueError("queue_mail_later needs at least one recipient")
+    _writer_function(writer)  # a wrong name fails here, in the caller's tests, not later
+    if _already_queued(dedupe_key):
+        return None
+    job = {"writer": writer, "params": params}
+    if language:
+        job["language"] = language
+    # The subject in the recipient's words now (the worker may replace it with its own).
+    with in_language(language or recipient_language(user_id, registration_id)):
+        subject = clean_subject(subject)
+    return _new_message(
+        addresses,
+        subject,
+        template,
+        dedupe_key,
+        user_id,
+        registration_id,
+        body_text="",
+        body_html=None,
+        has_secrets=False,
+        write_job=json.dumps(job),
+    )
+
+
+_WRITERS: dict[str, Callable[[dict], MailDraft | None]] = {}
+
+
+def _writer_function(name: str) -> Callable[[dict], MailDraft | None]:
+    if name not in _WRITERS:
+        module, _, function = name.partition(":")
+        _WRITERS[name] = getattr(importlib.import_module(module), function)
+    return _WRITERS[name]
+
+
+class NothingToWrite(Exception):
+    """A writer found nothing to say any more (what the message was about is gone)."""
+
+
+def write_message(message: OutboxMessage) -> None:
+    """Write the text of a message queued with queue_mail_later (no-op once written). The
+    caller commits. Raises NothingToWrite, or the writer's error (a template that fails)."""
+    if message.write_job is None:
+        return
+    job = json.loads(message.write_job)
+    # In an application context of its own (its own session and `g`): a long-running worker
+    # must not reuse what an earlier round cached there (the current congress), detached
+    # since; the writer reads committed rows only.
+    congress_id = message.congress_id
+    with current_app.app_context():
+        from conference.congresses.context import working_on
+        from conference.program.models import Congress
+
+        # Links and times of the text are those of the congress that queued it.
+        congress = db.session.get(Congress, congress_id) if congress_id else None
+        with working_on(congress):
+            draft = _writer_function(job["writer"])(job["params"])
+            if draft is None:
+                raise NothingToWrite(
+                    "Not written: what this message was about no longer exists (erased or deleted)."
+                )
+            subject, body_text, body_html, sealed = _compose(
+                message.kind,
+                draft.context,
+                draft.secrets,
+                job.get("language"),
+                message.user_id,
+                message.registration_id,
+                subject=draft.subject or None,
+            )
+    message.body_text, message.body_html = body_text, body_html
+    message.has_secrets, message.sealed_secrets = sealed is not None, sealed
+    if subject:
+        message.subject = subject
+    message.write_job = None
+
+
+def write_pending(limit: int = 500) -> int:
+    """Write the texts of queued messages that have none yet (each committed on its own);
+    return how many were written. The worker writes a message anyway before sending it: this
+    lets the texts exist before delivery (the outbox page, a mail server that is down)."""
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.write_job.is_not(None)
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    written = 0
+    for message_id in ids:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.write_job is None:
+            continue
+        try:
+            write_message(message)
+        except Exception as exc:  # recorded on the message; it waits for an organizer
+            db.session.rollback()
+            _record_write_failure(db.session.get(OutboxMessage, message_id), exc)
+            continue
+        db.session.commit()
+        written += 1
+    return written
+
+
+def _record_write_failure(message: OutboxMessage, exc: Exception) -> None:
+    """A text that cannot be written fails for good (retrying writes the same thing); the row
+    stays, with its job, for an organizer to see and queue again once the cause is fixed."""
+    if not isinstance(exc, NothingToWrite):
+        log.exception("outbox message %s could not be written", message.id, exc_info=exc)
+    message.status = OutboxStatus.FAILED
+    message.last_error = (
+        str(exc) if isinstance(exc, NothingToWrite) else f"Not written: {type(exc).__name__}: {exc}"
+    )[:2000]
+    db.session.commit()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -384,6 +593,13 @@ def _deliver(due_ids: list[int], now: datetime, counts: dict[str, int]) -> dict[
             if not _claim(message_id, now):
                 continue  # another worker took it
             message = db.session.get(OutboxMessage, message_id)
+            try:
+                write_message(message)
+            except Exception as exc:
+                db.session.rollback()
+                _record_write_failure(db.session.get(OutboxMessage, message_id), exc)
+                counts["failed"] += 1
+                continue
             try:
                 connection.send(_as_flask_message(message))
             except SecretUnavailable as exc:

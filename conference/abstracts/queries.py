@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from conference.abstracts.models import (
     PRESENTED_OUTCOMES,
@@ -37,8 +37,27 @@ _FULL = (
 )
 
 
-def get_abstract(abstract_id: int) -> Abstract | None:
-    return db.session.scalar(select(Abstract).where(Abstract.id == abstract_id).options(*_FULL))
+#: session.info key: ids of abstracts whose row this transaction holds FOR UPDATE.
+LOCKED_ABSTRACTS = "locked_abstracts"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locked_abstracts(session, *args) -> None:
+    session.info.pop(LOCKED_ABSTRACTS, None)
+
+
+def get_abstract(abstract_id: int, *, for_update: bool = False) -> Abstract | None:
+    """The abstract with its authors, disclosures, track and reviews. `for_update` locks its
+    row first (the relationships are read after the lock), for a change that the services
+    serialize per abstract (they then do not lock and re-read it a second time)."""
+    query = select(Abstract).where(Abstract.id == abstract_id).options(*_FULL)
+    if for_update:
+        query = query.with_for_update(of=Abstract).execution_options(populate_existing=True)
+    abstract = db.session.scalar(query)
+    if for_update and abstract is not None:
+        db.session.info.setdefault(LOCKED_ABSTRACTS, set()).add(abstract.id)
+    return abstract
 
 
 def own_abstracts_query(congress: Congress, user: User):

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -40,11 +40,12 @@ from conference.abstracts.models import (
     FirstAuthorQuotaLock,
     disclosure_type_from_text,
 )
+from conference.abstracts.queries import LOCKED_ABSTRACTS
 from conference.accounts.models import User
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, NotAllowed, NotFound, ValidationFailed
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail import MailDraft, queue_mail, queue_mail_later
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.program.queries import get_track_by_slug
@@ -201,18 +202,20 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
         author.email: (author.confirmed_at, _listing(author)) for author in abstract.authors
     }
     abstract.authors.clear()
-    db.session.flush()  # free the (abstract, position) pairs before re-adding
+    if abstract.id is not None:
+        db.session.flush()  # free the (abstract, position) pairs before re-adding
     emails = [
         normalize_person_email(item.get("email")) for item in authors if isinstance(item, dict)
     ]
     users = (
-        {
-            user.email: user.id
-            for user in db.session.scalars(
+        dict(
+            db.session.execute(
                 # Only a confirmed address links an account to an author.
-                select(User).where(User.email.in_(emails), User.email_confirmed_at.is_not(None))
-            )
-        }
+                select(User.email, User.id).where(
+                    User.email.in_(emails), User.email_confirmed_at.is_not(None)
+                )
+            ).all()
+        )
         if emails
         else {}
     )
@@ -231,6 +234,7 @@ def _replace_authors(abstract: Abstract, authors: list, errors: FieldErrors) -> 
             is_presenting=bool(item.get("presenting")),
             nothing_to_disclose=bool(item.get("nothing_to_disclose")),
             user_id=users.get(email),
+            disclosures=[],
         )
         for field, limit in (("name", 200), ("email", 254), ("affiliation", 300)):
             if len(_text(item.get(field))) > limit:
@@ -567,7 +571,9 @@ def create_abstract(
             return existing
     db.session.add(abstract)
     errors = FieldErrors()
-    _apply(abstract, data, errors)
+    # One INSERT with every field (the track look-up would otherwise flush a bare row first).
+    with db.session.no_autoflush:
+        _apply(abstract, data, errors)
     errors.raise_if_any()
     db.session.flush()
     return abstract
@@ -607,7 +613,10 @@ def _lock_quota_of(abstract: Abstract) -> None:
 
 
 def _lock(abstract: Abstract) -> Abstract:
-    """Re-read the abstract's row FOR UPDATE, so two submits of it run one after the other."""
+    """Re-read the abstract's row FOR UPDATE, so two submits of it run one after the other
+    (already done when it was loaded with queries.get_abstract(..., for_update=True))."""
+    if abstract.id in db.session.info.get(LOCKED_ABSTRACTS, ()):
+        return abstract
     db.session.execute(
         select(Abstract.id).where(Abstract.id == abstract.id).with_for_update()
     ).all()
@@ -616,19 +625,23 @@ def _lock(abstract: Abstract) -> Abstract:
 
 
 def _next_number(congress: Congress) -> str:
-    """The next public number of the congress, from its counter row locked FOR UPDATE."""
-    query = select(AbstractCounter).where(AbstractCounter.congress_id == congress.id)
-    counter = db.session.scalar(query.with_for_update())
-    if counter is None:
+    """The next public number of the congress, from its counter row: one UPDATE ... RETURNING
+    (the row stays locked until the transaction ends, so numbers have no gaps)."""
+    taken = db.session.scalar(
+        update(AbstractCounter)
+        .where(AbstractCounter.congress_id == congress.id)
+        .values(last_number=AbstractCounter.last_number + 1)
+        .returning(AbstractCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    if taken is None:
         try:
             with db.session.begin_nested():
-                counter = AbstractCounter(congress_id=congress.id, last_number=0)
-                db.session.add(counter)
+                db.session.add(AbstractCounter(congress_id=congress.id, last_number=0))
         except IntegrityError:
-            counter = db.session.scalar(query.with_for_update())
-    counter.last_number += 1
-    db.session.flush()
-    return f"A-{counter.last_number:04d}"
+            pass  # created meanwhile
+        return _next_number(congress)
+    return f"A-{taken:04d}"
 
 
 def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
@@ -643,28 +656,56 @@ def submit_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract
     submission_problems(abstract, now).raise_if_any(
         _("The abstract cannot be submitted yet; please correct the highlighted fields.")
     )
-    if abstract.number is None:
-        abstract.number = _next_number(abstract.congress)
     abstract.status = AbstractStatus.SUBMITTED
     abstract.submitted_at = now
-    db.session.flush()
-    fees.apply_fee(abstract, now)
-    queue_mail(
+    # The emails first (rows only: the worker writes them, the receipt's subject with the
+    # number), then the number: the congress's counter row is locked from there to the commit.
+    queue_mail_later(
         abstract.submitter.email,
-        _l(
+        _l("Abstract received: %(title)s", title=abstract.title[:120]),
+        "abstracts/submitted",
+        writer="conference.abstracts.services:write_submitted",
+        params={"abstract_id": abstract.id},
+        dedupe_key=f"abstract-submitted:{abstract.id}",
+        user_id=abstract.submitter_id,
+    )
+    _request_authorship_confirmations(abstract)
+    db.session.flush()
+    if abstract.number is None:
+        abstract.number = _next_number(abstract.congress)
+    fees.apply_fee(abstract, now)
+    return abstract
+
+
+def write_submitted(params: dict) -> MailDraft | None:
+    """The text of the submitter's receipt, from the abstract as it is when written."""
+    abstract = db.session.get(Abstract, params["abstract_id"])
+    if abstract is None:
+        return None
+    return MailDraft(
+        {
+            "abstract": abstract,
+            "congress": abstract.congress,
+            "kind_label": KIND_LABELS[abstract.kind],
+        },
+        subject=_l(
             "Abstract %(number)s received: %(title)s",
             number=abstract.number,
             title=abstract.title[:120],
         ),
-        "abstracts/submitted",
-        dedupe_key=f"abstract-submitted:{abstract.id}",
-        user_id=abstract.submitter_id,
-        abstract=abstract,
-        congress=abstract.congress,
-        kind_label=KIND_LABELS[abstract.kind],
     )
-    _request_authorship_confirmations(abstract)
-    return abstract
+
+
+def write_authorship_request(params: dict) -> MailDraft | None:
+    """The text of an authorship request: None when the person is no longer listed."""
+    abstract = db.session.get(Abstract, params["abstract_id"])
+    author = listed_author(abstract, params["email"]) if abstract is not None else None
+    if author is None:
+        return None
+    return MailDraft(
+        {"abstract": abstract, "author": author, "congress": abstract.congress},
+        secrets={"link": external_url("abstracts.authorship", token=authorship_token(author))},
+    )
 
 
 def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstract:
@@ -742,19 +783,17 @@ def _request_authorship_confirmations(abstract: Abstract) -> None:
             continue
         listing = "|".join(str(part) for part in (author.email, *_listing(author)))
         digest = hashlib.sha256(listing.encode()).hexdigest()[:24]
-        queue_mail(
+        queue_mail_later(
             author.email,
             _l(
                 "Please confirm that you are an author of “%(title)s”",
                 title=abstract.title[:120],
             ),
             "abstracts/authorship_request",
+            writer="conference.abstracts.services:write_authorship_request",
+            params={"abstract_id": abstract.id, "email": author.email},
             dedupe_key=f"abstract-authorship:{abstract.id}:{digest}",
             user_id=author.user_id,
-            abstract=abstract,
-            author=author,
-            congress=abstract.congress,
-            secrets={"link": external_url("abstracts.authorship", token=authorship_token(author))},
         )
 
 

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse_many
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import ApiToken, Role, User, UserRole
 from conference.countries import check_country
@@ -620,7 +621,16 @@ def user_for_api_token(raw: str, now: datetime | None = None) -> User | None:
     the account, invalidates every token issued before.
     """
     now = now or utcnow()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    # The token, its user and their roles in one statement (every API request asks).
+    token = (
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == _digest(raw))
+            .options(joinedload(ApiToken.user).joinedload(User.roles))
+        )
+        .unique()
+        .first()
+    )
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     user = token.user

@@ -30,7 +30,7 @@ from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required, token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.errors import Conflict, ValidationFailed
-from conference.extensions import db
+from conference.extensions import commit_keeping_loaded, db
 from conference.program.queries import get_current_congress, get_track_by_slug
 
 blp = Blueprint("api_abstracts", __name__, url_prefix="/api/v1", description="Abstracts")
@@ -351,16 +351,16 @@ def _congress():
     return congress
 
 
-def _visible(abstract_id: int, user: User) -> Abstract:
+def _visible(abstract_id: int, user: User, *, for_update: bool = False) -> Abstract:
     """The abstract if `user` may see it; 404 otherwise (never reveal that it exists)."""
-    abstract = get_abstract(abstract_id)
+    abstract = get_abstract(abstract_id, for_update=for_update)
     if abstract is None or abstract.congress_id != _congress().id or not abstract.can_view(user):
         abort(404, message="No abstract with this id.")
     return abstract
 
 
-def _editable(abstract_id: int, user: User) -> Abstract:
-    abstract = _visible(abstract_id, user)
+def _editable(abstract_id: int, user: User, *, for_update: bool = False) -> Abstract:
+    abstract = _visible(abstract_id, user, for_update=for_update)
     if not abstract.can_edit(user):
         abort(403, message="Only the submitter can change this abstract.")
     return abstract
@@ -412,7 +412,7 @@ def create_abstract(payload):
     abstract = services.create_abstract(
         _congress(), user, payload, creation_key=request.headers.get("Idempotency-Key")
     )
-    db.session.commit()
+    commit_keeping_loaded()
     return abstract_json(abstract, user), 201
 
 
@@ -477,8 +477,9 @@ def patch_abstract(payload, abstract_id):
 def submit(abstract_id):
     """Submit: 200 with the number, or 422 with every problem by field. Repeats are no-ops."""
     user = bearer_user()
-    abstract = services.submit_abstract(_editable(abstract_id, user))
-    db.session.commit()
+    # Loaded FOR UPDATE: the submission is serialized per abstract (no second read).
+    abstract = services.submit_abstract(_editable(abstract_id, user, for_update=True))
+    commit_keeping_loaded()
     return abstract_json(abstract, user)
 
 

@@ -19,7 +19,7 @@ from marshmallow import Schema, fields, validate
 from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
-from conference.extensions import db
+from conference.extensions import commit_keeping_loaded, db
 from conference.models import utcnow
 from conference.money.queries import get_bank_details
 from conference.program.queries import get_current_congress
@@ -446,12 +446,10 @@ def create_registration(payload):
         submission_key=request.headers.get("Idempotency-Key") or None,
         invoice_to=invoice_to,
     )
-    # Built before the commit expires (and reloads) everything; the waiting-list position
-    # (a count) after it: the place's counter rows are locked until the commit.
-    body = registration_json(registration, position=False)
-    db.session.commit()
-    if body["status"] == RegistrationStatus.WAITLISTED.value:
-        body["waitlist_position"] = capacity.waitlist_position(registration)
+    # The place's counter rows are locked until the commit: commit first, then build the
+    # answer from what was written (no reload) and count the waiting-list position.
+    commit_keeping_loaded()
+    body = registration_json(registration, position=True)
     return body, 201 if created else 200
 
 

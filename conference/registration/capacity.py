@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -187,14 +187,37 @@ def _counter_id(congress_id: int, category_id: int | None) -> int:
     return db.session.scalar(query)
 
 
-def prepare(congress: Congress, category_ids, settings: RegistrationSettings | None = None) -> None:
+def prepare(
+    congress: Congress, category_ids, settings: RegistrationSettings | None = None
+) -> dict[int | None, int | None]:
     """Make sure the counter rows exist before this transaction changes what holds a place
-    (a row created later would count that change, then be moved by it once more)."""
-    for category_id in sorted(set(category_ids)):
-        _counter_id(congress.id, category_id)
+    (a row created later would count that change, then be moved by it once more).
+
+    Return what the rows said they had taken ({category id or None for the congress: taken},
+    None where a row was just created): read without a lock, a guess for `looks_free`. The
+    rows are read in one statement, their ids remembered for `take_places`."""
+    wanted = sorted(set(category_ids))
     total = settings.capacity if settings is not None else _total_capacity(congress.id)
+    conditions = [COUNTERS.c.category_id.in_(wanted)] if wanted else []
     if total is not None:
-        _counter_id(congress.id, None)
+        conditions.append(COUNTERS.c.category_id.is_(None))
+    taken: dict[int | None, int | None] = {}
+    if not conditions:
+        return taken
+    known = db.session.info.setdefault("place_counter_ids", {})
+    rows = db.session.execute(
+        select(COUNTERS.c.id, COUNTERS.c.category_id, COUNTERS.c.taken).where(
+            COUNTERS.c.congress_id == congress.id, or_(*conditions)
+        )
+    ).all()
+    for counter_id, category_id, count in rows:
+        known[congress.id, category_id] = counter_id
+        taken[category_id] = count
+    for key in wanted + ([None] if total is not None else []):
+        if key not in taken:
+            _counter_id(congress.id, key)  # created with its counted value
+            taken[key] = None
+    return taken
 
 
 def _total_capacity(congress_id: int) -> int | None:
@@ -210,6 +233,23 @@ def _bump(counter_id: int, delta: int, limit: int | None = None) -> bool:
     if limit is not None:
         statement = statement.where(COUNTERS.c.taken + delta <= limit)
     result = db.session.execute(statement.values(taken=COUNTERS.c.taken + delta))
+    return result.rowcount == 1
+
+
+def _bump_within_total(congress_id: int, counter_id: int, delta: int) -> bool:
+    """Add `delta` to the congress row if it stays within the total capacity, read afresh
+    in the same statement (one round trip while the category rows are locked). False when
+    it did not: full, no total capacity, or a row replaced meanwhile (the caller looks)."""
+    total = (
+        select(RegistrationSettings.capacity)
+        .where(RegistrationSettings.congress_id == congress_id)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        update(COUNTERS)
+        .where(COUNTERS.c.id == counter_id, COUNTERS.c.taken + delta <= total)
+        .values(taken=COUNTERS.c.taken + delta)
+    )
     return result.rowcount == 1
 
 
@@ -235,11 +275,20 @@ class Taken:
         return self.ok
 
 
-def take_places(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> Taken:
+def take_places(
+    congress: Congress, wanted: dict[ProfessionalCategory, int], *, expect_full: bool = False
+) -> Taken:
     """Take places ({category: how many}) all or nothing: category rows by id, then the
     congress row while the congress has a total capacity. On failure nothing is taken and
-    the full row stays locked until the transaction ends."""
+    the full row stays locked until the transaction ends.
+
+    `expect_full` (the caller's guess, e.g. `looks_free` said no): lock the rows first and
+    decide from what they hold, one statement instead of an UPDATE, its undo and a lock."""
     wanted = {category: n for category, n in wanted.items() if n > 0}
+    if expect_full and wanted and _dialect() == "postgresql":
+        decided = _take_locked(congress, wanted)
+        if decided is not None:
+            return decided
     done: list[tuple[int, int]] = []
     for category in sorted(wanted, key=lambda c: c.id):
         counter = _counter_id(congress.id, category.id)
@@ -249,15 +298,79 @@ def take_places(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> 
             _hold(counter)
             return Taken(False, full_category=category, wanted=wanted)
         done.append((counter, wanted[category]))
+    if not done:
+        return Taken(True, wanted=wanted)
+    taking = sum(n for _, n in done)
+    known = db.session.info.setdefault("place_counter_ids", {})
+    tried = known.get((congress.id, None))
+    # Usually one statement: the congress row's id is known (prepare) and the total capacity
+    # is read in the UPDATE itself, after the category rows are locked.
+    if tried is not None and _bump_within_total(congress.id, tried, taking):
+        return Taken(True, wanted=wanted)
     # Read after the category rows are locked: a capacity set meanwhile is seen here.
-    total = _total_capacity(congress.id)
-    if total is not None and done:
+    total, counter = db.session.execute(
+        select(
+            RegistrationSettings.capacity,
+            select(COUNTERS.c.id)
+            .where(COUNTERS.c.congress_id == congress.id, COUNTERS.c.category_id.is_(None))
+            .scalar_subquery(),
+        ).where(RegistrationSettings.congress_id == congress.id)
+    ).one_or_none() or (None, None)
+    if total is None:
+        return Taken(True, wanted=wanted)
+    if counter is None:
         counter = _counter_id(congress.id, None)
-        if not _bump(counter, sum(n for _, n in done), total):
-            for undo, n in done:
-                _bump(undo, -n)
-            _hold(counter)
+    known[congress.id, None] = counter
+    # The row tried above was full; one that replaced it meanwhile (reset_total) is tried.
+    if counter == tried or not _bump(counter, taking, total):
+        for undo, n in done:
+            _bump(undo, -n)
+        _hold(counter)
+        return Taken(False, congress_full=True, wanted=wanted)
+    return Taken(True, wanted=wanted)
+
+
+def _take_locked(congress: Congress, wanted: dict[ProfessionalCategory, int]) -> Taken | None:
+    """take_places by locking the counter rows first (SELECT ... FOR UPDATE in the usual
+    order: categories by id, then the congress row), then deciding: when full, the rows stay
+    locked until the transaction ends, as take_places leaves a full row. None when a row is
+    not known yet or was replaced meanwhile (take_places then goes the usual way)."""
+    known = db.session.info.get("place_counter_ids", {})
+    categories = sorted(wanted, key=lambda c: c.id)
+    if any((congress.id, category.id) not in known for category in categories):
+        return None
+    total_id = known.get((congress.id, None))
+    ids = [known[congress.id, category.id] for category in categories]
+    total_capacity = (
+        select(RegistrationSettings.capacity)
+        .where(RegistrationSettings.congress_id == congress.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(COUNTERS.c.id, COUNTERS.c.taken, total_capacity)
+        .where(COUNTERS.c.id.in_(ids + ([total_id] if total_id is not None else [])))
+        .order_by(COUNTERS.c.category_id.asc().nulls_last())
+        .with_for_update(of=COUNTERS)
+    ).all()
+    taken = {row[0]: row[1] for row in rows}
+    if len(taken) != len(ids) + (total_id is not None) or not rows:
+        return None
+    total = rows[0][2]
+    for category in categories:
+        counter = known[congress.id, category.id]
+        if category.capacity is not None and taken[counter] + wanted[category] > category.capacity:
+            return Taken(False, full_category=category, wanted=wanted)
+    count = sum(wanted.values())
+    if total is not None:
+        if total_id is None:
+            return None
+        if taken[total_id] + count > total:
             return Taken(False, congress_full=True, wanted=wanted)
+    # Room after all: the rows are this transaction's until it ends.
+    for category in categories:
+        _bump(known[congress.id, category.id], wanted[category])
+    if total is not None:
+        _bump(total_id, count)
     return Taken(True, wanted=wanted)
 
 
@@ -356,11 +469,23 @@ def remaining(
 
 
 def looks_free(
-    congress: Congress, category: ProfessionalCategory, settings: RegistrationSettings
+    congress: Congress,
+    category: ProfessionalCategory,
+    settings: RegistrationSettings,
+    counters: dict[int | None, int | None] | None = None,
 ) -> bool:
-    """Whether a place seems free right now (no lock: a guess that take_places settles)."""
+    """Whether a place seems free right now (no lock: a guess that take_places settles);
+    `counters` as `prepare` read them, when they are still what this transaction left."""
     if settings.capacity is None and category.capacity is None:
         return True
+    if counters is not None:
+        limits = []
+        if settings.capacity is not None and counters.get(None) is not None:
+            limits.append(settings.capacity - counters[None])
+        if category.capacity is not None and counters.get(category.id) is not None:
+            limits.append(category.capacity - counters[category.id])
+        if len(limits) == (settings.capacity is not None) + (category.capacity is not None):
+            return min(limits) > 0
     left = remaining(settings, category, taken_by_category(congress))
     return left is None or left > 0
 
@@ -592,15 +717,20 @@ def remind_missing_proof(congress: Congress, now: datetime | None = None) -> int
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
+    return waitlist_position_of(
+        registration.congress_id, registration.waitlisted_at, registration.id
+    )
+
+
+def waitlist_position_of(congress_id: int, waitlisted_at: datetime, registration_id: int) -> int:
+    """The position of a waiting registration from its values (read before a commit expired
+    the object: no reload after it)."""
     ahead = db.session.scalar(
         select(func.count(Registration.id)).where(
-            Registration.congress_id == registration.congress_id,
+            Registration.congress_id == congress_id,
             Registration.status == RegistrationStatus.WAITLISTED,
-            (Registration.waitlisted_at < registration.waitlisted_at)
-            | (
-                (Registration.waitlisted_at == registration.waitlisted_at)
-                & (Registration.id < registration.id)
-            ),
+            (Registration.waitlisted_at < waitlisted_at)
+            | ((Registration.waitlisted_at == waitlisted_at) & (Registration.id < registration_id)),
         )
     )
     return (ahead or 0) + 1

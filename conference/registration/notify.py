@@ -1,41 +1,100 @@
-"""Registration emails, queued in the outbox in the same transaction as their cause."""
+"""Registration emails, queued in the outbox in the same transaction as their cause.
+
+The first email of a new registration (received / confirmed, without an invoice) is queued
+with `queue_mail_later`: the registering request writes a small row, the worker writes its
+text (`write_new`) from the registration as it is then. Which email it is (received or
+confirmed) is decided when it is queued.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from conference.mail import queue_mail
+from conference.extensions import db
+from conference.mail import MailDraft, queue_mail, queue_mail_later
 from conference.registration.models import Registration
 from conference.registration.payment_instructions import payment_instructions
 from conference.registration.tokens import manage_url
+
+
+def _context(registration: Registration) -> tuple[dict, dict]:
+    """(context, secrets) shared by every registration email."""
+    from conference.registration.card import card_payment_available
+
+    secrets = {"manage_url": manage_url(registration)}
+    # "Pay now" is offered only while card payment is configured and money is due.
+    can_pay_by_card = card_payment_available(registration)
+    if can_pay_by_card:
+        secrets["pay_url"] = manage_url(registration) + "/pay"
+    context = {
+        "registration": registration,
+        "congress": registration.congress,
+        "can_pay_by_card": can_pay_by_card,
+        "how_to_pay": payment_instructions(registration),
+    }
+    return context, secrets
 
 
 def _send(registration: Registration, template: str, subject, key: str | None, **ctx):
     """Queue a registration email; `subject` is lazy: written in the recipient's language."""
     if registration.erased_at:
         return None
-    from conference.registration.card import card_payment_available
-
-    congress = registration.congress
-    secrets = {"manage_url": manage_url(registration)}
-    # "Pay now" is offered only while card payment is configured and money is due.
-    can_pay_by_card = card_payment_available(registration)
-    if can_pay_by_card:
-        secrets["pay_url"] = manage_url(registration) + "/pay"
+    context, secrets = _context(registration)
     return queue_mail(
         registration.email,
-        _l("%(congress)s: %(subject)s", congress=congress.short_name, subject=subject),
+        _l("%(congress)s: %(subject)s", congress=registration.congress.short_name, subject=subject),
         f"registration/{template}",
         dedupe_key=f"registration:{registration.id}:{key}" if key else None,
         user_id=registration.user_id,
         registration_id=registration.id,
-        registration=registration,
-        congress=congress,
         secrets=secrets,
-        can_pay_by_card=can_pay_by_card,
-        how_to_pay=payment_instructions(registration),
+        **context,
         **ctx,
     )
+
+
+def new_registration(registration: Registration, *, replaced: Registration | None = None):
+    """The first email of a new registration (no invoice): confirmed or received, as its
+    status is now; written by the worker (write_new)."""
+    if registration.erased_at:
+        return None
+    from conference.registration.models import RegistrationStatus
+
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    template = "confirmed" if confirmed else "received"
+    what = (
+        _l("registration %(reference)s confirmed", reference=registration.reference)
+        if confirmed
+        else _l("registration %(reference)s received", reference=registration.reference)
+    )
+    return queue_mail_later(
+        registration.email,
+        _l("%(congress)s: %(subject)s", congress=registration.congress.short_name, subject=what),
+        f"registration/{template}",
+        writer="conference.registration.notify:write_new",
+        params={
+            "registration_id": registration.id,
+            "replaced_id": replaced.id if replaced is not None else None,
+        },
+        user_id=registration.user_id,
+        registration_id=registration.id,
+    )
+
+
+def write_new(params: dict) -> MailDraft | None:
+    """The context of new_registration's email, from the registration as it is now (the
+    waiting-list position too)."""
+    from conference.registration.capacity import waitlist_position
+
+    registration = db.session.get(Registration, params["registration_id"])
+    if registration is None or registration.erased_at:
+        return None
+    replaced = (
+        db.session.get(Registration, params["replaced_id"]) if params.get("replaced_id") else None
+    )
+    context, secrets = _context(registration)
+    context.update(replaced=replaced, position=waitlist_position(registration), invoice=None)
+    return MailDraft(context, secrets)
 
 
 def received(

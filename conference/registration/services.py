@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from conference import i18n
 from conference.countries import check_country
@@ -323,12 +324,19 @@ def _clean_details(data: dict, errors: FieldErrors, *, partial: bool = False) ->
 def _find_category(congress: Congress, slug: str | None) -> ProfessionalCategory | None:
     if not slug:
         return None
-    return db.session.scalar(
-        select(ProfessionalCategory).where(
-            ProfessionalCategory.congress_id == congress.id,
-            ProfessionalCategory.slug == str(slug),
-            ProfessionalCategory.is_active.is_(True),
+    # With its fees in the same statement (fee_at reads them).
+    return (
+        db.session.scalars(
+            select(ProfessionalCategory)
+            .options(joinedload(ProfessionalCategory.fees))
+            .where(
+                ProfessionalCategory.congress_id == congress.id,
+                ProfessionalCategory.slug == str(slug),
+                ProfessionalCategory.is_active.is_(True),
+            )
         )
+        .unique()
+        .first()
     )
 
 
@@ -355,6 +363,39 @@ def _already_registered(email: str) -> Conflict:
         fields={"email": [message]},
         manage_link_request=site_path("registration.request_link"),
     )
+
+
+def _active_and_reference(
+    congress: Congress, email: str, prefix: str
+) -> tuple[Registration | None, str]:
+    """(the active registration under `email`, a free reference) in one statement when the
+    first reference drawn is free (it nearly always is)."""
+    reference = new_reference(prefix, 4)
+    rows = db.session.scalars(
+        select(Registration).where(
+            or_(
+                and_(
+                    Registration.congress_id == congress.id,
+                    Registration.email_key == email.strip().lower(),
+                    Registration.status.in_(ACTIVE_STATUSES),
+                ),
+                Registration.reference == reference,
+            )
+        )
+    ).all()
+    existing = next(
+        (
+            row
+            for row in rows
+            if row.congress_id == congress.id
+            and row.email_key == email.strip().lower()
+            and row.status in ACTIVE_STATUSES
+        ),
+        None,
+    )
+    if any(row.reference == reference for row in rows):
+        reference = _unique_reference(prefix)
+    return existing, reference
 
 
 def _unique_reference(prefix: str) -> str:
@@ -451,18 +492,17 @@ def register_attendee(
         except ValidationFailed as exc:
             errors.add("voucher", exc.fields["voucher"][0])
     errors.raise_if_any()
-    existing = active_registration_for(congress, email)
+    existing, reference = _active_and_reference(congress, email, congress.short_name)
     if existing is not None and not existing.is_email_unconfirmed:
         raise _already_registered(email)
 
-    reference = _unique_reference(congress.short_name)
     settings = capacity.get_settings(congress)
     # An earlier registration under this address that its owner never confirmed (anyone can
     # type any address) does not block: the new one replaces it. The owner of the address
     # receives the new one's link either way. This rare path changes the waiting list, so it
     # takes the waiting-list lock; a plain registration takes no congress-wide lock.
     replaced, freed_place = None, False
-    capacity.prepare(
+    counters = capacity.prepare(
         congress, [category.id] + ([existing.category_id] if existing else []), settings
     )
     if existing is not None:
@@ -477,7 +517,7 @@ def register_attendee(
                 capacity.give_back(congress, {existing.category_id: 1})
     # A guess without locks: the mail is written for it before the place is taken (the
     # counter rows stay locked from then until the commit, so nothing slow comes after).
-    room = capacity.looks_free(congress, category, settings)
+    room = capacity.looks_free(congress, category, settings, None if existing else counters)
     if not room and capacity.has_overdue(congress, now):
         capacity.expire_unpaid(congress, now)
         room = capacity.looks_free(congress, category, settings)
@@ -535,7 +575,7 @@ def register_attendee(
     # place); otherwise it is written now, outside the counter rows' locks.
     message = None if invoice_to is not None else _notify_new(registration, replaced)
     db.session.flush()
-    took = bool(capacity.take_places(congress, {category: 1}))
+    took = bool(capacity.take_places(congress, {category: 1}, expect_full=not room))
     if took != room:  # the guess was wrong (the last places went meanwhile, or one came free)
         _place_or_wait(registration, settings, took, now)
         if message is not None:
@@ -568,7 +608,10 @@ def _place_or_wait(registration: Registration, settings, place: bool, now: datet
 
 
 def _notify_new(registration: Registration, replaced, invoice=None):
-    """The first email of a new registration (it cannot have had one yet: no dedupe)."""
+    """The first email of a new registration (it cannot have had one yet: no dedupe). Without
+    an invoice, only a row here: the worker writes its text."""
+    if invoice is None:
+        return notify.new_registration(registration, replaced=replaced)
     if registration.status == RegistrationStatus.CONFIRMED:
         return notify.confirmed(registration, new=True, replaced=replaced)
     return notify.received(
