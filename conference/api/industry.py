@@ -380,7 +380,9 @@ def get_leads(args):
 )
 @blp.doc(
     security=SECURITY,
-    responses={"200": {"description": "CSV", "content": {"text/csv": {}}}},
+    responses={
+        "200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
 )
 def transfers_of_value(args):
     """Transfers of value as CSV, all or one company's (organizers): payer, recipient, kind,

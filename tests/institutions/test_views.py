@@ -10,13 +10,13 @@ def test_type_ahead_json_for_signed_in_people(client, auth, create_user, app):
         "Dana-Farber Cancer Institute", aliases=["DFCI"], country="US", ror_id="02jzgtq86"
     )
     db.session.commit()
-    assert client.get("/met26/institutions/search?q=dana").status_code in (302, 401)
+    assert client.get("/institutions/search?q=dana").status_code in (302, 401)
     auth.login(create_user(name="Zhang Wei"))
-    response = client.get("/met26/institutions/search?q=Dana Farber")
+    response = client.get("/institutions/search?q=Dana Farber")
     assert response.status_code == 200
     assert response.json["items"][0]["name"] == "Dana-Farber Cancer Institute"
     assert response.json["items"][0]["aliases"] == ["DFCI"]
-    assert client.get("/met26/institutions/search?q=" + "x" * 5000).json == {"items": []}
+    assert client.get("/institutions/search?q=" + "x" * 5000).json == {"items": []}
 
 
 def test_affiliation_fields_offer_the_type_ahead(client, auth, create_user, app):
