@@ -49,8 +49,12 @@ from _processes import (
 )
 
 FLOOR_ETAG = '"floor-1"'
-PAGES = {"program page": "/program", "schedule.json": "/program/schedule.json"}
-EXPORTS = ("/program/schedule.json", "/program/schedule.xml", "/program/schedule.ics")
+PAGES = {"program page": "/met26/program", "schedule.json": "/met26/program/schedule.json"}
+EXPORTS = (
+    "/met26/program/schedule.json",
+    "/met26/program/schedule.xml",
+    "/met26/program/schedule.ics",
+)
 
 
 def wsgi_app():
@@ -245,7 +249,7 @@ def main() -> int:
             # (sync workers take connections in turn, so 3 rounds per worker reach them all).
             identity = {}
             for _ in range(3 * workers):
-                for path in ("/program", *EXPORTS):
+                for path in ("/met26/program", *EXPORTS):
                     for coding in ("identity", "gzip"):
                         status, headers, body, _, _ = get(port, path, {"Accept-Encoding": coding})
                         if status != 200:
@@ -304,7 +308,7 @@ def main() -> int:
             f"  {'ok' if ratio <= 2 else 'NO'}{'' if all_304 else ' (not all 304!)'}"
         )
 
-    plain = len(identity["/program/schedule.json"])
+    plain = len(identity["/met26/program/schedule.json"])
     gzip_response = min(result["schedule_wire"][:clients])  # the clients' first (200) fetch
     wire = sum(result["schedule_wire"])
     before = plain * len(result["schedule_wire"])

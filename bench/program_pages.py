@@ -163,7 +163,10 @@ def after_publish(env: dict, port: int, pages: dict, rounds: int, workers: int) 
 def measure(kind: str, env: dict, requests: int, workers: int = 1, publishes: int = 0) -> dict:
     process, port = serve(env, workers)
     try:
-        status, body, _ = request(port, "/api/v1/sessions")
+        # The congress the database holds (the demo's MET26, or the one a frab import made).
+        status, body, _ = request(port, "/api/v1/congresses")
+        slug = json.loads(body)["congresses"][0]["slug"]
+        status, body, _ = request(port, f"/api/v1/congresses/{slug}/sessions")
         sessions = json.loads(body)["sessions"]
         busiest = max(sessions, key=lambda s: len(s["presentations"]))
         speaker = next(
@@ -171,12 +174,12 @@ def measure(kind: str, env: dict, requests: int, workers: int = 1, publishes: in
             None,
         )
         pages = {
-            "program (all days)": "/program",
-            "session page": f"/program/sessions/{busiest['id']}",
-            "speaker page": f"/program/speakers/{speaker['id']}" if speaker else None,
-            "schedule.json": "/program/schedule.json",
-            "schedule.xml": "/program/schedule.xml",
-            "schedule.ics": "/program/schedule.ics",
+            "program (all days)": f"/{slug}/program",
+            "session page": f"/{slug}/program/sessions/{busiest['id']}",
+            "speaker page": f"/{slug}/program/speakers/{speaker['id']}" if speaker else None,
+            "schedule.json": f"/{slug}/program/schedule.json",
+            "schedule.xml": f"/{slug}/program/schedule.xml",
+            "schedule.ics": f"/{slug}/program/schedule.ics",
         }
         results = {}
         for name, path in pages.items():

@@ -388,7 +388,7 @@ def sql(run: Run, query: str, *params) -> list[tuple]:
 def register(
     run: Run, port: int, email: str, category: str, source: str, proof: bytes | None = None
 ) -> Outcome:
-    """POST /api/v1/registrations; on no answer or 502/503, again with the same key."""
+    """POST .../congresses/met26/registrations; on no answer or 502/503, again, same key."""
     key = uuid.uuid4().hex
     payload = {
         "first_name": "Two",
@@ -408,7 +408,12 @@ def register(
     body = json.dumps(payload).encode()
     for attempt in range(1, 7):
         response = call(
-            port, "POST", "/api/v1/registrations", body=body, headers=headers, source=source
+            port,
+            "POST",
+            "/api/v1/congresses/met26/registrations",
+            body=body,
+            headers=headers,
+            source=source,
         )
         if response.status in (0, 502, 503) and attempt < 6:
             with run.lock:
@@ -513,19 +518,19 @@ def publish(run: Run, port: int, token: str, session: dict, title: str, shift: i
     patched = call(
         port,
         "PATCH",
-        f"/api/v1/sessions/{session['id']}",
+        f"/api/v1/congresses/met26/sessions/{session['id']}",
         body=json.dumps(change).encode(),
         headers=bearer,
     )
     if patched.status != 200:
         run.check("session renamed", False, f"{patched.status} {patched.body[:200]!r}")
         return None
-    conflicts = call(port, "GET", "/api/v1/program/conflicts", headers=bearer)
+    conflicts = call(port, "GET", "/api/v1/congresses/met26/program/conflicts", headers=bearer)
     keys = [c["key"] for c in conflicts.json()["conflicts"]] if conflicts.status == 200 else []
     response = call(
         port,
         "POST",
-        "/api/v1/program/publish",
+        "/api/v1/congresses/met26/program/publish",
         body=json.dumps({"acknowledge": keys}).encode(),
         headers=bearer,
     )
@@ -537,7 +542,7 @@ def publish(run: Run, port: int, token: str, session: dict, title: str, shift: i
 
 def same_version_everywhere(run: Run, ports: dict[str, int], before: dict[str, str], label: str):
     """Every live server serves the new schedule.json and program page, with one ETag."""
-    for path in ("/program/schedule.json", "/program"):
+    for path in ("/met26/program/schedule.json", "/met26/program"):
         seen = {name: etags(port, path, 3) for name, port in ports.items()}
         values = set().union(*seen.values())
         one = (
@@ -568,13 +573,15 @@ def same_version_everywhere(run: Run, ports: dict[str, int], before: dict[str, s
 def scenario(run: Run, web: dict[str, int], proxy: RoundRobinProxy, sink: Sink, token: str):
     args = run.args
     limit = args.rate_limit
-    categories_response = call(proxy.port, "GET", "/api/v1/registration/categories")
+    categories_response = call(
+        proxy.port, "GET", "/api/v1/congresses/met26/registration/categories"
+    )
     categories = categories_response.json()["categories"]
     open_slugs = [c["slug"] for c in categories if not c.get("requires_proof")]
     proof_slug = next(c["slug"] for c in categories if c.get("requires_proof"))
 
     before = {}
-    for path in ("/program/schedule.json", "/program"):
+    for path in ("/met26/program/schedule.json", "/met26/program"):
         tags = set().union(*(etags(port, path, 2) for port in web.values()))
         before[path] = next(iter(tags)) if len(tags) == 1 else None
     run.check(
@@ -623,7 +630,7 @@ def scenario(run: Run, web: dict[str, int], proxy: RoundRobinProxy, sink: Sink, 
         login.status == 302,
         f"{login.status} via {login.header('X-Backend')}",
     )
-    proof_path = f"/manage/registrations/{outcome.reference}/proof-file"
+    proof_path = f"/met26/manage/registrations/{outcome.reference}/proof-file"
     read = organizer.request(web[other], "GET", proof_path)
     run.check(
         f"proof stored via {first} read back from {other}",
@@ -633,7 +640,7 @@ def scenario(run: Run, web: dict[str, int], proxy: RoundRobinProxy, sink: Sink, 
 
     # 3. publish through the proxy: both servers serve the new version
     _log("the organizer renames a session and publishes")
-    sessions = call(proxy.port, "GET", "/api/v1/sessions").json()["sessions"]
+    sessions = call(proxy.port, "GET", "/api/v1/congresses/met26/sessions").json()["sessions"]
     session = sessions[0]
     published = publish(run, proxy.port, token, session, f"{session['title']} (moved)", 5)
     if published:
@@ -650,16 +657,16 @@ def scenario(run: Run, web: dict[str, int], proxy: RoundRobinProxy, sink: Sink, 
     deadline = time.monotonic() + (60 if args.quick else 180)
     text = None
     while time.monotonic() < deadline and text is None:
-        text = sink.text_to(student, r"/registration/manage/")
+        text = sink.text_to(student, r"/met26/registration/manage/")
         time.sleep(0.1)
-    link = re.search(r"/registration/manage/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)", text or "")
+    link = re.search(r"/met26/registration/manage/([A-Za-z0-9-]+)/([A-Za-z0-9_.-]+)", text or "")
     run.check("the student's confirmation email (with the manage link) arrived", link is not None)
     if link:
         body, content_type = multipart("proof", "replacement.pdf", PDF_TWO, "application/pdf")
         uploaded = call(
             web[other],
             "POST",
-            f"/api/v1/registrations/{link.group(1)}/proof",
+            f"/api/v1/congresses/met26/registrations/{link.group(1)}/proof",
             body=body,
             headers={"Content-Type": content_type, "X-Manage-Token": link.group(2)},
             source=f"127.{run.net}.201.1",

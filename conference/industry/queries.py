@@ -17,6 +17,7 @@ from conference.industry.models import (
     SponsorshipPackage,
 )
 from conference.program.models import Congress
+from conference.program.queries import is_id
 
 
 def get_packages(congress: Congress) -> list[SponsorshipPackage]:
@@ -30,6 +31,8 @@ def get_packages(congress: Congress) -> list[SponsorshipPackage]:
 
 
 def get_package(congress: Congress, package_id) -> SponsorshipPackage | None:
+    if not is_id(package_id):  # beyond an INTEGER column: nothing (not a database error)
+        return None
     return db.session.scalar(
         select(SponsorshipPackage).where(
             SponsorshipPackage.congress_id == congress.id, SponsorshipPackage.id == package_id
@@ -61,6 +64,8 @@ def get_sponsors(congress: Congress) -> list[Sponsor]:
 
 def get_sponsor(congress: Congress, sponsor_id) -> Sponsor | None:
     """A sponsor of this congress (an id of another congress's sponsor gives None)."""
+    if not is_id(sponsor_id):
+        return None
     return db.session.scalar(_sponsors(congress).where(Sponsor.id == sponsor_id))
 
 
@@ -101,6 +106,8 @@ def get_sponsors_by_tier(congress: Congress) -> list[tuple[SponsorshipPackage, l
 
 
 def get_public_sponsor(congress: Congress, sponsor_id) -> Sponsor | None:
+    if not is_id(sponsor_id):
+        return None
     return db.session.scalar(
         select(Sponsor).where(Sponsor.congress_id == congress.id, Sponsor.id == sponsor_id)
     )
