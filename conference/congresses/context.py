@@ -52,6 +52,17 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+def reserved_slugs() -> frozenset[str]:
+    """Slugs a congress cannot take: the listed ones and the first part of every path of the
+    site (old single-congress paths included, /sponsors, /cme, ...), read from the routes."""
+    firsts = {
+        rule.rule.split("/")[1]
+        for rule in current_app.url_map.iter_rules()
+        if not rule.rule.startswith("/<")
+    }
+    return RESERVED_SLUGS | {first for first in firsts if first}
+
+
 def get_congress_by_slug(slug: str) -> Congress | None:
     return db.session.scalar(select(Congress).where(Congress.slug == slug))
 

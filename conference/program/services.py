@@ -304,7 +304,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 def check_new_congress(errors: FieldErrors, *, slug: str, name: str, short_name: str) -> None:
     """Field errors for the identity of a new congress (slug free and usable in addresses)."""
-    from conference.congresses.context import RESERVED_SLUGS
+    from conference.congresses.context import reserved_slugs
 
     if not SLUG_PATTERN.match(slug or ""):
         errors.add(
@@ -314,7 +314,7 @@ def check_new_congress(errors: FieldErrors, *, slug: str, name: str, short_name:
                 "digit (it becomes the address, e.g. /met27/program)."
             ),
         )
-    elif slug in RESERVED_SLUGS:
+    elif slug in reserved_slugs():
         errors.add("slug", _("This address is used by the site itself; choose another."))
     elif db.session.scalar(select(Congress.id).where(Congress.slug == slug)) is not None:
         errors.add("slug", _("Another congress already has this address."))
