@@ -11,8 +11,8 @@ from sqlalchemy import select
 from conference.accounts.models import Role
 from conference.accounts.services import count_users
 from conference.admin.dashboard import build_charts, get_dashboard
+from conference.congresses import copying
 from conference.congresses.context import list_congresses
-from conference.congresses.copying import copy_congress
 from conference.congresses.forms import ArchiveForm, NewCongressForm
 from conference.errors import DomainError
 from conference.extensions import db
@@ -124,23 +124,15 @@ def new_congress():
     if form.validate_on_submit():
         source = next((c for c in existing if str(c.id) == form.copy_from.data), None)
         try:
-            if source is not None:
-                congress = copy_congress(
-                    source,
-                    slug=form.slug.data,
-                    name=form.name.data,
-                    short_name=form.short_name.data,
-                    starts_on=form.starts_on.data,
-                )
-            else:
-                congress = program_services.create_congress(
-                    slug=form.slug.data,
-                    name=form.name.data,
-                    short_name=form.short_name.data,
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data or form.starts_on.data,
-                    timezone=form.timezone.data,
-                )
+            congress = copying.new_congress(
+                copy_from=source,
+                slug=form.slug.data,
+                name=form.name.data,
+                short_name=form.short_name.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                timezone=form.timezone.data,
+            )
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()

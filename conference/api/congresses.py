@@ -14,10 +14,9 @@ from marshmallow import Schema, fields, validate
 from conference.accounts.models import Role
 from conference.api.auth import token_required
 from conference.congresses import context
-from conference.congresses.copying import copy_congress
+from conference.congresses.copying import new_congress
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.program import services as program
 from conference.urls import external_url
 
 blp = Blueprint(
@@ -104,26 +103,14 @@ def create_congress(data):
             raise ValidationFailed(
                 _("No congress has this address."), fields={"copy_from": [_("Unknown congress.")]}
             )
-        congress = copy_congress(
-            source,
-            slug=data["slug"],
-            name=data["name"],
-            short_name=data["short_name"],
-            starts_on=data["starts_on"],
-        )
-    else:
-        if not data.get("ends_on"):
-            raise ValidationFailed(
-                _("Give the last day of the congress."),
-                fields={"ends_on": [_("Required unless copy_from is given.")]},
-            )
-        congress = program.create_congress(
-            slug=data["slug"],
-            name=data["name"],
-            short_name=data["short_name"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            timezone=data["timezone"],
-        )
+    congress = new_congress(
+        copy_from=source,
+        slug=data["slug"],
+        name=data["name"],
+        short_name=data["short_name"],
+        starts_on=data["starts_on"],
+        ends_on=data.get("ends_on"),
+        timezone=data.get("timezone"),
+    )
     db.session.commit()
     return congress_json(congress, past=False)

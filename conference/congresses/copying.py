@@ -18,6 +18,38 @@ from conference.extensions import db
 from conference.program.models import Congress
 
 
+def new_congress(
+    *,
+    copy_from: Congress | None,
+    slug: str,
+    name: str,
+    short_name: str,
+    starts_on: date,
+    ends_on: date | None = None,
+    timezone: str | None = None,
+) -> Congress:
+    """A congress made by an administrator: a copy of `copy_from` (its length and time zone kept),
+    or, without one, an empty congress, for which the last day is required."""
+    from conference.program import services as program
+
+    if copy_from is not None:
+        return copy_congress(
+            copy_from, slug=slug, name=name, short_name=short_name, starts_on=starts_on
+        )
+    if ends_on is None:
+        errors = FieldErrors()
+        errors.add("ends_on", _("Give the last day of the congress, or choose one to copy."))
+        errors.raise_if_any()
+    return program.create_congress(
+        slug=slug,
+        name=name,
+        short_name=short_name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        timezone=timezone or "Europe/Vienna",
+    )
+
+
 def copy_congress(
     source: Congress, *, slug: str, name: str, short_name: str, starts_on: date
 ) -> Congress:

@@ -370,6 +370,36 @@ def test_api_creates_a_congress_as_a_copy(client, congress, create_user, api_tok
     assert "slug" in again.get_json()["error"]["fields"]
 
 
+def test_an_empty_congress_needs_its_last_day_in_the_form_and_the_api(
+    client, auth, congress, create_user, api_token
+):
+    """One rule for both entrances: a copy keeps its source's length, an empty congress must say
+    when it ends (the form shows it next to the field, with what was typed kept)."""
+    admin = create_user("admin", name="Ada Admin")
+    body = {"slug": "brc28", "name": "Breast Cancer 2028", "short_name": "BRC28"}
+    refused = client.post(
+        "/api/v1/congresses", json={**body, "starts_on": "2028-05-02"}, headers=api_token(admin)
+    )
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["ends_on"]
+    auth.login(admin)
+    form = {**body, "copy_from": "", "starts_on": "2028-05-02", "timezone": "Europe/Lisbon"}
+    page = client.post("/manage/congresses/new", data=form)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Give the last day of the congress" in html
+    assert 'value="Breast Cancer 2028"' in html
+    assert db.session.scalar(select(Congress).where(Congress.slug == "brc28")) is None
+    created = client.post("/manage/congresses/new", data={**form, "ends_on": "2028-05-04"})
+    assert created.status_code == 302
+    made = db.session.scalar(select(Congress).where(Congress.slug == "brc28"))
+    assert (made.starts_on, made.ends_on, made.timezone) == (
+        date(2028, 5, 2),
+        date(2028, 5, 4),
+        "Europe/Lisbon",
+    )
+
+
 # -- the command line ------------------------------------------------------------------------
 
 

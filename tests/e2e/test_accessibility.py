@@ -135,6 +135,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/met26/sponsor/{helix.id}/passes",
             f"/met26/sponsor/{helix.id}/leads",
         ],
+        "admin@example.org": ["/manage/congresses", "/manage/congresses/new"],
         "author@example.org": ["/met26/abstracts/", "/met26/abstracts/new", "/met26/program"],
         "reviewer@example.org": ["/met26/review/", f"/met26/review/{to_review.id}"],
         "organizer@example.org": [
