@@ -317,7 +317,7 @@ def evaluation_summary(congress: Congress) -> list[Summary]:
         ):
             rows.setdefault(session_id, []).append((scores, bias_free, comment))
             extras.setdefault(session_id, []).append(answers if isinstance(answers, dict) else {})
-    questions = get_questions(congress)
+    own_questions = get_questions(congress)
     summaries = []
     for session_id in sorted(counts, key=lambda s: (s is not None, s or 0)):
         answers = counts[session_id]
@@ -335,7 +335,7 @@ def evaluation_summary(congress: Congress) -> list[Summary]:
         # Comments in a stable order unrelated to when each was given.
         comments = sorted(c for _s, _b, c in items if c)
         scope = QuestionScope.SESSION if session_id else QuestionScope.CONGRESS
-        asked = [q for q in questions if q.scope == scope]
+        asked = [q for q in own_questions if q.scope == scope]
         extra = _question_summaries(asked, extras.get(session_id, []))
         summaries.append(Summary(session_id, answers, True, means, share, comments, extra))
     return summaries

@@ -250,6 +250,7 @@ def session_evaluation(reference: str, session_id: int):
 
 
 def _questions_page(congress, form, status=200, editing=None):
+    settings = get_settings(congress)
     return render_template(
         "cme/questions.html",
         congress=congress,
@@ -259,6 +260,10 @@ def _questions_page(congress, form, status=200, editing=None):
         action_form=ActionForm(),
         kind_labels=QUESTION_KIND_LABELS,
         scope_labels=QUESTION_SCOPE_LABELS,
+        summaries=evaluations.evaluation_summary(congress),
+        threshold=settings.evaluation_threshold if settings else evaluations.DEFAULT_THRESHOLD,
+        session_titles={s.session_id: s.title for s in get_accredited_slots(congress)},
+        standard={"congress": CONGRESS_QUESTIONS, "session": SESSION_QUESTIONS},
     ), status
 
 
