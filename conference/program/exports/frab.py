@@ -60,9 +60,7 @@ def events(program, now: datetime):
                 start, end, guid = s["start"], s["end"], s["guid"]
                 title, abstract, persons = s["title"], s["description"] or "", s["chair_people"]
                 kind, url = s["format_label"], urls.session(s["id"])
-                description = "\n\n".join(
-                    part for part in (s["description"] or "", *notes) if part
-                )
+                description = "\n\n".join(part for part in (s["description"] or "", *notes) if part)
             else:
                 event_id = p["id"]
                 start, end = p["start"] or s["start"], p["end"] or s["end"]

@@ -17,9 +17,10 @@ NOT_ACCREDITED = "Industry satellite symposium: not accredited, organized by its
 
 def needs_not_accredited_label(s: dict) -> bool:
     """An industry satellite whose title does not already say it is not accredited."""
-    return s.get("format") == "industry_satellite" and "not accredited" not in (
-        s.get("title") or ""
-    ).casefold()
+    return (
+        s.get("format") == "industry_satellite"
+        and "not accredited" not in (s.get("title") or "").casefold()
+    )
 
 
 def session_notes(program, s: dict, disclosures: dict | None = None) -> list[str]:
