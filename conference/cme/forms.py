@@ -156,7 +156,13 @@ class ActionForm(FlaskForm):
 
 # -- learners: evaluations, the credit claim; organizers: their own questions -----------------
 
-RATING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+RATING_CHOICES = [
+    ("1", _l("1 (poor)")),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", _l("5 (excellent)")),
+]
 YES_NO_CHOICES = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
