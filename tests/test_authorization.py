@@ -131,6 +131,7 @@ def _values(congress) -> dict:
         "place_id": 1,  # a place of a group order
         "disclosure_id": 1,  # a CME disclosure (none in the demo: 404, never 500)
         "relationship_id": 1,  # a relationship of a CME disclosure
+        "question_id": 1,  # an organizer's own CME evaluation question (none in the demo)
         "package_id": _first(SponsorshipPackage) or 1,
         "sponsor_id": _first(Sponsor) or 1,
         "contact_id": _first(SponsorContact) or 1,

@@ -12,7 +12,13 @@ from marshmallow import Schema, fields, validate
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.api.auth import bearer_user
 from conference.cme import attendance, certificates, evaluations, queries, services
-from conference.cme.models import Mitigation, Relevance, can_review_disclosures
+from conference.cme.models import (
+    CONGRESS_QUESTIONS,
+    SESSION_QUESTIONS,
+    Mitigation,
+    Relevance,
+    can_review_disclosures,
+)
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress
@@ -381,6 +387,55 @@ class CmeEvaluationIn(Schema):
     )
     is_bias_free = fields.Boolean(load_default=None, allow_none=True)
     comment = fields.String(load_default="", validate=validate.Length(max=4000))
+    answers = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(allow_none=True),
+        load_default=dict,
+        metadata={
+            "description": "Answers to the organizers' own questions, by question id (see "
+            "`GET /evaluations/questions`): 1 to 5 (rating), true/false (yes_no) or text."
+        },
+    )
+
+
+class CmeQuestionIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    kind = fields.String(required=True, validate=validate.OneOf(["rating", "yes_no", "text"]))
+    scope = fields.String(
+        load_default="congress",
+        validate=validate.OneOf(["congress", "session"]),
+        metadata={"description": "congress: the overall evaluation; session: each session's."},
+    )
+    position = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 999))
+    is_required = fields.Boolean(load_default=False)
+
+
+class CmeQuestionOut(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    kind = fields.String(metadata={"enum": ["rating", "yes_no", "text"]})
+    scope = fields.String(metadata={"enum": ["congress", "session"]})
+    position = fields.Integer()
+    is_required = fields.Boolean()
+
+
+class CmeQuestionsOut(Schema):
+    standard = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "The standard questions (scores 1 to 5) by evaluation."},
+    )
+    questions = fields.List(fields.Nested(CmeQuestionOut))
+
+
+class CmeQuestionSummaryOut(Schema):
+    question_id = fields.Integer()
+    text = fields.String()
+    kind = fields.String()
+    answers = fields.Integer()
+    mean = fields.Float(allow_none=True)
+    yes_share = fields.Float(allow_none=True)
+    texts = fields.List(fields.String())
 
 
 class CmeRecordedOut(Schema):
@@ -394,6 +449,7 @@ class CmeSummaryItemOut(Schema):
     means = fields.Dict(keys=fields.String(), values=fields.Float())
     bias_free_share = fields.Float(allow_none=True)
     comments = fields.List(fields.String())
+    questions = fields.List(fields.Nested(CmeQuestionSummaryOut))
 
 
 class CmeSummaryOut(Schema):
@@ -427,9 +483,51 @@ def post_evaluation(payload):
         scores=payload["scores"],
         is_bias_free=payload["is_bias_free"],
         comment=payload["comment"],
+        answers=payload["answers"],
     )
     db.session.commit()
     return jsonify({"recorded": True}), 201
+
+
+def _question_json(question) -> dict:
+    return {
+        "id": question.id,
+        "text": question.text,
+        "kind": str(question.kind),
+        "scope": str(question.scope),
+        "position": question.position,
+        "is_required": question.is_required,
+    }
+
+
+@blp.route("/evaluations/questions", methods=["GET"])
+@blp.alt_response(200, schema=CmeQuestionsOut, description="The questions of each evaluation.")
+def get_evaluation_questions():
+    """The questions of the congress and session evaluations: the standard ones (scores
+    1 to 5) and the organizers' own, in order."""
+    congress = _congress()
+    return jsonify(
+        {
+            "standard": {
+                "congress": {k: str(v) for k, v in CONGRESS_QUESTIONS.items()},
+                "session": {k: str(v) for k, v in SESSION_QUESTIONS.items()},
+            },
+            "questions": [_question_json(q) for q in evaluations.get_questions(congress)],
+        }
+    )
+
+
+@blp.route("/evaluations/questions", methods=["POST"])
+@cme_officer_token_required
+@blp.arguments(CmeQuestionIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(201, schema=CmeQuestionOut, description="The question added.")
+def post_evaluation_question(payload):
+    """Add a question to the congress's or each session's evaluation (organizers, CME
+    officer)."""
+    question = evaluations.add_question(_congress(), **payload)
+    db.session.commit()
+    return jsonify(_question_json(question)), 201
 
 
 @blp.route("/evaluations/summary", methods=["GET"])
@@ -454,6 +552,18 @@ def evaluation_summary():
                     "means": s.means,
                     "bias_free_share": s.bias_free_share,
                     "comments": s.comments,
+                    "questions": [
+                        {
+                            "question_id": q.question_id,
+                            "text": q.text,
+                            "kind": q.kind,
+                            "answers": q.answers,
+                            "mean": q.mean,
+                            "yes_share": q.yes_share,
+                            "texts": q.texts,
+                        }
+                        for q in s.questions
+                    ],
                 }
                 for s in evaluations.evaluation_summary(congress)
             ],

@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -151,3 +152,101 @@ class ActionForm(FlaskForm):
     """A button that only needs its CSRF token."""
 
     submit = SubmitField(_l("Send"))
+
+
+# -- learners: evaluations, the credit claim; organizers: their own questions -----------------
+
+RATING_CHOICES = [
+    ("1", _l("1 (poor)")),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", _l("5 (excellent)")),
+]
+YES_NO_CHOICES = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+class EvaluationForm(FlaskForm):
+    """A session's or the congress's evaluation; its questions are added by `evaluation_form`."""
+
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=4000)])
+    submit = SubmitField(_l("Send my evaluation"))
+
+
+def evaluation_form(standard: dict, questions, *, session: bool, formdata=None):
+    """The form of one evaluation: a 1-5 rating per standard question (`score_<name>`), the
+    "free of commercial bias" question of a session, then the organizers' questions
+    (`q_<id>`). The service checks the answers; the fields only carry them."""
+
+    class Form(EvaluationForm):
+        pass
+
+    for name, label in standard.items():
+        setattr(
+            Form,
+            f"score_{name}",
+            RadioField(label, choices=RATING_CHOICES, validate_choice=False),
+        )
+    if session:
+        Form.is_bias_free = RadioField(
+            _l("Was the session free of commercial bias?"),
+            choices=YES_NO_CHOICES,
+            validate_choice=False,
+        )
+    for question in questions:
+        if question.kind == "rating":
+            field = RadioField(question.text, choices=RATING_CHOICES, validate_choice=False)
+        elif question.kind == "yes_no":
+            field = RadioField(question.text, choices=YES_NO_CHOICES, validate_choice=False)
+        else:
+            field = TextAreaField(question.text, validators=[Length(max=4000)])
+        setattr(Form, f"q_{question.id}", field)
+    form = Form() if formdata is None else Form(formdata=formdata)
+    form.standard_names = [f"score_{name}" for name in standard]
+    form.question_fields = [(question, f"q_{question.id}") for question in questions]
+    return form
+
+
+class ClaimForm(FlaskForm):
+    credits = DecimalField(
+        _l("Credits to claim"),
+        places=2,
+        validators=[InputRequired(_l("Enter the credits you claim.")), NumberRange(min=0, max=99)],
+        description=_l("In steps of 0.25, at most the credits shown as claimable."),
+    )
+    attest = BooleanField(
+        _l(
+            "I claim only the credits commensurate with the extent of my participation in "
+            "the activity"
+        )
+    )
+    submit = SubmitField(_l("Claim and get my certificate"))
+
+
+class AttendanceClaimForm(FlaskForm):
+    attest = BooleanField(_l("I attended this congress"))
+    submit = SubmitField(_l("Get my certificate of attendance"))
+
+
+class QuestionForm(FlaskForm):
+    text = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(
+        _l("Answer"),
+        choices=[
+            ("rating", _l("Rating from 1 to 5")),
+            ("yes_no", _l("Yes or no")),
+            ("text", _l("Free text")),
+        ],
+    )
+    scope = SelectField(
+        _l("Asked in"),
+        choices=[
+            ("congress", _l("Congress evaluation")),
+            ("session", _l("Each session's evaluation")),
+        ],
+    )
+    position = IntegerField(
+        _l("Order"), validators=[InputRequired(), NumberRange(min=0, max=999)], default=0
+    )
+    is_required = BooleanField(_l("An answer is required"))
+    submit = SubmitField(_l("Save the question"))

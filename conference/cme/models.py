@@ -316,9 +316,64 @@ class Evaluation(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     #: The day only: a finer time could tie the answers to a person's scan times.
     submitted_on: Mapped[date]
+    #: Answers to the organizers' own questions: {"<question id>": 1..5, true/false or text}.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def __repr__(self) -> str:
         return f"<Evaluation {self.id} session={self.session_id}>"
+
+
+class QuestionKind(enum.StrEnum):
+    RATING = "rating"
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+class QuestionScope(enum.StrEnum):
+    #: The overall congress evaluation.
+    CONGRESS = "congress"
+    #: The evaluation of each accredited session.
+    SESSION = "session"
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.RATING: _l("Rating from 1 to 5"),
+    QuestionKind.YES_NO: _l("Yes or no"),
+    QuestionKind.TEXT: _l("Free text"),
+}
+QUESTION_SCOPE_LABELS = {
+    QuestionScope.CONGRESS: _l("Congress evaluation"),
+    QuestionScope.SESSION: _l("Each session's evaluation"),
+}
+
+
+class EvaluationQuestion(TimestampMixin, Base):
+    """A question organizers (or the CME officer) add to a congress's evaluation, after the
+    standard ones; its answers are kept in the anonymous `Evaluation.answers`."""
+
+    __tablename__ = "cme_evaluation_questions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('rating', 'yes_no', 'text')", name="kind_known"),
+        CheckConstraint("scope IN ('congress', 'session')", name="scope_known"),
+        Index("ix_cme_evaluation_questions_congress_scope", "congress_id", "scope", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
+    scope: Mapped[QuestionScope] = mapped_column(String(10), default=QuestionScope.CONGRESS)
+    kind: Mapped[QuestionKind] = mapped_column(String(10), default=QuestionKind.RATING)
+    text: Mapped[str] = mapped_column(String(300))
+    #: Questions are asked in this order (then by id).
+    position: Mapped[int] = mapped_column(default=0)
+    is_required: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def key(self) -> str:
+        """Its key in `Evaluation.answers` and in the API's `answers`."""
+        return str(self.id)
+
+    def __repr__(self) -> str:
+        return f"<EvaluationQuestion {self.id} {self.scope} {self.kind}>"
 
 
 class EvaluationReceipt(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -258,6 +259,11 @@ def get_learner_disclosure(congress: Congress, people) -> LearnerDisclosure:
     """`people`: [(name, email)] of a session's chairs, discussants and speakers, in order."""
     people = list(people)
     disclosures = get_disclosures(congress, [(email or "").lower() for _name, email in people])
+    return learner_disclosure(people, disclosures)
+
+
+def learner_disclosure(people, disclosures: dict[str, Disclosure]) -> LearnerDisclosure:
+    """What learners are told about `people` ([(name, email)]), from their disclosures."""
     entries = []
     all_mitigated = bool(people)
     seen = set()
@@ -276,6 +282,52 @@ def get_learner_disclosure(congress: Congress, people) -> LearnerDisclosure:
         )
         entries.append(LearnerEntry(name, relevant, cleared))
     return LearnerDisclosure(entries, all_mitigated)
+
+
+def get_disclosure_fingerprint(congress: Congress) -> str:
+    """Changes whenever what learners are told could change (a disclosure submitted or
+    renamed, a relationship reviewed, CME set up): keys the program exports that carry it."""
+    mine = Disclosure.congress_id == congress.id
+    row = db.session.execute(  # one round trip: every request for an export asks
+        select(
+            select(CmeSettings.id).where(CmeSettings.congress_id == congress.id).scalar_subquery(),
+            select(func.count(Disclosure.id)).where(mine).scalar_subquery(),
+            select(func.max(Disclosure.updated_at)).where(mine).scalar_subquery(),
+            select(func.count(FinancialRelationship.id))
+            .join(Disclosure, FinancialRelationship.disclosure_id == Disclosure.id)
+            .where(mine)
+            .scalar_subquery(),
+            select(func.max(FinancialRelationship.reviewed_at))
+            .join(Disclosure, FinancialRelationship.disclosure_id == Disclosure.id)
+            .where(mine)
+            .scalar_subquery(),
+        )
+    ).one()
+    if row[0] is None:
+        return ""
+    state = "|".join(str(value) for value in row)
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
+def get_program_disclosure_lines(congress: Congress, program, language: str = "en") -> dict:
+    """{session id: the disclosure line} of every accredited session of a published program,
+    in `language` (the exports are in English): each faculty member's relevant relationships
+    and, only when recorded, that all were mitigated. Built by the same functions as the
+    session page and the slide (conference.cme.slides); no line without CME set up."""
+    from conference.cme.slides import disclosure_text, is_disclosed_session, session_people
+    from conference.i18n import in_language
+
+    if get_settings(congress) is None:
+        return {}
+    sessions = [s for s in program.sessions if is_disclosed_session(s)]
+    people = {s["id"]: session_people(s) for s in sessions}
+    emails = {(email or "").lower() for items in people.values() for _name, email in items}
+    disclosures = get_disclosures(congress, emails)
+    with in_language(language):
+        return {
+            s["id"]: disclosure_text(learner_disclosure(people[s["id"]], disclosures))
+            for s in sessions
+        }
 
 
 def dashboard_figures(congress: Congress) -> dict:

@@ -115,6 +115,19 @@ def event_report(congress: Congress) -> dict:
     }
 
 
+def question_rows(scope: str, question) -> list[list]:
+    """Event report rows of one organizer's question (only shown scopes reach here)."""
+    label = f"question {question.question_id}: {question.text}"
+    rows = [["evaluation", scope, question.answers, f"answers to {label}"]]
+    if question.mean is not None:
+        rows.append(["evaluation", scope, question.mean, f"mean {label}"])
+    if question.yes_share is not None:
+        rows.append(["evaluation", scope, question.yes_share, f"share yes {label}"])
+    for text in question.texts:
+        rows.append(["evaluation", scope, text, label])
+    return rows
+
+
 def event_csv(congress: Congress) -> bytes:
     report = event_report(congress)
     rows: list[list] = [["section", "item", "value", "detail"]]
@@ -134,6 +147,8 @@ def event_csv(congress: Congress) -> bytes:
             rows.append(["evaluation", scope, mean, f"mean {name}"])
         if summary.bias_free_share is not None:
             rows.append(["evaluation", scope, summary.bias_free_share, "free of commercial bias"])
+        for question in summary.questions:
+            rows.extend(question_rows(scope, question))
     for _email, disclosure in sorted(report["disclosures"].items()):
         if not disclosure.is_submitted:
             rows.append(["disclosure", disclosure.name, "not disclosed", ""])

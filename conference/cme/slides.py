@@ -30,12 +30,49 @@ def session_people(s: dict) -> list[tuple[str, str | None]]:
     return people
 
 
+def is_disclosed_session(s: dict) -> bool:
+    """A published session whose learners are told the disclosures: an accredited one."""
+    return bool(s.get("is_accredited") and s.get("cme_credits"))
+
+
 def session_disclosure(congress: Congress, s: dict) -> LearnerDisclosure | None:
     """The learners' disclosure of a published session; None unless it is accredited and the
     congress has set up CME accreditation (its settings)."""
-    if not s.get("is_accredited") or not s.get("cme_credits") or get_settings(congress) is None:
+    if not is_disclosed_session(s) or get_settings(congress) is None:
         return None
     return get_learner_disclosure(congress, session_people(s))
+
+
+def person_line(person) -> str:
+    """One faculty member's line: their relevant relationships, none, or not reviewed yet."""
+    if person.relevant:
+        items = "; ".join(
+            _("%(company)s (%(nature)s)", company=company, nature=human(nature, "disclosure"))
+            for company, nature in person.relevant
+        )
+        return _("%(name)s: %(relationships)s", name=person.name, relationships=items)
+    if person.is_cleared:
+        return _("%(name)s: no relevant financial relationships", name=person.name)
+    return _("%(name)s: disclosure not yet reviewed", name=person.name)
+
+
+def mitigation_statement(statement: LearnerDisclosure) -> str:
+    """That all relevant relationships were mitigated (or none had any): only when recorded."""
+    if not statement.all_mitigated:
+        return ""
+    if statement.any_relevant:
+        return _("All relevant financial relationships listed above have been mitigated.")
+    return _(
+        "None of the faculty of this session has a relevant financial relationship "
+        "with an ineligible company."
+    )
+
+
+def disclosure_text(statement: LearnerDisclosure) -> str:
+    """The disclosure as one line of text (the program exports' description line)."""
+    lines = [person_line(person) for person in statement.people]
+    body = _("Disclosures: %(people)s.", people=" · ".join(lines)) if lines else ""
+    return " ".join(part for part in (body, mitigation_statement(statement)) if part)
 
 
 def disclosure_slide_pdf(congress: Congress, session_id: int) -> bytes | None:
@@ -68,31 +105,10 @@ def disclosure_slide_pdf(congress: Congress, session_id: int) -> bytes | None:
         Spacer(1, 6 * mm),
     ]
     for person in statement.people:
-        if person.relevant:
-            items = "; ".join(
-                _(
-                    "%(company)s (%(nature)s)",
-                    company=company,
-                    nature=human(nature, "disclosure"),
-                )
-                for company, nature in person.relevant
-            )
-            line = _("%(name)s: %(relationships)s", name=person.name, relationships=items)
-        elif person.is_cleared:
-            line = _("%(name)s: no relevant financial relationships", name=person.name)
-        else:
-            line = _("%(name)s: disclosure not yet reviewed", name=person.name)
-        story.append(Paragraph(markup(line), body))
+        story.append(Paragraph(markup(person_line(person)), body))
     story.append(Spacer(1, 6 * mm))
-    if statement.all_mitigated:
-        text = (
-            _("All relevant financial relationships listed above have been mitigated.")
-            if statement.any_relevant
-            else _(
-                "None of the faculty of this session has a relevant financial relationship "
-                "with an ineligible company."
-            )
-        )
+    text = mitigation_statement(statement)
+    if text:
         story.append(Paragraph(markup(text), body))
     out = io.BytesIO()
     page = landscape(A4)

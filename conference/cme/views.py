@@ -446,3 +446,7 @@ def disclosure_slide(session_id: int):
         f'inline; filename="disclosure-session-{session_id}.pdf"'
     )
     return response
+
+
+# The learner's pages and the organizers' evaluation questions attach their routes to `bp`.
+from conference.cme import learner_views  # noqa: E402, F401

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conference import storage
 from conference.abstracts.embargo import current_embargo
+from conference.cme.queries import get_program_disclosure_lines
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
@@ -303,14 +304,24 @@ def _run_build(build_id: int, build, congress, token: str) -> str:
             return f"book of version id {build.version_id}: superseded by a newer state"
         # One book per interface language: the default one first (its layout is the
         # progress organizers see), then the others beside it.
+        # The disclosure lines as they stand now, in each book's language (CME domain).
         content = build_pdf(
-            program, now, progress=ProgressWriter(build_id, token), language=DEFAULT_LANGUAGE
+            program,
+            now,
+            progress=ProgressWriter(build_id, token),
+            language=DEFAULT_LANGUAGE,
+            disclosures=get_program_disclosure_lines(congress, program, DEFAULT_LANGUAGE),
         )
         key = _book_key(build, token)  # stored: removed again if this build is not kept
         storage.put(key, content, MIMETYPE)
         for language in LANGUAGES:
             if language != DEFAULT_LANGUAGE:
-                translated = build_pdf(program, now, language=language)
+                translated = build_pdf(
+                    program,
+                    now,
+                    language=language,
+                    disclosures=get_program_disclosure_lines(congress, program, language),
+                )
                 storage.put(language_key(key, language), translated, MIMETYPE)
         total = sum(len(program.sessions_by_day[day]) for day in program.days)
         finished = db.session.execute(

@@ -35,6 +35,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.embargo import EmbargoState, current_embargo
+from conference.cme.queries import get_disclosure_fingerprint, get_program_disclosure_lines
 from conference.extensions import db
 from conference.models import utcnow
 from conference.program.exports import (
@@ -65,6 +66,30 @@ EXPORTS = {
 BUILT_ON_PUBLISH = ("ics", "xml", "json", "csv")
 
 _LOCK = threading.Lock()
+
+
+def export_fingerprint(embargo_fingerprint: str, disclosure_fingerprint: str) -> str:
+    """What a stored export was built for: the embargo state and, where CME is set up, the
+    state of the disclosures its accredited sessions carry (a mitigation recorded later
+    changes the disclosure line, so the export is built again)."""
+    if not disclosure_fingerprint:
+        return embargo_fingerprint
+    state = f"{embargo_fingerprint}|{disclosure_fingerprint}".encode()
+    return "d" + hashlib.sha256(state).hexdigest()[:40]
+
+
+def attach_disclosures(congress: Congress, program: PublishedProgram, fingerprint: str) -> None:
+    """Give the program the disclosure lines of its accredited sessions (CME domain, in
+    English like the exports) for the CME state `fingerprint`, unless it has them."""
+    if program.disclosure_fingerprint != fingerprint or (
+        fingerprint and not program.disclosure_lines
+    ):
+        program.disclosure_lines = get_program_disclosure_lines(congress, program, "en")
+        program.disclosure_fingerprint = fingerprint
+
+
+def _program_fingerprint(program: PublishedProgram) -> str:
+    return export_fingerprint(program.embargo_fingerprint, program.disclosure_fingerprint)
 
 
 @dataclass
@@ -167,14 +192,15 @@ def get_export(program: PublishedProgram, kind: str, now: datetime | None = None
     build = EXPORTS[kind][0]
     now = now or utcnow()
     window = _window(program, now)
-    payload = program.exports.get((kind, window[0]))
+    fingerprint = _program_fingerprint(program)
+    payload = program.exports.get((kind, window[0], fingerprint))
     if payload is not None:
         return payload
     stored = db.session.scalar(
         select(ProgramExport.content).where(
             ProgramExport.version_id == program.version_id,
             ProgramExport.kind == kind,
-            ProgramExport.embargo_fingerprint == program.embargo_fingerprint,
+            ProgramExport.embargo_fingerprint == fingerprint,
             ProgramExport.embargo_epoch == window[0],
         )
     )
@@ -182,9 +208,9 @@ def get_export(program: PublishedProgram, kind: str, now: datetime | None = None
         payload = bytes(stored)
     else:
         payload = build(program, now)
-        _store(program.version_id, kind, program.embargo_fingerprint, window, payload)
+        _store(program.version_id, kind, fingerprint, window, payload)
     program.exports = {k: v for k, v in program.exports.items() if k[0] != kind}
-    program.exports[(kind, window[0])] = payload
+    program.exports[(kind, window[0], fingerprint)] = payload
     return payload
 
 
@@ -202,7 +228,9 @@ def serve_export(
     if head is None:
         return None
     embargo = current_embargo(congress)
-    version = version_key(congress, head, embargo)
+    disclosures = get_disclosure_fingerprint(congress)
+    fingerprint = export_fingerprint(embargo.fingerprint, disclosures)
+    version = (*version_key(congress, head, embargo), disclosures)
     cached = _MEMORY.get((version, kind))
     if cached is not None and _current(cached[0], cached[1], now):
         return cached[2]
@@ -217,7 +245,7 @@ def serve_export(
         ).where(
             ProgramExport.version_id == head.id,
             ProgramExport.kind == kind,
-            ProgramExport.embargo_fingerprint == embargo.fingerprint,
+            ProgramExport.embargo_fingerprint == fingerprint,
             or_(ProgramExport.valid_from.is_(None), ProgramExport.valid_from <= now),
             or_(ProgramExport.valid_until.is_(None), ProgramExport.valid_until > now),
         )
@@ -233,6 +261,7 @@ def serve_export(
     program = get_published_program(congress, head=head, embargo=embargo)
     if program is None:  # pragma: no cover - deleted meanwhile
         return None
+    attach_disclosures(congress, program, disclosures)
     payload = EncodedExport.of(get_export(program, kind, now), now)
     _, valid_from, valid_until = _window(program, now)
     _remember(version, kind, valid_from, valid_until, payload)
@@ -253,6 +282,9 @@ def build_version_exports(
     # PublishedProgram adds parsed values to the dicts it is given: work on a copy.
     snapshot = json.loads(json.dumps(version.snapshot))
     program = PublishedProgram(version.id, version.number, version.published_at, snapshot, embargo)
+    congress = db.session.get(Congress, version.congress_id)
+    attach_disclosures(congress, program, get_disclosure_fingerprint(congress))
+    fingerprint = _program_fingerprint(program)
     window = _window(program, now)
     # Only the latest version is public: older versions' exports are never served again
     # (an organizer's view of an old version reads its snapshot).
@@ -268,6 +300,6 @@ def build_version_exports(
     )
     kinds = list(kinds)
     for done, kind in enumerate(kinds, start=1):
-        _store(version.id, kind, embargo.fingerprint, window, EXPORTS[kind][0](program, now))
+        _store(version.id, kind, fingerprint, window, EXPORTS[kind][0](program, now))
         report(progress, done, len(kinds))
     return window

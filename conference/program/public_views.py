@@ -23,6 +23,7 @@ from conference.program.export_store import (
     serve_export,
 )
 from conference.program.exports import build_agenda_ics
+from conference.program.exports.notes import needs_not_accredited_label
 from conference.program.exports.urls import PublicUrls
 from conference.program.published import get_published_program
 from conference.program.queries import get_current_congress
@@ -135,6 +136,7 @@ def _render_public_program(program, now):
         now=now,
         urls=PublicUrls(external=False),
         starred=set(get_agenda_session_ids(current_user)),
+        needs_not_accredited_label=needs_not_accredited_label,
     )
 
 

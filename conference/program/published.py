@@ -128,7 +128,11 @@ class PublishedProgram:
         self.days = sorted(self.sessions_by_day)
         self.releases = sorted(releases)
         #: (kind, embargo epoch) -> rendered export (see export_store).
-        self.exports: dict[tuple[str, int], bytes] = {}
+        self.exports: dict[tuple[str, int, str], bytes] = {}
+        #: {session id: disclosure line} of accredited sessions, from the CME domain, and the
+        #: CME state they were built for (see conference.program.exports.notes).
+        self.disclosure_lines: dict[int, str] = {}
+        self.disclosure_fingerprint = ""
 
     # -- embargo ---------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from conference.program.schedule_models import ProgramSession
 from conference.registration import services as registration_services
 from conference.registration.models import Registration
 from conference.registration.queries import get_category_by_slug
-from conference.registration.tokens import manage_path
+from conference.registration.tokens import manage_path, manage_token
 from tests.factories import PASSWORD
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
@@ -115,6 +115,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
     ).first()
     helix = db.session.scalar(select(Sponsor).where(Sponsor.name == "Helix Biopharma"))
     assert session and registration and to_review and helix
+    learner_token = manage_token(registration.reference, registration.manage_salt)
 
     pages = {
         None: [
@@ -125,6 +126,9 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/met26/program/sessions/{session.id}",
             "/met26/register",
             manage_path(registration),
+            # The learner's CME pages, reached from the manage page (with its token).
+            f"/met26/cme/learners/{registration.reference}?token={learner_token}",
+            f"/met26/cme/learners/{registration.reference}/evaluation?token={learner_token}",
             "/accessibility",
             "/met26/sponsors",
             "/met26/exhibition",
@@ -150,6 +154,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/met26/manage/industry",
             f"/met26/manage/industry/sponsors/{helix.id}",
             "/met26/manage/industry/report",
+            "/met26/manage/cme/questions",
         ],
     }
     failures = []
@@ -199,6 +204,15 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             )
             if invalid:
                 failures.append(f"fields whose error is not described: {invalid}")
+            # The CME evaluation sent empty: each question's error beside its group.
+            page.goto(
+                f"{server.url}/met26/cme/learners/{registration.reference}/evaluation"
+                f"?token={learner_token}"
+            )
+            page.click("#evaluation-form [type=submit]")
+            page.wait_for_selector(".invalid-feedback")
+            if violations := axe_violations(page):
+                failures.append(describe("visitor CME evaluation with errors", violations))
         context.close()
 
     # 320 CSS px wide (WCAG 1.4.10; also 200 % zoom of a 640 px window): nothing scrolls

@@ -16,6 +16,7 @@ from conference.i18n import format_number, format_when, in_language
 from conference.labels import human
 from conference.pdf_fonts import REGULAR, stylesheet
 from conference.pdf_fonts import markup as escape
+from conference.program.exports.notes import needs_not_accredited_label
 from conference.progress import Progress, report
 
 
@@ -27,21 +28,29 @@ def credit_count(value) -> int:
 
 
 def build_pdf(
-    program, now: datetime, progress: Progress | None = None, language: str | None = None
+    program,
+    now: datetime,
+    progress: Progress | None = None,
+    language: str | None = None,
+    disclosures: dict | None = None,
 ) -> bytes:
     """Every user string goes through escape() (pdf_fonts.markup): Paragraph reads a
     mini-markup, and names in any script need their embedded face.
 
     The book's own words, dates and numbers are in `language` (default: the current one).
     `progress(done, total)` hears of each session laid out (the slow part is the layout,
-    so it is counted as reportlab places each session's heading on a page)."""
+    so it is counted as reportlab places each session's heading on a page).
+    `disclosures`: {session id: disclosure line} in `language` (default: the program's
+    `disclosure_lines`)."""
+    if disclosures is None:
+        disclosures = program.disclosure_lines
     if language is None:
-        return _build_pdf(program, now, progress)
+        return _build_pdf(program, now, progress, disclosures)
     with in_language(language):
-        return _build_pdf(program, now, progress)
+        return _build_pdf(program, now, progress, disclosures)
 
 
-def _build_pdf(program, now: datetime, progress: Progress | None) -> bytes:
+def _build_pdf(program, now: datetime, progress: Progress | None, disclosures: dict) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -108,6 +117,11 @@ def _build_pdf(program, now: datetime, progress: Progress | None) -> bytes:
             heading.book_session = placed
             story.append(heading)
             story.append(Paragraph(escape(head), small))
+            if needs_not_accredited_label(s):
+                label = _("Industry satellite symposium: not accredited, organized by its sponsor")
+                story.append(Paragraph(escape(label), small))
+            if disclosures.get(s["id"]):
+                story.append(Paragraph(escape(disclosures[s["id"]]), small))
             if s["chair_people"]:
                 names = ", ".join(p["name"] for p in s["chair_people"])
                 story.append(Paragraph(escape(_("Chairs: %(names)s", names=names)), small))

@@ -6,6 +6,7 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from conference.program.exports.ical import CalendarWriter
+from conference.program.exports.notes import session_notes
 from conference.program.exports.urls import PublicUrls
 
 
@@ -40,6 +41,7 @@ def _session_event(calendar, program, s, urls, host, stamp, now, with_talks=True
         lines.append(f"{when}{program.public_title(p, now)}" + (f" ({names})" if names else ""))
     if s["cme_credits"]:
         lines.append(f"CME: {s['cme_credits']:g} credits")
+    lines.extend(session_notes(program, s))
     calendar.text("DESCRIPTION", "\n".join(lines))
     calendar.uri("URL", urls.session(s["id"]))
     calendar.end("VEVENT")
@@ -67,7 +69,8 @@ def build_ics(program, now: datetime) -> bytes:
             if s["room"]:
                 calendar.text("LOCATION", s["room"]["name"])
             names = ", ".join(x["name"] for x in p["speaker_people"])
-            calendar.text("DESCRIPTION", s["title"] + (f"\nSpeakers: {names}" if names else ""))
+            lines = [s["title"]] + ([f"Speakers: {names}"] if names else [])
+            calendar.text("DESCRIPTION", "\n".join(lines + session_notes(program, s)))
             calendar.uri("URL", urls.presentation(s["id"], p["id"]))
             calendar.end("VEVENT")
     calendar.end("VCALENDAR")

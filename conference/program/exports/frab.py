@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
+from conference.program.exports.notes import session_notes
 from conference.program.exports.urls import PublicUrls
 from conference.slugs import slugify
 
@@ -52,13 +53,14 @@ def events(program, now: datetime):
         room = s["room"]
         base = {"room": room["name"] if room else "", "subtitle": s["title"], "track": track}
         items = s["presentations"] or [None]
+        notes = session_notes(program, s)
         for p in items:
             if p is None:
                 event_id = 1_000_000 + s["id"]
                 start, end, guid = s["start"], s["end"], s["guid"]
                 title, abstract, persons = s["title"], s["description"] or "", s["chair_people"]
                 kind, url = s["format_label"], urls.session(s["id"])
-                description = s["description"] or ""
+                description = "\n\n".join(part for part in (s["description"] or "", *notes) if part)
             else:
                 event_id = p["id"]
                 start, end = p["start"] or s["start"], p["end"] or s["end"]
@@ -69,7 +71,8 @@ def events(program, now: datetime):
                 )
                 persons, kind = p["speaker_people"], p["type"] or "Talk"
                 url = urls.presentation(s["id"], p["id"])
-                description = f"Board {p['board_number']}" if p["board_number"] else ""
+                board = f"Board {p['board_number']}" if p["board_number"] else ""
+                description = "\n\n".join(part for part in (board, *notes) if part)
             slug = f"{acronym}-{event_id:04d}-{slugify(title)[:60] or 'event'}".strip("-")
             yield (
                 s,

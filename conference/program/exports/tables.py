@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import datetime
 
+from conference.program.exports.notes import session_notes
 from conference.program.exports.urls import PublicUrls
 from conference.spreadsheet import safe_cell
 
@@ -24,6 +25,7 @@ HEADER = [
     "title",
     "speakers",
     "url",
+    "accreditation",
 ]
 
 
@@ -33,6 +35,7 @@ def build_csv(program, now: datetime) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     for s in program.sessions:
+        notes = safe_cell(" ".join(session_notes(program, s)))
         common = [
             s["day"].isoformat(),
             s["start"].strftime("%H:%M"),
@@ -46,6 +49,7 @@ def build_csv(program, now: datetime) -> bytes:
         if not s["presentations"]:
             writer.writerow(
                 [safe_cell(v) for v in [*common, "", "", "", "", "", urls.session(s["id"])]]
+                + [notes]
             )
         for p in s["presentations"]:
             writer.writerow(
@@ -57,6 +61,7 @@ def build_csv(program, now: datetime) -> bytes:
                     safe_cell(program.public_title(p, now)),
                     safe_cell("; ".join(x["name"] for x in p["speaker_people"])),
                     urls.presentation(s["id"], p["id"]),
+                    notes,
                 ]
             )
     return buffer.getvalue().encode("utf-8-sig")
