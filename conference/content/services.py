@@ -7,6 +7,8 @@ and email templates join by adding their kind (their owners call `register_kind`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -19,17 +21,118 @@ from conference.models import utcnow
 
 #: kind -> {field: maximum length}: what organizers may give per language.
 KINDS: dict[str, dict[str, int]] = {
-    "congress": {"name": 200, "short_name": 40, "description": 20000},
+    "congress": {"name": 200, "short_name": 40, "description": 20000, "venue": 200},
     "track": {"name": 120, "description": 5000},
-    "category": {"name": 120},
-    "page": {"title": 200, "body": 50000},
+    "category": {"name": 120, "description": 5000, "proof_hint": 300},
+    "page": {"title": 200, "body": 100000},
     "email_template": {"subject": 300, "body": 50000},
 }
 
+#: Functions `(congress) -> [item]` listing a domain's texts on the organizer's content page;
+#: an item is {"kind", "id", "field", "label", "main"} ("main": the main-language text).
+ITEM_PROVIDERS: dict[str, Callable] = {}
+#: Functions `(field, text) -> [problem]` checking a kind's texts (placeholders of an email).
+CHECKS: dict[str, Callable] = {}
 
-def register_kind(kind: str, fields: dict[str, int]) -> None:
-    """Let organizers translate `fields` of `kind` (a domain's own objects)."""
+
+def register_kind(
+    kind: str,
+    fields: dict[str, int],
+    items: Callable | None = None,
+    check: Callable | None = None,
+) -> None:
+    """Let organizers translate `fields` of `kind` (a domain's own objects); `items` lists them
+    for the organizer's content page, `check` finds problems in a text."""
     KINDS.setdefault(kind, {}).update(fields)
+    if items is not None:
+        ITEM_PROVIDERS[kind] = items
+    if check is not None:
+        CHECKS[kind] = check
+
+
+def content_items(congress) -> list[dict]:
+    """Every text an organizer can give per language, each domain's in registration order,
+    with its form name ("kind-id-field") and whether it is long (a text area)."""
+    items = []
+    for kind in KINDS:
+        if kind in ITEM_PROVIDERS:
+            items.extend(ITEM_PROVIDERS[kind](congress))
+    for item in items:
+        item["name"] = f"{item['kind']}-{item['id']}-{item['field']}"
+        item["long"] = item["field"] in ("description", "body")
+        item["main"] = item.get("main") or ""
+    return items
+
+
+def translations_of(congress, kind: str, object_id: int) -> dict[str, dict[str, str]]:
+    """{language: {field: text}} of one object, every other language listed (the API's
+    `translations`; a missing field falls back to the main language)."""
+    rows = db.session.execute(
+        select(ContentTranslation.language, ContentTranslation.field, ContentTranslation.text)
+        .where(
+            ContentTranslation.congress_id == congress.id,
+            ContentTranslation.kind == kind,
+            ContentTranslation.object_id == object_id,
+        )
+        .order_by(ContentTranslation.language, ContentTranslation.field)
+    )
+    result: dict[str, dict[str, str]] = {code: {} for code in other_languages(congress)}
+    for language, field, text in rows:
+        if language in result:
+            result[language][field] = text
+    return result
+
+
+def set_object_translations(
+    congress, kind: str, object_id: int, translations: dict[str, dict[str, str]]
+) -> int:
+    """Store one object's texts per language ({language: {field: text}}, as the API sends
+    them): the fields given are set (empty: removed), others are kept. Field errors are keyed
+    "translations.<language>.<field>"."""
+    errors = FieldErrors()
+    for language, fields in (translations or {}).items():
+        if language not in other_languages(congress):
+            errors.add(
+                f"translations.{language}",
+                _(
+                    "Give texts in the congress's other languages only (%(languages)s).",
+                    languages=", ".join(other_languages(congress)),
+                ),
+            )
+            continue
+        for field, text in (fields or {}).items():
+            limit = KINDS.get(kind, {}).get(field)
+            if limit is None:
+                errors.add(f"translations.{language}.{field}", _("This text cannot be translated."))
+            elif len((text or "").strip()) > limit:
+                errors.add(
+                    f"translations.{language}.{field}",
+                    _("At most %(num)s characters.", num=limit),
+                )
+            elif text and kind in CHECKS:
+                for problem in CHECKS[kind](field, text):
+                    errors.add(f"translations.{language}.{field}", problem)
+    errors.raise_if_any(_("Please correct the highlighted fields."))
+    changed = 0
+    for language, fields in (translations or {}).items():
+        changed += set_translations(
+            congress,
+            language,
+            {(kind, object_id, field): text or "" for field, text in (fields or {}).items()},
+        )
+    return changed
+
+
+def forget_object(congress, kind: str, object_id: int) -> None:
+    """Remove the translations of a deleted object."""
+    db.session.execute(
+        delete(ContentTranslation).where(
+            ContentTranslation.congress_id == congress.id,
+            ContentTranslation.kind == kind,
+            ContentTranslation.object_id == object_id,
+        )
+    )
+    _forget()
 
 
 def other_languages(congress) -> list[str]:
@@ -60,6 +163,11 @@ def set_translations(congress, language: str, values: dict[tuple[str, int, str],
         text = (text or "").strip()
         if len(text) > limit:
             errors.add(name, _("At most %(num)s characters.", num=limit))
+            continue
+        problems = CHECKS[kind](field, text) if text and kind in CHECKS else []
+        for problem in problems:
+            errors.add(name, problem)
+        if problems:
             continue
         cleaned[(kind, int(object_id), field)] = text
     errors.raise_if_any(_("Please correct the highlighted fields."))
