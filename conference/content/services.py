@@ -66,21 +66,35 @@ def content_items(congress) -> list[dict]:
 
 def translations_of(congress, kind: str, object_id: int) -> dict[str, dict[str, str]]:
     """{language: {field: text}} of one object, every other language listed (the API's
-    `translations`; a missing field falls back to the main language)."""
-    rows = db.session.execute(
-        select(ContentTranslation.language, ContentTranslation.field, ContentTranslation.text)
-        .where(
-            ContentTranslation.congress_id == congress.id,
-            ContentTranslation.kind == kind,
-            ContentTranslation.object_id == object_id,
+    `translations`; a missing field falls back to the main language). The kind's texts are
+    read once per request, so a list of objects costs one query."""
+    by_object = _kind_map(congress, kind)
+    given = by_object.get(int(object_id), {})
+    return {code: dict(given.get(code, {})) for code in other_languages(congress)}
+
+
+def _kind_map(congress, kind: str) -> dict[int, dict[str, dict[str, str]]]:
+    def read():
+        rows = db.session.execute(
+            select(
+                ContentTranslation.object_id,
+                ContentTranslation.language,
+                ContentTranslation.field,
+                ContentTranslation.text,
+            ).where(ContentTranslation.congress_id == congress.id, ContentTranslation.kind == kind)
         )
-        .order_by(ContentTranslation.language, ContentTranslation.field)
-    )
-    result: dict[str, dict[str, str]] = {code: {} for code in other_languages(congress)}
-    for language, field, text in rows:
-        if language in result:
-            result[language][field] = text
-    return result
+        result: dict[int, dict[str, dict[str, str]]] = {}
+        for object_id, language, field, text in rows:
+            result.setdefault(object_id, {}).setdefault(language, {})[field] = text
+        return result
+
+    if not has_app_context():
+        return read()
+    cache = g.setdefault("_content_kinds", {})
+    key = (congress.id, kind)
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]
 
 
 def set_object_translations(
@@ -231,6 +245,7 @@ def get_translations(congress, language: str) -> dict[tuple[str, int, str], str]
 def _forget() -> None:
     if has_app_context():
         g.pop("_content_translations", None)
+        g.pop("_content_kinds", None)
 
 
 def _current_map(congress, language: str) -> dict:

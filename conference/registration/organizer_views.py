@@ -252,6 +252,15 @@ def registrations():
         statuses=list(RegistrationStatus),
         counts=get_status_counts(congress),
         sorts=list(SORTS),
+        sort_labels={
+            "created": _("Registered"),
+            "name": _("Name"),
+            "reference": _("Reference"),
+            "status": _("Status"),
+            "country": _("Country"),
+            "category": _("Category"),
+            "checked_in": _("Checked in"),
+        },
     )
 
 
