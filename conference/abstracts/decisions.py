@@ -105,6 +105,16 @@ def _wording(template: DecisionTemplate, congress: Congress | None = None) -> tu
     return subject, body
 
 
+def get_templates(congress: Congress) -> dict[str, DecisionTemplate]:
+    """{outcome: template} of the templates the congress has (created when first used)."""
+    return {
+        str(template.outcome): template
+        for template in db.session.scalars(
+            select(DecisionTemplate).where(DecisionTemplate.congress_id == congress.id)
+        )
+    }
+
+
 def changed_templates(congress: Congress) -> list[DecisionTemplate]:
     """The decision templates an organizer changed (the ones to give in other languages)."""
     templates = db.session.scalars(

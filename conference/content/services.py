@@ -270,3 +270,36 @@ def translated(
     if language == congress.language:
         return default
     return _current_map(congress, language).get((kind, int(object_id), field)) or default
+
+
+def copy_translations(
+    source, target, kind: str, id_map: dict[int, int], fields: tuple[str, ...] | None = None
+) -> int:
+    """Copy the texts of `kind` from congress `source` to `target` (copying a congress):
+    `id_map` is {source object id: target object id}; `fields` limits what is copied.
+    Returns how many texts were copied."""
+    rows = db.session.scalars(
+        select(ContentTranslation).where(
+            ContentTranslation.congress_id == source.id, ContentTranslation.kind == kind
+        )
+    )
+    copied = 0
+    for row in rows:
+        if row.object_id not in id_map or (fields and row.field not in fields):
+            continue
+        if row.language == target.language:
+            continue
+        db.session.add(
+            ContentTranslation(
+                congress_id=target.id,
+                kind=kind,
+                object_id=id_map[row.object_id],
+                field=row.field,
+                language=row.language,
+                text=row.text,
+            )
+        )
+        copied += 1
+    db.session.flush()
+    _forget()
+    return copied
