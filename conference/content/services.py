@@ -1,8 +1,9 @@
 """Set and read congress content per language, falling back to the congress's main language.
 
-Domains register what can be translated (`KINDS`: kind -> field -> maximum length); the
-program registers the congress and its tracks here, and registration categories, page texts
-and email templates join by adding their kind (their owners call `register_kind`).
+Domains register what can be translated (`KINDS`: kind -> field -> maximum length) and how
+their texts appear on the organizer's content page (`register_kind(..., items=, check=)`):
+the program its congress and tracks, registration its categories, congresses its policies
+("page"), abstracts its changed decision emails ("email_template"), mailings its campaigns.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ KINDS: dict[str, dict[str, int]] = {
     "congress": {"name": 200, "short_name": 40, "description": 20000, "venue": 200},
     "track": {"name": 120, "description": 5000},
     "category": {"name": 120, "description": 5000, "proof_hint": 300},
-    "page": {"title": 200, "body": 100000},
+    #: Policies (terms, cancellation, privacy): their titles are the interface's own words.
+    "page": {"body": 100000},
     "email_template": {"subject": 300, "body": 50000},
 }
 
@@ -51,7 +53,7 @@ def register_kind(
 
 
 def content_items(congress) -> list[dict]:
-    """Every text an organizer can give per language, each domain's in registration order,
+    """Every text an organizer can give per language, kind by kind (in KINDS order),
     with its form name ("kind-id-field") and whether it is long (a text area)."""
     items = []
     for kind in KINDS:
