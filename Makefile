@@ -31,7 +31,7 @@ conference/translations/%/LC_MESSAGES/messages.mo: conference/translations/%/LC_
 ## (then translate the new entries in the .po files; tests/test_translations.py checks them).
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-	  --project=conference -o conference/translations/messages.pot . >/dev/null
+	  --project=conference -o conference/translations/messages.pot . templates/_parts >/dev/null
 	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i conference/translations/messages.pot -d conference/translations
 	$(MAKE) --no-print-directory catalogs
 

@@ -32,6 +32,7 @@ from conference.abstracts.models import (
 )
 from conference.abstracts.services import presenter_confirm_url
 from conference.accounts.models import User
+from conference.content import services as content
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
 from conference.i18n import in_language
@@ -84,12 +85,60 @@ def _english(text) -> str:
     return text._args[0] if isinstance(text, LazyString) else str(text)
 
 
-def _wording(template: DecisionTemplate) -> tuple:
-    """(subject, body) to send: the default in the reader's language while unchanged."""
+def is_changed(template: DecisionTemplate) -> bool:
+    """Whether an organizer changed the template (an unchanged one speaks every language)."""
     subject, body = DEFAULT_TEMPLATES[Outcome(template.outcome)]
-    if template.subject == _english(subject) and template.body == _english(body):
-        return str(subject), str(body)
-    return template.subject, template.body
+    return template.subject != _english(subject) or template.body != _english(body)
+
+
+def _wording(template: DecisionTemplate, congress: Congress | None = None) -> tuple:
+    """(subject, body) to send: the organizer's text in the reader's language when given
+    (conference.content), else the default in the reader's language while unchanged, else the
+    template as written in the congress's main language."""
+    if is_changed(template):
+        subject, body = template.subject, template.body
+    else:
+        subject, body = (str(text) for text in DEFAULT_TEMPLATES[Outcome(template.outcome)])
+    if congress is not None:
+        subject = content.translated(congress, "email_template", template.id, "subject", subject)
+        body = content.translated(congress, "email_template", template.id, "body", body)
+    return subject, body
+
+
+def get_templates(congress: Congress) -> dict[str, DecisionTemplate]:
+    """{outcome: template} of the templates the congress has (created when first used)."""
+    return {
+        str(template.outcome): template
+        for template in db.session.scalars(
+            select(DecisionTemplate).where(DecisionTemplate.congress_id == congress.id)
+        )
+    }
+
+
+def changed_templates(congress: Congress) -> list[DecisionTemplate]:
+    """The decision templates an organizer changed (the ones to give in other languages)."""
+    templates = db.session.scalars(
+        select(DecisionTemplate)
+        .where(DecisionTemplate.congress_id == congress.id)
+        .order_by(DecisionTemplate.id)
+    )
+    return [template for template in templates if is_changed(template)]
+
+
+def check_placeholders(field: str, text: str) -> list[str]:
+    """Problems of a decision email's text: placeholders it does not know."""
+    unknown = {m for m in _PLACEHOLDER.findall(text or "") if m not in PLACEHOLDERS}
+    if not unknown:
+        return []
+    return [
+        ngettext(
+            "Unknown placeholder: %(names)s. Use: %(known)s.",
+            "Unknown placeholders: %(names)s. Use: %(known)s.",
+            len(unknown),
+            names=", ".join(sorted(unknown)),
+            known=", ".join(PLACEHOLDERS),
+        )
+    ]
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -130,18 +179,8 @@ def update_decision_template(
     if not body:
         errors.add("body", _("Write the message."))
     for text, name in ((subject, "subject"), (body, "body")):
-        unknown = {m for m in _PLACEHOLDER.findall(text) if m not in PLACEHOLDERS}
-        if unknown:
-            errors.add(
-                name,
-                ngettext(
-                    "Unknown placeholder: %(names)s. Use: %(known)s.",
-                    "Unknown placeholders: %(names)s. Use: %(known)s.",
-                    len(unknown),
-                    names=", ".join(sorted(unknown)),
-                    known=", ".join(PLACEHOLDERS),
-                ),
-            )
+        for problem in check_placeholders(name, text):
+            errors.add(name, problem)
     errors.raise_if_any()
     template = get_template(congress, outcome)
     template.subject, template.body = subject, body
@@ -483,13 +522,13 @@ def _values(abstract: Abstract, congress: Congress) -> dict[str, str]:
         "title": abstract.title,
         "outcome": str(OUTCOME_LABELS[Outcome(abstract.outcome)]),
         "presenting_author": presenting.name if presenting else "",
-        "congress": congress.name,
+        "congress": content.translated(congress, "congress", congress.id, "name", congress.name),
     }
 
 
 def _message_parts(abstract, congress, template: DecisionTemplate, correction: bool):
     values = _values(abstract, congress)
-    subject_text, body_text = _wording(template)
+    subject_text, body_text = _wording(template, congress)
     subject = render_placeholders(subject_text, values)
     if correction:
         subject = _("Correction: %(subject)s", subject=subject)

@@ -41,6 +41,7 @@ from conference.abstracts.queries import (
 from conference.abstracts.services import KIND_LABELS
 from conference.abstracts.views import bp, congress_or_404
 from conference.accounts.models import User
+from conference.content import services as content
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.models import db_int, db_ints
@@ -416,6 +417,38 @@ def set_pool(track_id: int):
     return redirect(url_for("abstracts.manage_review"))
 
 
+def _email_template_items(congress) -> list[dict]:
+    """The decision emails an organizer changed, on the congress's content page (unchanged
+    ones are already sent in each author's language)."""
+    items = []
+    for template in decisions.changed_templates(congress):
+        label = OUTCOME_LABELS[Outcome(template.outcome)]
+        items.append(
+            {
+                "kind": "email_template",
+                "id": template.id,
+                "field": "subject",
+                "label": _("Decision email “%(outcome)s”: subject", outcome=label),
+                "main": template.subject,
+            }
+        )
+        items.append(
+            {
+                "kind": "email_template",
+                "id": template.id,
+                "field": "body",
+                "label": _("Decision email “%(outcome)s”: message", outcome=label),
+                "main": template.body,
+            }
+        )
+    return items
+
+
+content.register_kind(
+    "email_template", {}, items=_email_template_items, check=decisions.check_placeholders
+)
+
+
 @bp.route("/manage/decisions/templates", methods=["GET", "POST"])
 @organizer_required
 def decision_templates():
@@ -448,6 +481,8 @@ def decision_templates():
         outcome=outcome,
         outcome_labels=OUTCOME_LABELS,
         placeholders=decisions.PLACEHOLDERS,
+        template=template,
+        is_changed=decisions.is_changed(template),
     )
 
 

@@ -508,6 +508,19 @@ def language_of(user_id: int | None) -> str | None:
     return db.session.scalar(select(User.language).where(User.id == user_id))
 
 
+def languages_by_email(emails) -> dict[str, str]:
+    """{lower-cased email: chosen language} of the accounts among `emails` (one query)."""
+    wanted = sorted({email.strip().lower() for email in emails if email})
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(User.email, User.language).where(
+            func.lower(User.email).in_(wanted), User.language.is_not(None)
+        )
+    )
+    return {email.strip().lower(): language for email, language in rows}
+
+
 # -- roles -------------------------------------------------------------------------------------
 
 

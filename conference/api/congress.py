@@ -6,7 +6,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import organizer_token_required
-from conference.api.schemas import Integer, LocalOrAwareDateTime
+from conference.api.schemas import Integer, LocalOrAwareDateTime, Translations
+from conference.content import services as content
 from conference.extensions import db
 from conference.program import services as program_services
 from conference.program.models import CountingPreset, Room, RoomKind, TableCounting
@@ -60,6 +61,7 @@ class CongressSchema(Schema):
     currency = fields.String()
     website = fields.String()
     contact_email = fields.String()
+    translations = Translations("congress", ("name", "short_name", "description", "venue"))
     key_dates = fields.Method("dump_key_dates", dump_only=True)
     abstract_rules = fields.Method("dump_rules", dump_only=True)
 
@@ -99,6 +101,7 @@ class TrackSchema(Schema):
     colour = fields.String()
     position = Integer()
     is_active = fields.Boolean()
+    translations = Translations("track", ("name", "description"))
 
 
 class TrackPatchSchema(TrackSchema):
@@ -128,6 +131,7 @@ class CategorySchema(Schema):
     proof_hint = fields.String()
     is_prescriber = fields.Boolean()
     is_cme_eligible = fields.Boolean()
+    translations = Translations("category", ("name", "description", "proof_hint"))
 
 
 def _congress():
@@ -152,7 +156,10 @@ def get_conference():
 def patch_conference(payload):
     """Change the congress's details, key dates, counting rule and limits (organizers)."""
     congress = _congress()
+    translations = payload.pop("translations", None)
     program_services.update_congress(congress, **payload)
+    if translations:
+        content.set_object_translations(congress, "congress", congress.id, translations)
     db.session.commit()
     return congress
 
@@ -171,7 +178,11 @@ def list_tracks():
 @blp.doc(security=[{"bearerAuth": []}])
 def create_track(payload):
     """Add a track (organizers)."""
-    track = program_services.create_track(_congress(), **payload)
+    congress = _congress()
+    translations = payload.pop("translations", None)
+    track = program_services.create_track(congress, **payload)
+    if translations:
+        content.set_object_translations(congress, "track", track.id, translations)
     db.session.commit()
     return track
 
@@ -183,10 +194,14 @@ def create_track(payload):
 @blp.doc(security=[{"bearerAuth": []}])
 def patch_track(payload, slug):
     """Rename, recolour, reorder or retire a track (organizers)."""
-    track = get_track_by_slug(_congress(), slug)
+    congress = _congress()
+    track = get_track_by_slug(congress, slug)
     if track is None:
         abort(404, message="No track with this slug.")
+    translations = payload.pop("translations", None)
     program_services.update_track(track, **payload)
+    if translations:
+        content.set_object_translations(congress, "track", track.id, translations)
     db.session.commit()
     return track
 

@@ -7,6 +7,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import Translations
+from conference.content import services as content
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.mailings import services
@@ -46,6 +48,7 @@ class MailingInSchema(Schema):
         validate=validate.Length(max=services.MAX_BODY),
         metadata={"description": "Placeholders: " + PLACEHOLDER_HELP},
     )
+    translations = Translations("mailing", ("subject", "body"), load_default=dict)
     dry_run = fields.Boolean(
         load_default=False, metadata={"description": "Return the preview; queue nothing."}
     )
@@ -77,6 +80,14 @@ class MailingPreviewOut(Schema):
     sample_text = fields.String(
         allow_none=True, metadata={"description": "Rendered for the first recipient; no link."}
     )
+    samples_by_language = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={
+            "description": "Per language the text is given in: the first recipient's "
+            "message as a reader of that language gets it (name, subject, text)."
+        },
+    )
     preview_token = fields.String()
 
 
@@ -88,6 +99,7 @@ class CampaignOut(Schema):
     filters = fields.Dict(keys=fields.String(), values=fields.String())
     sent_at = fields.String(metadata={"format": "date-time"})
     recipient_count = fields.Integer()
+    translations = Translations("mailing", ("subject", "body"))
     delivery = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -143,6 +155,7 @@ def preview_json(preview: services.MailingPreview) -> dict:
         ],
         "sample_subject": preview.sample[0] if preview.sample else None,
         "sample_text": preview.sample[1] if preview.sample else None,
+        "samples_by_language": preview.samples_by_language,
         "preview_token": preview.token,
     }
 
@@ -156,6 +169,7 @@ def campaign_json(campaign, delivery: dict[str, int]) -> dict:
         "filters": {k: str(v or "") for k, v in (campaign.filters or {}).items()},
         "sent_at": campaign.sent_at.isoformat(),
         "recipient_count": campaign.recipient_count,
+        "translations": content.translations_of(_congress(), "mailing", campaign.id),
         "delivery": delivery,
     }
 
@@ -193,6 +207,7 @@ def send(payload):
         body=payload["body"],
         category=payload["category"],
         status=payload["status"],
+        translations=payload["translations"],
     )
     if payload["dry_run"]:
         preview = services.preview_mailing(congress, mailing)

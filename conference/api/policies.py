@@ -10,10 +10,12 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import Translations
 from conference.congresses import services
 from conference.congresses.models import PolicyKind
-from conference.congresses.queries import get_policy
+from conference.congresses.queries import get_policy, policy_text
 from conference.congresses.rendering import render_markdown
+from conference.content import services as content
 from conference.errors import NotFound
 from conference.extensions import db
 from conference.program.queries import get_current_congress
@@ -30,6 +32,7 @@ class PolicyIn(Schema):
         validate=validate.Length(max=services.MAX_POLICY_CHARS),
         metadata={"description": "Markdown source; an empty string withdraws the policy."},
     )
+    translations = Translations("page", ("body",))
 
 
 class PolicyOut(Schema):
@@ -38,8 +41,13 @@ class PolicyOut(Schema):
     is_published = fields.Boolean()
     body_markdown = fields.String(allow_none=True)
     body_html = fields.String(
-        allow_none=True, metadata={"description": "Rendered and sanitized HTML."}
+        allow_none=True,
+        metadata={
+            "description": "Rendered and sanitized HTML, in the reader's language "
+            "(Accept-Language) when the policy is given in it, else in the main language."
+        },
     )
+    translations = Translations("page", ("body",))
     url = fields.String(metadata={"description": "The public page of the policy."})
     updated_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
@@ -51,15 +59,16 @@ def _congress():
     return congress
 
 
-def _policy_json(kind: PolicyKind, policy) -> dict:
+def _policy_json(congress, kind: PolicyKind, policy) -> dict:
     return {
         "kind": kind.value,
         "title": kind.label,
         "is_published": policy is not None,
         "body_markdown": policy.body_markdown if policy else None,
-        "body_html": str(render_markdown(policy.body_markdown)) if policy else None,
+        "body_html": str(render_markdown(policy_text(congress, policy))) if policy else None,
         "url": external_url(kind.endpoint),
         "updated_at": policy.updated_at.isoformat() if policy else None,
+        "translations": content.translations_of(congress, "page", policy.id) if policy else {},
     }
 
 
@@ -73,12 +82,13 @@ def _policy_json(kind: PolicyKind, policy) -> dict:
 def get_one(kind):
     """Read a published policy: its Markdown source and sanitized HTML."""
     policy_kind = services.policy_kind(kind)
-    policy = get_policy(_congress(), policy_kind)
+    congress = _congress()
+    policy = get_policy(congress, policy_kind)
     if policy is None:
         raise NotFound(
             f"The {policy_kind.label.lower()} is not published yet.", code="policy_not_published"
         )
-    return _policy_json(policy_kind, policy)
+    return _policy_json(congress, policy_kind, policy)
 
 
 @blp.route("/policies/<kind>", methods=["PUT"])
@@ -96,6 +106,8 @@ def put_one(payload, kind):
     policy = services.save_policy(
         congress, policy_kind.value, payload["body_markdown"], by=bearer_user()
     )
-    body = _policy_json(policy_kind, policy)
+    if policy is not None and payload.get("translations"):
+        content.set_object_translations(congress, "page", policy.id, payload["translations"])
+    body = _policy_json(congress, policy_kind, policy)
     db.session.commit()
     return body

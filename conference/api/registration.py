@@ -18,7 +18,8 @@ from marshmallow import Schema, fields, validate
 
 from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required
-from conference.api.schemas import CongressDateTime, Integer
+from conference.api.schemas import CongressDateTime, Integer, Translations
+from conference.content import services as content
 from conference.extensions import commit_keeping_loaded, db
 from conference.models import utcnow
 from conference.money.queries import get_bank_details
@@ -71,6 +72,7 @@ class CategoryPatchSchema(Schema):
     #: The service refuses negative amounts with a field error (a Range here would be
     #: documented as the string "0" in OpenAPI, because the field is dumped as a string).
     cancellation_fee = fields.Decimal(as_string=True)
+    translations = Translations("category", ("name", "description", "proof_hint"))
 
 
 class SettingsPatchSchema(Schema):
@@ -104,6 +106,7 @@ def _category_json(category, settings, taken) -> dict:
         "capacity": category.capacity,
         "remaining": capacity.remaining(settings, category, taken),
         "cancellation_fee": str(category.cancellation_fee),
+        "translations": content.translations_of(category.congress, "category", category.id),
     }
 
 
@@ -143,6 +146,8 @@ def patch_category(payload, slug):
         if key in payload:
             kwargs[key] = payload[key]
     services.set_category_rules(category, **kwargs)
+    if payload.get("translations"):
+        content.set_object_translations(congress, "category", category.id, payload["translations"])
     db.session.commit()
     settings = capacity.get_settings(congress)
     return _category_json(category, settings, capacity.taken_by_category(congress))

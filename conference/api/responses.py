@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from conference.api.schemas import Translations
+
 # -- abstracts ----------------------------------------------------------------------------------
 
 
@@ -240,6 +242,7 @@ class CategoryOut(Schema):
     capacity = fields.Integer(allow_none=True)
     remaining = fields.Integer(allow_none=True)
     cancellation_fee = fields.String()
+    translations = Translations("category", ("name", "description", "proof_hint"))
 
 
 class CategoriesOut(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import fields
+from marshmallow import fields, missing
 
 from conference.models import MAX_DB_INT
 from conference.program.queries import get_current_congress
@@ -41,3 +41,36 @@ class LocalOrAwareDateTime(fields.DateTime):
 
     Used where the same request may change the congress's time zone (PATCH /conference).
     """
+
+
+class Translations(fields.Dict):
+    """An organizer's texts in the congress's other languages: {language: {field: text}}.
+
+    Read: every other language is listed, with the fields given in it (a missing field shows
+    the main-language text, the object's own). Written (optional): the languages and fields
+    sent are set, an empty text removes one; others are kept."""
+
+    def __init__(self, kind: str, field_names: tuple[str, ...], **kwargs):
+        self.kind = kind
+        example = {"fr": {field_names[0]: "…"}}
+        super().__init__(
+            keys=fields.String(),
+            values=fields.Dict(keys=fields.String(), values=fields.String(allow_none=True)),
+            metadata={
+                "description": "Texts per language (fr, de, es: the congress's languages "
+                "other than its main one); fields: " + ", ".join(field_names) + ". Readers in "
+                "a language without a text get the main-language one.",
+                "example": example,
+            },
+            **kwargs,
+        )
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        if isinstance(obj, dict):
+            return obj.get(attr, missing)
+        from conference.content.services import translations_of
+
+        congress = get_current_congress()
+        if congress is None or getattr(obj, "id", None) is None:
+            return missing
+        return translations_of(congress, self.kind, obj.id)

@@ -73,4 +73,35 @@ def copy_congress(
     decisions.copy_setup(source, target, shift)
     policies.copy_policies(source, target)
     db.session.flush()
+    _copy_texts_per_language(source, target)
     return target
+
+
+def _copy_texts_per_language(source: Congress, target: Congress) -> None:
+    """The organizers' texts in other languages follow the objects they belong to (matched
+    by slug, kind or outcome); the new congress's name is its own, so not its translations."""
+    from conference.abstracts.decisions import get_templates
+    from conference.congresses.queries import get_policies
+    from conference.content import services as content
+    from conference.program.queries import get_tracks
+    from conference.registration.queries import get_categories
+
+    def matched(old: dict, new: dict) -> dict[int, int]:
+        return {old[key]: new[key] for key in old if key in new}
+
+    content.copy_translations(
+        source, target, "congress", {source.id: target.id}, fields=("description", "venue")
+    )
+    for kind, read, key in (
+        ("track", get_tracks, lambda track: track.slug),
+        ("category", get_categories, lambda category: category.slug),
+    ):
+        old = {key(item): item.id for item in read(source)}
+        new = {key(item): item.id for item in read(target)}
+        content.copy_translations(source, target, kind, matched(old, new))
+    old = {kind: policy.id for kind, policy in get_policies(source).items()}
+    new = {kind: policy.id for kind, policy in get_policies(target).items()}
+    content.copy_translations(source, target, "page", matched(old, new))
+    old = {outcome: template.id for outcome, template in get_templates(source).items()}
+    new = {outcome: template.id for outcome, template in get_templates(target).items()}
+    content.copy_translations(source, target, "email_template", matched(old, new))

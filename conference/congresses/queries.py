@@ -49,3 +49,10 @@ def get_policy_links(congress: Congress | None, *, external: bool = False) -> li
         for kind in PolicyKind
         if kind in published
     ]
+
+
+def policy_text(congress: Congress, policy: Policy) -> str:
+    """A policy's Markdown source in the reader's language, else in the main language."""
+    from conference.content.services import translated
+
+    return translated(congress, "page", policy.id, "body", policy.body_markdown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conference.congresses.models import Policy, PolicyKind
 from conference.congresses.queries import get_policies, get_policy
+from conference.content import services as content
 from conference.errors import FieldErrors, NotFound
 from conference.extensions import db
 from conference.program.models import Congress
@@ -42,6 +43,7 @@ def save_policies(congress: Congress, bodies: dict[str, str | None], *, by=None)
         policy = get_policy(congress, kind)
         if not text:
             if policy is not None:
+                content.forget_object(congress, "page", policy.id)
                 db.session.delete(policy)
             saved[kind.value] = None
             continue

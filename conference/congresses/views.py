@@ -10,8 +10,14 @@ from conference.congresses import services
 from conference.congresses.context import list_congresses, split_by_time
 from conference.congresses.forms import PoliciesForm
 from conference.congresses.models import PolicyKind
-from conference.congresses.queries import get_policies, get_policy, get_policy_links
+from conference.congresses.queries import (
+    get_policies,
+    get_policy,
+    get_policy_links,
+    policy_text,
+)
 from conference.congresses.rendering import render_markdown
+from conference.content import services as content
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.program.queries import get_current_congress
@@ -35,9 +41,28 @@ def _policy_page(kind: PolicyKind):
         "congresses/policy.html",
         kind=kind,
         policy=policy,
-        body=render_markdown(policy.body_markdown),
+        body=render_markdown(policy_text(congress, policy)),
         links=get_policy_links(congress),
     )
+
+
+def _page_items(congress) -> list[dict]:
+    """Each published policy's text on the congress's content page."""
+    policies = get_policies(congress)
+    return [
+        {
+            "kind": "page",
+            "id": policies[kind].id,
+            "field": "body",
+            "label": _("%(policy)s (Markdown)", policy=kind.label),
+            "main": policies[kind].body_markdown,
+        }
+        for kind in PolicyKind
+        if kind in policies
+    ]
+
+
+content.register_kind("page", {}, items=_page_items)
 
 
 @bp.route("/terms")

@@ -24,8 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.abstracts.queries import get_presenting_authors, get_reviewers
+from conference.accounts.services import languages_by_email
+from conference.content import services as content
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
+from conference.i18n import LANGUAGES, in_language
 from conference.mail import clean_subject, queue_mail
 from conference.mailings.models import MailingCampaign, MailingGroup, MailingRecipient
 from conference.models import utcnow
@@ -52,6 +55,9 @@ PLACEHOLDERS = {
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 TEMPLATE = "mailings/message"
 MAX_BODY = 20000
+
+# A sent campaign's texts in other languages are kept with the congress's other texts.
+content.register_kind("mailing", {"subject": 300, "body": MAX_BODY})
 #: What a preview shows instead of a recipient's private manage link.
 SAMPLE_LINK = "[the recipient's private manage link is inserted when sent]"
 
@@ -71,10 +77,23 @@ class MailingRequest:
     category_slug: str = ""
     category_id: int | None = None
     status: str = ""
+    #: ((language, subject, body), ...): the message in the congress's other languages; an
+    #: empty text (or a language not given) is sent in the main language.
+    translations: tuple = ()
 
     @property
     def filters(self) -> dict:
         return {"category": self.category_slug, "status": self.status}
+
+    def text_in(self, language: str | None) -> tuple[str, str]:
+        """(subject, body) for a recipient reading `language`."""
+        for code, subject, body in self.translations:
+            if code == language:
+                return subject or self.subject, body or self.body
+        return self.subject, self.body
+
+    def translations_dict(self) -> dict[str, dict[str, str]]:
+        return {code: {"subject": s, "body": b} for code, s, b in self.translations}
 
 
 @dataclass
@@ -82,6 +101,8 @@ class Recipient:
     name: str
     email: str
     registration: object | None = None
+    #: The language they read their emails in (registration, else account); None: English.
+    language: str | None = None
 
     @property
     def reference(self) -> str:
@@ -103,10 +124,64 @@ def _placeholder_errors(text: str, name: str, errors: FieldErrors, allowed) -> N
         )
 
 
+def _check_text(subject: str, body: str, prefix: str, errors: FieldErrors) -> None:
+    """Length and placeholders of a message's subject and body (fields `prefix`subject...)."""
+    if len(subject) > 300:
+        errors.add(f"{prefix}subject", _("Give a subject of up to 300 characters."))
+    if len(body) > MAX_BODY:
+        errors.add(
+            f"{prefix}body", _("Keep the message under %(limit)s characters.", limit=MAX_BODY)
+        )
+    subject_placeholders = [p for p in PLACEHOLDERS if p != "manage_link"]
+    _placeholder_errors(subject, f"{prefix}subject", errors, subject_placeholders)
+    if "{manage_link}" in subject:
+        errors.add(
+            f"{prefix}subject",
+            _(
+                "%(placeholder)s is private: put it in the message, not the subject.",
+                placeholder="{manage_link}",
+            ),
+        )
+    _placeholder_errors(body, f"{prefix}body", errors, list(PLACEHOLDERS))
+
+
+def _parse_translations(congress: Congress, translations, errors: FieldErrors) -> tuple:
+    """The message's texts in other languages ({language: {subject, body}}), checked like the
+    main one; errors named "translations.<language>.subject" / ".body"."""
+    others = content.other_languages(congress)
+    given = []
+    for language, texts in sorted((translations or {}).items()):
+        texts = texts or {}
+        subject = " ".join(str(texts.get("subject") or "").split())
+        body = str(texts.get("body") or "").replace("\r\n", "\n").strip()
+        if not subject and not body:
+            continue
+        if language not in others:
+            errors.add(
+                f"translations.{language}",
+                _(
+                    "Give texts in the congress's other languages only (%(languages)s).",
+                    languages=", ".join(others),
+                ),
+            )
+            continue
+        _check_text(subject, body, f"translations.{language}.", errors)
+        given.append((language, subject, body))
+    return tuple(given)
+
+
 def parse_mailing(
-    congress: Congress, *, group, subject, body, category="", status=""
+    congress: Congress,
+    *,
+    group,
+    subject,
+    body,
+    category="",
+    status="",
+    translations: dict | None = None,
 ) -> MailingRequest:
-    """Check a mailing given as plain values (web form or API); name each bad field."""
+    """Check a mailing given as plain values (web form or API); name each bad field.
+    `translations`: {language: {"subject", "body"}} in the congress's other languages."""
     errors = FieldErrors()
     subject = " ".join(str(subject or "").split())
     body = str(body or "").replace("\r\n", "\n").strip()
@@ -118,23 +193,12 @@ def parse_mailing(
             "group",
             _("Choose one of: %(values)s.", values=", ".join(g.value for g in MailingGroup)),
         )
-    if not subject or len(subject) > 300:
+    if not subject:
         errors.add("subject", _("Give a subject of up to 300 characters."))
     if not body:
         errors.add("body", _("Write the message."))
-    elif len(body) > MAX_BODY:
-        errors.add("body", _("Keep the message under %(limit)s characters.", limit=MAX_BODY))
-    subject_placeholders = [p for p in PLACEHOLDERS if p != "manage_link"]
-    _placeholder_errors(subject, "subject", errors, subject_placeholders)
-    if "{manage_link}" in subject:
-        errors.add(
-            "subject",
-            _(
-                "%(placeholder)s is private: put it in the message, not the subject.",
-                placeholder="{manage_link}",
-            ),
-        )
-    _placeholder_errors(body, "body", errors, list(PLACEHOLDERS))
+    _check_text(subject, body, "", errors)
+    given = _parse_translations(congress, translations, errors)
     category_id = None
     category, status = str(category or "").strip(), str(status or "").strip()
     if chosen == MailingGroup.ATTENDEES:
@@ -158,7 +222,7 @@ def parse_mailing(
     else:
         category, status = "", ""
     errors.raise_if_any(_("Please correct the mailing."))
-    return MailingRequest(chosen, subject, body, category, category_id, status)
+    return MailingRequest(chosen, subject, body, category, category_id, status, given)
 
 
 def get_recipients(congress: Congress, request: MailingRequest) -> list[Recipient]:
@@ -175,7 +239,7 @@ def get_recipients(congress: Congress, request: MailingRequest) -> list[Recipien
         registrations = get_mailing_registrations(
             congress, statuses=statuses, category_id=request.category_id
         )
-        people = [Recipient(r.full_name, r.email_key, r) for r in registrations]
+        people = [Recipient(r.full_name, r.email_key, r, r.language) for r in registrations]
     else:
         if group == MailingGroup.PRESENTING_AUTHORS:
             pairs = get_presenting_authors(congress)
@@ -184,10 +248,14 @@ def get_recipients(congress: Congress, request: MailingRequest) -> list[Recipien
         else:
             pairs = get_session_people(congress, "chair")
         registered = get_active_registrations_by_email(congress, [email for _, email in pairs])
-        people = [
-            Recipient(name, email.strip().lower(), registered.get(email.strip().lower()))
-            for name, email in pairs
-        ]
+        accounts = languages_by_email([email for _, email in pairs])
+        people = []
+        for name, email in pairs:
+            key = email.strip().lower()
+            registration = registered.get(key)
+            # The account's choice first: what they set for themselves last.
+            language = accounts.get(key) or getattr(registration, "language", None)
+            people.append(Recipient(name, key, registration, language))
     unique: dict[str, Recipient] = {}
     for person in people:
         if person.email:
@@ -215,14 +283,19 @@ def _parts(text: str, values: dict[str, str]) -> list[str]:
 
 
 def _values(congress: Congress, recipient: Recipient) -> dict[str, str]:
-    return {"name": recipient.name, "reference": recipient.reference, "congress": congress.name}
+    name = content.translated(
+        congress, "congress", congress.id, "name", congress.name, recipient.language
+    )
+    return {"name": recipient.name, "reference": recipient.reference, "congress": name}
 
 
 def render_for(congress: Congress, request: MailingRequest, recipient: Recipient):
-    """(subject, body parts) of the message to one recipient."""
+    """(subject, body parts) of the message to one recipient, in their language when the
+    organizers gave the text in it, else in the main language."""
     values = _values(congress, recipient)
-    subject = clean_subject("".join(_parts(request.subject, values)))
-    return subject, _parts(request.body, values)
+    subject_text, body_text = request.text_in(recipient.language)
+    subject = clean_subject("".join(_parts(subject_text, values)))
+    return subject, _parts(body_text, values)
 
 
 def _manage_link(recipient: Recipient) -> str:
@@ -239,7 +312,8 @@ def _fingerprint(congress: Congress, request: MailingRequest, people: list[Recip
         "filters": request.filters,
         "subject": request.subject,
         "body": request.body,
-        "recipients": [[p.email, p.name, p.reference] for p in people],
+        "translations": [list(text) for text in request.translations],
+        "recipients": [[p.email, p.name, p.reference, p.language or ""] for p in people],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -256,6 +330,8 @@ class MailingPreview:
     sample_size: int = 20
     secret_link: bool = False
     extra: dict = field(default_factory=dict)
+    #: {language: {"name", "subject", "text"}}: a sample per language the text is given in.
+    samples_by_language: dict = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -279,10 +355,25 @@ def preview_mailing(congress: Congress, request: MailingRequest) -> MailingPrevi
     sent: confirming checks the fingerprint and sends each token at most once.
     """
     people = get_recipients(congress, request)
-    preview = MailingPreview(request, people, secret_link="{manage_link}" in request.body)
+    preview = MailingPreview(
+        request,
+        people,
+        secret_link="{manage_link}" in request.body
+        or any("{manage_link}" in body for _code, _subject, body in request.translations),
+    )
     if people:
         subject, parts = render_for(congress, request, people[0])
         preview.sample = (subject, _render_text(congress, parts, _sample_link()))
+        first = people[0]
+        for language, _subject, _body in request.translations:
+            reader = Recipient(first.name, first.email, first.registration, language)
+            with in_language(language):
+                subject, parts = render_for(congress, request, reader)
+                preview.samples_by_language[language] = {
+                    "name": LANGUAGES[language],
+                    "subject": subject,
+                    "text": _render_text(congress, parts, _sample_link()),
+                }
     preview.token = f"{secrets.token_hex(8)}.{_fingerprint(congress, request, people)}"
     return preview
 
@@ -350,7 +441,16 @@ def send_mailing(
         if existing is None:
             raise
         return SendResult(existing, 0, already_sent=True)
-    uses_link = "{manage_link}" in request.body
+    # The campaign's texts in other languages are kept like every congress text per language.
+    for language, subject, body in request.translations:
+        content.set_translations(
+            congress,
+            language,
+            {("mailing", campaign.id, "subject"): subject, ("mailing", campaign.id, "body"): body},
+        )
+    uses_link = "{manage_link}" in request.body or any(
+        "{manage_link}" in body for _code, _subject, body in request.translations
+    )
     rows = []
     for person in people:
         subject, parts = render_for(congress, request, person)
@@ -362,6 +462,7 @@ def send_mailing(
             + hashlib.sha256(person.email.encode()).hexdigest()[:20],
             registration_id=person.registration.id if person.registration is not None else None,
             secrets={"manage_link": _manage_link(person)} if uses_link else None,
+            language=person.language,
             congress=congress,
             body_parts=parts,
         )

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from conference.content import services as content
 from conference.errors import DomainError
 from conference.extensions import db
+from conference.i18n import LANGUAGES
 from conference.mailings import services
-from conference.mailings.forms import MailingForm
+from conference.mailings.forms import MailingForm, translation_fields
 from conference.mailings.queries import get_campaign, get_campaign_recipients, get_campaigns
 from conference.program.queries import get_current_congress
 from conference.registration.queries import get_categories
@@ -35,7 +37,19 @@ def _form(congress) -> MailingForm:
     return form
 
 
+def _languages(congress) -> list[dict]:
+    """The congress's other languages with their form fields."""
+    return [
+        {"code": code, "name": LANGUAGES[code], "fields": translation_fields(code)}
+        for code in content.other_languages(congress)
+    ]
+
+
 def _request_from(congress, form: MailingForm):
+    translations = {}
+    for language in _languages(congress):
+        subject, body = language["fields"]
+        translations[language["code"]] = {"subject": form[subject].data, "body": form[body].data}
     return services.parse_mailing(
         congress,
         group=form.group.data,
@@ -43,12 +57,26 @@ def _request_from(congress, form: MailingForm):
         body=form.body.data,
         category=form.category.data,
         status=form.status.data,
+        translations=translations,
     )
+
+
+def _show_error(form, exc: DomainError) -> None:
+    """A service's errors next to their fields (translations.fr.body -> body_fr)."""
+    aliases = {}
+    for code in LANGUAGES:
+        subject, body = translation_fields(code)
+        aliases[f"translations.{code}.subject"] = subject
+        aliases[f"translations.{code}.body"] = body
+    show_domain_error(form, exc, aliases)
 
 
 def _render_form(form, status=200):
     return render_template(
-        "mailings/new.html", form=form, placeholders=services.PLACEHOLDERS
+        "mailings/new.html",
+        form=form,
+        placeholders=services.PLACEHOLDERS,
+        languages=_languages(_congress()),
     ), status
 
 
@@ -56,7 +84,11 @@ def _render_preview(congress, form, mailing, status=200, changed=False):
     preview = services.preview_mailing(congress, mailing)
     db.session.rollback()  # a preview writes nothing
     return render_template(
-        "mailings/preview.html", form=form, preview=preview, changed=changed
+        "mailings/preview.html",
+        form=form,
+        preview=preview,
+        changed=changed,
+        languages=_languages(congress),
     ), status
 
 
@@ -77,7 +109,7 @@ def new_mailing():
     try:
         mailing = _request_from(congress, form)
     except DomainError as exc:
-        show_domain_error(form, exc)
+        _show_error(form, exc)
         return _render_form(form, 422)
     return _render_preview(congress, form, mailing)
 
@@ -93,7 +125,7 @@ def send_mailing():
     try:
         mailing = _request_from(congress, form)
     except DomainError as exc:
-        show_domain_error(form, exc)
+        _show_error(form, exc)
         return _render_form(form, 422)
     try:
         result = services.send_mailing(
@@ -124,6 +156,10 @@ def campaign(campaign_id: int):
     found = get_campaign(_congress(), campaign_id)
     if found is None:
         abort(404)
+    translations = content.translations_of(_congress(), "mailing", found.id)
     return render_template(
-        "mailings/campaign.html", campaign=found, recipients=get_campaign_recipients(found)
+        "mailings/campaign.html",
+        campaign=found,
+        recipients=get_campaign_recipients(found),
+        translations=[(LANGUAGES[code], code, texts) for code, texts in translations.items()],
     )

@@ -294,6 +294,9 @@ class Invoice(Base):
     total_net: Mapped[Decimal] = mapped_column(Money)
     total_vat: Mapped[Decimal] = mapped_column(Money)
     total_gross: Mapped[Decimal] = mapped_column(Money)
+    #: The language the document is written in (its lines, terms and mentions were written
+    #: in it at issue; its PDF is printed in it, so a reprint is identical).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     order: Mapped[Order] = relationship(back_populates="invoices")
     series: Mapped[InvoiceSeries] = relationship()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
-from conference.i18n import format_when
+from conference.i18n import current_language, format_when, in_language, normalize
 from conference.models import utcnow
 from conference.money import signals, vat
 from conference.money.models import (
@@ -369,13 +369,18 @@ def _new_document(
     return document
 
 
-def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
+def issue_invoice(
+    order: Order, *, series_code: str | None = None, language: str | None = None
+) -> Invoice:
     """Issue the invoice of an open order: VAT per line, a gapless number, a frozen snapshot.
 
     A buyer with a valid EU VAT id of another member state than the seller's is invoiced
     under reverse charge (0 % VAT with the legal mention); the offline check of the buyer's
-    VAT id is recorded on the invoice.
+    VAT id is recorded on the invoice. The invoice is written in `language` (the buyer's;
+    default: the current one), recorded on it: its lines come written in it from the selling
+    domain, its terms and mentions are written in it here.
     """
+    language = normalize(language) or current_language()
     congress = db.session.get(Congress, order.congress_id)
     if order.status != OrderStatus.OPEN:
         raise Conflict(_("This order has already been invoiced or cancelled."), code="order_closed")
@@ -440,8 +445,9 @@ def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
         buyer_vat_id_check=str(buyer_check),
         is_reverse_charge=reverse_charge,
         prices_include_vat=profile.prices_include_vat,
-        payment_terms=_payment_terms(profile, due),
-        legal_mention=str(vat.REVERSE_CHARGE_MENTION) if reverse_charge else "",
+        payment_terms=_in(language, _payment_terms, profile, due),
+        legal_mention=_in(language, str, vat.REVERSE_CHARGE_MENTION) if reverse_charge else "",
+        language=language,
         total_net=sum((line.net_amount for line in lines), Decimal("0.00")),
         total_vat=sum((line.vat_amount for line in lines), Decimal("0.00")),
         total_gross=sum((line.gross_amount for line in lines), Decimal("0.00")),
@@ -451,6 +457,12 @@ def issue_invoice(order: Order, *, series_code: str | None = None) -> Invoice:
     db.session.add(invoice)
     db.session.flush()
     return invoice
+
+
+def _in(language: str, function, *args) -> str:
+    """`function(*args)` written in `language`."""
+    with in_language(language):
+        return str(function(*args))
 
 
 def invoicing_enabled(congress: Congress) -> bool:
@@ -474,13 +486,15 @@ def invoice_order(
     paid=None,
     payment_method: str = "bank_transfer",
     payment_reference: str = "",
+    language: str | None = None,
 ) -> Invoice | None:
     """Record an order and issue its invoice; None when it costs nothing (no invoice then).
 
     The entry point for the domains that sell (registration, abstracts, industry). Called
     again for the same `source` and `source_key` while that invoice is not fully credited, it
     returns the invoice already issued instead of a second one. `paid`: an amount already
-    received, recorded on the new invoice.
+    received, recorded on the new invoice. `language`: the buyer's, which the `lines` are
+    written in (default: the current language).
     """
     existing = get_active_invoice(congress, source, source_key) if source_key else None
     if existing is not None:
@@ -490,7 +504,7 @@ def invoice_order(
         order.status = OrderStatus.INVOICED
         db.session.flush()
         return None
-    invoice = issue_invoice(order, series_code=series_code)
+    invoice = issue_invoice(order, series_code=series_code, language=language)
     if paid:
         record_invoice_payment(invoice, paid, method=payment_method, reference=payment_reference)
     return invoice
@@ -507,6 +521,14 @@ def refund_sale(
 
 
 # -- credit notes -------------------------------------------------------------------------------
+
+
+def _credit_terms(invoice: Invoice) -> str:
+    return _(
+        "Credit note for invoice %(number)s of %(date)s.",
+        number=invoice.number,
+        date=format_when(invoice.issue_date, "%d %B %Y"),
+    )
 
 
 def _credit_note(invoice: Invoice, lines: list[InvoiceLine], reason: str) -> Invoice:
@@ -552,7 +574,8 @@ def _credit_note(invoice: Invoice, lines: list[InvoiceLine], reason: str) -> Inv
                 "legal_mention",
             )
         },
-        payment_terms=f"Credit note for invoice {invoice.number} of {invoice.issue_date}.",
+        payment_terms=_in(invoice.language, _credit_terms, invoice),
+        language=invoice.language,
         total_net=sum((line.net_amount for line in lines), Decimal("0.00")),
         total_vat=sum((line.vat_amount for line in lines), Decimal("0.00")),
         total_gross=sum((line.gross_amount for line in lines), Decimal("0.00")),
@@ -569,8 +592,15 @@ def _creditable(invoice: Invoice) -> Decimal:
     return get_balance(invoice).creditable
 
 
-def _credit_lines(invoice: Invoice, amount: Decimal, label: str) -> list[InvoiceLine]:
-    """Credit lines for a gross amount spread over the invoice's lines by their gross.
+def _credit_description(kind: str, line: str) -> str:
+    if kind == "refund":
+        return _("Refund: %(line)s", line=line)
+    return _("Cancellation: %(line)s", line=line)
+
+
+def _credit_lines(invoice: Invoice, amount: Decimal, kind: str) -> list[InvoiceLine]:
+    """Credit lines for a gross amount spread over the invoice's lines by their gross
+    (`kind`: "refund" or "cancellation", written in the invoice's language).
 
     Each part keeps its line's VAT rate; the last line takes what rounding leaves.
     """
@@ -591,7 +621,9 @@ def _credit_lines(invoice: Invoice, amount: Decimal, label: str) -> list[Invoice
             InvoiceLine(
                 position=line.position,
                 item_type=line.item_type,
-                description=f"{label}: {line.description}"[:300],
+                description=_in(invoice.language, _credit_description, kind, line.description)[
+                    :300
+                ],
                 quantity=1,
                 unit_price=part,
                 net_amount=-net,
@@ -627,7 +659,7 @@ def cancel_invoice(invoice: Invoice, reason: str) -> Invoice:
             for line in invoice.lines
         ]
     else:
-        lines = _credit_lines(invoice, creditable, "Cancellation")
+        lines = _credit_lines(invoice, creditable, "cancellation")
     note = _credit_note(invoice, lines, reason)
     invoice.order.status = OrderStatus.CANCELLED
     db.session.flush()
@@ -696,7 +728,7 @@ def refund_invoice(
     `method` says how the money went back (kept in the payment's reference).
     """
     amount = check_refund(invoice, amount)
-    note = _credit_note(invoice, _credit_lines(invoice, amount, "Refund"), reason)
+    note = _credit_note(invoice, _credit_lines(invoice, amount, "refund"), reason)
     _payment(invoice, -amount, "refund", reference or f"Refund {note.number} ({method})")
     return note
 
@@ -737,7 +769,7 @@ def correct_invoice(invoice: Invoice, buyer: Buyer, reason: str) -> tuple[Invoic
     order = create_order(
         congress, buyer, lines, source=invoice.order.source, source_key=invoice.order.source_key
     )
-    new = issue_invoice(order, series_code=invoice.series.code)
+    new = issue_invoice(order, series_code=invoice.series.code, language=invoice.language)
     paid = get_balance(invoice).paid
     if paid:
         _payment(invoice, -paid, "moved", f"Moved to {new.number}")
@@ -813,18 +845,15 @@ def _payment(invoice, signed: Decimal, method: str, reference: str, received_at=
 
 
 def invoice_pdf(invoice: Invoice, language: str | None = None) -> bytes:
-    """The PDF of an invoice as issued: rendered once (in `language`, else the reader's),
-    then always served as stored."""
+    """The PDF of an invoice as issued: rendered once in the invoice's own language (its
+    lines were written in it; `language` only for a document without one), then always
+    served as stored."""
     stored = db.session.get(InvoiceDocument, invoice.id)
     if stored is not None:
         return stored.pdf
-    from conference.i18n import in_language
     from conference.money.documents import render_invoice_pdf
 
-    if language:
-        with in_language(language):
-            data = render_invoice_pdf(invoice)
-    else:
+    with in_language(invoice.language or language or current_language()):
         data = render_invoice_pdf(invoice)
     try:
         with db.session.begin_nested():

@@ -305,7 +305,7 @@ def correct(number):
 def _category_names(congress) -> dict[int, str]:
     from conference.registration.queries import get_categories
 
-    return {category.id: category.name for category in get_categories(congress)}
+    return {category.id: category.display_name for category in get_categories(congress)}
 
 
 def _render_vouchers(congress, form, status=200):

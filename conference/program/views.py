@@ -57,6 +57,15 @@ def translated_text(obj, kind: str, field: str) -> str:
     return content.translated(congress, kind, object_id, field, default)
 
 
+@bp.app_template_global("content_languages_of")
+def content_languages_of(congress) -> list[tuple[str, str, str]]:
+    """(code, name, main language's name) of each language an organizer can give texts in."""
+    if congress is None:
+        return []
+    main = LANGUAGES.get(congress.language, congress.language)
+    return [(code, LANGUAGES[code], main) for code in content.other_languages(congress)]
+
+
 @bp.app_template_filter("wall")
 def wall_time(value, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     """A date, or a time already in the congress time zone, in the reader's language."""
@@ -118,18 +127,22 @@ class _ContentForm(FlaskForm):
     """Only the CSRF token: the fields are each translatable text (content_fields)."""
 
 
-def content_fields(congress) -> list[dict]:
-    """The texts an organizer can give per language on the content page: the congress's own
-    and each track's (registration categories, pages and email templates are on their
-    domains' pages)."""
-    items = [
+def _congress_items(congress) -> list[dict]:
+    """The congress's own texts on the content page."""
+    return [
         {"kind": "congress", "id": congress.id, "field": field, "label": label, "main": main}
         for field, label, main in (
             ("name", _("Congress name"), congress.name),
             ("short_name", _("Short name"), congress.short_name),
             ("description", _("Description"), congress.description),
+            ("venue", _("Venue"), congress.venue),
         )
     ]
+
+
+def _track_items(congress) -> list[dict]:
+    """Each track's name and description on the content page."""
+    items = []
     for track in get_tracks(congress):
         items.append(
             {
@@ -149,10 +162,17 @@ def content_fields(congress) -> list[dict]:
                 "main": track.description,
             }
         )
-    for item in items:
-        item["name"] = f"{item['kind']}-{item['id']}-{item['field']}"
-        item["long"] = item["field"] == "description"
     return items
+
+
+content.register_kind("congress", {}, items=_congress_items)
+content.register_kind("track", {}, items=_track_items)
+
+
+def content_fields(congress) -> list[dict]:
+    """The texts an organizer can give per language on the content page: the congress's own,
+    each track's, and those the other domains register (categories, pages, email templates)."""
+    return content.content_items(congress)
 
 
 @bp.route("/manage/content/<language>", methods=["GET", "POST"])

@@ -308,7 +308,7 @@ def _not_enough_places(congress: Congress, wanted: dict, errors: FieldErrors) ->
                 _(
                     "Only %(max)s places are left in %(name)s.",
                     max=max(left, 0),
-                    name=category.name,
+                    name=category.display_name,
                 ),
             )
         if total_left is not None:

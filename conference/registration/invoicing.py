@@ -19,6 +19,7 @@ from sqlalchemy import select
 from conference.countries import check_country
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.models import utcnow
 from conference.program.models import Congress
 from conference.registration import notify
@@ -118,16 +119,18 @@ def request_invoice(
             ),
             code="not_payable",
         )
-    description = _(
-        "Registration %(congress)s: %(name)s, %(category)s, %(fee)s (%(reference)s)",
-        congress=congress.short_name,
-        name=registration.full_name,
-        category=registration.category.display_name,
-        fee=registration.fee_period.fee_label,
-        reference=registration.reference,
-    )
-    if registration.voucher_code:
-        description += f", {voucher_text(registration)}"
+    # Written in the registrant's language (the invoice records it; reprints are identical).
+    with in_language(registration.language):
+        description = _(
+            "Registration %(congress)s: %(name)s, %(category)s, %(fee)s (%(reference)s)",
+            congress=congress.short_name,
+            name=registration.full_name,
+            category=registration.category.display_name,
+            fee=registration.fee_period.fee_label,
+            reference=registration.reference,
+        )
+        if registration.voucher_code:
+            description += f", {voucher_text(registration)}"
     if clean["po_number"]:
         description += f", PO {clean['po_number']}"
     try:
@@ -143,6 +146,7 @@ def request_invoice(
             [money.LineIn("registration", description[:300], registration.amount_due)],
             source="registration",
             source_key=registration.reference,
+            language=registration.language,
         )
     except ValidationFailed as exc:
         raise ValidationFailed(

@@ -203,14 +203,30 @@ class ProfessionalCategory(Base):
         back_populates="category", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    def _text(self, field: str, standard: bool = True) -> str:
+        """A field in the reader's language: the organizer's translation (conference.content),
+        else a standard text in that language, else as written in the main language."""
+        from conference.content.services import translated
+
+        own = getattr(self, field) or ""
+        default = standard_text(own) if standard and own else own
+        if self.id is None:
+            return default
+        return translated(self.congress, "category", self.id, field, default)
+
     @property
     def display_name(self) -> str:
-        """The name in the reader's language (standard names), else as the organizer wrote it."""
-        return standard_text(self.name)
+        """The name in the reader's language (organizer's translation or standard name), else
+        as the organizer wrote it."""
+        return self._text("name")
+
+    @property
+    def display_description(self) -> str:
+        return self._text("description", standard=False)
 
     @property
     def display_proof_hint(self) -> str:
-        return standard_text(self.proof_hint) if self.proof_hint else ""
+        return self._text("proof_hint") if self.proof_hint else ""
 
     def fee_for(self, period: FeePeriod) -> Decimal | None:
         for fee in self.fees:

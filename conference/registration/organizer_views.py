@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from conference.content import services as content
 from conference.errors import DomainError
 from conference.extensions import db
 from conference.models import db_int
@@ -79,6 +80,32 @@ CATEGORY_FIELDS = (
 
 
 # -- organizer: categories, fees and settings -------------------------------------------------
+
+
+def _category_items(congress) -> list[dict]:
+    """Each category's name, description and proof hint on the congress's content page."""
+    items = []
+    for category in get_categories(congress):
+        for field, label in (
+            ("name", _("Category “%(category)s”: name", category=category.name)),
+            ("description", _("Category “%(category)s”: description", category=category.name)),
+            ("proof_hint", _("Category “%(category)s”: proof asked for", category=category.name)),
+        ):
+            if field != "name" and not getattr(category, field):
+                continue
+            items.append(
+                {
+                    "kind": "category",
+                    "id": category.id,
+                    "field": field,
+                    "label": label,
+                    "main": getattr(category, field),
+                }
+            )
+    return items
+
+
+content.register_kind("category", {}, items=_category_items)
 
 
 @bp.route("/manage/categories")
@@ -225,6 +252,15 @@ def registrations():
         statuses=list(RegistrationStatus),
         counts=get_status_counts(congress),
         sorts=list(SORTS),
+        sort_labels={
+            "created": _("Registered"),
+            "name": _("Name"),
+            "reference": _("Reference"),
+            "status": _("Status"),
+            "country": _("Country"),
+            "category": _("Category"),
+            "checked_in": _("Checked in"),
+        },
     )
 
 

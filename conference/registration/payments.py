@@ -292,17 +292,20 @@ def invoice_paid_registration(registration: Registration):
     if amount <= 0 or not money.invoicing_enabled(congress):
         return None
     methods = {INVOICE_PAYMENT_METHODS.get(payment.kind, "other") for payment in charged}
-    description = _(
-        "Registration %(congress)s: %(category)s, %(fee)s (%(reference)s)",
-        congress=congress.short_name,
-        category=registration.category.display_name,
-        fee=registration.fee_period.fee_label,
-        reference=registration.reference,
-    )
-    if registration.voucher_code:
-        from conference.registration.invoicing import voucher_text
+    from conference.i18n import in_language
+    from conference.registration.invoicing import voucher_text
 
-        description = f"{description}, {voucher_text(registration)}"[:300]
+    # Written in the registrant's language (the invoice records it; reprints are identical).
+    with in_language(registration.language):
+        description = _(
+            "Registration %(congress)s: %(category)s, %(fee)s (%(reference)s)",
+            congress=congress.short_name,
+            category=registration.category.display_name,
+            fee=registration.fee_period.fee_label,
+            reference=registration.reference,
+        )
+        if registration.voucher_code:
+            description = f"{description}, {voucher_text(registration)}"[:300]
     return money.invoice_order(
         congress,
         money.Buyer(
@@ -317,6 +320,7 @@ def invoice_paid_registration(registration: Registration):
         paid=amount,
         payment_method=methods.pop() if len(methods) == 1 else "other",
         payment_reference=registration.reference,
+        language=registration.language,
     )
 
 

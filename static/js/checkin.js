@@ -7,17 +7,34 @@
   var counts = document.getElementById("checkin-counts");
   var scanner = null;
 
-  if (button && window.Html5QrcodeScanner) {
+  // Messages come translated from the page (data-msg-* on the camera button), in the desk's
+  // language; the scanner runs without the library's own (English-only) interface.
+  var status = document.getElementById("camera-status");
+  function say(name) {
+    if (status && button) { status.textContent = button.getAttribute("data-msg-" + name) || ""; }
+  }
+  if (button && window.Html5Qrcode) {
     button.addEventListener("click", function () {
-      if (scanner) { return; }
-      scanner = new window.Html5QrcodeScanner("qr-reader", { fps: 10, qrbox: 250 }, false);
-      scanner.render(function (text) {
+      if (scanner) {
+        scanner.stop().then(function () { scanner = null; say("stopped"); });
+        button.textContent = button.getAttribute("data-msg-start");
+        return;
+      }
+      scanner = new window.Html5Qrcode("qr-reader");
+      say("starting");
+      scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 250 }, function (text) {
         if (!input || !text) { return; }
-        scanner.clear();
+        scanner.stop();
+        say("found");
         input.value = text.trim();
         form.submit();
-      }, function () { /* no code in this frame */ });
-      button.disabled = true;
+      }, function () { /* no code in this frame */ }).then(function () {
+        say("scanning");
+        button.textContent = button.getAttribute("data-msg-stop");
+      }).catch(function () {
+        scanner = null;
+        say("unavailable");
+      });
     });
   }
 
@@ -29,8 +46,12 @@
         if (!data) { return; }
         document.getElementById("count-checked-in").textContent = data.checked_in;
         document.getElementById("count-confirmed").textContent = data.confirmed;
+        counts.removeAttribute("title");
       })
-      .catch(function () { /* offline: keep the last counts */ });
+      .catch(function () {
+        // Offline: keep the last counts and say that they may be behind.
+        counts.setAttribute("title", counts.getAttribute("data-msg-offline") || "");
+      });
   }
   setInterval(refresh, 5000);
 

@@ -224,3 +224,63 @@ def test_a_decision_template_changed_by_the_organizers_is_sent_as_they_wrote_it(
     # The organizers' text as written, the words around it in the author's language.
     assert "Your abstract A-0001 will be shown as a poster (Poster)." in text
     assert text.startswith("Bonjour") and "Auteurs :" in text
+
+
+def test_a_changed_decision_template_given_in_french_reaches_french_authors(
+    app, client, auth, organizer, congress, author, create_user, make_abstract, smtp
+):
+    from conference.content import services as content
+
+    accounts.set_language(author, "fr")
+    german_author = create_user(name="Jonas Weber", email="jonas.weber@example.de")
+    accounts.set_language(german_author, "de")
+    template = decisions.update_decision_template(
+        congress,
+        decisions.Outcome.POSTER,
+        subject="Abstract {{ number }}: poster",
+        body="Your abstract {{ number }} will be shown as a poster.",
+    )
+    db.session.commit()
+
+    # The organizer gives it in French on the content page; a wrong placeholder is refused.
+    auth.login(organizer)
+    assert f"#email_template-{template.id}-subject" in client.get(
+        "/met26/manage/decisions/templates?outcome=poster"
+    ).get_data(True)
+    refused = client.post(
+        "/met26/manage/content/fr",
+        data={f"email_template-{template.id}-body": "Votre résumé {{ numero }} sera affiché."},
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(True)
+    assert f'id="email_template-{template.id}-body-error"' in html and "numero" in html
+    saved = client.post(
+        "/met26/manage/content/fr",
+        data={
+            f"email_template-{template.id}-subject": "Résumé {{ number }} : poster",
+            f"email_template-{template.id}-body": "Votre résumé {{ number }} sera présenté "
+            "sous forme de poster.",
+        },
+    )
+    assert saved.status_code == 302
+    assert ("email_template", template.id, "body") in content.get_translations(congress, "fr")
+
+    french = make_abstract(submitter=author)
+    german = make_abstract(submitter=german_author, title="Liquid biopsy in stage IV disease")
+    for abstract in (french, german):
+        decisions.decide_abstract(abstract, "poster", confirm_incomplete=True)
+    db.session.commit()
+    with app.test_request_context("/met26/manage", headers={"Accept-Language": "en"}):
+        preview = decisions.preview_release(congress)
+        decisions.confirm_release(congress, preview.abstract_ids, preview.fingerprint)
+        db.session.commit()
+    deliver_outbox()
+    (to_french,) = [m for m in smtp.to(author.email) if "poster" in _subject(m)]
+    assert _subject(to_french) == f"Résumé {french.number} : poster"
+    assert f"Votre résumé {french.number} sera présenté sous forme de poster." in smtp.text_of(
+        to_french
+    )
+    # No German text: the organizers' main-language text.
+    (to_german,) = [m for m in smtp.to(german_author.email) if "poster" in _subject(m)]
+    assert _subject(to_german) == f"Abstract {german.number}: poster"
+    assert f"Your abstract {german.number} will be shown as a poster." in smtp.text_of(to_german)

@@ -121,3 +121,36 @@ def test_scanner_lookup_then_cash_payment_then_check_in_on_a_tablet(
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_desk_scripts_speak_the_desk_language(
+    browser, congress, organizer, live_server_factory
+):
+    """The camera scanner's messages come from the page, in the organizer's language (here
+    the browser's French): no camera in the test browser, so it says why in French."""
+    server = live_server_factory()
+    context = browser.new_context(viewport=TABLET, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(f"{server.url}/login")
+        page.fill("#email", organizer.email)
+        page.fill("#password", PASSWORD)
+        page.click("input[type=submit]")
+        page.goto(f"{server.url}/met26/manage/check-in")
+        assert "Scannez ou saisissez une référence (MET26-XXXX)" in (
+            page.get_attribute("#query", "placeholder") or ""
+        )
+        page.click("summary")
+        page.click("#start-camera")
+        page.wait_for_function(
+            "() => document.getElementById('camera-status').textContent.includes('pas pu')"
+        )
+        status = page.inner_text("#camera-status")
+        assert status.startswith("La caméra n\u2019a pas pu démarrer"), status
+        assert "camera" not in page.inner_text("#qr-reader").lower()  # no English library UI
+        assert errors == []
+    finally:
+        context.close()
