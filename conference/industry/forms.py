@@ -94,7 +94,12 @@ class PassForm(FlaskForm):
 
 class BoothForm(FlaskForm):
     number = StringField(_l("Booth number"), validators=[DataRequired(), Length(max=20)])
-    hall = StringField(_l("Hall"), validators=[Length(max=80)])
+    room_id = SelectField(
+        _l("Hall"),
+        choices=[],
+        validate_choice=False,
+        description=_l("A room of kind “exhibition area” (rooms are set up with the congress)."),
+    )
     size = StringField(_l("Size"), validators=[Length(max=40)])
     x = StringField(
         _l("Position across the plan (%)"), description=_l("0 is the left edge, 100 the right.")
