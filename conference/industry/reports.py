@@ -131,10 +131,14 @@ def sponsor_figures(congress: Congress, sponsors: list[Sponsor]) -> list[Sponsor
     ]
 
 
+def package_money(packages: list[SponsorshipPackage]) -> list[PackageMoney]:
+    """The money of each package (price times sold)."""
+    return [
+        PackageMoney(package=package, sold=package.sold, total=package.price * package.sold)
+        for package in packages
+    ]
+
+
 def organizer_report(congress: Congress) -> tuple[list[SponsorFigures], list[PackageMoney]]:
     figures = sponsor_figures(congress, queries.get_sponsors(congress))
-    money = [
-        PackageMoney(package=package, sold=package.sold, total=package.price * package.sold)
-        for package in queries.get_packages(congress)
-    ]
-    return figures, money
+    return figures, package_money(queries.get_packages(congress))
