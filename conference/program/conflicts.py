@@ -50,7 +50,7 @@ CONFLICT_KIND_LABELS = {
     "outside_congress": _l("Outside the congress days"),
     "over_capacity": _l("Over room capacity"),
     "satellite_too_close": _l("Satellite too close to a session"),
-    "exhibit_too_close": _l("Exhibit in an accredited session's room"),
+    "exhibit_too_close": _l("Exhibit in a session room"),
     "unscheduled_abstract": _l("Accepted abstract not scheduled"),
     "not_presentable": _l("Not presentable"),
     "unmitigated_disclosure": _l("Disclosure missing or not mitigated"),

@@ -134,6 +134,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/met26/sponsor/{helix.id}/scan",
             f"/met26/sponsor/{helix.id}/passes",
             f"/met26/sponsor/{helix.id}/leads",
+            f"/met26/sponsor/{helix.id}/satellites",
         ],
         "author@example.org": ["/met26/abstracts/", "/met26/abstracts/new", "/met26/program"],
         "reviewer@example.org": ["/met26/review/", f"/met26/review/{to_review.id}"],
@@ -149,6 +150,8 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             "/met26/manage/industry",
             f"/met26/manage/industry/sponsors/{helix.id}",
             "/met26/manage/industry/report",
+            "/met26/manage/industry/booths",
+            "/met26/manage/industry/satellites",
         ],
     }
     failures = []
