@@ -134,3 +134,21 @@ def test_the_conflict_appears_in_the_schedule_editor(client, auth, congress, hal
     auth.login(organizer)
     page = client.get("/met26/manage/program/conflicts").get_data(as_text=True)
     assert "Exhibit “E2” is in Exhibition Hall A" in page
+
+
+def test_an_older_booth_keeps_its_hall_label_until_a_hall_is_chosen(
+    client, auth, organizer, congress, hall
+):
+    booth = exhibition.create_booth(congress, number="F1", hall="Tent by the river")
+    db.session.commit()
+    auth.login(organizer)
+    page = client.get(f"/met26/manage/industry/booths/{booth.id}").get_data(as_text=True)
+    assert "was written as “Tent by the river”" in page
+    assert "Tent by the river" in client.get("/met26/exhibition").get_data(as_text=True)
+    response = client.post(
+        f"/met26/manage/industry/booths/{booth.id}",
+        data={"number": "F1", "room_id": str(hall.id), "size": ""},
+    )
+    assert response.status_code == 302
+    db.session.refresh(booth)
+    assert (booth.room_id, booth.hall, booth.hall_name) == (hall.id, "", "Exhibition Hall A")

@@ -208,3 +208,14 @@ def test_organizer_offers_and_approves(client, auth, organizer, congress, slot, 
     assert response.status_code == 302
     db.session.refresh(slot)
     assert slot.status == "approved" and slot.session_id
+
+
+def test_the_sponsor_changes_its_faculty_before_approval(congress, slot, sponsor_a):
+    satellites.request_slot(slot, sponsor_a, REQUEST)
+    changed = {**REQUEST, "chairs": [], "speakers": REQUEST["speakers"][1:]}
+    satellites.update_request(slot, changed)
+    db.session.commit()
+    assert [(m.role, m.name) for m in slot.members] == [("speaker", "Dr 王芳")]
+    satellites.approve_slot(slot)
+    with pytest.raises(Conflict):
+        satellites.update_request(slot, REQUEST)
