@@ -245,7 +245,10 @@ def list_passes(sponsor_id):
 class BoothSchema(Schema):
     id = fields.Integer()
     number = fields.String()
-    hall = fields.String()
+    hall = fields.String(
+        attribute="hall_name", metadata={"description": "The exhibition area (room) it stands in."}
+    )
+    room_id = fields.Integer(allow_none=True, metadata={"description": "That room's id."})
     size = fields.String()
     x = fields.Decimal(as_string=True, allow_none=True)
     y = fields.Decimal(as_string=True, allow_none=True)

@@ -17,7 +17,12 @@ from conference.abstracts.queries import (
 )
 from conference.accounts.models import Role
 from conference.accounts.queries import users_query
-from conference.cme.models import CmeSettings, Disclosure, FinancialRelationship
+from conference.cme.models import (
+    AttendanceScan,
+    CmeSettings,
+    Disclosure,
+    FinancialRelationship,
+)
 from conference.extensions import db
 from conference.program.faculty import FacultyEntry, get_faculty
 from conference.program.models import Congress
@@ -328,6 +333,61 @@ def get_program_disclosure_lines(congress: Congress, program, language: str = "e
             s["id"]: disclosure_text(learner_disclosure(people[s["id"]], disclosures))
             for s in sessions
         }
+
+
+def count_room_attendance(congress: Congress, windows: dict) -> dict:
+    """Distinct attendees the door scans place in a room during each window.
+
+    `windows` maps any key to (room_id, starts_at, ends_at), e.g. a session of another domain;
+    the answer maps each key to a count, or to None when no door scan at all was recorded at
+    that room on that day (attendance was not measured there: not the same as nobody came).
+    Presence is read as for credits (`attendance.presences`): in until an "out", a scan at
+    another door, or the end of the day.
+    """
+    from conference.cme.attendance import presences
+
+    if not windows:
+        return {}
+    tz = congress.tz
+    days = set()
+    for _room_id, starts_at, ends_at in windows.values():
+        days.add(starts_at.astimezone(tz).date())
+        days.add(ends_at.astimezone(tz).date())
+    bounds = [local_day_bounds(day, tz) for day in days]
+    since, until = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    rows = db.session.execute(
+        select(
+            AttendanceScan.registration_id,
+            AttendanceScan.scanned_at,
+            AttendanceScan.room_id,
+            AttendanceScan.direction,
+        ).where(
+            AttendanceScan.congress_id == congress.id,
+            AttendanceScan.scanned_at >= since,
+            AttendanceScan.scanned_at < until,
+        )
+    ).all()
+    scanned_rooms = set()  # (room_id, local day) with at least one door scan
+    by_person: dict[int, list] = {}
+    for registration_id, scanned_at, room_id, direction in rows:
+        scanned_rooms.add((room_id, scanned_at.astimezone(tz).date()))
+        if registration_id is not None:
+            by_person.setdefault(registration_id, []).append((scanned_at, room_id, direction))
+    stays = {person: presences(scans, tz) for person, scans in by_person.items()}
+    counts = {}
+    for key, (room_id, starts_at, ends_at) in windows.items():
+        if (room_id, starts_at.astimezone(tz).date()) not in scanned_rooms:
+            counts[key] = None
+            continue
+        counts[key] = sum(
+            1
+            for person_stays in stays.values()
+            if any(
+                stay.room_id == room_id and stay.start < ends_at and starts_at < stay.end
+                for stay in person_stays
+            )
+        )
+    return counts
 
 
 def dashboard_figures(congress: Congress) -> dict:

@@ -1,4 +1,5 @@
-"""Demo sponsors: packages by tier, sponsors with a contact account, booths, exhibitor passes."""
+"""Demo sponsors: packages by tier, sponsors with a contact account, booths in the exhibition
+hall (a room of kind "exhibition area"), exhibitor passes, an open satellite slot."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from conference.demo import DemoResult
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
 from conference.industry import exhibition, satellites, services
+from conference.program import services as program_services
+from conference.program.models import RoomKind
 from conference.program.queries import get_rooms
 from conference.timeutil import local_to_utc
 
@@ -124,17 +127,22 @@ def load(result: DemoResult, size: str = "small") -> None:
     services.add_contact(helix, email)
     result.accounts.append((description, email, DEMO_PASSWORD))
     services.set_benefit_delivered(helix.benefits[0], True)
+    # The exhibition hall is a room of kind "exhibition area": the separation of promotion
+    # from accredited education knows booths stand outside the session rooms.
+    hall = program_services.create_room(
+        congress, name="Exhibition Hall", capacity=None, kind=RoomKind.EXHIBITION_AREA
+    )
     for index, sponsor in enumerate(sponsors):
         exhibition.create_booth(
             congress,
             number=f"A{index + 1:02d}",
-            hall="Hall A",
+            room_id=hall.id,
             size=sponsor.package.booth_size,
             x=20 + 25 * index,
             y=40,
             sponsor_id=sponsor.id,
         )
-    exhibition.create_booth(congress, number="A04", hall="Hall A", size="2 x 2 m", x=90, y=70)
+    exhibition.create_booth(congress, number="A04", room_id=hall.id, size="2 x 2 m", x=90, y=70)
     # A satellite slot offered at lunchtime on the second day, open for sponsors to request.
     room = get_rooms(congress)[0]
     starts = local_to_utc(

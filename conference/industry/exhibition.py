@@ -15,7 +15,9 @@ from conference.industry.models import Booth, ExhibitorPass, Sponsor
 from conference.models import utcnow
 from conference.money import services as money
 from conference.money import vouchers
-from conference.program.models import Congress
+from conference.program.conflicts import Exhibit, exhibit_sources
+from conference.program.models import Congress, Room, RoomKind
+from conference.program.queries import get_rooms
 from conference.registration import services as registration_services
 from conference.registration.documents import badge_markers
 from conference.registration.models import RegistrationStatus
@@ -193,6 +195,42 @@ def _position(value, field: str, errors: FieldErrors) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def get_exhibition_areas(congress: Congress) -> list[Room]:
+    """The rooms a booth can stand in: the congress's rooms of kind "exhibition area"."""
+    return [room for room in get_rooms(congress) if room.kind == RoomKind.EXHIBITION_AREA]
+
+
+def _booth_room(congress: Congress, data: dict, clean: dict, errors: FieldErrors) -> None:
+    """The booth's hall: a room of kind "exhibition area" (`room_id`), or a free-text `hall`
+    that names one (older clients); any other hall text stays a label."""
+    rooms = {room.id: room for room in get_rooms(congress)}
+    if "room_id" in data:
+        room_id = data.get("room_id")
+        if room_id in (None, ""):
+            clean["room_id"] = None
+        else:
+            room = rooms.get(int(room_id)) if str(room_id).isdigit() else None
+            if room is None:
+                errors.add("room_id", _("Choose a hall from the list."))
+            elif room.kind != RoomKind.EXHIBITION_AREA:
+                errors.add(
+                    "room_id",
+                    _(
+                        "%(room)s is not an exhibition area: booths stand in a room of kind "
+                        "“exhibition area” (promotion stays out of session rooms).",
+                        room=room.name,
+                    ),
+                )
+            else:
+                clean["room_id"] = room.id
+                clean["hall"] = ""
+    elif clean.get("hall"):
+        named = clean["hall"].casefold()
+        for room in rooms.values():
+            if room.kind == RoomKind.EXHIBITION_AREA and room.name.strip().casefold() == named:
+                clean["room_id"], clean["hall"] = room.id, ""
+
+
 def _check_booth(congress: Congress, data: dict, booth=None) -> dict:
     errors = FieldErrors()
     clean = {}
@@ -203,6 +241,7 @@ def _check_booth(congress: Congress, data: dict, booth=None) -> dict:
                 errors.add(field, _("At most %(count)d characters.", count=limit))
     if "number" in clean and not clean["number"]:
         errors.add("number", _("Enter the booth's number."))
+    _booth_room(congress, data, clean, errors)
     for field in ("x", "y"):
         if field in data:
             clean[field] = _position(data.get(field), field, errors)
@@ -243,7 +282,7 @@ def update_booth(booth: Booth, **data) -> Booth:
     for field, value in _check_booth(congress, data, booth).items():
         setattr(booth, field, value)
     db.session.flush()
-    db.session.expire(booth, ["sponsor"])
+    db.session.expire(booth, ["sponsor", "room"])
     return booth
 
 
@@ -253,22 +292,24 @@ def delete_booth(booth: Booth) -> None:
 
 
 def get_booths(congress: Congress, search: str = "") -> list[Booth]:
-    """Booths with their sponsors; `search` matches a number, hall or company name."""
+    """Booths with their sponsors and halls; `search` matches a number, hall or company."""
     from sqlalchemy.orm import selectinload
 
+    hall = func.coalesce(Room.name, Booth.hall)
     query = (
         select(Booth)
         .where(Booth.congress_id == congress.id)
         .outerjoin(Sponsor, Sponsor.id == Booth.sponsor_id)
-        .options(selectinload(Booth.sponsor))
-        .order_by(Booth.hall, Booth.number)
+        .outerjoin(Room, Room.id == Booth.room_id)
+        .options(selectinload(Booth.sponsor), selectinload(Booth.room))
+        .order_by(hall, Booth.number)
     )
     search = (search or "").strip()[:100]
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(
             func.lower(Booth.number).like(pattern)
-            | func.lower(Booth.hall).like(pattern)
+            | func.lower(hall).like(pattern)
             | func.lower(Sponsor.name).like(pattern)
         )
     return list(db.session.scalars(query))
@@ -302,3 +343,27 @@ def exhibitor_badge_marks(references: list[str]) -> dict[str, str]:
 
 if exhibitor_badge_marks not in badge_markers:
     badge_markers.append(exhibitor_badge_marks)
+
+
+def booth_exhibits(congress: Congress) -> list[Exhibit]:
+    """Booths standing in a room, for the program's separation rule: a booth is there for the
+    whole congress, so one in a session room (a room whose kind was changed after the booth
+    was placed) is too close to every accredited session of that room."""
+    rows = db.session.execute(
+        select(Booth.id, Booth.number, Booth.room_id, Sponsor.name)
+        .outerjoin(Sponsor, Sponsor.id == Booth.sponsor_id)
+        .where(Booth.congress_id == congress.id, Booth.room_id.is_not(None))
+    )
+    return [
+        Exhibit(
+            type="booth",
+            id=booth_id,
+            label=f"{number} · {company}" if company else number,
+            room_id=room_id,
+        )
+        for booth_id, number, room_id, company in rows
+    ]
+
+
+if booth_exhibits not in exhibit_sources:
+    exhibit_sources.append(booth_exhibits)

@@ -92,11 +92,14 @@ def _booth_form(congress, **kwargs) -> BoothForm:
     form.sponsor_id.choices = [("", _("Not assigned"))] + [
         (str(s.id), s.name) for s in queries.get_sponsors(congress)
     ]
+    form.room_id.choices = [("", _("No hall"))] + [
+        (str(room.id), room.name) for room in exhibition.get_exhibition_areas(congress)
+    ]
     return form
 
 
 def _booth_data(form) -> dict:
-    data = {name: getattr(form, name).data for name in ("number", "hall", "size", "x", "y")}
+    data = {name: getattr(form, name).data for name in ("number", "room_id", "size", "x", "y")}
     data["sponsor_id"] = (
         int(form.sponsor_id.data) if (form.sponsor_id.data or "").isdigit() else None
     )
@@ -146,6 +149,7 @@ def edit_booth(booth_id: int):
     if request.method == "GET":
         form = _booth_form(congress, obj=booth)
         form.sponsor_id.data = str(booth.sponsor_id or "")
+        form.room_id.data = str(booth.room_id or "")
         form.x.data = "" if booth.x is None else str(booth.x)
         form.y.data = "" if booth.y is None else str(booth.y)
     else:

@@ -94,7 +94,12 @@ class PassForm(FlaskForm):
 
 class BoothForm(FlaskForm):
     number = StringField(_l("Booth number"), validators=[DataRequired(), Length(max=20)])
-    hall = StringField(_l("Hall"), validators=[Length(max=80)])
+    room_id = SelectField(
+        _l("Hall"),
+        choices=[],
+        validate_choice=False,
+        description=_l("A room of kind “exhibition area” (rooms are set up with the congress)."),
+    )
     size = StringField(_l("Size"), validators=[Length(max=40)])
     x = StringField(
         _l("Position across the plan (%)"), description=_l("0 is the left edge, 100 the right.")
@@ -129,10 +134,18 @@ class SlotForm(FlaskForm):
 class SatelliteRequestForm(FlaskForm):
     slot_id = SelectField(_l("Slot"), choices=[], validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    faculty = TextAreaField(
-        _l("Faculty"),
-        validators=[DataRequired(), Length(max=1000)],
-        description=_l("The chair and speakers, with their affiliations."),
+    chairs = TextAreaField(
+        _l("Chairs"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "One person a line: name; affiliation; email. They must be approved by the "
+            "organizers, then appear in the program."
+        ),
+    )
+    speakers = TextAreaField(
+        _l("Speakers"),
+        validators=[Length(max=5000)],
+        description=_l("One person a line: name; affiliation; email."),
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
 

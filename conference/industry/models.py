@@ -185,6 +185,12 @@ class Booth(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     congress_id: Mapped[int] = mapped_column(ForeignKey("congresses.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(20))
+    #: The hall: a room of kind "exhibition area" of the congress (the program's separation
+    #: rule reads it). None for a booth whose free-text hall matched no such room.
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
+    #: Free-text hall of booths made before halls were rooms (shown when there is no room).
     hall: Mapped[str] = mapped_column(String(80), default="")
     size: Mapped[str] = mapped_column(String(40), default="")
     #: Position on the floor plan, in per cent of its width and height.
@@ -195,6 +201,12 @@ class Booth(Base):
     )
 
     sponsor: Mapped[Sponsor | None] = relationship()
+    room = relationship("Room")
+
+    @property
+    def hall_name(self) -> str:
+        """The hall shown: its room's name, else the free-text label of an older booth."""
+        return self.room.name if self.room is not None else self.hall
 
     def __repr__(self) -> str:
         return f"<Booth {self.number}>"
@@ -307,9 +319,40 @@ class SatelliteSlot(Base):
 
     sponsor: Mapped[Sponsor | None] = relationship()
     room = relationship("Room")
+    members: Mapped[list[SatelliteFaculty]] = relationship(
+        back_populates="slot", cascade="all, delete-orphan", order_by="SatelliteFaculty.position"
+    )
 
     def __repr__(self) -> str:
         return f"<SatelliteSlot {self.id} {self.status}>"
+
+
+class FacultyRole(enum.StrEnum):
+    CHAIR = "chair"
+    SPEAKER = "speaker"
+
+
+class SatelliteFaculty(Base):
+    """A chair or speaker of a satellite, submitted by the sponsor for the organizers'
+    approval; on approval they become speakers of the program session."""
+
+    __tablename__ = "industry_satellite_faculty"
+    __table_args__ = (CheckConstraint("role IN ('chair', 'speaker')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("industry_satellite_slots.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    position: Mapped[int] = mapped_column(default=0)
+
+    slot: Mapped[SatelliteSlot] = relationship(back_populates="members")
+
+    def __repr__(self) -> str:
+        return f"<SatelliteFaculty {self.role} {self.name!r}>"
 
 
 class TransferKind(enum.StrEnum):

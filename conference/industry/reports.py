@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from conference.cme.queries import count_room_attendance
 from conference.extensions import db
 from conference.industry import queries
 from conference.industry.models import (
@@ -20,7 +21,16 @@ from conference.industry.models import (
     SponsorshipPackage,
 )
 from conference.program.models import Congress
+from conference.program.schedule_queries import get_sessions_by_ids
 from conference.registration.queries import get_exhibitor_contacts
+
+
+@dataclass
+class SatelliteFigures:
+    title: str
+    #: Distinct attendees the CME door scans place in its session; None: no door scans there
+    #: (not measured, which is not the same as nobody).
+    attendance: int | None = None
 
 
 @dataclass
@@ -36,7 +46,7 @@ class SponsorFigures:
     benefits_delivered: int = 0
     benefits_total: int = 0
     booths: list[str] = field(default_factory=list)
-    satellites: list[str] = field(default_factory=list)
+    satellites: list[SatelliteFigures] = field(default_factory=list)
 
 
 @dataclass
@@ -64,17 +74,40 @@ def sponsor_figures(congress: Congress, sponsors: list[Sponsor]) -> list[Sponsor
         .order_by(Booth.number)
     ):
         booths[sponsor_id].append(number)
-    satellites = defaultdict(list)
-    for sponsor_id, title in db.session.execute(
-        select(SatelliteSlot.sponsor_id, SatelliteSlot.title)
+    slots = db.session.execute(
+        select(
+            SatelliteSlot.id,
+            SatelliteSlot.sponsor_id,
+            SatelliteSlot.title,
+            SatelliteSlot.room_id,
+            SatelliteSlot.starts_at,
+            SatelliteSlot.ends_at,
+            SatelliteSlot.session_id,
+        )
         .where(
             SatelliteSlot.congress_id == congress.id,
             SatelliteSlot.sponsor_id.in_(ids),
             SatelliteSlot.status == SatelliteStatus.APPROVED,
         )
         .order_by(SatelliteSlot.starts_at)
-    ):
-        satellites[sponsor_id].append(title)
+    ).all()
+    # Where and when each satellite took place: its program session (an organizer may have
+    # moved it), else the slot; the CME domain counts who its door scans place there.
+    sessions = {
+        session.id: session
+        for session in get_sessions_by_ids(congress, [s.session_id for s in slots if s.session_id])
+    }
+    windows = {}
+    for slot in slots:
+        session = sessions.get(slot.session_id)
+        if session is not None and session.room_id is not None:
+            windows[slot.id] = (session.room_id, session.starts_at, session.ends_at)
+        else:
+            windows[slot.id] = (slot.room_id, slot.starts_at, slot.ends_at)
+    attendance = count_room_attendance(congress, windows)
+    satellites = defaultdict(list)
+    for slot in slots:
+        satellites[slot.sponsor_id].append(SatelliteFigures(slot.title, attendance.get(slot.id)))
     visits, consented, prescribers = Counter(), Counter(), Counter()
     for sponsor_id, registration_id, is_prescriber in leads:
         visits[sponsor_id] += 1
@@ -98,10 +131,14 @@ def sponsor_figures(congress: Congress, sponsors: list[Sponsor]) -> list[Sponsor
     ]
 
 
+def package_money(packages: list[SponsorshipPackage]) -> list[PackageMoney]:
+    """The money of each package (price times sold)."""
+    return [
+        PackageMoney(package=package, sold=package.sold, total=package.price * package.sold)
+        for package in packages
+    ]
+
+
 def organizer_report(congress: Congress) -> tuple[list[SponsorFigures], list[PackageMoney]]:
     figures = sponsor_figures(congress, queries.get_sponsors(congress))
-    money = [
-        PackageMoney(package=package, sold=package.sold, total=package.price * package.sold)
-        for package in queries.get_packages(congress)
-    ]
-    return figures, money
+    return figures, package_money(queries.get_packages(congress))

@@ -129,7 +129,12 @@ def sponsor_satellites(sponsor_id: int):
     if form.validate_on_submit():
         slot_id = int(form.slot_id.data) if (form.slot_id.data or "").isdigit() else 0
         slot = satellites.get_slot(sponsor.congress, slot_id)
-        data = {name: getattr(form, name).data for name in ("title", "faculty", "description")}
+        data = {
+            "title": form.title.data,
+            "description": form.description.data,
+            "chairs": satellites.parse_faculty_lines(form.chairs.data),
+            "speakers": satellites.parse_faculty_lines(form.speakers.data),
+        }
         try:
             if slot is None:
                 raise ValidationFailed(

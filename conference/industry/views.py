@@ -6,6 +6,8 @@ Exhibition, passes and leads pages are in exhibition_views.py and lead_views.py.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -83,10 +85,14 @@ def _data(form, fields) -> dict:
 @bp.route("/manage/industry")
 @organizer_required
 def overview():
+    from conference.industry.reports import package_money
+
     congress = congress_or_404()
+    money = package_money(queries.get_packages(congress))
     return render_template(
         "industry/overview.html",
-        packages=queries.get_packages(congress),
+        money=money,
+        money_total=sum((m.total for m in money), Decimal("0")),
         sponsors=queries.get_sponsors(congress),
         booths=queries.get_booth_numbers(congress),
     )

@@ -11,8 +11,9 @@ with a relevant financial relationship that the CME officer has not mitigated).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -37,6 +38,7 @@ KINDS = (
     "outside_congress",
     "over_capacity",
     "satellite_too_close",
+    "exhibit_too_close",
     "unscheduled_abstract",
     "not_presentable",
     "unmitigated_disclosure",
@@ -48,6 +50,7 @@ CONFLICT_KIND_LABELS = {
     "outside_congress": _l("Outside the congress days"),
     "over_capacity": _l("Over room capacity"),
     "satellite_too_close": _l("Satellite too close to a session"),
+    "exhibit_too_close": _l("Exhibit in a session room"),
     "unscheduled_abstract": _l("Accepted abstract not scheduled"),
     "not_presentable": _l("Not presentable"),
     "unmitigated_disclosure": _l("Disclosure missing or not mitigated"),
@@ -87,6 +90,27 @@ class ScheduleConflict:
         }
 
 
+@dataclass(frozen=True)
+class Exhibit:
+    """Promotion placed in a room of the venue (an exhibition booth), as another domain reports
+    it to the separation rule below."""
+
+    #: The object's type and id in conflicts ("booth", 12).
+    type: str
+    id: int
+    label: str
+    room_id: int
+    #: When it is there; None: for the whole congress.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+#: Functions (congress) -> exhibits placed in the congress's rooms. The industry domain adds
+#: its booths (`conference.industry.exhibition.booth_exhibits`); the program does not import
+#: it. The separation rule treats an exhibit in a session room like a satellite there.
+exhibit_sources: list[Callable[[Congress], Iterable[Exhibit]]] = []
+
+
 def _overlaps(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 
@@ -100,6 +124,16 @@ def _sweep(items):
         for other in active:
             yield other, item
         active.append(item)
+
+
+def _too_close(starts_at, ends_at, session, separation: timedelta) -> bool:
+    """Whether promotion there from `starts_at` to `ends_at` (None: all the congress) comes
+    within `separation` of the accredited `session`."""
+    if starts_at is None or ends_at is None:
+        return True
+    return _overlaps(
+        starts_at - separation, ends_at + separation, session.starts_at, session.ends_at
+    )
 
 
 def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
@@ -135,7 +169,12 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
     def session_obj(row):
         return {"type": "session", "id": row.id, "label": row.title}
 
-    # A room used twice at once; satellites too close to accredited sessions.
+    exhibits = defaultdict(list)
+    for source in exhibit_sources:
+        for exhibit in source(congress):
+            exhibits[exhibit.room_id].append(exhibit)
+
+    # A room used twice at once; satellites and exhibits too close to accredited sessions.
     by_room = defaultdict(list)
     for row in rows:
         if row.room_id is not None:
@@ -163,18 +202,14 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                     ],
                 )
             )
-        # Separation from promotion is a rule of session rooms (not exhibition or poster areas).
+        # Separation from promotion is a rule of session rooms (not exhibition or poster areas):
+        # no satellite and no exhibit within `separation` of an accredited session there.
         is_session_room = room is None or room.kind == RoomKind.SESSION_ROOM
         satellites = [r for r in room_sessions if r.format == SessionFormat.INDUSTRY_SATELLITE]
         accredited = [r for r in room_sessions if r.is_accredited] if is_session_room else []
-        for satellite in satellites:
-            for other in accredited:
-                if _overlaps(
-                    satellite.starts_at - separation,
-                    satellite.ends_at + separation,
-                    other.starts_at,
-                    other.ends_at,
-                ):
+        for other in accredited:
+            for satellite in satellites:
+                if _too_close(satellite.starts_at, satellite.ends_at, other, separation):
                     conflicts.append(
                         ScheduleConflict(
                             "satellite_too_close",
@@ -186,6 +221,25 @@ def detect_conflicts(congress: Congress) -> list[ScheduleConflict]:
                                 "room": room_name,
                             },
                             [session_obj(satellite), session_obj(other)],
+                        )
+                    )
+            for exhibit in exhibits.get(room_id, ()):
+                if _too_close(exhibit.starts_at, exhibit.ends_at, other, separation):
+                    conflicts.append(
+                        ScheduleConflict(
+                            "exhibit_too_close",
+                            f"exhibit_too_close:{exhibit.type}:{exhibit.id}:{other.id}",
+                            {
+                                "exhibit": exhibit.label,
+                                "minutes": separation_minutes,
+                                "session": other.title,
+                                "room": room_name,
+                            },
+                            [
+                                {"type": exhibit.type, "id": exhibit.id, "label": exhibit.label},
+                                session_obj(other),
+                                {"type": "room", "id": room_id, "label": room_name},
+                            ],
                         )
                     )
 
@@ -408,8 +462,10 @@ def conflicts_touching(conflicts, session: ProgramSession) -> list[ScheduleConfl
 __all__ = [
     "BLOCKING_KINDS",
     "KINDS",
+    "Exhibit",
     "ScheduleConflict",
     "Track",
     "conflicts_touching",
     "detect_conflicts",
+    "exhibit_sources",
 ]

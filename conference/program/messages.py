@@ -111,6 +111,15 @@ def conflict_message(kind: str, params: dict) -> str:
             session=p["session"],
             room=p["room"],
         )
+    if kind == "exhibit_too_close":
+        return _(
+            "Exhibit “%(exhibit)s” is in %(room)s, a session room, within %(minutes)s minutes "
+            "of the accredited session “%(session)s”: move it to an exhibition area.",
+            exhibit=p["exhibit"],
+            minutes=p["minutes"],
+            session=p["session"],
+            room=p["room"],
+        )
     if kind == "outside_congress":
         return _(
             "“%(title)s” (%(when)s) is outside the congress days (%(first_day)s to %(last_day)s).",

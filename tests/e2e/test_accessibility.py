@@ -138,6 +138,7 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/met26/sponsor/{helix.id}/scan",
             f"/met26/sponsor/{helix.id}/passes",
             f"/met26/sponsor/{helix.id}/leads",
+            f"/met26/sponsor/{helix.id}/satellites",
         ],
         "admin@example.org": ["/manage/congresses", "/manage/congresses/new"],
         "author@example.org": ["/met26/abstracts/", "/met26/abstracts/new", "/met26/program"],
@@ -155,6 +156,8 @@ def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_fac
             f"/met26/manage/industry/sponsors/{helix.id}",
             "/met26/manage/industry/report",
             "/met26/manage/cme/questions",
+            "/met26/manage/industry/booths",
+            "/met26/manage/industry/satellites",
         ],
     }
     failures = []

@@ -110,3 +110,61 @@ def test_simultaneous_pass_registrations_never_exceed_the_package_on_postgresql(
         select(func.count(Registration.id)).where(Registration.affiliation == sponsor_a.name)
     )
     assert registered == included
+
+
+@pytest.mark.postgres
+def test_simultaneous_satellite_requests_give_the_slot_and_its_faculty_to_one_sponsor(
+    pg_engine_url, app, congress
+):
+    from datetime import datetime, time, timedelta
+
+    from conference.errors import Conflict
+    from conference.industry import satellites
+    from conference.industry.models import SatelliteFaculty, SatelliteSlot
+    from conference.program.queries import get_rooms
+    from conference.timeutil import local_to_utc
+
+    package = services.create_package(congress, name="Gold", price="0", available=6)
+    ids = [services.sign_up_sponsor(congress, package, name=f"Company {i}").id for i in range(6)]
+    starts = local_to_utc(datetime.combine(congress.starts_on, time(12, 30)), congress.tz)
+    slot_id = satellites.create_slot(
+        congress,
+        room_id=get_rooms(congress)[0].id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    ).id
+    db.session.commit()
+    barrier = threading.Barrier(len(ids))
+    outcomes = {}
+
+    def request(sponsor_id: int) -> None:
+        with app.app_context():
+            sponsor = db.session.get(Sponsor, sponsor_id)
+            slot = db.session.get(SatelliteSlot, slot_id)
+            data = {
+                "title": f"Symposium of company {sponsor_id}",
+                "speakers": [
+                    {"name": f"Speaker {sponsor_id}", "email": f"s{sponsor_id}@x.example"}
+                ],
+            }
+            barrier.wait()
+            try:
+                satellites.request_slot(slot, sponsor, data)
+                db.session.commit()
+                outcomes[sponsor_id] = "won"
+            except Conflict as exc:
+                db.session.rollback()
+                outcomes[sponsor_id] = exc.code
+
+    threads = [threading.Thread(target=request, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert Counter(outcomes.values()) == {"won": 1, "slot_taken": len(ids) - 1}
+    [winner] = [i for i, outcome in outcomes.items() if outcome == "won"]
+    db.session.expire_all()
+    slot = db.session.get(SatelliteSlot, slot_id)
+    assert slot.sponsor_id == winner
+    names = db.session.scalars(select(SatelliteFaculty.name)).all()
+    assert names == [f"Speaker {winner}"]

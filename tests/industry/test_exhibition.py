@@ -148,14 +148,17 @@ def test_passes_through_the_api(client, api_token, sponsor_a, industry_category)
 def test_organizer_places_booths_and_the_public_finds_them(
     client, auth, organizer, congress, sponsor_a
 ):
+    from conference.program import services as program_services
     from tests.industry.conftest import PNG
 
+    hall = program_services.create_room(congress, name="Hall 1", kind="exhibition_area")
+    db.session.commit()
     auth.login(organizer)
     response = client.post(
         "/met26/manage/industry/booths",
         data={
             "number": "A12",
-            "hall": "Hall 1",
+            "room_id": str(hall.id),
             "x": "25",
             "y": "50",
             "sponsor_id": str(sponsor_a.id),
@@ -177,12 +180,14 @@ def test_organizer_places_booths_and_the_public_finds_them(
     assert "A12" in page and "Oncora Therapeutics" in page and "left:25.00%" in page
     assert client.get("/met26/exhibition/floor-plan").data == PNG
     assert "No booth matches." in client.get("/met26/exhibition?q=zzz").get_data(as_text=True)
+    assert "A12" in client.get("/met26/exhibition?q=hall 1").get_data(as_text=True)
     booths = client.get("/api/v1/congresses/met26/booths?q=A12").get_json()
     assert booths == [
         {
             "id": booths[0]["id"],
             "number": "A12",
             "hall": "Hall 1",
+            "room_id": hall.id,
             "size": "",
             "x": "25.00",
             "y": "50.00",

@@ -17,7 +17,36 @@ from conference.timeutil import local_to_utc
 
 REQUEST = {
     "title": "Antibody-drug conjugates after CDK4/6 inhibitors",
-    "faculty": "Chair: Prof. Ingrid Øvergaard (Oslo); Dr Javier Muñoz Ortega (Madrid)",
+    "chairs": [
+        {
+            "name": "Prof. Ingrid Øvergaard",
+            "affiliation": "Oslo University Hospital",
+            "email": "ingrid.overgaard@ous.example",
+        }
+    ],
+    "speakers": [
+        {
+            "name": "Dr Javier Muñoz Ortega",
+            "affiliation": "Hospital Universitario 12 de Octubre, Madrid",
+            "email": "jmunoz@h12o.example",
+        },
+        {
+            "name": "Dr 王芳",
+            "affiliation": "Fudan University Shanghai Cancer Center",
+            "email": "wang.fang@fudan.example",
+        },
+    ],
+    "description": "Case-based discussion.",
+}
+#: The same people as the sponsor's form takes them: one a line.
+FORM = {
+    "title": REQUEST["title"],
+    "chairs": "Prof. Ingrid Øvergaard; Oslo University Hospital; ingrid.overgaard@ous.example",
+    "speakers": (
+        "Dr Javier Muñoz Ortega; Hospital Universitario 12 de Octubre, Madrid; "
+        "jmunoz@h12o.example\n\nwang.fang@fudan.example; Dr 王芳; "
+        "Fudan University Shanghai Cancer Center"
+    ),
     "description": "Case-based discussion.",
 }
 LABEL = "not accredited — organized by Oncora Therapeutics"
@@ -46,8 +75,27 @@ def test_a_slot_is_requested_by_one_sponsor_only(congress, slot, sponsor_a, spon
 
 def test_a_request_needs_title_and_faculty(congress, slot, sponsor_a):
     with pytest.raises(ValidationFailed) as caught:
-        satellites.request_slot(slot, sponsor_a, {"title": "", "faculty": ""})
-    assert set(caught.value.fields) == {"title", "faculty"}
+        satellites.request_slot(slot, sponsor_a, {"title": "", "speakers": []})
+    assert set(caught.value.fields) == {"title", "speakers"}
+    with pytest.raises(ValidationFailed) as caught:
+        satellites.request_slot(
+            slot,
+            sponsor_a,
+            {
+                **REQUEST,
+                "chairs": [{"name": "Dr Nobody", "email": "not-an-email"}],
+                "speakers": [{"name": "", "email": "a@b.example"}],
+            },
+        )
+    fields = caught.value.fields
+    assert fields["chairs"] == ["Dr Nobody: enter a valid email address."]
+    assert fields["speakers"] == ["Person 1: enter a name (at most 200 characters)."]
+    assert slot.status == "open"
+
+
+def test_faculty_lines_are_read_in_any_order():
+    assert satellites.parse_faculty_lines(FORM["speakers"]) == REQUEST["speakers"]
+    assert satellites.parse_faculty_lines(" \n") == []
 
 
 def test_approved_satellite_is_a_labelled_non_accredited_session(
@@ -59,7 +107,39 @@ def test_approved_satellite_is_a_labelled_non_accredited_session(
     session = get_session(congress, session.id)
     assert session.format == "industry_satellite" and session.is_accredited is False
     assert LABEL in session.title
-    assert "Ingrid Øvergaard" in session.description
+    assert "Faculty:" not in session.description  # the faculty are people of the program
+
+
+def test_approved_faculty_become_speakers_of_the_program(
+    client, congress, slot, sponsor_a, organizer
+):
+    satellites.request_slot(slot, sponsor_a, REQUEST)
+    assert [m.name for m in slot.members] == [
+        "Prof. Ingrid Øvergaard",
+        "Dr Javier Muñoz Ortega",
+        "Dr 王芳",
+    ]
+    session = satellites.approve_slot(slot)
+    db.session.commit()
+    session = get_session(congress, session.id)
+    [chair] = [p.speaker for p in session.people if p.role == "chair"]
+    assert (chair.name, chair.affiliation, chair.email) == (
+        "Prof. Ingrid Øvergaard",
+        "Oslo University Hospital",
+        "ingrid.overgaard@ous.example",
+    )
+    [talk] = session.presentations
+    assert LABEL in talk.title  # every export of the talk carries the label too
+    assert [s.speaker.name for s in talk.speakers] == ["Dr Javier Muñoz Ortega", "Dr 王芳"]
+    publish_program(congress, organizer)
+    db.session.commit()
+    page = client.get(f"/met26/program/sessions/{session.id}").get_data(as_text=True)
+    assert "Dr 王芳" in page and "Ingrid Øvergaard" in page and LABEL in page
+    csv = client.get("/met26/program/schedule.csv").get_data(as_text=True)
+    assert "Dr Javier Muñoz Ortega; Dr 王芳" in csv
+    wang = talk.speakers[1].speaker
+    speaker_page = client.get(f"/met26/program/speakers/{wang.id}").get_data(as_text=True)
+    assert "Dr 王芳" in speaker_page and LABEL in speaker_page
 
 
 def test_satellite_label_is_in_every_export(client, congress, slot, sponsor_a, organizer):
@@ -93,14 +173,22 @@ def test_release_removes_the_session_and_reopens_the_slot(congress, slot, sponso
 
 def test_sponsor_requests_through_its_page(client, auth, congress, slot, sponsor_a, sponsor_b):
     auth.login(sponsor_a.test_contact)
+    bad_line = {**FORM, "speakers": "Dr Javier Muñoz Ortega; Madrid"}
     response = client.post(
-        f"/met26/sponsor/{sponsor_a.id}/satellites", data={"slot_id": str(slot.id), **REQUEST}
+        f"/met26/sponsor/{sponsor_a.id}/satellites", data={"slot_id": str(slot.id), **bad_line}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Dr Javier Muñoz Ortega: enter a valid email address." in page
+    assert "Dr Javier Muñoz Ortega; Madrid</textarea>" in page  # the input is kept
+    response = client.post(
+        f"/met26/sponsor/{sponsor_a.id}/satellites", data={"slot_id": str(slot.id), **FORM}
     )
     assert response.status_code == 302
     page = client.get(f"/met26/sponsor/{sponsor_a.id}/satellites").get_data(as_text=True)
-    assert "awaiting the organizers" in page
+    assert "awaiting the organizers" in page and "Speaker: Dr 王芳" in page
     assert client.get(f"/met26/sponsor/{sponsor_b.id}/satellites").status_code == 404
-    bad = client.post(f"/met26/sponsor/{sponsor_a.id}/satellites", data={"slot_id": "x", **REQUEST})
+    bad = client.post(f"/met26/sponsor/{sponsor_a.id}/satellites", data={"slot_id": "x", **FORM})
     assert bad.status_code == 422
 
 
@@ -120,3 +208,14 @@ def test_organizer_offers_and_approves(client, auth, organizer, congress, slot, 
     assert response.status_code == 302
     db.session.refresh(slot)
     assert slot.status == "approved" and slot.session_id
+
+
+def test_the_sponsor_changes_its_faculty_before_approval(congress, slot, sponsor_a):
+    satellites.request_slot(slot, sponsor_a, REQUEST)
+    changed = {**REQUEST, "chairs": [], "speakers": REQUEST["speakers"][1:]}
+    satellites.update_request(slot, changed)
+    db.session.commit()
+    assert [(m.role, m.name) for m in slot.members] == [("speaker", "Dr 王芳")]
+    satellites.approve_slot(slot)
+    with pytest.raises(Conflict):
+        satellites.update_request(slot, REQUEST)
