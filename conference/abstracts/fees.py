@@ -321,7 +321,7 @@ def start_card_payment(abstract: Abstract, *, return_url: str, cancel_url: str):
             code="card_payment_unavailable",
         )
     invoice = fee_invoice(abstract) or invoice_fee(abstract, _author_buyer(abstract))
-    return card.start_checkout(
+    return card.start_invoice_checkout(
         invoice,
         email=abstract.submitter.email,
         description=f"{abstract.congress.short_name} abstract fee {abstract.number}",
@@ -346,10 +346,12 @@ def confirm_card_return(abstract: Abstract, session_id: str) -> str:
     """The author's browser came back from the payment page: the state of that payment."""
     from conference.money import card
 
-    invoice = fee_invoice(abstract)
-    if invoice is None:
-        return "unknown"
-    return card.confirm_on_return(invoice, session_id)
+    return card.confirm_on_return(
+        session_id,
+        congress_id=abstract.congress_id,
+        source=SOURCE,
+        source_key=str(abstract.id),
+    )
 
 
 def fee_invoice(abstract: Abstract):
