@@ -205,7 +205,8 @@ class StripeCheckout:
             log.warning("stripe: listing refunds of %s failed: %s", provider_reference, exc)
             raise ProviderUnavailable("The card payment service is not available.") from None
         for refund in refunds.data:
+            refund = refund.to_dict()  # StripeObjects are not dicts (stripe >= 13)
             metadata = refund.get("metadata") or {}
             if metadata.get("refund_key") == refund_key and refund.get("status") != "failed":
-                return refund.id
+                return refund["id"]
         return None
