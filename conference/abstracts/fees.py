@@ -7,7 +7,7 @@ The abstracts domain owns the status (`Abstract.fee_status`); money issues the i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -149,8 +149,20 @@ def apply_fee(abstract: Abstract, now: datetime | None = None) -> Abstract:
     return abstract
 
 
+def fee_due_at(abstract: Abstract, now: datetime | None = None) -> datetime:
+    """When the fee should be paid: by the close of abstract submission while it is ahead
+    (review starts after it), else within the seller's payment terms (as its invoice says)."""
+    now = now or utcnow()
+    closes = abstract.congress.abstract_submission_closes_at
+    if closes is not None and closes > now:
+        return closes
+    profile = get_seller_profile(abstract.congress)
+    return now + timedelta(days=profile.payment_terms_days if profile is not None else 30)
+
+
 def _tell_fee_due(abstract: Abstract) -> None:
-    """Email the submitter that a fee is due: how much and how to pay (once per abstract)."""
+    """Email the submitter (in their language) that a fee is due: how much, by when and how to
+    pay: the pay-now link when card payment is on, the invoice and bank details (once)."""
     from conference.mail import queue_mail
     from conference.urls import external_url
 
@@ -171,6 +183,8 @@ def _tell_fee_due(abstract: Abstract) -> None:
         currency=abstract.congress.currency,
         pay_by_card=card_payment_offered(abstract.congress),
         pay_by_invoice=money.invoicing_enabled(abstract.congress),
+        due_at=fee_due_at(abstract),
+        bank=payment_details(abstract.congress),
         abstract_url=external_url("abstracts.view_abstract", abstract_id=abstract.id),
     )
 

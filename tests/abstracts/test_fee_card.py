@@ -228,6 +228,43 @@ def test_the_author_is_told_the_fee_is_due_and_how_to_pay(
     assert abstract.congress.name in text.split("-- ")[-1]  # the footer
 
 
+def test_the_fee_due_email_gives_the_due_date_and_bank_details_in_the_authors_language(
+    app, with_fee, seller, make_abstract, author, stripe_api, smtp
+):
+    from datetime import timedelta
+
+    from conference.models import utcnow
+
+    closes = utcnow() + timedelta(days=20)
+    program_services.update_congress(with_fee, abstract_submission_closes_at=closes)
+    author.language = "fr"
+    db.session.commit()
+    abstract = make_abstract()
+    assert fees.fee_due_at(abstract) == closes
+    deliver_outbox()
+    (message,) = [
+        m
+        for m in smtp.to("ana.author@example.org")
+        if abstract.number in m["Subject"] and "75" in m["Subject"]
+    ]
+    text = smtp.text_of(message)
+    assert "Cher" in text or "Chère" in text or "Bonjour" in text, text
+    assert "Veuillez les régler avant le" in text
+    assert str(closes.astimezone(with_fee.tz).year) in text
+    assert "IBAN AT611904300234573201" in text
+    assert "Payer maintenant par carte" in text
+
+
+def test_after_the_submission_deadline_the_fee_is_due_within_the_payment_terms(
+    app, with_fee, seller, make_abstract
+):
+    from datetime import timedelta
+
+    abstract = make_abstract()
+    later = with_fee.abstract_submission_closes_at + timedelta(days=1)
+    assert fees.fee_due_at(abstract, later) - later == timedelta(days=30)
+
+
 def test_no_fee_due_email_for_a_waived_or_free_abstract(app, congress, make_abstract, seller):
     make_abstract()  # no fee set
     program_services.update_congress(congress, abstract_fee="75")
