@@ -666,36 +666,3 @@ def request_invoice(payload, reference):
     }
     db.session.commit()
     return body, 201
-
-
-@blp.route("/payments/webhook/stripe", methods=["POST"])
-@blp.doc(
-    description="Stripe's notifications (signed: `Stripe-Signature`, checked with "
-    "stripe.Webhook.construct_event and STRIPE_WEBHOOK_SECRET). `checkout.session.completed` "
-    "records the payment once, however often it is delivered. Unsigned or wrongly signed "
-    "bodies get 400; replayed, unknown or mismatched events get 200 with their outcome and "
-    "change nothing.",
-    security=[],
-)
-@blp.alt_response(200, schema=responses.WebhookOut, description="The event's outcome.")
-@blp.alt_response(400, description="Not a genuine, signed Stripe event.")
-def stripe_webhook():
-    """Receive a Stripe event."""
-    return payment_webhook("stripe")
-
-
-def payment_webhook(name: str):
-    """A provider's notification, handled by the money domain's card flow."""
-    from conference.money import card as money_card
-    from conference.money.providers import WebhookRejected
-
-    body = request.get_data(cache=False)
-    try:
-        outcome = money_card.handle_webhook(name, body, request.headers)
-    except money_card.ProviderNotConfigured:
-        abort(404, message="This payment provider is not configured.")
-    except WebhookRejected as exc:
-        log.warning("%s webhook refused from %s: %s", name, request.remote_addr, exc)
-        abort(400, message="Not a genuine, signed notification.")
-    db.session.commit()
-    return {"received": True, "outcome": outcome}
