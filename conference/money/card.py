@@ -545,10 +545,13 @@ def refund_to_buyer(invoice: Invoice, amount, reason: str) -> tuple[Invoice, lis
     return note, refunds
 
 
-def send_card_refunds(refunds: list[CardRefund], now: datetime | None = None) -> list[CardRefund]:
+def send_card_refunds(
+    refunds: list[CardRefund], now: datetime | None = None, *, just_written: bool = False
+) -> list[CardRefund]:
     """Ask the provider for each pending (or failed) card refund; return those it did not make
-    (left `needs_refund` with the reason). Never refunds twice: a refund tried before is first
-    looked up at the provider by its key."""
+    (left `needs_refund` with the reason). Never refunds twice: unless the refunds were
+    `just_written` in this request, each is first looked up at the provider by its key (an
+    earlier attempt may have been made and its answer lost)."""
     now = now or utcnow()
     provider = configured_provider()
     failed = []
@@ -569,9 +572,9 @@ def send_card_refunds(refunds: list[CardRefund], now: datetime | None = None) ->
             continue
         try:
             refund_id = (
-                provider.find_refund(checkout.payment_reference, refund.refund_key)
-                if refund.attempts
-                else None
+                None
+                if just_written and not refund.attempts
+                else provider.find_refund(checkout.payment_reference, refund.refund_key)
             )
             refund.attempts += 1
             if refund_id is None:

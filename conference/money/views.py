@@ -270,7 +270,7 @@ def refund(number):
         db.session.rollback()
         show_domain_error(form, exc)
         return _detail(invoice, refund_form=form), 422
-    failed = card.send_card_refunds(card_refunds)
+    failed = card.send_card_refunds(card_refunds, just_written=True)
     db.session.commit()
     if failed:
         flash(

@@ -397,6 +397,31 @@ def test_a_refund_whose_answer_was_lost_is_not_made_twice_on_retry(
     assert len(invoice.credit_notes) == 1
 
 
+def test_a_pending_refund_made_before_a_crash_is_found_not_made_again(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    from conference.money import card
+
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    _note, (pending,) = card.refund_to_buyer(invoice, "75.00", "Withdrawn")
+    db.session.commit()
+    # The provider made it, then the server died before recording the answer.
+    provider = card.configured_provider()
+    provider.refund(
+        pending.checkout.payment_reference,
+        pending.amount,
+        pending.currency,
+        idempotency_key="lost",
+        metadata={"refund_key": pending.refund_key},
+    )
+    auth.login(organizer)
+    page = client.get(f"/met26/manage/invoices/{invoice.number}").get_data(as_text=True)
+    assert 'data-state="pending"' in page
+    client.post(f"/met26/manage/invoices/{invoice.number}/card-refunds/{pending.id}/retry")
+    db.session.expire_all()
+    assert pending.status == "refunded" and len(stripe_api.refunds) == 1
+
+
 def test_a_card_refund_of_another_invoice_is_not_found(
     client, auth, with_fee, seller, make_abstract, stripe_api, organizer
 ):
