@@ -211,6 +211,7 @@ def stripe_api(app):
     # that existed then; tests read what the webhook logs.
     for name in (
         "conference.api.registration",
+        "conference.api.money",
         "conference.registration.card",
         "conference.money.card",
     ):

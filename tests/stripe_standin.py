@@ -39,6 +39,8 @@ class StripeStandIn:
         self.sessions: dict[str, dict] = {}
         self.refunds: list[dict] = []
         self.fail_refunds = False
+        #: Make the refund at Stripe but answer with an error (the answer is lost on the way).
+        self.lose_refund_answers = False
         self._idempotent: dict[str, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         standin = self
@@ -103,7 +105,8 @@ class StripeStandIn:
         return status, {"error": {"type": kind, "message": message}}
 
     def route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
-        path = path.split("?", 1)[0]
+        path, _, query_string = path.partition("?")
+        query = dict(parse_qsl(query_string))
         if method == "POST" and path == "/v1/checkout/sessions":
             return self._create_session(params)
         if method == "GET" and path.startswith("/v1/checkout/sessions/"):
@@ -113,6 +116,8 @@ class StripeStandIn:
             return 200, session
         if method == "POST" and path == "/v1/refunds":
             return self._create_refund(params)
+        if method == "GET" and path == "/v1/refunds":
+            return self._list_refunds(query)
         return self._error(404, f"Unrecognized request URL ({method}: {path})")
 
     def _create_session(self, params: dict) -> tuple[int, dict]:
@@ -157,11 +162,19 @@ class StripeStandIn:
             "currency": paid["currency"],
             "payment_intent": intent,
             "reason": params.get("reason"),
+            "metadata": params.get("metadata", {}),
             "status": "succeeded",
             "created": int(time.time()),
         }
         self.refunds.append(refund)
+        if self.lose_refund_answers:
+            return self._error(500, "An unknown error occurred", "api_error")
         return 200, refund
+
+    def _list_refunds(self, query: dict) -> tuple[int, dict]:
+        intent = query.get("payment_intent")
+        refunds = [r for r in self.refunds if intent is None or r["payment_intent"] == intent]
+        return 200, {"object": "list", "data": refunds, "has_more": False, "url": "/v1/refunds"}
 
     # -- test helpers --------------------------------------------------------------------------
 

@@ -124,6 +124,8 @@ def _values(congress) -> dict:
         "token": "not-a-token",
         "token_id": 1,
         "checkout_id": 1,  # an online card payment attempt
+        "refund_id": 1,  # a card refund of an invoice (none in the demo: 404, never 500)
+        "provider": "stripe",  # a card payment provider (none configured there: 404)
         "number": 1,  # a published program version
         "campaign_id": 1,  # a mailing (none sent in the demo: 404, never 500)
         "code": "NOT-A-CODE",  # a visa letter verification code

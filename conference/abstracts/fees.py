@@ -7,7 +7,7 @@ The abstracts domain owns the status (`Abstract.fee_status`); money issues the i
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -149,8 +149,20 @@ def apply_fee(abstract: Abstract, now: datetime | None = None) -> Abstract:
     return abstract
 
 
+def fee_due_at(abstract: Abstract, now: datetime | None = None) -> datetime:
+    """When the fee should be paid: by the close of abstract submission while it is ahead
+    (review starts after it), else within the seller's payment terms (as its invoice says)."""
+    now = now or utcnow()
+    closes = abstract.congress.abstract_submission_closes_at
+    if closes is not None and closes > now:
+        return closes
+    profile = get_seller_profile(abstract.congress)
+    return now + timedelta(days=profile.payment_terms_days if profile is not None else 30)
+
+
 def _tell_fee_due(abstract: Abstract) -> None:
-    """Email the submitter that a fee is due: how much and how to pay (once per abstract)."""
+    """Email the submitter (in their language) that a fee is due: how much, by when and how to
+    pay: the pay-now link when card payment is on, the invoice and bank details (once)."""
     from conference.mail import queue_mail
     from conference.urls import external_url
 
@@ -171,6 +183,8 @@ def _tell_fee_due(abstract: Abstract) -> None:
         currency=abstract.congress.currency,
         pay_by_card=card_payment_offered(abstract.congress),
         pay_by_invoice=money.invoicing_enabled(abstract.congress),
+        due_at=fee_due_at(abstract),
+        bank=payment_details(abstract.congress),
         abstract_url=external_url("abstracts.view_abstract", abstract_id=abstract.id),
     )
 
@@ -321,7 +335,7 @@ def start_card_payment(abstract: Abstract, *, return_url: str, cancel_url: str):
             code="card_payment_unavailable",
         )
     invoice = fee_invoice(abstract) or invoice_fee(abstract, _author_buyer(abstract))
-    return card.start_checkout(
+    return card.start_invoice_checkout(
         invoice,
         email=abstract.submitter.email,
         description=f"{abstract.congress.short_name} abstract fee {abstract.number}",
@@ -346,10 +360,12 @@ def confirm_card_return(abstract: Abstract, session_id: str) -> str:
     """The author's browser came back from the payment page: the state of that payment."""
     from conference.money import card
 
-    invoice = fee_invoice(abstract)
-    if invoice is None:
-        return "unknown"
-    return card.confirm_on_return(invoice, session_id)
+    return card.confirm_on_return(
+        session_id,
+        congress_id=abstract.congress_id,
+        source=SOURCE,
+        source_key=str(abstract.id),
+    )
 
 
 def fee_invoice(abstract: Abstract):

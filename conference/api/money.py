@@ -5,18 +5,22 @@ Handlers are thin: they call conference.money services and queries, like the org
 
 from __future__ import annotations
 
-from flask import Response
+import logging
+
+from flask import Response, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from conference.api import responses
 from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import CongressDateTime, Integer
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.money import services
+from conference.money import card, services
 from conference.money import vouchers as voucher_services
 from conference.money.exports import invoices_csv, vouchers_csv
 from conference.money.models import DocumentKind, VoucherKind
+from conference.money.providers import WebhookRejected
 from conference.money.queries import (
     InvoiceFilters,
     get_invoice_by_number,
@@ -26,6 +30,8 @@ from conference.money.queries import (
     vouchers_query,
 )
 from conference.program.queries import get_current_congress
+
+log = logging.getLogger(__name__)
 
 blp = Blueprint("api_money", __name__, url_prefix="/api/v1", description="Money")
 
@@ -663,3 +669,33 @@ def reconcile(payload):
             for item in recorded
         ],
     }
+
+
+# -- card payment provider's notifications -----------------------------------------------------
+
+
+@blp.route("/payments/webhook/<provider>", methods=["POST"])
+@blp.doc(
+    description="The card payment provider's notifications (Stripe: `/payments/webhook/stripe`, "
+    "signed with `Stripe-Signature`, checked with stripe.Webhook.construct_event and "
+    "STRIPE_WEBHOOK_SECRET). `checkout.session.completed` records the payment once, however "
+    "often it is delivered, for a registration or an invoice (an abstract fee). Unsigned or "
+    "wrongly signed bodies get 400; replayed, unknown or mismatched events get 200 with their "
+    "outcome and change nothing; a provider that is not configured is a 404.",
+    security=[],
+)
+@blp.alt_response(200, schema=responses.WebhookOut, description="The event's outcome.")
+@blp.alt_response(400, description="Not a genuine, signed event of the provider.")
+@blp.alt_response(404, description="This payment provider is not configured.")
+def payment_webhook(provider):
+    """Receive a card payment provider's event."""
+    body = request.get_data(cache=False)
+    try:
+        outcome = card.handle_webhook(provider, body, request.headers)
+    except card.ProviderNotConfigured:
+        abort(404, message="This payment provider is not configured.")
+    except WebhookRejected as exc:
+        log.warning("%s webhook refused from %s: %s", provider[:20], request.remote_addr, exc)
+        abort(400, message="Not a genuine, signed notification.")
+    db.session.commit()
+    return {"received": True, "outcome": outcome}

@@ -107,6 +107,18 @@ class RefundForm(FlaskForm):
     submit = SubmitField(_l("Refund with a credit note"))
 
 
+class CardRefundRetryForm(FlaskForm):
+    """Ask the payment provider again for a card refund it did not make."""
+
+    submit = SubmitField(_l("Retry the card refund"))
+
+
+class HeldCardPaymentForm(FlaskForm):
+    """Refund a late card payment whose automatic refund failed."""
+
+    submit = SubmitField(_l("Refund through the payment service"))
+
+
 class CorrectForm(FlaskForm):
     buyer_name = StringField(_l("Buyer name"), validators=[InputRequired(), Length(max=200)])
     buyer_address = TextAreaField(_l("Buyer address"), validators=[Length(max=1000)])

@@ -506,23 +506,25 @@ class VoucherRedemption(Base):
         return f"<VoucherRedemption {self.voucher_id} {self.source}:{self.source_key}>"
 
 
-# -- online card payment of an invoice ----------------------------------------------------------
+# -- online card payment (the provider flow, conference.money.card) ------------------------------
 
 
 class CardCheckoutStatus(enum.StrEnum):
     OPEN = "open"
     PAID = "paid"
-    #: Paid when the invoice no longer took the money (cancelled, paid another way): given back.
+    #: Paid when the sale no longer took the money (expired, cancelled, paid another way):
+    #: given back through the provider.
     REFUNDED = "refunded"
     #: As above, but the automatic refund failed: an organizer refunds it.
     NEEDS_REFUND = "needs_refund"
 
 
-class InvoiceCheckout(Base):
-    """One card payment attempt of an invoice at the provider (a Stripe Checkout Session).
+class CardCheckout(Base):
+    """One card payment attempt at the provider (a Stripe Checkout Session) for an amount
+    owed on a sale (`source`, `source_key`: a registration, an abstract fee, ...).
 
-    Registrations have their own (registration's `CardCheckout`); this one pays any invoice
-    of money's, e.g. an abstract fee, and is recorded with `record_invoice_payment`.
+    With `invoice_id` it pays that invoice (recorded with `record_invoice_payment`); without,
+    the selling domain records the money on its side when `payment_recorded` tells it.
     """
 
     __tablename__ = "money_card_checkouts"
@@ -530,6 +532,7 @@ class InvoiceCheckout(Base):
         UniqueConstraint("provider", "session_id"),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("refunded_amount >= 0", name="refunded_not_negative"),
+        CheckConstraint("refunded_amount <= amount", name="refunded_at_most_amount"),
         CheckConstraint(_in("status", CardCheckoutStatus), name="status_known"),
     )
 
@@ -537,7 +540,11 @@ class InvoiceCheckout(Base):
     congress_id: Mapped[int] = mapped_column(
         ForeignKey("congresses.id", ondelete="CASCADE"), index=True
     )
-    invoice_id: Mapped[int] = mapped_column(
+    #: The sale paid for, as the selling domain names it (like an order's source and key).
+    source: Mapped[str] = mapped_column(String(40), default="")
+    source_key: Mapped[str] = mapped_column(String(80), default="", index=True)
+    #: The invoice paid, when the card pays an issued invoice (an abstract fee).
+    invoice_id: Mapped[int | None] = mapped_column(
         ForeignKey("money_invoices.id", ondelete="RESTRICT"), index=True
     )
     provider: Mapped[str] = mapped_column(String(20))
@@ -548,16 +555,94 @@ class InvoiceCheckout(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(20), default=CardCheckoutStatus.OPEN)
+    #: Given back through the provider so far (or promised: a refund waiting for the provider).
     refunded_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     #: Why the payment was not applied (a late payment refunded, a refund that failed).
     note: Mapped[str] = mapped_column(String(300), default="")
 
-    invoice: Mapped[Invoice] = relationship()
+    invoice: Mapped[Invoice | None] = relationship()
+
+    @property
+    def client_reference(self) -> str:
+        """What the provider's events must name: the invoice number, else the sale's key."""
+        return self.invoice.number if self.invoice is not None else self.source_key
 
     def __repr__(self) -> str:
-        return f"<InvoiceCheckout {self.provider} {self.session_id} {self.status}>"
+        return f"<CardCheckout {self.provider} {self.session_id} {self.status}>"
+
+
+#: The name the invoice pages knew it by.
+InvoiceCheckout = CardCheckout
+
+
+class CardRefundStatus(enum.StrEnum):
+    #: Written (with its credit note) before the provider is asked.
+    PENDING = "pending"
+    REFUNDED = "refunded"
+    #: The provider refused or could not be reached: an organizer retries it.
+    NEEDS_REFUND = "needs_refund"
+
+
+class CardRefund(Base):
+    """Money going back to a card through the provider, for a credit note issued from the
+    invoice pages. Written before the provider is asked (so the credit note is never lost),
+    with a key the provider keeps in its metadata (so a retry never refunds twice)."""
+
+    __tablename__ = "money_card_refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_in("status", CardRefundStatus), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    checkout_id: Mapped[int] = mapped_column(
+        ForeignKey("money_card_checkouts.id", ondelete="RESTRICT"), index=True
+    )
+    #: The credit note the refund belongs to.
+    credit_note_id: Mapped[int | None] = mapped_column(
+        ForeignKey("money_invoices.id", ondelete="RESTRICT"), index=True
+    )
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default=CardRefundStatus.PENDING)
+    #: The provider's id of the refund once made (Stripe: re_...).
+    provider_refund_id: Mapped[str] = mapped_column(String(255), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    refunded_at: Mapped[datetime | None]
+
+    checkout: Mapped[CardCheckout] = relationship()
+    credit_note: Mapped[Invoice | None] = relationship()
+
+    @property
+    def refund_key(self) -> str:
+        return f"card-refund:{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<CardRefund {self.checkout_id} {self.amount} {self.status}>"
+
+
+class ProviderEvent(Base):
+    """A provider notification already handled: a replayed event id is ignored."""
+
+    __tablename__ = "money_provider_events"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(80), default="")
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ProviderEvent {self.provider} {self.event_id} {self.outcome}>"
 
 
 # -- immutability -------------------------------------------------------------------------------

@@ -11,14 +11,15 @@ from conference.countries import country_choices
 from conference.errors import DomainError, ValidationFailed
 from conference.extensions import db
 from conference.models import db_int
-from conference.money import services
+from conference.money import card, services
 from conference.money import vouchers as voucher_services
-from conference.money.card import refund_to_buyer
 from conference.money.exports import invoices_csv, overview_csv, vouchers_csv
 from conference.money.forms import (
     CancelForm,
+    CardRefundRetryForm,
     ConfirmStatementForm,
     CorrectForm,
+    HeldCardPaymentForm,
     InvoiceFilterForm,
     OverviewFilterForm,
     PaymentForm,
@@ -160,6 +161,8 @@ def _detail(invoice, **forms):
     forms.setdefault("payment_form", PaymentForm(prefix="payment"))
     forms.setdefault("cancel_form", CancelForm(prefix="cancel"))
     forms.setdefault("refund_form", RefundForm(prefix="refund"))
+    forms.setdefault("retry_form", CardRefundRetryForm(prefix="card-refund"))
+    forms.setdefault("held_form", HeldCardPaymentForm(prefix="held"))
     if "correct_form" not in forms:
         forms["correct_form"] = _correct_form(
             data={
@@ -179,6 +182,12 @@ def _detail(invoice, **forms):
         can_credit=is_invoice and balance.creditable > 0,
         can_cancel=is_invoice and balance.creditable > 0,
         can_pay=is_invoice,
+        card_refunds=card.card_refunds_of(invoice) if is_invoice else [],
+        held_card_payments=(
+            [c for c in card.checkouts_of(invoice) if c.status == "needs_refund"]
+            if is_invoice
+            else []
+        ),
         **forms,
     )
 
@@ -249,16 +258,86 @@ def cancel(number):
 @bp.route("/manage/invoices/<number>/refund", methods=["POST"])
 @organizer_required
 def refund(number):
+    """Refund with a credit note; money paid by card goes back through the provider."""
     invoice = _invoice(number)
     form = RefundForm(prefix="refund")
-    return _act(
-        invoice,
-        form,
-        lambda: refund_to_buyer(invoice, form.amount.data, form.reason.data),
-        "The refund is recorded and its credit note issued; money paid by card online goes "
-        "back to the card.",
-        "refund_form",
-    )
+    if not form.validate_on_submit():
+        return _detail(invoice, refund_form=form), 422
+    try:
+        note, card_refunds = card.refund_to_buyer(invoice, form.amount.data, form.reason.data)
+        db.session.commit()  # the credit note and the pending card refunds, before the provider
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_error(form, exc)
+        return _detail(invoice, refund_form=form), 422
+    failed = card.send_card_refunds(card_refunds, just_written=True)
+    db.session.commit()
+    if failed:
+        flash(
+            _(
+                "Credit note %(number)s is issued, but the payment service did not make the "
+                "card refund: it is listed below as waiting for a refund. Retry it there.",
+                number=note.number,
+            ),
+            "warning",
+        )
+    elif card_refunds:
+        flash(
+            _(
+                "Credit note %(number)s is issued and the money went back to the card.",
+                number=note.number,
+            ),
+            "success",
+        )
+    else:
+        flash(_("The refund is recorded and its credit note issued."), "success")
+    return redirect(url_for("money.invoice_detail", number=invoice.number))
+
+
+@bp.route("/manage/invoices/<number>/card-refunds/<int:refund_id>/retry", methods=["POST"])
+@organizer_required
+def retry_card_refund(number, refund_id):
+    """Ask the provider again for a card refund it did not make (never refunds twice)."""
+    invoice = _invoice(number)
+    try:
+        refund = card.get_card_refund(invoice, refund_id)
+    except DomainError:
+        abort(404)
+    form = CardRefundRetryForm(prefix="card-refund")
+    if not form.validate_on_submit():
+        abort(400)
+    failed = card.send_card_refunds([refund])
+    db.session.commit()
+    if failed:
+        flash(
+            _("The payment service did not make the card refund: %(reason)s", reason=refund.note),
+            "warning",
+        )
+    else:
+        flash(_("The card refund is made."), "success")
+    return redirect(url_for("money.invoice_detail", number=invoice.number))
+
+
+@bp.route("/manage/invoices/<number>/card-payments/<int:checkout_id>/refund", methods=["POST"])
+@organizer_required
+def refund_held_card_payment(number, checkout_id):
+    """Refund a late card payment of this invoice's sale whose automatic refund failed."""
+    invoice = _invoice(number)
+    checkout = next((c for c in card.checkouts_of(invoice) if c.id == checkout_id), None)
+    if checkout is None:
+        abort(404)
+    form = HeldCardPaymentForm(prefix="held")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        card.refund_held_payment(checkout)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(_("The card payment was refunded through the payment service."), "success")
+    return redirect(url_for("money.invoice_detail", number=invoice.number))
 
 
 def _correct_form(**kwargs) -> CorrectForm:

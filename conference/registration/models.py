@@ -583,69 +583,6 @@ class UserCategory(Base):
         return f"<UserCategory user={self.user_id} category={self.category_id}>"
 
 
-class CheckoutStatus(enum.StrEnum):
-    OPEN = "open"
-    PAID = "paid"
-    #: Money arrived for a registration that no longer takes it; the automatic refund failed.
-    NEEDS_REFUND = "needs_refund"
-    #: Money arrived too late and went back through the provider.
-    REFUNDED = "refunded"
-
-
-class CardCheckout(Base):
-    """One online card payment attempt at a provider (a Stripe Checkout Session)."""
-
-    __tablename__ = "registration_card_checkouts"
-    __table_args__ = (
-        UniqueConstraint("provider", "session_id"),
-        CheckConstraint("amount > 0", name="amount_positive"),
-        CheckConstraint("refunded_amount >= 0", name="refunded_not_negative"),
-        CheckConstraint(_in("status", CheckoutStatus), name="status_known"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="RESTRICT"), index=True
-    )
-    provider: Mapped[str] = mapped_column(String(20))
-    #: The provider's id of the attempt (Stripe: the Checkout Session id, cs_...).
-    session_id: Mapped[str] = mapped_column(String(255))
-    #: The provider's id of the money movement, needed to refund it (Stripe: pi_...).
-    payment_reference: Mapped[str] = mapped_column(String(255), default="")
-    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[CheckoutStatus] = mapped_column(
-        EnumString(CheckoutStatus, 20), default=CheckoutStatus.OPEN
-    )
-    refunded_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0.00"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    completed_at: Mapped[datetime | None]
-    #: Why the payment was not applied (a late payment refunded, a refund that failed).
-    note: Mapped[str] = mapped_column(String(300), default="")
-
-    registration: Mapped[Registration] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<CardCheckout {self.provider} {self.session_id} {self.status}>"
-
-
-class ProviderEvent(Base):
-    """A provider notification already handled: a replayed event id is ignored."""
-
-    __tablename__ = "registration_provider_events"
-    __table_args__ = (UniqueConstraint("provider", "event_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    provider: Mapped[str] = mapped_column(String(20))
-    event_id: Mapped[str] = mapped_column(String(255))
-    event_type: Mapped[str] = mapped_column(String(80), default="")
-    outcome: Mapped[str] = mapped_column(String(40), default="")
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<ProviderEvent {self.provider} {self.event_id} {self.outcome}>"
-
-
 class GroupOrder(TimestampMixin, Base):
     """A buyer's order of several places, on one invoice; delegates are named later."""
 

@@ -1,13 +1,11 @@
-"""Payments recorded by organizers, refunds, gapless receipt numbers, and the interface an
-online card provider must implement.
+"""Payments recorded by organizers, refunds and gapless receipt numbers (card payments come
+from the money domain's provider flow, conference.registration.card).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -176,57 +174,6 @@ def issue_receipt(registration: Registration, now: datetime | None = None) -> Re
     db.session.add(receipt)
     db.session.flush()
     return receipt
-
-
-# -- online card payments ---------------------------------------------------------------------
-
-
-@dataclass
-class Checkout:
-    """Where to send the attendee to pay, and the provider's id for the attempt."""
-
-    provider_reference: str
-    redirect_url: str
-
-
-@dataclass
-class WebhookResult:
-    """What a provider's notification says: which registration, how much, paid or not."""
-
-    registration_reference: str
-    provider_reference: str
-    amount: Decimal
-    currency: str
-    succeeded: bool
-    #: The provider's event id (a replayed event is ignored) and type.
-    event_id: str = ""
-    event_type: str = ""
-    #: The provider's id of the money movement, used to refund it (Stripe: payment intent).
-    payment_reference: str = ""
-
-
-class PaymentProvider(Protocol):
-    """What an online card provider (Stripe, Adyen, Mollie, ...) must implement.
-
-    Stripe Checkout is implemented (providers/stripe_checkout.py, configured by
-    providers.configured_provider()); conference.registration.card holds the services:
-    `start_checkout` (the "Pay now" button and POST /api/v1/registrations/<ref>/checkout),
-    `apply_result` (the webhook POST /api/v1/payments/webhook/stripe and the return page), and
-    the refund of card payments on cancellation. `handle_webhook` must verify the provider's
-    signature and return a WebhookResult; a success is recorded with
-    record_payment(kind="online", online=True, idempotency_key=f"<name>:<session id>"), once
-    even if the provider retries the notification.
-    """
-
-    name: str
-
-    def create_checkout(
-        self, registration: Registration, amount: Decimal, currency: str, return_url: str
-    ) -> Checkout: ...
-
-    def handle_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookResult: ...
-
-    def refund(self, provider_reference: str, amount: Decimal, currency: str) -> str: ...
 
 
 # -- money hook: a registration that cost money gets its invoice (conference.money) ----------

@@ -85,7 +85,7 @@ def export_data(registration: Registration) -> dict:
                 "provider": c.provider,
                 "amount": str(c.amount),
                 "currency": c.currency,
-                "status": c.status.value,
+                "status": str(c.status),
                 "refunded": str(c.refunded_amount),
                 "started_at": c.created_at.isoformat(),
             }

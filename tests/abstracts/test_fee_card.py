@@ -13,7 +13,7 @@ from conference.abstracts.models import FeeStatus
 from conference.extensions import db
 from conference.mail import OutboxMessage
 from conference.money import services as money
-from conference.money.models import InvoiceCheckout
+from conference.money.models import CardRefund, InvoiceCheckout
 from conference.money.queries import get_balance
 from conference.program import services as program_services
 from tests.conftest import deliver_outbox
@@ -228,6 +228,43 @@ def test_the_author_is_told_the_fee_is_due_and_how_to_pay(
     assert abstract.congress.name in text.split("-- ")[-1]  # the footer
 
 
+def test_the_fee_due_email_gives_the_due_date_and_bank_details_in_the_authors_language(
+    app, with_fee, seller, make_abstract, author, stripe_api, smtp
+):
+    from datetime import timedelta
+
+    from conference.models import utcnow
+
+    closes = utcnow() + timedelta(days=20)
+    program_services.update_congress(with_fee, abstract_submission_closes_at=closes)
+    author.language = "fr"
+    db.session.commit()
+    abstract = make_abstract()
+    assert fees.fee_due_at(abstract) == closes
+    deliver_outbox()
+    (message,) = [
+        m
+        for m in smtp.to("ana.author@example.org")
+        if abstract.number in m["Subject"] and "75" in m["Subject"]
+    ]
+    text = smtp.text_of(message)
+    assert "Cher" in text or "Chère" in text or "Bonjour" in text, text
+    assert "Veuillez les régler avant le" in text
+    assert str(closes.astimezone(with_fee.tz).year) in text
+    assert "IBAN AT611904300234573201" in text
+    assert "Payer maintenant par carte" in text
+
+
+def test_after_the_submission_deadline_the_fee_is_due_within_the_payment_terms(
+    app, with_fee, seller, make_abstract
+):
+    from datetime import timedelta
+
+    abstract = make_abstract()
+    later = with_fee.abstract_submission_closes_at + timedelta(days=1)
+    assert fees.fee_due_at(abstract, later) - later == timedelta(days=30)
+
+
 def test_no_fee_due_email_for_a_waived_or_free_abstract(app, congress, make_abstract, seller):
     make_abstract()  # no fee set
     program_services.update_congress(congress, abstract_fee="75")
@@ -289,27 +326,109 @@ def test_a_refund_on_the_invoice_page_goes_back_to_the_card_through_the_provider
     assert "back to the card" in invoice.payments[-1].reference
 
 
-def test_when_the_provider_refuses_the_refund_nothing_is_recorded(
+def test_when_the_provider_refuses_the_refund_the_credit_note_stays_and_the_refund_waits(
     client, auth, with_fee, seller, make_abstract, stripe_api, organizer
 ):
     invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
-    stripe_api.fail_refunds = True
+    # Too much is refused before anything is written or the provider asked.
     auth.login(organizer)
-    response = client.post(
-        f"/met26/manage/invoices/{invoice.number}/refund",
-        data={"refund-amount": "75.00", "refund-reason": "Withdrawn"},
-    )
-    assert response.status_code == 422
-    assert "could not be made at the payment service" in response.get_data(as_text=True)
-    db.session.expire_all()
-    assert invoice.credit_notes == [] and get_balance(invoice).paid == Decimal("75.00")
-    # Too much is refused before the provider is asked.
-    stripe_api.fail_refunds = False
     too_much = client.post(
         f"/met26/manage/invoices/{invoice.number}/refund",
         data={"refund-amount": "80.00", "refund-reason": "Withdrawn"},
     )
-    assert too_much.status_code == 422 and stripe_api.refunds == []
+    assert too_much.status_code == 422 and stripe_api.calls("POST", "/v1/refunds") == []
+    stripe_api.fail_refunds = True
+    response = client.post(
+        f"/met26/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "75.00", "refund-reason": "Withdrawn"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "did not make the card refund" in page
+    assert 'data-state="needs_refund"' in page
+    db.session.expire_all()
+    (note,) = invoice.credit_notes  # never lost
+    assert note.total_gross == Decimal("-75.00")
+    (card_refund,) = db.session.scalars(select(CardRefund)).all()
+    assert card_refund.status == "needs_refund" and card_refund.credit_note_id == note.id
+    checkout = db.session.scalar(select(InvoiceCheckout))
+    assert checkout.refunded_amount == Decimal("75.00")  # reserved: no second refund of it
+    again = client.post(
+        f"/met26/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "10.00", "refund-reason": "Twice"},
+    )
+    assert again.status_code == 422
+    assert stripe_api.refunds == []
+    # The provider is back: the organizer retries; the money goes back once.
+    stripe_api.fail_refunds = False
+    retried = client.post(
+        f"/met26/manage/invoices/{invoice.number}/card-refunds/{card_refund.id}/retry",
+        follow_redirects=True,
+    )
+    assert "The card refund is made." in retried.get_data(as_text=True)
+    (refund,) = stripe_api.refunds
+    assert refund["amount"] == 7500 and refund["metadata"] == {"refund_key": card_refund.refund_key}
+    db.session.expire_all()
+    assert card_refund.status == "refunded" and card_refund.provider_refund_id == refund["id"]
+    # Retried again (a double click): nothing more goes back.
+    client.post(f"/met26/manage/invoices/{invoice.number}/card-refunds/{card_refund.id}/retry")
+    assert len(stripe_api.refunds) == 1
+
+
+def test_a_refund_whose_answer_was_lost_is_not_made_twice_on_retry(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    stripe_api.lose_refund_answers = True  # Stripe refunds, the answer never reaches us
+    auth.login(organizer)
+    client.post(
+        f"/met26/manage/invoices/{invoice.number}/refund",
+        data={"refund-amount": "20.00", "refund-reason": "Partial withdrawal"},
+    )
+    (card_refund,) = db.session.scalars(select(CardRefund)).all()
+    assert card_refund.status == "needs_refund" and len(stripe_api.refunds) == 1
+    stripe_api.lose_refund_answers = False
+    client.post(f"/met26/manage/invoices/{invoice.number}/card-refunds/{card_refund.id}/retry")
+    db.session.expire_all()
+    assert card_refund.status == "refunded"
+    assert card_refund.provider_refund_id == stripe_api.refunds[0]["id"]
+    assert len(stripe_api.refunds) == 1  # found at the provider by its key, not made again
+    assert len(invoice.credit_notes) == 1
+
+
+def test_a_pending_refund_made_before_a_crash_is_found_not_made_again(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    from conference.money import card
+
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    _note, (pending,) = card.refund_to_buyer(invoice, "75.00", "Withdrawn")
+    db.session.commit()
+    # The provider made it, then the server died before recording the answer.
+    provider = card.configured_provider()
+    provider.refund(
+        pending.checkout.payment_reference,
+        pending.amount,
+        pending.currency,
+        idempotency_key="lost",
+        metadata={"refund_key": pending.refund_key},
+    )
+    auth.login(organizer)
+    page = client.get(f"/met26/manage/invoices/{invoice.number}").get_data(as_text=True)
+    assert 'data-state="pending"' in page
+    client.post(f"/met26/manage/invoices/{invoice.number}/card-refunds/{pending.id}/retry")
+    db.session.expire_all()
+    assert pending.status == "refunded" and len(stripe_api.refunds) == 1
+
+
+def test_a_card_refund_of_another_invoice_is_not_found(
+    client, auth, with_fee, seller, make_abstract, stripe_api, organizer
+):
+    invoice = _paid_by_card(client, auth, make_abstract, stripe_api)
+    auth.login(organizer)
+    url = f"/met26/manage/invoices/{invoice.number}/card-refunds/999/retry"
+    assert client.post(url).status_code == 404
 
 
 def test_a_registration_paid_by_card_is_refunded_from_its_registration_not_the_invoice_page(

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from conference.extensions import db
 from conference.mail import OutboxMessage, write_pending
 from conference.models import utcnow
-from conference.money.models import Invoice
+from conference.money.models import CardCheckout, Invoice
 from conference.money.queries import get_active_invoice, get_balance
 from conference.registration import capacity, services
-from conference.registration.models import CardCheckout, Payment, PaymentKind
+from conference.registration.models import Payment, PaymentKind
 from conference.registration.tokens import manage_path, manage_token
 from tests.factories import set_up_seller
 from tests.stripe_standin import SECRET_KEY, WEBHOOK_SECRET

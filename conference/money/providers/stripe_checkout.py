@@ -13,7 +13,7 @@ from decimal import Decimal
 import stripe
 
 from conference.errors import DomainError
-from conference.registration.payments import Checkout, WebhookResult
+from conference.money.providers import Checkout, WebhookRejected, WebhookResult
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +30,6 @@ class ProviderUnavailable(DomainError):
     code = "payment_provider_error"
 
 
-class WebhookRejected(Exception):
-    """A notification that is not a genuine, well-formed event from the provider."""
-
-
 def to_minor(amount: Decimal, currency: str) -> int:
     return int(amount if currency.upper() in ZERO_DECIMAL else amount * 100)
 
@@ -46,7 +42,7 @@ def from_minor(value: int | None, currency: str) -> Decimal:
 
 
 class StripeCheckout:
-    """`PaymentProvider` for Stripe Checkout Sessions."""
+    """`PaymentProvider` (conference.money.providers) for Stripe Checkout Sessions."""
 
     name = "stripe"
 
@@ -62,32 +58,6 @@ class StripeCheckout:
 
     # -- checkout ------------------------------------------------------------------------------
 
-    def create_checkout(
-        self,
-        registration,
-        amount: Decimal,
-        currency: str,
-        return_url: str,
-        *,
-        cancel_url: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> Checkout:
-        congress = registration.congress
-        return self.create_session(
-            client_reference=registration.reference,
-            email=registration.email,
-            product_name=f"{congress.short_name} registration {registration.reference}",
-            amount=amount,
-            currency=currency,
-            metadata={
-                "registration_reference": registration.reference,
-                "congress": congress.short_name,
-            },
-            return_url=return_url,
-            cancel_url=cancel_url,
-            idempotency_key=idempotency_key,
-        )
-
     def create_session(
         self,
         *,
@@ -102,7 +72,7 @@ class StripeCheckout:
         idempotency_key: str | None = None,
     ) -> Checkout:
         """A hosted payment page for one amount; `client_reference` comes back in the events
-        (a registration reference, or an invoice number for money's invoice checkouts)."""
+        (a registration reference, an invoice number)."""
         metadata = {**metadata, "amount": str(amount), "currency": currency.upper()}
         params = {
             "mode": "payment",
@@ -165,7 +135,7 @@ class StripeCheckout:
             "checkout.session"
         ):
             return WebhookResult(
-                registration_reference="",
+                client_reference="",
                 provider_reference=str(obj.get("id", "")) if obj else "",
                 amount=Decimal("0.00"),
                 currency="",
@@ -183,8 +153,8 @@ class StripeCheckout:
         if not isinstance(payment_intent, str):  # expanded object
             payment_intent = payment_intent.get("id", "")
         return WebhookResult(
-            registration_reference=session.get("client_reference_id")
-            or metadata.get("registration_reference", ""),
+            client_reference=session.get("client_reference_id")
+            or metadata.get("client_reference", ""),
             provider_reference=session.get("id", ""),
             amount=from_minor(session.get("amount_total"), currency),
             currency=currency,
@@ -203,18 +173,19 @@ class StripeCheckout:
         currency: str,
         *,
         idempotency_key: str | None = None,
+        metadata: dict | None = None,
     ) -> str:
         """Give money back on a payment intent; return the refund's id."""
         options = {"idempotency_key": idempotency_key} if idempotency_key else None
+        params = {
+            "payment_intent": provider_reference,
+            "amount": to_minor(amount, currency),
+            "reason": "requested_by_customer",
+        }
+        if metadata:
+            params["metadata"] = metadata
         try:
-            refund = self.client.v1.refunds.create(
-                params={
-                    "payment_intent": provider_reference,
-                    "amount": to_minor(amount, currency),
-                    "reason": "requested_by_customer",
-                },
-                options=options,
-            )
+            refund = self.client.v1.refunds.create(params=params, options=options)
         except stripe.StripeError as exc:
             log.warning("stripe: refund of %s failed: %s", provider_reference, exc)
             raise ProviderUnavailable(
@@ -222,3 +193,20 @@ class StripeCheckout:
                 "changed. Please try again later."
             ) from None
         return refund.id
+
+    def find_refund(self, provider_reference: str, refund_key: str) -> str | None:
+        """The id of a refund made earlier on this payment intent with our `refund_key` in its
+        metadata (an earlier attempt whose answer was lost), or None."""
+        try:
+            refunds = self.client.v1.refunds.list(
+                params={"payment_intent": provider_reference, "limit": 100}
+            )
+        except stripe.StripeError as exc:
+            log.warning("stripe: listing refunds of %s failed: %s", provider_reference, exc)
+            raise ProviderUnavailable("The card payment service is not available.") from None
+        for refund in refunds.data:
+            refund = refund.to_dict()  # StripeObjects are not dicts (stripe >= 13)
+            metadata = refund.get("metadata") or {}
+            if metadata.get("refund_key") == refund_key and refund.get("status") != "failed":
+                return refund["id"]
+        return None
