@@ -509,9 +509,16 @@ def post_claim(payload):
 @blp.route("/certificates/<code>", methods=["GET"])
 @blp.alt_response(200, schema=CmeCertificateOut, description="A genuine certificate.")
 def get_certificate(code: str):
-    """Public verification of a certificate by its code: name, congress and credits."""
+    """Public verification of a certificate by its code: name, congress and credits (410 once
+    the congress's CME records were purged after their retention period)."""
     congress = _congress()
     certificate = certificates.find_certificate(code)
     if certificate is None or certificate.congress_id != congress.id:
         abort(404, message="No certificate has this code.")
+    if certificate.purged_at is not None:
+        abort(
+            410,
+            message="This certificate is no longer held: the congress's CME records were "
+            "deleted after their retention period.",
+        )
     return jsonify(_certificate_json(congress, certificate))

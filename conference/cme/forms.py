@@ -139,6 +139,11 @@ class SettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=3650)],
         default=28,
     )
+    retention_years = IntegerField(
+        _l("Years the CME records are kept after the congress"),
+        validators=[InputRequired(), NumberRange(min=1, max=30)],
+        default=6,
+    )
     submit = SubmitField(_l("Save"))
 
 

@@ -74,7 +74,11 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
             errors.add(name, _("Enter credits from 0.25 to 24, in steps of 0.25."))
     if half is not None and day is not None and not errors and day < half:
         errors.add("day_cap", _("The day cap cannot be below the half-day cap."))
-    for name, low, high in (("evaluation_threshold", 1, 100), ("certificate_window_days", 1, 3650)):
+    for name, low, high in (
+        ("evaluation_threshold", 1, 100),
+        ("certificate_window_days", 1, 3650),
+        ("retention_years", 1, 30),
+    ):
         value = data.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
@@ -105,6 +109,7 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
         "requires_evaluation",
         "evaluation_threshold",
         "certificate_window_days",
+        "retention_years",
     ):
         if data.get(name) is not None:
             setattr(settings, name, data[name])

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from conference.cme import attendance, certificates, queries, services
+from conference.cme import attendance, bulk, certificates, queries, services
 from conference.cme import reports as cme_reports
 from conference.cme.forms import (
     BLANK_ROWS,
@@ -336,6 +336,7 @@ def settings():
             requires_evaluation=form.requires_evaluation.data,
             evaluation_threshold=form.evaluation_threshold.data,
             certificate_window_days=form.certificate_window_days.data,
+            retention_years=form.retention_years.data,
         )
     except DomainError as exc:
         db.session.rollback()
@@ -381,6 +382,11 @@ def verify(code: str):
     congress = _congress()
     if certificate is None or certificate.congress_id != congress.id:
         return render_template("cme/verify.html", certificate=None, code=code), 404
+    if certificate.purged_at is not None:
+        # Past the retention period only the code was kept: say so, show nothing else.
+        return render_template(
+            "cme/verify.html", certificate=None, purged=certificate, congress=congress
+        ), 410
     return render_template("cme/verify.html", certificate=certificate, congress=congress)
 
 
@@ -391,6 +397,8 @@ def certificate_pdf(code: str):
     certificate = certificates.find_certificate(code)
     if certificate is None or certificate.congress_id != congress.id:
         abort(404)
+    if certificate.purged_at is not None:
+        abort(410)
     mark_personal()
     response = Response(
         certificates.certificate_pdf(congress, certificate), mimetype="application/pdf"
@@ -407,8 +415,45 @@ def certificate_pdf(code: str):
 def reports():
     congress = _congress()
     return render_template(
-        "cme/reports.html", congress=congress, report=cme_reports.event_report(congress)
+        "cme/reports.html",
+        congress=congress,
+        report=cme_reports.event_report(congress),
+        run=bulk.get_latest_run(congress),
+        form=ActionForm(),
     )
+
+
+@bp.route("/manage/cme/certificates/issue-all", methods=["POST"])
+@organizer_required
+def issue_all_certificates():
+    """Queue "issue certificates to every eligible learner" for the background worker."""
+    congress = _congress()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        bulk.start_certificate_run(congress, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("cme.reports"))
+    db.session.commit()
+    flash(
+        _("Certificates are being issued in the background; the progress shows below."),
+        "success",
+    )
+    return redirect(url_for("cme.reports"))
+
+
+@bp.route("/manage/cme/reports/event.pdf")
+@organizer_required
+def event_report_pdf():
+    congress = _congress()
+    response = Response(cme_reports.event_pdf(congress), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{congress.slug}-cme-event-report.pdf"'
+    )
+    return response
 
 
 def _csv_response(content: bytes, name: str) -> Response:
