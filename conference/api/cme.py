@@ -35,6 +35,10 @@ class CmeRelationshipIn(Schema):
 
 class CmeDisclosureIn(Schema):
     nothing_to_disclose = fields.Boolean(load_default=False)
+    #: The ineligible company the person owns or works for ("" none; absent: unchanged).
+    owner_employee_of = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    )
     relationships = fields.List(
         fields.Nested(CmeRelationshipIn), load_default=list, validate=validate.Length(max=50)
     )
@@ -78,6 +82,7 @@ class CmeDisclosureOut(Schema):
     nothing_to_disclose = fields.Boolean()
     submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     closes_at = fields.String(metadata={"format": "date-time"})
+    owner_employee_of = fields.String()
     relationships = fields.List(fields.Nested(CmeRelationshipOut))
 
 
@@ -88,6 +93,11 @@ class CmeMitigationOut(Schema):
     nothing_to_disclose = fields.Boolean()
     submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     is_cleared = fields.Boolean()
+    owner_employee_of = fields.String()
+    #: The allowed case recorded by the CME officer (ACCME Standard 3), with who and when.
+    owner_exception = fields.String(allow_none=True)
+    owner_exception_by = fields.String(allow_none=True)
+    owner_exception_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     relationships = fields.List(fields.Nested(CmeReviewedRelationshipOut))
 
 
@@ -129,6 +139,7 @@ def _own_json(congress, disclosure) -> dict:
         "nothing_to_disclose": disclosure.nothing_to_disclose,
         "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
         "closes_at": queries.disclosure_closes_at(congress, disclosure.email).isoformat(),
+        "owner_employee_of": disclosure.owner_employee_of,
         "relationships": [
             {
                 "id": r.id,
@@ -150,6 +161,12 @@ def _review_json(disclosure) -> dict:
         "nothing_to_disclose": disclosure.nothing_to_disclose,
         "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
         "is_cleared": disclosure.is_cleared,
+        "owner_employee_of": disclosure.owner_employee_of,
+        "owner_exception": disclosure.owner_exception,
+        "owner_exception_by": disclosure.owner_exception_by_name or None,
+        "owner_exception_at": disclosure.owner_exception_at.isoformat()
+        if disclosure.owner_exception_at
+        else None,
         "relationships": [
             {
                 "id": r.id,
@@ -195,6 +212,7 @@ def put_my_disclosure(payload):
         disclosure,
         nothing_to_disclose=payload["nothing_to_disclose"],
         relationships=payload["relationships"],
+        owner_employee_of=payload["owner_employee_of"],
     )
     db.session.commit()
     return jsonify(_own_json(congress, disclosure))

@@ -20,7 +20,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 from conference.abstracts.models import DISCLOSURE_LABELS, DISCLOSURE_TYPES
-from conference.cme.models import ACCREDITOR_LABELS, MITIGATION_LABELS, Relevance
+from conference.cme.models import (
+    ACCREDITOR_LABELS,
+    MITIGATION_LABELS,
+    OWNER_EXCEPTION_LABELS,
+    Relevance,
+)
 
 #: Blank rows offered after the relationships already declared.
 BLANK_ROWS = 2
@@ -57,6 +62,14 @@ class DisclosureForm(FlaskForm):
         ),
     )
     relationships = FieldList(FormField(RelationshipForm), min_entries=BLANK_ROWS)
+    owner_employee_of = StringField(
+        _l("Ineligible company I own or am employed by"),
+        description=_l(
+            "Only if you are an owner or an employee of an ineligible company: its name. "
+            "Leave empty otherwise."
+        ),
+        validators=[Length(max=200)],
+    )
     submit = SubmitField(_l("Submit my disclosure"))
 
 
@@ -156,3 +169,17 @@ class ActionForm(FlaskForm):
     """A button that only needs its CSRF token."""
 
     submit = SubmitField(_l("Send"))
+
+
+class OwnerExceptionForm(FlaskForm):
+    """The CME officer's record of the allowed case for an owner or employee of an ineligible
+    company (ACCME Standard 3)."""
+
+    exception = SelectField(
+        _l("Allowed case"),
+        choices=[("", _l("None: may not control accredited content"))]
+        + [(e.value, label) for e, label in OWNER_EXCEPTION_LABELS.items()],
+        validate_choice=False,
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record"))

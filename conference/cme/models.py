@@ -450,9 +450,7 @@ class CertificateRun(Base):
         ForeignKey("congresses.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[RunStatus] = mapped_column(String(10), default=RunStatus.QUEUED)
-    requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -27,12 +27,14 @@ from conference.cme.forms import (
     ActionForm,
     DisclosureForm,
     LinkRequestForm,
+    OwnerExceptionForm,
     ReviewForm,
     SettingsForm,
 )
 from conference.cme.models import (
     FACULTY_ROLE_LABELS,
     MITIGATION_LABELS,
+    OWNER_EXCEPTION_LABELS,
     RELEVANCE_LABELS,
     can_review_disclosures,
 )
@@ -89,6 +91,7 @@ def _dead_link(expired: bool):
 
 def _fill_form(form: DisclosureForm, disclosure, suggested: list[dict]) -> None:
     form.nothing_to_disclose.data = disclosure.nothing_to_disclose
+    form.owner_employee_of.data = disclosure.owner_employee_of
     while len(form.relationships):
         form.relationships.pop_entry()
     for item in suggested:
@@ -118,7 +121,8 @@ def _place_errors(form: DisclosureForm, exc: DomainError) -> None:
                 if target is not None:
                     target.errors = list(target.errors) + list(messages)
                     continue
-        target = form.nothing_to_disclose
+        target = getattr(form, name, None) if name == "owner_employee_of" else None
+        target = target or form.nothing_to_disclose
         target.errors = list(target.errors) + list(messages)
     flash(exc.message, "danger")
 
@@ -159,6 +163,7 @@ def disclosure_form(token: str):
             disclosure,
             nothing_to_disclose=form.nothing_to_disclose.data,
             relationships=rows,
+            owner_employee_of=form.owner_employee_of.data or "",
         )
     except DomainError as exc:
         db.session.rollback()
@@ -244,12 +249,23 @@ def remind():
     return redirect(url_for("cme.disclosures"))
 
 
-def _render_review(congress, disclosure, forms, status=200):
+def _owner_form(disclosure, formdata=None) -> OwnerExceptionForm:
+    if formdata is not None:
+        return OwnerExceptionForm(prefix="owner")
+    form = OwnerExceptionForm(prefix="owner", formdata=None)
+    form.exception.data = disclosure.owner_exception or ""
+    form.note.data = disclosure.owner_exception_note
+    return form
+
+
+def _render_review(congress, disclosure, forms, status=200, owner_form=None):
     return render_template(
         "cme/review.html",
         congress=congress,
         disclosure=disclosure,
         forms=forms,
+        owner_form=owner_form or _owner_form(disclosure),
+        owner_exception_labels=OWNER_EXCEPTION_LABELS,
         person=queries.get_required_person(congress, disclosure.email),
         role_labels=FACULTY_ROLE_LABELS,
         relevance_labels=RELEVANCE_LABELS,
@@ -279,6 +295,31 @@ def review(disclosure_id: int):
         abort(404)
     forms = {r.id: _review_form(r) for r in disclosure.relationships}
     return _render_review(congress, disclosure, forms)
+
+
+@bp.route("/manage/cme/disclosures/<int:disclosure_id>/owner-exception", methods=["POST"])
+@cme_officer_required
+def owner_exception(disclosure_id: int):
+    """Record (or withdraw) the allowed case of an owner or employee of an ineligible company."""
+    congress = _congress()
+    disclosure = queries.get_disclosure(congress, disclosure_id)
+    if disclosure is None:
+        abort(404)
+    forms = {r.id: _review_form(r) for r in disclosure.relationships}
+    form = _owner_form(disclosure, formdata=True)
+    if not form.validate_on_submit():
+        return _render_review(congress, disclosure, forms, 422, owner_form=form)
+    try:
+        services.record_owner_exception(
+            disclosure, current_user, exception=form.exception.data, note=form.note.data
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_error(form, exc)
+        return _render_review(congress, disclosure, forms, exc.status, owner_form=form)
+    db.session.commit()
+    flash(_("The allowed case for %(name)s is recorded.", name=disclosure.name), "success")
+    return redirect(url_for("cme.review", disclosure_id=disclosure.id))
 
 
 @bp.route("/manage/cme/relationships/<int:relationship_id>", methods=["POST"])
