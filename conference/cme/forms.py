@@ -17,7 +17,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from conference.abstracts.models import DISCLOSURE_LABELS, DISCLOSURE_TYPES
 from conference.cme.models import (
@@ -154,7 +161,8 @@ class SettingsForm(FlaskForm):
     )
     retention_years = IntegerField(
         _l("Years the CME records are kept after the congress"),
-        validators=[InputRequired(), NumberRange(min=1, max=30)],
+        # Optional: left empty, the retention stays as it was (6 years by default).
+        validators=[Optional(), NumberRange(min=1, max=30)],
         default=6,
     )
     submit = SubmitField(_l("Save"))
