@@ -29,9 +29,10 @@ from conference.cme.models import (
     RunStatus,
 )
 from conference.cme.queries import get_settings
+from conference.congresses.context import working_on
 from conference.errors import Conflict
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail import MailDraft, queue_mail_later
 from conference.models import utcnow
 from conference.program.faculty import get_accredited_slots
 from conference.program.models import Congress
@@ -178,19 +179,65 @@ def _issue(congress: Congress, registration, kind: CertificateKind, amount: Deci
     )
     db.session.add(certificate)
     db.session.flush()
-    queue_mail(
+    # The text is written by the worker's outbox round, not in the batch's transaction.
+    queue_mail_later(
         registration.email,
         _("%(congress)s: your certificate", congress=congress.short_name),
         "cme/certificate",
+        writer="conference.cme.bulk:write_certificate_mail",
+        params={"certificate_id": certificate.id},
         dedupe_key=f"cme-certificate:{certificate.code}:{amount}:{now.isoformat()}",
         user_id=registration.user_id,
         registration_id=registration.id,
-        congress=congress,
-        certificate=certificate,
-        download=external_url("cme.certificate_pdf", code=certificate.code),
-        verify=external_url("cme.verify", code=certificate.code),
     )
     return certificate
+
+
+def write_certificate_mail(params: dict) -> MailDraft | None:
+    """The certificate email's context (queue_mail_later's writer), from the certificate as
+    it is now; None once it was purged."""
+    certificate = db.session.get(Certificate, params["certificate_id"])
+    if certificate is None or certificate.purged_at is not None:
+        return None
+    return MailDraft(
+        {
+            "congress": db.session.get(Congress, certificate.congress_id),
+            "certificate": certificate,
+            "download": external_url("cme.certificate_pdf", code=certificate.code),
+            "verify": external_url("cme.verify", code=certificate.code),
+        }
+    )
+
+
+def _issue_batch(
+    congress, ids, registrations, has_certificate, evaluated, requires_evaluation, credits, now
+) -> tuple[int, int]:
+    """Issue the certificates of one batch: (issued, skipped)."""
+    issued = skipped = 0
+    for registration_id in ids:
+        registration = registrations.get(registration_id)
+        if (
+            registration is None
+            or registration_id in has_certificate
+            or (requires_evaluation and registration_id not in evaluated)
+            or not credits[registration_id].sessions
+        ):
+            skipped += 1
+            continue
+        learner = credits[registration_id]
+        is_physician = bool(registration.category and registration.category.is_cme_eligible)
+        if is_physician and learner.claimable <= 0:
+            skipped += 1
+            continue
+        kind = CertificateKind.CME if is_physician else CertificateKind.ATTENDANCE
+        amount = (
+            Decimal(str(learner.claimable)).quantize(Decimal("0.01"))
+            if is_physician
+            else Decimal("0")
+        )
+        _issue(congress, registration, kind, amount, now)
+        issued += 1
+    return issued, skipped
 
 
 def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) -> bool:
@@ -239,30 +286,17 @@ def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) 
         )
     )
     credits = learners_credits(congress, list(registrations), slots)
-    issued = skipped = 0
-    for registration_id in ids:
-        registration = registrations.get(registration_id)
-        if (
-            registration is None
-            or registration_id in has_certificate
-            or (requires_evaluation and registration_id not in evaluated)
-            or not credits[registration_id].sessions
-        ):
-            skipped += 1
-            continue
-        learner = credits[registration_id]
-        is_physician = bool(registration.category and registration.category.is_cme_eligible)
-        if is_physician and learner.claimable <= 0:
-            skipped += 1
-            continue
-        kind = CertificateKind.CME if is_physician else CertificateKind.ATTENDANCE
-        amount = (
-            Decimal(str(learner.claimable)).quantize(Decimal("0.01"))
-            if is_physician
-            else Decimal("0")
+    with working_on(congress):  # the emails link to this congress
+        issued, skipped = _issue_batch(
+            congress,
+            ids,
+            registrations,
+            has_certificate,
+            evaluated,
+            requires_evaluation,
+            credits,
+            now,
         )
-        _issue(congress, registration, kind, amount, now)
-        issued += 1
     moved = db.session.execute(
         _held(run_id, token)
         .values(

@@ -24,7 +24,7 @@ from conference.cme.models import (
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.jobs import PERIODIC_JOBS, JobLease
-from conference.mail import OutboxMessage, run_worker
+from conference.mail import OutboxMessage, run_worker, write_pending
 from conference.models import utcnow
 from conference.registration import services as registration_services
 from tests.cme.test_certificates import CONGRESS_SCORES
@@ -174,6 +174,8 @@ def test_the_worker_issues_every_eligible_learner_a_certificate_once_and_resumes
     assert certificate_mails("student@example.org") == 1
     assert certificate_mails("claimed@example.org") == 1  # from their own claim only
     assert certificate_mails("no_evaluation@example.org") == 0
+    write_pending()  # the worker writes the texts of the emails queued by the batches
+    db.session.commit()
     message = db.session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.to_address == "zofia@example.org",
