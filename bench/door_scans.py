@@ -12,6 +12,12 @@ HTTP statuses, and scans lost or stored twice (both must be 0, else exit 1).
         [--learners 2000] [--workers 4] [--threads 8]
 
 Target of issue 10: >= 300 scans/s with a batch p95 <= 100 ms.
+
+Measured once (3 December 2026, default sizes, the 2-core machine shared with six other
+helpers' jobs, load average 11-12): 203 scans/s answered (184 unique, 16,000 scans and 1,600
+re-sent ones in 86.7 s), batch of 25 p50 2.3 s, p95 3.2 s, max 5.4 s; 704 answers 200;
+lost 0, stored twice 0. The target is not met on this machine: each scan is stored in a
+savepoint of its own (conference.cme.attendance.record_scans), which is where to look first.
 """
 
 from __future__ import annotations
