@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as clock
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -18,11 +19,12 @@ from conference.accounts.models import User
 from conference.cme import certificates
 from conference.cme.attendance import learner_credits
 from conference.cme.models import AttendanceScan, Certificate, FinancialRelationship, Relevance
-from conference.cme.queries import get_uncleared_faculty
+from conference.cme.queries import get_disclosure_by_email, get_uncleared_faculty
 from conference.demo import load_demo
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.program.conflicts import detect_conflicts
+from conference.program.faculty import get_faculty
 from conference.program.publishing import publish_program
 from conference.registration.models import Registration
 from conference.timeutil import local_to_utc
@@ -39,30 +41,37 @@ def test_the_cme_done_when_walks_on_the_demo(app, client, auth, tmp_path):
     db.session.commit()
     print(f"demo loaded in {time.perf_counter() - started:.1f} s")
 
-    # The demo's disclosures: all in, one relevant relationship mitigated, one awaiting review,
-    # which holds the next publish.
-    problems = get_uncleared_faculty(congress)
-    assert {(p.problem, p.entry.email) for p in problems} == {("pending", problems[0].entry.email)}
+    # The demo's disclosures: all in, a speaker's relevant relationship mitigated, a
+    # reviewer's awaiting review. A speaker's new relationship holds the publish.
+    assert get_uncleared_faculty(congress) == []
+    speaker = next(e for e in get_faculty(congress) if e.is_accredited and e.email)
+    disclosure = get_disclosure_by_email(congress, speaker.email)
+    disclosure.nothing_to_disclose = False
+    disclosure.relationships.append(
+        FinancialRelationship(company="Ipsen", nature="honoraria", started_on=date(2026, 1, 5))
+    )
+    db.session.commit()
+    assert {p.problem for p in get_uncleared_faculty(congress)} == {"pending"}
     keys = [c.key for c in detect_conflicts(congress)]
-    try:
+    with pytest.raises(Conflict) as caught:
         publish_program(congress, None, keys)
-        raise AssertionError("the publish went through with a disclosure awaiting review")
-    except Conflict as exc:
-        assert exc.code == "blocking_conflicts"
-        db.session.rollback()
-    pending = db.session.scalar(
-        select(FinancialRelationship).where(FinancialRelationship.relevance == Relevance.PENDING)
-    )
+    assert caught.value.code == "blocking_conflicts"
+    db.session.rollback()
     auth.login(_user("cme@example.org"))
-    response = client.post(
-        f"/met26/manage/cme/relationships/{pending.id}",
-        data={
-            f"r{pending.id}-relevance": "relevant",
-            f"r{pending.id}-mitigation": "role_change",
-            f"r{pending.id}-note": "Moved from speaker to panel member without slides.",
-        },
-    )
-    assert response.status_code == 302
+    pending_ones = db.session.scalars(
+        select(FinancialRelationship).where(FinancialRelationship.relevance == Relevance.PENDING)
+    ).all()
+    assert {r.company for r in pending_ones} == {"Ipsen", "Novartis"}  # Novartis: a reviewer's
+    for pending in pending_ones:
+        response = client.post(
+            f"/met26/manage/cme/relationships/{pending.id}",
+            data={
+                f"r{pending.id}-relevance": "relevant",
+                f"r{pending.id}-mitigation": "role_change",
+                f"r{pending.id}-note": "Moved from speaker to panel member without slides.",
+            },
+        )
+        assert response.status_code == 302
     assert get_uncleared_faculty(congress) == []
     version = publish_program(congress, None, [c.key for c in detect_conflicts(congress)])
     db.session.commit()
