@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from conference.cme.attendance import learners_credits
 from conference.cme.certificates import new_code, window_closes_at
@@ -352,7 +353,19 @@ def work_due(seconds: float = ROUND_SECONDS, clock=time.monotonic) -> str | None
     try:
         run = db.session.get(CertificateRun, run_id)
         slots = get_accredited_slots(db.session.get(Congress, run.congress_id))
-        while not run_batch(run_id, token, slots):
+        clashes = 0
+        while True:
+            try:
+                if run_batch(run_id, token, slots):
+                    break
+                clashes = 0
+            except IntegrityError:
+                # A learner claimed their own certificate while the batch ran: the batch is
+                # done again (its cursor did not move) and now skips them.
+                db.session.rollback()
+                clashes += 1
+                if clashes > 3:
+                    raise
             if clock() - started >= seconds:
                 _release(run_id, token)
                 return f"certificate run {run_id}: continues in the next round"

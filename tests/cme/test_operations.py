@@ -287,3 +287,32 @@ def test_records_are_purged_after_the_retention_years_keeping_counts_and_the_cod
     assert "learners scanned" in pdf_text(client.get("/met26/manage/cme/reports/event.pdf").data)
     # Purged once: the next period finds nothing to do.
     assert retention.purge_due() is None
+
+
+def test_a_learner_claiming_during_the_batch_is_skipped_when_the_batch_is_done_again(
+    learners, ended, monkeypatch
+):
+    run_id = bulk.start_certificate_run(ended).id
+    db.session.commit()
+    physician_id = learners["physician"].id
+    real = bulk._issue_batch
+    calls = []
+
+    def claim_meanwhile(congress, ids, registrations, has_certificate, *rest):
+        calls.append(set(has_certificate))
+        if len(calls) == 1:  # the learner's own claim commits while this batch runs
+            certificates.claim_credits(
+                congress, registrations[physician_id], 1, now=utcnow() - timedelta(hours=1)
+            )
+            db.session.commit()
+        return real(congress, ids, registrations, has_certificate, *rest)
+
+    monkeypatch.setattr(bulk, "_issue_batch", claim_meanwhile)
+    assert bulk.work_due() == f"certificate run {run_id}: done"
+    assert calls[0] == set() and physician_id in calls[1]
+    run = db.session.get(CertificateRun, run_id)
+    assert (run.status, run.issued, run.skipped) == (RunStatus.DONE, 2, 3)
+    mine = db.session.scalars(
+        select(Certificate).where(Certificate.registration_id == physician_id)
+    ).all()
+    assert [float(c.credits) for c in mine] == [1.0]  # their own claim, not the run's
