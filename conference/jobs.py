@@ -36,6 +36,9 @@ PERIODIC_JOBS: list[tuple[str, float, str]] = [
     # Each build is also claimed with its own lease (conference.program.book), so a long
     # build in one worker does not stop another from taking the next period's builds.
     ("build program books", 5, "conference.program.book:build_due"),
+    # Each run is also claimed with its own lease (conference.cme.bulk), like the books.
+    ("issue CME certificates", 5, "conference.cme.bulk:work_due"),
+    ("purge CME records past their retention", 3600, "conference.cme.retention:purge_due"),
 ]
 
 

@@ -41,6 +41,10 @@ class CmeRelationshipIn(Schema):
 
 class CmeDisclosureIn(Schema):
     nothing_to_disclose = fields.Boolean(load_default=False)
+    #: The ineligible company the person owns or works for ("" none; absent: unchanged).
+    owner_employee_of = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    )
     relationships = fields.List(
         fields.Nested(CmeRelationshipIn), load_default=list, validate=validate.Length(max=50)
     )
@@ -84,6 +88,7 @@ class CmeDisclosureOut(Schema):
     nothing_to_disclose = fields.Boolean()
     submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     closes_at = fields.String(metadata={"format": "date-time"})
+    owner_employee_of = fields.String()
     relationships = fields.List(fields.Nested(CmeRelationshipOut))
 
 
@@ -94,6 +99,11 @@ class CmeMitigationOut(Schema):
     nothing_to_disclose = fields.Boolean()
     submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     is_cleared = fields.Boolean()
+    owner_employee_of = fields.String()
+    #: The allowed case recorded by the CME officer (ACCME Standard 3), with who and when.
+    owner_exception = fields.String(allow_none=True)
+    owner_exception_by = fields.String(allow_none=True)
+    owner_exception_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     relationships = fields.List(fields.Nested(CmeReviewedRelationshipOut))
 
 
@@ -135,6 +145,7 @@ def _own_json(congress, disclosure) -> dict:
         "nothing_to_disclose": disclosure.nothing_to_disclose,
         "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
         "closes_at": queries.disclosure_closes_at(congress, disclosure.email).isoformat(),
+        "owner_employee_of": disclosure.owner_employee_of,
         "relationships": [
             {
                 "id": r.id,
@@ -156,6 +167,12 @@ def _review_json(disclosure) -> dict:
         "nothing_to_disclose": disclosure.nothing_to_disclose,
         "submitted_at": disclosure.submitted_at.isoformat() if disclosure.submitted_at else None,
         "is_cleared": disclosure.is_cleared,
+        "owner_employee_of": disclosure.owner_employee_of,
+        "owner_exception": disclosure.owner_exception,
+        "owner_exception_by": disclosure.owner_exception_by_name or None,
+        "owner_exception_at": disclosure.owner_exception_at.isoformat()
+        if disclosure.owner_exception_at
+        else None,
         "relationships": [
             {
                 "id": r.id,
@@ -201,6 +218,7 @@ def put_my_disclosure(payload):
         disclosure,
         nothing_to_disclose=payload["nothing_to_disclose"],
         relationships=payload["relationships"],
+        owner_employee_of=payload["owner_employee_of"],
     )
     db.session.commit()
     return jsonify(_own_json(congress, disclosure))
@@ -619,9 +637,16 @@ def post_claim(payload):
 @blp.route("/certificates/<code>", methods=["GET"])
 @blp.alt_response(200, schema=CmeCertificateOut, description="A genuine certificate.")
 def get_certificate(code: str):
-    """Public verification of a certificate by its code: name, congress and credits."""
+    """Public verification of a certificate by its code: name, congress and credits (410 once
+    the congress's CME records were purged after their retention period)."""
     congress = _congress()
     certificate = certificates.find_certificate(code)
     if certificate is None or certificate.congress_id != congress.id:
         abort(404, message="No certificate has this code.")
+    if certificate.purged_at is not None:
+        abort(
+            410,
+            message="This certificate is no longer held: the congress's CME records were "
+            "deleted after their retention period.",
+        )
     return jsonify(_certificate_json(congress, certificate))

@@ -233,38 +233,52 @@ def _caps(congress: Congress) -> tuple[float, float, str]:
 
 def learner_credits(congress: Congress, registration_id: int) -> LearnerCredits:
     """Accredited sessions a registrant attended (from their scans), minutes and credits."""
+    return learners_credits(congress, [registration_id])[registration_id]
+
+
+def learners_credits(
+    congress: Congress, registration_ids, slots: list[AccreditedSlot] | None = None
+) -> dict[int, LearnerCredits]:
+    """learner_credits of many registrants at once (one scan query; the certificate worker's
+    batches), by registration id."""
     half_cap, day_cap, mode = _caps(congress)
     tz = congress.tz
-    slots = get_accredited_slots(congress)
-    scans = db.session.execute(
-        select(AttendanceScan.scanned_at, AttendanceScan.room_id, AttendanceScan.direction)
+    slots = get_accredited_slots(congress) if slots is None else slots
+    ids = sorted(set(registration_ids))
+    scans_of: dict[int, list[tuple]] = {i: [] for i in ids}
+    for registration_id, scanned_at, room_id, direction in db.session.execute(
+        select(
+            AttendanceScan.registration_id,
+            AttendanceScan.scanned_at,
+            AttendanceScan.room_id,
+            AttendanceScan.direction,
+        )
         .where(
             AttendanceScan.congress_id == congress.id,
-            AttendanceScan.registration_id == registration_id,
+            AttendanceScan.registration_id.in_(ids),
         )
         .order_by(AttendanceScan.scanned_at)
-    ).all()
-    stays = presences([tuple(row) for row in scans], tz)
-    attended = session_minutes(slots, stays)
-    intervals = [
-        (max(p.start, a.slot.starts_at), min(p.end, a.slot.ends_at))
-        for a in attended
-        for p in stays
-        if p.room_id == a.slot.room_id
-        and _overlap(p.start, p.end, a.slot.starts_at, a.slot.ends_at)
-    ]
-    by_day = day_credits(intervals, tz, half_day_cap=half_cap, day_cap=day_cap)
-    if mode == CreditMode.SELF_REPORTED:
-        # The learner attests their time; at most what the program offered them each day.
-        offered = day_credits(
-            [(s.starts_at, s.ends_at) for s in slots], tz, half_day_cap=half_cap, day_cap=day_cap
-        )
-        claimable = sum(offered.values())
-    else:
-        claimable = sum(by_day.values())
-    total_offered = sum(
-        day_credits(
-            [(s.starts_at, s.ends_at) for s in slots], tz, half_day_cap=half_cap, day_cap=day_cap
-        ).values()
+    ):
+        scans_of[registration_id].append((scanned_at, room_id, direction))
+    offered = day_credits(
+        [(s.starts_at, s.ends_at) for s in slots], tz, half_day_cap=half_cap, day_cap=day_cap
     )
-    return LearnerCredits(attended, by_day, min(claimable, total_offered), mode)
+    total_offered = sum(offered.values())
+    result = {}
+    for registration_id in ids:
+        stays = presences(scans_of[registration_id], tz)
+        attended = session_minutes(slots, stays)
+        intervals = [
+            (max(p.start, a.slot.starts_at), min(p.end, a.slot.ends_at))
+            for a in attended
+            for p in stays
+            if p.room_id == a.slot.room_id
+            and _overlap(p.start, p.end, a.slot.starts_at, a.slot.ends_at)
+        ]
+        by_day = day_credits(intervals, tz, half_day_cap=half_cap, day_cap=day_cap)
+        # Self-reported: the learner attests their time, at most what the program offered.
+        claimable = total_offered if mode == CreditMode.SELF_REPORTED else sum(by_day.values())
+        result[registration_id] = LearnerCredits(
+            attended, by_day, min(claimable, total_offered), mode
+        )
+    return result

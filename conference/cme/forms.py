@@ -18,10 +18,22 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from conference.abstracts.models import DISCLOSURE_LABELS, DISCLOSURE_TYPES
-from conference.cme.models import ACCREDITOR_LABELS, MITIGATION_LABELS, Relevance
+from conference.cme.models import (
+    ACCREDITOR_LABELS,
+    MITIGATION_LABELS,
+    OWNER_EXCEPTION_LABELS,
+    Relevance,
+)
 
 #: Blank rows offered after the relationships already declared.
 BLANK_ROWS = 2
@@ -58,6 +70,14 @@ class DisclosureForm(FlaskForm):
         ),
     )
     relationships = FieldList(FormField(RelationshipForm), min_entries=BLANK_ROWS)
+    owner_employee_of = StringField(
+        _l("Ineligible company I own or am employed by"),
+        description=_l(
+            "Only if you are an owner or an employee of an ineligible company: its name. "
+            "Leave empty otherwise."
+        ),
+        validators=[Length(max=200)],
+    )
     submit = SubmitField(_l("Submit my disclosure"))
 
 
@@ -139,6 +159,12 @@ class SettingsForm(FlaskForm):
         _l("Days after the congress during which credits can be claimed and corrected"),
         validators=[InputRequired(), NumberRange(min=1, max=3650)],
         default=28,
+    )
+    retention_years = IntegerField(
+        _l("Years the CME records are kept after the congress"),
+        # Optional: left empty, the retention stays as it was (6 years by default).
+        validators=[Optional(), NumberRange(min=1, max=30)],
+        default=6,
     )
     submit = SubmitField(_l("Save"))
 
@@ -250,3 +276,17 @@ class QuestionForm(FlaskForm):
     )
     is_required = BooleanField(_l("An answer is required"))
     submit = SubmitField(_l("Save the question"))
+
+
+class OwnerExceptionForm(FlaskForm):
+    """The CME officer's record of the allowed case for an owner or employee of an ineligible
+    company (ACCME Standard 3)."""
+
+    exception = SelectField(
+        _l("Allowed case"),
+        choices=[("", _l("None: may not control accredited content"))]
+        + [(e.value, label) for e, label in OWNER_EXCEPTION_LABELS.items()],
+        validate_choice=False,
+    )
+    note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record"))

@@ -99,6 +99,7 @@ class CmeSettings(Base):
         CheckConstraint("separation_minutes >= 0", name="separation_not_negative"),
         CheckConstraint("credit_mode IN ('verified', 'self_reported')", name="credit_mode_known"),
         CheckConstraint("half_day_cap > 0 AND day_cap >= half_day_cap", name="credit_caps_ordered"),
+        CheckConstraint("retention_years > 0", name="retention_years_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,6 +129,13 @@ class CmeSettings(Base):
     evaluation_threshold: Mapped[int] = mapped_column(default=5)
     #: Claims can be made and corrected until this many days after the last congress day.
     certificate_window_days: Mapped[int] = mapped_column(default=28)
+    #: Attendance, claims, certificates and disclosures are kept this many years after the
+    #: congress (ACCME: 6), then purged by the worker; aggregate counts stay.
+    retention_years: Mapped[int] = mapped_column(default=6)
+    #: When the worker purged the records (None: still held).
+    records_purged_at: Mapped[datetime | None]
+    #: The aggregate counts kept from the purged records (see conference.cme.retention).
+    retained_counts: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def __repr__(self) -> str:
         return f"<CmeSettings congress={self.congress_id} {self.accreditor}>"
@@ -140,6 +148,11 @@ class Disclosure(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("congress_id", "email"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "owner_exception IS NULL OR owner_exception IN "
+            "('not_related', 'research_technology', 'research_presenter')",
+            name="owner_exception_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -158,6 +171,17 @@ class Disclosure(TimestampMixin, Base):
     reminded_at: Mapped[datetime | None]
     #: Part of every signed link: raising it stops the links sent before.
     link_version: Mapped[int] = mapped_column(default=0)
+    #: The ineligible company the person owns or works for ('' none; ACCME Standard 3): such a
+    #: person may not control accredited content unless the CME officer records an exception.
+    owner_employee_of: Mapped[str] = mapped_column(String(200), default="")
+    #: The allowed case the CME officer recorded (OwnerException), with who and when.
+    owner_exception: Mapped[str | None] = mapped_column(String(30))
+    owner_exception_note: Mapped[str] = mapped_column(Text, default="")
+    owner_exception_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    owner_exception_by_name: Mapped[str] = mapped_column(String(200), default="")
+    owner_exception_at: Mapped[datetime | None]
 
     relationships: Mapped[list[FinancialRelationship]] = relationship(
         back_populates="disclosure",
@@ -178,6 +202,11 @@ class Disclosure(TimestampMixin, Base):
     def is_cleared(self) -> bool:
         """Disclosed, and every relationship reviewed: not relevant, or relevant and mitigated."""
         return self.is_submitted and all(r.is_cleared for r in self.relationships)
+
+    @property
+    def is_barred_owner(self) -> bool:
+        """An owner or employee of an ineligible company without a recorded exception."""
+        return bool(self.owner_employee_of) and not self.owner_exception
 
     def can_review(self, user) -> bool:
         return can_review_disclosures(user)
@@ -422,9 +451,78 @@ class Certificate(TimestampMixin, Base):
     kind: Mapped[CertificateKind] = mapped_column(String(12))
     credits: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal("0"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the record was purged after the retention period: only the code stays, so its
+    #: verification can say that the certificate is no longer held.
+    purged_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Certificate {self.code} {self.kind} {self.credits}>"
+
+
+class OwnerException(enum.StrEnum):
+    """When an owner or employee of an ineligible company may still take part in accredited
+    content (ACCME Standard 3)."""
+
+    NOT_RELATED = "not_related"
+    RESEARCH_TECHNOLOGY = "research_technology"
+    RESEARCH_PRESENTER = "research_presenter"
+
+
+OWNER_EXCEPTION_LABELS = {
+    OwnerException.NOT_RELATED: _l(
+        "The content is not related to the business lines or products of the company"
+    ),
+    OwnerException.RESEARCH_TECHNOLOGY: _l(
+        "The content is limited to basic science research or research technology"
+    ),
+    OwnerException.RESEARCH_PRESENTER: _l(
+        "The person presents their own research, without recommendations on its use"
+    ),
+}
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class CertificateRun(Base):
+    """An organizer's request to issue certificates to every eligible learner, worked through
+    by the background worker in batches (conference.cme.bulk). The cursor (the last
+    registration handled) lets a run taken over after a crash go on where it stopped."""
+
+    __tablename__ = "cme_certificate_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="run_status_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    congress_id: Mapped[int] = mapped_column(
+        ForeignKey("congresses.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[RunStatus] = mapped_column(String(10), default=RunStatus.QUEUED)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    #: The worker holding the run and until when (renewed with each batch).
+    holder: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: The last registration id handled: the next batch starts after it.
+    after_registration_id: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    issued: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<CertificateRun {self.id} {self.status} {self.done}/{self.total}>"
 
 
 def can_review_disclosures(user) -> bool:

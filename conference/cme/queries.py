@@ -175,6 +175,8 @@ class OverviewRow:
             return "not_invited"
         if not d.is_submitted:
             return "invited"
+        if d.is_barred_owner:
+            return "owner_employee"
         if any(r.relevance == "pending" for r in d.relationships):
             return "to_review"
         if any(r.is_unmitigated for r in d.relationships):
@@ -187,6 +189,7 @@ STATUS_LABELS = {
     "invited": _l("Invited, not disclosed"),
     "to_review": _l("Disclosed, to review"),
     "unmitigated": _l("Relevant, not mitigated"),
+    "owner_employee": _l("Owner or employee of an ineligible company, no exception recorded"),
     "cleared": _l("Cleared"),
 }
 
@@ -211,14 +214,16 @@ def get_overview(congress: Congress) -> list[OverviewRow]:
 class FacultyProblem:
     entry: FacultyEntry
     #: "missing" (no disclosure, or no address to ask for one), "pending" (relationships not
-    #: reviewed yet) or "unmitigated" (a relevant relationship without mitigation)
+    #: reviewed yet), "unmitigated" (a relevant relationship without mitigation) or
+    #: "owner_employee" (owns or works for an ineligible company, no exception recorded)
     problem: str
 
 
 def get_uncleared_faculty(congress: Congress) -> list[FacultyProblem]:
     """Faculty of accredited sessions whose disclosure is missing, not reviewed, or has a
-    relevant relationship without a recorded mitigation; [] while the congress does not
-    enforce mitigation (CME settings)."""
+    relevant relationship without a recorded mitigation, and owners or employees of an
+    ineligible company without an allowed case recorded (ACCME Standard 3); [] while the
+    congress does not enforce mitigation (CME settings)."""
     if not mitigation_enforced(congress):
         return []
     entries = [e for e in get_faculty(congress) if e.is_accredited]
@@ -228,6 +233,8 @@ def get_uncleared_faculty(congress: Congress) -> list[FacultyProblem]:
         disclosure = disclosures.get(entry.email) if entry.email else None
         if disclosure is None or not disclosure.is_submitted:
             problems.append(FacultyProblem(entry, "missing"))
+        elif disclosure.is_barred_owner:
+            problems.append(FacultyProblem(entry, "owner_employee"))
         elif any(r.is_unmitigated for r in disclosure.relationships):
             problems.append(FacultyProblem(entry, "unmitigated"))
         elif not disclosure.is_cleared:

@@ -21,6 +21,7 @@ from conference.cme.models import (
     Disclosure,
     FinancialRelationship,
     Mitigation,
+    OwnerException,
     Relevance,
 )
 from conference.cme.queries import (
@@ -74,7 +75,11 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
             errors.add(name, _("Enter credits from 0.25 to 24, in steps of 0.25."))
     if half is not None and day is not None and not errors and day < half:
         errors.add("day_cap", _("The day cap cannot be below the half-day cap."))
-    for name, low, high in (("evaluation_threshold", 1, 100), ("certificate_window_days", 1, 3650)):
+    for name, low, high in (
+        ("evaluation_threshold", 1, 100),
+        ("certificate_window_days", 1, 3650),
+        ("retention_years", 1, 30),
+    ):
         value = data.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
@@ -105,6 +110,7 @@ def update_settings(congress: Congress, **data) -> CmeSettings:
         "requires_evaluation",
         "evaluation_threshold",
         "certificate_window_days",
+        "retention_years",
     ):
         if data.get(name) is not None:
             setattr(settings, name, data[name])
@@ -346,11 +352,14 @@ def submit_disclosure(
     nothing_to_disclose: bool,
     relationships,
     now: datetime | None = None,
+    owner_employee_of: str | None = None,
 ) -> Disclosure:
     """The person states their financial relationships (or that they have none).
 
     A relationship declared as before keeps the CME officer's review; a new or changed one
-    waits for review. Updatable until the person's last session starts.
+    waits for review. Updatable until the person's last session starts. `owner_employee_of`:
+    the ineligible company the person owns or works for ('' none; None leaves it as it was);
+    naming another company drops the CME officer's recorded exception.
     """
     now = now or utcnow()
     congress = db.session.get(Congress, disclosure.congress_id)
@@ -366,12 +375,30 @@ def submit_disclosure(
             "nothing_to_disclose",
             _("Either tick “nothing to disclose” or list relationships, not both."),
         )
-    if not nothing_to_disclose and not parsed and not errors:
+    owner = (
+        disclosure.owner_employee_of
+        if owner_employee_of is None
+        else " ".join(str(owner_employee_of).split())
+    )
+    if len(owner) > 200:
+        errors.add("owner_employee_of", _("At most 200 characters."))
+    elif owner and nothing_to_disclose:
+        errors.add(
+            "owner_employee_of",
+            _(
+                "An owner or employee of an ineligible company has a relationship to "
+                "disclose: untick “nothing to disclose”."
+            ),
+        )
+    if not nothing_to_disclose and not parsed and not owner and not errors:
         errors.add(
             "nothing_to_disclose",
             _("List at least one relationship, or tick “nothing to disclose”."),
         )
     errors.raise_if_any(_("Please correct the highlighted fields."))
+    if owner.casefold() != (disclosure.owner_employee_of or "").casefold():
+        _clear_owner_exception(disclosure)
+    disclosure.owner_employee_of = owner
     kept = {r.identity(): r for r in disclosure.relationships}
     wanted = []
     for item in parsed:
@@ -395,6 +422,50 @@ def submit_disclosure(
 
 
 # -- the CME officer's review -----------------------------------------------------------------
+
+
+def _clear_owner_exception(disclosure: Disclosure) -> None:
+    disclosure.owner_exception = None
+    disclosure.owner_exception_note = ""
+    disclosure.owner_exception_by_id = None
+    disclosure.owner_exception_by_name = ""
+    disclosure.owner_exception_at = None
+
+
+def record_owner_exception(
+    disclosure: Disclosure,
+    actor,
+    *,
+    exception: str | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Disclosure:
+    """The CME officer records in which allowed case an owner or employee of an ineligible
+    company takes part in accredited content (ACCME Standard 3), with who and when; an empty
+    `exception` withdraws it (the person is then barred again)."""
+    ensure_not_closed_for_review(disclosure)
+    if not disclosure.owner_employee_of:
+        raise ValidationFailed(
+            _("This person has not stated that they own or work for an ineligible company."),
+            code="not_owner_employee",
+        )
+    errors = FieldErrors()
+    exception = exception or None
+    if exception is not None and exception not in {e.value for e in OwnerException}:
+        errors.add("exception", _("Choose an allowed case from the list."))
+    if len(note or "") > 2000:
+        errors.add("note", _("At most 2000 characters."))
+    errors.raise_if_any(_("Please correct the highlighted fields."))
+    if exception is None:
+        _clear_owner_exception(disclosure)
+    else:
+        disclosure.owner_exception = OwnerException(exception)
+        disclosure.owner_exception_note = (note or "").strip()
+        disclosure.owner_exception_by_id = actor.id
+        disclosure.owner_exception_by_name = actor.display_name[:200]
+        disclosure.owner_exception_at = now or utcnow()
+    db.session.flush()
+    return disclosure
 
 
 def review_relationship(

@@ -20,19 +20,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from conference.cme import attendance, certificates, queries, services
+from conference.cme import attendance, bulk, certificates, queries, services
 from conference.cme import reports as cme_reports
 from conference.cme.forms import (
     BLANK_ROWS,
     ActionForm,
     DisclosureForm,
     LinkRequestForm,
+    OwnerExceptionForm,
     ReviewForm,
     SettingsForm,
 )
 from conference.cme.models import (
     FACULTY_ROLE_LABELS,
     MITIGATION_LABELS,
+    OWNER_EXCEPTION_LABELS,
     RELEVANCE_LABELS,
     can_review_disclosures,
 )
@@ -89,6 +91,7 @@ def _dead_link(expired: bool):
 
 def _fill_form(form: DisclosureForm, disclosure, suggested: list[dict]) -> None:
     form.nothing_to_disclose.data = disclosure.nothing_to_disclose
+    form.owner_employee_of.data = disclosure.owner_employee_of
     while len(form.relationships):
         form.relationships.pop_entry()
     for item in suggested:
@@ -118,7 +121,8 @@ def _place_errors(form: DisclosureForm, exc: DomainError) -> None:
                 if target is not None:
                     target.errors = list(target.errors) + list(messages)
                     continue
-        target = form.nothing_to_disclose
+        target = getattr(form, name, None) if name == "owner_employee_of" else None
+        target = target or form.nothing_to_disclose
         target.errors = list(target.errors) + list(messages)
     flash(exc.message, "danger")
 
@@ -159,6 +163,7 @@ def disclosure_form(token: str):
             disclosure,
             nothing_to_disclose=form.nothing_to_disclose.data,
             relationships=rows,
+            owner_employee_of=form.owner_employee_of.data or "",
         )
     except DomainError as exc:
         db.session.rollback()
@@ -244,12 +249,23 @@ def remind():
     return redirect(url_for("cme.disclosures"))
 
 
-def _render_review(congress, disclosure, forms, status=200):
+def _owner_form(disclosure, formdata=None) -> OwnerExceptionForm:
+    if formdata is not None:
+        return OwnerExceptionForm(prefix="owner")
+    form = OwnerExceptionForm(prefix="owner", formdata=None)
+    form.exception.data = disclosure.owner_exception or ""
+    form.note.data = disclosure.owner_exception_note
+    return form
+
+
+def _render_review(congress, disclosure, forms, status=200, owner_form=None):
     return render_template(
         "cme/review.html",
         congress=congress,
         disclosure=disclosure,
         forms=forms,
+        owner_form=owner_form or _owner_form(disclosure),
+        owner_exception_labels=OWNER_EXCEPTION_LABELS,
         person=queries.get_required_person(congress, disclosure.email),
         role_labels=FACULTY_ROLE_LABELS,
         relevance_labels=RELEVANCE_LABELS,
@@ -279,6 +295,31 @@ def review(disclosure_id: int):
         abort(404)
     forms = {r.id: _review_form(r) for r in disclosure.relationships}
     return _render_review(congress, disclosure, forms)
+
+
+@bp.route("/manage/cme/disclosures/<int:disclosure_id>/owner-exception", methods=["POST"])
+@cme_officer_required
+def owner_exception(disclosure_id: int):
+    """Record (or withdraw) the allowed case of an owner or employee of an ineligible company."""
+    congress = _congress()
+    disclosure = queries.get_disclosure(congress, disclosure_id)
+    if disclosure is None:
+        abort(404)
+    forms = {r.id: _review_form(r) for r in disclosure.relationships}
+    form = _owner_form(disclosure, formdata=True)
+    if not form.validate_on_submit():
+        return _render_review(congress, disclosure, forms, 422, owner_form=form)
+    try:
+        services.record_owner_exception(
+            disclosure, current_user, exception=form.exception.data, note=form.note.data
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        show_domain_error(form, exc)
+        return _render_review(congress, disclosure, forms, exc.status, owner_form=form)
+    db.session.commit()
+    flash(_("The allowed case for %(name)s is recorded.", name=disclosure.name), "success")
+    return redirect(url_for("cme.review", disclosure_id=disclosure.id))
 
 
 @bp.route("/manage/cme/relationships/<int:relationship_id>", methods=["POST"])
@@ -336,6 +377,7 @@ def settings():
             requires_evaluation=form.requires_evaluation.data,
             evaluation_threshold=form.evaluation_threshold.data,
             certificate_window_days=form.certificate_window_days.data,
+            retention_years=form.retention_years.data,
         )
     except DomainError as exc:
         db.session.rollback()
@@ -381,6 +423,11 @@ def verify(code: str):
     congress = _congress()
     if certificate is None or certificate.congress_id != congress.id:
         return render_template("cme/verify.html", certificate=None, code=code), 404
+    if certificate.purged_at is not None:
+        # Past the retention period only the code was kept: say so, show nothing else.
+        return render_template(
+            "cme/verify.html", certificate=None, purged=certificate, congress=congress
+        ), 410
     return render_template("cme/verify.html", certificate=certificate, congress=congress)
 
 
@@ -391,6 +438,8 @@ def certificate_pdf(code: str):
     certificate = certificates.find_certificate(code)
     if certificate is None or certificate.congress_id != congress.id:
         abort(404)
+    if certificate.purged_at is not None:
+        abort(410)
     mark_personal()
     response = Response(
         certificates.certificate_pdf(congress, certificate), mimetype="application/pdf"
@@ -407,8 +456,45 @@ def certificate_pdf(code: str):
 def reports():
     congress = _congress()
     return render_template(
-        "cme/reports.html", congress=congress, report=cme_reports.event_report(congress)
+        "cme/reports.html",
+        congress=congress,
+        report=cme_reports.event_report(congress),
+        run=bulk.get_latest_run(congress),
+        form=ActionForm(),
     )
+
+
+@bp.route("/manage/cme/certificates/issue-all", methods=["POST"])
+@organizer_required
+def issue_all_certificates():
+    """Queue "issue certificates to every eligible learner" for the background worker."""
+    congress = _congress()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        bulk.start_certificate_run(congress, current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("cme.reports"))
+    db.session.commit()
+    flash(
+        _("Certificates are being issued in the background; the progress shows below."),
+        "success",
+    )
+    return redirect(url_for("cme.reports"))
+
+
+@bp.route("/manage/cme/reports/event.pdf")
+@organizer_required
+def event_report_pdf():
+    congress = _congress()
+    response = Response(cme_reports.event_pdf(congress), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{congress.slug}-cme-event-report.pdf"'
+    )
+    return response
 
 
 def _csv_response(content: bytes, name: str) -> Response:

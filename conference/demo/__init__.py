@@ -35,6 +35,7 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
     """Create the demo congress, its people and content; the caller commits."""
     from conference.demo import (
         abstracts,
+        cme,
         congresses,
         core,
         group_orders,
@@ -48,7 +49,8 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
 
     # Order matters: the program schedules accepted abstracts; a group order's invoice needs
     # the seller profile (money).
-    # The series (last year's congress, a sister symposium) copies this year's setup last.
+    # The series (last year's congress, a sister symposium) copies this year's setup last;
+    # CME comes after it (disclosures, scans and a claim of this year's congress only).
     parts = (
         congresses,
         institutions,
@@ -59,6 +61,7 @@ def load_demo(size: str = "small", progress: Progress | None = None) -> DemoResu
         group_orders,
         industry,
         series,
+        cme,
     )
     total = len(parts) + 1
     result = core.load(size)

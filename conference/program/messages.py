@@ -90,6 +90,13 @@ def conflict_message(kind: str, params: dict) -> str:
                 "be published as accredited until the CME officer clears it.",
                 who=who,
             )
+        if p["problem"] == "owner_employee":
+            return _(
+                "%(who)s owns or works for an ineligible company: the session cannot be "
+                "published as accredited until the CME officer records an allowed case or "
+                "the person leaves the session.",
+                who=who,
+            )
         if p["problem"] == "pending":
             return _(
                 "%(who)s has disclosed relationships that the CME officer has not reviewed "

@@ -664,3 +664,22 @@ def get_exhibitor_contacts(congress: Congress, registration_ids) -> dict[int, di
         }
         for row in rows
     }
+
+
+def get_holding_registrations(congress: Congress, registration_ids) -> dict[int, Registration]:
+    """{id: registration} of the registrations among these ids that hold a place (not
+    cancelled or waitlisted), with their category (one query; the CME worker issues
+    certificates to them in batches)."""
+    ids = sorted({i for i in registration_ids if i})
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Registration)
+        .options(joinedload(Registration.category))
+        .where(
+            Registration.congress_id == congress.id,
+            Registration.id.in_(ids),
+            Registration.status.in_(HOLDING_STATUSES),
+        )
+    )
+    return {registration.id: registration for registration in rows}
