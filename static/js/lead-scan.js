@@ -62,17 +62,37 @@
   save(queue());
   flush();
 
-  if (button && window.Html5QrcodeScanner) {
+  // Messages come translated from the page (data-msg-* on the camera button), in the staff
+  // member's language; the scanner runs without the library's own (English-only) interface.
+  var status = document.getElementById("camera-status");
+  function say(name) {
+    if (status && button) { status.textContent = button.getAttribute("data-msg-" + name) || ""; }
+  }
+  if (button && window.Html5Qrcode) {
     button.addEventListener("click", function () {
-      if (scanner) { return; }
-      scanner = new window.Html5QrcodeScanner("qr-reader", { fps: 10, qrbox: 220 }, false);
-      scanner.render(function (text) {
+      if (scanner) {
+        scanner.stop().then(function () { scanner = null; say("stopped"); });
+        button.textContent = button.getAttribute("data-msg-start");
+        return;
+      }
+      scanner = new window.Html5Qrcode("qr-reader");
+      say("starting");
+      scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 220 }, function (text) {
         if (!text) { return; }
-        scanner.clear();
+        scanner.stop().then(function () {
+          scanner = null;
+          button.textContent = button.getAttribute("data-msg-start");
+        });
+        say("found");
         input.value = text.trim();
         form.requestSubmit();
-      }, function () { /* no code in this frame */ });
-      button.disabled = true;
+      }, function () { /* no code in this frame */ }).then(function () {
+        say("scanning");
+        button.textContent = button.getAttribute("data-msg-stop");
+      }).catch(function () {
+        scanner = null;
+        say("unavailable");
+      });
     });
   }
 })();
