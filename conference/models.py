@@ -111,3 +111,15 @@ def clone_row(row, *, shift=None, **values):
         data[key] = value
     data.update(values)
     return type(row)(**data)
+
+
+def dialect_insert(table):
+    """An INSERT of the session's database dialect (PostgreSQL or SQLite), which both offer
+    `on_conflict_do_nothing` and `returning`: one statement where a savepoint per row was."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from conference.extensions import db
+
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    return (postgresql_insert if postgresql else sqlite_insert)(table)

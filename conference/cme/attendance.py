@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from conference.cme.models import AttendanceScan, CreditMode, ScanDirection
 from conference.cme.queries import get_settings
 from conference.extensions import db
-from conference.models import utcnow
+from conference.models import dialect_insert, utcnow
 from conference.program.faculty import AccreditedSlot, get_accredited_slots
 from conference.program.models import Congress
 from conference.program.queries import get_rooms
@@ -71,6 +70,7 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
         )
     )
     answers = []
+    fresh: list[dict] = []
     for item, client_id in zip(items, client_ids, strict=True):
         errors: dict[str, list[str]] = {}
         if not client_id or len(client_id) > 64:
@@ -100,24 +100,37 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
         if client_id in stored:
             answers.append(ScanAnswer(client_id, "duplicate"))
             continue
-        scan = AttendanceScan(
-            congress_id=congress.id,
-            client_id=client_id,
-            registration_id=registration_id,
-            room_id=room_id,
-            direction=ScanDirection(direction),
-            scanned_at=scanned_at,
-            received_at=now,
-            scanned_by_id=getattr(staff, "id", None),
-        )
-        try:
-            with db.session.begin_nested():  # a concurrent device sent the same scan
-                db.session.add(scan)
-        except IntegrityError:
-            answers.append(ScanAnswer(client_id, "duplicate"))
-            continue
         stored.add(client_id)
+        fresh.append(
+            {
+                "congress_id": congress.id,
+                "client_id": client_id,
+                "registration_id": registration_id,
+                "room_id": room_id,
+                "direction": ScanDirection(direction),
+                "scanned_at": scanned_at,
+                "received_at": now,
+                "scanned_by_id": getattr(staff, "id", None),
+            }
+        )
         answers.append(ScanAnswer(client_id, "stored"))
+    if fresh:
+        # One statement for the batch; a scan a concurrent device already sent is skipped by
+        # the unique (congress, scan id) and answered as a duplicate.
+        inserted = set(
+            db.session.scalars(
+                dialect_insert(AttendanceScan)
+                .values(fresh)
+                .on_conflict_do_nothing(index_elements=["congress_id", "client_id"])
+                .returning(AttendanceScan.client_id)
+            )
+        )
+        answers = [
+            ScanAnswer(answer.client_id, "duplicate")
+            if answer.status == "stored" and answer.client_id not in inserted
+            else answer
+            for answer in answers
+        ]
     return answers
 
 

@@ -23,12 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from conference.extensions import db
-from conference.models import utcnow
+from conference.models import dialect_insert, utcnow
 from conference.program.models import Congress
 from conference.registration.models import (
     HOLDING_STATUSES,
@@ -54,10 +52,6 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _insert(table):
-    return (postgresql_insert if _dialect() == "postgresql" else sqlite_insert)(table)
-
-
 def get_settings(congress: Congress) -> RegistrationSettings:
     """The congress's registration settings, created on first use (safe under concurrency)."""
     query = select(RegistrationSettings).where(RegistrationSettings.congress_id == congress.id)
@@ -65,7 +59,7 @@ def get_settings(congress: Congress) -> RegistrationSettings:
     if settings is not None:
         return settings
     db.session.execute(
-        _insert(RegistrationSettings)
+        dialect_insert(RegistrationSettings)
         .values(congress_id=congress.id)
         .on_conflict_do_nothing(index_elements=["congress_id"])
     )
@@ -174,7 +168,7 @@ def _counter_id(congress_id: int, category_id: int | None) -> int:
         return found
     counted = count_places(congress_id, category_id)
     taken = sum(counted.values()) if category_id is None else counted.get(category_id, 0)
-    statement = _insert(COUNTERS).values(
+    statement = dialect_insert(COUNTERS).values(
         congress_id=congress_id, category_id=category_id, taken=taken
     )
     if category_id is None:

@@ -223,3 +223,54 @@ def test_scan_page_posts_need_the_door_staff_and_a_list(
     assert client.post("/met26/manage/cme/scans", data="not json").status_code == 422
     response = client.post("/met26/manage/cme/scans", json={"scans": [{"client_id": "x"}, 7]})
     assert [r["status"] for r in response.get_json()["results"]] == ["rejected", "rejected"]
+
+
+@pytest.mark.postgres
+def test_the_same_batch_from_two_devices_at_once_is_stored_once(
+    pg_engine_url, app, congress, registration
+):
+    """A phone that lost its answer resends its queue while its first request is still being
+    written: each scan is stored once, and answered "stored" by exactly one of the requests."""
+    import threading
+
+    from conference.program.models import Congress
+
+    room_id = congress.rooms[0].id
+    reference = registration.reference
+    start = utcnow() - timedelta(hours=2)
+    batch = [
+        {
+            "client_id": f"door-C-{index:04d}",
+            "reference": reference,
+            "room": room_id,
+            "scanned_at": start + timedelta(minutes=index),
+            "direction": "in" if index % 2 == 0 else "out",
+        }
+        for index in range(25)
+    ]
+    barrier = threading.Barrier(2)
+    answers: list[list] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        with app.app_context():
+            try:
+                mine = db.session.get(Congress, congress.id)
+                barrier.wait(timeout=30)
+                result = attendance.record_scans(mine, [dict(item) for item in batch])
+                db.session.commit()
+                answers.append(result)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    stored = [a.client_id for result in answers for a in result if a.status == "stored"]
+    assert sorted(stored) == sorted(item["client_id"] for item in batch)
+    assert db.session.query(AttendanceScan).count() == 25
