@@ -397,6 +397,8 @@ def fill_delegates(
             ),
             code="deadline_passed",
         )
+    if order.cancelled_at is not None:
+        raise Conflict(_("This group order is cancelled."), code="order_cancelled")
     if not isinstance(delegates, list | tuple) or not delegates:
         raise ValidationFailed(
             _("Name at least one delegate."), fields={"delegates": ["Name at least one delegate."]}
@@ -624,7 +626,11 @@ def _line_positions(order: GroupOrder) -> dict[int, int]:
 
 
 def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str):
-    """Credit the order's issued invoice for places given back (nothing when not invoiced)."""
+    """Credit the order's issued invoice for places given back (nothing when not invoiced).
+
+    The credit note is issued at once, paid or not (the places are given back now). When
+    more was received than the invoice still charges, the buyer is owed the difference:
+    `refund_due` shows it and the organizer pays it back with `refund_overpayment`."""
     from conference.money import services as money
 
     invoice = get_invoice(order) if order.invoice_number else None
@@ -638,6 +644,29 @@ def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str)
     note = money.credit_units(invoice, units, reason)
     confirm_if_paid(order)  # what was received may now pay what is left
     return note
+
+
+def refund_due(order: GroupOrder) -> Decimal:
+    """What the buyer is owed: received beyond what the invoice still charges (places given
+    back or cancelled after payment), until the organizer pays it back."""
+    from conference.money.queries import get_balance
+
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is None:
+        return Decimal("0.00")
+    return max(-get_balance(invoice).outstanding, Decimal("0.00"))
+
+
+def refund_overpayment(order: GroupOrder, *, method: str = "bank_transfer", reference: str = ""):
+    """The organizer has paid back what the buyer is owed (bank transfer, ...): record it on
+    the order's invoice (the credit note was issued when the places were given back)."""
+    from conference.money import services as money
+
+    _lock_order(order)
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is None or refund_due(order) <= 0:
+        raise Conflict(_("Nothing is owed to the buyer of this order."), code="nothing_to_refund")
+    return money.pay_back_overpayment(invoice, method=method, reference=reference)
 
 
 def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> int:
@@ -671,8 +700,23 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
     return len(released)
 
 
+def buyer_can_cancel(order: GroupOrder, now: datetime | None = None) -> bool:
+    """Whether the buyer may cancel the whole order themselves: the congress allows it, the
+    naming deadline has not passed and nothing was paid (a refund is the organizers' work)."""
+    if order.cancelled_at is not None or order.paid_at is not None:
+        return False
+    if not capacity.get_settings(order.congress).group_buyer_can_cancel:
+        return False
+    return (now or utcnow()) < naming_deadline(order)
+
+
 def cancel_group_order(
-    order: GroupOrder, *, by=None, reason: str = "", now: datetime | None = None
+    order: GroupOrder,
+    *,
+    by=None,
+    reason: str = "",
+    now: datetime | None = None,
+    by_buyer: bool = False,
 ) -> GroupOrder:
     """Cancel the whole order: its delegates' registrations are cancelled, its unnamed places
     given back and its invoice cancelled by a credit note. An order with money received is
@@ -691,6 +735,13 @@ def cancel_group_order(
         raise ValidationFailed(_("The reason is too long."), fields={"reason": ["At most 250."]})
     if order.cancelled_at is not None:
         raise Conflict(_("This group order is already cancelled."), code="order_cancelled")
+    if by_buyer and not buyer_can_cancel(order, now):
+        raise Conflict(
+            _(
+                "This order can no longer be cancelled here: please contact the organizers.",
+            ),
+            code="cancel_not_allowed",
+        )
     invoice = get_invoice(order) if order.invoice_number else None
     if invoice is not None and get_balance(invoice).paid > 0:
         raise Conflict(
@@ -701,6 +752,9 @@ def cancel_group_order(
             ),
             code="order_paid",
         )
+    # Cancelled first: the delegates' places then go back to the pool, not to the order.
+    order.cancelled_at = now
+    db.session.flush()
     for place in order.places:
         registration = place.registration
         if registration is not None and registration.status != RegistrationStatus.CANCELLED:
@@ -716,13 +770,44 @@ def cancel_group_order(
         place.released_at = now
         freed[place.category_id] = freed.get(place.category_id, 0) + 1
     order.released_at = order.released_at or now
-    order.cancelled_at = now
     db.session.flush()
     if invoice is not None and get_balance(invoice).creditable > 0:
         money.cancel_invoice(invoice, f"Group order {order.reference} cancelled: {reason}")
     capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
     return order
+
+
+def delegate_cancelled(registration: Registration, now: datetime) -> bool | None:
+    """A named delegate's registration is being cancelled (by the delegate or an organizer).
+
+    None: not a delegate. While the order is open (not cancelled, naming deadline not passed)
+    the place goes back to the order, unnamed, for the buyer to name someone else: True (the
+    place counters do not change; nothing is credited or refunded, the buyer paid for the
+    place, not the delegate), as pretix keeps a cancelled attendee's position in the order
+    for its buyer to re-personalize. Afterwards the place is given back to everyone and
+    credited on the order's invoice (or awaits the organizer's refund when it was paid):
+    False (the caller frees the place)."""
+    place = db.session.scalar(
+        select(GroupPlace).where(GroupPlace.registration_id == registration.id)
+    )
+    if place is None:
+        return None
+    order = place.order
+    if order.cancelled_at is None and now < naming_deadline(order):
+        place.registration = None
+        db.session.flush()
+        return True
+    if order.cancelled_at is None:
+        place.released_at = now
+        db.session.flush()
+        _credit_released(
+            order,
+            [place],
+            f"Group order {order.reference}: delegate {registration.reference} cancelled "
+            "after the naming deadline.",
+        )
+    return False
 
 
 def set_keep_unfilled(order: GroupOrder, keep: bool) -> GroupOrder:

@@ -169,6 +169,7 @@ def settings():
                     if form.group_deadline_days.data is not None
                     else {}
                 ),
+                group_buyer_can_cancel=form.group_buyer_can_cancel.data,
                 visa_signatory_name=form.visa_signatory_name.data,
                 visa_signatory_title=form.visa_signatory_title.data,
                 visa_retention_days=form.visa_retention_days.data,

@@ -221,6 +221,8 @@ def update_registration_settings(congress: Congress, **data):
     group_days = data.get("group_deadline_days", 0)
     if "group_deadline_days" in data and (group_days is None or not 0 <= group_days <= 365):
         errors.add("group_deadline_days", _("Enter a whole number of days from 0 to 365."))
+    if "group_buyer_can_cancel" in data:
+        data["group_buyer_can_cancel"] = bool(data["group_buyer_can_cancel"])
     retention = data.get("visa_retention_days", 0)
     if "visa_retention_days" in data and (retention is None or not 0 <= retention <= 365):
         errors.add("visa_retention_days", _("Enter a whole number of days from 0 to 365."))
@@ -249,6 +251,7 @@ def update_registration_settings(congress: Congress, **data):
         "proof_hours",
         "invoice_reminder_days",
         "group_deadline_days",
+        "group_buyer_can_cancel",
         "visa_signatory_name",
         "visa_signatory_title",
         "visa_retention_days",
@@ -737,6 +740,8 @@ def refund_for(registration: Registration, now: datetime) -> Decimal:
     paid = registration.amount_paid
     if paid <= 0 or (deadline is not None and now >= deadline):
         return Decimal("0.00")
+    if capacity.paid_by_group(registration):
+        return Decimal("0.00")  # the order's buyer paid: any credit goes to the order's invoice
     return max(paid - registration.category.cancellation_fee, Decimal("0.00"))
 
 
@@ -744,6 +749,7 @@ def cancel_registration(
     registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
 ) -> Registration:
     """Cancel, record the refund due, give the place to the next person waiting."""
+    from conference.registration import group_orders
     from conference.registration.card import refund_card_payments
     from conference.registration.payments import (
         add_refund,
@@ -764,7 +770,10 @@ def cancel_registration(
         raise Conflict(_("This registration is already cancelled."), code="already_cancelled")
     held = registration.holds_place
     capacity.prepare(registration.congress, [registration.category_id])
-    refund = refund_for(registration, now)
+    # A group order's delegate: the order's buyer paid, so the order's invoice (not this
+    # registration) carries any credit; while the order is open the place goes back to it.
+    delegate = group_orders.delegate_cancelled(registration, now) if held else None
+    refund = refund_for(registration, now) if delegate is None else Decimal("0.00")
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.expires_at = None
@@ -780,10 +789,10 @@ def cancel_registration(
         credit_refunded_registration(
             registration, refund, f"Registration {registration.reference} cancelled: refund."
         )
-    elif registration.invoice_requested_at is not None:
+    elif registration.invoice_requested_at is not None and delegate is None:
         cancel_unpaid_invoice(registration, f"Registration {registration.reference} cancelled.")
     notify.cancelled(registration, refund=refund_payment)
-    if held:
+    if held and not delegate:
         # Last: the counter rows stay locked from here until the commit.
         capacity.release_places(registration.congress, {registration.category_id: 1}, settings, now)
     return registration
