@@ -174,9 +174,14 @@ def quote_voucher(
     category_id: int,
     fee: Decimal,
     now: datetime | None = None,
+    valid_at: datetime | None = None,
 ) -> Quote:
-    """Check `code` for this congress, item and moment; refuse with a `voucher` field error."""
+    """Check `code` for this congress, item and moment; refuse with a `voucher` field error.
+
+    `valid_at`: the moment the validity window is checked at (default: now), e.g. when a
+    registration that waited for a place takes its use: the code was valid when it came."""
     now = now or utcnow()
+    valid_at = valid_at or now
     code = normalize_code(code)
     voucher = db.session.scalar(
         select(Voucher).where(Voucher.congress_id == congress.id, Voucher.code == code)
@@ -188,9 +193,9 @@ def quote_voucher(
             "This voucher code has been disabled by the organizers. Please contact them if you "
             "think this is a mistake."
         )
-    if voucher.valid_from is not None and now < voucher.valid_from:
+    if voucher.valid_from is not None and valid_at < voucher.valid_from:
         raise _refuse("This voucher code is not valid yet.")
-    if voucher.valid_until is not None and now >= voucher.valid_until:
+    if voucher.valid_until is not None and valid_at >= voucher.valid_until:
         raise _refuse("This voucher code has expired.")
     if voucher.category_ids and category_id not in voucher.category_ids:
         raise _refuse("This voucher code is not valid for the category you chose.")
@@ -208,12 +213,15 @@ def redeem_voucher(
     source: str,
     source_key: str,
     now: datetime | None = None,
+    valid_at: datetime | None = None,
 ) -> Quote:
     """Use the voucher once for a sale. The counter grows only while uses are left, in one
     conditional UPDATE: on PostgreSQL it holds the row lock until the commit, and a
     concurrent redeemer re-reads the committed count, so no voucher is used too often."""
     now = now or utcnow()
-    quote = quote_voucher(congress, code, category_id=category_id, fee=fee, now=now)
+    quote = quote_voucher(
+        congress, code, category_id=category_id, fee=fee, now=now, valid_at=valid_at
+    )
     result = db.session.execute(
         update(Voucher)
         .where(
@@ -270,6 +278,24 @@ def release_voucher(
     db.session.flush()
     db.session.refresh(redemption.voucher, ["uses"])
     return redemption
+
+
+def holds_use(congress: Congress, *, source: str, source_key: str) -> bool:
+    """Whether this sale holds a use of a voucher (taken and not given back)."""
+    return (
+        db.session.scalar(
+            select(VoucherRedemption.id)
+            .join(Voucher)
+            .where(
+                Voucher.congress_id == congress.id,
+                VoucherRedemption.source == source,
+                VoucherRedemption.source_key == source_key,
+                VoucherRedemption.released_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def get_voucher(congress: Congress, code: str) -> Voucher:

@@ -586,6 +586,10 @@ def register_attendee(
             db.session.flush()
             message = _notify_new(registration, replaced)
         db.session.flush()
+    if voucher_code and registration.status == RegistrationStatus.WAITLISTED:
+        # A waiting registration holds no voucher use (others may use the code meanwhile):
+        # it takes one when a place is offered (take_voucher_use).
+        release_voucher(registration, now)
     if freed_place:
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).
@@ -640,6 +644,36 @@ def release_voucher(registration: Registration, now: datetime) -> None:
             source_key=registration.reference,
             now=now,
         )
+
+
+def take_voucher_use(registration: Registration, now: datetime) -> None:
+    """A waiting registration is offered a place: it takes its voucher's use now (one
+    conditional UPDATE, as at registration, so a code is never used too often), with the
+    validity window checked as of when it registered. When no use is left (or the code was
+    disabled meanwhile) the place is offered at the category's fee, without the voucher."""
+    if not registration.voucher_code or vouchers.holds_use(
+        registration.congress, source=VOUCHER_SOURCE, source_key=registration.reference
+    ):
+        return
+    list_fee = registration.list_fee
+    try:
+        quote = vouchers.redeem_voucher(
+            registration.congress,
+            registration.voucher_code,
+            category_id=registration.category_id,
+            fee=list_fee,
+            source=VOUCHER_SOURCE,
+            source_key=registration.reference,
+            now=now,
+            valid_at=registration.waitlisted_at,
+        )
+    except ValidationFailed:
+        registration.voucher_code = None
+        registration.voucher_discount = None
+        registration.fee_amount = list_fee
+        return
+    registration.voucher_discount = quote.discount
+    registration.fee_amount = quote.price
 
 
 def _owns_address(user, email: str) -> bool:
