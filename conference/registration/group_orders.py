@@ -794,6 +794,21 @@ def delegate_cancelled(registration: Registration, now: datetime) -> bool | None
     if place is None:
         return None
     order = place.order
+    allocated = registration.amount_paid
+    if allocated > 0:
+        note = f"Back to group order {order.reference} with the place; nothing paid back."
+        # The order's payment was allocated to this delegate (`_confirm`); it stays the
+        # order's: take the allocation back (no money moves), so registration totals never
+        # count it twice when someone else is named on the place.
+        registration.payments.append(
+            Payment(
+                kind=PaymentKind.REFUND,
+                amount=allocated,
+                currency=registration.currency,
+                note=note[:300],
+                recorded_at=now,
+            )
+        )
     if order.cancelled_at is None and now < naming_deadline(order):
         place.registration = None
         db.session.flush()
