@@ -812,6 +812,21 @@ def delegate_cancelled(registration: Registration, now: datetime) -> bool | None
     if order.cancelled_at is None and now < naming_deadline(order):
         place.registration = None
         db.session.flush()
+        queue_mail(
+            order.buyer_email,
+            _l(
+                "%(congress)s: a place of group order %(reference)s is free to name again",
+                congress=order.congress.short_name,
+                reference=order.reference,
+            ),
+            "registration/group_place_returned",
+            order=order,
+            congress=order.congress,
+            delegate_name=registration.full_name,
+            delegate_reference=registration.reference,
+            deadline=naming_deadline(order),
+            secrets={"manage_url": manage_url(order)},
+        )
         return True
     if order.cancelled_at is None:
         place.released_at = now

@@ -15,6 +15,7 @@ from conference.registration import capacity, group_orders
 from conference.registration.models import RegistrationStatus
 from conference.registration.services import cancel_registration
 from conference.registration.tokens import manage_token
+from tests.conftest import deliver_outbox
 from tests.registration.test_card_payments import seller  # noqa: F401 - fixture
 from tests.registration.test_group_orders import (  # noqa: F401 - fixtures
     delegate,
@@ -33,6 +34,7 @@ def notes(invoice):
 def test_a_delegate_who_cancels_gives_the_place_back_to_the_order_for_someone_else(
     two_categories,  # noqa: F811
     client,
+    smtp,
 ):
     congress = two_categories
     created, invoice = order(congress, THREE)
@@ -60,6 +62,11 @@ def test_a_delegate_who_cancels_gives_the_place_back_to_the_order_for_someone_el
     # registration totals count the place's money once, on whoever holds it.
     assert first.amount_paid == Decimal("0.00")
     assert get_balance(invoice).outstanding == Decimal("0.00")
+    # The buyer is told, with the order's private link to name someone else.
+    deliver_outbox()
+    (told,) = [m for m in smtp.to("events@roche.example") if "free to name again" in m["Subject"]]
+    body = smtp.text_of(told)
+    assert first.reference in body and group_orders.order_token(created) in body
     # The buyer names a colleague on it: confirmed at once (the order is paid).
     (colleague,) = group_orders.fill_delegates(created, [delegate(7)])
     db.session.commit()
