@@ -16,6 +16,7 @@ from conference.registration.models import RegistrationStatus
 from conference.registration.services import cancel_registration
 from conference.registration.tokens import manage_token
 from tests.conftest import deliver_outbox
+from tests.money.test_done_when import csv_sums, overview_csv
 from tests.registration.test_card_payments import seller  # noqa: F401 - fixture
 from tests.registration.test_group_orders import (  # noqa: F401 - fixtures
     delegate,
@@ -123,6 +124,12 @@ def test_places_given_back_after_payment_leave_a_refund_the_organizer_records(
     assert done.get_json()["refund_due"]["amount"] == "0.00"
     assert done.get_json()["outstanding"]["amount"] == "0.00"
     assert len(notes(invoice)) == 1  # no second credit note: the first already says why
+    # The accountant's CSV and the money overview agree on it to the cent.
+    sums = csv_sums(client)
+    total, _categories = overview_csv(client)
+    assert sums["paid"] == total["paid"] == Decimal("450.00")
+    assert sums["outstanding"] == total["outstanding"] == Decimal("0.00")
+    assert total["refunded"] == Decimal("900.00")
     again = client.post(url + "/refund", json={}, headers=api_token(organizer))
     assert again.status_code == 409
     assert again.get_json()["error"]["code"] == "nothing_to_refund"
