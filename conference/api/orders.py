@@ -265,8 +265,9 @@ def release_places(reference):
     description="Cancel the whole order: every delegate's registration is cancelled, the places "
     "are given back and the invoice is cancelled by a credit note. Organizers (bearer token), "
     "or the buyer (`X-Order-Token`) when the congress lets buyers cancel, until the naming "
-    "deadline (409 `cancel_not_allowed` otherwise). 422 `reason`; 409 `order_paid` when money "
-    "was received (refund it on the invoice first), `order_cancelled` when already cancelled.",
+    "deadline with nothing paid (409 `cancel_not_allowed` otherwise). Money already received is "
+    "then `refund_due` (POST .../refund once paid back). 422 `reason`; 409 `order_cancelled` "
+    "when already cancelled.",
 )
 @blp.alt_response(200, schema=OrderOut, description="The cancelled order.")
 def cancel_order(payload, reference):

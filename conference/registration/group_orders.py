@@ -651,7 +651,7 @@ def refund_due(order: GroupOrder) -> Decimal:
     back or cancelled after payment), until the organizer pays it back."""
     from conference.money.queries import get_balance
 
-    invoice = get_invoice(order) if order.invoice_number else None
+    invoice = order_invoice(order) if order.invoice_number else None
     if invoice is None:
         return Decimal("0.00")
     return max(-get_balance(invoice).outstanding, Decimal("0.00"))
@@ -663,7 +663,7 @@ def refund_overpayment(order: GroupOrder, *, method: str = "bank_transfer", refe
     from conference.money import services as money
 
     _lock_order(order)
-    invoice = get_invoice(order) if order.invoice_number else None
+    invoice = order_invoice(order) if order.invoice_number else None
     if invoice is None or refund_due(order) <= 0:
         raise Conflict(_("Nothing is owed to the buyer of this order."), code="nothing_to_refund")
     return money.pay_back_overpayment(invoice, method=method, reference=reference)
@@ -703,7 +703,12 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
 def buyer_can_cancel(order: GroupOrder, now: datetime | None = None) -> bool:
     """Whether the buyer may cancel the whole order themselves: the congress allows it, the
     naming deadline has not passed and nothing was paid (a refund is the organizers' work)."""
+    from conference.money.queries import get_balance
+
     if order.cancelled_at is not None or order.paid_at is not None:
+        return False
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is not None and get_balance(invoice).paid > 0:
         return False
     if not capacity.get_settings(order.congress).group_buyer_can_cancel:
         return False
@@ -719,8 +724,9 @@ def cancel_group_order(
     by_buyer: bool = False,
 ) -> GroupOrder:
     """Cancel the whole order: its delegates' registrations are cancelled, its unnamed places
-    given back and its invoice cancelled by a credit note. An order with money received is
-    refused: refund it on the invoice's page first (the refund is a credit note too)."""
+    given back and its invoice cancelled by one credit note. Money already received is then
+    owed to the buyer (`refund_due`) until the organizer records its refund
+    (`refund_overpayment`); a buyer cancelling themselves must have paid nothing."""
     from conference.money import services as money
     from conference.money.queries import get_balance
     from conference.registration.services import cancel_registration
@@ -743,14 +749,10 @@ def cancel_group_order(
             code="cancel_not_allowed",
         )
     invoice = get_invoice(order) if order.invoice_number else None
-    if invoice is not None and get_balance(invoice).paid > 0:
+    if by_buyer and invoice is not None and get_balance(invoice).paid > 0:
         raise Conflict(
-            _(
-                "Money was received on invoice %(number)s: refund it from the "
-                "invoice's page first, then cancel the order.",
-                number=invoice.number,
-            ),
-            code="order_paid",
+            _("This order can no longer be cancelled here: please contact the organizers."),
+            code="cancel_not_allowed",
         )
     # Cancelled first: the delegates' places then go back to the pool, not to the order.
     order.cancelled_at = now
