@@ -749,11 +749,6 @@ def cancel_group_order(
             code="cancel_not_allowed",
         )
     invoice = get_invoice(order) if order.invoice_number else None
-    if by_buyer and invoice is not None and get_balance(invoice).paid > 0:
-        raise Conflict(
-            _("This order can no longer be cancelled here: please contact the organizers."),
-            code="cancel_not_allowed",
-        )
     # Cancelled first: the delegates' places then go back to the pool, not to the order.
     order.cancelled_at = now
     db.session.flush()
@@ -788,8 +783,8 @@ def delegate_cancelled(registration: Registration, now: datetime) -> bool | None
     place counters do not change; nothing is credited or refunded, the buyer paid for the
     place, not the delegate), as pretix keeps a cancelled attendee's position in the order
     for its buyer to re-personalize. Afterwards the place is given back to everyone and
-    credited on the order's invoice (or awaits the organizer's refund when it was paid):
-    False (the caller frees the place)."""
+    credited on the order's invoice (a refund due when it was paid): False (the caller frees
+    the place)."""
     place = db.session.scalar(
         select(GroupPlace).where(GroupPlace.registration_id == registration.id)
     )

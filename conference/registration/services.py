@@ -525,16 +525,11 @@ def register_attendee(
         capacity.expire_unpaid(congress, now)
         room = capacity.looks_free(congress, category, settings)
     discount = None
+    list_fee = amount
     if voucher_code:
-        # Taken now, under its own row lock (a concurrent use may have taken the last one).
-        quote = vouchers.redeem_voucher(
-            congress,
-            voucher_code,
-            category_id=category.id,
-            fee=amount,
-            source=VOUCHER_SOURCE,
-            source_key=reference,
-            now=now,
+        # The price with the voucher; its use is taken once the place is (below).
+        quote = vouchers.quote_voucher(
+            congress, voucher_code, category_id=category.id, fee=amount, now=now
         )
         voucher_code, discount, amount = quote.voucher.code, quote.discount, quote.price
 
@@ -586,10 +581,22 @@ def register_attendee(
             db.session.flush()
             message = _notify_new(registration, replaced)
         db.session.flush()
-    if voucher_code and registration.status == RegistrationStatus.WAITLISTED:
-        # A waiting registration holds no voucher use (others may use the code meanwhile):
-        # it takes one when a place is offered (take_voucher_use).
-        release_voucher(registration, now)
+    if voucher_code and registration.status != RegistrationStatus.WAITLISTED:
+        # The use is taken now, under the voucher's row lock (a concurrent use may have taken
+        # the last one: refused, and the caller rolls everything back). After the place
+        # counters, the order every path keeps (an offer from the waiting list locks the
+        # counters, then the voucher), so two requests never wait for each other in a cycle.
+        # A waiting registration holds no use (others may use the code meanwhile): it takes
+        # one when a place is offered (take_voucher_use).
+        vouchers.redeem_voucher(
+            congress,
+            voucher_code,
+            category_id=category.id,
+            fee=list_fee,
+            source=VOUCHER_SOURCE,
+            source_key=reference,
+            now=now,
+        )
     if freed_place:
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).

@@ -79,6 +79,11 @@ def test_an_offer_and_a_new_registration_never_use_a_one_use_code_twice_on_postg
     """A place frees up for a waiting registration with the code while a student registers
     with the same one-use code, at the same moment: exactly one of them gets the discount."""
     congress = priced[0]
+    # A congress capacity too: both requests then lock its total counter row as well as the
+    # voucher's row, in the same order (counters first), so neither waits for the other in
+    # a cycle (PostgreSQL would abort one with a deadlock).
+    services.update_registration_settings(congress, capacity=50)
+    db.session.commit()
     holder = _oncologists_full(priced, register)
     voucher = _voucher(congress, max_uses=1)
     waiting = register(voucher=voucher.code)
