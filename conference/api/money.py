@@ -520,9 +520,20 @@ def list_vouchers(query):
 
 class VoucherPatch(Schema):
     disabled = fields.Boolean(
-        required=True,
         metadata={"description": "true: the code is refused from now on; false: usable again."},
     )
+    max_uses = Integer(
+        validate=validate.Range(min=1, max=100000),
+        metadata={"description": "Not below the uses already made (422 `max_uses`)."},
+    )
+    categories = fields.List(
+        fields.String(validate=validate.Length(max=80)),
+        validate=validate.Length(max=100),
+        metadata={"description": "Registration category slugs; empty: every category."},
+    )
+    valid_from = CongressDateTime(allow_none=True)
+    valid_until = CongressDateTime(allow_none=True)
+    label = fields.String(validate=validate.Length(max=100))
 
 
 @blp.route("/vouchers/<code>", methods=["PATCH"])
@@ -531,12 +542,28 @@ class VoucherPatch(Schema):
 @blp.doc(security=SECURITY)
 @blp.alt_response(200, schema=VoucherOut, description="The voucher after the change.")
 def patch_voucher(payload, code):
-    """Disable a voucher code (refused with a clear message from now on) or enable it again."""
+    """Edit a voucher (uses, categories, validity window, label), disable it (refused with a
+    clear message from now on) or enable it again; fields not sent stay as they are."""
     congress = _congress()
-    voucher = voucher_services.set_voucher_disabled(
-        voucher_services.get_voucher(congress, code), payload["disabled"]
-    )
-    body = _voucher_json(voucher, _category_slugs(congress))
+    voucher = voucher_services.get_voucher(congress, code)
+    slugs = _category_slugs(congress)
+    changes = {
+        name: payload[name]
+        for name in ("max_uses", "valid_from", "valid_until", "label")
+        if name in payload
+    }
+    if "categories" in payload:
+        ids = {slug: id_ for id_, slug in slugs.items()}
+        unknown = [slug for slug in payload["categories"] if slug not in ids]
+        if unknown:
+            message = f"Unknown category: {', '.join(unknown)[:200]}."
+            raise ValidationFailed(message, fields={"categories": [message]})
+        changes["category_ids"] = [ids[slug] for slug in payload["categories"]]
+    if changes:
+        voucher_services.update_voucher(voucher, changes)
+    if "disabled" in payload:
+        voucher_services.set_voucher_disabled(voucher, payload["disabled"])
+    body = _voucher_json(voucher, slugs)
     db.session.commit()
     return body
 

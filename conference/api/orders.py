@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.registration import InvoiceToSchema
@@ -91,6 +91,13 @@ class OrderOut(Schema):
         MoneyOut,
         metadata={"description": "What the invoice still owes after payments and credit notes."},
     )
+    refund_due = fields.Nested(
+        MoneyOut,
+        metadata={
+            "description": "Paid beyond what the invoice still charges (places given back after "
+            "payment): to be refunded to the buyer (POST .../refund once done)."
+        },
+    )
     naming_deadline = fields.String()
     places = fields.List(fields.Nested(PlaceOut))
 
@@ -144,6 +151,7 @@ def order_json(order, invoice=None) -> dict:
             get_balance(invoice).outstanding if invoice is not None else Decimal("0.00"),
             order.currency,
         ),
+        "refund_due": _money(group_orders.refund_due(order), order.currency),
         "naming_deadline": group_orders.naming_deadline(order).isoformat(),
         "places": places,
     }
@@ -251,20 +259,51 @@ def release_places(reference):
 
 
 @blp.route("/orders/<reference>/cancel", methods=["POST"])
-@organizer_token_required
 @blp.arguments(OrderCancelSchema)
 @blp.doc(
     security=[{"bearerAuth": []}],
-    description="Organizers cancel the whole order: every delegate's registration is cancelled, "
-    "the places are given back and the invoice is cancelled by a credit note. 422 `reason`; "
-    "409 `order_paid` when money was received (refund it on the invoice first), "
-    "`order_cancelled` when already cancelled.",
+    description="Cancel the whole order: every delegate's registration is cancelled, the places "
+    "are given back and the invoice is cancelled by a credit note. Organizers (bearer token), "
+    "or the buyer (`X-Order-Token`) when the congress lets buyers cancel, until the naming "
+    "deadline with nothing paid (409 `cancel_not_allowed` otherwise). Money already received is "
+    "then `refund_due` (POST .../refund once paid back). 422 `reason`; 409 `order_cancelled` "
+    "when already cancelled.",
 )
 @blp.alt_response(200, schema=OrderOut, description="The cancelled order.")
 def cancel_order(payload, reference):
     """Cancel a whole group order."""
+    order = _order_for_buyer(reference)
+    user = bearer_user()
+    organizer = user is not None and user.is_organizer
+    group_orders.cancel_group_order(
+        order, by=user if organizer else None, reason=payload["reason"], by_buyer=not organizer
+    )
+    body = order_json(order)
+    db.session.commit()
+    return body
+
+
+class OrderRefundSchema(Schema):
+    reference = fields.String(
+        load_default="",
+        validate=validate.Length(max=120),
+        metadata={"description": "The bank transfer's reference, kept with the refund."},
+    )
+
+
+@blp.route("/orders/<reference>/refund", methods=["POST"])
+@organizer_token_required
+@blp.arguments(OrderRefundSchema)
+@blp.doc(
+    security=[{"bearerAuth": []}],
+    description="Organizers record that `refund_due` (paid beyond what the invoice still "
+    "charges) was paid back to the buyer; `refund_due` becomes 0. 409 `nothing_to_refund`.",
+)
+@blp.alt_response(200, schema=OrderOut, description="The order after the refund.")
+def refund_order(payload, reference):
+    """Record the refund of what a group order's buyer is owed."""
     order = _order_for_organizer(reference)
-    group_orders.cancel_group_order(order, by=bearer_user(), reason=payload["reason"])
+    group_orders.refund_overpayment(order, reference=payload["reference"])
     body = order_json(order)
     db.session.commit()
     return body

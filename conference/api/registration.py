@@ -82,6 +82,7 @@ class SettingsPatchSchema(Schema):
     proof_hours = Integer(validate=validate.Range(min=1))
     invoice_reminder_days = Integer(validate=validate.Range(min=1))
     group_deadline_days = Integer(validate=validate.Range(min=0, max=365))
+    group_buyer_can_cancel = fields.Boolean()
     visa_signatory_name = fields.String(validate=validate.Length(max=200))
     visa_signatory_title = fields.String(validate=validate.Length(max=200))
     visa_retention_days = Integer(validate=validate.Range(min=0, max=365))
@@ -165,6 +166,7 @@ def _settings_json(congress, settings) -> dict:
         "proof_hours": settings.proof_hours,
         "invoice_reminder_days": settings.invoice_reminder_days,
         "group_deadline_days": settings.group_deadline_days,
+        "group_buyer_can_cancel": settings.group_buyer_can_cancel,
         "visa_signatory_name": settings.visa_signatory_name,
         "visa_signatory_title": settings.visa_signatory_title,
         "visa_retention_days": settings.visa_retention_days,

@@ -257,6 +257,7 @@ class RegistrationSettingsOut(Schema):
     proof_hours = fields.Integer(allow_none=True)
     invoice_reminder_days = fields.Integer(allow_none=True)
     group_deadline_days = fields.Integer(allow_none=True)
+    group_buyer_can_cancel = fields.Boolean()
     visa_signatory_name = fields.String()
     visa_signatory_title = fields.String()
     visa_retention_days = fields.Integer()

@@ -190,6 +190,36 @@ class VoucherForm(FlaskForm):
     submit = SubmitField(_l("Create"))
 
 
+class VoucherEditForm(FlaskForm):
+    """Change a voucher's uses, categories, validity window and label (not what it gives)."""
+
+    max_uses = IntegerField(
+        _l("Uses per code"),
+        validators=[InputRequired(), NumberRange(min=1, max=100000)],
+        description=_l("Not below the uses already made."),
+    )
+    categories = SelectMultipleField(
+        _l("Only for the categories"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("None selected: every category."),
+    )
+    valid_from = DateTimeLocalField(
+        _l("Valid from"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Congress time; empty: at once."),
+    )
+    valid_until = DateTimeLocalField(
+        _l("Valid until"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description=_l("Congress time; empty: no end."),
+    )
+    label = StringField(_l("Batch label"), validators=[Length(max=100)])
+    submit = SubmitField(_l("Save the voucher"))
+
+
 class OverviewFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -720,6 +720,28 @@ def credit_units(invoice: Invoice, units: dict[int, int], reason: str) -> Invoic
     return _credit_note(invoice, lines, reason)
 
 
+def pay_back_overpayment(
+    invoice: Invoice, *, method: str = "bank_transfer", reference: str = ""
+) -> Decimal:
+    """Record that what was received beyond what the invoice still charges (its credit notes
+    came after the payment) went back to the buyer; return that amount. No new credit note:
+    the credit notes already say why."""
+    overpaid = -get_balance(invoice).outstanding
+    if overpaid <= 0:
+        raise Conflict(
+            _("Nothing was paid beyond what invoice %(number)s charges.", number=invoice.number),
+            code="nothing_to_refund",
+        )
+    if method not in PAYMENT_METHODS:
+        raise ValidationFailed(
+            _("Unknown payment method."), fields={"method": ["Choose a payment method."]}
+        )
+    _payment(
+        invoice, -overpaid, "refund", reference or f"Overpayment of {invoice.number} ({method})"
+    )
+    return overpaid
+
+
 def refund_invoice(
     invoice: Invoice, amount, reason: str, *, method: str = "bank_transfer", reference: str = ""
 ) -> Invoice:

@@ -26,6 +26,7 @@ from conference.money.forms import (
     RefundForm,
     SellerProfileForm,
     StatementForm,
+    VoucherEditForm,
     VoucherForm,
     VoucherSwitchForm,
 )
@@ -466,6 +467,76 @@ def create_vouchers():
             )
             return redirect(url_for("money.vouchers", label=created[0].label or None))
     return _render_vouchers(congress, form, 422)
+
+
+@bp.route("/manage/vouchers/<code>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_voucher(code):
+    """Change a voucher's uses, categories, validity window or label."""
+    from conference.timeutil import local_to_utc, to_local
+
+    congress = _congress()
+    try:
+        voucher = voucher_services.get_voucher(congress, code)
+    except DomainError:
+        abort(404)
+    names = _category_names(congress)
+    if request.method == "GET":
+        form = VoucherEditForm(
+            formdata=None,
+            data={
+                "max_uses": voucher.max_uses,
+                "categories": list(voucher.category_ids),
+                "valid_from": (
+                    to_local(voucher.valid_from, congress.tz).replace(tzinfo=None)
+                    if voucher.valid_from
+                    else None
+                ),
+                "valid_until": (
+                    to_local(voucher.valid_until, congress.tz).replace(tzinfo=None)
+                    if voucher.valid_until
+                    else None
+                ),
+                "label": voucher.label,
+            },
+        )
+    else:
+        form = VoucherEditForm()
+    form.categories.choices = list(names.items())
+    if form.validate_on_submit():
+        try:
+            if any(i not in names for i in form.categories.data or []):
+                raise ValidationFailed(
+                    _("Unknown category."),
+                    fields={"categories": [_("Choose categories from the list.")]},
+                )
+            voucher_services.update_voucher(
+                voucher,
+                {
+                    "max_uses": form.max_uses.data,
+                    "category_ids": form.categories.data or [],
+                    "valid_from": (
+                        local_to_utc(form.valid_from.data, congress.tz)
+                        if form.valid_from.data
+                        else None
+                    ),
+                    "valid_until": (
+                        local_to_utc(form.valid_until.data, congress.tz)
+                        if form.valid_until.data
+                        else None
+                    ),
+                    "label": form.label.data,
+                },
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+        else:
+            flash(_("Voucher %(code)s saved.", code=voucher.code), "success")
+            return redirect(url_for("money.vouchers", label=voucher.label or None))
+    status = 422 if request.method == "POST" else 200
+    return render_template("money/voucher_edit.html", form=form, voucher=voucher), status
 
 
 @bp.route("/manage/vouchers/<code>/disabled", methods=["POST"])

@@ -174,28 +174,35 @@ def quote_voucher(
     category_id: int,
     fee: Decimal,
     now: datetime | None = None,
+    valid_at: datetime | None = None,
 ) -> Quote:
-    """Check `code` for this congress, item and moment; refuse with a `voucher` field error."""
+    """Check `code` for this congress, item and moment; refuse with a `voucher` field error.
+
+    `valid_at`: the moment the validity window is checked at (default: now), e.g. when a
+    registration that waited for a place takes its use: the code was valid when it came."""
     now = now or utcnow()
+    valid_at = valid_at or now
     code = normalize_code(code)
     voucher = db.session.scalar(
         select(Voucher).where(Voucher.congress_id == congress.id, Voucher.code == code)
     )
     if voucher is None:
-        raise _refuse("This voucher code is not valid. Check it and try again.")
+        raise _refuse(_("This voucher code is not valid. Check it and try again."))
     if voucher.disabled_at is not None:
         raise _refuse(
-            "This voucher code has been disabled by the organizers. Please contact them if you "
-            "think this is a mistake."
+            _(
+                "This voucher code has been disabled by the organizers. Please contact them if "
+                "you think this is a mistake."
+            )
         )
-    if voucher.valid_from is not None and now < voucher.valid_from:
-        raise _refuse("This voucher code is not valid yet.")
-    if voucher.valid_until is not None and now >= voucher.valid_until:
-        raise _refuse("This voucher code has expired.")
+    if voucher.valid_from is not None and valid_at < voucher.valid_from:
+        raise _refuse(_("This voucher code is not valid yet."))
+    if voucher.valid_until is not None and valid_at >= voucher.valid_until:
+        raise _refuse(_("This voucher code has expired."))
     if voucher.category_ids and category_id not in voucher.category_ids:
-        raise _refuse("This voucher code is not valid for the category you chose.")
+        raise _refuse(_("This voucher code is not valid for the category you chose."))
     if voucher.uses >= voucher.max_uses:
-        raise _refuse("This voucher code has already been used.")
+        raise _refuse(_("This voucher code has already been used."))
     return Quote(voucher, fee, discount_for(voucher, fee))
 
 
@@ -208,12 +215,15 @@ def redeem_voucher(
     source: str,
     source_key: str,
     now: datetime | None = None,
+    valid_at: datetime | None = None,
 ) -> Quote:
     """Use the voucher once for a sale. The counter grows only while uses are left, in one
     conditional UPDATE: on PostgreSQL it holds the row lock until the commit, and a
     concurrent redeemer re-reads the committed count, so no voucher is used too often."""
     now = now or utcnow()
-    quote = quote_voucher(congress, code, category_id=category_id, fee=fee, now=now)
+    quote = quote_voucher(
+        congress, code, category_id=category_id, fee=fee, now=now, valid_at=valid_at
+    )
     result = db.session.execute(
         update(Voucher)
         .where(
@@ -227,8 +237,8 @@ def redeem_voucher(
     if result.rowcount != 1:
         db.session.refresh(quote.voucher, ["uses", "disabled_at"])
         if quote.voucher.disabled_at is not None:
-            raise _refuse("This voucher code has been disabled by the organizers.")
-        raise _refuse("This voucher code has already been used.")
+            raise _refuse(_("This voucher code has been disabled by the organizers."))
+        raise _refuse(_("This voucher code has already been used."))
     db.session.refresh(quote.voucher, ["uses"])
     db.session.add(
         VoucherRedemption(
@@ -272,6 +282,24 @@ def release_voucher(
     return redemption
 
 
+def holds_use(congress: Congress, *, source: str, source_key: str) -> bool:
+    """Whether this sale holds a use of a voucher (taken and not given back)."""
+    return (
+        db.session.scalar(
+            select(VoucherRedemption.id)
+            .join(Voucher)
+            .where(
+                Voucher.congress_id == congress.id,
+                VoucherRedemption.source == source,
+                VoucherRedemption.source_key == source_key,
+                VoucherRedemption.released_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def get_voucher(congress: Congress, code: str) -> Voucher:
     """A voucher of this congress by its code (as typed); NotFound otherwise."""
     from conference.errors import NotFound
@@ -283,6 +311,57 @@ def get_voucher(congress: Congress, code: str) -> Voucher:
     )
     if voucher is None:
         raise NotFound(_("No voucher with this code."))
+    return voucher
+
+
+#: What `update_voucher` may change (what a code gives stays as handed out).
+EDITABLE = ("max_uses", "category_ids", "valid_from", "valid_until", "label")
+
+
+def update_voucher(voucher: Voucher, changes: dict) -> Voucher:
+    """Change a voucher's number of uses, categories, validity window or label.
+
+    The number of uses never goes below the uses already made: the new maximum is written by
+    a conditional UPDATE (`uses <= new maximum`), so a redemption racing with the change
+    either counted before it (and is checked) or finds the new maximum.
+    """
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    errors = FieldErrors()
+    max_uses = changes.get("max_uses", voucher.max_uses)
+    if not isinstance(max_uses, int) or not 1 <= max_uses <= MAX_USES:
+        errors.add(
+            "max_uses", _("Enter a whole number of uses from 1 to %(MAX_USES)s.", MAX_USES=MAX_USES)
+        )
+    valid_from = changes.get("valid_from", voucher.valid_from)
+    valid_until = changes.get("valid_until", voucher.valid_until)
+    if valid_from and valid_until and valid_until <= valid_from:
+        errors.add("valid_until", _("The end must be after the start."))
+    label = (changes.get("label", voucher.label) or "").strip()
+    if len(label) > 100:
+        errors.add("label", _("At most 100 characters."))
+    errors.raise_if_any()
+    if "max_uses" in changes and max_uses != voucher.max_uses:
+        result = db.session.execute(
+            update(Voucher)
+            .where(Voucher.id == voucher.id, Voucher.uses <= max_uses)
+            .values(max_uses=max_uses)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.refresh(voucher, ["uses", "max_uses"])
+        if result.rowcount != 1:
+            message = _(
+                "This code has already been used %(uses)s times: allow at least that many.",
+                uses=voucher.uses,
+            )
+            raise ValidationFailed(message, fields={"max_uses": [message]})
+    if "category_ids" in changes:
+        voucher.category_ids = sorted({int(i) for i in changes["category_ids"] or []})
+    voucher.valid_from = valid_from
+    voucher.valid_until = valid_until
+    voucher.label = label
+    db.session.flush()
     return voucher
 
 

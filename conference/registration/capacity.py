@@ -597,6 +597,9 @@ def fill_from_waitlist(
         if not taken:
             full.add(category.id)
             continue
+        from conference.registration.services import take_voucher_use
+
+        take_voucher_use(registration, now)
         give_place(registration, settings, now, offer=True)
         db.session.flush()
         notify.waitlist_offer(registration)

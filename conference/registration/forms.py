@@ -247,6 +247,10 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=365)],
         description=_l("Unnamed places are then given back, unless the order keeps them."),
     )
+    group_buyer_can_cancel = BooleanField(
+        _l("Group buyers may cancel their whole order themselves until the naming deadline"),
+        description=_l("Only orders with nothing paid yet; otherwise the organizers refund."),
+    )
     visa_signatory_name = StringField(
         _l("Signatory of visa invitation letters"), validators=[Length(max=200)]
     )
@@ -306,6 +310,13 @@ class GroupCancelForm(FlaskForm):
         _l("Reason for cancelling the whole order"), validators=[DataRequired(), Length(max=250)]
     )
     submit = SubmitField(_l("Cancel the whole order"))
+
+
+class GroupRefundForm(FlaskForm):
+    reference = StringField(
+        _l("Bank transfer reference of the refund"), validators=[Length(max=120)]
+    )
+    submit = SubmitField(_l("Record the refund to the buyer"))
 
 
 class GroupKeepForm(FlaskForm):

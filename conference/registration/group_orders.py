@@ -397,6 +397,8 @@ def fill_delegates(
             ),
             code="deadline_passed",
         )
+    if order.cancelled_at is not None:
+        raise Conflict(_("This group order is cancelled."), code="order_cancelled")
     if not isinstance(delegates, list | tuple) or not delegates:
         raise ValidationFailed(
             _("Name at least one delegate."), fields={"delegates": ["Name at least one delegate."]}
@@ -624,7 +626,11 @@ def _line_positions(order: GroupOrder) -> dict[int, int]:
 
 
 def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str):
-    """Credit the order's issued invoice for places given back (nothing when not invoiced)."""
+    """Credit the order's issued invoice for places given back (nothing when not invoiced).
+
+    The credit note is issued at once, paid or not (the places are given back now). When
+    more was received than the invoice still charges, the buyer is owed the difference:
+    `refund_due` shows it and the organizer pays it back with `refund_overpayment`."""
     from conference.money import services as money
 
     invoice = get_invoice(order) if order.invoice_number else None
@@ -638,6 +644,29 @@ def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str)
     note = money.credit_units(invoice, units, reason)
     confirm_if_paid(order)  # what was received may now pay what is left
     return note
+
+
+def refund_due(order: GroupOrder) -> Decimal:
+    """What the buyer is owed: received beyond what the invoice still charges (places given
+    back or cancelled after payment), until the organizer pays it back."""
+    from conference.money.queries import get_balance
+
+    invoice = order_invoice(order) if order.invoice_number else None
+    if invoice is None:
+        return Decimal("0.00")
+    return max(-get_balance(invoice).outstanding, Decimal("0.00"))
+
+
+def refund_overpayment(order: GroupOrder, *, method: str = "bank_transfer", reference: str = ""):
+    """The organizer has paid back what the buyer is owed (bank transfer, ...): record it on
+    the order's invoice (the credit note was issued when the places were given back)."""
+    from conference.money import services as money
+
+    _lock_order(order)
+    invoice = order_invoice(order) if order.invoice_number else None
+    if invoice is None or refund_due(order) <= 0:
+        raise Conflict(_("Nothing is owed to the buyer of this order."), code="nothing_to_refund")
+    return money.pay_back_overpayment(invoice, method=method, reference=reference)
 
 
 def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> int:
@@ -671,12 +700,33 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
     return len(released)
 
 
+def buyer_can_cancel(order: GroupOrder, now: datetime | None = None) -> bool:
+    """Whether the buyer may cancel the whole order themselves: the congress allows it, the
+    naming deadline has not passed and nothing was paid (a refund is the organizers' work)."""
+    from conference.money.queries import get_balance
+
+    if order.cancelled_at is not None or order.paid_at is not None:
+        return False
+    invoice = get_invoice(order) if order.invoice_number else None
+    if invoice is not None and get_balance(invoice).paid > 0:
+        return False
+    if not capacity.get_settings(order.congress).group_buyer_can_cancel:
+        return False
+    return (now or utcnow()) < naming_deadline(order)
+
+
 def cancel_group_order(
-    order: GroupOrder, *, by=None, reason: str = "", now: datetime | None = None
+    order: GroupOrder,
+    *,
+    by=None,
+    reason: str = "",
+    now: datetime | None = None,
+    by_buyer: bool = False,
 ) -> GroupOrder:
     """Cancel the whole order: its delegates' registrations are cancelled, its unnamed places
-    given back and its invoice cancelled by a credit note. An order with money received is
-    refused: refund it on the invoice's page first (the refund is a credit note too)."""
+    given back and its invoice cancelled by one credit note. Money already received is then
+    owed to the buyer (`refund_due`) until the organizer records its refund
+    (`refund_overpayment`); a buyer cancelling themselves must have paid nothing."""
     from conference.money import services as money
     from conference.money.queries import get_balance
     from conference.registration.services import cancel_registration
@@ -691,16 +741,17 @@ def cancel_group_order(
         raise ValidationFailed(_("The reason is too long."), fields={"reason": ["At most 250."]})
     if order.cancelled_at is not None:
         raise Conflict(_("This group order is already cancelled."), code="order_cancelled")
-    invoice = get_invoice(order) if order.invoice_number else None
-    if invoice is not None and get_balance(invoice).paid > 0:
+    if by_buyer and not buyer_can_cancel(order, now):
         raise Conflict(
             _(
-                "Money was received on invoice %(number)s: refund it from the "
-                "invoice's page first, then cancel the order.",
-                number=invoice.number,
+                "This order can no longer be cancelled here: please contact the organizers.",
             ),
-            code="order_paid",
+            code="cancel_not_allowed",
         )
+    invoice = get_invoice(order) if order.invoice_number else None
+    # Cancelled first: the delegates' places then go back to the pool, not to the order.
+    order.cancelled_at = now
+    db.session.flush()
     for place in order.places:
         registration = place.registration
         if registration is not None and registration.status != RegistrationStatus.CANCELLED:
@@ -716,13 +767,74 @@ def cancel_group_order(
         place.released_at = now
         freed[place.category_id] = freed.get(place.category_id, 0) + 1
     order.released_at = order.released_at or now
-    order.cancelled_at = now
     db.session.flush()
     if invoice is not None and get_balance(invoice).creditable > 0:
         money.cancel_invoice(invoice, f"Group order {order.reference} cancelled: {reason}")
     capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
     return order
+
+
+def delegate_cancelled(registration: Registration, now: datetime) -> bool | None:
+    """A named delegate's registration is being cancelled (by the delegate or an organizer).
+
+    None: not a delegate. While the order is open (not cancelled, naming deadline not passed)
+    the place goes back to the order, unnamed, for the buyer to name someone else: True (the
+    place counters do not change; nothing is credited or refunded, the buyer paid for the
+    place, not the delegate), as pretix keeps a cancelled attendee's position in the order
+    for its buyer to re-personalize. Afterwards the place is given back to everyone and
+    credited on the order's invoice (a refund due when it was paid): False (the caller frees
+    the place)."""
+    place = db.session.scalar(
+        select(GroupPlace).where(GroupPlace.registration_id == registration.id)
+    )
+    if place is None:
+        return None
+    order = place.order
+    allocated = registration.amount_paid
+    if allocated > 0:
+        note = f"Back to group order {order.reference} with the place; nothing paid back."
+        # The order's payment was allocated to this delegate (`_confirm`); it stays the
+        # order's: take the allocation back (no money moves), so registration totals never
+        # count it twice when someone else is named on the place.
+        registration.payments.append(
+            Payment(
+                kind=PaymentKind.REFUND,
+                amount=allocated,
+                currency=registration.currency,
+                note=note[:300],
+                recorded_at=now,
+            )
+        )
+    if order.cancelled_at is None and now < naming_deadline(order):
+        place.registration = None
+        db.session.flush()
+        queue_mail(
+            order.buyer_email,
+            _l(
+                "%(congress)s: a place of group order %(reference)s is free to name again",
+                congress=order.congress.short_name,
+                reference=order.reference,
+            ),
+            "registration/group_place_returned",
+            order=order,
+            congress=order.congress,
+            delegate_name=registration.full_name,
+            delegate_reference=registration.reference,
+            deadline=naming_deadline(order),
+            secrets={"manage_url": manage_url(order)},
+        )
+        return True
+    if order.cancelled_at is None:
+        place.released_at = now
+        db.session.flush()
+        _credit_released(
+            order,
+            [place],
+            f"Group order {order.reference}: delegate {registration.reference} cancelled "
+            "after the naming deadline.",
+        )
+    return False
 
 
 def set_keep_unfilled(order: GroupOrder, keep: bool) -> GroupOrder:

@@ -18,6 +18,7 @@ from conference.registration.forms import (
     GroupCancelForm,
     GroupKeepForm,
     GroupOrderForm,
+    GroupRefundForm,
     GroupReleaseForm,
 )
 from conference.registration.invoicing import invoicing_available
@@ -136,11 +137,14 @@ def _render_order(
         forms=forms,
         invoice=group_orders.order_invoice(order),
         deadline=local_time(deadline),
-        can_edit=utcnow() < deadline,
+        can_edit=utcnow() < deadline and order.cancelled_at is None,
         organizer=organizer,
         keep_form=keep_form,
         release_form=GroupReleaseForm() if organizer else None,
-        cancel_form=cancel_form or (GroupCancelForm() if organizer else None),
+        cancel_form=cancel_form or GroupCancelForm(formdata=None),
+        refund_form=GroupRefundForm(formdata=None) if organizer else None,
+        refund_due=group_orders.refund_due(order),
+        buyer_can_cancel=not organizer and group_orders.buyer_can_cancel(order),
         held=sum(1 for place in order.places if place.is_held),
     )
 
@@ -178,6 +182,26 @@ def group_order_delegate(reference, token, place_id):
             url_for("registration.group_order_manage", reference=reference, token=token)
         )
     return _render_order(order, token=token, forms={place_id: form}), 422
+
+
+@bp.route("/register/group/<reference>/<token>/cancel", methods=["POST"])
+def group_order_buyer_cancel(reference, token):
+    """The buyer cancels the whole order (when the congress allows it, before the deadline)."""
+    order = _order_for_token(reference, token)
+    form = GroupCancelForm()
+    if form.validate_on_submit():
+        try:
+            group_orders.cancel_group_order(order, reason=form.reason.data, by_buyer=True)
+            db.session.commit()
+            flash(_("Group order %(reference)s cancelled.", reference=order.reference), "success")
+            return redirect(
+                url_for("registration.group_order_manage", reference=reference, token=token)
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_domain_error(form, exc)
+            order = _order_for_token(reference, token)
+    return _render_order(order, token=token, cancel_form=form), 422
 
 
 @bp.route("/manage/group-orders")
@@ -229,6 +253,31 @@ def group_order_release(reference):
                 "%(num)d unnamed place released; the invoice is credited for it.",
                 "%(num)d unnamed places released; the invoice is credited for them.",
                 count,
+            ),
+            "success",
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    return redirect(url_for("registration.group_order_detail", reference=reference))
+
+
+@bp.route("/manage/group-orders/<reference>/refund", methods=["POST"])
+@organizer_required
+def group_order_refund(reference):
+    """Record that what the buyer was owed (places given back after payment) was paid back."""
+    order = _organizer_order(reference)
+    form = GroupRefundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        amount = group_orders.refund_overpayment(order, reference=form.reference.data or "")
+        db.session.commit()
+        flash(
+            _(
+                "Refund of %(amount)s %(currency)s to the buyer recorded.",
+                amount=amount,
+                currency=order.currency,
             ),
             "success",
         )

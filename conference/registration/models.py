@@ -18,6 +18,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import (
+    false as sa_false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.models import Base, TimestampMixin, utcnow
@@ -306,6 +309,8 @@ class RegistrationSettings(Base):
     visa_retention_days: Mapped[int] = mapped_column(default=30, server_default="30")
     #: Group orders: delegates can be named until this many days before the congress starts.
     group_deadline_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: Group buyers may cancel their whole order themselves until the naming deadline.
+    group_buyer_can_cancel: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     congress: Mapped[Congress] = relationship()
 

@@ -196,6 +196,7 @@ def settings():
                     if form.group_deadline_days.data is not None
                     else {}
                 ),
+                group_buyer_can_cancel=form.group_buyer_can_cancel.data,
                 visa_signatory_name=form.visa_signatory_name.data,
                 visa_signatory_title=form.visa_signatory_title.data,
                 visa_retention_days=form.visa_retention_days.data,
@@ -278,6 +279,8 @@ CSV_COLUMNS = (
     "currency",
     "paid",
     "due",
+    "voucher",
+    "voucher_discount",
     "badge_name",
     "dietary",
     "accessibility",
@@ -314,6 +317,8 @@ def registrations_csv():
                     r.currency,
                     r.amount_paid,
                     r.amount_due,
+                    r.voucher_code or "",
+                    r.voucher_discount if r.voucher_code else "",
                     r.badge_name,
                     r.dietary,
                     r.accessibility,

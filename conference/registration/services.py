@@ -221,6 +221,8 @@ def update_registration_settings(congress: Congress, **data):
     group_days = data.get("group_deadline_days", 0)
     if "group_deadline_days" in data and (group_days is None or not 0 <= group_days <= 365):
         errors.add("group_deadline_days", _("Enter a whole number of days from 0 to 365."))
+    if "group_buyer_can_cancel" in data:
+        data["group_buyer_can_cancel"] = bool(data["group_buyer_can_cancel"])
     retention = data.get("visa_retention_days", 0)
     if "visa_retention_days" in data and (retention is None or not 0 <= retention <= 365):
         errors.add("visa_retention_days", _("Enter a whole number of days from 0 to 365."))
@@ -249,6 +251,7 @@ def update_registration_settings(congress: Congress, **data):
         "proof_hours",
         "invoice_reminder_days",
         "group_deadline_days",
+        "group_buyer_can_cancel",
         "visa_signatory_name",
         "visa_signatory_title",
         "visa_retention_days",
@@ -522,16 +525,11 @@ def register_attendee(
         capacity.expire_unpaid(congress, now)
         room = capacity.looks_free(congress, category, settings)
     discount = None
+    list_fee = amount
     if voucher_code:
-        # Taken now, under its own row lock (a concurrent use may have taken the last one).
-        quote = vouchers.redeem_voucher(
-            congress,
-            voucher_code,
-            category_id=category.id,
-            fee=amount,
-            source=VOUCHER_SOURCE,
-            source_key=reference,
-            now=now,
+        # The price with the voucher; its use is taken once the place is (below).
+        quote = vouchers.quote_voucher(
+            congress, voucher_code, category_id=category.id, fee=amount, now=now
         )
         voucher_code, discount, amount = quote.voucher.code, quote.discount, quote.price
 
@@ -583,6 +581,22 @@ def register_attendee(
             db.session.flush()
             message = _notify_new(registration, replaced)
         db.session.flush()
+    if voucher_code and registration.status != RegistrationStatus.WAITLISTED:
+        # The use is taken now, under the voucher's row lock (a concurrent use may have taken
+        # the last one: refused, and the caller rolls everything back). After the place
+        # counters, the order every path keeps (an offer from the waiting list locks the
+        # counters, then the voucher), so two requests never wait for each other in a cycle.
+        # A waiting registration holds no use (others may use the code meanwhile): it takes
+        # one when a place is offered (take_voucher_use).
+        vouchers.redeem_voucher(
+            congress,
+            voucher_code,
+            category_id=category.id,
+            fee=list_fee,
+            source=VOUCHER_SOURCE,
+            source_key=reference,
+            now=now,
+        )
     if freed_place:
         # The replaced registration's place, if the new one did not take it, goes to the
         # people waiting (it may be in another category).
@@ -637,6 +651,36 @@ def release_voucher(registration: Registration, now: datetime) -> None:
             source_key=registration.reference,
             now=now,
         )
+
+
+def take_voucher_use(registration: Registration, now: datetime) -> None:
+    """A waiting registration is offered a place: it takes its voucher's use now (one
+    conditional UPDATE, as at registration, so a code is never used too often), with the
+    validity window checked as of when it registered. When no use is left (or the code was
+    disabled meanwhile) the place is offered at the category's fee, without the voucher."""
+    if not registration.voucher_code or vouchers.holds_use(
+        registration.congress, source=VOUCHER_SOURCE, source_key=registration.reference
+    ):
+        return
+    list_fee = registration.list_fee
+    try:
+        quote = vouchers.redeem_voucher(
+            registration.congress,
+            registration.voucher_code,
+            category_id=registration.category_id,
+            fee=list_fee,
+            source=VOUCHER_SOURCE,
+            source_key=registration.reference,
+            now=now,
+            valid_at=registration.waitlisted_at,
+        )
+    except ValidationFailed:
+        registration.voucher_code = None
+        registration.voucher_discount = None
+        registration.fee_amount = list_fee
+        return
+    registration.voucher_discount = quote.discount
+    registration.fee_amount = quote.price
 
 
 def _owns_address(user, email: str) -> bool:
@@ -737,6 +781,8 @@ def refund_for(registration: Registration, now: datetime) -> Decimal:
     paid = registration.amount_paid
     if paid <= 0 or (deadline is not None and now >= deadline):
         return Decimal("0.00")
+    if capacity.paid_by_group(registration):
+        return Decimal("0.00")  # the order's buyer paid: any credit goes to the order's invoice
     return max(paid - registration.category.cancellation_fee, Decimal("0.00"))
 
 
@@ -744,6 +790,7 @@ def cancel_registration(
     registration: Registration, *, by=None, reason: str = "", now: datetime | None = None
 ) -> Registration:
     """Cancel, record the refund due, give the place to the next person waiting."""
+    from conference.registration import group_orders
     from conference.registration.card import refund_card_payments
     from conference.registration.payments import (
         add_refund,
@@ -764,7 +811,10 @@ def cancel_registration(
         raise Conflict(_("This registration is already cancelled."), code="already_cancelled")
     held = registration.holds_place
     capacity.prepare(registration.congress, [registration.category_id])
-    refund = refund_for(registration, now)
+    # A group order's delegate: the order's buyer paid, so the order's invoice (not this
+    # registration) carries any credit; while the order is open the place goes back to it.
+    delegate = group_orders.delegate_cancelled(registration, now) if held else None
+    refund = refund_for(registration, now) if delegate is None else Decimal("0.00")
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     registration.expires_at = None
@@ -780,10 +830,10 @@ def cancel_registration(
         credit_refunded_registration(
             registration, refund, f"Registration {registration.reference} cancelled: refund."
         )
-    elif registration.invoice_requested_at is not None:
+    elif registration.invoice_requested_at is not None and delegate is None:
         cancel_unpaid_invoice(registration, f"Registration {registration.reference} cancelled.")
     notify.cancelled(registration, refund=refund_payment)
-    if held:
+    if held and not delegate:
         # Last: the counter rows stay locked from here until the commit.
         capacity.release_places(registration.congress, {registration.category_id: 1}, settings, now)
     return registration

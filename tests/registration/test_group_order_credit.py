@@ -132,7 +132,7 @@ def test_cancelling_the_whole_order_cancels_delegates_and_credits_the_invoice_th
     assert again.status_code == 409
 
 
-def test_an_order_with_money_received_is_not_cancelled_before_a_refund(
+def test_cancelling_an_order_with_money_received_leaves_the_refund_due(
     two_categories,  # noqa: F811
     client,
     api_token,
@@ -140,19 +140,32 @@ def test_an_order_with_money_received_is_not_cancelled_before_a_refund(
 ):
     congress = two_categories
     created, invoice = order(congress, MIXED)
+    (named,) = group_orders.fill_delegates(created, [delegate(1, category="oncologist")])
     money.record_invoice_payment(invoice, Decimal("100.00"), reference=created.reference)
     db.session.commit()
-    refused = client.post(
+    cancelled = client.post(
         f"/api/v1/congresses/met26/orders/{created.reference}/cancel",
         json={"reason": "Withdrew"},
         headers=api_token(organizer),
     )
-    assert refused.status_code == 409
-    assert refused.get_json()["error"]["code"] == "order_paid"
-    assert credit_notes(invoice) == []
+    assert cancelled.status_code == 200, cancelled.get_json()
+    body = cancelled.get_json()
+    # One credit note for the whole invoice; the 100 received is owed to the buyer.
+    (note,) = credit_notes(invoice)
+    assert note.total_gross == Decimal("-1650.00")
+    assert body["outstanding"]["amount"] == "-100.00"
+    assert body["refund_due"]["amount"] == "100.00"
+    assert named.status == RegistrationStatus.CANCELLED and named.amount_paid == 0
+    assert capacity.places_taken(congress) == 0
     released = client.post(
         f"/api/v1/congresses/met26/orders/{created.reference}/release", headers=api_token(organizer)
     )
-    assert released.status_code == 200
-    # Paid 100 of 1650, all five places given back: the buyer is owed 100 (to refund).
-    assert released.get_json()["outstanding"]["amount"] == "-100.00"
+    assert released.status_code == 409
+    refunded = client.post(
+        f"/api/v1/congresses/met26/orders/{created.reference}/refund",
+        json={"reference": "SEPA back"},
+        headers=api_token(organizer),
+    )
+    assert refunded.status_code == 200
+    assert refunded.get_json()["refund_due"]["amount"] == "0.00"
+    assert get_balance(invoice).outstanding == Decimal("0.00")
