@@ -11,6 +11,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.cme.models import (
@@ -511,3 +512,28 @@ def ensure_not_closed_for_review(disclosure: Disclosure) -> None:
             _("This person has not disclosed yet: there is nothing to review."),
             code="not_disclosed",
         )
+
+
+def copy_setup(source: Congress, target: Congress, shift: timedelta) -> None:
+    """Copying a congress: its CME settings and the organizers' evaluation questions; no
+    disclosures, scans, evaluations or certificates (those belong to people)."""
+    from conference.cme.models import EvaluationQuestion
+    from conference.models import clone_row
+
+    settings = db.session.scalar(select(CmeSettings).where(CmeSettings.congress_id == source.id))
+    if settings is not None:
+        db.session.add(
+            clone_row(
+                settings,
+                shift=shift,
+                congress_id=target.id,
+                records_purged_at=None,
+                retained_counts={},
+            )
+        )
+    questions = db.session.scalars(
+        select(EvaluationQuestion).where(EvaluationQuestion.congress_id == source.id)
+    )
+    for question in questions:
+        db.session.add(clone_row(question, congress_id=target.id))
+    db.session.flush()

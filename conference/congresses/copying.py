@@ -2,9 +2,11 @@
 
 A copy takes the setup of every domain (the congress's settings and deadlines, tracks and
 rooms; professional categories, fees and registration settings; the seller profile and
-invoice series; decision email templates; the policies), with every date and deadline moved
-by the offset between the two first days. It takes no people, abstracts, sessions,
-registrations, orders or mailings. Each domain copies its own part through its services.
+invoice series; decision email templates; the policies; CME settings and evaluation
+questions; sponsorship packages and the contract template; texts per language), with every
+date and deadline moved by the offset between the two first days. It takes no people,
+abstracts, sessions, registrations, orders, mailings, sponsors or CME records. Each domain
+copies its own part through its services.
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ def copy_congress(
 ) -> Congress:
     """A new congress set up like `source`, starting on `starts_on` (all dates shifted)."""
     from conference.abstracts import decisions
+    from conference.cme import services as cme
     from conference.congresses import services as policies
+    from conference.industry import services as industry
     from conference.money import services as money
     from conference.program import services as program
     from conference.registration import services as registration
@@ -71,6 +75,8 @@ def copy_congress(
     registration.copy_setup(source, target, shift)
     money.copy_setup(source, target, shift)
     decisions.copy_setup(source, target, shift)
+    cme.copy_setup(source, target, shift)
+    industry.copy_setup(source, target, shift)
     policies.copy_policies(source, target)
     db.session.flush()
     _copy_texts_per_language(source, target)

@@ -475,3 +475,26 @@ def set_floor_plan(congress: Congress, data: bytes) -> IndustrySettings:
     settings.floor_plan_key, settings.floor_plan_content_type = key, content_type
     db.session.flush()
     return settings
+
+
+def copy_setup(source: Congress, target: Congress, shift) -> None:
+    """Copying a congress: the sponsorship packages (none sold) and the contract template; no
+    sponsors, booths, passes, satellites or leads, and no floor plan (a new venue plan is
+    uploaded for the new congress)."""
+    from conference.models import clone_row
+
+    settings = db.session.scalar(
+        select(IndustrySettings).where(IndustrySettings.congress_id == source.id)
+    )
+    if settings is not None:
+        db.session.add(
+            clone_row(
+                settings, congress_id=target.id, floor_plan_key=None, floor_plan_content_type=""
+            )
+        )
+    packages = db.session.scalars(
+        select(SponsorshipPackage).where(SponsorshipPackage.congress_id == source.id)
+    )
+    for package in packages:
+        db.session.add(clone_row(package, congress_id=target.id, sold=0))
+    db.session.flush()

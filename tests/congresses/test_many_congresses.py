@@ -4,6 +4,7 @@ per congress, copying and archiving a congress, the API per congress and the com
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, select
@@ -259,6 +260,54 @@ def test_copying_a_congress_shifts_every_date_and_takes_no_people(congress, crea
     )
     assert {t.congress_id for t in db.session.scalars(select(Track))} == {congress.id, copy.id}
     assert db.session.scalar(select(Room.id).where(Room.congress_id == copy.id)) is not None
+
+
+def test_copying_takes_the_cme_setup_and_the_sponsorship_packages(congress):
+    """Accreditation settings, the organizers' evaluation questions, the packages (none sold)
+    and the contract template are setup: a copy keeps them; disclosures and sponsors are not."""
+    from conference.cme import evaluations as cme_evaluations
+    from conference.cme import services as cme
+    from conference.cme.models import CmeSettings, EvaluationQuestion
+    from conference.industry import services as industry
+    from conference.industry.models import IndustrySettings, SponsorshipPackage
+
+    cme.update_settings(congress, accreditor="accme", day_cap=Decimal("7"), retention_years=7)
+    cme_evaluations.add_question(
+        congress, text="Will you change your practice?", kind="yes_no", scope="congress"
+    )
+    gold = industry.create_package(
+        congress, name="Gold", price="25000", available=4, exhibitor_passes=6, booth_size="6 x 3 m"
+    )
+    gold.sold = 2
+    industry.update_contract_template(congress, "Contract between {sponsor} and the organizer")
+    db.session.commit()
+    copy = copy_congress(
+        congress,
+        slug="met27",
+        name="MET 2027",
+        short_name="MET27",
+        starts_on=congress.starts_on + timedelta(days=364),
+    )
+    db.session.commit()
+
+    def one(model, c):
+        return db.session.scalar(select(model).where(model.congress_id == c.id))
+
+    settings = one(CmeSettings, copy)
+    assert (settings.accreditor, settings.day_cap, settings.retention_years) == (
+        "accme",
+        Decimal("7"),
+        7,
+    )
+    assert one(EvaluationQuestion, copy).text == "Will you change your practice?"
+    package = one(SponsorshipPackage, copy)
+    assert (package.name, package.available, package.sold, package.exhibitor_passes) == (
+        "Gold",
+        4,
+        0,
+        6,
+    )
+    assert one(IndustrySettings, copy).contract_template.startswith("Contract between")
 
 
 def test_new_congress_form_refuses_a_taken_or_reserved_address(client, auth, congress, create_user):
