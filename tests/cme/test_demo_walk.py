@@ -92,9 +92,33 @@ def test_the_cme_done_when_walks_on_the_demo(app, client, auth, tmp_path):
     db.session.commit()
     assert str(certificate.kind) == "cme" and float(certificate.credits) == credits > 0
 
+    # Every demo sponsor has a logo: none reaches the certificate or a disclosure slide
+    # (ACCME Standard 5), whose only picture is the certificate's verification QR code.
+    from conference.industry import services as industry
+    from conference.industry.models import Sponsor
+    from tests.industry.conftest import PNG
+
+    sponsors = db.session.scalars(select(Sponsor).where(Sponsor.congress_id == congress.id)).all()
+    for sponsor in sponsors:
+        industry.set_logo(sponsor, PNG)
+    db.session.commit()
+    assert sponsors
     pdf = client.get(f"/met26/cme/certificates/{certificate.code}.pdf")
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
     assert physician.full_name in " ".join(text.split()) and certificate.code in text
+    assert sum(len(page.images) for page in reader.pages) == 1  # the QR code
+    accredited = next(e for e in get_faculty(congress) if e.is_accredited)
+    slide = PdfReader(
+        io.BytesIO(
+            client.get(f"/met26/program/sessions/{accredited.session_id}/disclosure.pdf").data
+        )
+    )
+    slide_text = " ".join(page.extract_text() for page in slide.pages)
+    assert "Disclos" in slide_text or "disclos" in slide_text
+    assert sum(len(page.images) for page in slide.pages) == 0
+    for sponsor in sponsors:
+        assert sponsor.name not in text and sponsor.name not in slide_text
     page = client.get(f"/met26/cme/verify/{certificate.code}").get_data(as_text=True)
     assert "This certificate is genuine." in page and physician.full_name in page
 
