@@ -112,3 +112,25 @@ def test_claim_and_verification_through_the_api(client, running, physician, api_
     )
     assert client.get("/api/v1/congresses/met26/certificates/CME-UNKNOWN").status_code == 404
     assert client.post("/api/v1/congresses/met26/me/cme/claim", json={}).status_code == 401
+
+
+def test_erasing_the_learner_keeps_the_counts_and_the_verification(client, running, physician):
+    """The right to erasure removes the person from the registration, while the accreditor's
+    anonymous counts stay and the certificate can still be verified by its code."""
+    from conference.cme.reports import event_report
+    from conference.registration.privacy import erase_registration
+
+    evaluations.submit_evaluation(running, physician.id, scores=CONGRESS_SCORES)
+    certificate = certificates.claim_credits(running, physician, 1.25)
+    db.session.commit()
+    before = event_report(running)
+    assert before["cme_certificates"] == 1 and sum(before["attendance_per_day"].values()) >= 1
+
+    erase_registration(physician)
+    db.session.commit()
+    after = event_report(running)
+    for figure in ("attendance_per_day", "cme_certificates", "credits_claimed"):
+        assert after[figure] == before[figure], figure
+    assert physician.email.endswith("@invalid")
+    page = client.get(f"/met26/cme/verify/{certificate.code}").get_data(as_text=True)
+    assert "Zofia Łukasiewicz-Dąbrowska" in page and "1.25 CME credits" in page
