@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.cme.attendance import learners_credits
-from conference.cme.certificates import new_code, window_closes_at
+from conference.cme.certificates import issue_certificate, window_closes_at
 from conference.cme.models import (
     AttendanceScan,
     Certificate,
@@ -33,13 +33,11 @@ from conference.cme.queries import get_settings
 from conference.congresses.context import working_on
 from conference.errors import Conflict
 from conference.extensions import db
-from conference.mail import MailDraft, queue_mail_later
 from conference.models import utcnow
 from conference.program.faculty import get_accredited_slots
 from conference.program.models import Congress
 from conference.registration.queries import get_holding_registrations
 from conference.timeutil import local_day_bounds
-from conference.urls import external_url
 
 #: Learners handled per transaction.
 BATCH = 200
@@ -168,48 +166,6 @@ def _held(run_id: int, token: str):
     )
 
 
-def _issue(congress: Congress, registration, kind: CertificateKind, amount: Decimal, now):
-    certificate = Certificate(
-        congress_id=congress.id,
-        registration_id=registration.id,
-        code=new_code(),
-        name=registration.full_name[:200],
-        kind=kind,
-        credits=amount,
-        issued_at=now,
-    )
-    db.session.add(certificate)
-    db.session.flush()
-    # The text is written by the worker's outbox round, not in the batch's transaction.
-    queue_mail_later(
-        registration.email,
-        _("%(congress)s: your certificate", congress=congress.short_name),
-        "cme/certificate",
-        writer="conference.cme.bulk:write_certificate_mail",
-        params={"certificate_id": certificate.id},
-        dedupe_key=f"cme-certificate:{certificate.code}:{amount}:{now.isoformat()}",
-        user_id=registration.user_id,
-        registration_id=registration.id,
-    )
-    return certificate
-
-
-def write_certificate_mail(params: dict) -> MailDraft | None:
-    """The certificate email's context (queue_mail_later's writer), from the certificate as
-    it is now; None once it was purged."""
-    certificate = db.session.get(Certificate, params["certificate_id"])
-    if certificate is None or certificate.purged_at is not None:
-        return None
-    return MailDraft(
-        {
-            "congress": db.session.get(Congress, certificate.congress_id),
-            "certificate": certificate,
-            "download": external_url("cme.certificate_pdf", code=certificate.code),
-            "verify": external_url("cme.verify", code=certificate.code),
-        }
-    )
-
-
 def _issue_batch(
     congress, ids, registrations, has_certificate, evaluated, requires_evaluation, credits, now
 ) -> tuple[int, int]:
@@ -236,7 +192,7 @@ def _issue_batch(
             if is_physician
             else Decimal("0")
         )
-        _issue(congress, registration, kind, amount, now)
+        issue_certificate(congress, registration, kind=kind, amount=amount, now=now)
         issued += 1
     return issued, skipped
 

@@ -24,7 +24,7 @@ from conference.cme.models import ACCREDITOR_LABELS, Certificate, CertificateKin
 from conference.cme.queries import get_settings
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
-from conference.mail import queue_mail
+from conference.mail import MailDraft, queue_mail_later
 from conference.models import utcnow
 from conference.pdf_fonts import BOLD, REGULAR, draw_string, fit_size, new_canvas
 from conference.program.models import Congress
@@ -99,30 +99,65 @@ def claim_credits(
             errors.add("credits", _("Credits are claimed in steps of 0.25."))
         errors.raise_if_any(_("Please correct the highlighted fields."))
         amount = Decimal(str(wanted)).quantize(Decimal("0.01"))
-    certificate = get_certificate(congress, registration.id)
+    kind = CertificateKind.CME if is_physician else CertificateKind.ATTENDANCE
+    return issue_certificate(
+        congress,
+        registration,
+        kind=kind,
+        amount=amount,
+        now=now,
+        certificate=get_certificate(congress, registration.id),
+    )
+
+
+def issue_certificate(
+    congress: Congress,
+    registration,
+    *,
+    kind: CertificateKind,
+    amount: Decimal,
+    now: datetime,
+    certificate: Certificate | None = None,
+) -> Certificate:
+    """Issue a learner's certificate, or correct `certificate`, and queue its email (its text
+    written by the worker): the claim and the organizers' issuing to everyone both end here."""
     if certificate is None:
         certificate = Certificate(
             congress_id=congress.id, registration_id=registration.id, code=new_code()
         )
         db.session.add(certificate)
     certificate.name = registration.full_name[:200]
-    certificate.kind = CertificateKind.CME if is_physician else CertificateKind.ATTENDANCE
+    certificate.kind = kind
     certificate.credits = amount
     certificate.issued_at = now
     db.session.flush()
-    queue_mail(
+    queue_mail_later(
         registration.email,
         _("%(congress)s: your certificate", congress=congress.short_name),
         "cme/certificate",
+        writer="conference.cme.certificates:write_certificate_mail",
+        params={"certificate_id": certificate.id},
         dedupe_key=f"cme-certificate:{certificate.code}:{amount}:{now.isoformat()}",
         user_id=registration.user_id,
         registration_id=registration.id,
-        congress=congress,
-        certificate=certificate,
-        download=external_url("cme.certificate_pdf", code=certificate.code),
-        verify=external_url("cme.verify", code=certificate.code),
     )
     return certificate
+
+
+def write_certificate_mail(params: dict) -> MailDraft | None:
+    """The certificate email's context (queue_mail_later's writer), from the certificate as
+    it is now; None once it was purged."""
+    certificate = db.session.get(Certificate, params["certificate_id"])
+    if certificate is None or certificate.purged_at is not None:
+        return None
+    return MailDraft(
+        {
+            "congress": db.session.get(Congress, certificate.congress_id),
+            "certificate": certificate,
+            "download": external_url("cme.certificate_pdf", code=certificate.code),
+            "verify": external_url("cme.verify", code=certificate.code),
+        }
+    )
 
 
 def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
