@@ -104,6 +104,106 @@ def _empty_tables(app) -> None:
             conn.execute(table.delete())
 
 
+# -- the demo congress: loaded once per run and size, copied into each test that asks -------------
+
+
+class DemoSnapshots:
+    """`load_demo(size)` + commit, for a test: the demo is loaded once per run and size (seconds
+    each: the large one tens of seconds), its rows read back, and every test that asks gets a copy
+    of those rows inserted into its empty tables, with a copy of the files it stored (proofs of
+    status), in a fraction of a second. The test then has the data `flask demo load` makes.
+
+    Ids are the ones the load gave: on SQLite the tables were empty, so the same as a load of its
+    own; on PostgreSQL the sequences have moved past them when the copy was taken and never go
+    back, so the rows a test adds never collide with the copied ones. Tests of the loading itself
+    (tests/test_cli.py, tests/test_progress.py, the CLI in tests/abstracts/test_queries.py) still
+    load the demo each time.
+    """
+
+    def __init__(self, files_root):
+        self.files_root = files_root
+        self.taken: dict[str, tuple[dict, int, list]] = {}
+
+    def restore(self, size: str = "small"):
+        """Copy the demo of `size` into the empty database of the current app; its DemoResult."""
+        import shutil
+
+        from flask import current_app
+
+        from conference.demo import DemoResult
+        from conference.program.models import Congress
+
+        app = current_app
+        if app.config["STORAGE_BACKEND"] != "local":
+            raise RuntimeError("demo_copy stores the demo's files locally (STORAGE_BACKEND=local)")
+        self._refuse_unless_empty()
+        if size not in self.taken:
+            self._take(app, size)
+        rows, congress_id, accounts = self.taken[size]
+        with db.engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                if rows[table.name]:
+                    conn.execute(table.insert(), rows[table.name])
+        for setting, folder in (("UPLOAD_DIR", "uploads"), ("STORAGE_DIR", "storage")):
+            source = self.files_root / size / folder
+            if source.is_dir() and any(source.iterdir()):
+                shutil.copytree(source, app.config[setting], dirs_exist_ok=True)
+        return DemoResult(congress=db.session.get(Congress, congress_id), accounts=list(accounts))
+
+    def _take(self, app, size: str) -> None:
+        from flask import g
+        from sqlalchemy import select
+
+        from conference.demo import load_demo
+
+        saved = {name: app.config[name] for name in ("UPLOAD_DIR", "STORAGE_DIR")}
+        app.config["UPLOAD_DIR"] = str(self.files_root / size / "uploads")
+        app.config["STORAGE_DIR"] = str(self.files_root / size / "storage")
+        g_before = set(g)
+        try:
+            result = load_demo(size)
+            db.session.commit()
+            congress_id, accounts = result.congress.id, list(result.accounts)
+        finally:
+            app.config.update(saved)
+            # What the load cached on `g` (the current congress, ...) would be stale objects.
+            for name in set(g) - g_before:
+                g.pop(name, None)
+            db.session.remove()
+        rows = {}
+        with db.engine.connect() as conn:
+            for table in db.metadata.sorted_tables:
+                # Primary-key order: a row that points at another row of its table comes later.
+                query = select(table).order_by(*table.primary_key.columns)
+                rows[table.name] = [dict(row._mapping) for row in conn.execute(query)]
+        self.taken[size] = (rows, congress_id, accounts)
+        _empty_tables(app)
+
+    @staticmethod
+    def _refuse_unless_empty() -> None:
+        from sqlalchemy import func, select
+
+        from conference.accounts.models import User
+        from conference.program.models import Congress
+
+        with db.engine.connect() as conn:
+            for model in (Congress, User):
+                if conn.execute(select(func.count()).select_from(model)).scalar():
+                    raise RuntimeError("demo_copy needs empty tables: ask for it before other data")
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory) -> DemoSnapshots:
+    return DemoSnapshots(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_copy(app, demo_snapshots):
+    """`demo_copy(size="small")`: the data of `load_demo(size)` committed (a DemoResult), as a
+    copy of the demo loaded once per run (DemoSnapshots); proofs go to UPLOAD_DIR as set then."""
+    return demo_snapshots.restore
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
