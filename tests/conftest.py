@@ -11,7 +11,7 @@ from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, exists, inspect, literal, select, text, union_all
 
 from conference import create_app
 from conference.extensions import db, limiter
@@ -98,10 +98,17 @@ def app(_shared_app):
 def _empty_tables(app) -> None:
     refuse_unless_test_database(str(db.engine.url.render_as_string(hide_password=False)))
     tables = list(reversed(db.metadata.sorted_tables))
-    # DELETE beats TRUNCATE for a handful of rows per test, on PostgreSQL too.
+    # One query names the tables that hold rows (a test fills a handful of the ~80), and only
+    # those get a DELETE: about 2 ms a test instead of 8-25 ms on PostgreSQL, 6 ms on SQLite.
+    # DELETE beats TRUNCATE for a handful of rows per test, on PostgreSQL too (~150 ms).
     with db.engine.begin() as conn:
+        probes = [
+            select(literal(table.name)).where(exists().select_from(table)) for table in tables
+        ]
+        holding_rows = set(conn.execute(union_all(*probes)).scalars())
         for table in tables:
-            conn.execute(table.delete())
+            if table.name in holding_rows:
+                conn.execute(table.delete())
 
 
 # -- the demo congress: loaded once per run and size, copied into each test that asks -------------
@@ -152,7 +159,6 @@ class DemoSnapshots:
 
     def _take(self, app, size: str) -> None:
         from flask import g
-        from sqlalchemy import select
 
         from conference.demo import load_demo
 
@@ -181,7 +187,7 @@ class DemoSnapshots:
 
     @staticmethod
     def _refuse_unless_empty() -> None:
-        from sqlalchemy import func, select
+        from sqlalchemy import func
 
         from conference.accounts.models import User
         from conference.program.models import Congress
