@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from conference.abstracts.models import Abstract
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.extensions import db
 from conference.industry.models import (
     Booth,
@@ -79,11 +78,9 @@ ORGANIZER_API = {
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def _first(model, *where):

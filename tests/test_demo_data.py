@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from conference.abstracts import services
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.demo.program import TOPIC_TABLE
 from conference.extensions import db
 from conference.program.schedule_models import Presentation, ProgramSession
@@ -17,11 +16,9 @@ ALL_TOPICS = {topic for topics in TOPIC_TABLE.values() for topic in topics}
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def mismatches(title: str) -> list[str]:

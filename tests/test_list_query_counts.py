@@ -17,7 +17,6 @@ from conference.abstracts.review import set_reviewer_expertise
 from conference.accounts import services as accounts
 from conference.accounts.models import Role
 from conference.accounts.services import get_user_by_email
-from conference.demo import load_demo
 from conference.extensions import db
 from tests.conftest import _empty_tables
 
@@ -51,8 +50,8 @@ def query_count(statements: list[str]) -> int:
     return sum(1 for i, shape in enumerate(shapes) if i == 0 or shape != shapes[i - 1])
 
 
-def load(size: str, extra_users: int) -> None:
-    result = load_demo(size)
+def load(demo_copy, size: str, extra_users: int) -> None:
+    result = demo_copy(size)
     for n in range(extra_users):
         user = accounts.sign_up(  # unconfirmed: each queues a confirmation mail
             email=f"extra{n}@example.org", password="A-long-pass-phrase-1", name=f"Extra {n}"
@@ -89,11 +88,11 @@ def measure(client, auth) -> dict[str, int]:
     return counts
 
 
-def test_list_pages_make_as_many_queries_for_many_rows_as_for_few(app, client, auth):
-    load("small", extra_users=5)
+def test_list_pages_make_as_many_queries_for_many_rows_as_for_few(app, client, auth, demo_copy):
+    load(demo_copy, "small", extra_users=5)
     few = measure(client, auth)
     db.session.remove()
     _empty_tables(app)
-    load("large", extra_users=60)
+    load(demo_copy, "large", extra_users=60)
     many = measure(client, auth)
     assert many == few, (few, many)

@@ -3,6 +3,7 @@ dates and money per locale, emails in their recipient's language."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +29,9 @@ def _catalog(language: str):
         return read_po(handle, locale=language)
 
 
-def _source_messages() -> set[str]:
+@functools.cache
+def _source_messages() -> frozenset[str]:
+    """Every message marked in the source (walked once per run, not once per language)."""
     with open(ROOT / "babel.cfg") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
@@ -39,7 +42,7 @@ def _source_messages() -> set[str]:
         keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)},
     ):
         found.add(message if isinstance(message, str) else message[0])
-    return found
+    return frozenset(found)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -184,12 +184,9 @@ def test_register_form_links_only_the_published_policies(client, congress):
     assert "cancellation policy" in label and 'href="/met26/cancellation"' not in label
 
 
-def test_demo_congress_publishes_its_three_policies(app, client, tmp_path):
-    from conference.demo import load_demo
-
+def test_demo_congress_publishes_its_three_policies(app, client, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
+    result = demo_copy()
     for path in ("/met26/terms", "/met26/cancellation", "/met26/privacy"):
         response = client.get(path)
         assert response.status_code == 200, path

@@ -5,16 +5,12 @@ from __future__ import annotations
 import pytest
 
 from conference.accounts.services import get_user_by_email
-from conference.demo import load_demo
-from conference.extensions import db
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def test_dashboard_api_needs_a_token(client, demo):

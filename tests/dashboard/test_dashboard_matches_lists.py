@@ -5,9 +5,10 @@ follows the figure's link and counts the rows of that page (or its CSV export, w
 same filters and is not paginated), or adds up the per-row amounts the list shows.
 
 The large demo (240 abstracts, 16 registrations in every status, 4 days of 24 rooms) takes
-30 to 70 s to load on a shared machine, so it is loaded once for this module and only read
-by its tests. On top of it the congress is set in motion: acceptances without slots, a room
-booked twice, and a round of mail delivery in which some addresses bounce for good.
+30 to 70 s to load on a shared machine: it is loaded once per run (`demo_snapshots` in
+tests/conftest.py), copied in once for this module and only read by its tests. On top of it
+the congress is set in motion: acceptances without slots, a room booked twice, and a round of
+mail delivery in which some addresses bounce for good.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sqlalchemy import func, select
 from conference.abstracts import decisions
 from conference.abstracts.models import Abstract, AbstractStatus
 from conference.accounts.services import get_user_by_email
-from conference.demo import load_demo
 from conference.extensions import db, limiter
 from conference.mail import OutboxMessage, deliver_due
 from conference.program import sessions as session_services
@@ -103,7 +103,7 @@ def _work_the_congress(app) -> None:
 
 
 @pytest.fixture(scope="module")
-def large_demo(_shared_app, tmp_path_factory):
+def large_demo(_shared_app, tmp_path_factory, demo_snapshots):
     """The large demo, loaded once and set in motion; the tests of this module only read it."""
     app = _shared_app
     saved = dict(app.config)
@@ -111,8 +111,7 @@ def large_demo(_shared_app, tmp_path_factory):
     ctx = app.app_context()
     ctx.push()
     limiter.reset()
-    load_demo("large")
-    db.session.commit()
+    demo_snapshots.restore("large")
     _work_the_congress(app)
     yield app
     db.session.remove()

@@ -6,16 +6,12 @@ import pytest
 from lxml import html
 
 from conference.accounts.services import get_user_by_email
-from conference.demo import load_demo
-from conference.extensions import db
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def test_dashboard_renders_every_chart_with_a_title_and_description(client, auth, demo):

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from conference.abstracts.models import Abstract, ReviewAssignment
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
 from conference.industry.models import Sponsor
@@ -90,11 +89,9 @@ def login(context, server, email: str):
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def test_main_pages_have_no_serious_axe_violation(browser, demo, live_server_factory, tmp_path):

@@ -7,17 +7,13 @@ import os
 
 import pytest
 
-from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
-from conference.extensions import db
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def test_organizer_reads_the_dashboard_charts_and_follows_a_figure_to_its_list(

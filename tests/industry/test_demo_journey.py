@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from conference.accounts import services as accounts
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.demo.core import DEMO_PASSWORD
 from conference.extensions import db
 from conference.industry.models import SatelliteSlot, Sponsor
@@ -24,11 +23,9 @@ STAFF_EMAIL = "agnieszka.wozniak@helix-biopharma.example.org"
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def _user(email: str) -> User:

@@ -89,10 +89,8 @@ def test_type_ahead_finds_names_and_aliases_regardless_of_accents(app):
     assert search_institutions("   ") == []
 
 
-def test_demo_lists_real_institutions_with_their_spellings(app):
-    from conference.demo import load_demo
-
-    load_demo("small")
+def test_demo_lists_real_institutions_with_their_spellings(app, demo_copy):
+    demo_copy("small")
     clinic = search_institutions("Clínic")[0]
     assert clinic.name == "Hospital Clínic de Barcelona" and "Hospital Clínic" in clinic.aliases
     match = InstitutionIndex.load().match(

@@ -15,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.extensions import db
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.tokens import manage_token
@@ -96,11 +95,10 @@ def assert_books_agree(client, headers) -> tuple[dict, dict, dict[str, dict]]:
 
 
 def test_card_group_order_and_voucher_on_the_demo_congress_agree_to_the_cent(
-    app, client, auth, api_token, stripe_api, tmp_path
+    app, client, auth, api_token, stripe_api, tmp_path, demo_copy
 ):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    congress = load_demo().congress
-    db.session.commit()
+    congress = demo_copy().congress
     organizer = db.session.scalar(select(User).where(User.email == "organizer@example.org"))
     headers = api_token(organizer)
     auth.login(organizer)

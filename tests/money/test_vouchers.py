@@ -168,13 +168,11 @@ def test_creating_vouchers_needs_the_csrf_token(app_config, congress, organizer)
     assert db.session.scalar(select(Voucher.id)) is None
 
 
-def test_demo_has_a_batch_of_free_places_for_invited_faculty(app, tmp_path):
-    from conference.demo import load_demo
+def test_demo_has_a_batch_of_free_places_for_invited_faculty(app, tmp_path, demo_copy):
     from conference.money.queries import get_voucher_labels
 
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
+    result = demo_copy()
     assert ("Invited faculty", 40) in get_voucher_labels(result.congress)
     kinds = set(db.session.scalars(select(Voucher.kind).where(Voucher.label == "Invited faculty")))
     assert kinds == {"free_place"}

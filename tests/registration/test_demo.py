@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conference.demo import load_demo
 from conference.extensions import db
 from conference.registration.models import FeePeriod, Registration, RegistrationStatus
 from conference.registration.queries import get_categories
 
 
-def test_demo_has_every_fee_and_every_status(app, tmp_path):
+def test_demo_has_every_fee_and_every_status(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
+    result = demo_copy()
     for category in get_categories(result.congress):
         assert all(category.fee_for(period) is not None for period in FeePeriod), category
     statuses = set(db.session.scalars(select(Registration.status)))
@@ -21,14 +19,13 @@ def test_demo_has_every_fee_and_every_status(app, tmp_path):
     assert db.session.scalar(select(Registration.id).where(Registration.checked_in_at.is_not(None)))
 
 
-def test_demo_has_hospital_group_orders_of_five_doctors_one_paid_one_not(app, tmp_path):
+def test_demo_has_hospital_group_orders_of_five_doctors_one_paid_one_not(app, tmp_path, demo_copy):
     from conference.money.queries import get_balance
     from conference.registration import group_orders
     from conference.registration.models import GroupOrder
 
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    load_demo()
-    db.session.commit()
+    demo_copy()
     orders = {o.buyer_name: o for o in db.session.scalars(select(GroupOrder))}
     order = orders["Allgemeines Krankenhaus der Stadt Wien (AKH)"]
     assert len(order.places) == 5

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from conference.accounts.models import User
-from conference.demo import load_demo
 from conference.extensions import db
 from conference.labels import human, label_maps, plural
 from conference.mail import OutboxMessage
@@ -68,11 +67,9 @@ def problems_in(text: str) -> list[str]:
 
 
 @pytest.fixture
-def demo(app, tmp_path):
+def demo(app, tmp_path, demo_copy):
     app.config["UPLOAD_DIR"] = str(tmp_path)
-    result = load_demo()
-    db.session.commit()
-    return result
+    return demo_copy()
 
 
 def _user(email):
