@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from conference.abstracts.models import DISCLOSURE_TYPES
 from conference.api.auth import bearer_user
+from conference.api.schemas import Integer
 from conference.cme import attendance, certificates, evaluations, queries, services
 from conference.cme.models import (
     CONGRESS_QUESTIONS,
@@ -51,7 +52,7 @@ class CmeDisclosureIn(Schema):
 
 
 class CmeReviewIn(Schema):
-    relationship_id = fields.Integer(required=True, strict=True)
+    relationship_id = Integer(required=True, strict=True)
     relevance = fields.String(
         required=True,
         validate=validate.OneOf([Relevance.NOT_RELEVANT.value, Relevance.RELEVANT.value]),
@@ -66,7 +67,7 @@ class CmeReviewIn(Schema):
 
 
 class CmeRelationshipOut(Schema):
-    id = fields.Integer()
+    id = Integer()
     company = fields.String()
     nature = fields.String()
     started_on = fields.Date()
@@ -83,7 +84,7 @@ class CmeReviewedRelationshipOut(CmeRelationshipOut):
 
 
 class CmeDisclosureOut(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     nothing_to_disclose = fields.Boolean()
     submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
@@ -93,7 +94,7 @@ class CmeDisclosureOut(Schema):
 
 
 class CmeMitigationOut(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     email = fields.String()
     nothing_to_disclose = fields.Boolean()
@@ -296,7 +297,7 @@ class CmeScanIn(Schema):
         metadata={"description": "Chosen by the device: a scan sent twice is stored once."},
     )
     reference = fields.String(required=True, validate=validate.Length(max=40))
-    room = fields.Integer(required=True, strict=True)
+    room = Integer(required=True, strict=True)
     scanned_at = fields.AwareDateTime(
         required=True, metadata={"description": "When the badge was scanned (with offset)."}
     )
@@ -320,9 +321,9 @@ class CmeScanBatchOut(Schema):
 
 
 class CmeSessionOut(Schema):
-    session_id = fields.Integer()
+    session_id = Integer()
     title = fields.String()
-    minutes = fields.Integer()
+    minutes = Integer()
     credits_offered = fields.Float()
 
 
@@ -387,7 +388,7 @@ def get_my_cme():
 
 
 class CmeEvaluationIn(Schema):
-    session = fields.Integer(
+    session = Integer(
         load_default=None,
         allow_none=True,
         strict=True,
@@ -395,7 +396,7 @@ class CmeEvaluationIn(Schema):
     )
     scores = fields.Dict(
         keys=fields.String(),
-        values=fields.Integer(strict=True),
+        values=Integer(strict=True),
         required=True,
         metadata={
             "description": "1 to 5 for each question: content, speakers, relevance (a "
@@ -424,16 +425,16 @@ class CmeQuestionIn(Schema):
         validate=validate.OneOf(["congress", "session"]),
         metadata={"description": "congress: the overall evaluation; session: each session's."},
     )
-    position = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 999))
+    position = Integer(load_default=0, strict=True, validate=validate.Range(0, 999))
     is_required = fields.Boolean(load_default=False)
 
 
 class CmeQuestionOut(Schema):
-    id = fields.Integer()
+    id = Integer()
     text = fields.String()
     kind = fields.String(metadata={"enum": ["rating", "yes_no", "text"]})
     scope = fields.String(metadata={"enum": ["congress", "session"]})
-    position = fields.Integer()
+    position = Integer()
     is_required = fields.Boolean()
 
 
@@ -447,10 +448,10 @@ class CmeQuestionsOut(Schema):
 
 
 class CmeQuestionSummaryOut(Schema):
-    question_id = fields.Integer()
+    question_id = Integer()
     text = fields.String()
     kind = fields.String()
-    answers = fields.Integer()
+    answers = Integer()
     mean = fields.Float(allow_none=True)
     yes_share = fields.Float(allow_none=True)
     texts = fields.List(fields.String())
@@ -461,8 +462,8 @@ class CmeRecordedOut(Schema):
 
 
 class CmeSummaryItemOut(Schema):
-    session_id = fields.Integer(allow_none=True)
-    answers = fields.Integer()
+    session_id = Integer(allow_none=True)
+    answers = Integer()
     shown = fields.Boolean(metadata={"description": "False under the anonymity threshold."})
     means = fields.Dict(keys=fields.String(), values=fields.Float())
     bias_free_share = fields.Float(allow_none=True)
@@ -471,7 +472,7 @@ class CmeSummaryItemOut(Schema):
 
 
 class CmeSummaryOut(Schema):
-    threshold = fields.Integer()
+    threshold = Integer()
     summaries = fields.List(fields.Nested(CmeSummaryItemOut))
 
 

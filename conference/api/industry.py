@@ -7,6 +7,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.api.auth import bearer_user, organizer_token_required
+from conference.api.schemas import Integer
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.industry import exhibition, leads, queries, services
@@ -24,16 +25,16 @@ def _congress():
 
 
 class PackageSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     price = fields.Decimal(required=True, as_string=True, places=2)
-    available = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000))
-    sold = fields.Integer(dump_only=True)
-    remaining = fields.Integer(dump_only=True)
-    exhibitor_passes = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
+    available = Integer(required=True, validate=validate.Range(min=0, max=10_000))
+    sold = Integer(dump_only=True)
+    remaining = Integer(dump_only=True)
+    exhibitor_passes = Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
     booth_size = fields.String(load_default="", validate=validate.Length(max=40))
     benefits = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list)
-    position = fields.Integer(validate=validate.Range(min=0, max=10_000))
+    position = Integer(validate=validate.Range(min=0, max=10_000))
 
 
 class PackagePatchSchema(PackageSchema):
@@ -41,7 +42,7 @@ class PackagePatchSchema(PackageSchema):
 
 
 class PublicSponsorSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     tier = fields.String(attribute="package.name")
     description = fields.String()
@@ -58,7 +59,7 @@ class PublicSponsorSchema(Schema):
 
 class SponsorInSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    package_id = fields.Integer(required=True)
+    package_id = Integer(required=True)
     description = fields.String(validate=validate.Length(max=5000))
     website = fields.String(validate=validate.Length(max=300))
     contact_email = fields.String(validate=validate.Length(max=254))
@@ -74,7 +75,7 @@ class SponsorPatchSchema(SponsorInSchema):
 
 
 class SponsorSchema(PublicSponsorSchema):
-    package_id = fields.Integer()
+    package_id = Integer()
     contact_email = fields.String()
     contact_phone = fields.String()
     legal_name = fields.String()
@@ -82,7 +83,7 @@ class SponsorSchema(PublicSponsorSchema):
     country = fields.String()
     vat_id = fields.String()
     invoice_number = fields.String(allow_none=True)
-    passes_used = fields.Integer()
+    passes_used = Integer()
     benefits = fields.Method("_benefits")
 
     def _benefits(self, sponsor):
@@ -208,15 +209,15 @@ class PassInSchema(Schema):
 
 
 class PassSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     email = fields.String()
     reference = fields.String(attribute="registration_reference")
     is_included = fields.Boolean(
         metadata={"description": "False: bought beyond the package at the exhibitor fee."}
     )
-    passes_used = fields.Integer(attribute="sponsor.passes_used")
-    passes_included = fields.Integer(attribute="sponsor.package.exhibitor_passes")
+    passes_used = Integer(attribute="sponsor.passes_used")
+    passes_included = Integer(attribute="sponsor.package.exhibitor_passes")
 
 
 @blp.route("/sponsors/<int:sponsor_id>/passes", methods=["POST"])
@@ -243,12 +244,12 @@ def list_passes(sponsor_id):
 
 
 class BoothSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     number = fields.String()
     hall = fields.String(
         attribute="hall_name", metadata={"description": "The exhibition area (room) it stands in."}
     )
-    room_id = fields.Integer(allow_none=True, metadata={"description": "That room's id."})
+    room_id = Integer(allow_none=True, metadata={"description": "That room's id."})
     size = fields.String()
     x = fields.Decimal(as_string=True, allow_none=True)
     y = fields.Decimal(as_string=True, allow_none=True)
@@ -283,7 +284,7 @@ class ScanInSchema(Schema):
             "(200 with the first result)."
         },
     )
-    sponsor_id = fields.Integer(
+    sponsor_id = Integer(
         load_default=None, metadata={"description": "Needed only when you scan for several."}
     )
 
@@ -314,10 +315,10 @@ class LeadOut(ContactOut):
 
 
 class LeadsOut(Schema):
-    sponsor_id = fields.Integer()
-    consented = fields.Integer()
-    anonymous = fields.Integer()
-    prescribers = fields.Integer()
+    sponsor_id = Integer()
+    consented = Integer()
+    anonymous = Integer()
+    prescribers = Integer()
     leads = fields.List(fields.Nested(LeadOut), metadata={"description": "Consenting people only."})
 
 
@@ -344,7 +345,7 @@ def post_scan(payload):
 
 @blp.route("/leads", methods=["GET"])
 @blp.arguments(
-    Schema.from_dict({"sponsor_id": fields.Integer(load_default=None)})(), location="query"
+    Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query"
 )
 @blp.response(200, LeadsOut)
 @blp.doc(security=SECURITY)
@@ -379,7 +380,7 @@ def get_leads(args):
 @blp.route("/transfers-of-value", methods=["GET"])
 @organizer_token_required
 @blp.arguments(
-    Schema.from_dict({"sponsor_id": fields.Integer(load_default=None)})(), location="query"
+    Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query"
 )
 @blp.doc(
     security=SECURITY,

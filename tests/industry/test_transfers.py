@@ -69,6 +69,12 @@ def test_transfers_are_exported_per_company(
         client.get("/api/v1/congresses/met26/transfers-of-value", headers=contact).status_code
         == 403
     )
+    # An id beyond an INTEGER column is a 422 naming the field (PostgreSQL refused it: a 500).
+    for query in ("sponsor_id=99999999999", "sponsor_id=-99999999999"):
+        huge = client.get(
+            f"/api/v1/congresses/met26/transfers-of-value?{query}", headers=api_token(organizer)
+        )
+        assert huge.status_code == 422 and "sponsor_id" in str(huge.get_json()), query
 
 
 def test_transfer_form_keeps_what_was_typed(client, auth, organizer, congress, sponsor_a):
