@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,10 +24,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.REVIEWER: "Reviewer",
-    Role.ORGANIZER: "Organizer",
-    Role.ADMIN: "Administrator",
-    Role.CME_OFFICER: "CME officer",
+    Role.REVIEWER: _l("Reviewer"),
+    Role.ORGANIZER: _l("Organizer"),
+    Role.ADMIN: _l("Administrator"),
+    Role.CME_OFFICER: _l("CME officer"),
 }
 
 
