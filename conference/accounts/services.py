@@ -68,9 +68,10 @@ COMMON_PASSWORDS = {
     "congress2026",
 }
 MIN_PASSWORD_LENGTH = 10
-PASSWORD_RULE = (
-    f"Use at least {MIN_PASSWORD_LENGTH} characters, with at least one letter and one digit "
-    "or symbol, not your email address and not a common password."
+PASSWORD_RULE = _l(
+    "Use at least %(length)s characters, with at least one letter and one digit or symbol, "
+    "not your email address and not a common password.",
+    length=MIN_PASSWORD_LENGTH,
 )
 
 CONFIRM_SALT = "email-confirm"

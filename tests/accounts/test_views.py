@@ -222,3 +222,17 @@ def test_login_next_with_tab_backslash_or_line_break_stays_on_site(
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("language", "rule"),
+    [
+        ("fr", "Utilisez au moins 10 caractères"),
+        ("de", "Verwenden Sie mindestens 10 Zeichen"),
+        ("es", "Use al menos 10 caracteres"),
+    ],
+)
+def test_the_password_rule_is_shown_in_the_readers_language(client, congress, language, rule):
+    client.set_cookie("lang", language)
+    page = client.get("/signup").get_data(as_text=True)
+    assert rule in page and "Use at least" not in page
