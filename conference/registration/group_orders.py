@@ -666,7 +666,25 @@ def refund_overpayment(order: GroupOrder, *, method: str = "bank_transfer", refe
     invoice = order_invoice(order) if order.invoice_number else None
     if invoice is None or refund_due(order) <= 0:
         raise Conflict(_("Nothing is owed to the buyer of this order."), code="nothing_to_refund")
-    return money.pay_back_overpayment(invoice, method=method, reference=reference)
+    amount = money.pay_back_overpayment(invoice, method=method, reference=reference)
+    queue_mail(
+        order.buyer_email,
+        _l(
+            "%(congress)s: your refund for group order %(reference)s",
+            congress=order.congress.short_name,
+            reference=order.reference,
+        ),
+        "registration/group_order_refund",
+        dedupe_key=f"group-refund:{order.reference}:{invoice.number}:{amount}:{reference}",
+        order=order,
+        congress=order.congress,
+        amount=amount,
+        currency=invoice.currency,
+        invoice_number=invoice.number,
+        payment_reference=reference,
+        secrets={"manage_url": manage_url(order)},
+    )
+    return amount
 
 
 def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> int:

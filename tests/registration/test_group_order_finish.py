@@ -133,6 +133,15 @@ def test_places_given_back_after_payment_leave_a_refund_the_organizer_records(
     again = client.post(url + "/refund", json={}, headers=api_token(organizer))
     assert again.status_code == 409
     assert again.get_json()["error"]["code"] == "nothing_to_refund"
+    # The buyer is told, once, with the amount and the order's private link.
+    from conference.mail import OutboxMessage
+
+    told = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.kind == "registration/group_order_refund")
+    ).all()
+    assert len(told) == 1 and told[0].to_address == created.buyer_email
+    assert "900.00" in told[0].body_text and "SEPA RF-2231" in told[0].body_text
+    assert invoice.number in told[0].body_text
 
 
 def test_the_buyer_cancels_the_whole_order_only_when_the_congress_allows_it(
