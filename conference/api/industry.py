@@ -344,9 +344,7 @@ def post_scan(payload):
 
 
 @blp.route("/leads", methods=["GET"])
-@blp.arguments(
-    Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query"
-)
+@blp.arguments(Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query")
 @blp.response(200, LeadsOut)
 @blp.doc(security=SECURITY)
 def get_leads(args):
@@ -379,9 +377,7 @@ def get_leads(args):
 
 @blp.route("/transfers-of-value", methods=["GET"])
 @organizer_token_required
-@blp.arguments(
-    Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query"
-)
+@blp.arguments(Schema.from_dict({"sponsor_id": Integer(load_default=None)})(), location="query")
 @blp.doc(
     security=SECURITY,
     responses={

@@ -25,11 +25,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.mail import queue_mail
 from conference.models import utcnow
 from conference.money.signals import payment_recorded
@@ -608,8 +610,13 @@ def release_unfilled(congress: Congress, now: datetime | None = None) -> int:
         _credit_released(
             order,
             released,
-            f"Group order {order.reference}: {len(released)} unnamed place(s) released at the "
-            "naming deadline.",
+            lambda order=order, count=len(released): ngettext(
+                "Group order %(reference)s: %(num)d unnamed place released at the naming deadline.",
+                "Group order %(reference)s: %(num)d unnamed places released at the naming "
+                "deadline.",
+                count,
+                reference=order.reference,
+            ),
         )
     capacity.release_places(congress, freed, settings, now)
     db.session.flush()
@@ -625,12 +632,13 @@ def _line_positions(order: GroupOrder) -> dict[int, int]:
     return positions
 
 
-def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str):
+def _credit_released(order: GroupOrder, released: list[GroupPlace], reason):
     """Credit the order's issued invoice for places given back (nothing when not invoiced).
 
     The credit note is issued at once, paid or not (the places are given back now). When
     more was received than the invoice still charges, the buyer is owed the difference:
-    `refund_due` shows it and the organizer pays it back with `refund_overpayment`."""
+    `refund_due` shows it and the organizer pays it back with `refund_overpayment`. `reason`
+    gives the credit note's reason when called."""
     from conference.money import services as money
 
     invoice = get_invoice(order) if order.invoice_number else None
@@ -641,7 +649,9 @@ def _credit_released(order: GroupOrder, released: list[GroupPlace], reason: str)
     for place in released:
         position = positions[place.category_id]
         units[position] = units.get(position, 0) + 1
-    note = money.credit_units(invoice, units, reason)
+    with in_language(invoice.language):  # the credit note is written in its invoice's language
+        text = reason()
+    note = money.credit_units(invoice, units, text)
     confirm_if_paid(order)  # what was received may now pay what is left
     return note
 
@@ -710,8 +720,12 @@ def release_unnamed_places(order: GroupOrder, now: datetime | None = None) -> in
     _credit_released(
         order,
         released,
-        f"Group order {order.reference}: {len(released)} unnamed place(s) released by the "
-        "organizers.",
+        lambda: ngettext(
+            "Group order %(reference)s: %(num)d unnamed place released by the organizers.",
+            "Group order %(reference)s: %(num)d unnamed places released by the organizers.",
+            len(released),
+            reference=order.reference,
+        ),
     )
     capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
@@ -849,8 +863,12 @@ def delegate_cancelled(registration: Registration, now: datetime) -> bool | None
         _credit_released(
             order,
             [place],
-            f"Group order {order.reference}: delegate {registration.reference} cancelled "
-            "after the naming deadline.",
+            lambda: _(
+                "Group order %(reference)s: delegate %(delegate)s cancelled after the naming "
+                "deadline.",
+                reference=order.reference,
+                delegate=registration.reference,
+            ),
         )
     return False
 

@@ -80,7 +80,11 @@ def test_after_the_deadline_a_cancelled_delegate_frees_the_place_and_is_credited
     two_categories,  # noqa: F811
 ):
     congress = two_categories
-    created, invoice = order(congress, THREE, keep_unfilled=True)
+    from conference.i18n import in_language
+
+    with in_language("fr"):  # a French buyer: the invoice and its credit notes are in French
+        created, invoice = order(congress, THREE, keep_unfilled=True)
+    assert invoice.language == "fr"
     (named,) = group_orders.fill_delegates(created, [delegate(1)])
     db.session.commit()
     taken = capacity.places_taken(congress)
@@ -91,6 +95,10 @@ def test_after_the_deadline_a_cancelled_delegate_frees_the_place_and_is_credited
     (note,) = notes(invoice)
     assert note.total_gross == Decimal("-450.00") and note.lines[0].quantity == 1
     assert get_balance(invoice).outstanding == Decimal("900.00")
+    assert note.reason == (
+        f"Commande groupée {created.reference} : le délégué {named.reference} a annulé après "
+        "la date limite des noms."
+    )
 
 
 def test_places_given_back_after_payment_leave_a_refund_the_organizer_records(
@@ -109,6 +117,9 @@ def test_places_given_back_after_payment_leave_a_refund_the_organizer_records(
     db.session.commit()
     (note,) = notes(invoice)
     assert note.total_gross == Decimal("-900.00")
+    assert note.reason == (
+        f"Group order {created.reference}: 2 unnamed places released at the naming deadline."
+    )
     assert group_orders.refund_due(created) == Decimal("900.00")
     url = f"/api/v1/congresses/met26/orders/{created.reference}"
     body = client.get(url, headers=api_token(organizer)).get_json()
