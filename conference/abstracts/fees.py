@@ -18,6 +18,7 @@ from conference.abstracts.models import Abstract, AbstractStatus, FeeStatus
 from conference.accounts.models import User
 from conference.errors import Conflict, FieldErrors, ValidationFailed
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.models import utcnow
 from conference.money import services as money
 from conference.money.queries import get_active_invoice, get_balance, get_seller_profile
@@ -202,7 +203,7 @@ def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = 
         )
     if abstract.status != AbstractStatus.SUBMITTED or abstract.fee_status != FeeStatus.AWAITING:
         raise Conflict(_("This abstract has no unpaid fee to waive."), code="no_fee_due")
-    cancel_unpaid_invoice(abstract, f"Abstract fee waived: {reason}")
+    cancel_unpaid_invoice(abstract, lambda: _("Abstract fee waived: %(reason)s", reason=reason))
     abstract.fee_status = FeeStatus.WAIVED
     abstract.fee_waived_at = now or utcnow()
     abstract.fee_waived_by_id = by.id
@@ -211,13 +212,16 @@ def waive_fee(abstract: Abstract, by: User, reason: str, now: datetime | None = 
     return abstract
 
 
-def cancel_unpaid_invoice(abstract: Abstract, reason: str) -> None:
-    """Cancel the fee's invoice (credit note) when nothing was paid on it: no longer owed."""
+def cancel_unpaid_invoice(abstract: Abstract, reason) -> None:
+    """Cancel the fee's invoice (credit note) when nothing was paid on it: no longer owed.
+    `reason()` gives the credit note's reason, written in the invoice's language."""
     if abstract.fee_invoice_number is None or abstract.fee_status != FeeStatus.AWAITING:
         return
     invoice = get_active_invoice(abstract.congress, SOURCE, str(abstract.id))
     if invoice is not None and get_balance(invoice).paid == 0:
-        money.cancel_invoice(invoice, reason)
+        with in_language(invoice.language):
+            text = reason()
+        money.cancel_invoice(invoice, text)
 
 
 def _same_buyer(invoice, buyer: money.Buyer) -> bool:

@@ -723,7 +723,7 @@ def withdraw_abstract(abstract: Abstract, now: datetime | None = None) -> Abstra
     abstract.withdrawn_at = now
     abstract.presenter_confirmed_at = None
     db.session.flush()
-    fees.cancel_unpaid_invoice(abstract, "Abstract withdrawn")
+    fees.cancel_unpaid_invoice(abstract, lambda: _("Abstract withdrawn"))
     queue_mail(
         abstract.submitter.email,
         _l("Abstract %(number)s withdrawn", number=abstract.number),

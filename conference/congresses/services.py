@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from conference.congresses.models import Policy, PolicyKind
 from conference.congresses.queries import get_policies, get_policy
 from conference.content import services as content
 from conference.errors import FieldErrors, NotFound
 from conference.extensions import db
+from conference.i18n import format_number
 from conference.program.models import Congress
 
 #: Longest policy source accepted (a long privacy notice is about 30,000 characters).
@@ -35,7 +38,10 @@ def save_policies(congress: Congress, bodies: dict[str, str | None], *, by=None)
         kind = policy_kind(name)
         text = (body or "").replace("\r\n", "\n").strip()
         if len(text) > MAX_POLICY_CHARS:
-            errors.add(kind.value, f"Use at most {MAX_POLICY_CHARS:,} characters.")
+            errors.add(
+                kind.value,
+                _("Use at most %(count)s characters.", count=format_number(MAX_POLICY_CHARS)),
+            )
         cleaned[kind] = text
     errors.raise_if_any()
     saved: dict = {}

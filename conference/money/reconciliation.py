@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from conference.errors import DomainError
@@ -143,34 +144,45 @@ def match_statement(congress: Congress, statement: Statement) -> list[Match]:
     matches = []
     for line in statement.lines:
         if line.line_hash in imported:
-            matches.append(Match(line, IMPORTED, note="Recorded by an earlier import."))
+            matches.append(Match(line, IMPORTED, note=_("Recorded by an earlier import.")))
             continue
         if line.amount <= 0:
             matches.append(Match(line, OUTGOING))
             continue
         found = _find(compact(line.remittance), targets, lengths)
         if not found:
-            matches.append(Match(line, UNMATCHED, note="No reference or invoice number found."))
+            matches.append(Match(line, UNMATCHED, note=_("No reference or invoice number found.")))
             continue
         if len(found) > 1:
             keys = ", ".join(target.key for target in found)
-            matches.append(Match(line, UNMATCHED, note=f"Several references found: {keys}."))
+            matches.append(
+                Match(line, UNMATCHED, note=_("Several references found: %(keys)s.", keys=keys))
+            )
             continue
         target = found[0]
         if line.currency != target.currency:
-            note = f"Paid in {line.currency}, {target.key} is due in {target.currency}."
+            note = _(
+                "Paid in %(paid)s, %(key)s is due in %(due)s.",
+                paid=line.currency,
+                key=target.key,
+                due=target.currency,
+            )
             matches.append(Match(line, UNMATCHED, target=target, note=note))
             continue
         due = target.due - pending.get(target.key, Decimal("0.00"))
         if due <= 0 or not target.payable:
-            note = "Nothing is due." if target.payable else "No payment can be recorded on it."
+            note = (
+                _("Nothing is due.") if target.payable else _("No payment can be recorded on it.")
+            )
             matches.append(
                 Match(line, ALREADY_PAID, target=target, due=max(due, Decimal(0)), note=note)
             )
             continue
         state = MATCHED if line.amount == due else DIFFERS
         if state == DIFFERS:
-            note = "Underpaid." if line.amount < due else "Overpaid: the amount due is recorded."
+            note = (
+                _("Underpaid.") if line.amount < due else _("Overpaid: the amount due is recorded.")
+            )
         else:
             note = ""
         pending[target.key] = pending.get(target.key, Decimal("0.00")) + min(line.amount, due)

@@ -801,7 +801,13 @@ def cancel_group_order(
     order.released_at = order.released_at or now
     db.session.flush()
     if invoice is not None and get_balance(invoice).creditable > 0:
-        money.cancel_invoice(invoice, f"Group order {order.reference} cancelled: {reason}")
+        with in_language(invoice.language):
+            text = _(
+                "Group order %(reference)s cancelled: %(reason)s",
+                reference=order.reference,
+                reason=reason,
+            )
+        money.cancel_invoice(invoice, text)
     capacity.release_places(order.congress, freed, settings, now)
     db.session.flush()
     return order

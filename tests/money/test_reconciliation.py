@@ -171,6 +171,10 @@ def test_statement_lines_match_by_reference_and_invoice_number_despite_noise(
     page = preview.get_data(as_text=True)
     assert "Line 9: Date “31.11.2026” is not a date" in page
     assert "Underpaid." in page
+    # The same statement read by a German-speaking organizer: the notes are German too.
+    client.set_cookie("lang", "de")
+    page = upload(client, german_statement(open_books)).get_data(as_text=True)
+    assert "Unterzahlt." in page and "Underpaid." not in page
 
 
 def test_confirming_records_bank_transfers_once_even_when_imported_again(
