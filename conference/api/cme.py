@@ -10,13 +10,14 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from conference.abstracts.models import DISCLOSURE_TYPES
-from conference.api.auth import bearer_user
+from conference.api.auth import bearer_user, organizer_token_required
 from conference.api.schemas import Integer
-from conference.cme import attendance, certificates, evaluations, queries, services
+from conference.cme import attendance, bulk, certificates, evaluations, queries, services
 from conference.cme.models import (
     CONGRESS_QUESTIONS,
     SESSION_QUESTIONS,
     Mitigation,
+    OwnerException,
     Relevance,
     can_review_disclosures,
 )
@@ -282,6 +283,35 @@ def post_mitigation(payload, disclosure_id: int):
         mitigation=payload["mitigation"],
         peer_reviewer=payload["peer_reviewer"],
         note=payload["note"],
+    )
+    db.session.commit()
+    return jsonify(_review_json(disclosure))
+
+
+class CmeOwnerExceptionIn(Schema):
+    exception = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([e.value for e in OwnerException]),
+        metadata={
+            "description": "The allowed case (ACCME Standard 3): not_related, "
+            "research_technology or research_presenter; null withdraws it."
+        },
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+@blp.route("/disclosures/<int:disclosure_id>/owner-exception", methods=["POST"])
+@cme_officer_token_required
+@blp.arguments(CmeOwnerExceptionIn, location="json")
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CmeMitigationOut, description="The disclosure after the record.")
+def post_owner_exception(payload, disclosure_id: int):
+    """Record (or withdraw) in which allowed case an owner or employee of an ineligible company
+    takes part in accredited content; who and when are recorded (CME officer)."""
+    user, disclosure = _reviewable(disclosure_id)
+    services.record_owner_exception(
+        disclosure, user, exception=payload["exception"], note=payload["note"]
     )
     db.session.commit()
     return jsonify(_review_json(disclosure))
@@ -651,3 +681,63 @@ def get_certificate(code: str):
             "deleted after their retention period.",
         )
     return jsonify(_certificate_json(congress, certificate))
+
+
+# -- certificates for every eligible learner (organizers) ----------------------------------------
+
+
+class CertificateRunOut(Schema):
+    status = fields.String(metadata={"description": "queued, running, done or failed"})
+    requested_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    total = fields.Integer(metadata={"description": "Learners to handle."})
+    done = fields.Integer(metadata={"description": "Learners handled so far."})
+    issued = fields.Integer()
+    skipped = fields.Integer(
+        metadata={"description": "Already holding a certificate, not eligible, or no evaluation."}
+    )
+
+
+def _run_json(run) -> dict:
+    return CertificateRunOut().dump(
+        {
+            "status": str(run.status),
+            "requested_at": run.requested_at,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "total": run.total,
+            "done": run.done,
+            "issued": run.issued,
+            "skipped": run.skipped,
+        }
+    )
+
+
+@blp.route("/certificate-runs", methods=["POST"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(202, schema=CertificateRunOut, description="Queued for the worker.")
+@blp.alt_response(
+    409,
+    description="Before the end of the congress, after the certificate "
+    "window, or while a run is under way.",
+)
+def start_certificate_run():
+    """Issue certificates to every eligible learner, in the background (organizers); the
+    progress is read with GET /certificate-runs/latest."""
+    run = bulk.start_certificate_run(_congress(), bearer_user())
+    db.session.commit()
+    return jsonify(_run_json(run)), 202
+
+
+@blp.route("/certificate-runs/latest", methods=["GET"])
+@organizer_token_required
+@blp.doc(security=SECURITY)
+@blp.alt_response(200, schema=CertificateRunOut, description="The latest run and its progress.")
+def latest_certificate_run():
+    """The progress of the latest run (organizers); 404 when none was started."""
+    run = bulk.get_latest_run(_congress())
+    if run is None:
+        abort(404, message="No certificate run was started.")
+    return jsonify(_run_json(run))

@@ -316,3 +316,23 @@ def test_a_learner_claiming_during_the_batch_is_skipped_when_the_batch_is_done_a
         select(Certificate).where(Certificate.registration_id == physician_id)
     ).all()
     assert [float(c.credits) for c in mine] == [1.0]  # their own claim, not the run's
+
+
+def test_organizers_start_and_follow_a_run_through_the_api(
+    client, organizer, learners, ended, api_token, create_user
+):
+    url = "/api/v1/congresses/met26/certificate-runs"
+    headers = api_token(organizer)
+    assert client.get(url + "/latest", headers=headers).status_code == 404
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers=api_token(create_user())).status_code == 403
+    started = client.post(url, headers=headers)
+    assert started.status_code == 202, started.get_json()
+    assert started.get_json()["status"] == "queued" and started.get_json()["total"] == 5
+    again = client.post(url, headers=headers)
+    assert again.status_code == 409
+    assert db.session.scalar(select(func.count(CertificateRun.id))) == 1
+    run_worker(interval=0, max_rounds=1, jobs=BULK_JOB)
+    latest = client.get(url + "/latest", headers=headers).get_json()
+    assert latest["status"] == "done" and latest["done"] == 5
+    assert latest["issued"] + latest["skipped"] == 5 and latest["issued"] >= 1

@@ -104,3 +104,29 @@ def test_the_person_states_it_in_their_disclosure_through_the_api(client, congre
     )
     assert response.status_code == 200, response.json
     assert response.json["owner_employee_of"] == "AstraZeneca"
+
+
+def test_the_officer_records_the_case_through_the_api(
+    client, congress, cme_settings, accredited, officer, organizer, api_token, create_user
+):
+    disclosure = services.ensure_disclosure(congress, "ana@example.org", "Ana Souza")
+    db.session.commit()
+    _submit(disclosure, "Hoffmann-La Roche AG")
+    url = f"/api/v1/congresses/met26/disclosures/{disclosure.id}/owner-exception"
+    body = {"exception": "not_related", "note": "Talk on surgical technique only"}
+    assert client.post(url, json=body).status_code == 401
+    assert client.post(url, json=body, headers=api_token(create_user())).status_code == 403
+    wrong = client.post(url, json={"exception": "because"}, headers=api_token(officer))
+    assert wrong.status_code == 422 and "exception" in wrong.get_json()["error"]["fields"]
+    assert _gate(congress)
+    done = client.post(url, json=body, headers=api_token(officer))
+    assert done.status_code == 200, done.get_json()
+    assert _gate(congress) == []
+    missing = client.post(
+        "/api/v1/congresses/met26/disclosures/999999/owner-exception",
+        json=body,
+        headers=api_token(officer),
+    )
+    assert missing.status_code == 404
+    withdrawn = client.post(url, json={"exception": None}, headers=api_token(officer))
+    assert withdrawn.status_code == 200 and _gate(congress)
