@@ -65,3 +65,17 @@ def test_professional_categories_use_the_audience_names(demo):
 
     names = {c.name for c in get_categories(demo.congress)}
     assert {"Oncologist", "Pathologist", "Student / trainee", "Patient advocate", "Press"} <= names
+
+
+def test_the_demo_terms_are_in_french_for_a_french_reader(client, demo):
+    """The demo's policies are also given in French on the content page: the French-speaking
+    attendee of the Done-when reads the terms in French, a German one falls back to English."""
+    client.set_cookie("lang", "fr")
+    french = client.get("/met26/terms").get_data(as_text=True)
+    assert (
+        "Conditions générales d&#39;inscription" in french
+        or "Conditions générales d'inscription" in french
+    )
+    assert "non transférables" in french and "not transferable" not in french
+    client.set_cookie("lang", "de")
+    assert "not transferable" in client.get("/met26/terms").get_data(as_text=True)

@@ -14,7 +14,7 @@ def load(result: DemoResult, size: str = "small") -> None:
     congress = result.congress
     contact = congress.contact_email or "the congress secretariat"
     refund_deadline = _when(congress.refund_deadline_at)
-    services.save_policies(
+    policies = services.save_policies(
         congress,
         {
             "terms": f"""# Registration terms and conditions
@@ -68,3 +68,95 @@ invoices, certificates of attendance and, if you submit one, your abstract.
 """,
         },
     )
+    _french(congress, policies, contact, refund_deadline)
+
+
+_FRENCH_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def _fr(value) -> str:
+    return f"{value.day} {_FRENCH_MONTHS[value.month - 1]} {value.year}"
+
+
+def _french(congress, policies, contact, refund_deadline) -> None:
+    """The policies in French too, as an organizer gives them on the content page: a
+    French-speaking attendee reads the terms in French (others fall back to English)."""
+    from conference.content import services as content
+
+    if "fr" not in content.other_languages(congress):
+        return
+    deadline = (
+        _fr(congress.refund_deadline_at) if congress.refund_deadline_at else "la date annoncée"
+    )
+    contact = contact if "@" in contact else "le secrétariat du congrès"
+    texts = {
+        "terms": f"""# Conditions générales d'inscription
+
+Ces conditions s'appliquent à toute inscription au **{congress.name}**
+(du {_fr(congress.starts_on)} au {_fr(congress.ends_on)}, {congress.venue or congress.city}).
+
+## Frais et paiement
+- Les frais dépendent de votre catégorie professionnelle et de la date d'inscription (tarif
+  anticipé, normal ou sur place). Ils sont en {congress.currency}, TVA comprise.
+- Payez par virement en indiquant la référence de votre inscription, ou par carte à l'accueil.
+  Une inscription non payée conserve sa place jusqu'à la date indiquée sur votre page
+  d'inscription ; ensuite, la place revient à la personne suivante sur la liste d'attente.
+- Les institutions et entreprises qui paient pour un participant reçoivent une facture sur
+  demande.
+
+## Votre inscription
+- Les inscriptions sont nominatives et **non transférables**.
+- Les catégories à tarif réduit (étudiants, internes, infirmiers) doivent fournir un
+  justificatif, vérifié par les organisateurs avant la confirmation de la place.
+- Votre badge et son code QR donnent accès au congrès ; munissez-vous d'une pièce d'identité.
+
+## Modifications du programme
+Les organisateurs peuvent modifier les orateurs, les horaires et les salles. Les changements
+sont annoncés dans le programme en ligne et ne donnent pas droit à un remboursement.
+
+Questions : [{contact}](mailto:{contact}).
+""",
+        "cancellation": f"""# Conditions d'annulation
+
+- Annulez depuis votre page d'inscription privée (le lien de votre e-mail de confirmation).
+- Jusqu'au **{deadline}**, vous êtes remboursé de ce que vous avez payé, moins les frais
+  d'annulation de votre catégorie (indiqués sur votre page d'inscription avant confirmation).
+- Après cette date, aucun remboursement n'est possible ; une inscription ne peut pas être
+  cédée à une autre personne.
+- Les remboursements sont versés sur le compte ou la carte d'origine sous 30 jours.
+- Si le congrès est annulé par les organisateurs, tous les frais sont remboursés.
+""",
+        "privacy": f"""# Politique de confidentialité
+
+Nous traitons vos données personnelles pour organiser le {congress.name} : votre inscription,
+votre badge, vos paiements, vos factures, vos attestations de présence et, le cas échéant,
+votre résumé.
+
+| Données | Pourquoi | Conservation |
+|---|---|---|
+| Nom, e-mail, affiliation, pays | inscription, badge, attestations | 2 ans |
+| Paiements et factures | obligations comptables | 10 ans |
+| Régime, besoins d'accessibilité | restauration, accès sur place | supprimés après le congrès |
+
+- Les exposants ne reçoivent vos coordonnées **que si vous cochez la case** du formulaire.
+- Vous pouvez consulter, télécharger et effacer vos données depuis votre page d'inscription.
+- Contact pour la protection des données : [{contact}](mailto:{contact}).
+""",
+    }
+    for kind, policy in (policies or {}).items():
+        text = texts.get(str(getattr(kind, "value", kind)))
+        if policy is not None and text:
+            content.set_object_translations(congress, "page", policy.id, {"fr": {"body": text}})
