@@ -135,6 +135,34 @@ class VoucherSwitchForm(FlaskForm):
     disabled = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
+def _voucher_categories() -> SelectMultipleField:
+    """The categories a voucher is limited to (creating and editing one)."""
+    return SelectMultipleField(
+        _l("Only for the categories"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("None selected: every category."),
+    )
+
+
+def _validity_window() -> tuple[DateTimeLocalField, DateTimeLocalField]:
+    """A voucher's validity window, in congress time (creating and editing one)."""
+    return (
+        DateTimeLocalField(
+            _l("Valid from"),
+            format="%Y-%m-%dT%H:%M",
+            validators=[Optional()],
+            description=_l("Congress time; empty: at once."),
+        ),
+        DateTimeLocalField(
+            _l("Valid until"),
+            format="%Y-%m-%dT%H:%M",
+            validators=[Optional()],
+            description=_l("Congress time; empty: no end."),
+        ),
+    )
+
+
 class VoucherForm(FlaskForm):
     """One voucher, or a batch of `count` alike (each with its own code)."""
 
@@ -154,29 +182,13 @@ class VoucherForm(FlaskForm):
     )
     percent = StringField(_l("Percent off"), description=_l("For a percentage, e.g. 20 or 12.5."))
     amount = StringField(_l("Amount off"), description=_l("For an amount, e.g. 100.00."))
-    categories = SelectMultipleField(
-        _l("Only for the categories"),
-        coerce=int,
-        validate_choice=False,
-        description=_l("None selected: every category."),
-    )
+    categories = _voucher_categories()
     max_uses = IntegerField(
         _l("Uses per code"),
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=100000)],
     )
-    valid_from = DateTimeLocalField(
-        _l("Valid from"),
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
-        description=_l("Congress time; empty: at once."),
-    )
-    valid_until = DateTimeLocalField(
-        _l("Valid until"),
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
-        description=_l("Congress time; empty: no end."),
-    )
+    valid_from, valid_until = _validity_window()
     label = StringField(
         _l("Batch label"),
         validators=[Length(max=100)],
@@ -198,24 +210,8 @@ class VoucherEditForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=100000)],
         description=_l("Not below the uses already made."),
     )
-    categories = SelectMultipleField(
-        _l("Only for the categories"),
-        coerce=int,
-        validate_choice=False,
-        description=_l("None selected: every category."),
-    )
-    valid_from = DateTimeLocalField(
-        _l("Valid from"),
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
-        description=_l("Congress time; empty: at once."),
-    )
-    valid_until = DateTimeLocalField(
-        _l("Valid until"),
-        format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
-        description=_l("Congress time; empty: no end."),
-    )
+    categories = _voucher_categories()
+    valid_from, valid_until = _validity_window()
     label = StringField(_l("Batch label"), validators=[Length(max=100)])
     submit = SubmitField(_l("Save the voucher"))
 
