@@ -29,7 +29,7 @@ from conference.cme.models import (
     EvaluationReceipt,
     RunStatus,
 )
-from conference.cme.queries import get_settings
+from conference.cme.queries import evaluation_required, get_settings, is_cme_eligible
 from conference.congresses.context import working_on
 from conference.errors import Conflict
 from conference.extensions import db
@@ -182,7 +182,7 @@ def _issue_batch(
             skipped += 1
             continue
         learner = credits[registration_id]
-        is_physician = bool(registration.category and registration.category.is_cme_eligible)
+        is_physician = is_cme_eligible(registration)
         if is_physician and learner.claimable <= 0:
             skipped += 1
             continue
@@ -224,7 +224,7 @@ def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) 
         db.session.commit()
         return True
     settings = get_settings(congress)
-    requires_evaluation = settings is None or settings.requires_evaluation
+    requires_evaluation = evaluation_required(settings)
     registrations = get_holding_registrations(congress, ids)
     has_certificate = set(
         db.session.scalars(

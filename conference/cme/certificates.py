@@ -21,7 +21,7 @@ from sqlalchemy import select
 from conference.cme.attendance import learner_credits
 from conference.cme.evaluations import has_evaluated
 from conference.cme.models import ACCREDITOR_LABELS, Certificate, CertificateKind
-from conference.cme.queries import get_settings
+from conference.cme.queries import evaluation_required, get_settings, is_cme_eligible
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
 from conference.mail import MailDraft, queue_mail_later
@@ -77,12 +77,12 @@ def claim_credits(
         )
     if now < local_day_bounds(congress.starts_on, congress.tz)[0]:
         raise Conflict(_("Claims open when the congress starts."), code="claims_not_open")
-    if (settings is None or settings.requires_evaluation) and not has_evaluated(registration.id):
+    if evaluation_required(settings) and not has_evaluated(registration.id):
         raise Conflict(
             _("Please evaluate the congress first: it is required for the certificate."),
             code="evaluation_required",
         )
-    is_physician = bool(registration.category and registration.category.is_cme_eligible)
+    is_physician = is_cme_eligible(registration)
     amount = Decimal("0")
     if is_physician:
         claimable = learner_credits(congress, registration.id).claimable

@@ -177,6 +177,14 @@ def _clean_answers(questions, answers, errors: FieldErrors) -> dict:
 # -- answering ----------------------------------------------------------------------------------
 
 
+def evaluable_sessions(congress: Congress, credits) -> list:
+    """The accredited sessions a learner may evaluate: those attended (verified attendance),
+    or every accredited session (self-reported time). `credits`: `learner_credits(...)`."""
+    if credits.mode == CreditMode.SELF_REPORTED:
+        return get_accredited_slots(congress)
+    return [a.slot for a in credits.sessions]
+
+
 def submit_evaluation(
     congress: Congress,
     registration_id: int,
@@ -196,12 +204,8 @@ def submit_evaluation(
         if session_id not in slots:
             errors.add("session", _("Only accredited sessions are evaluated."))
         else:
-            settings = get_settings(congress)
-            verified = settings is None or settings.credit_mode == CreditMode.VERIFIED
-            attended = {
-                a.slot.session_id for a in learner_credits(congress, registration_id).sessions
-            }
-            if verified and session_id not in attended:
+            evaluable = evaluable_sessions(congress, learner_credits(congress, registration_id))
+            if session_id not in {slot.session_id for slot in evaluable}:
                 errors.add("session", _("You can evaluate only the sessions you attended."))
         if is_bias_free is None:
             errors.add("is_bias_free", _("Say whether the session was free of commercial bias."))

@@ -22,10 +22,9 @@ from conference.cme.models import (
     QUESTION_KIND_LABELS,
     QUESTION_SCOPE_LABELS,
     SESSION_QUESTIONS,
-    CreditMode,
     QuestionScope,
 )
-from conference.cme.queries import get_settings
+from conference.cme.queries import evaluation_required, get_settings, is_cme_eligible
 from conference.cme.views import _congress, bp, cme_officer_required
 from conference.errors import DomainError
 from conference.extensions import db, login_manager
@@ -72,20 +71,12 @@ def my_cme():
     return redirect(url_for("cme.learner", reference=registration.reference))
 
 
-def _evaluable_sessions(congress, credits) -> list:
-    """Sessions the learner may evaluate: those attended (verified attendance), or every
-    accredited session (self-reported time)."""
-    if credits.mode == CreditMode.SELF_REPORTED:
-        return get_accredited_slots(congress)
-    return [a.slot for a in credits.sessions]
-
-
 def _record_context(congress, registration, token, claim_form=None):
     settings = get_settings(congress)
     credits = learner_credits(congress, registration.id)
     evaluated = evaluations.evaluated_scopes(registration.id)
     certificate = certificates.get_certificate(congress, registration.id)
-    is_physician = bool(registration.category and registration.category.is_cme_eligible)
+    is_physician = is_cme_eligible(registration)
     if claim_form is None:
         if is_physician:
             claim_form = ClaimForm(formdata=None)
@@ -107,9 +98,9 @@ def _record_context(congress, registration, token, claim_form=None):
         "settings": settings,
         "credits": credits,
         "days": days,
-        "evaluable": _evaluable_sessions(congress, credits),
+        "evaluable": evaluations.evaluable_sessions(congress, credits),
         "evaluated": evaluated,
-        "requires_evaluation": settings is None or settings.requires_evaluation,
+        "requires_evaluation": evaluation_required(settings),
         "certificate": certificate,
         "is_physician": is_physician,
         "claim_form": claim_form,
@@ -128,7 +119,7 @@ def learner(reference: str):
 @bp.route("/cme/learners/<reference>/claim", methods=["POST"])
 def claim(reference: str):
     congress, registration, token = _learner(reference)
-    is_physician = bool(registration.category and registration.category.is_cme_eligible)
+    is_physician = is_cme_eligible(registration)
     form = ClaimForm() if is_physician else AttendanceClaimForm()
     valid = form.validate_on_submit()
     if not form.attest.data:
@@ -163,7 +154,11 @@ def _evaluation(reference: str, session_id: int | None):
     if session_id is not None:
         credits = learner_credits(congress, registration.id)
         slot = next(
-            (s for s in _evaluable_sessions(congress, credits) if s.session_id == session_id),
+            (
+                s
+                for s in evaluations.evaluable_sessions(congress, credits)
+                if s.session_id == session_id
+            ),
             None,
         )
         if slot is None:

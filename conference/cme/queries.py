@@ -45,6 +45,18 @@ def get_settings(congress: Congress) -> CmeSettings | None:
     return db.session.scalar(select(CmeSettings).where(CmeSettings.congress_id == congress.id))
 
 
+def evaluation_required(settings: CmeSettings | None) -> bool:
+    """Whether learners evaluate the congress before their certificate (the default, also
+    while CME is not set up)."""
+    return settings is None or settings.requires_evaluation
+
+
+def is_cme_eligible(registration) -> bool:
+    """A learner who receives CME credits (a physician's category); others receive a
+    certificate of attendance."""
+    return bool(registration.category and registration.category.is_cme_eligible)
+
+
 #: Industry satellites keep this far from accredited sessions in the same session room.
 DEFAULT_SEPARATION_MINUTES = 30
 
