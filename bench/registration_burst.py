@@ -81,7 +81,8 @@ def category_of(index: int, plan) -> str:
     return plan[-1][1]
 
 
-def setup(url: str, args, plan) -> None:
+def setup(url: str, args, plan) -> str:
+    """Set up the congress; return its slug (the API's congress-scoped paths)."""
     app = bench.app_for_setup(url, args.app_root)
     with app.app_context():
         from conference.demo.core import make_congress
@@ -96,7 +97,9 @@ def setup(url: str, args, plan) -> None:
             )
         services.update_registration_settings(congress, capacity=args.capacity)
         db.session.commit()
+        slug = congress.slug
         db.engine.dispose()
+    return slug
 
 
 def holding_by_category(url: str) -> Counter:
@@ -112,7 +115,7 @@ def holding_by_category(url: str) -> Counter:
     return Counter(dict(rows))
 
 
-def register(base: str, index: int, plan) -> bench.Result:
+def register(base: str, slug: str, index: int, plan) -> bench.Result:
     body = {
         "first_name": "Bench",
         "last_name": f"Person {index}",
@@ -122,7 +125,7 @@ def register(base: str, index: int, plan) -> bench.Result:
         "category": category_of(index, plan),
         "accept_terms": True,
     }
-    return bench.request_json("POST", f"{base}/api/v1/registrations", body)
+    return bench.request_json("POST", f"{base}/api/v1/congresses/{slug}/registrations", body)
 
 
 def main() -> int:
@@ -138,13 +141,15 @@ def main() -> int:
     server = {"workers": args.workers, "threads": args.threads}
 
     with bench.throwaway_database(args.admin_url) as url:
-        setup(url, args, plan)
+        congress_slug = setup(url, args, plan)
         floors = [bench.measure_floor(url, **size, **server)]
         env = bench.server_env(url, REGISTRATION_RATE_LIMIT="100000 per minute")
         with bench.gunicorn(
             "wsgi:app", cwd=args.app_root, env=env, ready_path="/healthz", **server
         ) as base:
-            run = bench.burst(args.requests, args.concurrency, lambda i: register(base, i, plan))
+            run = bench.burst(
+                args.requests, args.concurrency, lambda i: register(base, congress_slug, i, plan)
+            )
         floors.append(bench.measure_floor(url, **size, **server))
         holding = holding_by_category(url)
 

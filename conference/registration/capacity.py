@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from conference.extensions import db
@@ -181,15 +181,45 @@ def _counter_id(congress_id: int, category_id: int | None) -> int:
     return db.session.scalar(query)
 
 
+def settings_and_counters(
+    congress: Congress, category_ids
+) -> tuple[RegistrationSettings, dict[int | None, int | None]]:
+    """`get_settings` and `prepare` in one statement (a registration's first reads): the
+    settings row with the counter rows of `category_ids` and of the congress joined to it."""
+    wanted = sorted(set(category_ids))
+    rows = db.session.execute(
+        select(RegistrationSettings, COUNTERS.c.id, COUNTERS.c.category_id, COUNTERS.c.taken)
+        .outerjoin(
+            COUNTERS,
+            and_(
+                COUNTERS.c.congress_id == RegistrationSettings.congress_id,
+                or_(COUNTERS.c.category_id.in_(wanted), COUNTERS.c.category_id.is_(None)),
+            ),
+        )
+        .where(RegistrationSettings.congress_id == congress.id)
+    ).all()
+    if not rows:  # first use: the settings row is created
+        settings = get_settings(congress)
+        return settings, prepare(congress, wanted, settings)
+    settings = rows[0][0]
+    read = [(row[1], row[2], row[3]) for row in rows if row[1] is not None]
+    return settings, prepare(congress, wanted, settings, rows=read)
+
+
 def prepare(
-    congress: Congress, category_ids, settings: RegistrationSettings | None = None
+    congress: Congress,
+    category_ids,
+    settings: RegistrationSettings | None = None,
+    *,
+    rows: list | None = None,
 ) -> dict[int | None, int | None]:
     """Make sure the counter rows exist before this transaction changes what holds a place
     (a row created later would count that change, then be moved by it once more).
 
     Return what the rows said they had taken ({category id or None for the congress: taken},
     None where a row was just created): read without a lock, a guess for `looks_free`. The
-    rows are read in one statement, their ids remembered for `take_places`."""
+    rows are read in one statement (or given as `rows`: (id, category id, taken) read by
+    `settings_and_counters`), their ids remembered for `take_places`."""
     wanted = sorted(set(category_ids))
     total = settings.capacity if settings is not None else _total_capacity(congress.id)
     conditions = [COUNTERS.c.category_id.in_(wanted)] if wanted else []
@@ -199,12 +229,15 @@ def prepare(
     if not conditions:
         return taken
     known = db.session.info.setdefault("place_counter_ids", {})
-    rows = db.session.execute(
-        select(COUNTERS.c.id, COUNTERS.c.category_id, COUNTERS.c.taken).where(
-            COUNTERS.c.congress_id == congress.id, or_(*conditions)
-        )
-    ).all()
+    if rows is None:
+        rows = db.session.execute(
+            select(COUNTERS.c.id, COUNTERS.c.category_id, COUNTERS.c.taken).where(
+                COUNTERS.c.congress_id == congress.id, or_(*conditions)
+            )
+        ).all()
     for counter_id, category_id, count in rows:
+        if category_id is None and total is None:
+            continue  # not needed: no total capacity
         known[congress.id, category_id] = counter_id
         taken[category_id] = count
     for key in wanted + ([None] if total is not None else []):
@@ -247,6 +280,44 @@ def _bump_within_total(congress_id: int, counter_id: int, delta: int) -> bool:
     return result.rowcount == 1
 
 
+def _bump_both(
+    congress_id: int, counter_id: int, limit: int | None, total_id: int, delta: int
+) -> tuple[bool, bool]:
+    """PostgreSQL: `_bump` of a category row, then `_bump_within_total` of the congress row
+    only if the first one took, in one statement (data-modifying WITH: the category row is
+    updated, and locked, first, as everywhere). Whether each took; the caller undoes the first
+    when only it did."""
+    category = update(COUNTERS).where(COUNTERS.c.id == counter_id)
+    if limit is not None:
+        category = category.where(COUNTERS.c.taken + delta <= limit)
+    category = (
+        category.values(taken=COUNTERS.c.taken + delta).returning(COUNTERS.c.id).cte("category")
+    )
+    capacity = (
+        select(RegistrationSettings.capacity)
+        .where(RegistrationSettings.congress_id == congress_id)
+        .scalar_subquery()
+    )
+    total = (
+        update(COUNTERS)
+        .where(
+            COUNTERS.c.id == total_id,
+            COUNTERS.c.taken + delta <= capacity,
+            select(category.c.id).exists(),
+        )
+        .values(taken=COUNTERS.c.taken + delta)
+        .returning(COUNTERS.c.id)
+        .cte("total")
+    )
+    took_category, took_total = db.session.execute(
+        select(
+            select(func.count()).select_from(category).scalar_subquery(),
+            select(func.count()).select_from(total).scalar_subquery(),
+        )
+    ).one()
+    return bool(took_category), bool(took_total)
+
+
 def _hold(counter_id: int) -> None:
     """Keep a full counter row locked until the transaction ends: whoever frees a place in
     it waits, then sees this transaction's waiting registration."""
@@ -283,24 +354,38 @@ def take_places(
         decided = _take_locked(congress, wanted)
         if decided is not None:
             return decided
-    done: list[tuple[int, int]] = []
-    for category in sorted(wanted, key=lambda c: c.id):
-        counter = _counter_id(congress.id, category.id)
-        if not _bump(counter, wanted[category], category.capacity):
-            for undo, n in done:
-                _bump(undo, -n)
-            _hold(counter)
-            return Taken(False, full_category=category, wanted=wanted)
-        done.append((counter, wanted[category]))
-    if not done:
-        return Taken(True, wanted=wanted)
-    taking = sum(n for _, n in done)
     known = db.session.info.setdefault("place_counter_ids", {})
     tried = known.get((congress.id, None))
-    # Usually one statement: the congress row's id is known (prepare) and the total capacity
-    # is read in the UPDATE itself, after the category rows are locked.
-    if tried is not None and _bump_within_total(congress.id, tried, taking):
-        return Taken(True, wanted=wanted)
+    done: list[tuple[int, int]] = []
+    if len(wanted) == 1 and tried is not None and _dialect() == "postgresql":
+        # One category (a registration) with both rows' ids known (prepare): both UPDATEs in
+        # one statement, so the congress row is locked one round trip less.
+        [(category, n)] = wanted.items()
+        counter = _counter_id(congress.id, category.id)
+        took_category, took_total = _bump_both(congress.id, counter, category.capacity, tried, n)
+        if not took_category:
+            _hold(counter)
+            return Taken(False, full_category=category, wanted=wanted)
+        if took_total:
+            return Taken(True, wanted=wanted)
+        done.append((counter, n))
+        taking = n
+    else:
+        for category in sorted(wanted, key=lambda c: c.id):
+            counter = _counter_id(congress.id, category.id)
+            if not _bump(counter, wanted[category], category.capacity):
+                for undo, n in done:
+                    _bump(undo, -n)
+                _hold(counter)
+                return Taken(False, full_category=category, wanted=wanted)
+            done.append((counter, wanted[category]))
+        if not done:
+            return Taken(True, wanted=wanted)
+        taking = sum(n for _, n in done)
+        # Usually one statement: the congress row's id is known (prepare) and the total
+        # capacity is read in the UPDATE itself, after the category rows are locked.
+        if tried is not None and _bump_within_total(congress.id, tried, taking):
+            return Taken(True, wanted=wanted)
     # Read after the category rows are locked: a capacity set meanwhile is seen here.
     total, counter = db.session.execute(
         select(

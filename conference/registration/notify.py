@@ -78,6 +78,9 @@ def new_registration(registration: Registration, *, replaced: Registration | Non
         },
         user_id=registration.user_id,
         registration_id=registration.id,
+        # Without an account, the language registered in is the recipient's (known here: no
+        # query for it in the registering request); an account's own choice comes first.
+        language=registration.language if registration.user_id is None else None,
     )
 
 

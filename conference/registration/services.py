@@ -499,14 +499,13 @@ def register_attendee(
     if existing is not None and not existing.is_email_unconfirmed:
         raise _already_registered(email)
 
-    settings = capacity.get_settings(congress)
     # An earlier registration under this address that its owner never confirmed (anyone can
     # type any address) does not block: the new one replaces it. The owner of the address
     # receives the new one's link either way. This rare path changes the waiting list, so it
     # takes the waiting-list lock; a plain registration takes no congress-wide lock.
     replaced, freed_place = None, False
-    counters = capacity.prepare(
-        congress, [category.id] + ([existing.category_id] if existing else []), settings
+    settings, counters = capacity.settings_and_counters(
+        congress, [category.id] + ([existing.category_id] if existing else [])
     )
     if existing is not None:
         settings = capacity.lock_waitlist(congress)
