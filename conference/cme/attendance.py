@@ -22,7 +22,7 @@ from conference.extensions import db
 from conference.models import dialect_insert, utcnow
 from conference.program.faculty import AccreditedSlot, get_accredited_slots
 from conference.program.models import Congress
-from conference.program.queries import get_rooms
+from conference.program.queries import get_room_ids
 from conference.registration.queries import get_registration_ids_by_reference
 from conference.registration.tokens import normalize_reference
 from conference.timeutil import local_day_bounds
@@ -33,6 +33,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 NOON = time(13, 0)
 DEFAULT_HALF_DAY_CAP = 3.0
 DEFAULT_DAY_CAP = 6.0
+DIRECTIONS = frozenset(d.value for d in ScanDirection)
 
 
 # -- recording scans --------------------------------------------------------------------------
@@ -56,22 +57,15 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
     """Store a batch of door scans: {"client_id", "reference", "room", "scanned_at",
     "direction"}; one answer per item, in order. Idempotent by client_id."""
     now = now or utcnow()
-    rooms = {room.id for room in get_rooms(congress)}
+    rooms = get_room_ids(congress)
     registrations = get_registration_ids_by_reference(
         congress, [item.get("reference") for item in items]
     )
-    client_ids = [str(item.get("client_id") or "") for item in items]
-    stored = set(
-        db.session.scalars(
-            select(AttendanceScan.client_id).where(
-                AttendanceScan.congress_id == congress.id,
-                AttendanceScan.client_id.in_([c for c in client_ids if c]),
-            )
-        )
-    )
     answers = []
     fresh: list[dict] = []
-    for item, client_id in zip(items, client_ids, strict=True):
+    in_batch: set[str] = set()
+    for item in items:
+        client_id = str(item.get("client_id") or "")
         errors: dict[str, list[str]] = {}
         if not client_id or len(client_id) > 64:
             errors["client_id"] = ["A scan id of 1 to 64 characters is required."]
@@ -92,22 +86,22 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
         elif scanned_at > now + CLOCK_SKEW:
             errors["scanned_at"] = ["A scan cannot be in the future."]
         direction = item.get("direction")
-        if direction not in {d.value for d in ScanDirection}:
+        if direction not in DIRECTIONS:
             errors["direction"] = ["The direction is in or out."]
         if errors:
             answers.append(ScanAnswer(client_id, "rejected", errors))
             continue
-        if client_id in stored:
+        if client_id in in_batch:
             answers.append(ScanAnswer(client_id, "duplicate"))
             continue
-        stored.add(client_id)
+        in_batch.add(client_id)
         fresh.append(
             {
                 "congress_id": congress.id,
                 "client_id": client_id,
                 "registration_id": registration_id,
                 "room_id": room_id,
-                "direction": ScanDirection(direction),
+                "direction": ScanDirection(direction).value,
                 "scanned_at": scanned_at,
                 "received_at": now,
                 "scanned_by_id": getattr(staff, "id", None),
@@ -115,16 +109,10 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
         )
         answers.append(ScanAnswer(client_id, "stored"))
     if fresh:
-        # One statement for the batch; a scan a concurrent device already sent is skipped by
-        # the unique (congress, scan id) and answered as a duplicate.
-        inserted = set(
-            db.session.scalars(
-                dialect_insert(AttendanceScan)
-                .values(fresh)
-                .on_conflict_do_nothing(index_elements=["congress_id", "client_id"])
-                .returning(AttendanceScan.client_id)
-            )
-        )
+        # One statement for the batch, compiled once (an executemany that SQLAlchemy sends as
+        # one multi-row INSERT): a scan stored before (sent again, or by a concurrent device)
+        # is skipped by the unique (congress, scan id) and answered as a duplicate.
+        inserted = set(db.session.scalars(_insert_scans(), fresh))
         answers = [
             ScanAnswer(answer.client_id, "duplicate")
             if answer.status == "stored" and answer.client_id not in inserted
@@ -132,6 +120,16 @@ def record_scans(congress: Congress, items: list[dict], staff=None, now=None) ->
             for answer in answers
         ]
     return answers
+
+
+def _insert_scans():
+    """INSERT ... ON CONFLICT (congress, scan id) DO NOTHING RETURNING the stored scan ids."""
+    scans = AttendanceScan.__table__
+    return (
+        dialect_insert(scans)
+        .on_conflict_do_nothing(index_elements=[scans.c.congress_id, scans.c.client_id])
+        .returning(scans.c.client_id)
+    )
 
 
 # -- presence and minutes -------------------------------------------------------------------

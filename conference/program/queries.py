@@ -37,3 +37,8 @@ def get_rooms(congress: Congress) -> list[Room]:
             select(Room).where(Room.congress_id == congress.id).order_by(Room.position, Room.id)
         )
     )
+
+
+def get_room_ids(congress: Congress) -> set[int]:
+    """Ids of the congress's rooms (door scans check theirs against it)."""
+    return set(db.session.scalars(select(Room.id).where(Room.congress_id == congress.id)))

@@ -16,6 +16,7 @@ from conference.cme.models import AttendanceScan
 from conference.extensions import db
 from conference.models import utcnow
 from conference.registration.models import Registration
+from tests.program.test_query_counts import count_queries
 from tests.registration.conftest import attendee_data
 
 
@@ -185,6 +186,36 @@ def test_scan_batch_is_idempotent_and_answers_per_item(
         headers=headers,
     )
     assert response.status_code == 422
+
+
+def test_a_scan_batch_costs_three_statements_whatever_its_size(congress, registration, room_b):
+    """The congress's rooms, the badges named and one INSERT: the same for 1 scan or 50, and
+    for a batch sent again (its scans answered as duplicates by the INSERT itself)."""
+    start = utcnow() - timedelta(hours=1)
+    rooms = [congress.rooms[0].id, room_b.id]
+
+    def batch(size: int, tag: str) -> list[dict]:
+        return [
+            {
+                "client_id": f"{tag}-{n}",
+                "reference": registration.reference,
+                "room": rooms[n % 2],
+                "scanned_at": start + timedelta(minutes=n),
+                "direction": "in",
+            }
+            for n in range(size)
+        ]
+
+    counts, answers = [], []
+    for items in (batch(1, "one"), batch(50, "many"), batch(50, "many")):
+        with count_queries() as statements:
+            answers.append(attendance.record_scans(congress, items))
+        counts.append(len(statements))
+    db.session.commit()
+    assert counts == [3, 3, 3]
+    assert [a.status for a in answers[1]] == ["stored"] * 50
+    assert [a.status for a in answers[2]] == ["duplicate"] * 50
+    assert db.session.query(AttendanceScan).count() == 51
 
 
 def test_learner_sees_their_minutes_and_credits(
