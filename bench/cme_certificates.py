@@ -5,10 +5,12 @@ days ago: LEARNERS physicians (CME-eligible, confirmed, congress evaluated), 4 r
 accredited sessions x 3 days, and about 20 door scans per learner (10 sessions in and out;
 60,000 scans for 3,000 learners). An organizer's run is queued, then one real
 `flask mail worker` process (delivering to an SMTP sink in this process) issues the
-certificates in batches and queues their emails. Printed: the time from the queued run to
-its end, learners per second, the worker's peak RSS (VmHWM), certificates and emails
-counted in the database (one each, none twice), and, for information, the time to render
-one certificate PDF (rendered on download, not by the worker).
+certificates in batches, builds and stores each one's PDF (local storage in a temporary
+directory) and queues their emails. Printed: the load average before and after, the time
+from the queued run to its end, learners per second, the worker's peak RSS (VmHWM),
+certificates and emails counted in the database (one each, none twice), the PDFs stored
+(each certificate's object read back from the store and checked to be a PDF), and the time
+to build one certificate PDF in this process.
 
     .venv/bin/python bench/cme_certificates.py [--learners 3000]
         [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
@@ -29,6 +31,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -171,14 +174,18 @@ def main() -> int:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     worker = None
+    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    files = tempfile.TemporaryDirectory(prefix="bench-certificates-")
     try:
         with bench.throwaway_database(args.admin_url) as url:
             app = bench.app_for_setup(url, bench.ROOT)
+            app.config.update(STORAGE_BACKEND="local", STORAGE_DIR=files.name)
             with app.app_context():
                 from sqlalchemy import func, select
 
+                from conference import storage
                 from conference.cme import bulk
-                from conference.cme.certificates import certificate_pdf
+                from conference.cme.certificates import certificate_pdf, pdf_key
                 from conference.cme.models import Certificate, CertificateRun, RunStatus
                 from conference.extensions import db
                 from conference.mail import OutboxMessage
@@ -194,6 +201,8 @@ def main() -> int:
                     "DATABASE_URL": url,
                     "MAIL_SERVER": "127.0.0.1",
                     "MAIL_PORT": str(port),
+                    "STORAGE_BACKEND": "local",
+                    "STORAGE_DIR": files.name,
                 }
                 started = time.perf_counter()
                 worker = subprocess.Popen(
@@ -246,10 +255,29 @@ def main() -> int:
                     f"{run.done / elapsed:.0f} learners/s; issued {run.issued}, "
                     f"skipped {run.skipped}"
                 )
+                if run.started_at and run.finished_at:
+                    print(
+                        "the run itself (claimed to finished, in the worker): "
+                        f"{(run.finished_at - run.started_at).total_seconds():.1f} s"
+                    )
                 print(f"worker peak RSS (VmHWM): {peak / 1024:.0f} MiB")
                 print(
                     f"certificates: {certificates} for {holders} learners; certificate emails "
                     f"queued: {emails}; delivered to the sink so far: {sink.count}"
+                )
+                print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+                stored = built_on_download = 0
+                for certificate in db.session.scalars(select(Certificate)):
+                    try:
+                        stored += storage.get(pdf_key(certificate)).startswith(b"%PDF-")
+                    except storage.ObjectNotFound:
+                        built_on_download += 1
+                folder = os.path.join(files.name, "cme-certificates")
+                size = sum(entry.stat().st_size for entry in os.scandir(folder)) if stored else 0
+                print(
+                    f"PDFs built and stored by the run: {stored} of {certificates} certificates "
+                    f"({size / 1024 / 1024:.0f} MiB); left to be built on download: "
+                    f"{built_on_download}"
                 )
                 sample = db.session.scalars(select(Certificate).limit(20)).all()
                 with app.test_request_context():
@@ -257,7 +285,7 @@ def main() -> int:
                     for certificate in sample:
                         certificate_pdf(congress, certificate)
                     per_pdf = (time.perf_counter() - t) / max(len(sample), 1)
-                print(f"certificate PDF (on download): {per_pdf * 1000:.0f} ms each")
+                print(f"certificate PDF (one built in this process): {per_pdf * 1000:.1f} ms each")
                 db.session.remove()
                 db.engine.dispose()
     finally:
@@ -268,6 +296,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 worker.kill()
         controller.stop()
+        files.cleanup()
     return 0
 
 
