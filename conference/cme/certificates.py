@@ -200,6 +200,7 @@ class CertificatePdfs:
         self.store_failed = False
         self._languages: dict[int, str] = {}
         self._looked_up: set[int] = set()
+        self._settings: dict[int, object] = {}
 
     def look_up(self, registration_ids) -> None:
         """Read the learners' languages in one query (a batch of the run)."""
@@ -219,8 +220,10 @@ class CertificatePdfs:
         if language is None or self.store_failed:
             self.not_stored += 1
             return False
+        if congress.id not in self._settings:
+            self._settings[congress.id] = get_settings(congress)
         with in_language(language):
-            data = certificate_pdf(congress, certificate)
+            data = certificate_pdf(congress, certificate, self._settings[congress.id])
         self.built += 1
         key = pdf_key(certificate)
         try:
@@ -317,6 +320,9 @@ def write_certificate_mail(params: dict) -> MailDraft | None:
     )
 
 
+#: `certificate_pdf`'s settings when its caller did not read them.
+_UNREAD = object()
+
 #: The QR code's mask pattern, fixed: any of the eight is valid, and choosing the best one
 #: (segno scores all eight) took a third of a certificate's build time.
 QR_MASK = 2
@@ -347,9 +353,10 @@ def draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
     pdf.restoreState()
 
 
-def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
+def certificate_pdf(congress: Congress, certificate: Certificate, settings=_UNREAD) -> bytes:
     """One landscape A4 page: name, congress, dates, venue, credits, the accreditor's
-    statement, the verification code and its QR code; Unicode fonts only."""
+    statement, the verification code and its QR code; Unicode fonts only. `settings`: the
+    congress's CME settings when the caller has them (a run's batch reads them once)."""
     out = io.BytesIO()
     width, height = landscape(A4)
     pdf = new_canvas(out, pagesize=(width, height))
@@ -374,7 +381,8 @@ def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
     place = ", ".join(part for part in (congress.venue, congress.city) if part)
     draw_string(pdf, left, height - 92 * mm, f"{when} · {place}" if place else when, 12)
     if is_cme:
-        settings = get_settings(congress)
+        if settings is _UNREAD:
+            settings = get_settings(congress)
         line = _(
             "and was awarded %(credits)s CME credits.", credits=f"{float(certificate.credits):g}"
         )
