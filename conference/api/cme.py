@@ -667,8 +667,15 @@ def post_claim(payload):
 
 
 @blp.route("/me/cme/certificate.pdf", methods=["GET"])
-@blp.doc(security=SECURITY)
-@blp.alt_response(200, description="The caller's certificate (application/pdf).")
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "The caller's certificate, as stored when it was issued.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def get_my_certificate_pdf():
     """Download your certificate (the PDF stored when it was issued); 404 before a claim."""
     congress = _congress()

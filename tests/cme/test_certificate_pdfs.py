@@ -215,3 +215,30 @@ def test_an_s3_store_holds_one_pdf_per_certificate_as_it_stands(
     retention.purge_congress(running)
     db.session.commit()
     assert s3_storage.keys() == []
+
+
+def test_the_qr_code_drawn_is_the_verification_urls(client, running, physician):
+    """The QR code's squares in the PDF, read back module by module, are segno's encoding of
+    the verification URL, the right way up (row 0 at the top)."""
+    import io
+    import re
+
+    import segno
+    from pypdf import PdfReader
+
+    evaluations.submit_evaluation(running, physician.id, scores=CONGRESS_SCORES)
+    certificate = claim(running, physician, 1.25)
+    page = PdfReader(io.BytesIO(download(client, certificate))).pages[0]
+    content = page.get_contents().get_data().decode("latin-1")
+    url = re.search(
+        r"https?://\S+/met26/cme/verify/" + certificate.code,
+        pdf_text(download(client, certificate)),
+    ).group(0)
+    expected = [list(row) for row in segno.make(url, error="m", mask=certificates.QR_MASK).matrix]
+    side = len(expected) + 2 * certificates.QR_BORDER
+    drawn = [[0] * len(expected) for _ in expected]
+    for x, y, width in re.findall(r"^(\d+) (\d+) (\d+) 1 re$", content, re.MULTILINE):
+        row = side - certificates.QR_BORDER - 1 - int(y)
+        for column in range(int(x), int(x) + int(width)):
+            drawn[row][column - certificates.QR_BORDER] = 1
+    assert drawn == expected
