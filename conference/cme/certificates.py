@@ -191,12 +191,11 @@ def pdf_key(certificate: Certificate) -> str:
 
 class CertificatePdfs:
     """Builds and stores certificates' PDFs, each in its learner's language (that of their
-    emails), for a claim or the batches of a run, counting what it did. Once the store has
-    failed, it stops trying for the rest of its work: the certificates are issued all the same
-    and their PDFs are built on download (`stored_pdf`)."""
+    emails), for a claim or the batches of a run's round. Once the store has failed, it stops
+    trying for the rest of its work: the certificates are issued all the same and their PDFs
+    are built on download (`stored_pdf`)."""
 
     def __init__(self) -> None:
-        self.built = self.stored = self.not_stored = 0
         self.store_failed = False
         self._languages: dict[int, str] = {}
         self._looked_up: set[int] = set()
@@ -218,23 +217,19 @@ class CertificatePdfs:
         it is left to be built on download."""
         language = self.language_of(certificate.registration_id)
         if language is None or self.store_failed:
-            self.not_stored += 1
             return False
         if congress.id not in self._settings:
             self._settings[congress.id] = get_settings(congress)
         with in_language(language):
             data = certificate_pdf(congress, certificate, self._settings[congress.id])
-        self.built += 1
         key = pdf_key(certificate)
         try:
             storage.put(key, data, PDF_TYPE)
         except storage.StorageError:
             log.warning("certificate %s: PDF not stored, built on download", certificate.code)
             self.store_failed = True
-            self.not_stored += 1
             return False
         storage.delete_after_rollback(key)
-        self.stored += 1
         return True
 
 
