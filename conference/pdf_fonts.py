@@ -16,7 +16,7 @@ in visual order (python-bidi) before it is drawn, since reportlab lays glyphs le
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -88,7 +88,14 @@ def visual(text: str) -> str:
 
 def runs(text: str, font: str = REGULAR) -> list[tuple[str, str]]:
     """Split (visual) text into (font name, text) runs, each char in the first face having it."""
-    chain = CHAINS[_base(font)]
+    return list(_runs(text, _base(font)))
+
+
+@lru_cache(maxsize=4096)
+def _runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
+    # Cached: the same lines (titles, statements, a congress's name) recur on every one of
+    # thousands of certificates or badges built by a worker.
+    chain = CHAINS[font]
     result: list[tuple[str, str]] = []
     for char in text:
         if char.isspace() and result:  # a space stays with the run it follows
@@ -100,7 +107,7 @@ def runs(text: str, font: str = REGULAR) -> list[tuple[str, str]]:
             result[-1] = (face, result[-1][1] + char)
         else:
             result.append((face, char))
-    return result
+    return tuple(result)
 
 
 def string_width(text: str, size: float, font: str = REGULAR) -> float:
@@ -109,7 +116,8 @@ def string_width(text: str, size: float, font: str = REGULAR) -> float:
 
 def fit_size(text: str, size: float, width: float, font: str = REGULAR, minimum=6.0) -> float:
     """The largest size (in 0.5 pt steps, down to `minimum`) at which the text fits `width`."""
-    while size > minimum and string_width(text, size, font) > width:
+    per_point = string_width(text, 1.0, font)  # widths grow in proportion to the size
+    while size > minimum and per_point * size > width:
         size -= 0.5
     return size
 

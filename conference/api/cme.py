@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
@@ -25,6 +25,7 @@ from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.program.queries import get_current_congress
 from conference.registration.queries import get_active_registrations_by_email
+from conference.security import mark_personal
 
 blp = Blueprint("api_cme", __name__, url_prefix="/api/v1", description="CME disclosures")
 SECURITY = [{"bearerAuth": []}]
@@ -663,6 +664,31 @@ def post_claim(payload):
     certificate = certificates.claim_credits(congress, registration, payload["credits"])
     db.session.commit()
     return jsonify(_certificate_json(congress, certificate))
+
+
+@blp.route("/me/cme/certificate.pdf", methods=["GET"])
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "The caller's certificate, as stored when it was issued.",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def get_my_certificate_pdf():
+    """Download your certificate (the PDF stored when it was issued); 404 before a claim."""
+    congress = _congress()
+    registration = _own_registration(congress)
+    certificate = certificates.get_certificate(congress, registration.id)
+    if certificate is None:
+        abort(404, message="You have no certificate yet: claim your credits first.")
+    if certificate.purged_at is not None:
+        abort(410, message="This certificate is no longer held.")
+    mark_personal()
+    response = Response(certificates.stored_pdf(congress, certificate), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
+    return response
 
 
 @blp.route("/certificates/<code>", methods=["GET"])

@@ -4,8 +4,10 @@ An organizer starts a run (`start_certificate_run`); the worker's periodic job (
 claims it with a lease, works through the learners who were scanned in registration-id order
 in batches, and commits each batch together with the run's cursor and progress. A learner who
 already has a certificate is skipped, so a run taken over after a crash (its lease ran out)
-goes on from the cursor and never issues twice. Each certificate is emailed through the
-outbox with its download link, as a claim by the learner would be.
+goes on from the cursor and never issues twice. Each certificate's PDF is built and stored
+with it, and it is emailed through the outbox with its download link, as a claim by the
+learner would be. If the store fails, the round goes on without storing PDFs (a batch's
+certificates are not held back by a file): those are built on download.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.cme.attendance import learners_credits
-from conference.cme.certificates import issue_certificate, window_closes_at
+from conference.cme.certificates import CertificatePdfs, issue_certificate, window_closes_at
 from conference.cme.models import (
     AttendanceScan,
     Certificate,
@@ -167,7 +169,15 @@ def _held(run_id: int, token: str):
 
 
 def _issue_batch(
-    congress, ids, registrations, has_certificate, evaluated, requires_evaluation, credits, now
+    congress,
+    ids,
+    registrations,
+    has_certificate,
+    evaluated,
+    requires_evaluation,
+    credits,
+    now,
+    pdfs,
 ) -> tuple[int, int]:
     """Issue the certificates of one batch: (issued, skipped)."""
     issued = skipped = 0
@@ -192,15 +202,23 @@ def _issue_batch(
             if is_physician
             else Decimal("0")
         )
-        issue_certificate(congress, registration, kind=kind, amount=amount, now=now)
+        issue_certificate(congress, registration, kind=kind, amount=amount, now=now, pdfs=pdfs)
         issued += 1
     return issued, skipped
 
 
-def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) -> bool:
-    """Issue the next batch of a run this worker holds and commit it with the run's cursor;
-    True when the run is finished. Raises LostRun (after a rollback) if the run was taken."""
+def run_batch(
+    run_id: int,
+    token: str,
+    slots=None,
+    now: datetime | None = None,
+    pdfs: CertificatePdfs | None = None,
+) -> bool:
+    """Issue the next batch of a run this worker holds, with their PDFs (`pdfs`: the round's
+    builder), and commit it with the run's cursor; True when the run is finished. Raises
+    LostRun (after a rollback: the PDFs it stored are deleted) if the run was taken."""
     now = now or utcnow()
+    pdfs = pdfs if pdfs is not None else CertificatePdfs()
     run = db.session.get(CertificateRun, run_id)
     congress = db.session.get(Congress, run.congress_id)
     ids = list(
@@ -243,6 +261,7 @@ def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) 
         )
     )
     credits = learners_credits(congress, list(registrations), slots)
+    pdfs.look_up(registrations)
     with working_on(congress):  # the emails link to this congress
         issued, skipped = _issue_batch(
             congress,
@@ -253,6 +272,7 @@ def run_batch(run_id: int, token: str, slots=None, now: datetime | None = None) 
             requires_evaluation,
             credits,
             now,
+            pdfs,
         )
     moved = db.session.execute(
         _held(run_id, token)
@@ -306,13 +326,14 @@ def work_due(seconds: float = ROUND_SECONDS, clock=time.monotonic) -> str | None
     run_id, token = claimed
     started = clock()
     slots = None
+    pdfs = CertificatePdfs()
     try:
         run = db.session.get(CertificateRun, run_id)
         slots = get_accredited_slots(db.session.get(Congress, run.congress_id))
         clashes = 0
         while True:
             try:
-                if run_batch(run_id, token, slots):
+                if run_batch(run_id, token, slots, pdfs=pdfs):
                     break
                 clashes = 0
             except IntegrityError:

@@ -1,39 +1,58 @@
 """Credit claims and certificates: a physician (CME-eligible category) claims up to what they
 can claim and gets a CME certificate; others get a certificate of attendance. A claim can be
 corrected until the certificate window closes, then it is final. Each certificate carries a
-verification code (and its QR code) that a public page checks."""
+verification code (and its QR code) that a public page checks.
+
+Each certificate's PDF is built when it is issued (`issue_certificate`: the learner's claim
+and the organizers' run) and stored through `conference.storage` under a key made of
+everything on it that can change (`pdf_key`): a correction stores a new PDF under a new key
+and deletes the old one once it commits, so a stale PDF is never served. Downloads serve the
+stored bytes (`stored_pdf`); a PDF that is missing (issued before PDFs were stored, storage
+unreachable when it was issued, objects lost) is built on download and stored then. The
+retention purge and the erasure of the learner's registration delete it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
 import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import segno
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from sqlalchemy import select
 
+from conference import storage
 from conference.cme.attendance import learner_credits
 from conference.cme.evaluations import has_evaluated
 from conference.cme.models import ACCREDITOR_LABELS, Certificate, CertificateKind
 from conference.cme.queries import evaluation_required, get_settings, is_cme_eligible
 from conference.errors import Conflict, FieldErrors
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.mail import MailDraft, queue_mail_later
 from conference.models import utcnow
 from conference.pdf_fonts import BOLD, REGULAR, draw_string, fit_size, new_canvas
 from conference.program.models import Congress
+from conference.registration.queries import get_document_languages
+from conference.registration.signals import registration_erased
 from conference.timeutil import local_day_bounds
 from conference.urls import external_url
+
+log = logging.getLogger(__name__)
 
 #: No 0/O, 1/I/L: easy to read from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 DEFAULT_WINDOW_DAYS = 28
+#: Storage namespace of the certificates' PDFs (conference/storage.py).
+PDF_NAMESPACE = "cme-certificates"
+PDF_TYPE = "application/pdf"
 
 
 def new_code() -> str:
@@ -118,19 +137,29 @@ def issue_certificate(
     amount: Decimal,
     now: datetime,
     certificate: Certificate | None = None,
+    pdfs: CertificatePdfs | None = None,
 ) -> Certificate:
-    """Issue a learner's certificate, or correct `certificate`, and queue its email (its text
-    written by the worker): the claim and the organizers' issuing to everyone both end here."""
+    """Issue a learner's certificate, or correct `certificate`, store its PDF (`pdfs`: the
+    run's builder for its batch) and queue its email (its text written by the worker): the
+    claim and the organizers' issuing to everyone both end here."""
+    replaced = None
     if certificate is None:
         certificate = Certificate(
             congress_id=congress.id, registration_id=registration.id, code=new_code()
         )
         db.session.add(certificate)
+    elif certificate.purged_at is None:
+        replaced = pdf_key(certificate)
     certificate.name = registration.full_name[:200]
     certificate.kind = kind
     certificate.credits = amount
     certificate.issued_at = now
     db.session.flush()
+    pdfs = pdfs if pdfs is not None else CertificatePdfs()
+    pdfs.store(congress, certificate)
+    if replaced is not None and replaced != pdf_key(certificate):
+        # The corrected PDF replaces it (kept if this transaction rolls back).
+        storage.delete_after_commit(replaced)
     queue_mail_later(
         registration.email,
         _("%(congress)s: your certificate", congress=congress.short_name),
@@ -142,6 +171,132 @@ def issue_certificate(
         registration_id=registration.id,
     )
     return certificate
+
+
+# -- stored PDFs -------------------------------------------------------------------------------
+
+
+def pdf_key(certificate: Certificate) -> str:
+    """Where the certificate's PDF is stored: its code and a digest of all it shows of the
+    certificate that can change (name, kind, credits, issue time; a correction is issued
+    anew), so a corrected certificate never finds its old PDF."""
+    issued = certificate.issued_at.astimezone(UTC).isoformat(timespec="microseconds")
+    credits = Decimal(str(certificate.credits or 0)).quantize(Decimal("0.01"))
+    facts = "|".join(
+        (certificate.code, certificate.name, str(certificate.kind), str(credits), issued)
+    )
+    digest = hashlib.sha256(facts.encode()).hexdigest()[:24]
+    return storage.check_key(f"{PDF_NAMESPACE}/{certificate.code}-{digest}.pdf")
+
+
+class CertificatePdfs:
+    """Builds and stores certificates' PDFs, each in its learner's language (that of their
+    emails), for a claim or the batches of a run's round. Once the store has failed, it stops
+    trying for the rest of its work: the certificates are issued all the same and their PDFs
+    are built on download (`stored_pdf`)."""
+
+    def __init__(self) -> None:
+        self.store_failed = False
+        self._languages: dict[int, str] = {}
+        self._looked_up: set[int] = set()
+        self._settings: dict[int, object] = {}
+
+    def look_up(self, registration_ids) -> None:
+        """Read the learners' languages in one query (a batch of the run)."""
+        wanted = {i for i in registration_ids if i} - self._looked_up
+        self._languages.update(get_document_languages(wanted))
+        self._looked_up |= wanted
+
+    def language_of(self, registration_id: int | None) -> str | None:
+        """The learner's language; None when their registration was erased (no copy kept)."""
+        self.look_up([registration_id])
+        return self._languages.get(registration_id)
+
+    def store(self, congress: Congress, certificate: Certificate) -> bool:
+        """Build and store the PDF, deleted again if the transaction rolls back; False when
+        it is left to be built on download."""
+        language = self.language_of(certificate.registration_id)
+        if language is None or self.store_failed:
+            return False
+        if congress.id not in self._settings:
+            self._settings[congress.id] = get_settings(congress)
+        with in_language(language):
+            data = certificate_pdf(congress, certificate, self._settings[congress.id])
+        key = pdf_key(certificate)
+        try:
+            storage.put(key, data, PDF_TYPE)
+        except storage.StorageError:
+            log.warning("certificate %s: PDF not stored, built on download", certificate.code)
+            self.store_failed = True
+            return False
+        storage.delete_after_rollback(key)
+        return True
+
+
+def _key_to_keep(certificate_id: int) -> str | None:
+    """The key the certificate's PDF is stored under as the database says now; None when no
+    PDF may be kept (purged, or its learner's registration erased)."""
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .execution_options(populate_existing=True)
+    )
+    if certificate is None or certificate.purged_at is not None:
+        return None
+    if not get_document_languages([certificate.registration_id]):
+        return None
+    return pdf_key(certificate)
+
+
+def stored_pdf(congress: Congress, certificate: Certificate) -> bytes:
+    """The certificate's PDF as stored; when it is missing, built now and stored (in the
+    learner's language), except for an erased learner, whose PDF is built and not kept."""
+    key = pdf_key(certificate)
+    try:
+        return storage.get(key)
+    except storage.ObjectNotFound:
+        pass
+    except storage.StorageError:  # unreachable: the learner still gets their certificate
+        log.warning("certificate %s: store unreachable, PDF built", certificate.code)
+        return certificate_pdf(congress, certificate)
+    language = CertificatePdfs().language_of(certificate.registration_id)
+    if language is None:
+        return certificate_pdf(congress, certificate)
+    with in_language(language):
+        data = certificate_pdf(congress, certificate)
+    try:
+        storage.put(key, data, PDF_TYPE)
+    except storage.StorageError:
+        log.warning("certificate %s: PDF built, not stored", certificate.code)
+        return data
+    if _key_to_keep(certificate.id) != key:
+        # Corrected, purged or erased while it was built: what was just stored must go.
+        try:
+            storage.delete(key)
+        except storage.StorageError:
+            log.warning("could not delete %s", key, exc_info=True)
+    return data
+
+
+def forget_pdfs(query) -> int:
+    """Delete the stored PDFs of the certificates `query` selects once the transaction
+    commits (retention purge, erasure); how many."""
+    count = 0
+    for certificate in db.session.scalars(query):
+        storage.delete_after_commit(pdf_key(certificate))
+        count += 1
+    return count
+
+
+@registration_erased.connect
+def _forget_erased_learners_pdfs(registration, **_kwargs) -> None:
+    """Erasure: the certificate keeps its name and code (verification), its stored PDF goes;
+    a download builds it without storing it again."""
+    forget_pdfs(
+        select(Certificate).where(
+            Certificate.registration_id == registration.id, Certificate.purged_at.is_(None)
+        )
+    )
 
 
 def write_certificate_mail(params: dict) -> MailDraft | None:
@@ -160,9 +315,43 @@ def write_certificate_mail(params: dict) -> MailDraft | None:
     )
 
 
-def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
+#: `certificate_pdf`'s settings when its caller did not read them.
+_UNREAD = object()
+
+#: The QR code's mask pattern, fixed: any of the eight is valid, and choosing the best one
+#: (segno scores all eight) took a third of a certificate's build time.
+QR_MASK = 2
+#: White modules around the QR code (the standard's quiet zone is 4; 2 reads on paper).
+QR_BORDER = 2
+
+
+def draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
+    """The QR code of `text` at (x, y), `size` wide: one filled path of a rectangle per run of
+    dark modules, in module units (sharp at any zoom, and no PNG to encode and decode for
+    each of thousands of certificates)."""
+    matrix = segno.make(text, error="m", mask=QR_MASK).matrix
+    side = len(matrix) + 2 * QR_BORDER
+    operators = []
+    for row_number, row in enumerate(matrix):
+        bottom = side - QR_BORDER - row_number - 1
+        start = None
+        for column, dark in enumerate([*row, 0]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                operators.append(f"{start + QR_BORDER} {bottom} {column - start} 1 re")
+                start = None
+    pdf.saveState()
+    pdf.translate(x, y)
+    pdf.scale(size / side, size / side)
+    pdf.addLiteral("\n".join([*operators, "f"]))
+    pdf.restoreState()
+
+
+def certificate_pdf(congress: Congress, certificate: Certificate, settings=_UNREAD) -> bytes:
     """One landscape A4 page: name, congress, dates, venue, credits, the accreditor's
-    statement, the verification code and its QR code; Unicode fonts only."""
+    statement, the verification code and its QR code; Unicode fonts only. `settings`: the
+    congress's CME settings when the caller has them (a run's batch reads them once)."""
     out = io.BytesIO()
     width, height = landscape(A4)
     pdf = new_canvas(out, pagesize=(width, height))
@@ -187,7 +376,8 @@ def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
     place = ", ".join(part for part in (congress.venue, congress.city) if part)
     draw_string(pdf, left, height - 92 * mm, f"{when} · {place}" if place else when, 12)
     if is_cme:
-        settings = get_settings(congress)
+        if settings is _UNREAD:
+            settings = get_settings(congress)
         line = _(
             "and was awarded %(credits)s CME credits.", credits=f"{float(certificate.credits):g}"
         )
@@ -200,10 +390,7 @@ def certificate_pdf(congress: Congress, certificate: Certificate) -> bytes:
             )
             draw_string(pdf, left, height - 120 * mm, statement, fit_size(statement, 10, inner))
     verify = external_url("cme.verify", code=certificate.code)
-    qr = io.BytesIO()
-    segno.make(verify, error="m").save(qr, kind="png", scale=6, border=2)
-    qr.seek(0)
-    pdf.drawImage(ImageReader(qr), width - 60 * mm, 15 * mm, 40 * mm, 40 * mm)
+    draw_qr(pdf, verify, width - 60 * mm, 15 * mm, 40 * mm)
     draw_string(pdf, left, 30 * mm, _("Verification code: %(code)s", code=certificate.code), 12)
     draw_string(pdf, left, 22 * mm, verify, fit_size(verify, 9, inner - 50 * mm), REGULAR)
     issued = _(

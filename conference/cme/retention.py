@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, func, select, update
 
+from conference.cme.certificates import forget_pdfs
 from conference.cme.models import (
     AttendanceScan,
     Certificate,
@@ -120,6 +121,10 @@ def purge_congress(congress: Congress, now: datetime | None = None) -> dict:
         delete(EvaluationReceipt)
         .where(EvaluationReceipt.congress_id == cid)
         .execution_options(synchronize_session=False)
+    )
+    # The stored PDFs go with the names and credits (once this commits).
+    forget_pdfs(
+        select(Certificate).where(Certificate.congress_id == cid, Certificate.purged_at.is_(None))
     )
     db.session.execute(
         update(Certificate)

@@ -433,7 +433,7 @@ def verify(code: str):
 
 @bp.route("/cme/certificates/<code>.pdf")
 def certificate_pdf(code: str):
-    """The certificate again (the link in its email): what its verification page shows."""
+    """The certificate again (the link in its email, the learner's page): the stored PDF."""
     congress = _congress()
     certificate = certificates.find_certificate(code)
     if certificate is None or certificate.congress_id != congress.id:
@@ -441,9 +441,7 @@ def certificate_pdf(code: str):
     if certificate.purged_at is not None:
         abort(410)
     mark_personal()
-    response = Response(
-        certificates.certificate_pdf(congress, certificate), mimetype="application/pdf"
-    )
+    response = Response(certificates.stored_pdf(congress, certificate), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{certificate.code}.pdf"'
     return response
 

@@ -15,6 +15,7 @@ from conference.registration import uploads
 from conference.registration.card import checkouts_of
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.services import cancel_registration
+from conference.registration.signals import registration_erased
 from conference.registration.visa import erase_visa_data
 
 
@@ -139,4 +140,6 @@ def erase_registration(registration: Registration, now: datetime | None = None) 
     registration.submission_key = None
     registration.erased_at = now
     db.session.flush()
+    # Copies kept by other domains (the stored PDF of a CME certificate) go too.
+    registration_erased.send(registration)
     return registration

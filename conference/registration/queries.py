@@ -79,6 +79,23 @@ def registration_language(registration_id: int | None) -> str | None:
     )
 
 
+def get_document_languages(registration_ids) -> dict[int, str]:
+    """{registration id: the language of the documents issued to it (the language chosen on
+    the account, else the one registered in, as for emails)} of those of these registrations
+    that were not erased (one query; the CME worker writes certificates in batches)."""
+    from conference.accounts.models import User
+
+    ids = sorted({i for i in registration_ids if i})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, func.coalesce(User.language, Registration.language))
+        .outerjoin(User, User.id == Registration.user_id)
+        .where(Registration.id.in_(ids), Registration.erased_at.is_(None))
+    )
+    return dict(rows.tuples().all())
+
+
 def get_registration(congress: Congress, reference: str) -> Registration | None:
     return db.session.scalar(
         _with_details(select(Registration)).where(

@@ -15,6 +15,12 @@ from tests.program.conftest import at, make_abstract, make_session, publish  # n
 from tests.registration.conftest import attendee_data, priced  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _certificate_files(app, tmp_path):
+    """Certificates' PDFs are stored in this test's own directory (STORAGE_DIR)."""
+    app.config["STORAGE_DIR"] = str(tmp_path / "storage")
+
+
 @pytest.fixture
 def cme_settings(congress):
     settings = services.update_settings(congress, accreditor="eaccme")
