@@ -33,6 +33,25 @@ writes, the category comes with its fees, the address check and the reference in
 the counter rows read once, the total capacity read inside the congress row's UPDATE, a
 guessed "full" decided by one locking read, no reload after the commit. The targets of
 issue 13 (>= 50 %, <= 2x) are not met yet.
+
+Later the same day, on the quiet machine (load average below 2 before the run), after a
+registration became 7 statements when a place is free (the settings and the counter rows
+read in one statement, both counter rows updated by one statement on PostgreSQL, the
+registrant's language not read back), posting to the congress-scoped path:
+
+    registration 75.9 req/s, p95 1.66 s: 14 % of the floor (535 req/s), p95 6.5x the floor's
+    0 oversold; 500 confirmed, 1,000 waiting
+
+What bounds it is CPU per request, not a lock: the same run with no limit at all (no counter
+row updated under a lock) gave the same throughput (51.7 against 52.7 req/s, one after the
+other, on the machine loaded by other jobs). In process, a registration costs about 12 ms of
+the web process's CPU against 0.65 ms for a bare request through the same app; about 70 % of
+it is SQLAlchemy and psycopg (each statement ~0.7 ms of client CPU) and the rest Flask,
+flask-smorest, marshmallow and the Redis rate limiter. The floor spends about 2.3 ms of the
+machine's CPU per request, all processes counted (client, gunicorn, PostgreSQL), so 50 % of it
+leaves about 4.6 ms for a registration that reads the category, the settings and the
+counters, checks the address, writes the registration and its outbox row and takes the
+place: out of reach for this stack's ORM path on 2 cores.
 """
 
 from __future__ import annotations

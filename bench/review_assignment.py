@@ -80,9 +80,10 @@ def main(n_abstracts: int = 2000, n_reviewers: int = 150, n_tracks: int = 10) ->
             Abstract,
             AbstractAuthor,
             ReviewAssignment,
+            ReviewerExpertise,
             TrackReviewer,
         )
-        from conference.accounts.models import User, UserRole, reviewer_tracks
+        from conference.accounts.models import User, UserRole
         from conference.demo.core import make_congress
         from conference.models import utcnow
         from conference.program import services as program
@@ -111,14 +112,22 @@ def main(n_abstracts: int = 2000, n_reviewers: int = 150, n_tracks: int = 10) ->
         db.session.execute(insert(User), users)
         db.session.execute(
             insert(UserRole),
-            [{"user_id": u["id"], "role": "reviewer", "granted_at": now} for u in users],
+            [
+                {
+                    "user_id": u["id"],
+                    "role": "reviewer",
+                    "congress_id": congress.id,
+                    "granted_at": now,
+                }
+                for u in users
+            ],
         )
         expertise, pools = [], []
         for u in users:
             for track in rng.sample(tracks, 3):
                 expertise.append({"user_id": u["id"], "track_id": track.id})
                 pools.append({"user_id": u["id"], "track_id": track.id})
-        db.session.execute(insert(reviewer_tracks), expertise)
+        db.session.execute(insert(ReviewerExpertise), expertise)
         db.session.execute(insert(TrackReviewer), pools)
         submitter = n_reviewers  # any account
         abstracts, authors = [], []

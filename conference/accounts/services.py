@@ -509,6 +509,17 @@ def language_of(user_id: int | None) -> str | None:
     return db.session.scalar(select(User.language).where(User.id == user_id))
 
 
+def languages_of(user_ids) -> dict[int, str]:
+    """{user id: chosen language} of those of these users who chose one (one query)."""
+    ids = sorted({user_id for user_id in user_ids if user_id})
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(User.id, User.language).where(User.id.in_(ids), User.language.is_not(None))
+    )
+    return dict(rows.tuples().all())
+
+
 def languages_by_email(emails) -> dict[str, str]:
     """{lower-cased email: chosen language} of the accounts among `emails` (one query)."""
     wanted = sorted({email.strip().lower() for email in emails if email})

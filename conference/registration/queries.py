@@ -82,18 +82,22 @@ def registration_language(registration_id: int | None) -> str | None:
 def get_document_languages(registration_ids) -> dict[int, str]:
     """{registration id: the language of the documents issued to it (the language chosen on
     the account, else the one registered in, as for emails)} of those of these registrations
-    that were not erased (one query; the CME worker writes certificates in batches)."""
-    from conference.accounts.models import User
+    that were not erased (two queries; the CME worker writes certificates in batches)."""
+    from conference.accounts.services import languages_of
 
     ids = sorted({i for i in registration_ids if i})
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Registration.id, func.coalesce(User.language, Registration.language))
-        .outerjoin(User, User.id == Registration.user_id)
-        .where(Registration.id.in_(ids), Registration.erased_at.is_(None))
-    )
-    return dict(rows.tuples().all())
+        select(Registration.id, Registration.user_id, Registration.language).where(
+            Registration.id.in_(ids), Registration.erased_at.is_(None)
+        )
+    ).all()
+    chosen = languages_of(user_id for _, user_id, _ in rows)
+    return {
+        registration_id: chosen.get(user_id) or language
+        for registration_id, user_id, language in rows
+    }
 
 
 def get_registration(congress: Congress, reference: str) -> Registration | None:
