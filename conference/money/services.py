@@ -134,6 +134,14 @@ def update_seller_profile(congress: Congress, **data) -> SellerProfile:
                 _("A series code has 1 to 12 capital letters or digits, e.g. MET26."),
             )
         values["invoice_series"] = code
+    if ("invoice_series" in values or "vat_id" in values) and "invoice_series" not in errors.fields:
+        other = series_clash(
+            congress,
+            values.get("vat_id", profile.vat_id),
+            values.get("invoice_series", profile.invoice_series),
+        )
+        if other is not None:
+            errors.add("invoice_series", _series_clash_message(other))
     errors.raise_if_any()
     for name, value in values.items():
         setattr(profile, name, value)
@@ -275,6 +283,38 @@ def create_order(
 # -- numbering ----------------------------------------------------------------------------------
 
 
+def series_clash(congress: Congress, vat_id: str, code: str) -> Congress | None:
+    """Another congress invoicing as the same legal entity (the same VAT id) whose series
+    has this code: it names it on its seller profile, or issued documents in it. Numbers are
+    counted per congress's series, so the two would issue the same invoice numbers."""
+    if not vat_id or not code:
+        return None
+    named = select(SellerProfile.congress_id).where(
+        SellerProfile.congress_id != congress.id,
+        SellerProfile.vat_id == vat_id,
+        SellerProfile.invoice_series == code,
+    )
+    used = (
+        select(InvoiceSeries.congress_id)
+        .join(SellerProfile, SellerProfile.congress_id == InvoiceSeries.congress_id)
+        .where(
+            InvoiceSeries.congress_id != congress.id,
+            InvoiceSeries.code == code,
+            SellerProfile.vat_id == vat_id,
+        )
+    )
+    other_id = db.session.scalar(named.union(used).limit(1))
+    return db.session.get(Congress, other_id) if other_id is not None else None
+
+
+def _series_clash_message(other: Congress) -> str:
+    return _(
+        "%(congress)s already invoices under this series as the same legal entity (the same "
+        "VAT id): choose another series code, or its invoice numbers would repeat.",
+        congress=other.name,
+    )
+
+
 def _series(congress: Congress, code: str) -> InvoiceSeries:
     found = db.session.scalar(
         select(InvoiceSeries).where(
@@ -390,6 +430,10 @@ def issue_invoice(
         raise ValidationFailed(
             _("Unknown invoice series."), fields={"series": ["A series code is 1-12 letters."]}
         )
+    if series_code is None and (other := series_clash(congress, profile.vat_id, code)):
+        # A new invoice in the profile's series (a correction keeps its invoice's series):
+        # refused while another congress of the same legal entity numbers the same series.
+        raise Conflict(_series_clash_message(other), code="invoice_series_in_use")
     buyer_check = VatIdCheck.NONE
     if order.buyer_vat_id:
         is_eu = vat.is_eu_vat_id(order.buyer_vat_id)

@@ -337,3 +337,79 @@ def test_database_refuses_to_update_an_issued_invoice(invoice_for, person):
             text("UPDATE money_invoice_lines SET net_amount = 0 WHERE invoice_id = :id"),
             {"id": invoice.id},
         )
+
+
+def _second_congress(short_name="SAB27"):
+    """Another congress on the installation, e.g. the same organizer's sister meeting."""
+    from datetime import date
+
+    from conference.congresses.copying import new_congress
+
+    congress = new_congress(
+        copy_from=None,
+        slug=short_name.lower(),
+        name="Symposium on Bone Metastases 2027",
+        short_name=short_name,
+        starts_on=date(2027, 3, 4),
+        ends_on=date(2027, 3, 5),
+    )
+    db.session.commit()
+    return congress
+
+
+def test_the_same_legal_entity_cannot_number_two_congresses_in_one_series(invoice_for, person):
+    from tests.factories import SELLER
+
+    invoice_for(person)  # MET26 issued by the seller of the first congress
+    sister = _second_congress()
+    with pytest.raises(ValidationFailed) as refused:
+        services.update_seller_profile(sister, **SELLER)  # same VAT id, same series MET26
+    db.session.rollback()
+    [message] = refused.value.fields["invoice_series"]
+    assert "International Congress on Cancer Metastasis" in message
+    # Another series, or another legal entity with the same code, is fine.
+    services.update_seller_profile(sister, **{**SELLER, "invoice_series": "SAB27"})
+    db.session.commit()
+    third = _second_congress("LYM27")
+    services.update_seller_profile(
+        third, **{**SELLER, "vat_id": AUSTRIAN_VAT_ID, "invoice_series": "MET26"}
+    )
+    db.session.commit()
+    # Moving the sister meeting onto the first congress's series is refused too.
+    with pytest.raises(ValidationFailed):
+        services.update_seller_profile(sister, invoice_series="met26")
+    db.session.rollback()
+
+
+def test_an_invoice_is_refused_while_another_congress_of_the_entity_numbers_its_series(
+    invoice_for, seller, person
+):
+    from conference.money.models import SellerProfile
+    from tests.factories import SELLER
+
+    first = invoice_for(person)
+    sister = _second_congress()
+    services.update_seller_profile(sister, **{**SELLER, "invoice_series": "SAB27"})
+    db.session.commit()
+    # A clash made before the check existed (or behind the services' back).
+    db.session.execute(
+        SellerProfile.__table__.update()
+        .where(SellerProfile.congress_id == sister.id)
+        .values(invoice_series="MET26")
+    )
+    db.session.commit()
+    db.session.expire_all()
+    with pytest.raises(Conflict) as refused:
+        services.invoice_order(
+            sister, person, [registration_line()], source="registration", source_key="S-1"
+        )
+    assert refused.value.code == "invoice_series_in_use"
+    db.session.rollback()
+    services.update_seller_profile(sister, invoice_series="SAB27")
+    db.session.commit()
+    invoice = services.invoice_order(
+        sister, person, [registration_line()], source="registration", source_key="S-1"
+    )
+    db.session.commit()
+    assert invoice.number.startswith("SAB27-") and invoice.sequence == 1
+    assert first.number.startswith("MET26-")
